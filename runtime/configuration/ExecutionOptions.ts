@@ -1,0 +1,42 @@
+// Execution and deployment options (Flink ExecutionOptions + DeploymentOptions).
+import { booleanOption, durationOption, enumOption } from './ConfigOption.js';
+
+export const RUNTIME_MODE = enumOption('execution.runtime-mode', {
+  values: ['STREAMING', 'BATCH', 'AUTOMATIC'] as const,
+  defaultValue: 'STREAMING',
+  description: 'STREAMING (pipelined, checkpoints), BATCH (blocking shuffles, stage by stage) or AUTOMATIC (BATCH when every source is bounded).',
+});
+
+export const BUFFER_TIMEOUT_ENABLED = booleanOption('execution.buffer-timeout.enabled', {
+  defaultValue: true,
+  description: 'If false, partly filled network buffers are only flushed when full (maximum throughput).',
+});
+
+export const BUFFER_TIMEOUT = durationOption('execution.buffer-timeout.interval', {
+  defaultValue: 100,
+  min: 0,
+  fallbackKeys: ['execution.buffer-timeout'],
+  description: 'Flush interval of partly filled network buffers; 0 flushes after every record.',
+});
+
+export const BATCH_SHUFFLE_MODE = enumOption('execution.batch-shuffle-mode', {
+  values: ['ALL_EXCHANGES_BLOCKING', 'ALL_EXCHANGES_PIPELINED'] as const,
+  defaultValue: 'ALL_EXCHANGES_BLOCKING',
+  description: 'Data exchange between tasks in BATCH mode.',
+});
+
+/** Deployment target (Flink DeploymentOptions.TARGET). */
+export const TARGET = enumOption('execution.target', {
+  values: ['local', 'remote', 'yarn-session', 'yarn-application'] as const,
+  description: 'Where `tsflink run` executes the job: local (embedded MiniCluster; the default when unset), remote (a standalone cluster at rest.address:rest.port), yarn-session, yarn-application.',
+});
+
+export const ATTACHED = booleanOption('execution.attached', {
+  defaultValue: true,
+  description: 'Whether the client waits for the job to finish (false = detached, like `-d`).',
+});
+
+export const SHUTDOWN_IF_ATTACHED = booleanOption('execution.shutdown-on-attached-exit', {
+  defaultValue: false,
+  description: 'Cancel the job when an attached client is interrupted (Ctrl-C).',
+});

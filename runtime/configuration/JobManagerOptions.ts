@@ -1,0 +1,38 @@
+// JobManager options (Flink JobManagerOptions).
+import { durationOption, enumOption, intOption, memoryOption, stringOption } from './ConfigOption.js';
+
+export const ADDRESS = stringOption('jobmanager.rpc.address', {
+  defaultValue: 'localhost',
+  description: 'Address of the JobManager control-plane RPC endpoint.',
+});
+
+export const PORT = intOption('jobmanager.rpc.port', {
+  defaultValue: 6123,
+  min: 0,
+  max: 65535,
+  description: 'Port of the JobManager control-plane RPC endpoint (0 = any free port).',
+});
+
+export const TOTAL_PROCESS_MEMORY = memoryOption('jobmanager.memory.process.size', {
+  defaultValue: 1600 * 1024 * 1024,
+  min: 1,
+  description: 'Total memory of the JobManager process (the YARN ApplicationMaster container size).',
+});
+
+export const EXECUTION_FAILOVER_STRATEGY = enumOption('jobmanager.execution.failover-strategy', {
+  values: ['region', 'full'] as const,
+  defaultValue: 'region',
+  description: 'region restarts only the pipelined region of the failed task; full restarts every task.',
+});
+
+export const SLOT_REQUEST_TIMEOUT = durationOption('slot.request.timeout', {
+  defaultValue: 5 * 60_000,
+  min: 1,
+  description: 'A slot request not fulfilled within this time fails the job (NoResourceAvailableException).',
+});
+
+export const SLOT_IDLE_TIMEOUT = durationOption('slot.idle.timeout', {
+  defaultValue: 50_000,
+  min: 0,
+  description: 'Time after which a slot the JobMaster does not use is returned to the ResourceManager.',
+});

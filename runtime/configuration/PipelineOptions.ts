@@ -1,0 +1,25 @@
+// Pipeline options (Flink PipelineOptions): properties of the job graph itself.
+import { booleanOption, durationOption, intOption, stringOption } from './ConfigOption.js';
+
+export const MAX_PARALLELISM = intOption('pipeline.max-parallelism', {
+  defaultValue: 128,
+  min: 1,
+  max: 32768,
+  description: 'Default number of key groups (upper bound for rescaling keyed state). tsflink uses a fixed default of 128.',
+});
+
+export const AUTO_WATERMARK_INTERVAL = durationOption('pipeline.auto-watermark-interval', {
+  defaultValue: 200,
+  min: 0,
+  description: 'Interval of periodic watermark emission (WatermarkGenerator.onPeriodicEmit); 0 disables periodic watermarks.',
+});
+
+export const NAME = stringOption('pipeline.name', {
+  description: 'Job name used when execute() is called without one.',
+});
+
+export const OPERATOR_CHAINING = booleanOption('pipeline.operator-chaining.enabled', {
+  defaultValue: true,
+  fallbackKeys: ['pipeline.operator-chaining'],
+  description: 'Whether forward-connected operators with equal parallelism are chained into one task.',
+});
