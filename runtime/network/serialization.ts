@@ -1,0 +1,334 @@
+// Network buffer format and the per-channel msgpackr record (de)serializers.
+//
+// One network buffer = one ArrayBuffer (pooled, `bufferSize` bytes; oversized for a single large record):
+//   [0]      u8   kind: KIND_RECORDS | KIND_RECORDS_TS | KIND_EVENT
+//   [1]      u8   flags: FLAG_RESET_STRUCTURES = the consumer must start a fresh record-structure table
+//   [4..8)   u32  number of records
+//   [8..12)  u32  end offset of the msgpack data (data starts at HEADER_SIZE)
+//   [16..)        msgpack values back to back (sequential record structures)
+//   then, for KIND_RECORDS_TS, 8-byte aligned float64 timestamps, one per record.
+//
+// Record structures (msgpackr's record extension) are defined inline the first time a shape is seen and
+// referenced afterwards ("sequential" mode). That only decodes if the consumer sees the buffers of one
+// producer→consumer stream in order with one Unpackr, which the credit protocol guarantees: one Packr per
+// subpartition, one Unpackr per input channel.
+import { Packr, Unpackr, REUSE_BUFFER_MODE, RESET_BUFFER_MODE } from 'msgpackr';
+import { RecordSerializationError } from './errors.js';
+import type { StreamEvent } from './types.js';
+
+export const HEADER_SIZE = 16;
+export const KIND_RECORDS = 1;
+export const KIND_RECORDS_TS = 2;
+export const KIND_EVENT = 3;
+export const FLAG_RESET_STRUCTURES = 1;
+
+const PACK_MODE = REUSE_BUFFER_MODE | RESET_BUFFER_MODE;
+
+/** Buffers handed to the transport: the ArrayBuffer plus the number of valid bytes. */
+export interface NetworkBuffer {
+  buffer: ArrayBuffer;
+  length: number;
+  /** Events need no credit (Flink sends them regardless); data buffers do. */
+  isEvent: boolean;
+  /** Set on EndOfPartition so the subpartition knows its stream is complete. */
+  isEndOfPartition?: boolean;
+}
+
+/** Where finished buffers go and where fresh ones come from (the subpartition and the buffer pool). */
+export interface BufferSink {
+  acquireBuffer(): ArrayBuffer;
+  /** A finished buffer; `length` bytes are valid. */
+  onBufferFinished(buffer: NetworkBuffer): void;
+}
+
+function newPackr(describe: () => string): Packr {
+  return new Packr({
+    sequential: true,
+    useRecords: true,
+    moreTypes: true,
+    // msgpackr would silently write functions as undefined; records must be plain data.
+    writeFunction: ((fn: unknown): never => {
+      throw new RecordSerializationError(`${describe()}: record contains a ${typeName(fn)}, not plain data. ${FIX_HINT}`);
+    }) as () => never,
+  });
+}
+
+function newUnpackr(): Unpackr {
+  // copyBuffers: decoded Uint8Arrays must not alias the network buffer, which is recycled right after decoding.
+  return new Unpackr({ sequential: true, useRecords: true, moreTypes: true, copyBuffers: true });
+}
+
+interface PackResult extends Uint8Array {
+  start: number;
+  end: number;
+}
+
+/**
+ * Serializes the records of one subpartition into network buffers (Flink's BufferBuilder +
+ * RecordSerializer). Hot path: one msgpackr pack + one copy per record, no allocation per record.
+ */
+export class RecordBufferBuilder {
+  private packr: Packr;
+  private lastStructureId = -1;
+  private buf: Uint8Array | null = null;
+  private view: DataView | null = null;
+  private pos = HEADER_SIZE;
+  private count = 0;
+  private timestamped = false;
+  private timestamps: number[] = [];
+  private resetPending = false;
+  private inPack = false;
+  numRecords = 0;
+  numBytes = 0;
+
+  constructor(
+    private readonly bufferSize: number,
+    private readonly sink: BufferSink,
+    private readonly describe: () => string,
+  ) {
+    this.packr = newPackr(describe);
+  }
+
+  get hasData(): boolean {
+    return this.count > 0;
+  }
+
+  add(value: unknown, timestamp: number | undefined): void {
+    // A buffer holds either only timestamped records or only untimestamped ones.
+    const ts = timestamp !== undefined;
+    if (ts !== this.timestamped) {
+      if (this.count > 0) this.finish();
+      this.timestamped = ts;
+    }
+    // Cheap top-level check: anything but a plain object/array gets the full plain-data check.
+    if (typeof value === 'object' && value !== null) {
+      const c = (value as { constructor?: unknown }).constructor;
+      if (c !== Object && c !== Array) assertPlainData(value, this.describe);
+    } else if (typeof value === 'function' || typeof value === 'symbol') {
+      assertPlainData(value, this.describe);
+    }
+    // No try/catch per record: `inPack` stays set if pack or the shape check throws, and the next add()
+    // repairs the structure table (see resetStructures).
+    if (this.inPack) this.resetStructures();
+    this.inPack = true;
+    const packed = this.packr.pack(value, PACK_MODE) as unknown as PackResult;
+    // A new record structure means a new shape: check that shape once (class instances are otherwise
+    // written as plain objects by msgpackr and would arrive without their prototype).
+    const sid = (this.packr as unknown as { structures: { nextId?: number } }).structures.nextId ?? -1;
+    if (sid !== this.lastStructureId) {
+      this.lastStructureId = sid;
+      if (typeof value === 'object' && value !== null) assertPlainData(value, this.describe);
+    }
+    this.inPack = false;
+    const start = packed.start;
+    const len = packed.end - start;
+    const need = ts ? len + 8 : len;
+    let buf = this.buf;
+    if (buf === null || this.pos + need + (ts ? 8 * this.count + 8 : 0) > buf.length) {
+      if (this.count > 0) this.finish();
+      if (HEADER_SIZE + need + 8 > this.bufferSize) {
+        this.writeOversized(packed, start, len, timestamp);
+        return;
+      }
+      buf = this.startBuffer();
+    }
+    const pos = this.pos;
+    if (len < 48) {
+      for (let i = 0; i < len; i++) buf[pos + i] = packed[start + i]!;
+    } else {
+      buf.set(packed.subarray(start, start + len), pos);
+    }
+    this.pos = pos + len;
+    this.count++;
+    if (ts) this.timestamps.push(timestamp);
+    this.numRecords++;
+  }
+
+  /** Closes the current buffer (if it has records) and hands it to the sink. */
+  finish(): void {
+    const buf = this.buf;
+    if (buf === null || this.count === 0) return;
+    const view = this.view!;
+    let end = this.pos;
+    const ts = this.timestamped;
+    buf[0] = ts ? KIND_RECORDS_TS : KIND_RECORDS;
+    buf[1] = this.resetPending ? FLAG_RESET_STRUCTURES : 0;
+    this.resetPending = false;
+    view.setUint32(4, this.count, true);
+    view.setUint32(8, end, true);
+    if (ts) {
+      end = (end + 7) & ~7;
+      const t = this.timestamps;
+      for (let i = 0; i < t.length; i++) view.setFloat64(end + i * 8, t[i]!, true);
+      end += t.length * 8;
+      t.length = 0;
+    }
+    this.buf = null;
+    this.view = null;
+    this.count = 0;
+    this.pos = HEADER_SIZE;
+    this.numBytes += end;
+    this.sink.onBufferFinished({ buffer: buf.buffer as ArrayBuffer, length: end, isEvent: false });
+  }
+
+  /** Drops the unfinished buffer (release). */
+  discard(): void {
+    this.buf = null;
+    this.view = null;
+    this.count = 0;
+    this.pos = HEADER_SIZE;
+    this.timestamps.length = 0;
+  }
+
+  private startBuffer(): Uint8Array {
+    const ab = this.sink.acquireBuffer();
+    const buf = new Uint8Array(ab, 0, this.bufferSize);
+    this.buf = buf;
+    this.view = new DataView(ab, 0, this.bufferSize);
+    this.pos = HEADER_SIZE;
+    return buf;
+  }
+
+  /** A record larger than a buffer travels alone in a buffer of its own size. */
+  private writeOversized(packed: PackResult, start: number, len: number, timestamp: number | undefined): void {
+    const ts = timestamp !== undefined;
+    const dataEnd = HEADER_SIZE + len;
+    const total = ts ? ((dataEnd + 7) & ~7) + 8 : dataEnd;
+    const ab = new ArrayBuffer(total);
+    const buf = new Uint8Array(ab);
+    const view = new DataView(ab);
+    buf.set(packed.subarray(start, start + len), HEADER_SIZE);
+    buf[0] = ts ? KIND_RECORDS_TS : KIND_RECORDS;
+    buf[1] = this.resetPending ? FLAG_RESET_STRUCTURES : 0;
+    this.resetPending = false;
+    view.setUint32(4, 1, true);
+    view.setUint32(8, dataEnd, true);
+    if (ts) view.setFloat64((dataEnd + 7) & ~7, timestamp, true);
+    this.numRecords++;
+    this.numBytes += total;
+    this.sink.onBufferFinished({ buffer: ab, length: total, isEvent: false });
+  }
+
+  /**
+   * After a failed pack the Packr may have registered a structure whose definition never reached a
+   * buffer: start a fresh structure table and tell the consumer to do the same with the next buffer.
+   * Records already in the current buffer were encoded with the old table, so that buffer is closed first.
+   */
+  private resetStructures(): void {
+    this.finish();
+    this.inPack = false;
+    this.packr = newPackr(this.describe);
+    this.lastStructureId = -1;
+    this.resetPending = true;
+  }
+}
+
+const FIX_HINT =
+  'Records sent between tasks must be plain data (primitives, bigint, arrays, plain objects, Map, Set, Date, Uint8Array); ' +
+  'convert it before emitting, e.g. map(x => ({ ...x })) or a tuple.';
+
+const PLAIN_CONSTRUCTORS = new Set<unknown>([Object, Array, Map, Set, Date, Uint8Array, undefined]);
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'function') return `function ${(v as { name?: string }).name || '(anonymous)'}`;
+  if (typeof v !== 'object') return typeof v;
+  const c = (v as { constructor?: { name?: string } }).constructor;
+  return c?.name ? c.name : 'object';
+}
+
+/** Full recursive plain-data check; only called for the first record of a new shape or an unusual top-level type. */
+export function assertPlainData(value: unknown, describe: () => string): void {
+  const bad = findNonPlain(value, 'record', 0);
+  if (bad !== null) {
+    throw new RecordSerializationError(`${describe()}: ${bad.path} is ${bad.what}, not plain data. ${FIX_HINT}`);
+  }
+}
+
+function findNonPlain(v: unknown, path: string, depth: number): { path: string; what: string } | null {
+  const t = typeof v;
+  if (t === 'function') return { path, what: `a ${typeName(v)}` };
+  if (t === 'symbol') return { path, what: 'a symbol' };
+  if (t !== 'object' || v === null || depth > 64) return null;
+  const o = v as object;
+  const proto = Object.getPrototypeOf(o) as { constructor?: unknown } | null;
+  const ctor = proto === null ? undefined : proto.constructor;
+  if (!PLAIN_CONSTRUCTORS.has(ctor) || (proto !== null && Object.getPrototypeOf(proto) !== null && ctor === Object)) {
+    return { path, what: `an instance of class ${typeName(o)}` };
+  }
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) {
+      const r = findNonPlain(o[i], `${path}[${i}]`, depth + 1);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (o instanceof Map) {
+    for (const [k, val] of o) {
+      const r = findNonPlain(k, `${path}.<map key>`, depth + 1) ?? findNonPlain(val, `${path}.get(${String(k)})`, depth + 1);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (o instanceof Set) {
+    for (const val of o) {
+      const r = findNonPlain(val, `${path}.<set element>`, depth + 1);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (o instanceof Date || o instanceof Uint8Array) return null;
+  if (Object.getOwnPropertySymbols(o).length > 0) return { path, what: 'an object with symbol keys' };
+  for (const k of Object.keys(o)) {
+    const r = findNonPlain((o as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
+    if (r) return r;
+  }
+  return null;
+}
+
+/** Decodes the buffers of one input channel, in order. */
+export class RecordDeserializer {
+  private unpackr: Unpackr = newUnpackr();
+
+  /** Decodes one data buffer; returns the values and, for timestamped buffers, their timestamps. */
+  decode(ab: ArrayBuffer, length: number): { values: unknown[]; timestamps: number[] | null } {
+    const head = new Uint8Array(ab, 0, HEADER_SIZE);
+    const view = new DataView(ab, 0, length);
+    if (head[1]! & FLAG_RESET_STRUCTURES) this.unpackr = newUnpackr();
+    const count = view.getUint32(4, true);
+    const dataEnd = view.getUint32(8, true);
+    const values = this.unpackr.unpackMultiple(Buffer.from(ab, HEADER_SIZE, dataEnd - HEADER_SIZE)) as unknown[];
+    if (values.length !== count) {
+      throw new Error(`network buffer decoded into ${values.length} records, header says ${count}`);
+    }
+    let timestamps: number[] | null = null;
+    if (head[0] === KIND_RECORDS_TS) {
+      const at = (dataEnd + 7) & ~7;
+      timestamps = new Array<number>(count);
+      for (let i = 0; i < count; i++) timestamps[i] = view.getFloat64(at + i * 8, true);
+    }
+    return { values, timestamps };
+  }
+}
+
+// Events are rare and tiny: plain msgpack (no record structures) in a buffer of their own.
+const eventPackr = new Packr({ useRecords: false });
+const eventUnpackr = new Unpackr({ useRecords: false });
+
+export function serializeEvent(event: StreamEvent): NetworkBuffer {
+  const body = eventPackr.pack(event);
+  const ab = new ArrayBuffer(HEADER_SIZE + body.length);
+  const buf = new Uint8Array(ab);
+  buf.set(body, HEADER_SIZE);
+  buf[0] = KIND_EVENT;
+  new DataView(ab).setUint32(8, HEADER_SIZE + body.length, true);
+  return { buffer: ab, length: ab.byteLength, isEvent: true };
+}
+
+export function bufferKind(ab: ArrayBuffer): number {
+  return new Uint8Array(ab, 0, 1)[0]!;
+}
+
+export function deserializeEvent(ab: ArrayBuffer, length: number): StreamEvent {
+  return eventUnpackr.unpack(Buffer.from(ab, HEADER_SIZE, length - HEADER_SIZE)) as StreamEvent;
+}

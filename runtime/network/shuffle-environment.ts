@@ -1,0 +1,270 @@
+// One network stack per thread (Flink's NettyShuffleEnvironment): owns the buffer pool, the partitions
+// produced and the gates consumed in this thread, and the connections to other slots.
+import type { MessagePort } from 'node:worker_threads';
+import { BufferPool } from './buffer-pool.js';
+import {
+  LoopbackConnection,
+  MessagePortConnection,
+  MSG_ADD_CREDIT,
+  MSG_BUFFER,
+  MSG_CANCEL,
+  MSG_ERROR,
+  MSG_PARTITION_REQUEST,
+  type Connection,
+  type ConnectionHandler,
+  type NetworkMessage,
+} from './connection.js';
+import { SingleInputGateImpl, type GateHost, type InputChannel, type SingleInputGate } from './input-gate.js';
+import { ResultPartitionImpl, type PartitionHost, type ResultPartition, type ResultSubpartition } from './result-partition.js';
+import { resolveNetworkConfig, type InputChannelDescriptor, type NetworkConfig } from './types.js';
+
+interface ParkedRequest {
+  conn: Connection;
+  id: number;
+  subpartition: number;
+  credit: number;
+  timer: NodeJS.Timeout;
+}
+
+/** Per-connection routing tables: consumer-chosen stream id → producer view / consumer channel. */
+interface ConnectionState {
+  served: Map<number, ResultSubpartition>;
+  channels: Map<number, InputChannel>;
+}
+
+export class ShuffleEnvironment implements ConnectionHandler, PartitionHost, GateHost {
+  readonly slotIndex: number;
+  readonly config: Readonly<Required<NetworkConfig>>;
+  readonly pool: BufferPool;
+  private readonly partitions = new Map<string, ResultPartitionImpl>();
+  /** Released partitions and why, so late requests get a precise error (bounded). */
+  private readonly releasedPartitions = new Map<string, string>();
+  private readonly parked = new Map<string, ParkedRequest[]>();
+  private readonly loopback: LoopbackConnection;
+  private readonly slotConnections = new Map<number, Connection>();
+  private readonly state = new Map<Connection, ConnectionState>();
+  private readonly gates = new Set<SingleInputGateImpl>();
+  private nextStreamId = 1;
+  private closed = false;
+
+  constructor(opts: { slotIndex: number; config: NetworkConfig }) {
+    this.slotIndex = opts.slotIndex;
+    this.config = resolveNetworkConfig(opts.config);
+    // Enough free buffers for every credit in flight on a busy slot; beyond that, leave them to the GC.
+    this.pool = new BufferPool(this.config.bufferSize, 1024);
+    this.loopback = new LoopbackConnection(this);
+  }
+
+  get buffersPerChannel(): number {
+    return this.config.buffersPerChannel;
+  }
+
+  get floatingBuffersPerGate(): number {
+    return this.config.floatingBuffersPerGate;
+  }
+
+  /** Connect this slot to another slot of the same TaskManager; all channels between the two slots share the port. */
+  addSlotConnection(peerSlotIndex: number, port: MessagePort): void {
+    if (peerSlotIndex === this.slotIndex) throw new Error(`slot ${this.slotIndex}: cannot add a slot connection to itself`);
+    if (this.slotConnections.has(peerSlotIndex)) throw new Error(`slot ${this.slotIndex}: already connected to slot ${peerSlotIndex}`);
+    this.slotConnections.set(peerSlotIndex, new MessagePortConnection(`slot ${peerSlotIndex}`, port, this));
+  }
+
+  createResultPartition(opts: { partitionId: string; numSubpartitions: number; bufferTimeout: number; owner: string }): ResultPartition {
+    this.checkOpen();
+    if (this.partitions.has(opts.partitionId)) throw new Error(`slot ${this.slotIndex}: partition ${opts.partitionId} is already registered (by ${this.partitions.get(opts.partitionId)!.owner})`);
+    const p = new ResultPartitionImpl(this, opts.partitionId, opts.numSubpartitions, opts.bufferTimeout, opts.owner, this.config.bufferSize, this.config.maxBuffersPerSubpartition);
+    this.partitions.set(opts.partitionId, p);
+    this.releasedPartitions.delete(opts.partitionId);
+    const waiting = this.parked.get(opts.partitionId);
+    if (waiting !== undefined) {
+      this.parked.delete(opts.partitionId);
+      for (const r of waiting) {
+        clearTimeout(r.timer);
+        this.attachRequest(p, r.conn, r.id, r.subpartition, r.credit);
+      }
+    }
+    return p;
+  }
+
+  createInputGate(opts: { channels: InputChannelDescriptor[]; owner: string }): SingleInputGate {
+    this.checkOpen();
+    const gate = new SingleInputGateImpl(this, opts.channels, opts.owner);
+    this.gates.add(gate);
+    return gate;
+  }
+
+  /** Releases all partitions, closes all gates and slot connections. */
+  close(): void {
+    if (this.closed) return;
+    for (const g of [...this.gates]) g.close();
+    for (const p of [...this.partitions.values()]) p.release(new Error(`network environment of slot ${this.slotIndex} closed`));
+    for (const list of this.parked.values()) for (const r of list) clearTimeout(r.timer);
+    this.parked.clear();
+    this.closed = true;
+    // Let the messages above (cancels, errors) go out before the ports close.
+    for (const c of this.slotConnections.values()) setImmediate(() => c.close());
+    this.slotConnections.clear();
+    this.loopback.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`network environment of slot ${this.slotIndex} is closed`);
+  }
+
+  // ---- GateHost ----
+
+  connectionFor(desc: InputChannelDescriptor, owner: string): Connection {
+    const loc = desc.location;
+    if (loc.kind === 'local' || (loc.kind === 'slot' && loc.slotIndex === this.slotIndex)) return this.loopback;
+    if (loc.kind === 'slot') {
+      const c = this.slotConnections.get(loc.slotIndex);
+      if (c === undefined) {
+        throw new Error(`${owner}: no connection from slot ${this.slotIndex} to slot ${loc.slotIndex} for partition ${desc.partitionId}; the TaskManager must call addSlotConnection() for every slot pair before deploying tasks`);
+      }
+      return c;
+    }
+    throw new Error(`${owner}: partition ${desc.partitionId} is on TaskManager ${loc.taskManagerId} (${loc.host}:${loc.port}); remote (TCP) channels are not implemented yet`);
+  }
+
+  registerChannel(conn: Connection, channel: InputChannel): number {
+    const id = this.nextStreamId++;
+    this.stateOf(conn).channels.set(id, channel);
+    return id;
+  }
+
+  unregisterChannel(conn: Connection, streamId: number): void {
+    this.state.get(conn)?.channels.delete(streamId);
+  }
+
+  onGateClosed(gate: SingleInputGateImpl): void {
+    this.gates.delete(gate);
+  }
+
+  // ---- PartitionHost ----
+
+  onPartitionReleased(partition: ResultPartitionImpl, cause: string | null): void {
+    if (this.partitions.get(partition.partitionId) !== partition) return;
+    this.partitions.delete(partition.partitionId);
+    for (const s of partition.subpartitions) {
+      const key = s.streamKey;
+      if (key !== null) this.state.get(key.conn)?.served.delete(key.id);
+    }
+    if (cause !== null) {
+      this.releasedPartitions.set(partition.partitionId, cause);
+      if (this.releasedPartitions.size > 1000) this.releasedPartitions.delete(this.releasedPartitions.keys().next().value!);
+    }
+  }
+
+  // ---- ConnectionHandler: the protocol ----
+
+  onMessage(conn: Connection, msg: NetworkMessage): void {
+    switch (msg.t) {
+      case MSG_BUFFER: {
+        const ch = this.state.get(conn)?.channels.get(msg.id);
+        if (ch !== undefined) ch.onBuffer(msg.buffer, msg.length, msg.backlog, msg.isEvent);
+        else if (!msg.isEvent) conn.send({ t: MSG_ADD_CREDIT, id: msg.id, credit: 0, buffers: [msg.buffer] }); // channel gone: give the memory back
+        return;
+      }
+      case MSG_ADD_CREDIT: {
+        const bufs = msg.buffers;
+        if (bufs !== null) for (let i = 0; i < bufs.length; i++) this.pool.recycle(bufs[i]!);
+        if (msg.credit > 0) this.state.get(conn)?.served.get(msg.id)?.addCredit(msg.credit);
+        return;
+      }
+      case MSG_PARTITION_REQUEST:
+        this.onPartitionRequest(conn, msg.id, msg.partitionId, msg.subpartition, msg.credit);
+        return;
+      case MSG_CANCEL: {
+        const served = this.state.get(conn)?.served;
+        const sp = served?.get(msg.id);
+        if (sp !== undefined) {
+          served!.delete(msg.id);
+          sp.detach();
+        }
+        this.unpark(conn, msg.id);
+        return;
+      }
+      case MSG_ERROR:
+        this.state.get(conn)?.channels.get(msg.id)?.onError(msg.message);
+        return;
+    }
+  }
+
+  onClose(conn: Connection, reason: string): void {
+    const st = this.state.get(conn);
+    this.state.delete(conn);
+    for (const [peer, c] of this.slotConnections) if (c === conn) this.slotConnections.delete(peer);
+    for (const [pid, list] of this.parked) {
+      const keep = list.filter((r) => {
+        if (r.conn !== conn) return true;
+        clearTimeout(r.timer);
+        return false;
+      });
+      if (keep.length > 0) this.parked.set(pid, keep);
+      else this.parked.delete(pid);
+    }
+    if (st === undefined) return;
+    for (const sp of st.served.values()) sp.detach();
+    for (const ch of st.channels.values()) ch.onError(reason);
+  }
+
+  private onPartitionRequest(conn: Connection, id: number, partitionId: string, subpartition: number, credit: number): void {
+    const p = this.partitions.get(partitionId);
+    if (p !== undefined) {
+      this.attachRequest(p, conn, id, subpartition, credit);
+      return;
+    }
+    const released = this.releasedPartitions.get(partitionId);
+    if (released !== undefined) {
+      conn.send({ t: MSG_ERROR, id, message: released });
+      return;
+    }
+    // All tasks are deployed at once: the producer may not have registered yet. Park the request.
+    const timeoutMs = this.config.partitionRequestTimeoutMs;
+    const timer = setTimeout(() => {
+      this.unpark(conn, id);
+      conn.send({
+        t: MSG_ERROR,
+        id,
+        message: `partition ${partitionId} (subpartition ${subpartition}) was not registered in slot ${this.slotIndex} within ${timeoutMs} ms; its producer task was not deployed there or failed before starting`,
+      });
+    }, timeoutMs);
+    timer.unref();
+    let list = this.parked.get(partitionId);
+    if (list === undefined) this.parked.set(partitionId, (list = []));
+    list.push({ conn, id, subpartition, credit, timer });
+  }
+
+  private unpark(conn: Connection, id: number): void {
+    for (const [pid, list] of this.parked) {
+      const i = list.findIndex((r) => r.conn === conn && r.id === id);
+      if (i >= 0) {
+        clearTimeout(list[i]!.timer);
+        list.splice(i, 1);
+        if (list.length === 0) this.parked.delete(pid);
+        return;
+      }
+    }
+  }
+
+  private attachRequest(p: ResultPartitionImpl, conn: Connection, id: number, subpartition: number, credit: number): void {
+    const sp = p.subpartitions[subpartition];
+    if (sp === undefined) {
+      conn.send({ t: MSG_ERROR, id, message: `partition ${p.partitionId} has ${p.numSubpartitions} subpartitions, subpartition ${subpartition} was requested` });
+      return;
+    }
+    this.stateOf(conn).served.set(id, sp);
+    const refused = sp.attach(conn, id, credit);
+    if (refused !== null) {
+      this.stateOf(conn).served.delete(id);
+      conn.send({ t: MSG_ERROR, id, message: `subpartition ${subpartition} of partition ${p.partitionId} cannot be consumed: ${refused}` });
+    }
+  }
+
+  private stateOf(conn: Connection): ConnectionState {
+    let st = this.state.get(conn);
+    if (st === undefined) this.state.set(conn, (st = { served: new Map(), channels: new Map() }));
+    return st;
+  }
+}
