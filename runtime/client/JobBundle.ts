@@ -1,0 +1,197 @@
+// Job bundler: turns a user's job file into one self-contained ESM file (the "job bundle") that
+// the CLI, the JobManager and every TaskManager slot evaluate to rebuild the same StreamGraph.
+//
+// - Relative imports are inlined; Node builtins stay external.
+// - npm packages stay external but are pinned to the absolute file:// URL they resolve to from the
+//   job's directory, so the bundle (written to a temp dir) still finds packages installed beside
+//   the job.
+// - `import … from 'tsflink'` is pinned to this runtime's own compiled root module, so the job
+//   shares the module instance (StreamExecutionEnvironment context) of the process loading it.
+// - Inline source maps let stack traces point at the user's job.ts lines.
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
+import { extname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Message, type Plugin } from 'esbuild';
+import { packageRoot } from '../configuration/packageRoot.js';
+
+export interface JobBundle {
+  /** Absolute path of the job file the bundle was built from. */
+  readonly entry: string;
+  /** Absolute path of the bundled .mjs file. */
+  readonly path: string;
+  /** sha256 hex of the bundle's bytes. */
+  readonly hash: string;
+}
+
+export type JobBundleErrorKind = 'not-found' | 'unsupported-extension' | 'build-failed' | 'no-main' | 'load-failed';
+
+/** A problem with the user's job file (bad input: the CLI exits with the usage code). */
+export class JobBundleError extends Error {
+  readonly kind: JobBundleErrorKind;
+  constructor(kind: JobBundleErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'JobBundleError';
+    this.kind = kind;
+  }
+}
+
+export const SUPPORTED_JOB_EXTENSIONS = ['.ts', '.mts', '.mjs', '.js'] as const;
+
+/** Absolute path of the compiled package root module: <package root>/dist/runtime/index.js */
+export function tsflinkRuntimeEntry(): string {
+  return join(packageRoot(), 'dist', 'runtime', 'index.js');
+}
+
+/** Default bundle directory: per user, so bundles of different users never collide. */
+function defaultOutDir(): string {
+  let user = 'user';
+  try {
+    user = String(process.getuid?.() ?? process.env['USER'] ?? 'user');
+  } catch {
+    // no uid on this platform
+  }
+  return join(tmpdir(), 'tsflink-bundles', user);
+}
+
+function displayPath(p: string, cwd: string): string {
+  const r = relative(cwd, p);
+  return r && !r.startsWith('..') ? r : p;
+}
+
+function formatMessage(m: Message, cwd: string): string {
+  const loc = m.location;
+  if (!loc) return `error: ${m.text}`;
+  const file = resolve(cwd, loc.file);
+  let s = `${file}:${loc.line}:${loc.column + 1}: error: ${m.text}`;
+  if (loc.lineText) s += `\n    ${loc.lineText}\n    ${' '.repeat(loc.column)}^`;
+  for (const n of m.notes) if (n.text) s += `\n    note: ${n.text}`;
+  return s;
+}
+
+function resolvePlugin(runtimeUrl: string): Plugin {
+  return {
+    name: 'tsflink-externals',
+    setup(b) {
+      b.onResolve({ filter: /^tsflink$/ }, () => ({ path: runtimeUrl, external: true }));
+      // Bare specifiers: builtins stay as they are; packages are resolved from the importing file
+      // and pinned to their absolute URL (see the header comment).
+      b.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === 'tsflink-inner') return undefined;
+        if (isBuiltin(args.path) || args.path.startsWith('node:')) return { path: args.path, external: true };
+        if (/^[a-zA-Z][a-zA-Z+.-]*:/.test(args.path)) return { path: args.path, external: true }; // file:, data: URLs
+        const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'tsflink-inner' });
+        if (r.errors.length > 0 || !r.path) {
+          return {
+            errors: [{
+              text: `Cannot find package '${args.path}'. Install it beside the job (npm install ${args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0]}) or fix the import.`,
+            }],
+          };
+        }
+        return { path: pathToFileURL(r.path).href, external: true };
+      });
+    },
+  };
+}
+
+/** Bundles `entryFile` (.ts, .mts, .mjs, .js) into one ESM file named by its hash. */
+export async function bundleJob(entryFile: string, opts: { outDir?: string } = {}): Promise<JobBundle> {
+  const entry = resolve(entryFile);
+  if (!existsSync(entry) || !statSync(entry).isFile()) {
+    throw new JobBundleError(
+      'not-found',
+      `Job file not found: ${entry}` + (entry !== entryFile ? ` (resolved from '${entryFile}' against ${process.cwd()})` : '') + '. Check the path of the job file.',
+    );
+  }
+  const ext = extname(entry).toLowerCase();
+  if (!(SUPPORTED_JOB_EXTENSIONS as readonly string[]).includes(ext)) {
+    throw new JobBundleError(
+      'unsupported-extension',
+      `Unsupported job file type '${ext || '(none)'}': ${entry}. A tsflink job is a TypeScript or JavaScript ES module (${SUPPORTED_JOB_EXTENSIONS.join(', ')}).`,
+    );
+  }
+
+  const outDir = resolve(opts.outDir ?? defaultOutDir());
+  mkdirSync(outDir, { recursive: true });
+  // esbuild needs an output path for source-map paths; the final file is renamed by hash in the same dir.
+  const provisional = join(outDir, 'bundle.mjs');
+  const cwd = process.cwd();
+  let code: Uint8Array;
+  try {
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      outfile: provisional,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'inline',
+      sourcesContent: true,
+      logLevel: 'silent',
+      absWorkingDir: cwd,
+      // CommonJS helper files bundled into ESM call require(); give them one resolving from the job's location.
+      banner: {
+        js: `import { createRequire as __tsflinkCreateRequire } from 'node:module';\nconst require = __tsflinkCreateRequire(${JSON.stringify(pathToFileURL(entry).href)});`,
+      },
+      plugins: [resolvePlugin(pathToFileURL(tsflinkRuntimeEntry()).href)],
+    });
+    const out = result.outputFiles.find((f) => f.path.endsWith('.mjs')) ?? result.outputFiles[0];
+    if (!out) throw new Error('esbuild produced no output');
+    code = out.contents;
+  } catch (e) {
+    const errors = (e as { errors?: Message[] }).errors;
+    if (Array.isArray(errors) && errors.length > 0) {
+      throw new JobBundleError(
+        'build-failed',
+        `Cannot bundle job ${displayPath(entry, cwd)}:\n` + errors.map((m) => formatMessage(m, cwd)).join('\n') + '\nFix the error(s) above in the job source and run again.',
+        { cause: e },
+      );
+    }
+    throw new JobBundleError('build-failed', `Cannot bundle job ${entry}: ${(e as Error).message}`, { cause: e });
+  }
+
+  const hash = createHash('sha256').update(code).digest('hex');
+  const path = join(outDir, `${hash}.mjs`);
+  if (!existsSync(path)) {
+    // Write-then-rename so a concurrent run never sees a half-written bundle.
+    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, path);
+  }
+  return { entry, path, hash };
+}
+
+/**
+ * Imports the bundle and returns its default export (the job's `main`). The bundle's bytes are
+ * checked against its hash first, so a shipped bundle that changed is never evaluated.
+ */
+export async function loadJobMain(bundle: JobBundle): Promise<(args: string[]) => unknown> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(bundle.path);
+  } catch (e) {
+    throw new JobBundleError('load-failed', `Cannot read job bundle ${bundle.path} (built from ${bundle.entry}): ${(e as Error).message}`, { cause: e });
+  }
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual !== bundle.hash) {
+    throw new JobBundleError('load-failed', `Job bundle ${bundle.path} does not match its hash (expected ${bundle.hash}, found ${actual}); bundle the job again.`);
+  }
+  // Stack traces of user code should show job.ts lines (the bundle carries an inline source map).
+  process.setSourceMapsEnabled(true);
+  const mod = (await import(pathToFileURL(bundle.path).href)) as { default?: unknown };
+  const main = mod.default;
+  if (main === undefined) {
+    throw new JobBundleError('no-main', `${bundle.entry} has no default export. A tsflink job must \`export default async function main(args: string[])\`.`);
+  }
+  if (typeof main !== 'function') {
+    throw new JobBundleError(
+      'no-main',
+      `The default export of ${bundle.entry} is ${main === null ? 'null' : `a ${typeof main}`}, not a function. A tsflink job must \`export default async function main(args: string[])\`.`,
+    );
+  }
+  return main as (args: string[]) => unknown;
+}
