@@ -12,7 +12,8 @@
 // referenced afterwards ("sequential" mode). That only decodes if the consumer sees the buffers of one
 // producer→consumer stream in order with one Unpackr, which the credit protocol guarantees: one Packr per
 // subpartition, one Unpackr per input channel.
-import { Packr, Unpackr, REUSE_BUFFER_MODE, RESET_BUFFER_MODE } from 'msgpackr';
+import { Unpackr, REUSE_BUFFER_MODE, RESET_BUFFER_MODE, type Packr as MsgPackr } from 'msgpackr';
+import { Packr } from './msgpackr-packr.js';
 import { RecordSerializationError } from './errors.js';
 import type { StreamEvent } from './types.js';
 
@@ -41,7 +42,7 @@ export interface BufferSink {
   onBufferFinished(buffer: NetworkBuffer): void;
 }
 
-function newPackr(describe: () => string): Packr {
+function newPackr(describe: () => string): MsgPackr {
   return new Packr({
     sequential: true,
     useRecords: true,
@@ -68,7 +69,7 @@ interface PackResult extends Uint8Array {
  * RecordSerializer). Hot path: one msgpackr pack + one copy per record, no allocation per record.
  */
 export class RecordBufferBuilder {
-  private packr: Packr;
+  private packr: MsgPackr;
   private lastStructureId = -1;
   private buf: Uint8Array | null = null;
   private view: DataView | null = null;
