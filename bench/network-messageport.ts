@@ -1,0 +1,296 @@
+// B3 — MessagePort channel throughput between two worker-thread slots.
+//
+//   npx tsc -p tsconfig.json && node dist/bench/network-messageport.js [records=5000000] [--append]
+//
+// Scenarios (same records, same msgpackr buffer serializer, consumer decodes every record):
+//   channel   tsflink ResultPartition → MessagePort → SingleInputGate, credit-based, buffers recycled
+//   bare      the same serialized 32 KiB buffers posted on a bare MessagePort (transfer, no flow control)
+//   in-thread tsflink channel with producer and consumer in one thread (loopback transport), for reference
+// --append writes the table under "## B3 MessagePort channel" in bench/RESULTS.md.
+import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { execSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ShuffleEnvironment, type NetworkConfig } from '../runtime/network/index.js';
+import { RecordBufferBuilder, RecordDeserializer } from '../runtime/network/serialization.js';
+
+type Shape = 'object' | 'tuple';
+const config: NetworkConfig = { bufferSize: 32768, buffersPerChannel: 2, floatingBuffersPerGate: 8, maxBuffersPerSubpartition: 10 };
+
+const NAMES = Array.from({ length: 1000 }, (_, i) => `product-${i}`);
+function makeRecord(i: number, shape: Shape): unknown {
+  return shape === 'tuple' ? [NAMES[i % 1000]!, i] : { id: i, name: NAMES[i % 1000]!, price: (i % 10000) / 100 };
+}
+
+interface WorkerArgs {
+  role: 'channel-producer' | 'channel-consumer' | 'bare-producer' | 'bare-consumer';
+  n: number;
+  shape: Shape;
+  port: MessagePort;
+  peer: number;
+}
+
+interface WorkerResult {
+  records: number;
+  bytes: number;
+  elapsedMs: number;
+  startedAt: number;
+  endedAt: number;
+  buffersAllocated?: number;
+}
+
+// ---------------------------------------------------------------- worker side
+
+async function runWorker(args: WorkerArgs): Promise<WorkerResult> {
+  const { role, n, shape } = args;
+  if (role === 'channel-producer') {
+    const env = new ShuffleEnvironment({ slotIndex: 0, config });
+    env.addSlotConnection(1, args.port);
+    const p = env.createResultPartition({ partitionId: 'b3', numSubpartitions: 1, bufferTimeout: 100, owner: 'B3 source' });
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      p.emitRecord(0, makeRecord(i, shape), undefined);
+      if (!p.isAvailable()) await p.getAvailableFuture();
+    }
+    p.finish();
+    const t1 = performance.now();
+    const res = { records: p.numRecordsOut, bytes: p.numBytesOut, elapsedMs: t1 - t0, startedAt: performance.timeOrigin + t0, endedAt: performance.timeOrigin + t1, buffersAllocated: env.pool.numAllocated };
+    setTimeout(() => env.close(), 500);
+    return res;
+  }
+  if (role === 'channel-consumer') {
+    const env = new ShuffleEnvironment({ slotIndex: 1, config });
+    env.addSlotConnection(0, args.port);
+    const gate = env.createInputGate({ channels: [{ partitionId: 'b3', subpartition: 0, location: { kind: 'slot', slotIndex: 0 } }], owner: 'B3 sink' });
+    let t0 = 0;
+    let records = 0;
+    let sink = 0;
+    for (;;) {
+      const b = gate.pollNext();
+      if (b === null) {
+        await gate.getAvailableFuture();
+        continue;
+      }
+      if (t0 === 0) t0 = performance.now();
+      if (b.kind === 'records') {
+        records += b.values.length;
+        sink += touch(b.values, shape);
+      } else if (b.event.type === 'EndOfPartition') break;
+    }
+    const t1 = performance.now();
+    if (sink === -1) console.log(sink);
+    const res = { records, bytes: gate.numBytesIn, elapsedMs: t1 - t0, startedAt: performance.timeOrigin + t0, endedAt: performance.timeOrigin + t1 };
+    gate.close();
+    env.close();
+    return res;
+  }
+  if (role === 'bare-producer') {
+    // Same serializer and buffer size, fresh ArrayBuffer per buffer, transferred, no credits, no reuse.
+    let records = 0;
+    let bytes = 0;
+    const port = args.port;
+    const builder = new RecordBufferBuilder(config.bufferSize, {
+      acquireBuffer: () => new ArrayBuffer(config.bufferSize),
+      onBufferFinished: (b) => {
+        bytes += b.length;
+        port.postMessage({ buffer: b.buffer, length: b.length }, [b.buffer]);
+      },
+    }, () => 'B3 bare source');
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      builder.add(makeRecord(i, shape), undefined);
+      records++;
+      // let the port's queue drain occasionally, as a task loop would yield
+      if ((i & 0xffff) === 0xffff) await new Promise((r) => setImmediate(r));
+    }
+    builder.finish();
+    port.postMessage({ end: true });
+    const t1 = performance.now();
+    return { records, bytes, elapsedMs: t1 - t0, startedAt: performance.timeOrigin + t0, endedAt: performance.timeOrigin + t1 };
+  }
+  // bare-consumer
+  const de = new RecordDeserializer();
+  return await new Promise<WorkerResult>((resolve) => {
+    let t0 = 0;
+    let records = 0;
+    let bytes = 0;
+    let sink = 0;
+    args.port.on('message', (m: { buffer?: ArrayBuffer; length?: number; end?: boolean }) => {
+      if (t0 === 0) t0 = performance.now();
+      if (m.end) {
+        const t1 = performance.now();
+        args.port.close();
+        if (sink === -1) console.log(sink);
+        resolve({ records, bytes, elapsedMs: t1 - t0, startedAt: performance.timeOrigin + t0, endedAt: performance.timeOrigin + t1 });
+        return;
+      }
+      const { values } = de.decode(m.buffer!, m.length!);
+      records += values.length;
+      bytes += m.length!;
+      sink += touch(values, shape);
+    });
+  });
+}
+
+/** Reads a field of every record so the decode cannot be skipped. */
+function touch(values: unknown[], shape: Shape): number {
+  let s = 0;
+  if (shape === 'tuple') for (let i = 0; i < values.length; i++) s += (values[i] as [string, number])[1];
+  else for (let i = 0; i < values.length; i++) s += (values[i] as { id: number }).id;
+  return s;
+}
+
+if (!isMainThread) {
+  const args = workerData as WorkerArgs;
+  void runWorker(args).then((r) => parentPort!.postMessage(r));
+}
+
+// ---------------------------------------------------------------- main thread
+
+interface Row {
+  scenario: string;
+  shape: Shape;
+  records: number;
+  seconds: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  note: string;
+}
+
+function startWorker(role: WorkerArgs['role'], n: number, shape: Shape, port: MessagePort): Promise<WorkerResult> {
+  const w = new Worker(fileURLToPath(import.meta.url), { workerData: { role, n, shape, port, peer: 0 }, transferList: [port] });
+  return new Promise((resolve, reject) => {
+    w.once('message', (r: WorkerResult) => {
+      resolve(r);
+      setTimeout(() => void w.terminate(), 1000);
+    });
+    w.once('error', reject);
+  });
+}
+
+async function twoWorkers(kind: 'channel' | 'bare', n: number, shape: Shape): Promise<Row> {
+  const { port1, port2 } = new MessageChannel();
+  const [prod, cons] = await Promise.all([startWorker(`${kind}-producer`, n, shape, port1), startWorker(`${kind}-consumer`, n, shape, port2)]);
+  if (cons.records !== n) throw new Error(`${kind}: consumer saw ${cons.records} of ${n} records`);
+  // end-to-end: first record produced → last record decoded
+  const seconds = (cons.endedAt - prod.startedAt) / 1000;
+  return {
+    scenario: kind === 'channel' ? 'tsflink MessagePort channel (2 slots)' : 'bare MessagePort, same buffers (2 threads)',
+    shape,
+    records: n,
+    seconds,
+    recordsPerSec: n / seconds,
+    mbPerSec: cons.bytes / seconds / 1e6,
+    note: kind === 'channel' ? `${prod.buffersAllocated} ArrayBuffers allocated for ${Math.round(cons.bytes / 32768)}+ buffers` : 'no flow control, one new ArrayBuffer per buffer',
+  };
+}
+
+async function inThread(n: number, shape: Shape): Promise<Row> {
+  const env = new ShuffleEnvironment({ slotIndex: 0, config });
+  const p = env.createResultPartition({ partitionId: 'b3-local', numSubpartitions: 1, bufferTimeout: 100, owner: 'B3 source' });
+  const gate = env.createInputGate({ channels: [{ partitionId: 'b3-local', subpartition: 0, location: { kind: 'local' } }], owner: 'B3 sink' });
+  let received = 0;
+  let done = false;
+  let sink = 0;
+  const t0 = performance.now();
+  // Cooperative tasks, as in in-thread mode: the source runs until backpressured, then yields to the sink.
+  const consumer = (async () => {
+    while (!done) {
+      const b = gate.pollNext();
+      if (b === null) {
+        await gate.getAvailableFuture();
+        continue;
+      }
+      if (b.kind === 'records') {
+        received += b.values.length;
+        sink += touch(b.values, shape);
+      } else if (b.event.type === 'EndOfPartition') done = true;
+    }
+  })();
+  for (let i = 0; i < n; i++) {
+    p.emitRecord(0, makeRecord(i, shape), undefined);
+    if (!p.isAvailable()) await p.getAvailableFuture();
+  }
+  p.finish();
+  await consumer;
+  const seconds = (performance.now() - t0) / 1000;
+  if (received !== n || sink === -1) throw new Error(`in-thread: ${received} of ${n}`);
+  const bytes = gate.numBytesIn;
+  env.close();
+  return { scenario: 'tsflink in-thread channel (1 thread)', shape, records: n, seconds, recordsPerSec: n / seconds, mbPerSec: bytes / seconds / 1e6, note: 'producer + consumer share one core' };
+}
+
+async function main(): Promise<void> {
+  const n = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 5_000_000);
+  const rows: Row[] = [];
+  for (const shape of ['object', 'tuple'] as Shape[]) {
+    // warm-up run (JIT), not reported
+    await twoWorkers('channel', Math.min(n, 200_000), shape);
+    rows.push(await twoWorkers('channel', n, shape));
+    rows.push(await twoWorkers('bare', n, shape));
+    rows.push(await inThread(n, shape));
+  }
+  const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const lines: string[] = [];
+  lines.push('| scenario | record | records | time (s) | records/s | MB/s | note |');
+  lines.push('|---|---|---:|---:|---:|---:|---|');
+  for (const r of rows) {
+    const rec = r.shape === 'tuple' ? '`[string, number]`' : '`{id, name, price}`';
+    lines.push(`| ${r.scenario} | ${rec} | ${fmt(r.records)} | ${fmt(r.seconds, 2)} | ${fmt(r.recordsPerSec)} | ${fmt(r.mbPerSec, 1)} | ${r.note} |`);
+  }
+  for (const shape of ['object', 'tuple'] as Shape[]) {
+    const ch = rows.find((r) => r.shape === shape && r.scenario.startsWith('tsflink MessagePort'))!;
+    const bare = rows.find((r) => r.shape === shape && r.scenario.startsWith('bare'))!;
+    lines.push('');
+    lines.push(`Ratio channel / bare (${shape}): **${fmt(ch.recordsPerSec / bare.recordsPerSec, 2)}×**`);
+  }
+  const table = lines.join('\n');
+  console.log(table);
+
+  if (process.argv.includes('--append')) {
+    const cpu = cpus()[0]?.model ?? 'unknown CPU';
+    let nproc = String(cpus().length);
+    try {
+      nproc = execSync('nproc').toString().trim();
+    } catch {
+      /* keep os.cpus() */
+    }
+    const date = execSync('date -u').toString().trim();
+    const section = [
+      '',
+      `### Run ${date}`,
+      '',
+      `Machine: nproc ${nproc}, ${cpu}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}. ` +
+        `bufferSize 32 KiB, buffersPerChannel 2, floatingBuffersPerGate 8, maxBuffersPerSubpartition 10. ` +
+        'End-to-end time: first record emitted → last record decoded in the consumer.',
+      '',
+      table,
+      '',
+    ].join('\n');
+    const file = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
+    const header = '## B3 MessagePort channel';
+    if (!existsSync(file)) writeFileSync(file, `# Benchmark results\n\n${header}\n`);
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes(header)) appendFileSync(file, `\n${header}\n`);
+    insertIntoSection(file, header, section);
+    console.log(`appended to ${file}`);
+  }
+}
+
+/** Adds `section` at the end of the `## B3 …` section, leaving other sections untouched. */
+function insertIntoSection(file: string, header: string, section: string): void {
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf(header);
+  const nextHeader = text.indexOf('\n## ', start + header.length);
+  const end = nextHeader === -1 ? text.length : nextHeader + 1;
+  const before = text.slice(0, end).replace(/\n*$/, '\n');
+  writeFileSync(file, before + section + (nextHeader === -1 ? '' : '\n' + text.slice(end)));
+}
+
+if (isMainThread) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
