@@ -80,13 +80,31 @@ export class YarnClient {
     return { applicationId: applicationIdFromProto(r['application_id']), maximumCapability: resourceFromProto(r['maximumCapability']) };
   }
 
-  async submitApplication(ctx: ApplicationSubmissionContext): Promise<void> {
+  /**
+   * Submits the application. Like Hadoop's YarnClientImpl, by default waits until the RM has
+   * accepted it (state past NEW/NEW_SAVING/SUBMITTED), because some rejections are asynchronous:
+   * an unknown queue, for example, turns the app FAILED right after a successful RPC. Such a
+   * rejection is thrown as ApplicationRejectedError (UnknownQueueError for a bad queue) carrying
+   * YARN's diagnostics. Synchronous rejections (e.g. InvalidResourceRequestException for an AM
+   * larger than the scheduler maximum) are RemoteExceptions from the RPC itself.
+   */
+  async submitApplication(ctx: ApplicationSubmissionContext, opts: { waitForAccepted?: boolean; timeoutMs?: number } = {}): Promise<void> {
     await this.rpc.call(
       'submitApplication',
       P + 'SubmitApplicationRequestProto',
       { application_submission_context: submissionContextToProto(ctx) },
       P + 'SubmitApplicationResponseProto',
     );
+    if (opts.waitForAccepted === false) return;
+    const r = await this.waitForApplication(ctx.applicationId, {
+      until: (rep) => rep.state !== 'NEW' && rep.state !== 'NEW_SAVING' && rep.state !== 'SUBMITTED',
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      pollMs: 100,
+    });
+    if ((r.state === 'FAILED' || r.state === 'KILLED') && !r.currentApplicationAttemptId) {
+      // Failed before any attempt was created: the RM rejected the submission.
+      throw /unknown queue|does not exist|not a leaf queue/i.test(r.diagnostics) ? new UnknownQueueError(r) : new ApplicationRejectedError(r);
+    }
   }
 
   async getApplicationReport(applicationId: ApplicationId): Promise<ApplicationReport> {
@@ -173,6 +191,26 @@ export class YarnClient {
     this.rpc.close();
   }
 }
+
+/** The RM accepted the submit RPC but then rejected the application (state FAILED/KILLED before any attempt). */
+export class ApplicationRejectedError extends Error {
+  readonly applicationId: ApplicationId;
+  readonly state: YarnApplicationState;
+  /** YARN's diagnostics, e.g. "... submitted by user root to unknown queue: nosuchqueue". */
+  readonly diagnostics: string;
+  readonly report: ApplicationReport;
+  constructor(report: ApplicationReport) {
+    super(`YARN rejected ${formatApplicationId(report.applicationId)} (queue "${report.queue}"): ${report.diagnostics}`);
+    this.name = new.target.name;
+    this.applicationId = report.applicationId;
+    this.state = report.state;
+    this.diagnostics = report.diagnostics;
+    this.report = report;
+  }
+}
+
+/** Submission to a queue the scheduler does not know. */
+export class UnknownQueueError extends ApplicationRejectedError {}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

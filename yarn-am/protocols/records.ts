@@ -121,6 +121,7 @@ export interface ApplicationReport {
   progress: number;
   applicationType: string;
   applicationTags: string[];
+  /** Undefined until the RM created an attempt. */
   currentApplicationAttemptId: ApplicationAttemptId | undefined;
   /** Only for unmanaged AMs, once the attempt is launched. */
   amRmToken: HadoopToken | undefined;
@@ -354,7 +355,8 @@ export function applicationReportFromProto(p: unknown): ApplicationReport {
     progress: num(o['progress']),
     applicationType: str(o['applicationType']),
     applicationTags: (o['applicationTags'] as string[] | undefined) ?? [],
-    currentApplicationAttemptId: o['currentApplicationAttemptId'] ? attemptIdFromProto(o['currentApplicationAttemptId']) : undefined,
+    // The RM reports a placeholder attempt id -1 for apps that never got an attempt (e.g. rejected ones).
+    currentApplicationAttemptId: o['currentApplicationAttemptId'] && num(obj(o['currentApplicationAttemptId'])['attemptId']) > 0 ? attemptIdFromProto(o['currentApplicationAttemptId']) : undefined,
     amRmToken: o['am_rm_token'] ? tokenFromProto(obj(o['am_rm_token'])) : undefined,
     unmanaged: Boolean(o['unmanaged_application']),
   };
