@@ -8,6 +8,7 @@ export const MSG_ADD_CREDIT = 1;
 export const MSG_CANCEL = 2;
 export const MSG_BUFFER = 3;
 export const MSG_ERROR = 4;
+export const MSG_BACKLOG = 5;
 
 /** Consumer → producer. */
 export type ClientMessage =
@@ -19,7 +20,9 @@ export type ClientMessage =
 /** Producer → consumer. `backlog` = data buffers still queued behind this one (Flink's backlog announcement). */
 export type ServerMessage =
   | { t: typeof MSG_BUFFER; id: number; buffer: ArrayBuffer; length: number; backlog: number; isEvent: boolean }
-  | { t: typeof MSG_ERROR; id: number; message: string };
+  | { t: typeof MSG_ERROR; id: number; message: string }
+  /** Backlog grew while the stream had no credit (Flink's BacklogAnnouncement): ask for floating credit. */
+  | { t: typeof MSG_BACKLOG; id: number; backlog: number };
 
 export type NetworkMessage = ClientMessage | ServerMessage;
 

@@ -69,6 +69,11 @@ export class InputChannel {
     return this.head < this.queue.length;
   }
 
+  /** Received, not yet polled buffers (tests, metrics). */
+  get numQueued(): number {
+    return this.queue.length - this.head;
+  }
+
   onBuffer(buffer: ArrayBuffer, length: number, backlog: number, isEvent: boolean): void {
     if (this.closed) {
       if (!isEvent) this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit: 0, buffers: [buffer] });
@@ -81,6 +86,12 @@ export class InputChannel {
       if (backlog > this.creditsAtProducer) this.gate.requestFloating(this);
     }
     this.gate.onChannelData(this);
+  }
+
+  onBacklog(backlog: number): void {
+    if (this.closed) return;
+    this.lastBacklog = backlog;
+    if (backlog > this.creditsAtProducer) this.gate.requestFloating(this);
   }
 
   /** Floating credits the channel could use right now. */

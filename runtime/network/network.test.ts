@@ -273,3 +273,35 @@ describe('RecordSerializationError', () => {
     expect(got.records[0]).toEqual([{ a: 1 }, { a: 2 }, { c: [1] }]);
   });
 });
+
+describe('credit-based flow control', () => {
+  it('hands floating credit to channels that announce backlog, bounded by the gate', async () => {
+    const { SingleInputGateImpl } = await import('./input-gate.js');
+    const env = new ShuffleEnvironment({ slotIndex: 0, config: { bufferSize: 4096, buffersPerChannel: 2, floatingBuffersPerGate: 3, maxBuffersPerSubpartition: 100 } });
+    const partition = env.createResultPartition({ partitionId: 'p', numSubpartitions: 2, bufferTimeout: -1, owner: 'Producer' });
+    const gate = env.createInputGate({ channels: [0, 1].map((s) => ({ partitionId: 'p', subpartition: s, location: local })), owner: 'Consumer' });
+    const impl = gate as InstanceType<typeof SingleInputGateImpl>;
+    // channel 0 alone is backlogged: it gets its 2 exclusive + all 3 floating credits
+    for (let i = 0; i < 2000; i++) partition.emitRecord(0, { i, pad: 'z'.repeat(50) }, undefined);
+    await sleep(10);
+    expect(impl.channels[0]!.numQueued).toBe(5);
+    expect(impl.channels[0]!.floatingHeld).toBe(3);
+    // consuming lets more flow, and floating credit is not lost
+    let got = 0;
+    while (got < 2000) {
+      const b = gate.pollNext();
+      if (b?.kind === 'records') got += b.values.length;
+      else {
+        partition.flushAll();
+        await Promise.race([gate.getAvailableFuture(), sleep(20)]);
+      }
+    }
+    expect(got).toBe(2000);
+    // channel 1 backlogged now: the floating credit moves over once channel 0 no longer needs it
+    for (let i = 0; i < 2000; i++) partition.emitRecord(1, { i, pad: 'z'.repeat(50) }, undefined);
+    await sleep(10);
+    expect(impl.channels[1]!.numQueued).toBe(5);
+    expect(impl.channels[0]!.floatingHeld + impl.channels[1]!.floatingHeld).toBeLessThanOrEqual(3);
+    env.close();
+  });
+});

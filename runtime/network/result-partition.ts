@@ -1,6 +1,6 @@
 // Producer side: ResultPartition → ResultSubpartition (pipelined, credit-based), Flink's
 // io/network/partition/{ResultPartition,PipelinedSubpartition} + CreditBasedSequenceNumberingViewReader.
-import { MSG_BUFFER, MSG_ERROR, type Connection } from './connection.js';
+import { MSG_BACKLOG, MSG_BUFFER, MSG_ERROR, type Connection } from './connection.js';
 import { RecordBufferBuilder, serializeEvent, type BufferSink, type NetworkBuffer } from './serialization.js';
 import type { BufferPool } from './buffer-pool.js';
 import type { StreamEvent } from './types.js';
@@ -34,6 +34,7 @@ export interface PartitionHost {
 }
 
 const EMPTY: NetworkBuffer[] = [];
+const MAX_ANNOUNCED_BACKLOG = 64;
 
 /** One subpartition: unsent buffers queue here until the consuming channel has credit. */
 export class ResultSubpartition implements BufferSink {
@@ -48,6 +49,7 @@ export class ResultSubpartition implements BufferSink {
   private streamId = -1;
   private credit = 0;
   private endSent = false;
+  private announcedBacklog = 0;
   private consumed = false;
   released = false;
 
@@ -87,8 +89,24 @@ export class ResultSubpartition implements BufferSink {
     this.queue.push(buffer);
     if (!buffer.isEvent) this.dataBuffersQueued++;
     this.partition.buffersOut++;
-    if (this.conn !== null) this.trySend();
-    else this.updateCongestion();
+    if (this.conn !== null) {
+      if (this.credit <= 0 && !buffer.isEvent) this.announceBacklog();
+      this.trySend();
+    } else {
+      this.updateCongestion();
+    }
+  }
+
+  /**
+   * Without credit nothing is sent, so the consumer would never hear of the backlog and could not ask the
+   * gate for floating credit. Announce it (bounded: a gate has few floating buffers to give anyway).
+   */
+  private announceBacklog(): void {
+    const backlog = this.dataBuffersQueued;
+    if (backlog > this.announcedBacklog && backlog <= MAX_ANNOUNCED_BACKLOG) {
+      this.announcedBacklog = backlog;
+      this.conn!.send({ t: MSG_BACKLOG, id: this.streamId, backlog });
+    }
   }
 
   private congested = false;
@@ -151,6 +169,7 @@ export class ResultSubpartition implements BufferSink {
           this.head = 0;
         }
         const backlog = this.dataBuffersQueued + (this.flushRequested ? 1 : 0);
+        this.announcedBacklog = backlog;
         conn.send({ t: MSG_BUFFER, id: this.streamId, buffer: b.buffer, length: b.length, backlog, isEvent: b.isEvent });
         if (b.isEndOfPartition === true) this.endSent = true;
       } else if (this.flushRequested && this.credit > 0 && this.builder.hasData) {

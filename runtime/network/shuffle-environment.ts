@@ -6,6 +6,7 @@ import {
   LoopbackConnection,
   MessagePortConnection,
   MSG_ADD_CREDIT,
+  MSG_BACKLOG,
   MSG_BUFFER,
   MSG_CANCEL,
   MSG_ERROR,
@@ -32,7 +33,8 @@ interface ConnectionState {
   channels: Map<number, InputChannel>;
 }
 
-export class ShuffleEnvironment implements ConnectionHandler, PartitionHost, GateHost {
+/** The implementation behind ShuffleEnvironment; its protocol handlers are not part of the public API. */
+export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost {
   readonly slotIndex: number;
   readonly config: Readonly<Required<NetworkConfig>>;
   readonly pool: BufferPool;
@@ -188,6 +190,9 @@ export class ShuffleEnvironment implements ConnectionHandler, PartitionHost, Gat
       case MSG_ERROR:
         this.state.get(conn)?.channels.get(msg.id)?.onError(msg.message);
         return;
+      case MSG_BACKLOG:
+        this.state.get(conn)?.channels.get(msg.id)?.onBacklog(msg.backlog);
+        return;
     }
   }
 
@@ -266,5 +271,49 @@ export class ShuffleEnvironment implements ConnectionHandler, PartitionHost, Gat
     let st = this.state.get(conn);
     if (st === undefined) this.state.set(conn, (st = { served: new Map(), channels: new Map() }));
     return st;
+  }
+}
+
+/**
+ * One per thread (each worker-thread slot has one; in-thread mode has one). Flink's ShuffleEnvironment:
+ * creates the partitions a task writes and the gates it reads, and owns the connections to other slots.
+ */
+export class ShuffleEnvironment {
+  /** @internal */
+  readonly stack: NetworkStack;
+
+  constructor(opts: { slotIndex: number; config: NetworkConfig }) {
+    this.stack = new NetworkStack(opts);
+  }
+
+  get slotIndex(): number {
+    return this.stack.slotIndex;
+  }
+
+  get config(): Readonly<Required<NetworkConfig>> {
+    return this.stack.config;
+  }
+
+  /** Free/allocated network buffers of this thread (metrics, tests). */
+  get pool(): { readonly numAllocated: number; readonly numFree: number } {
+    return this.stack.pool;
+  }
+
+  /** Connect this slot to another slot of the same TaskManager; all channels between the two slots are multiplexed over this one port. */
+  addSlotConnection(peerSlotIndex: number, port: MessagePort): void {
+    this.stack.addSlotConnection(peerSlotIndex, port);
+  }
+
+  createResultPartition(opts: { partitionId: string; numSubpartitions: number; bufferTimeout: number; owner: string }): ResultPartition {
+    return this.stack.createResultPartition(opts);
+  }
+
+  createInputGate(opts: { channels: InputChannelDescriptor[]; owner: string }): SingleInputGate {
+    return this.stack.createInputGate(opts);
+  }
+
+  /** Releases all partitions, closes all gates and slot connections. */
+  close(): void {
+    this.stack.close();
   }
 }
