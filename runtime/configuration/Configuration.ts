@@ -39,6 +39,8 @@ export function describeSource(source: string | undefined, key?: string, value?:
   if (source === undefined) return 'set programmatically';
   if (source === SOURCE_DYNAMIC) return key !== undefined ? `set by -D ${key}=${String(value)}` : 'set by -D';
   if (source === SOURCE_CODE) return 'set in code (env.configure / setters)';
+  // Other command-line flags (--parallelism, --fromSavepoint) are named as such.
+  if (source.startsWith('-')) return `set by ${source}${value !== undefined ? ` ${String(value)}` : ''}`;
   return `set in ${source}`;
 }
 
@@ -234,6 +236,7 @@ export class Configuration {
 function sourceName(source: string | undefined): string {
   if (source === undefined) return 'configuration';
   if (source === SOURCE_DYNAMIC) return '-D';
+  if (source === SOURCE_CODE) return 'code';
   return source;
 }
 
