@@ -3,6 +3,7 @@
  * reads the AMRMToken from $HADOOP_TOKEN_FILE_LOCATION, registers, allocates one container,
  * starts `sleep 30` in it with the NMToken, stops it, waits for its completion in allocate,
  * then unregisters SUCCEEDED. Progress lines go to stdout (the container's stdout log).
+ * With TSFLINK_TEST_AM_MODE=heartbeat it only registers and heartbeats until killed.
  */
 import { hostname } from 'node:os';
 import { AMRMClient } from '../AMRMClient.js';
@@ -19,6 +20,16 @@ async function main(): Promise<void> {
   log(`scheduler ${am.endpoint.host}:${am.endpoint.port} (${am.endpoint.source}); container ${process.env['CONTAINER_ID']}`);
   const reg = await am.registerApplicationMaster({ host: hostname(), rpcPort: -1, trackingUrl: '' });
   log(`registered queue=${reg.queue} max=${reg.maximumCapability.memoryMb}MB`);
+  if (process.env['TSFLINK_TEST_AM_MODE'] === 'heartbeat') {
+    // Stay RUNNING (heartbeating) until the RM kills the attempt.
+    for (;;) {
+      const r = await am.allocate({ progress: 0.5 });
+      if (r.amCommand === 'SHUTDOWN') break;
+      await sleep(500);
+    }
+    am.close();
+    return;
+  }
   const nm = new NMClient(am.nmTokens);
   let outcome = 'SUCCEEDED' as 'SUCCEEDED' | 'FAILED';
   let diagnostics = '';
