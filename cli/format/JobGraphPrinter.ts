@@ -2,6 +2,8 @@
 import type { JobGraphJson } from '../../runtime/graph/jobgraph/JobGraphJson.js';
 
 type Vertex = JobGraphJson['vertices'][number];
+type Edge = JobGraphJson['edges'][number];
+type Operator = Vertex['operators'][number];
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -14,26 +16,26 @@ export function formatJobGraph(graph: JobGraphJson): string {
   out.push(`  ${graph.vertices.length} ${graph.vertices.length === 1 ? 'vertex' : 'vertices'}, ${plural(graph.edges.length, 'edge')}`);
 
   const index = new Map<string, number>();
-  graph.vertices.forEach((v, i) => index.set(v.id, i + 1));
+  graph.vertices.forEach((v: Vertex, i: number) => index.set(v.id, i + 1));
   const label = (id: string): string => {
     const n = index.get(id);
     const v = n === undefined ? undefined : graph.vertices[n - 1];
     return v ? `[${n}] ${v.name}` : `[?] ${id}`;
   };
 
-  graph.vertices.forEach((v: Vertex, i) => {
+  graph.vertices.forEach((v: Vertex, i: number) => {
     out.push('');
     out.push(`[${i + 1}] ${v.name}`);
     out.push(`    id                  ${v.id}`);
     out.push(`    parallelism         ${v.parallelism}`);
     out.push(`    max parallelism     ${v.maxParallelism}`);
     out.push(`    slot sharing group  ${v.slotSharingGroup}`);
-    const inputs = graph.edges.filter((e) => e.target === v.id);
+    const inputs = graph.edges.filter((e: Edge) => e.target === v.id);
     if (inputs.length > 0) {
-      out.push(`    inputs              ${inputs.map((e) => `${label(e.source)} (${e.partitioner}, ${e.resultPartitionType})`).join('\n                        ')}`);
+      out.push(`    inputs              ${inputs.map((e: Edge) => `${label(e.source)} (${e.partitioner}, ${e.resultPartitionType})`).join('\n                        ')}`);
     }
     out.push(`    operators (${v.operators.length}${v.operators.length > 1 ? ', chained' : ''}):`);
-    v.operators.forEach((op, j) => {
+    v.operators.forEach((op: Operator, j: number) => {
       out.push(`      ${j + 1}. ${op.name}  [operator ${op.id}${op.uid !== undefined ? `, uid "${op.uid}"` : ''}]`);
     });
   });

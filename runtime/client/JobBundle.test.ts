@@ -124,3 +124,11 @@ describe('loadJobMain', () => {
     expect(e.message).toContain('does not match its hash');
   });
 });
+
+describe('runtime entry override', () => {
+  it('pins tsflink to opts.runtimeEntry', async () => {
+    const dir = jobDir({ 'job.ts': "import { x } from 'tsflink';\nexport default function main() { return x; }\n" });
+    const b = await bundleJob(join(dir, 'job.ts'), { outDir: join(dir, 'out'), runtimeEntry: '/somewhere/runtime/index.ts' });
+    expect(readFileSync(b.path, 'utf8')).toContain('from "file:///somewhere/runtime/index.ts"');
+  });
+});

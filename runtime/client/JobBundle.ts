@@ -41,9 +41,13 @@ export class JobBundleError extends Error {
 
 export const SUPPORTED_JOB_EXTENSIONS = ['.ts', '.mts', '.mjs', '.js'] as const;
 
-/** Absolute path of the compiled package root module: <package root>/dist/runtime/index.js */
+/**
+ * Absolute path of the compiled package root module: <package root>/dist/runtime/index.js.
+ * $TSFLINK_RUNTIME_ENTRY overrides it (e.g. a test harness that runs the runtime from sources).
+ */
 export function tsflinkRuntimeEntry(): string {
-  return join(packageRoot(), 'dist', 'runtime', 'index.js');
+  const override = process.env['TSFLINK_RUNTIME_ENTRY'];
+  return override ? resolve(override) : join(packageRoot(), 'dist', 'runtime', 'index.js');
 }
 
 /** Default bundle directory: per user, so bundles of different users never collide. */
@@ -97,8 +101,11 @@ function resolvePlugin(runtimeUrl: string): Plugin {
   };
 }
 
-/** Bundles `entryFile` (.ts, .mts, .mjs, .js) into one ESM file named by its hash. */
-export async function bundleJob(entryFile: string, opts: { outDir?: string } = {}): Promise<JobBundle> {
+/**
+ * Bundles `entryFile` (.ts, .mts, .mjs, .js) into one ESM file named by its hash.
+ * `runtimeEntry` replaces tsflinkRuntimeEntry() as the target of `import 'tsflink'`.
+ */
+export async function bundleJob(entryFile: string, opts: { outDir?: string; runtimeEntry?: string } = {}): Promise<JobBundle> {
   const entry = resolve(entryFile);
   if (!existsSync(entry) || !statSync(entry).isFile()) {
     throw new JobBundleError(
@@ -137,7 +144,7 @@ export async function bundleJob(entryFile: string, opts: { outDir?: string } = {
       banner: {
         js: `import { createRequire as __tsflinkCreateRequire } from 'node:module';\nconst require = __tsflinkCreateRequire(${JSON.stringify(pathToFileURL(entry).href)});`,
       },
-      plugins: [resolvePlugin(pathToFileURL(tsflinkRuntimeEntry()).href)],
+      plugins: [resolvePlugin(pathToFileURL(resolve(opts.runtimeEntry ?? tsflinkRuntimeEntry())).href)],
     });
     const out = result.outputFiles.find((f) => f.path.endsWith('.mjs')) ?? result.outputFiles[0];
     if (!out) throw new Error('esbuild produced no output');
