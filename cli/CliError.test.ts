@@ -9,6 +9,7 @@ describe('exit codes', () => {
     expect(exitCodeFor(named('JobBundleError'))).toBe(2);
     expect(exitCodeFor(named('JobCancellationException'))).toBe(4);
     expect(exitCodeFor(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe(3);
+    expect(exitCodeFor(new Error('submit failed', { cause: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) }))).toBe(3);
     expect(exitCodeFor(new TypeError('user bug'))).toBe(1);
     expect(exitCodeFor('a string')).toBe(1);
   });

@@ -42,8 +42,11 @@ export function exitCodeFor(e: unknown): ExitCode {
   const name = nameOf(e);
   if (name === 'ConfigurationError' || name === 'JobBundleError') return ExitCode.USAGE;
   if (/Cancel(l)?ation|Cancel(l)?edException|JobCancel/i.test(name)) return ExitCode.CANCELLED;
-  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return ExitCode.CLUSTER_UNREACHABLE;
+  // A connection failure may be wrapped (e.g. a submission error caused by ECONNREFUSED).
+  for (let cur: unknown = e, depth = 0; typeof cur === 'object' && cur !== null && depth < 8; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return ExitCode.CLUSTER_UNREACHABLE;
+  }
   return ExitCode.JOB_FAILED;
 }
 

@@ -13,6 +13,10 @@ export const PORT = intOption('jobmanager.rpc.port', {
   description: 'Port of the JobManager control-plane RPC endpoint (0 = any free port).',
 });
 
+export const BIND_HOST = stringOption('jobmanager.bind-host', {
+  description: "Local address the JobManager RPC server binds to; unset = all interfaces (every connection is authenticated with the cluster secret). Flink's distribution config uses 'localhost'.",
+});
+
 export const TOTAL_PROCESS_MEMORY = memoryOption('jobmanager.memory.process.size', {
   defaultValue: 1600 * 1024 * 1024,
   min: 1,

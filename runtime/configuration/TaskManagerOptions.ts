@@ -13,6 +13,10 @@ export const HOST = stringOption('taskmanager.host', {
   description: 'Address the TaskManager advertises to the JobManager and other TaskManagers; unset = detected.',
 });
 
+export const BIND_HOST = stringOption('taskmanager.bind-host', {
+  description: 'Local address the TaskManager RPC and data servers bind to; unset = all interfaces (connections are authenticated with the cluster secret).',
+});
+
 export const RPC_PORT = stringOption('taskmanager.rpc.port', {
   defaultValue: '0',
   description: "TaskManager control-plane port or range ('0' = any free port, '50100-50200' = a range).",
