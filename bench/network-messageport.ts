@@ -1,6 +1,6 @@
 // B3 — MessagePort channel throughput between two worker-thread slots.
 //
-//   npx tsc -p tsconfig.json && node dist/bench/network-messageport.js [records=5000000] [--append]
+//   npx tsc -p tsconfig.json && node dist/bench/network-messageport.js [records=5000000] [--repeat=3] [--append]
 //
 // Scenarios (same records, same msgpackr buffer serializer, consumer decodes every record):
 //   channel   tsflink ResultPartition → MessagePort → SingleInputGate, credit-based, buffers recycled
@@ -9,7 +9,7 @@
 // --append writes the table under "## B3 MessagePort channel" in bench/RESULTS.md.
 import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ShuffleEnvironment, type NetworkConfig } from '../runtime/network/index.js';
@@ -221,15 +221,27 @@ async function inThread(n: number, shape: Shape): Promise<Row> {
   return { scenario: 'tsflink in-thread channel (1 thread)', shape, records: n, seconds, recordsPerSec: n / seconds, mbPerSec: bytes / seconds / 1e6, note: 'producer + consumer share one core' };
 }
 
+function median(rows: Row[]): Row {
+  const sorted = [...rows].sort((a, b) => a.recordsPerSec - b.recordsPerSec);
+  const m = sorted[Math.floor(sorted.length / 2)]!;
+  return { ...m, note: `${m.note}; median of ${rows.length}: ${sorted.map((r) => `${(r.recordsPerSec / 1e6).toFixed(2)}M`).join(' / ')} rec/s` };
+}
+
 async function main(): Promise<void> {
   const n = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 5_000_000);
+  const repeats = Number(process.argv.find((a) => a.startsWith('--repeat='))?.slice(9) ?? 3);
   const rows: Row[] = [];
   for (const shape of ['object', 'tuple'] as Shape[]) {
     // warm-up run (JIT), not reported
     await twoWorkers('channel', Math.min(n, 200_000), shape);
-    rows.push(await twoWorkers('channel', n, shape));
-    rows.push(await twoWorkers('bare', n, shape));
-    rows.push(await inThread(n, shape));
+    // Interleaved repeats, median reported: the machine is shared, single runs are noisy.
+    const runs: Row[][] = [[], [], []];
+    for (let k = 0; k < repeats; k++) {
+      runs[0]!.push(await twoWorkers('channel', n, shape));
+      runs[1]!.push(await twoWorkers('bare', n, shape));
+      runs[2]!.push(await inThread(n, shape));
+    }
+    for (const r of runs) rows.push(median(r));
   }
   const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   const lines: string[] = [];
@@ -263,6 +275,7 @@ async function main(): Promise<void> {
       '',
       `Machine: nproc ${nproc}, ${cpu}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}. ` +
         `bufferSize 32 KiB, buffersPerChannel 2, floatingBuffersPerGate 8, maxBuffersPerSubpartition 10. ` +
+        `Load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work shares this machine). ` +
         'End-to-end time: first record emitted → last record decoded in the consumer.',
       '',
       table,
