@@ -76,6 +76,14 @@ export abstract class JobCommand extends Command {
     return { configuration, bundle, args: jobArgs };
   }
 
+  /** Lets pending output (e.g. lines forwarded from worker threads) reach stdout/stderr before exiting. */
+  protected async flushOutput(): Promise<void> {
+    await new Promise<void>((r) => setImmediate(r));
+    for (const stream of [process.stdout, process.stderr]) {
+      if (stream.writableNeedDrain) await new Promise<void>((r) => stream.once('drain', () => r()));
+    }
+  }
+
   /** Prints the error and exits with its code (see CliError.ts / docs/cli.md). */
   protected fail(e: unknown): never {
     if (e instanceof Errors.ExitError) throw e;

@@ -31,8 +31,10 @@ export default class Info extends JobCommand {
       const graphs = await planProgram(job);
       process.stdout.write(flags.json ? `${JSON.stringify(graphs, null, 2)}\n` : `${formatJobGraphs(graphs)}\n`);
     } catch (e) {
+      await this.flushOutput();
       this.fail(e);
     }
+    await this.flushOutput();
     this.exit(ExitCode.SUCCESS);
   }
 }

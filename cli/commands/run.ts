@@ -43,8 +43,10 @@ export default class Run extends JobCommand {
       const { runProgram } = await import('../../runtime/client/ProgramRunner.js');
       await runProgram(job);
     } catch (e) {
+      await this.flushOutput();
       this.fail(e);
     }
+    await this.flushOutput();
     // Exit explicitly: a finished job must end the CLI even if a library left a timer or socket open.
     this.exit(ExitCode.SUCCESS);
   }
