@@ -235,8 +235,11 @@ describe('ApplicationMasterProtocol + ContainerManagementProtocol', () => {
       const ask = [{ priority: 1, resourceName: '*', capability: { memoryMb: 128, vcores: 1 }, numContainers: 1 }];
       let container: Container | undefined;
       let lastResponseId = 0;
+      let allocated = 0;
       for (let i = 0; i < 100 && !container; i++) {
-        const r = await am.allocate({ ask, progress: 0.1 });
+        // The ask is sent once: it sets the outstanding total, which the RM decrements as it allocates.
+        const r = await am.allocate({ ask: i === 0 ? ask : [], progress: 0.1 });
+        allocated += r.allocatedContainers.length;
         expect(r.responseId).toBe(lastResponseId + 1); // the client echoes the RM's response_id
         lastResponseId = r.responseId;
         container = r.allocatedContainers[0];
@@ -250,11 +253,13 @@ describe('ApplicationMasterProtocol + ContainerManagementProtocol', () => {
       await nm.stopContainer(container!.nodeId, container!.id);
       let completed = false;
       for (let i = 0; i < 100 && !completed; i++) {
-        const r = await am.allocate({ ask: [{ ...ask[0]!, numContainers: 0 }], progress: 0.9 });
+        const r = await am.allocate({ progress: 0.9 });
+        allocated += r.allocatedContainers.length;
         completed = r.completedContainerStatuses.some((s) => formatContainerId(s.containerId) === formatContainerId(container!.id));
         if (!completed) await new Promise((res) => setTimeout(res, 200));
       }
       expect(completed).toBe(true);
+      expect(allocated).toBe(1);
       await am.finishApplicationMaster({ finalStatus: 'SUCCEEDED', diagnostics: 'unmanaged ok' });
     } finally {
       nm.close();

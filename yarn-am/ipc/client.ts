@@ -34,6 +34,10 @@ function authKey(auth: IpcAuth): string {
   return `token:${auth.token.kind}:${Buffer.from(auth.token.identifier).toString('base64')}`;
 }
 
+function connectionKey(opts: IpcConnectionOptions): string {
+  return `${opts.host}:${opts.port}|${opts.protocol}|${authKey(opts.auth)}`;
+}
+
 /**
  * Shares connections per (address, protocol, user/token), like Hadoop's ipc.Client
  * ConnectionId. Connections are opened lazily and reopened after they break.
@@ -43,7 +47,7 @@ export class IpcClient {
 
   /** Returns an open connection, (re)connecting when needed. */
   async connection(opts: IpcConnectionOptions): Promise<IpcConnection> {
-    const key = `${opts.host}:${opts.port}|${opts.protocol}|${authKey(opts.auth)}`;
+    const key = connectionKey(opts);
     const existing = this.conns.get(key);
     if (existing) {
       try {
@@ -61,6 +65,15 @@ export class IpcClient {
       if (this.conns.get(key) === p) this.conns.delete(key);
     });
     return p;
+  }
+
+  /** Stops sharing the connection for these options; it closes once its in-flight calls are answered. */
+  retire(opts: IpcConnectionOptions): void {
+    const key = connectionKey(opts);
+    const p = this.conns.get(key);
+    if (!p) return;
+    this.conns.delete(key);
+    p.then((c) => c.closeWhenIdle(), () => undefined);
   }
 
   /** Closes every connection (pending calls fail with ConnectionClosedError). */
@@ -92,7 +105,10 @@ export class RpcProxy {
 
   /** Replaces the token used for connections opened from now on. */
   setToken(token: HadoopToken): void {
+    const old = this.connectionOptions();
     this.auth = { method: 'TOKEN', token };
+    // The old connection stays authenticated, but Hadoop clients switch to the new token; close it when idle.
+    if (authKey(old.auth) !== authKey(this.auth)) this.pool.retire(old);
   }
 
   get currentAuth(): IpcAuth {

@@ -75,6 +75,7 @@ export class IpcConnection {
   private handshakeWaiter: { resolve(f: Buffer): void; reject(e: Error): void } | undefined;
   private handshakeQueue: Buffer[] = [];
   private handshaking = true;
+  private retiring = false;
 
   private constructor(
     private readonly socket: Socket,
@@ -155,6 +156,12 @@ export class IpcConnection {
   close(): void {
     this.fail('closed by client');
     this.socket.destroy();
+  }
+
+  /** Closes once no call is outstanding (used when a rolled-over token replaces this connection). */
+  closeWhenIdle(): void {
+    this.retiring = true;
+    if (this.pending.size === 0) this.close();
   }
 
   private async handshake(): Promise<void> {
@@ -357,6 +364,10 @@ export class IpcConnection {
 
   /** An idle connection must not keep Node's event loop alive; one with calls in flight must. */
   private updateRef(): void {
+    if (this.retiring && this.pending.size === 0 && this.closedReason === undefined) {
+      queueMicrotask(() => this.close()); // after the last reply has been delivered
+      return;
+    }
     if (this.pending.size > 0 || this.handshaking) this.socket.ref();
     else this.socket.unref();
   }

@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     let container: Container | undefined;
     const ask = [{ priority: 1, resourceName: '*', capability: { memoryMb: 128, vcores: 1 }, numContainers: 1 }];
     for (let i = 0; i < 200 && !container; i++) {
-      const r = await am.allocate({ ask, progress: 0.1 });
+      // Asks replace the RM's outstanding total for their key: send once, not on every heartbeat,
+      // or the RM would be told "1 more" again after it already allocated one.
+      const r = await am.allocate({ ask: i === 0 ? ask : [], progress: 0.1 });
       container = r.allocatedContainers[0];
       if (!container) await sleep(250);
     }
@@ -52,8 +54,7 @@ async function main(): Promise<void> {
     log(`stopped ${cid}`);
     let done = false;
     for (let i = 0; i < 200 && !done; i++) {
-      // Keep asking for zero containers now that the one we wanted is placed.
-      const r = await am.allocate({ ask: [{ ...ask[0]!, numContainers: 0 }], progress: 0.9 });
+      const r = await am.allocate({ progress: 0.9 });
       for (const s of r.completedContainerStatuses) {
         if (formatContainerId(s.containerId) === cid) {
           log(`completed ${cid} exit=${s.exitStatus} state=${s.state}`);
