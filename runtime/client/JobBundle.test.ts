@@ -132,3 +132,23 @@ describe('runtime entry override', () => {
     expect(readFileSync(b.path, 'utf8')).toContain('from "file:///somewhere/runtime/index.ts"');
   });
 });
+
+describe('source map', () => {
+  it('names the job sources by absolute path, so a moved bundle still maps to them', async () => {
+    const dir = jobDir({ 'job.ts': 'export default function main(): never {\n  throw new Error("where");\n}\n' });
+    const b = await bundleJob(join(dir, 'job.ts'), { outDir: join(dir, 'out') });
+    const code = readFileSync(b.path, 'utf8');
+    const b64 = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\n$/.exec(code)?.[1];
+    const map = JSON.parse(Buffer.from(b64!, 'base64').toString('utf8')) as { sources: string[] };
+    expect(map.sources).toEqual([join(dir, 'job.ts')]);
+    const moved = join(mkdtempSync(join(tmpdir(), 'tsflink-moved-')), `${b.hash}.mjs`);
+    writeFileSync(moved, code);
+    const main = await loadJobMain({ ...b, path: moved });
+    expect(() => main([])).toThrow('where');
+    try {
+      main([]);
+    } catch (e) {
+      expect((e as Error).stack).toContain(`${join(dir, 'job.ts')}:2:`);
+    }
+  });
+});

@@ -76,6 +76,15 @@ function formatMessage(m: Message, cwd: string): string {
   return s;
 }
 
+/** Appends the source map inline, with its sources made absolute so stack traces name the job's real files. */
+function inlineSourceMap(code: string, mapText: string, outDir: string): Uint8Array {
+  const map = JSON.parse(mapText) as { sources?: string[]; sourceRoot?: string };
+  map.sources = (map.sources ?? []).map((src) => resolve(outDir, map.sourceRoot ?? '', src));
+  delete map.sourceRoot;
+  const encoded = Buffer.from(JSON.stringify(map), 'utf8').toString('base64');
+  return Buffer.from(`${code.replace(/\n?$/, '\n')}//# sourceMappingURL=data:application/json;base64,${encoded}\n`, 'utf8');
+}
+
 function resolvePlugin(runtimeUrl: string): Plugin {
   return {
     name: 'tsflink-externals',
@@ -136,7 +145,8 @@ export async function bundleJob(entryFile: string, opts: { outDir?: string; runt
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      sourcemap: 'inline',
+      // External map, inlined below with absolute source paths (the bundle may be moved or shipped).
+      sourcemap: 'external',
       sourcesContent: true,
       logLevel: 'silent',
       absWorkingDir: cwd,
@@ -146,9 +156,10 @@ export async function bundleJob(entryFile: string, opts: { outDir?: string; runt
       },
       plugins: [resolvePlugin(pathToFileURL(resolve(opts.runtimeEntry ?? tsflinkRuntimeEntry())).href)],
     });
-    const out = result.outputFiles.find((f) => f.path.endsWith('.mjs')) ?? result.outputFiles[0];
+    const out = result.outputFiles.find((f) => f.path.endsWith('.mjs'));
+    const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
     if (!out) throw new Error('esbuild produced no output');
-    code = out.contents;
+    code = map ? inlineSourceMap(out.text, map.text, outDir) : out.contents;
   } catch (e) {
     const errors = (e as { errors?: Message[] }).errors;
     if (Array.isArray(errors) && errors.length > 0) {
