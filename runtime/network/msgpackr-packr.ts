@@ -28,6 +28,8 @@ async function loadPatchedPackr(): Promise<typeof StockPackr | null> {
     // Share the one unpack.js module instance (and its native string extractor) with the rest of msgpackr.
     const unpackUrl = pathToFileURL(join(dir, 'unpack.js')).href;
     src = src.replaceAll("from './unpack.js'", `from '${unpackUrl}'`);
+    // Name the module in stack traces and profiles (otherwise the whole data: URL shows up).
+    src += `\n//# sourceURL=${pathToFileURL(join(dir, 'pack.js')).href}?tsflink-negative-zero`;
     const mod = (await import(`data:text/javascript;charset=utf-8,${encodeURIComponent(src)}`)) as { Packr: typeof StockPackr };
     const p = new mod.Packr({ useRecords: false });
     const check = new StockPackr({ useRecords: false }).unpack(p.pack(-0)) as number;
