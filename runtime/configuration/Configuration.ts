@@ -66,6 +66,10 @@ export interface ConfigurationOptions {
   onWarning?: (message: string) => void;
 }
 
+/**
+ * Not structured-clone safe (it has methods): ship it to workers and other processes with
+ * toMap() / Configuration.fromMap().
+ */
 export class Configuration {
   private readonly entries = new Map<string, Entry>();
   private onWarning: (message: string) => void;
@@ -132,9 +136,12 @@ export class Configuration {
     return found !== undefined && [found.option.key, ...(found.option.fallbackKeys ?? [])].some((k) => this.entries.has(k));
   }
 
-  /** The string form of a set key, or undefined. */
+  /** The string form of a set key (a deprecated key finds its new name's value), or undefined. */
   getString(key: string): string | undefined {
-    return this.entries.get(key)?.raw;
+    const e = this.entries.get(key);
+    if (e) return e.raw;
+    const found = findOption(key);
+    return found ? this.entries.get(found.option.key)?.raw : undefined;
   }
 
   /** Where a key's value came from (file path, '-D', 'code'), if set. */
