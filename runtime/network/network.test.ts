@@ -305,3 +305,28 @@ describe('credit-based flow control', () => {
     env.close();
   });
 });
+
+describe('partition lifecycle', () => {
+  it('rejects records after finish() and after release()', () => {
+    const env = new ShuffleEnvironment({ slotIndex: 0, config });
+    const a = env.createResultPartition({ partitionId: 'a', numSubpartitions: 1, bufferTimeout: -1, owner: 'Op A' });
+    a.finish();
+    expect(() => a.emitRecord(0, 1, undefined)).toThrow(/Op A .*already finished/);
+    const b = env.createResultPartition({ partitionId: 'b', numSubpartitions: 1, bufferTimeout: 10, owner: 'Op B' });
+    b.release(new Error('cancelled'));
+    expect(() => b.broadcastRecord(1, undefined)).toThrow(/Op B .*was released/);
+    expect(b.isAvailable()).toBe(true);
+    env.close();
+  });
+
+  it('a producer waiting for availability is woken by release()', async () => {
+    const env = new ShuffleEnvironment({ slotIndex: 0, config: { ...config, maxBuffersPerSubpartition: 1 } });
+    const p = env.createResultPartition({ partitionId: 'p', numSubpartitions: 1, bufferTimeout: -1, owner: 'Op' });
+    for (let i = 0; i < 10_000 && p.isAvailable(); i++) p.emitRecord(0, 'x'.repeat(500), undefined);
+    expect(p.isAvailable()).toBe(false);
+    const woke = p.getAvailableFuture();
+    p.release();
+    await woke;
+    env.close();
+  });
+});

@@ -328,6 +328,7 @@ export class ResultPartitionImpl implements ResultPartition {
     this.finished = true;
     this.stopTimer();
     this.broadcastEvent({ type: 'EndOfPartition' });
+    for (const sp of this.subpartitions) sp.builder.closedBecause = 'already finished';
   }
 
   onSubpartitionConsumed(_sp: ResultSubpartition): void {
@@ -339,7 +340,10 @@ export class ResultPartitionImpl implements ResultPartition {
     this.released = true;
     this.stopTimer();
     const message = `partition ${this.partitionId} of ${this.owner} was released${cause ? `: ${cause.message}` : ''}`;
-    for (const s of this.subpartitions) s.release(message);
+    for (const s of this.subpartitions) {
+      s.release(message);
+      s.builder.closedBecause = 'was released';
+    }
     this.resolveAvailable();
     this.host.onPartitionReleased(this, message);
   }

@@ -79,6 +79,8 @@ export class RecordBufferBuilder {
   private timestamps: number[] = [];
   private resetPending = false;
   private inPack = false;
+  /** Set once the partition finished or was released: later records are a bug in the caller. */
+  closedBecause: string | null = null;
   numRecords = 0;
   numBytes = 0;
 
@@ -95,6 +97,7 @@ export class RecordBufferBuilder {
   }
 
   add(value: unknown, timestamp: number | undefined): void {
+    if (this.closedBecause !== null) throw new Error(`${this.describe()}: cannot emit a record, the partition ${this.closedBecause}`);
     // A buffer holds either only timestamped records or only untimestamped ones.
     const ts = timestamp !== undefined;
     if (ts !== this.timestamped) {
