@@ -44,6 +44,12 @@ const commands = {
     const p = partitions.get(partitionId);
     return { available: p.isAvailable(), poolAllocated: env.pool.numAllocated, poolFree: env.pool.numFree, numBuffersOut: p.numBuffersOut };
   },
+  event({ partitionId, event }) {
+    partitions.get(partitionId).broadcastEvent(event);
+  },
+  finish({ partitionId }) {
+    partitions.get(partitionId).finish();
+  },
   release({ partitionId, cause }) {
     partitions.get(partitionId).release(new Error(cause));
   },

@@ -127,6 +127,46 @@ describe('MessagePort channel between worker-thread slots', () => {
     expect(pb.poolAllocated).toBeLessThan(status.numBuffersOut / 2);
   });
 
+  it('keeps records and events in order across the port', async () => {
+    const [a, b] = await twoSlots();
+    await a.call('createPartition', { partitionId: 'p', numSubpartitions: 2, bufferTimeout: 7 });
+    await b.call('createGate', { gateId: 'g', channels: [0, 1].map((s) => ({ partitionId: 'p', subpartition: s, location: slot0 })) });
+    const drained = b.call<DrainResult>('drain', { gateId: 'g', collect: true });
+    const events = [
+      { type: 'Watermark', timestamp: 1000 },
+      { type: 'CheckpointBarrier', checkpointId: 1, timestamp: 5, unaligned: true, savepoint: false },
+      { type: 'EndOfData', drain: true },
+    ];
+    let next = 0;
+    for (const ev of events) {
+      await a.call('produce', { partitionId: 'p', values: Array.from({ length: 5000 }, (_, i) => next + i), subpartition: 'rr' });
+      next += 5000;
+      await a.call('event', { partitionId: 'p', event: ev });
+    }
+    await a.call('finish', { partitionId: 'p' });
+    const r = await drained;
+    for (let c = 0; c < 2; c++) {
+      expect(r.events.filter(([ch]) => ch === c).map(([, e]) => e)).toEqual([...events, { type: 'EndOfPartition' }]);
+      const recs = r.records![c] as number[];
+      expect(recs).toEqual(Array.from({ length: 7500 }, (_, k) => 2 * k + c));
+    }
+  });
+
+  it('steady state allocates no new ArrayBuffers: buffers come back with the credit', async () => {
+    const [a, b] = await twoSlots();
+    await a.call('createPartition', { partitionId: 'p', numSubpartitions: 1, bufferTimeout: -1 });
+    await b.call('createGate', { gateId: 'g', channels: [{ partitionId: 'p', subpartition: 0, location: slot0 }] });
+    const drained = b.call<DrainResult>('drain', { gateId: 'g' });
+    const first = await a.call<{ poolAllocated: number }>('produce', { partitionId: 'p', count: 200_000, kind: 'object', subpartition: 0 });
+    const second = await a.call<{ poolAllocated: number }>('produce', { partitionId: 'p', count: 1_000_000, kind: 'object', subpartition: 0, finish: true });
+    expect((await drained).count).toBe(1_200_000);
+    const st = await a.call<{ numBuffersOut: number; poolAllocated: number }>('status', { partitionId: 'p' });
+    expect(st.numBuffersOut).toBeGreaterThan(900);
+    // bounded by credits + queue bound, not by the number of buffers sent
+    expect(st.poolAllocated).toBeLessThanOrEqual(2 + 8 + 11 + 2);
+    expect(second.poolAllocated - first.poolAllocated).toBeLessThanOrEqual(4);
+  });
+
   it('backpressure: a consumer slot that does not poll makes the producer unavailable, memory stays bounded', async () => {
     const [a, b] = await twoSlots({ ...config, maxBuffersPerSubpartition: 4 });
     await a.call('createPartition', { partitionId: 'p', numSubpartitions: 1, bufferTimeout: -1 });
