@@ -199,6 +199,21 @@ describe('MessagePort channel between worker-thread slots', () => {
     expect(await b.call('pollOnce', { gateId: 'stuck' })).toBe('records');
   });
 
+  it('a backpressured producer does not slow another producer on the same port', async () => {
+    const [a, b] = await twoSlots({ ...config, maxBuffersPerSubpartition: 2 });
+    await a.call('createPartition', { partitionId: 'slow', numSubpartitions: 1, bufferTimeout: 1 });
+    await a.call('createPartition', { partitionId: 'fast', numSubpartitions: 1, bufferTimeout: 1 });
+    await b.call('createGate', { gateId: 'stuck', channels: [{ partitionId: 'slow', subpartition: 0, location: slot0 }] });
+    await b.call('createGate', { gateId: 'flowing', channels: [{ partitionId: 'fast', subpartition: 0, location: slot0 }] });
+    // both producers honour isAvailable(); the slow one blocks for good, the fast one must finish
+    const slow = a.call('produce', { partitionId: 'slow', count: 1_000_000, kind: 'object', subpartition: 0, finish: true });
+    void slow.catch(() => undefined);
+    const flowing = b.call<DrainResult>('drain', { gateId: 'flowing', timeoutMs: 20_000 });
+    await a.call('produce', { partitionId: 'fast', count: 300_000, kind: 'tuple', subpartition: 0, finish: true });
+    expect((await flowing).count).toBe(300_000);
+    expect((await a.call<{ available: boolean }>('status', { partitionId: 'slow' })).available).toBe(false);
+  });
+
   it('release(cause) in the producer slot fails the consumer gate in the other slot', async () => {
     const [a, b] = await twoSlots();
     await a.call('createPartition', { partitionId: 'p', numSubpartitions: 1, bufferTimeout: 1 });
