@@ -285,10 +285,12 @@ export class ResultPartitionImpl implements ResultPartition {
   broadcastEvent(event: StreamEvent): void {
     if (this.released) return;
     const subs = this.subpartitions;
+    const proto = serializeEvent(event);
+    const isEnd = event.type === 'EndOfPartition';
     for (let i = 0; i < subs.length; i++) {
       // Each consumer gets (and may transfer away) its own copy.
-      const b = event.type === 'EndOfPartition' ? markEnd(serializeEvent(event)) : serializeEvent(event);
-      subs[i]!.addEvent(b);
+      const buffer = i === subs.length - 1 ? proto.buffer : proto.buffer.slice(0);
+      subs[i]!.addEvent({ buffer, length: proto.length, isEvent: true, isEndOfPartition: isEnd });
     }
   }
 
@@ -358,9 +360,4 @@ export class ResultPartitionImpl implements ResultPartition {
       this.timer = null;
     }
   }
-}
-
-function markEnd(b: NetworkBuffer): NetworkBuffer {
-  b.isEndOfPartition = true;
-  return b;
 }
