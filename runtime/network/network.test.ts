@@ -306,6 +306,24 @@ describe('credit-based flow control', () => {
   });
 });
 
+describe('credit-based flow control without exclusive buffers', () => {
+  it('buffersPerChannel 0: channels live on floating credit alone', async () => {
+    const env = new ShuffleEnvironment({ slotIndex: 0, config: { bufferSize: 4096, buffersPerChannel: 0, floatingBuffersPerGate: 1 } });
+    const n = 3;
+    const p = env.createResultPartition({ partitionId: 'p', numSubpartitions: n, bufferTimeout: 5, owner: 'Producer' });
+    const gate = env.createInputGate({ channels: Array.from({ length: n }, (_, s) => ({ partitionId: 'p', subpartition: s, location: local })), owner: 'Consumer' });
+    const drained = drainGate(gate);
+    for (let i = 0; i < 20_000; i++) {
+      p.emitRecord(i % n, { i, pad: 'q'.repeat(20) }, undefined);
+      if (!p.isAvailable()) await p.getAvailableFuture();
+    }
+    p.finish();
+    const got = await drained;
+    expect(got.records.map((r) => r.length)).toEqual([6667, 6667, 6666]);
+    env.close();
+  });
+});
+
 describe('partition lifecycle', () => {
   it('rejects records after finish() and after release()', () => {
     const env = new ShuffleEnvironment({ slotIndex: 0, config });

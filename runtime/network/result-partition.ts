@@ -102,7 +102,7 @@ export class ResultSubpartition implements BufferSink {
    * gate for floating credit. Announce it (bounded: a gate has few floating buffers to give anyway).
    */
   private announceBacklog(): void {
-    const backlog = this.dataBuffersQueued;
+    const backlog = this.dataBuffersQueued + (this.flushRequested && this.builder.hasData ? 1 : 0);
     if (backlog > this.announcedBacklog && backlog <= MAX_ANNOUNCED_BACKLOG) {
       this.announcedBacklog = backlog;
       this.conn!.send({ t: MSG_BACKLOG, id: this.streamId, backlog });
@@ -123,7 +123,12 @@ export class ResultSubpartition implements BufferSink {
   flush(): void {
     if (!this.builder.hasData) return;
     this.flushRequested = true;
-    if (this.conn !== null && this.credit > 0 && this.queueLength === 0) this.builder.finish();
+    if (this.conn === null) return;
+    if (this.credit > 0) {
+      if (this.queueLength === 0) this.builder.finish();
+    } else {
+      this.announceBacklog(); // the flushed data is backlog the consumer must learn about
+    }
   }
 
   attach(conn: Connection, streamId: number, credit: number): string | null {

@@ -33,7 +33,10 @@ export const DEFAULT_NETWORK_CONFIG: Readonly<Required<NetworkConfig>> = Object.
 export function resolveNetworkConfig(config: Partial<NetworkConfig> | undefined): Required<NetworkConfig> {
   const c = { ...DEFAULT_NETWORK_CONFIG, ...stripUndefined(config ?? {}) };
   if (!(c.bufferSize >= 1024)) throw new RangeError(`NetworkConfig.bufferSize must be >= 1024 bytes, got ${c.bufferSize}`);
-  if (!(c.buffersPerChannel >= 1)) throw new RangeError(`NetworkConfig.buffersPerChannel must be >= 1, got ${c.buffersPerChannel}`);
+  if (!(c.buffersPerChannel >= 0)) throw new RangeError(`NetworkConfig.buffersPerChannel must be >= 0, got ${c.buffersPerChannel}`);
+  if (!(c.buffersPerChannel + c.floatingBuffersPerGate >= 1)) {
+    throw new RangeError('NetworkConfig: buffersPerChannel + floatingBuffersPerGate must be >= 1, otherwise no channel could ever receive data');
+  }
   if (!(c.floatingBuffersPerGate >= 0)) throw new RangeError(`NetworkConfig.floatingBuffersPerGate must be >= 0, got ${c.floatingBuffersPerGate}`);
   if (!(c.maxBuffersPerSubpartition >= 1)) throw new RangeError(`NetworkConfig.maxBuffersPerSubpartition must be >= 1, got ${c.maxBuffersPerSubpartition}`);
   return c;
