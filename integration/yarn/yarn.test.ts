@@ -15,11 +15,15 @@ import {
   HadoopSiteConfig,
   InvalidResourceRequestException,
   IpcConnectError,
+  IpcConnection,
   RemoteException,
+  currentHadoopUser,
+  pbDecode,
   rmSchedulerEndpoint,
 } from '../../yarn-am/ipc/index.js';
 import {
   AMRMClient,
+  APPLICATION_CLIENT_PROTOCOL,
   NMClient,
   RM_SCHEDULER_ADDRESS_ENV,
   UnknownQueueError,
@@ -221,6 +225,44 @@ describe('ApplicationClientProtocol', () => {
   });
 });
 
+describe('IPC connection behaviour against the real RM', () => {
+  it('idle pings (callId -4) are accepted: the connection stays open and usable', async () => {
+    const [host, port] = cluster.resourceManager.split(':') as [string, string];
+    const conn = await IpcConnection.open({
+      host,
+      port: Number(port),
+      protocol: APPLICATION_CLIENT_PROTOCOL,
+      auth: { method: 'SIMPLE', user: currentHadoopUser() },
+      pingIntervalMs: 1000,
+    });
+    try {
+      const first = pbDecode('hadoop.yarn.GetClusterMetricsResponseProto', await conn.call('getClusterMetrics', 'hadoop.yarn.GetClusterMetricsRequestProto', {}, 10_000));
+      expect(first['cluster_metrics']).toBeDefined();
+      await new Promise((r) => setTimeout(r, 3500)); // several ping intervals with no calls
+      expect(conn.isOpen).toBe(true);
+      const again = pbDecode('hadoop.yarn.GetClusterMetricsResponseProto', await conn.call('getClusterMetrics', 'hadoop.yarn.GetClusterMetricsRequestProto', {}, 10_000));
+      expect((again['cluster_metrics'] as { num_node_managers: number }).num_node_managers).toBe(2);
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('an unknown method is an ERROR reply (RpcNoSuchMethodException-like) and the connection survives', async () => {
+    const [host, port] = cluster.resourceManager.split(':') as [string, string];
+    const conn = await IpcConnection.open({ host, port: Number(port), protocol: APPLICATION_CLIENT_PROTOCOL, auth: { method: 'SIMPLE', user: currentHadoopUser() } });
+    try {
+      const err = await conn.call('noSuchMethod', 'hadoop.yarn.GetClusterMetricsRequestProto', {}, 10_000).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RemoteException);
+      expect((err as RemoteException).fatal).toBe(false);
+      console.log('[yarn-test] unknown method:', (err as RemoteException).className, (err as RemoteException).serverMessage);
+      expect(conn.isOpen).toBe(true);
+      await conn.call('getClusterMetrics', 'hadoop.yarn.GetClusterMetricsRequestProto', {}, 10_000);
+    } finally {
+      conn.close();
+    }
+  });
+});
+
 describe('ApplicationMasterProtocol + ContainerManagementProtocol', () => {
   it('unmanaged AM in this process: register, allocate, start/stop a container with the NMToken, finish SUCCEEDED', async () => {
     const { applicationId } = await yarn.getNewApplication();
@@ -260,6 +302,14 @@ describe('ApplicationMasterProtocol + ContainerManagementProtocol', () => {
       }
       expect(completed).toBe(true);
       expect(allocated).toBe(1);
+      // NM-side per-container failures come back in failed_requests as typed errors.
+      const bogus = { ...container!.id, id: container!.id.id + 999 };
+      const stopBogus = await nm.stopContainers(container!.nodeId, [bogus]);
+      expect(stopBogus.succeeded).toEqual([]);
+      expect(stopBogus.failed).toHaveLength(1);
+      expect(stopBogus.failed[0]!.error).toBeInstanceOf(RemoteException);
+      expect(formatContainerId(stopBogus.failed[0]!.containerId)).toBe(formatContainerId(bogus));
+      console.log('[yarn-test] stop of unknown container:', stopBogus.failed[0]!.error.className, stopBogus.failed[0]!.error.serverMessage);
       await am.finishApplicationMaster({ finalStatus: 'SUCCEEDED', diagnostics: 'unmanaged ok' });
     } finally {
       nm.close();
@@ -297,10 +347,9 @@ describe('ApplicationMasterProtocol + ContainerManagementProtocol', () => {
     const report = await yarn.waitForApplication(applicationId, { timeoutMs: 120_000 });
     const stdout = amContainerLog(applicationId, 'stdout');
     const stderr = amContainerLog(applicationId, 'stderr');
-    expect({ state: report.state, finalStatus: report.finalStatus, diagnostics: report.diagnostics, stderr }).toMatchObject({
-      state: 'FINISHED',
-      finalStatus: 'SUCCEEDED',
-    });
+    const why = `diagnostics: ${report.diagnostics}\nAM stdout:\n${stdout}\nAM stderr:\n${stderr}`;
+    expect(report.state, why).toBe('FINISHED');
+    expect(report.finalStatus, why).toBe('SUCCEEDED');
     expect(report.diagnostics).toMatch(/started, stopped and completed/);
     expect(stdout).toContain('[test-am] registered');
     expect(stdout).toMatch(/\[test-am\] completed container_\S+ exit=-105 state=COMPLETE/); // -105 KILLED_BY_APPMASTER
