@@ -1,0 +1,56 @@
+import type { OperatorCoordinator, SubtaskGateway } from './OperatorCoordinator.js';
+import type { Source, SplitEnumerator, SplitEnumeratorContext } from '../../api/connector/Source.js';
+import type { SourceOperatorEvent, SourceCoordinatorEvent } from '../../operators/SourceOperator.js';
+
+/** Hosts a source's SplitEnumerator in the JobMaster and routes split requests/assignments. */
+export class SourceCoordinator implements OperatorCoordinator {
+  private enumerator: SplitEnumerator<unknown, unknown> | undefined;
+  private readonly readers = new Set<number>();
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly source: Source<unknown, unknown>, private readonly parallelism: number,
+    private readonly toSubtask: SubtaskGateway, private readonly onError: (e: unknown) => void) {}
+
+  private context(): SplitEnumeratorContext<unknown> {
+    return {
+      currentParallelism: () => this.parallelism,
+      registeredReaders: () => this.readers,
+      assignSplit: (split, subtask) => this.toSubtask(subtask, { type: 'AddSplits', splits: [split] } satisfies SourceCoordinatorEvent),
+      signalNoMoreSplits: (subtask) => this.toSubtask(subtask, { type: 'NoMoreSplits' } satisfies SourceCoordinatorEvent),
+      sendEventToSourceReader: (subtask, event) => this.toSubtask(subtask, { type: 'SourceEventToReader', event } satisfies SourceCoordinatorEvent),
+    };
+  }
+
+  async start(): Promise<void> {
+    this.enumerator = this.source.createEnumerator(this.context());
+    await this.enumerator.start();
+  }
+
+  /** Events are handled one at a time, in arrival order (the enumerator is not reentrant). */
+  handleEventFromOperator(subtask: number, event: unknown): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      const e = event as SourceOperatorEvent;
+      const en = this.enumerator;
+      if (!en) return;
+      switch (e.type) {
+        case 'ReaderRegistration': this.readers.add(subtask); en.addReader(subtask); break;
+        case 'RequestSplit': await en.handleSplitRequest(subtask); break;
+        case 'SourceEventToCoordinator': en.handleSourceEvent?.(subtask, e.event); break;
+      }
+    }).catch((err: unknown) => this.onError(err));
+    return this.chain;
+  }
+
+  async resetToCheckpoint(): Promise<void> {
+    await this.chain;
+    await this.enumerator?.close();
+    this.readers.clear();
+    await this.start();
+  }
+
+  async close(): Promise<void> {
+    await this.chain;
+    await this.enumerator?.close();
+    this.enumerator = undefined;
+  }
+}

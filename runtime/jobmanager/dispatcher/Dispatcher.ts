@@ -1,0 +1,55 @@
+import type { JobSubmissionInfo, JobMasterGateway } from '../gateways.js';
+import { JobMaster } from '../jobmaster/JobMaster.js';
+import type { ResourceManager } from '../resourcemanager/ResourceManager.js';
+import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
+import type { JobResult } from '../jobmaster/JobResult.js';
+
+export interface JobSummary { jobId: string; name: string; state: string; startTime: number; endTime: number; duration: number }
+
+/** Accepts jobs, runs one JobMaster per job, and keeps finished jobs' summaries (Flink's Dispatcher). */
+export class Dispatcher {
+  private readonly running = new Map<string, JobMaster>();
+  private readonly finished = new Map<string, { master: JobMaster; result: JobResult }>();
+  private readonly userGraphs = new Map<string, StreamGraph>();
+
+  constructor(private readonly rm: ResourceManager) {}
+
+  submitJob(job: JobSubmissionInfo, userGraph: StreamGraph): JobMaster {
+    const id = job.jobGraph.jobId;
+    if (this.running.has(id) || this.finished.has(id)) throw new Error(`DuplicateJobSubmissionException: job ${id} was already submitted.`);
+    const jm = new JobMaster(job, userGraph, this.rm);
+    this.running.set(id, jm);
+    this.userGraphs.set(id, userGraph);
+    void jm.result.then((result) => {
+      this.running.delete(id);
+      this.userGraphs.delete(id);
+      this.finished.set(id, { master: jm, result });
+    });
+    void jm.start();
+    return jm;
+  }
+
+  jobMasterGateway(jobId: string): JobMasterGateway | undefined { return this.running.get(jobId); }
+  userGraph(jobId: string): StreamGraph {
+    const g = this.userGraphs.get(jobId);
+    if (!g) throw new Error(`Job ${jobId} is not running`);
+    return g;
+  }
+  getJob(jobId: string): JobMaster | undefined { return this.running.get(jobId) ?? this.finished.get(jobId)?.master; }
+  async cancelJob(jobId: string): Promise<void> {
+    const jm = this.running.get(jobId);
+    if (!jm) throw new Error(`FlinkJobNotFoundException: Could not find Flink job (${jobId}) among running jobs.`);
+    await jm.cancel();
+  }
+  listJobs(): JobSummary[] {
+    const out: JobSummary[] = [];
+    for (const jm of this.running.values()) out.push({ jobId: jm.jobId, name: jm.job.jobGraph.jobName, state: jm.status, startTime: jm.startTime, endTime: -1, duration: Date.now() - jm.startTime });
+    for (const { master, result } of this.finished.values()) {
+      out.push({ jobId: master.jobId, name: result.jobName, state: result.status, startTime: result.startTime, endTime: result.endTime, duration: result.endTime - result.startTime });
+    }
+    return out;
+  }
+  async close(): Promise<void> {
+    await Promise.all([...this.running.values()].map((jm) => jm.cancel()));
+  }
+}

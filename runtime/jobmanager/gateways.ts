@@ -1,0 +1,33 @@
+import type { TaskDeploymentDescriptor, TaskExecutionState } from '../taskmanager/TaskDeploymentDescriptor.js';
+import type { JobGraphSpec } from '../graph/jobgraph/JobGraph.js';
+
+/**
+ * The RPC surfaces between components (Flink's gateways). In-process they are direct calls
+ * made asynchronous; the distributed runtime implements them over the control RPC.
+ */
+
+/** What a TaskManager needs to run tasks of a job (besides each task's descriptor). */
+export interface JobSubmissionInfo {
+  jobGraph: JobGraphSpec;
+  /** The job bundle and its arguments, for slots that rebuild the StreamGraph. */
+  bundle?: { path: string; hash: string };
+  args?: string[];
+  /** Default parallelism the client used, so a rebuild of main yields the same graph. */
+  defaultParallelism: number;
+}
+
+export interface TaskExecutorGateway {
+  readonly taskManagerId: string;
+  /** Whether all slots share one thread (then every channel is local). */
+  readonly singleThreaded: boolean;
+  submitTask(tdd: TaskDeploymentDescriptor, slotIndex: number, job: JobSubmissionInfo): void;
+  cancelTask(executionAttemptId: string): void;
+  sendOperatorEventToTask(executionAttemptId: string, nodeId: number, event: unknown): void;
+  /** The job ended: drop its cached artifacts. */
+  releaseJob(jobId: string): void;
+}
+
+export interface JobMasterGateway {
+  updateTaskExecutionState(update: TaskExecutionState): void;
+  sendOperatorEventToCoordinator(executionAttemptId: string, nodeId: number, event: unknown): void;
+}

@@ -1,0 +1,271 @@
+import type { JobMasterGateway, JobSubmissionInfo, TaskExecutorGateway } from '../gateways.js';
+import type { ResourceManager } from '../resourcemanager/ResourceManager.js';
+import { ExecutionGraph, type Execution, type ExecutionVertex, type SlotLocation } from '../../graph/executiongraph/ExecutionGraph.js';
+import type { TaskDeploymentDescriptor, TaskExecutionState, SerializedThrowable } from '../../taskmanager/TaskDeploymentDescriptor.js';
+import { serializeThrowable } from '../../taskmanager/TaskDeploymentDescriptor.js';
+import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
+import type { OperatorCoordinator } from '../coordination/OperatorCoordinator.js';
+import { SourceCoordinator } from '../coordination/SourceCoordinator.js';
+import { CollectSinkCoordinator } from '../coordination/CollectSinkCoordinator.js';
+import { type RestartBackoffTimeStrategy, createRestartStrategy } from './failover/RestartBackoffTimeStrategy.js';
+import { type JobResult, mergeAccumulators } from './JobResult.js';
+import { Configuration, JobManagerOptions } from '../../configuration/index.js';
+import type { InputChannelDescriptor, PartitionLocation } from '../../network/index.js';
+import type { JobStatus } from '../../api/environment/JobClient.js';
+
+/**
+ * Runs one job: builds the ExecutionGraph, gets slots, deploys every subtask (STREAMING and,
+ * until the blocking shuffle, BATCH alike), tracks execution states, restarts on failure per
+ * the restart strategy, and reports the result (Flink's JobMaster + DefaultScheduler).
+ */
+export class JobMaster implements JobMasterGateway {
+  readonly executionGraph: ExecutionGraph;
+  private readonly coordinators = new Map<number, OperatorCoordinator>();
+  private readonly collectors = new Map<number, CollectSinkCoordinator>();
+  private readonly executions = new Map<string, Execution>();
+  private readonly restartStrategy: RestartBackoffTimeStrategy;
+  private readonly finishedAccumulators: Array<Record<string, { type: string; value: unknown }>> = [];
+  private slots: SlotLocation[] = [];
+  private slotOf = new Map<ExecutionVertex, SlotLocation>();
+  private allTerminalWaiters: Array<() => void> = [];
+  private stopping: 'cancel' | 'collect-limit' | 'fail' | null = null;
+  private finalError: SerializedThrowable | undefined;
+  private resolveResult!: (r: JobResult) => void;
+  readonly result: Promise<JobResult>;
+  readonly startTime = Date.now();
+  private readonly conf: Configuration;
+
+  constructor(readonly job: JobSubmissionInfo, private readonly userGraph: StreamGraph, private readonly rm: ResourceManager) {
+    this.executionGraph = new ExecutionGraph(job.jobGraph);
+    this.conf = Configuration.fromMap(job.jobGraph.configuration);
+    this.restartStrategy = createRestartStrategy(this.conf);
+    this.result = new Promise((r) => { this.resolveResult = r; });
+  }
+
+  get jobId(): string { return this.executionGraph.jobId; }
+  get status(): JobStatus { return this.executionGraph.state; }
+
+  async start(): Promise<void> {
+    try {
+      this.createCoordinators();
+      for (const c of this.coordinators.values()) await c.start();
+      this.executionGraph.transitionState('RUNNING');
+      await this.scheduleAll();
+    } catch (e) {
+      await this.failJob(serializeThrowable(e, 'JobMaster'));
+    }
+  }
+
+  private createCoordinators(): void {
+    for (const v of this.job.jobGraph.vertices) {
+      for (const op of v.operators) {
+        const node = this.userGraph.getNode(op.nodeId);
+        if (node.source) {
+          this.coordinators.set(op.nodeId, new SourceCoordinator(node.source, v.parallelism,
+            (subtask, event) => this.sendToSubtask(v.id, subtask, op.nodeId, event),
+            (e) => { void this.handleGlobalFailure(serializeThrowable(e, `SourceCoordinator of '${node.name}'`)); }));
+        }
+      }
+    }
+    for (const c of this.job.jobGraph.collectSinks) {
+      const coll = new CollectSinkCoordinator(c.limit, () => { void this.stopEarly(); });
+      this.collectors.set(c.nodeId, coll);
+      this.coordinators.set(c.nodeId, coll);
+    }
+  }
+
+  /** Number of slots per slot sharing group: its highest vertex parallelism. */
+  private slotDemand(): Map<string, number> {
+    const d = new Map<string, number>();
+    for (const v of this.job.jobGraph.vertices) d.set(v.slotSharingGroup, Math.max(d.get(v.slotSharingGroup) ?? 0, v.parallelism));
+    return d;
+  }
+
+  private async scheduleAll(): Promise<void> {
+    const demand = this.slotDemand();
+    const total = [...demand.values()].reduce((a, b) => a + b, 0);
+    this.slots = await this.rm.slotManager.requestSlots(this.jobId, total, this.conf.get(JobManagerOptions.SLOT_REQUEST_TIMEOUT));
+    if (this.stopping) return;
+    let next = 0;
+    const groupBase = new Map<string, number>();
+    for (const [g, n] of demand) { groupBase.set(g, next); next += n; }
+    this.slotOf.clear();
+    for (const jv of this.executionGraph.jobVertices.values()) {
+      for (const ev of jv.taskVertices) this.slotOf.set(ev, this.slots[groupBase.get(jv.spec.slotSharingGroup)! + ev.subtaskIndex]);
+    }
+    for (const ev of this.executionGraph.allExecutionVertices()) {
+      const ex = ev.currentExecution;
+      ex.slot = this.slotOf.get(ev);
+      ex.transitionState('SCHEDULED');
+      this.executions.set(ex.attemptId, ex);
+    }
+    for (const ev of this.executionGraph.allExecutionVertices()) this.deploy(ev);
+  }
+
+  private gatewayOf(slot: SlotLocation): TaskExecutorGateway { return this.rm.getTaskExecutor(slot.taskManagerId); }
+
+  private deploy(ev: ExecutionVertex): void {
+    const ex = ev.currentExecution;
+    const slot = ex.slot!;
+    const te = this.gatewayOf(slot);
+    const tdd: TaskDeploymentDescriptor = {
+      jobId: this.jobId,
+      vertexId: ev.jobVertex.id,
+      subtaskIndex: ev.subtaskIndex,
+      numberOfSubtasks: ev.jobVertex.parallelism,
+      attemptNumber: ex.attemptNumber,
+      executionAttemptId: ex.attemptId,
+      taskName: ev.jobVertex.spec.name,
+      producedPartitions: this.executionGraph.producedPartitions(ev),
+      inputs: this.executionGraph.consumedChannels(ev).map(({ edge, channels }) => ({
+        edgeId: edge.id,
+        typeNumber: edge.typeNumber,
+        channels: channels.map((c): InputChannelDescriptor => ({
+          partitionId: c.partitionId, subpartition: c.subpartition, location: this.locate(slot, c.producer.currentExecution.slot!, te),
+        })),
+      })),
+    };
+    ex.transitionState('DEPLOYING');
+    te.submitTask(tdd, slot.slotIndex, this.job);
+  }
+
+  private locate(consumer: SlotLocation, producer: SlotLocation, te: TaskExecutorGateway): PartitionLocation {
+    if (producer.taskManagerId === consumer.taskManagerId) {
+      return te.singleThreaded || producer.slotIndex === consumer.slotIndex ? { kind: 'local' } : { kind: 'slot', slotIndex: producer.slotIndex };
+    }
+    return { kind: 'remote', taskManagerId: producer.taskManagerId, host: producer.host ?? '127.0.0.1', port: producer.dataPort ?? 0 };
+  }
+
+  private sendToSubtask(vertexId: string, subtask: number, nodeId: number, event: unknown): void {
+    const ev = this.executionGraph.getJobVertex(vertexId).taskVertices[subtask];
+    const ex = ev.currentExecution;
+    if (ex.isTerminal || !ex.slot) return;
+    this.gatewayOf(ex.slot).sendOperatorEventToTask(ex.attemptId, nodeId, event);
+  }
+
+  // ---- JobMasterGateway ------------------------------------------------------------------
+
+  sendOperatorEventToCoordinator(executionAttemptId: string, nodeId: number, event: unknown): void {
+    const ex = this.executions.get(executionAttemptId);
+    if (!ex || ex !== ex.vertex.currentExecution) return; // a stale attempt
+    void this.coordinators.get(nodeId)?.handleEventFromOperator(ex.vertex.subtaskIndex, event);
+  }
+
+  updateTaskExecutionState(u: TaskExecutionState): void {
+    const ex = this.executions.get(u.executionAttemptId);
+    if (!ex) return;
+    if (!ex.transitionState(u.state)) return;
+    if (u.state === 'FINISHED' && u.accumulators && ex === ex.vertex.currentExecution) this.finishedAccumulators.push(u.accumulators);
+    if (u.state === 'FAILED') {
+      ex.failureCause = u.error?.message;
+      if (ex === ex.vertex.currentExecution) void this.handleTaskFailure(ex, u.error ?? { name: 'Error', message: 'unknown failure' });
+    }
+    if (ex.isTerminal) this.checkTerminal();
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  private currentExecutions(): Execution[] { return [...this.executionGraph.allExecutionVertices()].map((v) => v.currentExecution); }
+
+  private checkTerminal(): void {
+    const current = this.currentExecutions();
+    const allTerminal = current.every((e) => e.isTerminal || e.state === 'CREATED');
+    if (allTerminal) {
+      const ws = this.allTerminalWaiters;
+      this.allTerminalWaiters = [];
+      for (const w of ws) w();
+    }
+    if (!this.stopping && this.executionGraph.state === 'RUNNING' && current.every((e) => e.state === 'FINISHED')) void this.complete('FINISHED');
+  }
+
+  private waitAllTerminal(): Promise<void> {
+    const current = this.currentExecutions();
+    if (current.every((e) => e.isTerminal || e.state === 'CREATED')) return Promise.resolve();
+    return new Promise((r) => this.allTerminalWaiters.push(r));
+  }
+
+  private cancelAll(): void {
+    for (const ex of this.currentExecutions()) {
+      if (ex.isTerminal) continue;
+      if (ex.state === 'CREATED' || ex.state === 'SCHEDULED') { ex.transitionState('CANCELED'); continue; }
+      ex.transitionState('CANCELING');
+      this.gatewayOf(ex.slot!).cancelTask(ex.attemptId);
+    }
+  }
+
+  private async handleTaskFailure(ex: Execution, error: SerializedThrowable): Promise<void> {
+    this.executionGraph.exceptionHistory.push({ timestamp: Date.now(), exception: error.stack ?? `${error.name}: ${error.message}`, taskName: ex.vertex.taskNameWithSubtaskIndex, ...(error.location ? { location: error.location } : {}) });
+    await this.handleGlobalFailure(error);
+  }
+
+  private async handleGlobalFailure(error: SerializedThrowable): Promise<void> {
+    if (this.stopping || this.executionGraph.state !== 'RUNNING') return;
+    this.restartStrategy.notifyFailure(error);
+    if (!this.restartStrategy.canRestart()) { await this.failJob(error); return; }
+    this.executionGraph.transitionState('RESTARTING');
+    this.cancelAll();
+    await this.waitAllTerminal();
+    const delay = this.restartStrategy.getBackoffTime();
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (this.stopping) return;
+    // Restart from scratch: no checkpoints exist yet to restore from.
+    for (const c of this.coordinators.values()) await c.resetToCheckpoint();
+    this.finishedAccumulators.length = 0;
+    this.rm.slotManager.releaseSlots(this.jobId);
+    for (const ev of this.executionGraph.allExecutionVertices()) ev.resetForNewExecution();
+    this.executionGraph.transitionState('RUNNING');
+    try { await this.scheduleAll(); } catch (e) { await this.failJob(serializeThrowable(e, 'JobMaster')); }
+  }
+
+  private async failJob(error: SerializedThrowable): Promise<void> {
+    if (this.stopping === 'fail') return;
+    this.stopping = 'fail';
+    this.finalError = error;
+    this.executionGraph.failureCause = Object.assign(new Error(error.message), { name: error.name });
+    this.executionGraph.transitionState('FAILING');
+    this.cancelAll();
+    await this.waitAllTerminal();
+    await this.complete('FAILED');
+  }
+
+  /** Cancels the job (REST / CLI / JobClient). */
+  async cancel(): Promise<void> {
+    if (this.stopping || ['FINISHED', 'FAILED', 'CANCELED'].includes(this.executionGraph.state)) return;
+    this.stopping = 'cancel';
+    this.executionGraph.transitionState('CANCELLING');
+    this.cancelAll();
+    await this.waitAllTerminal();
+    await this.complete('CANCELED');
+  }
+
+  /** executeAndCollect got its limit: stop the job; it counts as finished. */
+  private async stopEarly(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = 'collect-limit';
+    this.cancelAll();
+    await this.waitAllTerminal();
+    await this.complete('FINISHED');
+  }
+
+  private completed = false;
+  private async complete(status: 'FINISHED' | 'FAILED' | 'CANCELED'): Promise<void> {
+    if (this.completed) return;
+    this.completed = true;
+    this.executionGraph.transitionState(status);
+    for (const c of this.coordinators.values()) { try { await c.close(); } catch { /* closing anyway */ } }
+    this.rm.slotManager.releaseSlots(this.jobId);
+    for (const id of new Set(this.slots.map((s) => s.taskManagerId))) { try { this.rm.getTaskExecutor(id).releaseJob(this.jobId); } catch { /* TM gone */ } }
+    const collected: Record<number, unknown[]> = {};
+    for (const [id, c] of this.collectors) collected[id] = c.values;
+    this.resolveResult({
+      jobId: this.jobId,
+      jobName: this.job.jobGraph.jobName,
+      status,
+      startTime: this.startTime,
+      endTime: Date.now(),
+      accumulators: mergeAccumulators(this.finishedAccumulators),
+      collected,
+      ...(status === 'FAILED' && this.finalError ? { error: this.finalError } : {}),
+    });
+  }
+}

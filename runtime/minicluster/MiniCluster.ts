@@ -1,0 +1,27 @@
+import { ResourceManager } from '../jobmanager/resourcemanager/ResourceManager.js';
+import { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
+import type { TaskExecutorGateway, JobSubmissionInfo } from '../jobmanager/gateways.js';
+import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
+import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
+
+/**
+ * JobManager components and TaskManagers in one process (Flink's MiniCluster). Which kind of
+ * TaskManager it gets decides in-thread (scripts, tests) or worker-thread slots (`tsflink run`).
+ */
+export class MiniCluster {
+  readonly resourceManager = new ResourceManager();
+  readonly dispatcher = new Dispatcher(this.resourceManager);
+  private readonly taskExecutors: Array<TaskExecutorGateway & { close(): void | Promise<void> }> = [];
+
+  addTaskExecutor(te: TaskExecutorGateway & { close(): void | Promise<void> }, numSlots: number): void {
+    this.taskExecutors.push(te);
+    this.resourceManager.registerTaskExecutor(te, numSlots);
+  }
+
+  submitJob(job: JobSubmissionInfo, userGraph: StreamGraph): JobMaster { return this.dispatcher.submitJob(job, userGraph); }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+    for (const te of this.taskExecutors) await te.close();
+  }
+}

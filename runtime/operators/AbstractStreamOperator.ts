@@ -1,0 +1,110 @@
+import type { Output, StreamOperator, StreamOperatorParameters } from './StreamOperator.js';
+import { StreamingRuntimeContext } from './StreamingRuntimeContext.js';
+import { InternalTimerService, type InternalTimer, type Triggerable } from './timers/InternalTimerService.js';
+import { MIN_WATERMARK } from '../api/eventtime/WatermarkStrategy.js';
+import type { KeyedStateBackend } from '../state/KeyedStateBackend.js';
+import type { AbstractRichFunction } from '../api/functions/RichFunction.js';
+import type { OpenContext } from '../api/functions/RuntimeContext.js';
+
+/** Base of all operators: parameters, runtime context, watermarks, keyed timers. */
+export abstract class AbstractStreamOperator<OUT> implements StreamOperator, Triggerable {
+  protected output!: Output<OUT>;
+  protected params!: StreamOperatorParameters;
+  protected runtimeContext!: StreamingRuntimeContext;
+  protected timerService: InternalTimerService | undefined;
+  protected currentWatermark = MIN_WATERMARK;
+  private input1Watermark = MIN_WATERMARK;
+  private input2Watermark = MIN_WATERMARK;
+
+  setup(params: StreamOperatorParameters): void {
+    this.params = params;
+    this.output = params.output as Output<OUT>;
+    this.runtimeContext = new StreamingRuntimeContext(params);
+  }
+  initializeState(): void | Promise<void> {}
+  open(): void | Promise<void> {}
+  finish(): void | Promise<void> {}
+  close(): void | Promise<void> { this.timerService?.dispose(); }
+
+  protected get keyedBackend(): KeyedStateBackend {
+    const b = this.params.keyedStateBackend;
+    if (!b) throw new Error(`Operator '${this.params.operatorName}' needs a keyed stream (keyBy) for state and timers.`);
+    return b;
+  }
+
+  /** The keyed timer service (created on first use; keyed operators only). */
+  protected getTimerService(): InternalTimerService {
+    if (!this.timerService) {
+      this.timerService = new InternalTimerService(this.keyedBackend, this.params.processingTimeService, this);
+      this.timerService.currentWatermark = this.currentWatermark;
+    }
+    return this.timerService;
+  }
+
+  setKeyContextElement1(value: unknown): void {
+    const ks = this.params.keySelectors[0];
+    if (ks) this.params.keyedStateBackend!.setCurrentKey(ks(value));
+  }
+  setKeyContextElement2(value: unknown): void {
+    const ks = this.params.keySelectors[1];
+    if (ks) this.params.keyedStateBackend!.setCurrentKey(ks(value));
+  }
+
+  processWatermark(mark: number): void {
+    this.currentWatermark = mark;
+    this.timerService?.advanceWatermark(mark);
+    this.output.emitWatermark(mark);
+  }
+  processWatermark1(mark: number): void {
+    this.input1Watermark = mark;
+    const m = Math.min(this.input1Watermark, this.input2Watermark);
+    if (m > this.currentWatermark) this.processWatermark(m);
+  }
+  processWatermark2(mark: number): void {
+    this.input2Watermark = mark;
+    const m = Math.min(this.input1Watermark, this.input2Watermark);
+    if (m > this.currentWatermark) this.processWatermark(m);
+  }
+  processWatermarkStatus(idle: boolean): void { this.output.emitWatermarkStatus(idle); }
+
+  onEventTime(_timer: InternalTimer): void {}
+  onProcessingTime(_timer: InternalTimer): void {}
+
+  /** BATCH: the input of the current key is complete. */
+  endKey(): void {
+    this.timerService?.fireAllForCurrentKey();
+    this.params.keyedStateBackend?.clearCurrentKey();
+  }
+
+  get operatorName(): string { return this.params.operatorName; }
+}
+
+/** An operator wrapping a user function: opens/closes it and hands it the runtime context. */
+export abstract class AbstractUdfStreamOperator<OUT, F> extends AbstractStreamOperator<OUT> {
+  constructor(protected readonly userFunction: F) { super(); }
+
+  override async open(): Promise<void> {
+    const f = this.userFunction as unknown as Partial<AbstractRichFunction>;
+    if (f && typeof f === 'object') {
+      if (typeof f.setRuntimeContext === 'function') f.setRuntimeContext(this.runtimeContext);
+      if (typeof f.open === 'function') {
+        const ctx: OpenContext = { taskInfo: this.params.taskInfo };
+        await f.open(ctx);
+      }
+    }
+  }
+
+  override async close(): Promise<void> {
+    super.close();
+    const f = this.userFunction as unknown as Partial<AbstractRichFunction>;
+    if (f && typeof f === 'object' && typeof f.close === 'function') await f.close();
+  }
+}
+
+/** A per-subtask copy of a user function object, so instance fields are not shared between subtasks. */
+export function copyUserFunction<F>(f: F): F {
+  if (f !== null && typeof f === 'object') {
+    return Object.assign(Object.create(Object.getPrototypeOf(f) as object) as object, f) as F;
+  }
+  return f;
+}

@@ -1,0 +1,75 @@
+import type { MetricGroup, TaskInfo } from '../api/functions/RuntimeContext.js';
+import type { KeyedStateBackend } from '../state/KeyedStateBackend.js';
+import type { ProcessingTimeService } from './timers/ProcessingTimeService.js';
+import type { AccumulatorRegistry } from './AccumulatorRegistry.js';
+import type { OperatorStateStore } from '../state/OperatorStateStore.js';
+
+/**
+ * Where an operator sends its results: the next chained operator, a network partition, or
+ * several of those. `timestamp` is the record's event timestamp or undefined.
+ */
+export interface Output<T> {
+  collect(value: T, timestamp: number | undefined): void;
+  collectSide(tagId: string, value: unknown, timestamp: number | undefined): void;
+  emitWatermark(watermark: number): void;
+  emitWatermarkStatus(idle: boolean): void;
+}
+
+/** Lets an operator talk to its OperatorCoordinator in the JobMaster (sources, collect sink). */
+export interface OperatorEventGateway {
+  sendEventToCoordinator(event: unknown): void;
+}
+
+export type RuntimeMode = 'STREAMING' | 'BATCH';
+
+export interface StreamOperatorParameters {
+  readonly output: Output<unknown>;
+  readonly nodeId: number;
+  readonly operatorName: string;
+  readonly taskInfo: TaskInfo;
+  readonly metricGroup: MetricGroup;
+  readonly runtimeMode: RuntimeMode;
+  readonly processingTimeService: ProcessingTimeService;
+  /** Present when the operator consumes a keyed stream. */
+  readonly keyedStateBackend: KeyedStateBackend | undefined;
+  readonly keySelectors: ReadonlyArray<((v: unknown) => unknown) | undefined>;
+  readonly operatorStateStore: OperatorStateStore;
+  readonly accumulators: AccumulatorRegistry;
+  readonly operatorEventGateway: OperatorEventGateway;
+  readonly autoWatermarkInterval: number;
+  /** Runs a callback in the task's mailbox (never concurrently with record processing). */
+  readonly mailbox: (mail: () => void | Promise<void>) => void;
+}
+
+/** Lifecycle every operator follows: setup → initializeState → open → (records) → finish → close. */
+export interface StreamOperator {
+  setup(params: StreamOperatorParameters): void;
+  initializeState(): void | Promise<void>;
+  open(): void | Promise<void>;
+  /** End of input: emit what is buffered (BATCH final results, sink flushes). */
+  finish(): void | Promise<void>;
+  close(): void | Promise<void>;
+  /** Receives an event from this operator's coordinator. */
+  handleOperatorEvent?(event: unknown): void;
+}
+
+export interface OneInputStreamOperator<IN> extends StreamOperator {
+  processElement(value: IN, timestamp: number | undefined): void;
+  processWatermark(watermark: number): void;
+  processWatermarkStatus?(idle: boolean): void;
+}
+
+export interface TwoInputStreamOperator<IN1, IN2> extends StreamOperator {
+  processElement1(value: IN1, timestamp: number | undefined): void;
+  processElement2(value: IN2, timestamp: number | undefined): void;
+  processWatermark1(watermark: number): void;
+  processWatermark2(watermark: number): void;
+}
+
+/** Creates a fresh operator for one subtask. */
+export type OperatorFactory = () => StreamOperator;
+
+/** BATCH keyed input: the task feeds records grouped by key and tells the operator when a key ends. */
+export interface KeyGroupedInputAware {
+  endKey(): void;
+}

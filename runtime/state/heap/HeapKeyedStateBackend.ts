@@ -1,0 +1,188 @@
+import type { KeyedStateBackend } from '../KeyedStateBackend.js';
+import type { State, ValueState, ListState, MapState, ReducingState, AggregatingState } from '../../api/state/State.js';
+import type {
+  StateDescriptor, ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor,
+} from '../../api/state/StateDescriptor.js';
+import type { StateTtlConfig } from '../../api/state/StateTtlConfig.js';
+import { keyToMapKey } from '../../util/KeyEncoding.js';
+import type { KeyGroupRange } from '../../util/KeyGroupRangeAssignment.js';
+
+type MapKey = string | number | bigint | boolean;
+
+/** Heap ('hashmap') backend: one JS Map per state, keyed by the canonical map key. */
+export class HeapKeyedStateBackend implements KeyedStateBackend {
+  private currentKey: unknown = undefined;
+  /** @internal read by the state handles on every access */
+  currentMapKey: MapKey = '';
+  /** Original keys of composite (array) keys, so applyToAllKeys and timers can hand them back. */
+  private readonly compositeKeys = new Map<string, unknown>();
+  private readonly tables = new Map<string, Map<MapKey, unknown>>();
+  private readonly handles = new Map<string, State>();
+  private readonly kinds = new Map<string, string>();
+
+  constructor(readonly keyGroupRange: KeyGroupRange, readonly maxParallelism: number,
+    private readonly clock: () => number = Date.now) {}
+
+  setCurrentKey(key: unknown): void {
+    this.currentKey = key;
+    const mk = keyToMapKey(key);
+    this.currentMapKey = mk;
+    if (typeof mk === 'string' && mk.charCodeAt(0) === 0 && !this.compositeKeys.has(mk)) this.compositeKeys.set(mk, key);
+  }
+  getCurrentKey(): unknown { return this.currentKey; }
+
+  table(name: string): Map<MapKey, unknown> {
+    let t = this.tables.get(name);
+    if (!t) { t = new Map(); this.tables.set(name, t); }
+    return t;
+  }
+
+  getPartitionedState<S extends State>(desc: StateDescriptor<unknown, unknown>): S {
+    const existing = this.handles.get(desc.name);
+    if (existing) {
+      if (this.kinds.get(desc.name) !== desc.kind) {
+        throw new Error(`State '${desc.name}' was registered as ${this.kinds.get(desc.name)} state and is now requested as ${desc.kind} state; use a different name.`);
+      }
+      return existing as S;
+    }
+    const table = this.table(desc.name);
+    const ttl = desc.ttlConfig ? new TtlHelper(desc.ttlConfig, this.clock) : null;
+    let handle: State;
+    switch (desc.kind) {
+      case 'value': handle = new HeapValueState(this, table, desc as ValueStateDescriptor<unknown>, ttl); break;
+      case 'list': handle = new HeapListState(this, table, ttl); break;
+      case 'map': handle = new HeapMapState(this, table, ttl); break;
+      case 'reducing': handle = new HeapReducingState(this, table, (desc as ReducingStateDescriptor<unknown>).reduceFunction, ttl); break;
+      case 'aggregating': handle = new HeapAggregatingState(this, table, (desc as AggregatingStateDescriptor<unknown, unknown, unknown>).aggregateFunction, ttl); break;
+      default: throw new Error(`Unknown state kind ${(desc as { kind: string }).kind}`);
+    }
+    this.handles.set(desc.name, handle);
+    this.kinds.set(desc.name, desc.kind);
+    return handle as S;
+  }
+
+  clearCurrentKey(): void {
+    for (const t of this.tables.values()) t.delete(this.currentMapKey);
+    if (typeof this.currentMapKey === 'string') this.compositeKeys.delete(this.currentMapKey);
+  }
+
+  private originalKey(mk: MapKey): unknown {
+    return typeof mk === 'string' && mk.charCodeAt(0) === 0 ? this.compositeKeys.get(mk) : mk;
+  }
+
+  applyToAllKeys<S extends State>(desc: StateDescriptor<unknown, unknown>, fn: (key: unknown, state: S) => void): void {
+    const state = this.getPartitionedState<S>(desc);
+    const saved = this.currentKey;
+    for (const mk of [...this.table(desc.name).keys()]) {
+      const key = this.originalKey(mk);
+      this.setCurrentKey(key);
+      fn(key, state);
+    }
+    if (saved !== undefined) this.setCurrentKey(saved);
+  }
+
+  numKeys(stateName: string): number { return this.tables.get(stateName)?.size ?? 0; }
+  dispose(): void { this.tables.clear(); this.handles.clear(); this.compositeKeys.clear(); }
+}
+
+interface TtlValue { v: unknown; t: number }
+
+class TtlHelper {
+  constructor(readonly cfg: StateTtlConfig, readonly clock: () => number) {}
+  wrap(v: unknown): TtlValue { return { v, t: this.clock() }; }
+  /** Returns the live value or undefined when expired (and then removes it). */
+  read(table: Map<MapKey, unknown>, mk: MapKey): unknown {
+    const e = table.get(mk) as TtlValue | undefined;
+    if (e === undefined) return undefined;
+    const now = this.clock();
+    if (now - e.t >= this.cfg.ttl) {
+      if (this.cfg.stateVisibility === 'NeverReturnExpired') { table.delete(mk); return undefined; }
+      return e.v;
+    }
+    if (this.cfg.updateType === 'OnReadAndWrite') e.t = now;
+    return e.v;
+  }
+}
+
+abstract class HeapState {
+  constructor(protected readonly backend: HeapKeyedStateBackend, protected readonly table: Map<MapKey, unknown>, protected readonly ttl: TtlHelper | null) {}
+  protected raw(): unknown {
+    return this.ttl ? this.ttl.read(this.table, this.backend.currentMapKey) : this.table.get(this.backend.currentMapKey);
+  }
+  protected store(v: unknown): void {
+    this.table.set(this.backend.currentMapKey, this.ttl ? this.ttl.wrap(v) : v);
+  }
+  clear(): void { this.table.delete(this.backend.currentMapKey); }
+}
+
+class HeapValueState extends HeapState implements ValueState<unknown> {
+  constructor(b: HeapKeyedStateBackend, t: Map<MapKey, unknown>, private readonly desc: ValueStateDescriptor<unknown>, ttl: TtlHelper | null) { super(b, t, ttl); }
+  value(): unknown {
+    const v = this.raw();
+    return v === undefined ? this.desc.defaultValue : v;
+  }
+  update(v: unknown): void { if (v === undefined || v === null) this.clear(); else this.store(v); }
+}
+
+class HeapListState extends HeapState implements ListState<unknown> {
+  get(): Iterable<unknown> { return (this.raw() as unknown[] | undefined) ?? []; }
+  add(v: unknown): void {
+    if (v === undefined || v === null) throw new TypeError('ListState.add: null/undefined values are not allowed.');
+    const l = this.raw() as unknown[] | undefined;
+    if (l) { l.push(v); if (this.ttl) this.store(l); } else this.store([v]);
+  }
+  addAll(vs: Iterable<unknown>): void { for (const v of vs) this.add(v); }
+  update(vs: Iterable<unknown>): void {
+    const l = [...vs];
+    if (l.length === 0) this.clear(); else this.store(l);
+  }
+}
+
+/** Entries are [userKey, value] under the canonical map key, so array user keys compare by value. */
+class HeapMapState extends HeapState implements MapState<unknown, unknown> {
+  private m(create: boolean): Map<MapKey, [unknown, unknown]> | undefined {
+    let m = this.raw() as Map<MapKey, [unknown, unknown]> | undefined;
+    if (!m && create) { m = new Map(); this.store(m); }
+    return m;
+  }
+  get(k: unknown): unknown { return this.m(false)?.get(userMapKey(k))?.[1]; }
+  put(k: unknown, v: unknown): void {
+    const m = this.m(true)!;
+    m.set(userMapKey(k), [k, v]);
+    if (this.ttl) this.store(m);
+  }
+  putAll(vs: Map<unknown, unknown> | Record<string, unknown>): void {
+    const entries = vs instanceof Map ? vs.entries() : Object.entries(vs);
+    for (const [k, v] of entries) this.put(k, v);
+  }
+  remove(k: unknown): void { const m = this.m(false); if (m) { m.delete(userMapKey(k)); if (m.size === 0) this.clear(); } }
+  contains(k: unknown): boolean { return this.m(false)?.has(userMapKey(k)) ?? false; }
+  entries(): Iterable<[unknown, unknown]> { return [...(this.m(false)?.values() ?? [])].map(([k, v]) => [k, v] as [unknown, unknown]); }
+  keys(): Iterable<unknown> { return [...(this.m(false)?.values() ?? [])].map((e) => e[0]); }
+  values(): Iterable<unknown> { return [...(this.m(false)?.values() ?? [])].map((e) => e[1]); }
+  isEmpty(): boolean { return (this.m(false)?.size ?? 0) === 0; }
+}
+
+function userMapKey(k: unknown): MapKey {
+  if (k === null || k === undefined) throw new TypeError('MapState: null/undefined keys are not allowed.');
+  return typeof k === 'object' && !Array.isArray(k) ? JSON.stringify(k) : keyToMapKey(k);
+}
+
+class HeapReducingState extends HeapState implements ReducingState<unknown> {
+  constructor(b: HeapKeyedStateBackend, t: Map<MapKey, unknown>, private readonly fn: (a: unknown, b: unknown) => unknown, ttl: TtlHelper | null) { super(b, t, ttl); }
+  get(): unknown { return this.raw(); }
+  add(v: unknown): void {
+    const cur = this.raw();
+    this.store(cur === undefined ? v : this.fn(cur, v));
+  }
+}
+
+class HeapAggregatingState extends HeapState implements AggregatingState<unknown, unknown> {
+  constructor(b: HeapKeyedStateBackend, t: Map<MapKey, unknown>,
+    private readonly fn: { createAccumulator(): unknown; add(v: unknown, acc: unknown): unknown; getResult(acc: unknown): unknown }, ttl: TtlHelper | null) { super(b, t, ttl); }
+  get(): unknown { const acc = this.raw(); return acc === undefined ? undefined : this.fn.getResult(acc); }
+  add(v: unknown): void {
+    const acc = this.raw();
+    this.store(this.fn.add(v, acc === undefined ? this.fn.createAccumulator() : acc));
+  }
+}

@@ -1,0 +1,118 @@
+import type { Output, StreamOperator, StreamOperatorParameters, OperatorEventGateway, RuntimeMode } from '../operators/StreamOperator.js';
+import type { JobVertexSpec, JobGraphSpec, ChainedOperatorSpec } from '../graph/jobgraph/JobGraph.js';
+import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
+import type { ResultPartition } from '../network/index.js';
+import type { TaskInfo } from '../api/functions/RuntimeContext.js';
+import type { ProcessingTimeService } from '../operators/timers/ProcessingTimeService.js';
+import { ChainingOutput, BroadcastingOutput, NoOutput } from './ChainingOutput.js';
+import { RecordWriterOutput } from './RecordWriterOutput.js';
+import { HeapKeyedStateBackend } from '../state/heap/HeapKeyedStateBackend.js';
+import { computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssignment.js';
+import { OperatorStateStore } from '../state/OperatorStateStore.js';
+import type { AccumulatorRegistry } from '../operators/AccumulatorRegistry.js';
+import { TaskMetricGroup } from '../metrics/MetricGroup.js';
+import type { OneInputStreamOperator } from '../operators/StreamOperator.js';
+
+export interface ChainServices {
+  taskInfo: TaskInfo;
+  runtimeMode: RuntimeMode;
+  processingTimeService: ProcessingTimeService;
+  mailbox: (mail: () => void | Promise<void>) => void;
+  accumulators: AccumulatorRegistry;
+  metricGroup: TaskMetricGroup;
+  autoWatermarkInterval: number;
+  operatorEventGateway(nodeId: number): OperatorEventGateway;
+}
+
+/** The operators of one task, wired head → tail, with the partitions leaving the chain (Flink's OperatorChain). */
+export class OperatorChain {
+  /** Head first. */
+  readonly operators: StreamOperator[] = [];
+  readonly operatorsByNode = new Map<number, StreamOperator>();
+  readonly specsByNode = new Map<number, ChainedOperatorSpec>();
+  readonly head: StreamOperator;
+
+  constructor(
+    readonly vertex: JobVertexSpec,
+    private readonly jobGraph: JobGraphSpec,
+    private readonly streamGraph: StreamGraph,
+    private readonly partitionsByEdge: Map<string, ResultPartition>,
+    private readonly services: ChainServices,
+  ) {
+    for (const o of vertex.operators) this.specsByNode.set(o.nodeId, o);
+    this.head = this.createOperator(vertex.headNodeId);
+    // Head first, topological: the order of the vertex spec.
+    for (const o of vertex.operators) this.operators.push(this.operatorsByNode.get(o.nodeId)!);
+  }
+
+  private createOperator(nodeId: number): StreamOperator {
+    const existing = this.operatorsByNode.get(nodeId);
+    if (existing) return existing;
+    const spec = this.specsByNode.get(nodeId)!;
+    const node = this.streamGraph.getNode(nodeId);
+    const op = node.operatorFactory();
+    this.operatorsByNode.set(nodeId, op);
+
+    const main: Output<unknown>[] = [];
+    const sides = new Map<string, Output<unknown>[]>();
+    const add = (o: Output<unknown>, tag: string | undefined): void => {
+      if (tag === undefined) main.push(o);
+      else { const l = sides.get(tag) ?? []; l.push(o); sides.set(tag, l); }
+    };
+    for (const c of spec.chainedOutputs) add(new ChainingOutput(this.createOperator(c.targetNodeId) as OneInputStreamOperator<unknown>), c.outputTag);
+    for (const n of spec.networkOutputs) add(this.networkOutput(nodeId, n.edgeId), n.outputTag);
+    let output: Output<unknown>;
+    if (main.length === 1 && sides.size === 0) output = main[0];
+    else if (main.length === 0 && sides.size === 0) output = new NoOutput();
+    else output = new BroadcastingOutput(main, sides);
+
+    const s = this.services;
+    const ti = s.taskInfo;
+    const keyed = node.isKeyed;
+    const params: StreamOperatorParameters = {
+      output,
+      nodeId,
+      operatorName: node.name,
+      taskInfo: ti,
+      metricGroup: s.metricGroup.addGroup(node.name),
+      runtimeMode: s.runtimeMode,
+      processingTimeService: s.processingTimeService,
+      keyedStateBackend: keyed
+        ? new HeapKeyedStateBackend(computeKeyGroupRangeForOperatorIndex(node.maxParallelism, ti.numberOfParallelSubtasks, ti.indexOfThisSubtask), node.maxParallelism)
+        : undefined,
+      keySelectors: node.keySelectors,
+      operatorStateStore: new OperatorStateStore(),
+      accumulators: s.accumulators,
+      operatorEventGateway: s.operatorEventGateway(nodeId),
+      autoWatermarkInterval: s.autoWatermarkInterval,
+      mailbox: s.mailbox,
+    };
+    op.setup(params);
+    return op;
+  }
+
+  private networkOutput(sourceNodeId: number, edgeId: string): Output<unknown> {
+    const spec = this.jobGraph.edges.find((e) => e.id === edgeId);
+    const partition = this.partitionsByEdge.get(edgeId);
+    if (!spec || !partition) throw new Error(`internal: no partition for edge ${edgeId} of task ${this.services.taskInfo.taskNameWithSubtasks}`);
+    const streamEdge = this.streamGraph.getNode(sourceNodeId).outEdges.find((e) => e.id === edgeId);
+    if (!streamEdge) throw new Error(`internal: the rebuilt StreamGraph has no edge ${edgeId}`);
+    const p = streamEdge.partitioner.copy();
+    p.setup(partition.numSubpartitions, this.services.taskInfo.indexOfThisSubtask);
+    return new RecordWriterOutput(partition, p);
+  }
+
+  /** Operator name of a stack trace's innermost operator frame (errors name the operator, not just the chain). */
+  locateOperator(stack: string | undefined): string | undefined {
+    if (!stack) return undefined;
+    const re = /at (?:async )?(\w+)\.(?:processElement[12]?|onTimer|onProcessingTime|onEventTime|open|finish|close|endKey|emitNext|processWatermark)\b/g;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(stack)) !== null) {
+      const cls = m[1];
+      const hits = [...this.operatorsByNode.entries()].filter(([, op]) => op.constructor.name === cls);
+      if (hits.length === 1) return this.streamGraph.getNode(hits[0][0]).name;
+      if (hits.length > 1) return undefined;
+    }
+    return undefined;
+  }
+}

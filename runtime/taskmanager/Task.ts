@@ -1,0 +1,283 @@
+import { performance } from 'node:perf_hooks';
+import type { TaskDeploymentDescriptor, TaskManagerActions } from './TaskDeploymentDescriptor.js';
+import { serializeThrowable } from './TaskDeploymentDescriptor.js';
+import type { ExecutionState } from '../graph/executiongraph/ExecutionState.js';
+import type { JobGraphSpec, JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
+import { vertexOf } from '../graph/jobgraph/JobGraph.js';
+import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
+import type { ShuffleEnvironment, ResultPartition, SingleInputGate, InputBatch } from '../network/index.js';
+import type { TaskInfo } from '../api/functions/RuntimeContext.js';
+import { TaskMailbox } from './TaskMailbox.js';
+import { OperatorChain } from './OperatorChain.js';
+import { TaskProcessingTimeService } from '../operators/timers/ProcessingTimeService.js';
+import { AccumulatorRegistry } from '../operators/AccumulatorRegistry.js';
+import { TaskMetricGroup } from '../metrics/MetricGroup.js';
+import type { OneInputStreamOperator, TwoInputStreamOperator, KeyGroupedInputAware } from '../operators/StreamOperator.js';
+import { SourceOperator } from '../operators/SourceOperator.js';
+import { StatusWatermarkValve } from './StatusWatermarkValve.js';
+import { KeyGroupedInputBuffer } from './KeyGroupedInputBuffer.js';
+import { MAX_WATERMARK } from '../api/eventtime/WatermarkStrategy.js';
+
+export interface TaskServices {
+  shuffle: ShuffleEnvironment;
+  actions: TaskManagerActions;
+  jobGraph: JobGraphSpec;
+  /** The user's operators: the client's graph in-thread, the rebuilt one in a slot. */
+  streamGraph: StreamGraph;
+  autoWatermarkInterval: number;
+}
+
+class CancelTaskException extends Error {}
+
+/** Time slice after which a task yields to the event loop, so tasks sharing a thread all progress. */
+const SLICE_MS = 4;
+
+/**
+ * One subtask attempt: sets up partitions, gate and operator chain, runs the source or input
+ * loop, and reports its state to the JobMaster (Flink's Task + StreamTask). Cooperative: it
+ * yields between batches, never inside one.
+ */
+export class Task {
+  state: ExecutionState = 'DEPLOYING';
+  private canceled = false;
+  private cancelWake!: () => void;
+  private readonly cancelPromise = new Promise<void>((r) => { this.cancelWake = r; });
+  private readonly mailbox = new TaskMailbox();
+  private chain: OperatorChain | undefined;
+  private partitions: ResultPartition[] = [];
+  private gate: SingleInputGate | undefined;
+  private readonly pts = new TaskProcessingTimeService(this.mailbox.put);
+  private readonly accumulators = new AccumulatorRegistry();
+  private readonly metrics: TaskMetricGroup;
+  private readonly vertex: JobVertexSpec;
+  private lastYield = 0;
+  numRecordsIn = 0;
+  done: Promise<void> = Promise.resolve();
+
+  constructor(readonly tdd: TaskDeploymentDescriptor, private readonly services: TaskServices) {
+    this.vertex = vertexOf(services.jobGraph, tdd.vertexId);
+    this.metrics = new TaskMetricGroup([tdd.taskName, String(tdd.subtaskIndex)]);
+  }
+
+  get executionAttemptId(): string { return this.tdd.executionAttemptId; }
+  get taskNameWithSubtask(): string { return `${this.tdd.taskName} (${this.tdd.subtaskIndex + 1}/${this.tdd.numberOfSubtasks})`; }
+
+  start(): Promise<void> {
+    this.done = this.run();
+    return this.done;
+  }
+
+  cancel(): void {
+    if (this.canceled) return;
+    this.canceled = true;
+    this.cancelWake();
+  }
+
+  /** An event from this task's operator coordinator (runs in the mailbox). */
+  deliverOperatorEvent(nodeId: number, event: unknown): void {
+    this.mailbox.put(() => {
+      const op = this.chain?.operatorsByNode.get(nodeId);
+      if (!op?.handleOperatorEvent) throw new Error(`internal: operator ${nodeId} of ${this.taskNameWithSubtask} cannot receive operator events`);
+      op.handleOperatorEvent(event);
+    });
+  }
+
+  private report(state: ExecutionState, extra: Partial<Parameters<TaskManagerActions['updateTaskExecutionState']>[0]> = {}): void {
+    this.state = state;
+    this.services.actions.updateTaskExecutionState({ jobId: this.tdd.jobId, executionAttemptId: this.tdd.executionAttemptId, state, ...extra });
+  }
+
+  private async run(): Promise<void> {
+    const { shuffle, jobGraph, streamGraph } = this.services;
+    const tdd = this.tdd;
+    try {
+      const bufferTimeout = this.vertex.bufferTimeout >= Number.MAX_SAFE_INTEGER ? -1 : this.vertex.bufferTimeout;
+      const partitionsByEdge = new Map<string, ResultPartition>();
+      for (const p of tdd.producedPartitions) {
+        const rp = shuffle.createResultPartition({ partitionId: p.partitionId, numSubpartitions: p.numSubpartitions, bufferTimeout, owner: this.taskNameWithSubtask });
+        partitionsByEdge.set(p.edgeId, rp);
+        this.partitions.push(rp);
+      }
+      const channels = tdd.inputs.flatMap((i) => i.channels);
+      if (channels.length > 0) this.gate = shuffle.createInputGate({ channels, owner: this.taskNameWithSubtask });
+
+      const taskInfo: TaskInfo = {
+        indexOfThisSubtask: tdd.subtaskIndex,
+        numberOfParallelSubtasks: tdd.numberOfSubtasks,
+        maxNumberOfParallelSubtasks: this.vertex.maxParallelism,
+        attemptNumber: tdd.attemptNumber,
+        taskName: tdd.taskName,
+        taskNameWithSubtasks: this.taskNameWithSubtask,
+      };
+      const actions = this.services.actions;
+      this.chain = new OperatorChain(this.vertex, jobGraph, streamGraph, partitionsByEdge, {
+        taskInfo,
+        runtimeMode: jobGraph.runtimeMode,
+        processingTimeService: this.pts,
+        mailbox: this.mailbox.put,
+        accumulators: this.accumulators,
+        metricGroup: this.metrics,
+        autoWatermarkInterval: this.services.autoWatermarkInterval,
+        operatorEventGateway: (nodeId) => ({
+          sendEventToCoordinator: (event) => actions.sendOperatorEventToCoordinator(tdd.jobId, tdd.executionAttemptId, nodeId, event),
+        }),
+      });
+      this.report('INITIALIZING');
+      const ops = this.chain.operators;
+      // Downstream first, so every operator is ready before its input emits.
+      for (let i = ops.length - 1; i >= 0; i--) { await ops[i].initializeState(); await ops[i].open(); }
+      this.checkCanceled();
+      this.report('RUNNING');
+
+      if (this.chain.head instanceof SourceOperator) await this.runSource(this.chain.head);
+      else await this.runInput();
+
+      // End of input: operators emit what they buffered, head first, so downstream sees it.
+      for (const op of ops) await op.finish();
+      this.pts.quiesce();
+      await this.mailbox.drain();
+      for (const p of this.partitions) p.finish();
+      for (const op of ops) await op.close();
+      this.report('FINISHED', { accumulators: this.accumulators.snapshot(), metrics: { numRecordsIn: this.numRecordsIn } });
+    } catch (e) {
+      this.pts.quiesce();
+      const canceled = this.canceled || e instanceof CancelTaskException;
+      const err = e instanceof Error ? e : new Error(String(e));
+      for (const p of this.partitions) { try { p.release(canceled ? new Error(`${this.taskNameWithSubtask} was canceled`) : err); } catch { /* already released */ } }
+      try { this.gate?.close(); } catch { /* closed */ }
+      if (this.chain) for (const op of this.chain.operators) { try { await op.close(); } catch { /* cleanup after failure */ } }
+      if (canceled) this.report('CANCELED');
+      else {
+        const opName = this.chain?.locateOperator(err.stack);
+        const location = `${opName ?? this.tdd.taskName} (${tdd.subtaskIndex + 1}/${tdd.numberOfSubtasks})`;
+        this.report('FAILED', { error: serializeThrowable(err, location) });
+      }
+    }
+  }
+
+  private checkCanceled(): void { if (this.canceled) throw new CancelTaskException('canceled'); }
+
+  private outputsAvailable(): boolean {
+    const ps = this.partitions;
+    for (let i = 0; i < ps.length; i++) if (!ps[i].isAvailable()) return false;
+    return true;
+  }
+
+  private async waitForOutputs(): Promise<void> {
+    for (const p of this.partitions) if (!p.isAvailable()) await this.waitFor(p.getAvailableFuture());
+  }
+
+  /** Waits for `p`, a mail, or cancellation — whichever comes first. */
+  private async waitFor(p: Promise<void>): Promise<void> {
+    await Promise.race([p, this.mailbox.whenMail(), this.cancelPromise]);
+    this.lastYield = performance.now();
+  }
+
+  private async maybeYield(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < SLICE_MS) return;
+    await new Promise<void>((r) => setImmediate(r));
+    this.lastYield = performance.now();
+  }
+
+  private async runSource(src: SourceOperator<unknown>): Promise<void> {
+    this.lastYield = performance.now();
+    for (;;) {
+      this.checkCanceled();
+      if (this.mailbox.hasMail) await this.mailbox.drain();
+      if (!this.outputsAvailable()) { await this.waitForOutputs(); continue; }
+      const status = src.emitNext();
+      if (status === 'END_OF_INPUT') return;
+      if (status === 'NOTHING_AVAILABLE') { await this.waitFor(src.isAvailable()); continue; }
+      await this.maybeYield();
+    }
+  }
+
+  private async runInput(): Promise<void> {
+    const gate = this.gate!;
+    const chain = this.chain!;
+    const head = chain.head;
+    const headNode = this.services.streamGraph.getNode(this.vertex.headNodeId);
+    const twoInput = headNode.isTwoInput;
+    const nCh = gate.numberOfChannels;
+    // Channel index → input number (1 or 2), in the order the gate was built.
+    const inputOf = new Uint8Array(nCh);
+    let idx = 0;
+    for (const i of this.tdd.inputs) for (let k = 0; k < i.channels.length; k++) inputOf[idx++] = i.typeNumber === 2 ? 2 : 1;
+    const valves = [
+      new StatusWatermarkValve(inputOf, 1),
+      new StatusWatermarkValve(inputOf, 2),
+    ];
+    const batchKeyed = this.services.jobGraph.runtimeMode === 'BATCH' && headNode.isKeyed;
+    const grouped = batchKeyed ? new KeyGroupedInputBuffer(headNode.keySelectors) : null;
+    const one = head as OneInputStreamOperator<unknown>;
+    const two = head as TwoInputStreamOperator<unknown, unknown>;
+    let ended = 0;
+    this.lastYield = performance.now();
+
+    for (;;) {
+      this.checkCanceled();
+      if (this.mailbox.hasMail) await this.mailbox.drain();
+      if (!this.outputsAvailable()) { await this.waitForOutputs(); continue; }
+      const b: InputBatch | null = gate.pollNext();
+      if (b === null) { await this.waitFor(gate.getAvailableFuture()); continue; }
+      if (b.kind === 'records') {
+        const vals = b.values;
+        const tss = b.timestamps;
+        const n = vals.length;
+        this.numRecordsIn += n;
+        const input = inputOf[b.channel];
+        if (grouped) grouped.add(input, vals, tss);
+        else if (!twoInput) {
+          if (tss === null) for (let i = 0; i < n; i++) one.processElement(vals[i], undefined);
+          else for (let i = 0; i < n; i++) one.processElement(vals[i], tss[i]);
+        } else if (input === 1) {
+          for (let i = 0; i < n; i++) two.processElement1(vals[i], tss === null ? undefined : tss[i]);
+        } else {
+          for (let i = 0; i < n; i++) two.processElement2(vals[i], tss === null ? undefined : tss[i]);
+        }
+      } else {
+        const ev = b.event;
+        const input = inputOf[b.channel];
+        const valve = valves[input - 1];
+        switch (ev.type) {
+          case 'EndOfPartition': {
+            ended++;
+            const wm = valve.channelFinished(b.channel);
+            if (wm !== null && !grouped) this.emitWatermark(twoInput, input, wm);
+            break;
+          }
+          case 'Watermark': {
+            if (grouped) break; // BATCH: time jumps to +∞ per key instead
+            const wm = valve.inputWatermark(b.channel, ev.timestamp);
+            if (wm !== null) this.emitWatermark(twoInput, input, wm);
+            break;
+          }
+          case 'WatermarkStatus': {
+            const change = valve.inputWatermarkStatus(b.channel, ev.idle);
+            if (change !== null && !twoInput && !grouped) one.processWatermarkStatus?.(change);
+            break;
+          }
+          default:
+            // Barriers and other events belong to the checkpointing issue; EndOfData needs no action here.
+            break;
+        }
+        if (ended === nCh) break;
+      }
+      await this.maybeYield();
+    }
+
+    if (grouped) {
+      const aware = head as unknown as KeyGroupedInputAware;
+      await grouped.replay(one, two, twoInput, () => aware.endKey(), () => this.maybeYield(), () => this.checkCanceled());
+      if (twoInput) { two.processWatermark1(MAX_WATERMARK); two.processWatermark2(MAX_WATERMARK); } else one.processWatermark(MAX_WATERMARK);
+    }
+  }
+
+  private emitWatermark(twoInput: boolean, input: number, wm: number): void {
+    const head = this.chain!.head;
+    if (!twoInput) (head as OneInputStreamOperator<unknown>).processWatermark(wm);
+    else if (input === 1) (head as TwoInputStreamOperator<unknown, unknown>).processWatermark1(wm);
+    else (head as TwoInputStreamOperator<unknown, unknown>).processWatermark2(wm);
+  }
+}

@@ -1,0 +1,50 @@
+import type { InputChannelDescriptor } from '../network/index.js';
+import type { ExecutionState } from '../graph/executiongraph/ExecutionState.js';
+
+/** Everything a slot needs to run one subtask attempt (plain data: it crosses threads and processes). */
+export interface TaskDeploymentDescriptor {
+  jobId: string;
+  vertexId: string;
+  subtaskIndex: number;
+  numberOfSubtasks: number;
+  attemptNumber: number;
+  executionAttemptId: string;
+  taskName: string;
+  producedPartitions: Array<{ edgeId: string; partitionId: string; numSubpartitions: number }>;
+  /** One entry per incoming edge; channel order defines the gate's channel indexes. */
+  inputs: Array<{ edgeId: string; typeNumber: number; channels: InputChannelDescriptor[] }>;
+}
+
+/** A failure as plain data, with where it happened. */
+export interface SerializedThrowable {
+  name: string;
+  message: string;
+  stack?: string;
+  /** The operator (or chain) and subtask the exception came from. */
+  location?: string;
+}
+
+export interface TaskExecutionState {
+  jobId: string;
+  executionAttemptId: string;
+  state: ExecutionState;
+  error?: SerializedThrowable;
+  accumulators?: Record<string, { type: string; value: unknown }>;
+  metrics?: Record<string, unknown>;
+}
+
+/** The task's view of the JobMaster (through the TaskExecutor). */
+export interface TaskManagerActions {
+  updateTaskExecutionState(update: TaskExecutionState): void;
+  sendOperatorEventToCoordinator(jobId: string, executionAttemptId: string, nodeId: number, event: unknown): void;
+}
+
+export function serializeThrowable(e: unknown, location?: string): SerializedThrowable {
+  if (e instanceof Error) {
+    const s: SerializedThrowable = { name: e.name, message: e.message };
+    if (e.stack) s.stack = e.stack;
+    if (location) s.location = location;
+    return s;
+  }
+  return { name: 'Error', message: String(e), ...(location ? { location } : {}) };
+}

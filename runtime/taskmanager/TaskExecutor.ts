@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import type { TaskExecutorGateway, JobMasterGateway, JobSubmissionInfo } from '../jobmanager/gateways.js';
+import type { TaskDeploymentDescriptor, TaskManagerActions } from './TaskDeploymentDescriptor.js';
+import { ShuffleEnvironment, type NetworkConfig } from '../network/index.js';
+import { Task } from './Task.js';
+import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
+
+/**
+ * A TaskManager whose slots all live in the calling thread: the in-process mode of scripts and
+ * tests, where user closures are used as they are. Tasks are cooperative; channels are local.
+ */
+export class TaskExecutor implements TaskExecutorGateway {
+  readonly taskManagerId: string;
+  readonly singleThreaded = true;
+  private readonly tasks = new Map<string, Task>();
+  private readonly shuffle: ShuffleEnvironment;
+  private readonly actions: TaskManagerActions;
+
+  constructor(
+    readonly numberOfSlots: number,
+    private readonly jobMaster: (jobId: string) => JobMasterGateway | undefined,
+    private readonly userGraph: (jobId: string) => StreamGraph,
+    networkConfig: NetworkConfig,
+    private readonly autoWatermarkInterval: number,
+  ) {
+    this.taskManagerId = `local-tm-${randomBytes(4).toString('hex')}`;
+    this.shuffle = new ShuffleEnvironment({ slotIndex: 0, config: networkConfig });
+    // Calls to the JobMaster are made asynchronous, as RPCs would be: no reentrancy into the task loop.
+    this.actions = {
+      updateTaskExecutionState: (u) => queueMicrotask(() => this.jobMaster(u.jobId)?.updateTaskExecutionState(u)),
+      sendOperatorEventToCoordinator: (jobId, attemptId, nodeId, event) =>
+        queueMicrotask(() => this.jobMaster(jobId)?.sendOperatorEventToCoordinator(attemptId, nodeId, event)),
+    };
+  }
+
+  submitTask(tdd: TaskDeploymentDescriptor, _slotIndex: number, job: JobSubmissionInfo): void {
+    const task = new Task(tdd, {
+      shuffle: this.shuffle,
+      actions: this.actions,
+      jobGraph: job.jobGraph,
+      streamGraph: this.userGraph(tdd.jobId),
+      autoWatermarkInterval: this.autoWatermarkInterval,
+    });
+    this.tasks.set(tdd.executionAttemptId, task);
+    setImmediate(() => { void task.start().finally(() => this.tasks.delete(tdd.executionAttemptId)); });
+  }
+
+  cancelTask(executionAttemptId: string): void { this.tasks.get(executionAttemptId)?.cancel(); }
+
+  sendOperatorEventToTask(executionAttemptId: string, nodeId: number, event: unknown): void {
+    this.tasks.get(executionAttemptId)?.deliverOperatorEvent(nodeId, event);
+  }
+
+  releaseJob(): void {}
+
+  close(): void {
+    for (const t of this.tasks.values()) t.cancel();
+    this.shuffle.close();
+  }
+}
