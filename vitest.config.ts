@@ -1,15 +1,39 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
+const alias = {
+  // Tests import the package by name; point it at the sources so in-process jobs share one module instance.
+  tsflink: fileURLToPath(new URL('./runtime/index.ts', import.meta.url)),
+};
+
 export default defineConfig({
-  resolve: {
-    // Tests import the package by name; point it at the sources so in-process jobs share one module instance.
-    alias: { tsflink: fileURLToPath(new URL('./runtime/index.ts', import.meta.url)) },
-  },
+  resolve: { alias },
   test: {
-    include: ['runtime/**/*.test.ts', 'cli/**/*.test.ts', 'hdfs/**/*.test.ts', 'yarn-am/**/*.test.ts', 'integration/**/*.test.ts', 'examples/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
     pool: 'forks',
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['runtime/**/*.test.ts', 'cli/**/*.test.ts', 'hdfs/**/*.test.ts', 'yarn-am/**/*.test.ts', 'examples/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // Real Hadoop minicluster (started once by the global setup, reused if already running).
+          name: 'integration',
+          include: ['integration/**/*.test.ts'],
+          globalSetup: ['integration/hadoop/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          pool: 'forks',
+        },
+      },
+    ],
   },
 });

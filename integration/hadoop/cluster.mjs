@@ -1,16 +1,20 @@
 // Lifecycle of tsflink's Hadoop test cluster (MiniDFSCluster + MiniYARNCluster in one JVM).
 // Used by start.mjs / stop.mjs (npm run hadoop:start|stop) and by the vitest global setup.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const HADOOP_DIR = path.dirname(fileURLToPath(import.meta.url));
-export const RUN_DIR = path.join(HADOOP_DIR, '.run');
+// TSFLINK_HADOOP_RUN_DIR runs a second, private cluster (e.g. for benchmarks) next to the shared one.
+export const RUN_DIR = process.env.TSFLINK_HADOOP_RUN_DIR ? path.resolve(process.env.TSFLINK_HADOOP_RUN_DIR) : path.join(HADOOP_DIR, '.run');
 export const CLUSTER_JSON = path.join(RUN_DIR, 'cluster.json');
 export const CLUSTER_LOG = path.join(RUN_DIR, 'cluster.log');
 const PID_FILE = path.join(RUN_DIR, 'launcher.pid');
 const LOCK_DIR = path.join(RUN_DIR, 'start.lock');
+const LEASE_DIR = path.join(RUN_DIR, 'leases');
+const STARTED_BY = path.join(RUN_DIR, 'started-by');
 const TARGET = path.join(HADOOP_DIR, 'target');
 const CLASSPATH_FILE = path.join(TARGET, 'classpath.txt');
 const MAIN_CLASS_FILE = path.join(TARGET, 'classes', 'tsflink', 'hadoop', 'TestCluster.class');
@@ -20,6 +24,24 @@ const ADD_OPENS = [
   'java.io', 'java.lang', 'java.lang.reflect', 'java.math', 'java.net', 'java.nio', 'java.text', 'java.util',
   'java.util.concurrent', 'java.util.zip', 'sun.security.util', 'sun.security.x509', 'sun.nio.ch',
 ].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`);
+
+/**
+ * Where HDFS/YARN keep their data: $TSFLINK_HADOOP_DATA_DIR, else tmpfs (/dev/shm, when it has
+ * room) because the VM disk's fsync latency makes small-file workloads ~10x slower, else .run/data.
+ */
+function dataDir() {
+  if (process.env.TSFLINK_HADOOP_DATA_DIR) return { dir: path.resolve(process.env.TSFLINK_HADOOP_DATA_DIR), tmpfs: false };
+  try {
+    const st = fs.statfsSync('/dev/shm');
+    if (st.bavail * st.bsize > 6 * 1024 ** 3) {
+      const tag = createHash('sha1').update(RUN_DIR).digest('hex').slice(0, 10);
+      return { dir: path.join('/dev/shm', `tsflink-hadoop-${tag}`), tmpfs: true };
+    }
+  } catch {
+    // no /dev/shm
+  }
+  return { dir: path.join(RUN_DIR, 'data'), tmpfs: false };
+}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -141,6 +163,7 @@ export async function startCluster(opts = {}) {
   return withLock(async () => {
     const existing = await runningCluster();
     if (existing) {
+      if (opts.lease) takeLease();
       log(`reusing running cluster pid ${existing.pid} (webhdfs ${existing.webhdfs})`);
       return { info: existing, started: false };
     }
@@ -158,12 +181,16 @@ export async function startCluster(opts = {}) {
     const classpath = `${path.join(TARGET, 'classes')}:${fs.readFileSync(CLASSPATH_FILE, 'utf8').trim()}`;
     const args = [
       `-Xmx${heap}`, '-XX:+IgnoreUnrecognizedVMOptions', ...ADD_OPENS,
-      `-Dtest.build.data=${path.join(RUN_DIR, 'data', 'yarn')}`, '-Djava.net.preferIPv4Stack=true', ...extraJvm,
+      '-Djava.net.preferIPv4Stack=true', ...extraJvm,
       '-cp', classpath, 'tsflink.hadoop.TestCluster', '--dir', RUN_DIR,
       '--datanodes', String(opts.datanodes ?? 2), '--nodemanagers', String(opts.nodemanagers ?? 2),
       '--block-size', String(opts.blockSize ?? process.env.TSFLINK_HADOOP_BLOCK_SIZE ?? 32 * 1024 * 1024),
       '--nm-memory-mb', String(opts.nmMemoryMb ?? process.env.TSFLINK_HADOOP_NM_MEMORY_MB ?? 8192),
     ];
+    const data = dataDir();
+    args.push('--data-dir', data.dir);
+    if (data.tmpfs) args.push('--delete-data-on-exit');
+    args.splice(args.indexOf('-cp'), 0, `-Dtest.build.data=${path.join(data.dir, 'yarn')}`);
     const out = fs.openSync(CLUSTER_LOG, 'w');
     const t0 = Date.now();
     log(`starting minicluster (log: ${CLUSTER_LOG})`);
@@ -180,6 +207,8 @@ export async function startCluster(opts = {}) {
       }
       const info = readClusterInfo();
       if (info && info.pid === child.pid && (await runningCluster())) {
+        fs.writeFileSync(STARTED_BY, opts.lease ? 'test-run' : 'manual');
+        if (opts.lease) takeLease();
         log(`cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s: webhdfs ${info.webhdfs}, RM ${info.resourceManager}`);
         return { info, started: true };
       }
@@ -215,6 +244,43 @@ async function stopPid(pid, control) {
   if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
+// Leases let concurrent test runs share one cluster: a run holds a lease while it uses the
+// cluster, and the last run out stops it, but only if a test run (not hadoop:start) started it.
+function takeLease() {
+  fs.mkdirSync(LEASE_DIR, { recursive: true });
+  fs.writeFileSync(path.join(LEASE_DIR, String(process.pid)), '');
+}
+
+function liveLeases() {
+  let names = [];
+  try {
+    names = fs.readdirSync(LEASE_DIR);
+  } catch {
+    return [];
+  }
+  return names.map(Number).filter((pid) => {
+    if (pidAlive(pid)) return true;
+    fs.rmSync(path.join(LEASE_DIR, String(pid)), { force: true });
+    return false;
+  });
+}
+
+/** Ends this process's lease; stops the cluster if no other run holds one and a test run started it. */
+export async function releaseLease() {
+  fs.rmSync(path.join(LEASE_DIR, String(process.pid)), { force: true });
+  return withLock(async () => {
+    if (liveLeases().length > 0) return false;
+    let by = 'manual';
+    try {
+      by = fs.readFileSync(STARTED_BY, 'utf8').trim();
+    } catch {
+      // unknown: leave it running
+    }
+    if (by !== 'test-run' || process.env.TSFLINK_HADOOP_KEEP === '1') return false;
+    return stopCluster();
+  });
+}
+
 /** Stops the cluster recorded in .run (cluster.json or launcher.pid). Resolves true if one was running. */
 export async function stopCluster() {
   const info = readClusterInfo();
@@ -228,5 +294,6 @@ export async function stopCluster() {
   await stopPid(pid, info?.pid === pid ? info.control : undefined);
   fs.rmSync(CLUSTER_JSON, { force: true });
   fs.rmSync(PID_FILE, { force: true });
+  fs.rmSync(STARTED_BY, { force: true });
   return true;
 }

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * cluster.json and a Hadoop conf dir, and serves a tiny HTTP control channel for fault injection.
  *
  * <p>Usage: TestCluster --dir RUN_DIR [--datanodes 2] [--nodemanagers 2] [--block-size BYTES]
- * [--nm-memory-mb 8192] [--no-yarn]
+ * [--nm-memory-mb 8192] [--no-yarn] [--data-dir DIR] [--delete-data-on-exit]
  */
 public final class TestCluster {
   private static final Logger LOG = LoggerFactory.getLogger("tsflink.TestCluster");
@@ -44,6 +44,8 @@ public final class TestCluster {
 
   private final Path runDir;
   private final Path confDir;
+  private final Path dataDir;
+  private final boolean deleteDataOnExit;
   private final int numDataNodes;
   private final int numNodeManagers;
   private final long blockSize;
@@ -65,6 +67,8 @@ public final class TestCluster {
   private TestCluster(Map<String, String> args) {
     this.runDir = Path.of(required(args, "dir")).toAbsolutePath();
     this.confDir = runDir.resolve("conf");
+    this.dataDir = Path.of(args.getOrDefault("data-dir", runDir.resolve("data").toString())).toAbsolutePath();
+    this.deleteDataOnExit = args.containsKey("delete-data-on-exit");
     this.numDataNodes = Integer.parseInt(args.getOrDefault("datanodes", "2"));
     this.numNodeManagers = Integer.parseInt(args.getOrDefault("nodemanagers", "2"));
     this.blockSize = Long.parseLong(args.getOrDefault("block-size", String.valueOf(32L << 20)));
@@ -116,7 +120,7 @@ public final class TestCluster {
   }
 
   private void start() throws Exception {
-    Path data = runDir.resolve("data");
+    Path data = dataDir;
     deleteRecursively(data);
     Files.createDirectories(data);
     Files.createDirectories(confDir);
@@ -138,6 +142,10 @@ public final class TestCluster {
     // With 2 DataNodes there is no spare node to replace a failed pipeline member.
     conf.setBoolean("dfs.client.block.write.replace-datanode-on-failure.enable", false);
     conf.setInt("dfs.namenode.safemode.extension", 0);
+    // Small files: let close() succeed once the pipeline acked the last block, instead of sleeping
+    // 400 ms+ until the DataNodes' block reports reach the NameNode (WebHDFS runs that client inside the DN).
+    conf.setInt("dfs.namenode.file.close.num-committed-allowed", 1);
+    conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 50);
     conf.set("dfs.namenode.rpc-bind-host", LOOPBACK);
     conf.set("dfs.namenode.http-bind-host", LOOPBACK);
     conf.set("dfs.datanode.hostname", LOOPBACK);
@@ -281,6 +289,7 @@ public final class TestCluster {
     sb.append("  \"updatedAt\": ").append(System.currentTimeMillis()).append(",\n");
     sb.append("  \"superuser\": ").append(js(System.getProperty("user.name"))).append(",\n");
     sb.append("  \"control\": ").append(js("http://" + LOOPBACK + ":" + control.getAddress().getPort())).append(",\n");
+    sb.append("  \"dataDir\": ").append(js(dataDir.toString())).append(",\n");
     sb.append("  \"hadoopConfDir\": ").append(js(confDir.toString())).append(",\n");
     sb.append("  \"namenode\": ").append(js("hdfs://" + LOOPBACK + ":" + nnRpcPort)).append(",\n");
     sb.append("  \"namenodeRpcPort\": ").append(nnRpcPort).append(",\n");
@@ -452,6 +461,8 @@ public final class TestCluster {
     }
     try {
       Files.deleteIfExists(runDir.resolve("cluster.json"));
+      // Data on tmpfs holds RAM until removed.
+      if (deleteDataOnExit) deleteRecursively(dataDir);
     } catch (IOException ignored) {
       // best effort
     }
