@@ -10,7 +10,9 @@ import type { JobGraphSpec } from '../graph/jobgraph/JobGraph.js';
 export interface JobSubmissionInfo {
   jobGraph: JobGraphSpec;
   /** The job bundle and its arguments, for slots that rebuild the StreamGraph. */
-  bundle?: { path: string; hash: string };
+  bundle?: { entry: string; path: string; hash: string };
+  /** The client's configuration before main ran (main re-applies its own settings on rebuild). */
+  baseConfiguration?: Record<string, string>;
   args?: string[];
   /** Default parallelism the client used, so a rebuild of main yields the same graph. */
   defaultParallelism: number;

@@ -1,0 +1,64 @@
+import { availableParallelism } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { JobBundle } from './JobBundle.js';
+import { loadJobMain } from './JobBundle.js';
+import { Configuration, CoreOptions, TaskManagerOptions } from '../configuration/index.js';
+import { StreamExecutionEnvironment } from '../api/environment/StreamExecutionEnvironment.js';
+import type { PipelineExecutor } from '../api/environment/JobClient.js';
+import { StreamingJobGraphGenerator } from '../graph/jobgraph/StreamingJobGraphGenerator.js';
+import { jobGraphToJson } from '../graph/jobgraph/JobGraph.js';
+import type { JobGraphJson } from '../graph/jobgraph/JobGraphJson.js';
+import { captureStreamGraph } from './PlanningEnvironment.js';
+import { EmbeddedCluster } from '../minicluster/EmbeddedCluster.js';
+import { ClusterJobClient } from '../minicluster/ClusterJobClient.js';
+
+export interface ProgramOptions { bundle: JobBundle; args: string[]; configuration: Configuration }
+
+/** Default parallelism of jobs on the embedded cluster: 'parallelism.default' if set, else its slots. */
+function clusterParallelism(conf: Configuration): number {
+  return conf.getOptional(CoreOptions.DEFAULT_PARALLELISM) ?? conf.getOptional(TaskManagerOptions.NUM_TASK_SLOTS) ?? availableParallelism();
+}
+
+/**
+ * `tsflink run` with no cluster configured: runs main with a context environment whose
+ * execute() submits to an embedded MiniCluster with worker-thread slots.
+ */
+export async function runProgram(opts: ProgramOptions): Promise<void> {
+  const base = opts.configuration.clone();
+  const defaultParallelism = clusterParallelism(base);
+  const cluster = new EmbeddedCluster(base);
+  let executions = 0;
+  const executor: PipelineExecutor = {
+    async execute(sg) {
+      const jobGraph = new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), executions++).generate();
+      await cluster.ensureStarted(jobGraph);
+      const jm = cluster.submitJob({
+        jobGraph,
+        bundle: { entry: opts.bundle.entry, path: opts.bundle.path, hash: opts.bundle.hash },
+        args: opts.args,
+        defaultParallelism,
+        baseConfiguration: base.toMap(),
+      }, sg);
+      return new ClusterJobClient(jm);
+    },
+  };
+  StreamExecutionEnvironment.initializeContextEnvironment({
+    createExecutionEnvironment: () => new StreamExecutionEnvironment(Configuration.fromMap(base.toMap()), executor, defaultParallelism),
+  });
+  try {
+    const main = await loadJobMain(opts.bundle);
+    await main(opts.args);
+  } finally {
+    StreamExecutionEnvironment.resetContextEnvironment();
+    await cluster.close();
+  }
+}
+
+/** `tsflink info`: the JobGraph of the job's first execute(). */
+export async function planProgram(opts: ProgramOptions): Promise<JobGraphJson[]> {
+  const main = await loadJobMain(opts.bundle);
+  const sg = await captureStreamGraph(main, opts.args, {
+    baseConfiguration: opts.configuration, defaultParallelism: clusterParallelism(opts.configuration), executionIndex: 0, what: `Planning ${opts.bundle.entry}`,
+  });
+  return [jobGraphToJson(new StreamingJobGraphGenerator(sg).generate())];
+}

@@ -1,0 +1,135 @@
+import { Worker, MessageChannel } from 'node:worker_threads';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { TaskExecutorGateway, JobMasterGateway, JobSubmissionInfo } from '../jobmanager/gateways.js';
+import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
+import type { ToSlot, FromSlot, SlotWorkerData } from './slot/SlotMessages.js';
+import { type Configuration, TaskManagerOptions, NettyShuffleOptions, PipelineOptions, packageRoot } from '../configuration/index.js';
+import { isTerminal } from '../graph/executiongraph/ExecutionState.js';
+
+const MB = 1024 * 1024;
+
+/**
+ * A TaskManager whose slots are worker threads, each with its own heap limit. Slots are
+ * connected pairwise by MessagePorts that carry all their channels. A slot that dies (e.g.
+ * out of memory) fails only its own tasks and is replaced.
+ */
+export class WorkerTaskExecutor implements TaskExecutorGateway {
+  readonly taskManagerId = `tm-${randomBytes(4).toString('hex')}`;
+  readonly singleThreaded = false;
+  private readonly workers: Array<Worker | null> = [];
+  private readonly attemptSlot = new Map<string, { slot: number; jobId: string }>();
+  private readonly heapMb: number;
+  private closing = false;
+
+  constructor(readonly numberOfSlots: number, private readonly conf: Configuration, private readonly jobMaster: (jobId: string) => JobMasterGateway | undefined) {
+    const explicit = conf.getOptional(TaskManagerOptions.TASK_HEAP_MEMORY);
+    this.heapMb = Math.max(128, Math.floor(explicit !== undefined ? explicit / MB : (0.75 * conf.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY)) / MB / numberOfSlots));
+  }
+
+  private workerData(slotIndex: number): SlotWorkerData {
+    return {
+      slotIndex,
+      network: {
+        bufferSize: this.conf.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE),
+        buffersPerChannel: this.conf.get(NettyShuffleOptions.NETWORK_BUFFERS_PER_CHANNEL),
+        floatingBuffersPerGate: this.conf.get(NettyShuffleOptions.NETWORK_EXTRA_BUFFERS_PER_GATE),
+      },
+      autoWatermarkInterval: this.conf.get(PipelineOptions.AUTO_WATERMARK_INTERVAL),
+    };
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(Array.from({ length: this.numberOfSlots }, (_, i) => this.spawn(i)));
+    for (let i = 0; i < this.numberOfSlots; i++) for (let j = i + 1; j < this.numberOfSlots; j++) this.connect(i, j);
+  }
+
+  private connect(i: number, j: number): void {
+    const { port1, port2 } = new MessageChannel();
+    this.workers[i]!.postMessage({ t: 'connect', peer: j, port: port1 } satisfies ToSlot, [port1]);
+    this.workers[j]!.postMessage({ t: 'connect', peer: i, port: port2 } satisfies ToSlot, [port2]);
+  }
+
+  private spawn(slot: number): Promise<void> {
+    const w = new Worker(join(packageRoot(), 'dist', 'runtime', 'taskmanager', 'slot', 'SlotWorker.js'), {
+      workerData: this.workerData(slot),
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
+      stdout: false,
+      stderr: false,
+    });
+    this.workers[slot] = w;
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      w.on('message', (m: FromSlot) => {
+        if (m.t === 'ready') { ready = true; resolve(); return; }
+        this.onMessage(m);
+      });
+      w.on('error', (e) => {
+        if (!ready) { reject(e); return; }
+        this.slotLost(slot, e);
+      });
+      w.on('exit', (code) => {
+        if (!ready) reject(new Error(`slot ${slot} exited with code ${code} while starting`));
+        else if (!this.closing && this.workers[slot] === w) this.slotLost(slot, new Error(`slot ${slot} exited with code ${code}`));
+      });
+    });
+  }
+
+  private onMessage(m: FromSlot): void {
+    if (m.t === 'state') {
+      const u = m.update;
+      if (isTerminal(u.state)) this.attemptSlot.delete(u.executionAttemptId);
+      this.jobMaster(u.jobId)?.updateTaskExecutionState(u);
+    } else if (m.t === 'toCoordinator') {
+      this.jobMaster(m.jobId)?.sendOperatorEventToCoordinator(m.attemptId, m.nodeId, m.event);
+    }
+  }
+
+  /** A slot worker died: fail its tasks with the reason, then start a fresh worker for the slot. */
+  private slotLost(slot: number, cause: Error): void {
+    if (this.workers[slot] === null) return;
+    this.workers[slot] = null;
+    const oom = (cause as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+    const message = oom
+      ? `Slot ${slot} of TaskManager ${this.taskManagerId} ran out of memory (heap limit ${this.heapMb} MB). ` +
+        "Raise 'taskmanager.memory.task.heap.size' (per slot) or 'taskmanager.memory.process.size', or lower the state kept per slot."
+      : `Slot ${slot} of TaskManager ${this.taskManagerId} died: ${cause.message}`;
+    for (const [attemptId, { slot: s, jobId }] of [...this.attemptSlot]) {
+      if (s !== slot) continue;
+      this.attemptSlot.delete(attemptId);
+      this.jobMaster(jobId)?.updateTaskExecutionState({ jobId, executionAttemptId: attemptId, state: 'FAILED', error: { name: oom ? 'OutOfMemoryError' : 'SlotLostError', message } });
+    }
+    if (this.closing) return;
+    void this.spawn(slot).then(() => {
+      for (let j = 0; j < this.numberOfSlots; j++) if (j !== slot && this.workers[j]) this.connect(Math.min(slot, j), Math.max(slot, j));
+    }).catch(() => { /* the slot stays down; its tasks already failed */ });
+  }
+
+  private send(slot: number, m: ToSlot): void { this.workers[slot]?.postMessage(m); }
+
+  submitTask(tdd: TaskDeploymentDescriptor, slotIndex: number, job: JobSubmissionInfo): void {
+    if (!this.workers[slotIndex]) {
+      queueMicrotask(() => this.jobMaster(tdd.jobId)?.updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'FAILED', error: { name: 'SlotLostError', message: `slot ${slotIndex} is not available` } }));
+      return;
+    }
+    this.attemptSlot.set(tdd.executionAttemptId, { slot: slotIndex, jobId: tdd.jobId });
+    this.send(slotIndex, { t: 'submit', tdd, job });
+  }
+
+  cancelTask(attemptId: string): void {
+    const a = this.attemptSlot.get(attemptId);
+    if (a) this.send(a.slot, { t: 'cancel', attemptId });
+  }
+
+  sendOperatorEventToTask(attemptId: string, nodeId: number, event: unknown): void {
+    const a = this.attemptSlot.get(attemptId);
+    if (a) this.send(a.slot, { t: 'opEvent', attemptId, nodeId, event });
+  }
+
+  releaseJob(jobId: string): void { for (let i = 0; i < this.numberOfSlots; i++) this.send(i, { t: 'releaseJob', jobId }); }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w?.terminate()));
+  }
+}

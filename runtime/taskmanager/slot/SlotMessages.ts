@@ -1,0 +1,19 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { TaskDeploymentDescriptor, TaskExecutionState } from '../TaskDeploymentDescriptor.js';
+import type { JobSubmissionInfo } from '../../jobmanager/gateways.js';
+import type { NetworkConfig } from '../../network/index.js';
+
+/** Messages between a TaskManager's main thread and its slot workers. */
+export type ToSlot =
+  | { t: 'connect'; peer: number; port: MessagePort }
+  | { t: 'submit'; tdd: TaskDeploymentDescriptor; job: JobSubmissionInfo }
+  | { t: 'cancel'; attemptId: string }
+  | { t: 'opEvent'; attemptId: string; nodeId: number; event: unknown }
+  | { t: 'releaseJob'; jobId: string };
+
+export type FromSlot =
+  | { t: 'ready' }
+  | { t: 'state'; update: TaskExecutionState }
+  | { t: 'toCoordinator'; jobId: string; attemptId: string; nodeId: number; event: unknown };
+
+export interface SlotWorkerData { slotIndex: number; network: NetworkConfig; autoWatermarkInterval: number }

@@ -1,0 +1,89 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ToSlot, FromSlot, SlotWorkerData } from './SlotMessages.js';
+import { ShuffleEnvironment } from '../../network/index.js';
+import { Task } from '../Task.js';
+import type { TaskManagerActions, TaskDeploymentDescriptor } from '../TaskDeploymentDescriptor.js';
+import { serializeThrowable } from '../TaskDeploymentDescriptor.js';
+import type { JobSubmissionInfo } from '../../jobmanager/gateways.js';
+import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
+import { loadJobMain } from '../../client/JobBundle.js';
+import { captureStreamGraph } from '../../client/PlanningEnvironment.js';
+import { Configuration } from '../../configuration/index.js';
+
+/**
+ * A slot: one worker thread (own V8 isolate and heap limit) running any number of tasks
+ * cooperatively. User code arrives as the job bundle; main is re-run with a planning
+ * environment to get the operators, and the rebuilt graph must match the submitted one.
+ */
+const port = parentPort!;
+const data = workerData as SlotWorkerData;
+const shuffle = new ShuffleEnvironment({ slotIndex: data.slotIndex, config: data.network });
+const tasks = new Map<string, Task>();
+const canceledEarly = new Set<string>();
+const graphs = new Map<string, Promise<StreamGraph>>();
+
+const post = (m: FromSlot): void => port.postMessage(m);
+const actions: TaskManagerActions = {
+  updateTaskExecutionState: (update) => post({ t: 'state', update }),
+  sendOperatorEventToCoordinator: (jobId, attemptId, nodeId, event) => post({ t: 'toCoordinator', jobId, attemptId, nodeId, event }),
+};
+
+function graphFor(job: JobSubmissionInfo): Promise<StreamGraph> {
+  const id = job.jobGraph.jobId;
+  let g = graphs.get(id);
+  if (!g) {
+    g = rebuild(job);
+    graphs.set(id, g);
+  }
+  return g;
+}
+
+async function rebuild(job: JobSubmissionInfo): Promise<StreamGraph> {
+  if (!job.bundle) throw new Error('internal: a worker slot needs the job bundle');
+  const main = await loadJobMain(job.bundle);
+  const sg = await captureStreamGraph(main, job.args ?? [], {
+    baseConfiguration: Configuration.fromMap(job.baseConfiguration ?? job.jobGraph.configuration),
+    defaultParallelism: job.defaultParallelism,
+    executionIndex: job.jobGraph.executionIndex,
+    what: `Rebuilding job '${job.jobGraph.jobName}' in slot ${data.slotIndex}`,
+  });
+  const fp = sg.fingerprint();
+  if (fp !== job.jobGraph.fingerprint) {
+    throw new Error(`The job graph rebuilt in slot ${data.slotIndex} differs from the submitted one: main must build the same pipeline ` +
+      'every time it runs (no randomness, clock, or host-dependent branching in how operators are added). ' +
+      `Rebuilt: ${sg.describe()}`);
+  }
+  return sg;
+}
+
+async function submit(tdd: TaskDeploymentDescriptor, job: JobSubmissionInfo): Promise<void> {
+  let sg: StreamGraph;
+  try {
+    sg = await graphFor(job);
+  } catch (e) {
+    actions.updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'FAILED', error: serializeThrowable(e, `${tdd.taskName} (${tdd.subtaskIndex + 1}/${tdd.numberOfSubtasks})`) });
+    return;
+  }
+  if (canceledEarly.delete(tdd.executionAttemptId)) {
+    actions.updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'CANCELED' });
+    return;
+  }
+  const task = new Task(tdd, { shuffle, actions, jobGraph: job.jobGraph, streamGraph: sg, autoWatermarkInterval: data.autoWatermarkInterval });
+  tasks.set(tdd.executionAttemptId, task);
+  try { await task.start(); } finally { tasks.delete(tdd.executionAttemptId); }
+}
+
+port.on('message', (m: ToSlot) => {
+  switch (m.t) {
+    case 'connect': shuffle.addSlotConnection(m.peer, m.port); break;
+    case 'submit': void submit(m.tdd, m.job); break;
+    case 'cancel': {
+      const t = tasks.get(m.attemptId);
+      if (t) t.cancel(); else canceledEarly.add(m.attemptId);
+      break;
+    }
+    case 'opEvent': tasks.get(m.attemptId)?.deliverOperatorEvent(m.nodeId, m.event); break;
+    case 'releaseJob': graphs.delete(m.jobId); break;
+  }
+});
+post({ t: 'ready' });
