@@ -351,6 +351,9 @@ describe('ApplicationMasterProtocol + ContainerManagementProtocol', () => {
     expect(report.state, why).toBe('FINISHED');
     expect(report.finalStatus, why).toBe('SUCCEEDED');
     expect(report.diagnostics).toMatch(/started, stopped and completed/);
+    const attempt = await yarn.getApplicationAttemptReport(report.currentApplicationAttemptId!);
+    expect(attempt.state).toBe('FINISHED');
+    expect(formatContainerId(attempt.amContainerId!)).toMatch(/_01_000001$/);
     expect(stdout).toContain('[test-am] registered');
     expect(stdout).toMatch(/\[test-am\] completed container_\S+ exit=-105 state=COMPLETE/); // -105 KILLED_BY_APPMASTER
     expect(stdout).toContain('[test-am] unregistered SUCCEEDED');

@@ -5,6 +5,8 @@ import {
   applicationIdFromProto,
   applicationIdToProto,
   applicationReportFromProto,
+  attemptIdToProto,
+  attemptReportFromProto,
   clusterMetricsFromProto,
   formatApplicationId,
   nodeReportFromProto,
@@ -13,6 +15,8 @@ import {
   resourceFromProto,
   submissionContextToProto,
   YARN_APPLICATION_STATES,
+  type ApplicationAttemptId,
+  type ApplicationAttemptReport,
   type ApplicationId,
   type ApplicationReport,
   type ApplicationSubmissionContext,
@@ -116,6 +120,17 @@ export class YarnClient {
       { idempotent: true },
     );
     return applicationReportFromProto(r['application_report']);
+  }
+
+  async getApplicationAttemptReport(attemptId: ApplicationAttemptId): Promise<ApplicationAttemptReport> {
+    const r = await this.rpc.call(
+      'getApplicationAttemptReport',
+      P + 'GetApplicationAttemptReportRequestProto',
+      { application_attempt_id: attemptIdToProto(attemptId) },
+      P + 'GetApplicationAttemptReportResponseProto',
+      { idempotent: true },
+    );
+    return attemptReportFromProto(r['application_attempt_report']);
   }
 
   /** Asks the RM to kill the app; returns whether the kill already completed (else poll the report). */

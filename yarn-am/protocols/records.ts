@@ -36,6 +36,20 @@ export const NODE_STATES = ['NEW', 'RUNNING', 'UNHEALTHY', 'DECOMMISSIONED', 'LO
 export type NodeState = (typeof NODE_STATES)[number];
 export const CONTAINER_STATES = ['NEW', 'RUNNING', 'COMPLETE', 'SCHEDULED'] as const;
 export type ContainerState = (typeof CONTAINER_STATES)[number];
+export const YARN_APPLICATION_ATTEMPT_STATES = [
+  'NEW',
+  'SUBMITTED',
+  'SCHEDULED',
+  'ALLOCATED_SAVING',
+  'ALLOCATED',
+  'LAUNCHED',
+  'FAILED',
+  'RUNNING',
+  'FINISHING',
+  'FINISHED',
+  'KILLED',
+] as const;
+export type YarnApplicationAttemptState = (typeof YARN_APPLICATION_ATTEMPT_STATES)[number];
 export type LocalResourceType = 'ARCHIVE' | 'FILE' | 'PATTERN';
 export type LocalResourceVisibility = 'PUBLIC' | 'PRIVATE' | 'APPLICATION';
 
@@ -126,6 +140,20 @@ export interface ApplicationReport {
   /** Only for unmanaged AMs, once the attempt is launched. */
   amRmToken: HadoopToken | undefined;
   unmanaged: boolean;
+}
+
+export interface ApplicationAttemptReport {
+  applicationAttemptId: ApplicationAttemptId;
+  host: string;
+  rpcPort: number;
+  trackingUrl: string;
+  originalTrackingUrl: string;
+  diagnostics: string;
+  state: YarnApplicationAttemptState;
+  /** The AM's container (its logs live under <NM log dir>/<appId>/<this id>/). */
+  amContainerId: ContainerId | undefined;
+  startTime: number;
+  finishTime: number;
 }
 
 export interface NodeReport {
@@ -359,6 +387,21 @@ export function applicationReportFromProto(p: unknown): ApplicationReport {
     currentApplicationAttemptId: o['currentApplicationAttemptId'] && num(obj(o['currentApplicationAttemptId'])['attemptId']) > 0 ? attemptIdFromProto(o['currentApplicationAttemptId']) : undefined,
     amRmToken: o['am_rm_token'] ? tokenFromProto(obj(o['am_rm_token'])) : undefined,
     unmanaged: Boolean(o['unmanaged_application']),
+  };
+}
+export function attemptReportFromProto(p: unknown): ApplicationAttemptReport {
+  const o = obj(p);
+  return {
+    applicationAttemptId: attemptIdFromProto(o['application_attempt_id']),
+    host: str(o['host']),
+    rpcPort: num(o['rpc_port'], -1),
+    trackingUrl: str(o['tracking_url']),
+    originalTrackingUrl: str(o['original_tracking_url']),
+    diagnostics: str(o['diagnostics']),
+    state: enumName(YARN_APPLICATION_ATTEMPT_STATES, o['yarn_application_attempt_state'], 1, 'NEW'),
+    amContainerId: o['am_container_id'] ? containerIdFromProto(o['am_container_id']) : undefined,
+    startTime: num(o['startTime']),
+    finishTime: num(o['finishTime']),
   };
 }
 export function nodeReportFromProto(p: unknown): NodeReport {
