@@ -131,8 +131,14 @@ export class RpcProxy {
     }
   }
 
+  /** Closes all connections of the pool this proxy uses (pending calls fail). */
   close(): void {
     this.pool.close();
+  }
+
+  /** Lets this proxy's shared connection go: it closes once idle; other proxies in the pool are unaffected. */
+  retire(): void {
+    this.pool.retire(this.connectionOptions());
   }
 
   private connectionOptions(): IpcConnectionOptions {

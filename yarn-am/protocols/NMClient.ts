@@ -108,6 +108,7 @@ export class NMClient {
     const tokenId = Buffer.from(token.identifier).toString('base64');
     const cached = this.proxies.get(key);
     if (cached && cached.tokenId === tokenId) return cached.proxy;
+    cached?.proxy.retire(); // the RM re-issued this node's NMToken (key roll-over): new connection, old one closes when idle
     const o: ConstructorParameters<typeof RpcProxy>[0] = {
       endpoint: { host: nodeId.host, port: nodeId.port, source: 'the NodeId of an allocated container' },
       protocol: CONTAINER_MANAGEMENT_PROTOCOL,
