@@ -19,6 +19,7 @@ import {
   RemoteException,
   SaslException,
   currentHadoopUser,
+  serializeCredentials,
   pbDecode,
   rmSchedulerEndpoint,
 } from '../../yarn-am/ipc/index.js';
@@ -344,7 +345,15 @@ describe('ApplicationMasterProtocol + ContainerManagementProtocol', () => {
     const cmd = `${process.execPath} ${TEST_AM_JS} 1><LOG_DIR>/stdout 2><LOG_DIR>/stderr`;
     await yarn.submitApplication(
       submissionContext(applicationId, 'ts-am', [cmd], {
-        amContainerSpec: { commands: [cmd], environment: { [RM_SCHEDULER_ADDRESS_ENV]: cluster.resourceManagerScheduler } },
+        amContainerSpec: {
+          commands: [cmd],
+          environment: { [RM_SCHEDULER_ADDRESS_ENV]: cluster.resourceManagerScheduler },
+          // A token and a secret in Hadoop's HDTS format: the NM merges them into the AM's container_tokens.
+          tokens: serializeCredentials({
+            tokens: [['extra', { identifier: Buffer.from('id'), password: Buffer.from('pw'), kind: 'TSFLINK_TEST', service: 'svc:1' }]],
+            secrets: [['tsflink.secret', Buffer.from('s3cret')]],
+          }),
+        },
       }),
     );
     const report = await yarn.waitForApplication(applicationId, { timeoutMs: 120_000 });
@@ -358,6 +367,9 @@ describe('ApplicationMasterProtocol + ContainerManagementProtocol', () => {
     expect(attempt.state).toBe('FINISHED');
     expect(formatContainerId(attempt.amContainerId!)).toMatch(/_01_000001$/);
     expect(stdout).toContain('[test-am] registered');
+    expect(stdout).toMatch(/\[test-am\] credentials: tokens=.*YARN_AM_RM_TOKEN@/);
+    expect(stdout).toMatch(/\[test-am\] credentials: tokens=.*TSFLINK_TEST@svc:1/);
+    expect(stdout).toContain('secrets=tsflink.secret=s3cret');
     expect(stdout).toMatch(/\[test-am\] completed container_\S+ exit=-105 state=COMPLETE/); // -105 KILLED_BY_APPMASTER
     expect(stdout).toContain('[test-am] unregistered SUCCEEDED');
   }, 150_000);

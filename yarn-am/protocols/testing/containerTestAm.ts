@@ -6,6 +6,7 @@
  * With TSFLINK_TEST_AM_MODE=heartbeat it only registers and heartbeats until killed.
  */
 import { hostname } from 'node:os';
+import { readContainerCredentials } from '../../ipc/credentials.js';
 import { AMRMClient } from '../AMRMClient.js';
 import { NMClient } from '../NMClient.js';
 import { formatContainerId, type Container } from '../records.js';
@@ -16,6 +17,9 @@ const log = (msg: string): void => {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
+  // What the NM wrote to container_tokens: the AMRMToken plus whatever the client put in the CLC's tokens.
+  const creds = readContainerCredentials();
+  log(`credentials: tokens=${[...creds.tokens.values()].map((t) => `${t.kind}@${t.service}`).join(',')} secrets=${[...creds.secrets.entries()].map(([k, v]) => `${k}=${Buffer.from(v).toString()}`).join(',')}`);
   const am = AMRMClient.fromEnvironment();
   log(`scheduler ${am.endpoint.host}:${am.endpoint.port} (${am.endpoint.source}); container ${process.env['CONTAINER_ID']}`);
   const reg = await am.registerApplicationMaster({ host: hostname(), rpcPort: -1, trackingUrl: '' });
