@@ -97,6 +97,7 @@ const P = 'hadoop.yarn.';
 export class AMRMClient {
   private readonly rpc: RpcProxy;
   private responseId = 0;
+  private allocateChain: Promise<void> = Promise.resolve();
   readonly nmTokens: NMTokenCache;
 
   constructor(opts: AMRMClientOptions) {
@@ -163,8 +164,20 @@ export class AMRMClient {
     };
   }
 
-  /** One heartbeat. Call at least every few seconds while running (it is also the AM liveness signal). */
-  async allocate(req: AllocateRequest = {}): Promise<AllocateResponse> {
+  /**
+   * One heartbeat. Call at least every few seconds while running (it is also the AM liveness signal).
+   * Concurrent calls are serialized: each must carry the response_id of the previous answer.
+   */
+  allocate(req: AllocateRequest = {}): Promise<AllocateResponse> {
+    const run = this.allocateChain.then(() => this.allocateNow(req));
+    this.allocateChain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async allocateNow(req: AllocateRequest): Promise<AllocateResponse> {
     const body: Record<string, unknown> = {
       ask: (req.ask ?? []).map(resourceRequestToProto),
       release: (req.release ?? []).map(containerIdToProto),
