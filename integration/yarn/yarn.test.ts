@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AccessControlException,
   ApplicationNotFoundException,
   HadoopSiteConfig,
   InvalidResourceRequestException,
@@ -26,6 +27,7 @@ import {
 import {
   AMRMClient,
   APPLICATION_CLIENT_PROTOCOL,
+  APPLICATION_MASTER_PROTOCOL,
   NMClient,
   RM_SCHEDULER_ADDRESS_ENV,
   UnknownQueueError,
@@ -247,6 +249,17 @@ describe('IPC connection behaviour against the real RM', () => {
     } finally {
       conn.close();
     }
+  });
+
+  it('SIMPLE auth on the scheduler port (TOKEN only) → AccessControlException, also for later calls', async () => {
+    const [host, port] = cluster.resourceManagerScheduler.split(':') as [string, string];
+    const conn = await IpcConnection.open({ host, port: Number(port), protocol: APPLICATION_MASTER_PROTOCOL, auth: { method: 'SIMPLE', user: currentHadoopUser() } });
+    const err = await conn.call('allocate', 'hadoop.yarn.AllocateRequestProto', {}, 10_000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AccessControlException);
+    expect((err as RemoteException).fatal).toBe(true);
+    expect((err as Error).message).toContain('SIMPLE authentication is not enabled');
+    expect(conn.isOpen).toBe(false);
+    await expect(conn.call('allocate', 'hadoop.yarn.AllocateRequestProto', {}, 10_000)).rejects.toBeInstanceOf(AccessControlException);
   });
 
   it('an unknown method is an ERROR reply (RpcNoSuchMethodException-like) and the connection survives', async () => {

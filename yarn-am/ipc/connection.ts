@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { userInfo } from 'node:os';
-import { ConnectionClosedError, IpcConnectError, RpcTimeoutError, SaslException, remoteException, type RemoteException } from './errors.js';
+import { ConnectionClosedError, IpcConnectError, RemoteException, RpcTimeoutError, SaslException, remoteException } from './errors.js';
 import { FrameReader, frame, readDelimited } from './framing.js';
 import { pbDecode, pbEncodeDelimited, type PbObject } from './protos.js';
 import { DigestMd5Client } from './sasl.js';
@@ -71,6 +71,8 @@ export class IpcConnection {
   private pingTimer: NodeJS.Timeout | undefined;
   private lastWrite = Date.now();
   private closedReason: string | undefined;
+  /** A server FATAL that closed the connection (e.g. auth refused): reported to later calls too. */
+  private closedError: RemoteException | undefined;
   /** Frames received while the SASL handshake is running (before normal dispatch). */
   private handshakeWaiter: { resolve(f: Buffer): void; reject(e: Error): void } | undefined;
   private handshakeQueue: Buffer[] = [];
@@ -120,7 +122,7 @@ export class IpcConnection {
 
   /** Sends one call; resolves with the response message bytes. */
   call(method: string, requestType: string, request: PbObject, timeoutMs?: number): Promise<Uint8Array> {
-    if (this.closedReason !== undefined) return Promise.reject(new ConnectionClosedError(this.address, this.closedReason));
+    if (this.closedReason !== undefined) return Promise.reject(this.closedError ?? new ConnectionClosedError(this.address, this.closedReason));
     const callId = this.nextCallId;
     this.nextCallId = (this.nextCallId + 1) & 0x7fffffff; // wraps like Java's AtomicInteger & 0x7fffffff
     const parts = [
@@ -375,6 +377,7 @@ export class IpcConnection {
   private fail(reason: string, err?: Error): void {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
+    if (err instanceof RemoteException) this.closedError = err;
     if (this.pingTimer) clearInterval(this.pingTimer);
     const e = err ?? new ConnectionClosedError(this.address, reason);
     if (this.handshakeWaiter) {
