@@ -4,7 +4,7 @@ import { StreamingJobGraphGenerator } from './StreamingJobGraphGenerator.js';
 import { jobGraphToJson } from './JobGraph.js';
 import { ExecutionGraph, pointwiseConsumersOf } from '../executiongraph/ExecutionGraph.js';
 
-const plan = (env: StreamExecutionEnvironment) => new StreamingJobGraphGenerator(env.getStreamGraph('t')).generate();
+const plan = (env: StreamExecutionEnvironment) => new StreamingJobGraphGenerator(env.getStreamGraph('t', false)).generate();
 const names = (env: StreamExecutionEnvironment): string[] => plan(env).vertices.map((v) => v.name);
 
 describe('operator chaining (Flink\'s rules)', () => {
