@@ -137,7 +137,9 @@ export class ResultSubpartition implements BufferSink {
     this.conn = conn;
     this.streamId = streamId;
     this.credit = credit;
+    this.announcedBacklog = 0;
     this.trySend();
+    if (this.credit <= 0) this.announceBacklog(); // data written before the consumer connected
     return null;
   }
 
