@@ -35,7 +35,7 @@ async function consume(gate: SingleInputGate, rnd: () => number, out: number[][]
 }
 
 describe('credit protocol under random configurations', () => {
-  for (let seed = 1; seed <= 24; seed++) {
+  for (let seed = 1; seed <= Number(process.env.NW_SEEDS ?? 24); seed++) {
     it(`seed ${seed}`, async () => {
       const rnd = prng(seed);
       const pick = <T,>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
