@@ -214,6 +214,17 @@ describe('MessagePort channel between worker-thread slots', () => {
     expect((await a.call<{ available: boolean }>('status', { partitionId: 'slow' })).available).toBe(false);
   });
 
+  it('works on floating credit alone (buffersPerChannel 0) across the port', async () => {
+    const [a, b] = await twoSlots({ bufferSize: 2048, buffersPerChannel: 0, floatingBuffersPerGate: 1, maxBuffersPerSubpartition: 2 });
+    await a.call('createPartition', { partitionId: 'p', numSubpartitions: 3, bufferTimeout: 2 });
+    await b.call('createGate', { gateId: 'g', channels: [0, 1, 2].map((s) => ({ partitionId: 'p', subpartition: s, location: slot0 })) });
+    const drained = b.call<DrainResult>('drain', { gateId: 'g', timeoutMs: 20_000 });
+    await a.call('produce', { partitionId: 'p', count: 50_000, kind: 'object', subpartition: 'rr', finish: true });
+    const r = await drained;
+    expect(r.timeout).toBeUndefined();
+    expect(r.count).toBe(50_000);
+  });
+
   it('release(cause) in the producer slot fails the consumer gate in the other slot', async () => {
     const [a, b] = await twoSlots();
     await a.call('createPartition', { partitionId: 'p', numSubpartitions: 1, bufferTimeout: 1 });
