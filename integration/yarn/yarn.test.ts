@@ -254,6 +254,9 @@ describe('IPC connection behaviour against the real RM', () => {
   it('SIMPLE auth on the scheduler port (TOKEN only) → AccessControlException, also for later calls', async () => {
     const [host, port] = cluster.resourceManagerScheduler.split(':') as [string, string];
     const conn = await IpcConnection.open({ host, port: Number(port), protocol: APPLICATION_MASTER_PROTOCOL, auth: { method: 'SIMPLE', user: currentHadoopUser() } });
+    // The RM answers the preamble with FATAL and closes. Let that arrive first: a call written after the
+    // close can hit a TCP reset that discards the FATAL frame (then it is a ConnectionClosedError).
+    await new Promise((r) => setTimeout(r, 500));
     const err = await conn.call('allocate', 'hadoop.yarn.AllocateRequestProto', {}, 10_000).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AccessControlException);
     expect((err as RemoteException).fatal).toBe(true);
@@ -370,15 +373,21 @@ describe('ApplicationMasterProtocol + ContainerManagementProtocol', () => {
       }),
     );
     const report = await yarn.waitForApplication(applicationId, { timeoutMs: 120_000 });
+    // The app turns FINISHED at unregistration; the attempt stays FINISHING until the AM process exits.
+    // Wait for that before reading the AM's logs, which may still be receiving its last lines.
+    let attempt = report.currentApplicationAttemptId ? await yarn.getApplicationAttemptReport(report.currentApplicationAttemptId) : undefined;
+    for (let i = 0; i < 150 && attempt && attempt.state === 'FINISHING'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      attempt = await yarn.getApplicationAttemptReport(report.currentApplicationAttemptId!);
+    }
     const stdout = amContainerLog(applicationId, 'stdout');
     const stderr = amContainerLog(applicationId, 'stderr');
     const why = `diagnostics: ${report.diagnostics}\nAM stdout:\n${stdout}\nAM stderr:\n${stderr}`;
     expect(report.state, why).toBe('FINISHED');
     expect(report.finalStatus, why).toBe('SUCCEEDED');
+    expect(attempt?.state).toBe('FINISHED');
+    expect(formatContainerId(attempt!.amContainerId!)).toMatch(/_01_000001$/);
     expect(report.diagnostics).toMatch(/started, stopped and completed/);
-    const attempt = await yarn.getApplicationAttemptReport(report.currentApplicationAttemptId!);
-    expect(['FINISHING', 'FINISHED']).toContain(attempt.state); // the attempt may lag the app by a moment
-    expect(formatContainerId(attempt.amContainerId!)).toMatch(/_01_000001$/);
     expect(stdout).toContain('[test-am] registered');
     expect(stdout).toMatch(/\[test-am\] credentials: tokens=.*YARN_AM_RM_TOKEN@/);
     expect(stdout).toMatch(/\[test-am\] credentials: tokens=.*TSFLINK_TEST@svc:1/);
