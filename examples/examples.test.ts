@@ -1,0 +1,134 @@
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// These run the real CLI: the embedded MiniCluster with worker-thread slots, jobs shipped as bundles.
+const root = resolve(import.meta.dirname, '..');
+const cli = (args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } => {
+  const r = spawnSync(process.execPath, [join(root, 'cli/bin/run.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+let dir: string;
+let textFile: string;
+const expected = new Map<string, number>();
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tsflink-ex-'));
+  textFile = join(dir, 'input.txt');
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'];
+  const lines: string[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    const ws = [words[i % 8], words[(i * 7) % 8], words[(i * i) % 8]];
+    for (const w of ws) expected.set(w, (expected.get(w) ?? 0) + 1);
+    lines.push(ws.join(' '));
+  }
+  writeFileSync(textFile, lines.join('\n') + '\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const parseCounts = (stdout: string): Map<string, number> => {
+  const m = new Map<string, number>();
+  for (const line of stdout.split('\n').filter(Boolean)) {
+    const [w, n] = JSON.parse(line.replace(/^\d+> /, '')) as [string, number];
+    expect(m.has(w)).toBe(false); // BATCH: one final count per word
+    m.set(w, n);
+  }
+  return m;
+};
+
+describe('examples through `tsflink run` (worker-thread slots)', () => {
+  it('wordcount.ts prints correct counts (BATCH), at parallelism 4', () => {
+    const r = cli(['run', '-p', '4', 'examples/wordcount.ts', textFile]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(parseCounts(r.stdout)).toEqual(expected);
+    expect(r.stdout).toMatch(/^[1-4]> /m);
+  });
+
+  it('wordcount.ts writes counts with FileSink', () => {
+    const out = join(dir, 'counts');
+    const r = cli(['run', '-p', '2', 'examples/wordcount.ts', textFile, '--output', out]);
+    expect(r.code).toBe(0);
+    const files = readdirSync(out);
+    expect(files.every((f) => /^part-[01]-\d+$/.test(f))).toBe(true);
+    const got = new Map(files.flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean)).map((l) => {
+      const [w, n] = l.split('\t');
+      return [w, Number(n)] as [string, number];
+    }));
+    expect(got).toEqual(expected);
+  });
+
+  it('streaming-wordcount.ts emits running counts that end at the totals', () => {
+    const r = cli(['run', '-p', '2', 'examples/streaming-wordcount.ts', '--count', '400', '--rate', '0']);
+    expect(r.code).toBe(0);
+    const updates = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l.replace(/^\d+> /, '')) as { word: string; count: number });
+    const max = new Map<string, number>();
+    for (const u of updates) max.set(u.word, Math.max(max.get(u.word) ?? 0, u.count));
+    expect(max.get('to')).toBe(400); // twice in sentence 0, once in 1 and 3: 4 per cycle of 4 sentences
+    expect(max.get('question')).toBe(100);
+  });
+
+  it('top-n.ts reports the top items per category (BATCH: final, deterministic)', () => {
+    const a = cli(['run', '-D', 'execution.runtime-mode=BATCH', '-p', '2', 'examples/top-n.ts', '--events', '20000']);
+    expect(a.code).toBe(0);
+    const lines = a.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^\d+> /, '')).sort();
+    expect(lines.length).toBe(4);
+    for (const l of lines) expect(l).toMatch(/^(books|films|games|music): \w+-\d=\d+, \w+-\d=\d+, \w+-\d=\d+$/);
+    const total = lines.reduce((s, l) => s + [...l.matchAll(/=(\d+)/g)].reduce((x, m) => x + Number(m[1]), 0), 0);
+    expect(total).toBeGreaterThan(10_000);
+    const b = cli(['run', '-D', 'execution.runtime-mode=BATCH', '-p', '3', 'examples/top-n.ts', '--events', '20000']);
+    expect(b.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^\d+> /, '')).sort()).toEqual(lines);
+  });
+});
+
+describe('same job, same results: in-thread parallelism 4 vs worker-thread slots parallelism 4', () => {
+  it('wordcount', async () => {
+    const conf = join(dir, 'conf-p4');
+    (await import('node:fs')).mkdirSync(conf, { recursive: true });
+    writeFileSync(join(conf, 'config.yaml'), 'parallelism:\n  default: 4\n');
+    const worker = cli(['run', 'examples/wordcount.ts', textFile], { TSFLINK_CONF_DIR: conf });
+    expect(worker.code).toBe(0);
+
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { lines.push(...String(s).split('\n').filter(Boolean)); return true; });
+    process.env['TSFLINK_CONF_DIR'] = conf;
+    try {
+      const job = (await import('./wordcount.ts')) as { default: (args: string[]) => Promise<void> };
+      await job.default([textFile]);
+    } finally {
+      delete process.env['TSFLINK_CONF_DIR'];
+      spy.mockRestore();
+    }
+    // Same key groups in every process: identical lines including the subtask prefixes.
+    expect(lines.sort()).toEqual(worker.stdout.split('\n').filter(Boolean).sort());
+    expect(lines.some((l) => l.startsWith('4> '))).toBe(true);
+  });
+});
+
+describe('CLI failure reporting', () => {
+  it('a failing job exits non-zero with the user message, stack, operator and subtask on stderr', () => {
+    const r = cli(['run', 'cli/fixtures/failing-job.ts']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/RangeError: record 777 is out of range/);
+    expect(r.stderr).toMatch(/Validator \([12]\/2\)/);
+    expect(r.stderr).toMatch(/failing-job\.ts:\d+/); // the user's stack, mapped to the job file
+  });
+
+  it('a job whose graph differs when rebuilt in a slot fails with an error that says so', () => {
+    const r = cli(['run', 'cli/fixtures/nondeterministic-job.ts']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/job graph rebuilt in slot \d+ differs from the submitted one/);
+  });
+
+  it('info --json prints the JobGraph', () => {
+    const r = cli(['info', '--json', '-p', '3', 'examples/wordcount.ts', textFile]);
+    expect(r.code).toBe(0);
+    const plans = JSON.parse(r.stdout) as Array<{ vertices: Array<{ name: string; parallelism: number }>; edges: Array<{ partitioner: string }> }>;
+    const plan = Array.isArray(plans) ? plans[0] : plans;
+    expect(plan.vertices.map((v) => [v.name, v.parallelism])).toEqual([
+      ['Source: FileSource(' + textFile + ') -> Tokenizer', 3], ['Counter -> Sink: Print to Std. Out', 3]]);
+    expect(plan.edges[0].partitioner).toBe('HASH');
+  });
+});
