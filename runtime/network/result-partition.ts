@@ -225,6 +225,8 @@ export class ResultPartitionImpl implements ResultPartition {
   /** Subpartitions whose queue exceeds the bound. */
   congested = 0;
   buffersOut = 0;
+  /** Records emitted; a broadcast record counts once (as Flink's numRecordsOut). */
+  numRecordsOut = 0;
   private availableResolve: (() => void) | null = null;
   private availablePromise: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -258,11 +260,6 @@ export class ResultPartitionImpl implements ResultPartition {
     return `${this.owner} (partition ${this.partitionId}, subpartition ${subpartition})`;
   }
 
-  get numRecordsOut(): number {
-    let n = 0;
-    for (const s of this.subpartitions) n += s.builder.numRecords;
-    return n;
-  }
 
   get numBytesOut(): number {
     let n = 0;
@@ -278,6 +275,7 @@ export class ResultPartitionImpl implements ResultPartition {
     const sp = this.subpartitions[subpartition];
     if (sp === undefined) throw new RangeError(`${this.owner}: subpartition ${subpartition} out of range [0, ${this.numSubpartitions}) of partition ${this.partitionId}`);
     sp.builder.add(value, timestamp);
+    this.numRecordsOut++;
     if (this.flushEveryRecord) sp.flush();
   }
 
@@ -287,6 +285,7 @@ export class ResultPartitionImpl implements ResultPartition {
       subs[i]!.builder.add(value, timestamp);
       if (this.flushEveryRecord) subs[i]!.flush();
     }
+    this.numRecordsOut++;
   }
 
   broadcastEvent(event: StreamEvent): void {

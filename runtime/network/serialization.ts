@@ -81,7 +81,6 @@ export class RecordBufferBuilder {
   private inPack = false;
   /** Set once the partition finished or was released: later records are a bug in the caller. */
   closedBecause: string | null = null;
-  numRecords = 0;
   numBytes = 0;
 
   constructor(
@@ -145,7 +144,6 @@ export class RecordBufferBuilder {
     this.pos = pos + len;
     this.count++;
     if (ts) this.timestamps.push(timestamp);
-    this.numRecords++;
   }
 
   /** Closes the current buffer (if it has records) and hands it to the sink. */
@@ -208,7 +206,6 @@ export class RecordBufferBuilder {
     view.setUint32(4, 1, true);
     view.setUint32(8, dataEnd, true);
     if (ts) view.setFloat64((dataEnd + 7) & ~7, timestamp, true);
-    this.numRecords++;
     this.numBytes += total;
     this.sink.onBufferFinished({ buffer: ab, length: total, isEvent: false });
   }
