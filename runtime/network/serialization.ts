@@ -225,10 +225,16 @@ export class RecordBufferBuilder {
 }
 
 const FIX_HINT =
-  'Records sent between tasks must be plain data (primitives, bigint, arrays, plain objects, Map, Set, Date, Uint8Array); ' +
+  'Records sent between tasks must be plain data (primitives, bigint, arrays, plain objects, Map, Set, Date, ' +
+  'Uint8Array/Buffer and other typed arrays); ' +
   'convert it before emitting, e.g. map(x => ({ ...x })) or a tuple.';
 
-const PLAIN_CONSTRUCTORS = new Set<unknown>([Object, Array, Map, Set, Date, Uint8Array, undefined]);
+// Binary types msgpackr (moreTypes) restores with their exact class; Uint8Array is the documented one.
+const PLAIN_CONSTRUCTORS = new Set<unknown>([
+  Object, Array, Map, Set, Date, undefined, ArrayBuffer, DataView, Buffer,
+  Uint8Array, Uint8ClampedArray, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+]);
 
 function typeName(v: unknown): string {
   if (v === null) return 'null';
@@ -278,7 +284,7 @@ function findNonPlain(v: unknown, path: string, depth: number): { path: string; 
     }
     return null;
   }
-  if (o instanceof Date || o instanceof Uint8Array) return null;
+  if (o instanceof Date || ArrayBuffer.isView(o) || o instanceof ArrayBuffer) return null;
   if (Object.getOwnPropertySymbols(o).length > 0) return { path, what: 'an object with symbol keys' };
   for (const k of Object.keys(o)) {
     const r = findNonPlain((o as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);

@@ -39,6 +39,9 @@ export const PLAIN_VALUES: unknown[] = [
   new Set<unknown>([1, 'a', 2n]),
   new Date(1_700_000_000_123),
   new Uint8Array([0, 1, 2, 253, 254, 255]),
+  Buffer.from('bytes'),
+  new Float64Array([1.5, -0, NaN]),
+  new BigInt64Array([-5n]),
   { when: new Date(0), bytes: new Uint8Array(3), tags: new Set(['a']), m: new Map([['k', 1]]) },
 ];
 
