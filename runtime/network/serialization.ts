@@ -103,10 +103,10 @@ export class RecordBufferBuilder {
       if (this.count > 0) this.finish();
       this.timestamped = ts;
     }
-    // Cheap top-level check: anything but a plain object/array gets the full plain-data check.
+    // Cheap top-level check (O(1)): a class instance fails here even when its shape is already known.
     if (typeof value === 'object' && value !== null) {
       const c = (value as { constructor?: unknown }).constructor;
-      if (c !== Object && c !== Array) assertPlainData(value, this.describe);
+      if (c !== Object && c !== Array && !PLAIN_CONSTRUCTORS.has(c)) assertPlainData(value, this.describe);
     } else if (typeof value === 'function' || typeof value === 'symbol') {
       assertPlainData(value, this.describe);
     }

@@ -36,7 +36,8 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> {
     const gen = this.generator;
     const wmOut = this.watermarkOutput();
     if (!assigner && !gen) {
-      this.readerOutput = { collect: (r: T, ts?: number) => out.collect(r, ts) };
+      // Records go straight into the chain: Output.collect has ReaderOutput's shape.
+      this.readerOutput = out as unknown as ReaderOutput<T>;
     } else {
       this.readerOutput = {
         collect: (r: T, ts?: number) => {

@@ -1,5 +1,30 @@
 import type { Output, OneInputStreamOperator } from '../operators/StreamOperator.js';
 
+const CHAINABLE = Symbol('tsflink.chainable');
+
+/**
+ * The next operator of a chain, used directly as the previous operator's Output: the class
+ * prototype gets `collect` = `processElement` (and the watermark methods), so the call from one
+ * operator to the next is monomorphic and inlinable — no adapter object in between.
+ */
+export function asChainedOutput(op: OneInputStreamOperator<unknown>): Output<unknown> {
+  const proto = Object.getPrototypeOf(op) as Record<string | symbol, unknown>;
+  if (!Object.prototype.hasOwnProperty.call(proto, CHAINABLE)) {
+    for (const name of ['collect', 'collectSide', 'emitWatermark', 'emitWatermarkStatus']) {
+      if (name in proto) return new ChainingOutput(op); // a method of that name exists: keep the adapter
+    }
+    Object.defineProperties(proto, {
+      [CHAINABLE]: { value: true },
+      collect: { value: op.processElement, writable: true, configurable: true },
+      collectSide: { value: noop, writable: true, configurable: true },
+      emitWatermark: { value: op.processWatermark, writable: true, configurable: true },
+      emitWatermarkStatus: { value: op.processWatermarkStatus ?? noop, writable: true, configurable: true },
+    });
+  }
+  return op as unknown as Output<unknown>;
+}
+function noop(): void {}
+
 /** Hands records to the next operator of the chain as JS values (no copy). */
 export class ChainingOutput implements Output<unknown> {
   constructor(private readonly op: OneInputStreamOperator<unknown>) {}

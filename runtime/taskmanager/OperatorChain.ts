@@ -4,7 +4,7 @@ import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
 import type { ResultPartition } from '../network/index.js';
 import type { TaskInfo } from '../api/functions/RuntimeContext.js';
 import type { ProcessingTimeService } from '../operators/timers/ProcessingTimeService.js';
-import { ChainingOutput, BroadcastingOutput, NoOutput } from './ChainingOutput.js';
+import { asChainedOutput, BroadcastingOutput, NoOutput } from './ChainingOutput.js';
 import { RecordWriterOutput } from './RecordWriterOutput.js';
 import { HeapKeyedStateBackend } from '../state/heap/HeapKeyedStateBackend.js';
 import { computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssignment.js';
@@ -59,7 +59,7 @@ export class OperatorChain {
       if (tag === undefined) main.push(o);
       else { const l = sides.get(tag) ?? []; l.push(o); sides.set(tag, l); }
     };
-    for (const c of spec.chainedOutputs) add(new ChainingOutput(this.createOperator(c.targetNodeId) as OneInputStreamOperator<unknown>), c.outputTag);
+    for (const c of spec.chainedOutputs) add(asChainedOutput(this.createOperator(c.targetNodeId) as OneInputStreamOperator<unknown>), c.outputTag);
     for (const n of spec.networkOutputs) add(this.networkOutput(nodeId, n.edgeId), n.outputTag);
     let output: Output<unknown>;
     if (main.length === 1 && sides.size === 0) output = main[0];
