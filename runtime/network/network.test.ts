@@ -261,6 +261,13 @@ describe('RecordSerializationError', () => {
     partition.release();
   });
 
+  it('rejects a class instance even when a plain object of the same shape was sent before', () => {
+    const { partition } = pair();
+    partition.emitRecord(0, { id: 1 }, undefined);
+    expect(() => partition.emitRecord(0, new Trade(2), undefined)).toThrow(/instance of class Trade/);
+    partition.release();
+  });
+
   it('the channel keeps working after a rejected record', async () => {
     const { partition, gate } = pair();
     partition.emitRecord(0, { a: 1 }, undefined);
