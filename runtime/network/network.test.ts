@@ -72,6 +72,21 @@ describe('in-thread channel', () => {
     expect(gate.numRecordsIn).toBe(15_000);
   });
 
+  it('decodes many record shapes (structure ids cycle) in order, across buffers', async () => {
+    const { partition, gate } = pair();
+    const sent: unknown[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      // 1000 distinct shapes, revisited in varying order, some nested
+      const k = (i * 7919) % 1000;
+      const v = i % 3 === 0 ? { [`k${k}`]: i, inner: { [`j${k % 77}`]: [i] } } : { [`k${k}`]: i, common: 'x' };
+      sent.push(v);
+      partition.emitRecord(0, v, undefined);
+    }
+    partition.finish();
+    const got = await drainGate(gate);
+    expect(got.records[0]).toEqual(sent);
+  });
+
   it('sends a record larger than a buffer in a buffer of its own', async () => {
     const { partition, gate } = pair();
     const big = { blob: new Uint8Array(200_000).fill(7), text: 'é'.repeat(100_000), list: Array.from({ length: 20_000 }, (_, i) => i) };
