@@ -1,0 +1,42 @@
+// B2: generator → keyBy → sum → sink on worker-thread slots of the embedded cluster
+// (`tsflink run`'s path), parallelism 2 vs 1, in the same run. Target: ≥ 1.7× the records/s.
+//   node dist/bench/b2-keyed-scaling.js [records] [keys]
+import { join } from 'node:path';
+import { bundleJob } from '../runtime/client/JobBundle.js';
+import { runProgram } from '../runtime/client/ProgramRunner.js';
+import { loadConfiguration, packageRoot } from '../runtime/configuration/index.js';
+import { machineLine, writeResultsSection, median } from './machine.js';
+
+async function run(bundle: Awaited<ReturnType<typeof bundleJob>>, p: number, n: number, keys: number): Promise<number> {
+  const conf = loadConfiguration({ dynamicProperties: { 'parallelism.default': String(p), 'taskmanager.numberOfTaskSlots': String(p) } });
+  await runProgram({ bundle, args: [String(n), String(keys)], configuration: conf });
+  return (globalThis as { __tsflinkNetRuntime?: number }).__tsflinkNetRuntime!;
+}
+
+async function main(): Promise<void> {
+  const n = Number(process.argv[2] ?? 10_000_000);
+  const keys = Number(process.argv[3] ?? 10_000);
+  const bundle = await bundleJob(join(packageRoot(), 'bench', 'fixtures', 'keyed-sum-job.ts'));
+  await run(bundle, 1, Math.min(n, 1_000_000), keys); // warm-up (bundle cache, disk)
+  const p1: number[] = [], p2: number[] = [];
+  for (let r = 0; r < 3; r++) { p1.push(await run(bundle, 1, n, keys)); p2.push(await run(bundle, 2, n, keys)); }
+  const t1 = median(p1), t2 = median(p2);
+  const rps = (t: number): string => Math.round(n / (t / 1000)).toLocaleString('en-US');
+  const body = `Run ${new Date().toISOString()}. ${machineLine()}
+
+Generator → keyBy → sum → discarding sink (STREAMING: every update emitted), ${n.toLocaleString('en-US')} records over ${keys.toLocaleString('en-US')} keys,
+on the embedded cluster's worker-thread slots (the path of \`tsflink run\`). Job net runtime (deploy to finish), median of 3 alternating runs.
+At parallelism 1 the source and the keyed task share one slot (one thread); at 2 there are two slots, each with one source and one keyed subtask,
+exchanging records over the MessagePort channel.
+
+| parallelism | median s | records/s |
+|---:|---:|---:|
+| 1 | ${(t1 / 1000).toFixed(2)} | ${rps(t1)} |
+| 2 | ${(t2 / 1000).toFixed(2)} | ${rps(t2)} |
+
+Speed-up p2 / p1: **${(t1 / t2).toFixed(2)}×** (target ≥ 1.7×).`;
+  console.log(body);
+  writeResultsSection(packageRoot(), 'B2 keyed sum scaling on worker-thread slots', body);
+}
+
+await main();
