@@ -78,6 +78,9 @@ const RETRIABLE = new Set([
   'RetriableException', 'SafeModeException', 'StandbyException', 'ConnectException', 'SocketTimeoutException',
   'ObserverRetryOnActiveException', 'EOFException', 'SocketException', 'NoRouteToHostException',
   'ConnectTimeoutException', 'ClosedChannelException', 'RetryException', 'NotReplicatedYetException',
+  // Plain IOException: deterministic HDFS errors use subclasses; the bare class shows up for transient
+  // states such as "No active and not excluded nodes contain this block" right after a NameNode restart.
+  'IOException',
 ]);
 
 function errCode(e: unknown): string | undefined {
@@ -476,9 +479,21 @@ export class WebHdfsFileSystem implements FileSystem {
   async writeFile(path: string, data: Uint8Array | string, opts?: CreateOptions): Promise<void> {
     // No pre-check: the whole payload is at hand, so the DataNode's own "already exists" answer
     // arrives before this resolves, and small-file writes save a NameNode round trip.
-    const w = await this.createStream(path, opts, false);
-    w.end(typeof data === 'string' ? Buffer.from(data) : data);
-    await finished(w);
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const w = await this.createStream(path, opts, false);
+        w.end(bytes);
+        await finished(w);
+        return;
+      } catch (e) {
+        // The payload is still here, so a transient DataNode-side failure (e.g. its NameNode
+        // connection dropped) can be retried; a partial file left behind surfaces as "already exists".
+        const transient = e instanceof FileSystemError && !(e instanceof NameNodeUnreachableError) && (RETRIABLE.has(e.code ?? '') || isNetworkError(e.cause));
+        if (!transient || attempt >= this.retry.maxAttempts) throw e;
+        await sleep(this.backoff(attempt));
+      }
+    }
   }
 
   async mkdirs(path: string): Promise<void> {

@@ -28,9 +28,22 @@ export const HADOOP_DIR: string;
 export const RUN_DIR: string;
 export const CLUSTER_JSON: string;
 export const CLUSTER_LOG: string;
-export function readClusterInfo(): ClusterInfo | undefined;
-export function runningCluster(): Promise<ClusterInfo | undefined>;
+/** All functions take an optional runDir (default RUN_DIR, the shared cluster) to run private clusters. */
+export function readClusterInfo(runDir?: string): ClusterInfo | undefined;
+export function runningCluster(runDir?: string): Promise<ClusterInfo | undefined>;
 export function ensureBuilt(): void;
-export function startCluster(opts?: { lease?: boolean; timeoutMs?: number; datanodes?: number; nodemanagers?: number; blockSize?: number; nmMemoryMb?: number }): Promise<{ info: ClusterInfo; started: boolean }>;
-export function stopCluster(): Promise<boolean>;
-export function releaseLease(): Promise<boolean>;
+export interface StartOptions {
+  runDir?: string;
+  /** Hold a lease: the last lease holder stops a cluster that a test run started. */
+  lease?: boolean;
+  /** HDFS only (faster start, less memory). */
+  noYarn?: boolean;
+  timeoutMs?: number;
+  datanodes?: number;
+  nodemanagers?: number;
+  blockSize?: number;
+  nmMemoryMb?: number;
+}
+export function startCluster(opts?: StartOptions): Promise<{ info: ClusterInfo; started: boolean }>;
+export function stopCluster(runDir?: string): Promise<boolean>;
+export function releaseLease(runDir?: string): Promise<boolean>;

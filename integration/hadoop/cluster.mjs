@@ -11,10 +11,20 @@ export const HADOOP_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const RUN_DIR = process.env.TSFLINK_HADOOP_RUN_DIR ? path.resolve(process.env.TSFLINK_HADOOP_RUN_DIR) : path.join(HADOOP_DIR, '.run');
 export const CLUSTER_JSON = path.join(RUN_DIR, 'cluster.json');
 export const CLUSTER_LOG = path.join(RUN_DIR, 'cluster.log');
-const PID_FILE = path.join(RUN_DIR, 'launcher.pid');
-const LOCK_DIR = path.join(RUN_DIR, 'start.lock');
-const LEASE_DIR = path.join(RUN_DIR, 'leases');
-const STARTED_BY = path.join(RUN_DIR, 'started-by');
+
+/** Files of the cluster kept in `runDir` (default: the shared .run). */
+function paths(runDir = RUN_DIR) {
+  const d = path.resolve(runDir);
+  return {
+    RUN: d,
+    CLUSTER_JSON: path.join(d, 'cluster.json'),
+    CLUSTER_LOG: path.join(d, 'cluster.log'),
+    PID_FILE: path.join(d, 'launcher.pid'),
+    LOCK_DIR: path.join(d, 'start.lock'),
+    LEASE_DIR: path.join(d, 'leases'),
+    STARTED_BY: path.join(d, 'started-by'),
+  };
+}
 const TARGET = path.join(HADOOP_DIR, 'target');
 const CLASSPATH_FILE = path.join(TARGET, 'classpath.txt');
 const MAIN_CLASS_FILE = path.join(TARGET, 'classes', 'tsflink', 'hadoop', 'TestCluster.class');
@@ -29,7 +39,7 @@ const ADD_OPENS = [
  * Where HDFS/YARN keep their data: $TSFLINK_HADOOP_DATA_DIR, else tmpfs (/dev/shm, when it has
  * room) because the VM disk's fsync latency makes small-file workloads ~10x slower, else .run/data.
  */
-function dataDir() {
+function dataDir(RUN_DIR) {
   if (process.env.TSFLINK_HADOOP_DATA_DIR) return { dir: path.resolve(process.env.TSFLINK_HADOOP_DATA_DIR), tmpfs: false };
   try {
     const st = fs.statfsSync('/dev/shm');
@@ -49,9 +59,9 @@ function log(msg) {
   process.stderr.write(`[hadoop] ${msg}\n`);
 }
 
-export function readClusterInfo() {
+export function readClusterInfo(runDir) {
   try {
-    return JSON.parse(fs.readFileSync(CLUSTER_JSON, 'utf8'));
+    return JSON.parse(fs.readFileSync(paths(runDir).CLUSTER_JSON, 'utf8'));
   } catch {
     return undefined;
   }
@@ -78,8 +88,8 @@ async function answers(url, timeoutMs = 3000) {
 }
 
 /** A running cluster: pid alive, control channel and WebHDFS answer. */
-export async function runningCluster() {
-  const info = readClusterInfo();
+export async function runningCluster(runDir) {
+  const info = readClusterInfo(runDir);
   if (!info || !pidAlive(info.pid)) return undefined;
   if (!(await answers(`${info.control}/status`))) return undefined;
   if (info.namenodeRunning && !(await answers(`${info.webhdfs}/webhdfs/v1/?op=GETFILESTATUS`))) return undefined;
@@ -132,8 +142,9 @@ function javaOk() {
   }
 }
 
-async function withLock(fn) {
-  fs.mkdirSync(RUN_DIR, { recursive: true });
+async function withLock(runDir, fn) {
+  const { RUN, LOCK_DIR } = paths(runDir);
+  fs.mkdirSync(RUN, { recursive: true });
   const deadline = Date.now() + 300_000;
   for (;;) {
     try {
@@ -160,14 +171,16 @@ async function withLock(fn) {
  * Resolves with { info, started } once cluster.json is written and the cluster answers.
  */
 export async function startCluster(opts = {}) {
-  return withLock(async () => {
-    const existing = await runningCluster();
+  const P = paths(opts.runDir);
+  const { CLUSTER_JSON, CLUSTER_LOG, PID_FILE, STARTED_BY } = P;
+  return withLock(opts.runDir, async () => {
+    const existing = await runningCluster(opts.runDir);
     if (existing) {
-      if (opts.lease) takeLease();
+      if (opts.lease) takeLease(opts.runDir);
       log(`reusing running cluster pid ${existing.pid} (webhdfs ${existing.webhdfs})`);
       return { info: existing, started: false };
     }
-    const stale = readClusterInfo();
+    const stale = readClusterInfo(opts.runDir);
     if (stale && pidAlive(stale.pid)) {
       log(`cluster pid ${stale.pid} is alive but does not answer; stopping it`);
       await stopPid(stale.pid, stale.control);
@@ -182,19 +195,20 @@ export async function startCluster(opts = {}) {
     const args = [
       `-Xmx${heap}`, '-XX:+IgnoreUnrecognizedVMOptions', ...ADD_OPENS,
       '-Djava.net.preferIPv4Stack=true', ...extraJvm,
-      '-cp', classpath, 'tsflink.hadoop.TestCluster', '--dir', RUN_DIR,
+      '-cp', classpath, 'tsflink.hadoop.TestCluster', '--dir', P.RUN,
       '--datanodes', String(opts.datanodes ?? 2), '--nodemanagers', String(opts.nodemanagers ?? 2),
       '--block-size', String(opts.blockSize ?? process.env.TSFLINK_HADOOP_BLOCK_SIZE ?? 32 * 1024 * 1024),
       '--nm-memory-mb', String(opts.nmMemoryMb ?? process.env.TSFLINK_HADOOP_NM_MEMORY_MB ?? 8192),
     ];
-    const data = dataDir();
+    const data = dataDir(P.RUN);
     args.push('--data-dir', data.dir);
+    if (opts.noYarn) args.push('--no-yarn');
     if (data.tmpfs) args.push('--delete-data-on-exit');
     args.splice(args.indexOf('-cp'), 0, `-Dtest.build.data=${path.join(data.dir, 'yarn')}`);
     const out = fs.openSync(CLUSTER_LOG, 'w');
     const t0 = Date.now();
     log(`starting minicluster (log: ${CLUSTER_LOG})`);
-    const child = spawn('java', args, { cwd: RUN_DIR, detached: true, stdio: ['ignore', out, out] });
+    const child = spawn('java', args, { cwd: P.RUN, detached: true, stdio: ['ignore', out, out] });
     fs.closeSync(out);
     let exited = null;
     child.on('exit', (code, sig) => { exited = sig ?? code; });
@@ -205,10 +219,10 @@ export async function startCluster(opts = {}) {
       if (exited !== null) {
         throw new Error(`Hadoop test cluster exited (${exited}) during start-up; last log lines:\n${tail(CLUSTER_LOG)}`);
       }
-      const info = readClusterInfo();
-      if (info && info.pid === child.pid && (await runningCluster())) {
+      const info = readClusterInfo(opts.runDir);
+      if (info && info.pid === child.pid && (await runningCluster(opts.runDir))) {
         fs.writeFileSync(STARTED_BY, opts.lease ? 'test-run' : 'manual');
-        if (opts.lease) takeLease();
+        if (opts.lease) takeLease(opts.runDir);
         log(`cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s: webhdfs ${info.webhdfs}, RM ${info.resourceManager}`);
         return { info, started: true };
       }
@@ -246,12 +260,14 @@ async function stopPid(pid, control) {
 
 // Leases let concurrent test runs share one cluster: a run holds a lease while it uses the
 // cluster, and the last run out stops it, but only if a test run (not hadoop:start) started it.
-function takeLease() {
+function takeLease(runDir) {
+  const { LEASE_DIR } = paths(runDir);
   fs.mkdirSync(LEASE_DIR, { recursive: true });
   fs.writeFileSync(path.join(LEASE_DIR, String(process.pid)), '');
 }
 
-function liveLeases() {
+function liveLeases(runDir) {
+  const { LEASE_DIR } = paths(runDir);
   let names = [];
   try {
     names = fs.readdirSync(LEASE_DIR);
@@ -266,10 +282,11 @@ function liveLeases() {
 }
 
 /** Ends this process's lease; stops the cluster if no other run holds one and a test run started it. */
-export async function releaseLease() {
+export async function releaseLease(runDir) {
+  const { LEASE_DIR, STARTED_BY } = paths(runDir);
   fs.rmSync(path.join(LEASE_DIR, String(process.pid)), { force: true });
-  return withLock(async () => {
-    if (liveLeases().length > 0) return false;
+  return withLock(runDir, async () => {
+    if (liveLeases(runDir).length > 0) return false;
     let by = 'manual';
     try {
       by = fs.readFileSync(STARTED_BY, 'utf8').trim();
@@ -277,13 +294,14 @@ export async function releaseLease() {
       // unknown: leave it running
     }
     if (by !== 'test-run' || process.env.TSFLINK_HADOOP_KEEP === '1') return false;
-    return stopCluster();
+    return stopCluster(runDir);
   });
 }
 
 /** Stops the cluster recorded in .run (cluster.json or launcher.pid). Resolves true if one was running. */
-export async function stopCluster() {
-  const info = readClusterInfo();
+export async function stopCluster(runDir) {
+  const { CLUSTER_JSON, PID_FILE, STARTED_BY } = paths(runDir);
+  const info = readClusterInfo(runDir);
   let pid = info?.pid;
   if (!pid && fs.existsSync(PID_FILE)) pid = Number(fs.readFileSync(PID_FILE, 'utf8'));
   if (!pidAlive(pid)) {
