@@ -176,9 +176,10 @@ export class SingleInputGateImpl implements SingleInputGate {
     readonly owner: string,
   ) {
     this.floatingAvailable = host.floatingBuffersPerGate;
+    // Resolve every connection before requesting anything, so a bad descriptor leaves nothing half-open.
+    const conns = descriptors.map((d) => host.connectionFor(d, owner));
     for (let i = 0; i < descriptors.length; i++) {
-      const d = descriptors[i]!;
-      this.channels.push(new InputChannel(this, i, d, host.connectionFor(d, owner), host.buffersPerChannel));
+      this.channels.push(new InputChannel(this, i, descriptors[i]!, conns[i]!, host.buffersPerChannel));
     }
   }
 

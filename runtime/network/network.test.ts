@@ -372,3 +372,60 @@ describe('partition lifecycle', () => {
     env.close();
   });
 });
+
+describe('input gate', () => {
+  it('blockChannel stops delivery from that channel until resumeChannel', async () => {
+    const { partition, gate } = pair({ numSubpartitions: 2 });
+    gate.blockChannel(0);
+    partition.emitRecord(0, 'a0', undefined);
+    partition.emitRecord(1, 'b0', undefined);
+    partition.broadcastEvent({ type: 'CheckpointBarrier', checkpointId: 1, timestamp: 0, unaligned: false, savepoint: false });
+    partition.emitRecord(0, 'a1', undefined);
+    partition.emitRecord(1, 'b1', undefined);
+    partition.flushAll();
+    await sleep(10);
+    const seen: unknown[] = [];
+    for (let b = gate.pollNext(); b !== null; b = gate.pollNext()) seen.push(b.kind === 'records' ? [b.channel, ...b.values] : [b.channel, b.event.type]);
+    expect(seen).toEqual([[1, 'b0'], [1, 'CheckpointBarrier'], [1, 'b1']]);
+    gate.resumeChannel(0);
+    await gate.getAvailableFuture();
+    for (let b = gate.pollNext(); b !== null; b = gate.pollNext()) seen.push(b.kind === 'records' ? [b.channel, ...b.values] : [b.channel, b.event.type]);
+    expect(seen.slice(3)).toEqual([[0, 'a0'], [0, 'CheckpointBarrier'], [0, 'a1']]);
+    partition.release();
+  });
+
+  it('close() cancels the subscription; the producer keeps its memory bounded', async () => {
+    const env = new ShuffleEnvironment({ slotIndex: 0, config: { ...config, maxBuffersPerSubpartition: 2 } });
+    const p = env.createResultPartition({ partitionId: 'p', numSubpartitions: 1, bufferTimeout: 1, owner: 'Producer' });
+    const gate = env.createInputGate({ channels: [{ partitionId: 'p', subpartition: 0, location: local }], owner: 'Consumer' });
+    p.emitRecord(0, 1, undefined);
+    await sleep(10);
+    gate.close();
+    expect(gate.pollNext()).toBeNull();
+    await gate.getAvailableFuture(); // resolves once closed
+    await sleep(5);
+    for (let i = 0; i < 5000 && p.isAvailable(); i++) p.emitRecord(0, 'y'.repeat(100), undefined);
+    expect(p.isAvailable()).toBe(false);
+    env.close();
+  });
+
+  it('a request for a subpartition the partition does not have fails clearly', async () => {
+    const env = new ShuffleEnvironment({ slotIndex: 0, config });
+    env.createResultPartition({ partitionId: 'p', numSubpartitions: 2, bufferTimeout: -1, owner: 'Producer' });
+    const gate = env.createInputGate({ channels: [{ partitionId: 'p', subpartition: 5, location: local }], owner: 'Consumer' });
+    await gate.getAvailableFuture();
+    expect(() => gate.pollNext()).toThrow(/partition p has 2 subpartitions, subpartition 5 was requested/);
+    env.close();
+  });
+
+  it('a remote (TCP) location is rejected until the TCP transport exists', () => {
+    const env = new ShuffleEnvironment({ slotIndex: 0, config });
+    expect(() =>
+      env.createInputGate({ channels: [{ partitionId: 'p', subpartition: 0, location: { kind: 'remote', taskManagerId: 'tm-2', host: '10.0.0.2', port: 6121 } }], owner: 'Consumer' }),
+    ).toThrow(/TaskManager tm-2 .*not implemented yet/);
+    expect(() => env.createInputGate({ channels: [{ partitionId: 'p', subpartition: 0, location: { kind: 'slot', slotIndex: 4 } }], owner: 'Consumer' })).toThrow(
+      /no connection from slot 0 to slot 4.*addSlotConnection/,
+    );
+    env.close();
+  });
+});
