@@ -33,7 +33,6 @@ export interface PartitionHost {
   onPartitionReleased(partition: ResultPartitionImpl, cause: string | null): void;
 }
 
-const EMPTY: NetworkBuffer[] = [];
 const MAX_ANNOUNCED_BACKLOG = 64;
 
 /** One subpartition: unsent buffers queue here until the consuming channel has credit. */
@@ -63,10 +62,6 @@ export class ResultSubpartition implements BufferSink {
 
   get queueLength(): number {
     return this.queue.length - this.head;
-  }
-
-  get hasConsumer(): boolean {
-    return this.conn !== null;
   }
 
   acquireBuffer(): ArrayBuffer {
@@ -208,7 +203,7 @@ export class ResultSubpartition implements BufferSink {
       const b = this.queue[i]!;
       if (!b.isEvent) pool.recycle(b.buffer);
     }
-    this.queue = EMPTY.slice();
+    this.queue = [];
     this.head = 0;
     this.dataBuffersQueued = 0;
     this.updateCongestion();
@@ -354,10 +349,6 @@ export class ResultPartitionImpl implements ResultPartition {
     }
     this.resolveAvailable();
     this.host.onPartitionReleased(this, message);
-  }
-
-  get isReleased(): boolean {
-    return this.released;
   }
 
   private stopTimer(): void {
