@@ -32,7 +32,8 @@ export class KeyEncoder {
       case 'string': {
         this.ensure(1 + 5 + key.length * 3);
         this.buf[this.pos++] = TAG_STRING;
-        const { written } = encoder.encodeInto(key, this.buf.subarray(this.pos + 4));
+        // Short keys: encode UTF-8 in JS; the native encodeInto call costs more than the work for them.
+        const written = key.length <= 64 ? utf8Into(key, this.buf, this.pos + 4) : encoder.encodeInto(key, this.buf.subarray(this.pos + 4)).written;
         this.view.setUint32(this.pos, written);
         this.pos += 4 + written;
         return;
@@ -72,6 +73,28 @@ export class KeyEncoder {
 }
 
 const encoder = new TextEncoder();
+
+/** UTF-8 of `s` into `buf` at `at` (room checked by the caller); lone surrogates become U+FFFD like TextEncoder. */
+function utf8Into(s: string, buf: Uint8Array, at: number): number {
+  let p = at;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) { buf[p++] = c; continue; }
+    if (c < 0x800) { buf[p++] = 0xc0 | (c >> 6); buf[p++] = 0x80 | (c & 63); continue; }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+        buf[p++] = 0xf0 | (c >> 18); buf[p++] = 0x80 | ((c >> 12) & 63); buf[p++] = 0x80 | ((c >> 6) & 63); buf[p++] = 0x80 | (c & 63);
+        continue;
+      }
+      c = 0xfffd;
+    }
+    buf[p++] = 0xe0 | (c >> 12); buf[p++] = 0x80 | ((c >> 6) & 63); buf[p++] = 0x80 | (c & 63);
+  }
+  return p - at;
+}
 
 export class InvalidKeyError extends Error {
   constructor(key: unknown) {

@@ -50,3 +50,14 @@ describe('key groups', () => {
 
 // Computed once with this implementation; a change here breaks restoring keyed state.
 const PINNED = [82, 55, 74, 117, 85, 28];
+
+describe('key encoding of strings', () => {
+  it('the JS UTF-8 path for short keys equals TextEncoder, incl. surrogate pairs and lone surrogates', () => {
+    const enc = new KeyEncoder();
+    for (const s of ['', 'abc', 'é', '€uro', '😀x', 'a\ud800b', '\udc00', 'x'.repeat(64), 'ü'.repeat(64), 'y'.repeat(65)]) {
+      const n = enc.encode(s);
+      const expected = new TextEncoder().encode(s);
+      expect(Buffer.from(enc.bytes.subarray(5, n)).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
+    }
+  });
+});
