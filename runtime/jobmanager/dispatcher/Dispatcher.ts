@@ -3,6 +3,9 @@ import { JobMaster } from '../jobmaster/JobMaster.js';
 import type { ResourceManager } from '../resourcemanager/ResourceManager.js';
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
 import type { JobResult } from '../jobmaster/JobResult.js';
+import { loadJobMain } from '../../client/JobBundle.js';
+import { captureStreamGraph } from '../../client/PlanningEnvironment.js';
+import { Configuration } from '../../configuration/index.js';
 
 export interface JobSummary { jobId: string; name: string; state: string; startTime: number; endTime: number; duration: number }
 
@@ -28,6 +31,37 @@ export class Dispatcher {
     void jm.start();
     return jm;
   }
+
+  /**
+   * A job submitted with its bundle (REST, remote clients): main is re-run here to get the
+   * operators' code for coordinators (source enumerators); the graph must match the submitted one.
+   */
+  async submitJobFromBundle(job: JobSubmissionInfo): Promise<JobMaster> {
+    const id = job.jobGraph.jobId;
+    if (this.running.has(id) || this.finished.has(id) || this.submitting.has(id)) throw new Error(`DuplicateJobSubmissionException: job ${id} was already submitted.`);
+    if (!job.bundle) throw new Error(`Job ${id} was submitted without its job bundle.`);
+    this.submitting.add(id);
+    try {
+      const main = await loadJobMain(job.bundle);
+      const sg = await captureStreamGraph(main, job.args ?? [], {
+        baseConfiguration: Configuration.fromMap(job.baseConfiguration ?? job.jobGraph.configuration),
+        defaultParallelism: job.defaultParallelism,
+        executionIndex: job.jobGraph.executionIndex,
+        what: `Rebuilding job '${job.jobGraph.jobName}' in the JobManager`,
+      });
+      if (sg.fingerprint() !== job.jobGraph.fingerprint) {
+        throw new Error(`The job graph rebuilt in the JobManager differs from the submitted one: main must build the same pipeline every time it runs. Rebuilt: ${sg.describe()}`);
+      }
+      return this.submitJob(job, sg);
+    } finally {
+      this.submitting.delete(id);
+    }
+  }
+  private readonly submitting = new Set<string>();
+
+  /** All jobs, running first. */
+  allJobs(): JobMaster[] { return [...this.running.values(), ...[...this.finished.values()].map((f) => f.master)]; }
+  getJobResult(jobId: string): JobResult | undefined { return this.finished.get(jobId)?.result; }
 
   jobMasterGateway(jobId: string): JobMasterGateway | undefined { return this.running.get(jobId); }
   userGraph(jobId: string): StreamGraph {

@@ -1,4 +1,4 @@
-import { SlotManager } from './SlotManager.js';
+import { SlotManager, type TaskExecutorRegistrationInfo } from './SlotManager.js';
 import type { TaskExecutorGateway } from '../gateways.js';
 
 /**
@@ -7,6 +7,8 @@ import type { TaskExecutorGateway } from '../gateways.js';
  */
 export class ResourceManager {
   readonly slotManager = new SlotManager();
-  registerTaskExecutor(gateway: TaskExecutorGateway, numSlots: number): void { this.slotManager.registerTaskExecutor(gateway, numSlots); }
+  registerTaskExecutor(gateway: TaskExecutorGateway, numSlots: number, info?: Partial<TaskExecutorRegistrationInfo>): void {
+    this.slotManager.registerTaskExecutor(gateway, numSlots, info);
+  }
   getTaskExecutor(id: string): TaskExecutorGateway { return this.slotManager.getTaskExecutor(id); }
 }

@@ -1,7 +1,26 @@
 import type { TaskExecutorGateway } from '../gateways.js';
 import type { SlotLocation } from '../../graph/executiongraph/ExecutionGraph.js';
 
-interface RegisteredTaskExecutor { gateway: TaskExecutorGateway; slots: Array<string | null> /* allocated job id or null */ }
+/** What a TaskManager tells the ResourceManager about itself when it registers. */
+export interface TaskExecutorRegistrationInfo {
+  host: string;
+  /** Port of its data-plane (shuffle) server; 0 when it has none (single process). */
+  dataPort: number;
+  cpuCores: number;
+  physicalMemory: number;
+  /** Configured process memory and per-slot heap (bytes). */
+  processMemory: number;
+  slotHeapMemory: number;
+}
+
+export interface RegisteredTaskExecutor {
+  gateway: TaskExecutorGateway;
+  info: TaskExecutorRegistrationInfo;
+  /** Allocated job id per slot, or null when free. */
+  slots: Array<string | null>;
+  registeredAt: number;
+  lastHeartbeat: number;
+}
 interface PendingRequest { jobId: string; count: number; resolve: (s: SlotLocation[]) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
 
 /** Tracks TaskManagers' slots and hands them to jobs (Flink's SlotManager). */
@@ -9,12 +28,25 @@ export class SlotManager {
   private readonly taskExecutors = new Map<string, RegisteredTaskExecutor>();
   private readonly pending: PendingRequest[] = [];
 
-  registerTaskExecutor(gateway: TaskExecutorGateway, numSlots: number): void {
-    this.taskExecutors.set(gateway.taskManagerId, { gateway, slots: new Array<string | null>(numSlots).fill(null) });
+  registerTaskExecutor(gateway: TaskExecutorGateway, numSlots: number, info?: Partial<TaskExecutorRegistrationInfo>): void {
+    const now = Date.now();
+    this.taskExecutors.set(gateway.taskManagerId, {
+      gateway,
+      info: { host: '127.0.0.1', dataPort: 0, cpuCores: 0, physicalMemory: 0, processMemory: 0, slotHeapMemory: 0, ...info },
+      slots: new Array<string | null>(numSlots).fill(null),
+      registeredAt: now,
+      lastHeartbeat: now,
+    });
     this.servePending();
   }
 
-  unregisterTaskExecutor(id: string): void { this.taskExecutors.delete(id); }
+  /** Registered TaskManagers (REST /taskmanagers). */
+  registered(): RegisteredTaskExecutor[] { return [...this.taskExecutors.values()]; }
+  getRegistration(id: string): RegisteredTaskExecutor | undefined { return this.taskExecutors.get(id); }
+  heartbeatFrom(id: string): void { const te = this.taskExecutors.get(id); if (te) te.lastHeartbeat = Date.now(); }
+
+  /** A TaskManager left or was lost: its slots disappear (their jobs fail over). */
+  unregisterTaskExecutor(id: string): void { this.taskExecutors.delete(id); this.servePending(); }
 
   getTaskExecutor(id: string): TaskExecutorGateway {
     const te = this.taskExecutors.get(id);
@@ -54,7 +86,11 @@ export class SlotManager {
       for (const te of tes) {
         if (out.length >= count) break;
         const i = te.slots.indexOf(null);
-        if (i >= 0) { te.slots[i] = jobId; out.push({ taskManagerId: te.gateway.taskManagerId, slotIndex: i }); progressed = true; }
+        if (i >= 0) {
+          te.slots[i] = jobId;
+          out.push({ taskManagerId: te.gateway.taskManagerId, slotIndex: i, host: te.info.host, dataPort: te.info.dataPort });
+          progressed = true;
+        }
       }
       if (!progressed) break;
     }
