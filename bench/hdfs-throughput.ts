@@ -1,6 +1,6 @@
 // B6: HDFS throughput — tsflink's WebHDFS FileSystem vs Hadoop's own Java client (FsShell -put/-get)
 // against the same minicluster, same file, same replication and block size.
-// Run: npm run build && node dist/bench/hdfs-throughput.js   (B6_SIZE_MB=256 B6_RUNS=3)
+// Run: npm run build && node dist/bench/hdfs-throughput.js   (B6_SIZE_MB=256 B6_RUNS=5)
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -28,7 +28,7 @@ interface ClusterModule {
 
 const MB = 1024 * 1024;
 const SIZE_MB = Number(process.env['B6_SIZE_MB'] ?? 256);
-const RUNS = Number(process.env['B6_RUNS'] ?? 3);
+const RUNS = Number(process.env['B6_RUNS'] ?? 5);
 const TARGET = 0.8;
 
 function packageRoot(): string {
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
       res.tsPut.push(performance.now() - t);
 
       t = performance.now();
-      await pipeline(await hfs.open(`${dir}/ts.bin`), fs.createWriteStream(outTs));
+      await pipeline(await hfs.open(`${dir}/ts.bin`), fs.createWriteStream(outTs, { highWaterMark: MB }));
       res.tsGet.push(performance.now() - t);
       if (run === 1 && (await sha256(outTs)) !== inputSha) throw new Error('tsflink round trip corrupted the data');
 
