@@ -24,7 +24,7 @@ function makeRecord(i: number, shape: Shape): unknown {
 }
 
 interface WorkerArgs {
-  role: 'channel-producer' | 'channel-consumer' | 'bare-producer' | 'bare-consumer';
+  role: 'channel-producer' | 'channel-consumer' | 'bare-producer' | 'bare-consumer' | 'cpu-probe';
   n: number;
   shape: Shape;
   port: MessagePort;
@@ -44,6 +44,13 @@ interface WorkerResult {
 
 async function runWorker(args: WorkerArgs): Promise<WorkerResult> {
   const { role, n, shape } = args;
+  if (role === 'cpu-probe') {
+    const t0 = performance.now();
+    let x = 0;
+    for (let i = 0; i < n; i++) x = (x + i * 7) % 1000003;
+    const t1 = performance.now();
+    return { records: x, bytes: 0, elapsedMs: t1 - t0, startedAt: t0, endedAt: t1 };
+  }
   if (role === 'channel-producer') {
     const env = new ShuffleEnvironment({ slotIndex: 0, config });
     env.addSlotConnection(1, args.port);
@@ -158,8 +165,8 @@ interface Row {
   note: string;
 }
 
-function startWorker(role: WorkerArgs['role'], n: number, shape: Shape, port: MessagePort): Promise<WorkerResult> {
-  const w = new Worker(fileURLToPath(import.meta.url), { workerData: { role, n, shape, port, peer: 0 }, transferList: [port] });
+function startWorker(role: WorkerArgs['role'], n: number, shape: Shape, port?: MessagePort): Promise<WorkerResult> {
+  const w = new Worker(fileURLToPath(import.meta.url), { workerData: { role, n, shape, port, peer: 0 }, transferList: port ? [port] : [] });
   return new Promise((resolve, reject) => {
     w.once('message', (r: WorkerResult) => {
       resolve(r);
@@ -227,10 +234,22 @@ function median(rows: Row[]): Row {
   return { ...m, note: `${m.note}; median of ${rows.length}: ${sorted.map((r) => `${(r.recordsPerSec / 1e6).toFixed(2)}M`).join(' / ')} rec/s` };
 }
 
+/**
+ * How many cores two busy threads really get right now (2.0 = two free cores): the machine is shared, and a
+ * two-thread result is only meaningful next to this number.
+ */
+async function cpuProbe(): Promise<number> {
+  const iterations = 100_000_000;
+  const one = (await startWorker('cpu-probe', iterations, 'tuple')).elapsedMs;
+  const two = await Promise.all([startWorker('cpu-probe', iterations, 'tuple'), startWorker('cpu-probe', iterations, 'tuple')]);
+  return (2 * one) / Math.max(two[0]!.elapsedMs, two[1]!.elapsedMs);
+}
+
 async function main(): Promise<void> {
   const n = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 5_000_000);
   const repeats = Number(process.argv.find((a) => a.startsWith('--repeat='))?.slice(9) ?? 3);
   const rows: Row[] = [];
+  const coresBefore = await cpuProbe();
   for (const shape of ['object', 'tuple'] as Shape[]) {
     // warm-up run (JIT), not reported
     await twoWorkers('channel', Math.min(n, 200_000), shape);
@@ -257,6 +276,9 @@ async function main(): Promise<void> {
     lines.push('');
     lines.push(`Ratio channel / bare (${shape}): **${fmt(ch.recordsPerSec / bare.recordsPerSec, 2)}×**`);
   }
+  const coresAfter = await cpuProbe();
+  lines.push('');
+  lines.push(`Effective cores for two busy threads (CPU probe, 2.0 = two free cores): ${coresBefore.toFixed(2)} before, ${coresAfter.toFixed(2)} after.`);
   const table = lines.join('\n');
   console.log(table);
 
