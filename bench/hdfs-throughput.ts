@@ -21,7 +21,7 @@ interface ClusterInfo {
 }
 interface ClusterModule {
   HADOOP_DIR: string;
-  ensureBuilt(): void;
+  ensureBuilt(): Promise<void>;
   startCluster(): Promise<{ info: ClusterInfo; started: boolean }>;
   stopCluster(): Promise<boolean>;
 }

@@ -78,10 +78,11 @@ const RETRIABLE = new Set([
   'RetriableException', 'SafeModeException', 'StandbyException', 'ConnectException', 'SocketTimeoutException',
   'ObserverRetryOnActiveException', 'EOFException', 'SocketException', 'NoRouteToHostException',
   'ConnectTimeoutException', 'ClosedChannelException', 'RetryException', 'NotReplicatedYetException',
-  // Plain IOException: deterministic HDFS errors use subclasses; the bare class shows up for transient
-  // states such as "No active and not excluded nodes contain this block" right after a NameNode restart.
-  'IOException',
 ]);
+// For data ops (choosing/using DataNodes) a bare IOException is usually transient, e.g. "No active and
+// not excluded nodes contain this block" after a NameNode restart or "All datanodes are bad". For
+// namespace ops (rename, mkdirs, …) it is a deterministic answer and is not retried.
+const DATA_OPS = new Set(['OPEN', 'CREATE', 'APPEND']);
 
 function errCode(e: unknown): string | undefined {
   const c = (e as { code?: unknown })?.code;
@@ -128,9 +129,10 @@ function remoteError(status: number, body: unknown, path: string, what: string):
   }
 }
 
-function isRetriableResponse(status: number, err: FileSystemError): boolean {
+function isRetriableResponse(status: number, err: FileSystemError, op: string): boolean {
   const name = err.code ?? '';
   if (RETRIABLE.has(name)) return true;
+  if (name === 'IOException' && DATA_OPS.has(op)) return true;
   if (NON_RETRIABLE.has(name)) return false;
   return status >= 500;
 }
@@ -330,7 +332,7 @@ export class WebHdfsFileSystem implements FileSystem {
       if (res.status >= 200 && res.status < 300) return res.data as T;
       if (res.status === 307 && typeof res.headers['location'] === 'string') return { Location: res.headers['location'] } as T;
       const err = remoteError(res.status, res.data, p, op);
-      if (!isRetriableResponse(res.status, err) || attempt === this.retry.maxAttempts) throw err;
+      if (!isRetriableResponse(res.status, err, op) || attempt === this.retry.maxAttempts) throw err;
       last = err;
       await sleep(this.backoff(attempt));
     }
@@ -360,7 +362,7 @@ export class WebHdfsFileSystem implements FileSystem {
         if (status === 200) return res;
         const body = await readAll(res);
         const err = remoteError(status, body.toString('utf8'), p, 'open');
-        if (!isRetriableResponse(status, err)) throw err;
+        if (!isRetriableResponse(status, err, 'OPEN')) throw err;
         last = err;
       } catch (e) {
         if (e instanceof FileSystemError) throw e;
@@ -489,7 +491,7 @@ export class WebHdfsFileSystem implements FileSystem {
       } catch (e) {
         // The payload is still here, so a transient DataNode-side failure (e.g. its NameNode
         // connection dropped) can be retried; a partial file left behind surfaces as "already exists".
-        const transient = e instanceof FileSystemError && !(e instanceof NameNodeUnreachableError) && (RETRIABLE.has(e.code ?? '') || isNetworkError(e.cause));
+        const transient = e instanceof FileSystemError && !(e instanceof NameNodeUnreachableError) && (RETRIABLE.has(e.code ?? '') || e.code === 'IOException' || isNetworkError(e.cause));
         if (!transient || attempt >= this.retry.maxAttempts) throw e;
         await sleep(this.backoff(attempt));
       }

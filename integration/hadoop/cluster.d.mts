@@ -31,7 +31,7 @@ export const CLUSTER_LOG: string;
 /** All functions take an optional runDir (default RUN_DIR, the shared cluster) to run private clusters. */
 export function readClusterInfo(runDir?: string): ClusterInfo | undefined;
 export function runningCluster(runDir?: string): Promise<ClusterInfo | undefined>;
-export function ensureBuilt(): void;
+export function ensureBuilt(): Promise<void>;
 export interface StartOptions {
   runDir?: string;
   /** Hold a lease: the last lease holder stops a cluster that a test run started. */

@@ -28,6 +28,8 @@ function paths(runDir = RUN_DIR) {
 const TARGET = path.join(HADOOP_DIR, 'target');
 const CLASSPATH_FILE = path.join(TARGET, 'classpath.txt');
 const MAIN_CLASS_FILE = path.join(TARGET, 'classes', 'tsflink', 'hadoop', 'TestCluster.class');
+// Touched after each successful build (Maven leaves classpath.txt's mtime alone when unchanged).
+const BUILD_STAMP = path.join(TARGET, '.tsflink-build-stamp');
 
 // Hadoop reflects into JDK internals; `java -cp` bypasses the hadoop scripts that add these.
 const ADD_OPENS = [
@@ -114,12 +116,20 @@ function sourcesChanged() {
     }
   };
   walk(path.join(HADOOP_DIR, 'src'));
-  return srcFiles.some((f) => newer(f, CLASSPATH_FILE));
+  return srcFiles.some((f) => newer(f, BUILD_STAMP));
 }
 
 /** Builds the launcher if target/ is missing or stale: offline first (warm ~/.m2), then online. */
-export function ensureBuilt() {
-  if (fs.existsSync(CLASSPATH_FILE) && fs.existsSync(MAIN_CLASS_FILE) && !sourcesChanged()) return;
+export async function ensureBuilt() {
+  const upToDate = () => fs.existsSync(CLASSPATH_FILE) && fs.existsSync(MAIN_CLASS_FILE) && !sourcesChanged();
+  if (upToDate()) return;
+  // One Maven build at a time, even when several clusters start at once.
+  await withLock(path.join(HADOOP_DIR, '.run', 'build'), async () => {
+    if (!upToDate()) build();
+  });
+}
+
+function build() {
   const mvn = spawnSync('mvn', ['-v'], { stdio: 'ignore' });
   if (mvn.error || mvn.status !== 0) {
     throw new Error('Maven (mvn) is not on PATH; install it (Debian: apt-get install -y maven openjdk-17-jdk-headless) to build the Hadoop test cluster');
@@ -128,7 +138,10 @@ export function ensureBuilt() {
     log(`building launcher with Maven${offline ? ' (offline)' : ' (online; first run downloads Hadoop to ~/.m2)'}`);
     const args = ['-B', '-q', ...(offline ? ['-o'] : []), 'package', '-DskipTests'];
     const r = spawnSync('mvn', args, { cwd: HADOOP_DIR, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-    if (r.status === 0 && fs.existsSync(CLASSPATH_FILE)) return;
+    if (r.status === 0 && fs.existsSync(CLASSPATH_FILE)) {
+      fs.writeFileSync(BUILD_STAMP, new Date().toISOString());
+      return;
+    }
     if (!offline) {
       throw new Error(`Maven build of ${HADOOP_DIR} failed (mvn ${args.join(' ')}):\n${(r.stdout + r.stderr).slice(-4000)}`);
     }
@@ -186,7 +199,7 @@ export async function startCluster(opts = {}) {
       await stopPid(stale.pid, stale.control);
     }
     javaOk();
-    ensureBuilt();
+    await ensureBuilt();
     fs.rmSync(CLUSTER_JSON, { force: true });
     const timeoutMs = Number(opts.timeoutMs ?? process.env.TSFLINK_HADOOP_START_TIMEOUT_MS ?? 180_000);
     const heap = process.env.TSFLINK_HADOOP_HEAP ?? '3g';
