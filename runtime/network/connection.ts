@@ -101,6 +101,12 @@ export class MessagePortConnection implements Connection {
   ) {
     port.on('message', this.onPortMessage);
     port.on('close', this.onPortClose);
+    // A message that cannot be deserialized means the stream is corrupt: fail every channel on this port.
+    port.on('messageerror', (e: Error) => {
+      if (this.closed) return;
+      this.close();
+      this.handler.onClose(this, `connection to ${this.peer} received an undecodable message: ${e.message}`);
+    });
   }
 
   send(msg: NetworkMessage): void {
