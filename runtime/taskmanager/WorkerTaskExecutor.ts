@@ -116,10 +116,15 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
     this.send(slotIndex, { t: 'submit', tdd, job });
   }
 
-  cancelTask(attemptId: string): void {
+  /** Returns false when the attempt is not (or no longer) here. */
+  cancelTask(attemptId: string): boolean {
     const a = this.attemptSlot.get(attemptId);
     if (a) this.send(a.slot, { t: 'cancel', attemptId });
+    return a !== undefined;
   }
+
+  /** The JobManager is gone: cancel everything running here (its tasks are failed over there). */
+  cancelAll(): void { for (const id of [...this.attemptSlot.keys()]) this.cancelTask(id); }
 
   sendOperatorEventToTask(attemptId: string, nodeId: number, event: unknown): void {
     const a = this.attemptSlot.get(attemptId);

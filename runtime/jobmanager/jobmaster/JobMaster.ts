@@ -133,14 +133,15 @@ export class JobMaster implements JobMasterGateway {
     if (producer.taskManagerId === consumer.taskManagerId) {
       return te.singleThreaded || producer.slotIndex === consumer.slotIndex ? { kind: 'local' } : { kind: 'slot', slotIndex: producer.slotIndex };
     }
-    return { kind: 'remote', taskManagerId: producer.taskManagerId, host: producer.host ?? '127.0.0.1', port: producer.dataPort ?? 0 };
+    // The producer's slot lets the remote TaskManager route the partition request to the right worker.
+    return { kind: 'remote', taskManagerId: producer.taskManagerId, host: producer.host ?? '127.0.0.1', port: producer.dataPort ?? 0, slotIndex: producer.slotIndex } as PartitionLocation;
   }
 
   private sendToSubtask(vertexId: string, subtask: number, nodeId: number, event: unknown): void {
     const ev = this.executionGraph.getJobVertex(vertexId).taskVertices[subtask];
     const ex = ev.currentExecution;
     if (ex.isTerminal || !ex.slot) return;
-    this.gatewayOf(ex.slot).sendOperatorEventToTask(ex.attemptId, nodeId, event);
+    try { this.gatewayOf(ex.slot).sendOperatorEventToTask(ex.attemptId, nodeId, event); } catch { /* TaskManager lost: failover follows */ }
   }
 
   // ---- JobMasterGateway ------------------------------------------------------------------
@@ -161,6 +162,24 @@ export class JobMaster implements JobMasterGateway {
       if (ex === ex.vertex.currentExecution) void this.handleTaskFailure(ex, u.error ?? { name: 'Error', message: 'unknown failure' });
     }
     if (ex.isTerminal) this.checkTerminal();
+  }
+
+  /**
+   * A TaskManager is gone (heartbeat timeout or lost connection): its executions cannot report
+   * any more, so they fail here, which triggers failover on the remaining slots.
+   */
+  taskManagerLost(taskManagerId: string, cause: string): void {
+    const lost = this.currentExecutions().filter((ex) => !ex.isTerminal && ex.slot?.taskManagerId === taskManagerId);
+    if (lost.length === 0) return;
+    const error: SerializedThrowable = { name: 'TaskManagerLostException', message: `TaskManager ${taskManagerId} is lost: ${cause}` };
+    let first: Execution | undefined;
+    for (const ex of lost) {
+      const wasCanceling = ex.state === 'CANCELING';
+      ex.transitionState(wasCanceling ? 'CANCELED' : 'FAILED');
+      if (!wasCanceling) { ex.failureCause = error.message; first ??= ex; }
+    }
+    if (first) void this.handleTaskFailure(first, { ...error, location: first.vertex.taskNameWithSubtaskIndex });
+    this.checkTerminal();
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -189,7 +208,9 @@ export class JobMaster implements JobMasterGateway {
       if (ex.isTerminal) continue;
       if (ex.state === 'CREATED' || ex.state === 'SCHEDULED') { ex.transitionState('CANCELED'); continue; }
       ex.transitionState('CANCELING');
-      this.gatewayOf(ex.slot!).cancelTask(ex.attemptId);
+      try { this.gatewayOf(ex.slot!).cancelTask(ex.attemptId); } catch {
+        ex.transitionState('CANCELED'); // its TaskManager is already gone
+      }
     }
   }
 

@@ -1,0 +1,137 @@
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostname, availableParallelism, totalmem } from 'node:os';
+import { createHash } from 'node:crypto';
+import { WorkerTaskExecutor } from '../taskmanager/WorkerTaskExecutor.js';
+import { connectRpc, type RpcConnection } from '../rpc/RpcConnection.js';
+import type { TaskDeploymentDescriptor, TaskExecutionState } from '../taskmanager/TaskDeploymentDescriptor.js';
+import type { JobSubmissionInfo, JobMasterGateway } from '../jobmanager/gateways.js';
+import { type Configuration, JobManagerOptions, TaskManagerOptions, HeartbeatManagerOptions } from '../configuration/index.js';
+import { createLogger } from './ClusterLog.js';
+
+/**
+ * A TaskManager process (Flink's TaskManagerRunner + TaskExecutor): worker-thread slots,
+ * registration with the ResourceManager over the control RPC, job bundles fetched from the
+ * JobManager, and a watch on the JobManager's heartbeats.
+ */
+export class TaskManagerRunner {
+  private conn: RpcConnection | null = null;
+  private te!: WorkerTaskExecutor;
+  private readonly bundles = new Map<string, Promise<string>>();
+  private readonly canceledBeforeSubmit = new Set<string>();
+  private lastHeartbeat = Date.now();
+  private watchdog: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly log = createLogger('TaskManager');
+  readonly numSlots: number;
+
+  constructor(readonly configuration: Configuration, private readonly secret: string, readonly workingDir: string) {
+    this.numSlots = configuration.getOptional(TaskManagerOptions.NUM_TASK_SLOTS) ?? availableParallelism();
+    mkdirSync(join(workingDir, 'bundles'), { recursive: true });
+  }
+
+  get taskManagerId(): string { return this.te.taskManagerId; }
+
+  private jobMaster = (jobId: string): JobMasterGateway => ({
+    updateTaskExecutionState: (u: TaskExecutionState) => this.conn?.tell('updateTaskExecutionState', [u]),
+    sendOperatorEventToCoordinator: (attemptId: string, nodeId: number, event: unknown) => this.conn?.tell('sendOperatorEventToCoordinator', [jobId, attemptId, nodeId, event]),
+  });
+
+  async start(): Promise<void> {
+    this.te = new WorkerTaskExecutor(this.numSlots, this.configuration, this.jobMaster);
+    await this.te.start();
+    await this.connect();
+    const timeout = this.configuration.get(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT);
+    this.watchdog = setInterval(() => {
+      if (Date.now() - this.lastHeartbeat > timeout) {
+        this.log('WARN', `No heartbeat from the JobManager for ${timeout} ms; reconnecting`);
+        this.conn?.close('JobManager heartbeat timed out');
+      }
+    }, Math.min(timeout, 5_000));
+    this.watchdog.unref();
+  }
+
+  private async connect(): Promise<void> {
+    const host = this.configuration.get(JobManagerOptions.ADDRESS);
+    const port = this.configuration.get(JobManagerOptions.PORT);
+    const conn = await connectRpc(host, port, this.secret, (m, a) => this.handle(m, a), {
+      attempts: 30, what: `the JobManager ('jobmanager.rpc.address'/'jobmanager.rpc.port')`,
+    });
+    this.conn = conn;
+    this.lastHeartbeat = Date.now();
+    await conn.call('registerTaskExecutor', [{
+      taskManagerId: this.te.taskManagerId,
+      numSlots: this.numSlots,
+      info: {
+        host: this.configuration.getOptional(TaskManagerOptions.HOST) ?? '127.0.0.1',
+        dataPort: 0,
+        cpuCores: availableParallelism(),
+        physicalMemory: totalmem(),
+        processMemory: this.configuration.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY),
+        slotHeapMemory: 0,
+      },
+    }]);
+    this.log('INFO', `Registered ${this.te.taskManagerId} with ${this.numSlots} slot(s) at the JobManager ${host}:${port}`);
+    conn.on('close', (why: string) => {
+      if (this.stopped) return;
+      this.log('WARN', `Lost the JobManager connection (${why}); failing local tasks and re-registering`);
+      this.te.cancelAll();
+      void this.connect().catch((e: unknown) => { this.log('ERROR', `Cannot reach the JobManager: ${(e as Error).message}`); process.exitCode = 3; void this.stop(); });
+    });
+  }
+
+  private handle(method: string, args: unknown[]): unknown {
+    switch (method) {
+      case 'heartbeat': this.lastHeartbeat = Date.now(); return { slots: this.numSlots };
+      case 'submitTask': { const [tdd, slot, job] = args as [TaskDeploymentDescriptor, number, JobSubmissionInfo]; void this.submit(tdd, slot, job); return null; }
+      case 'cancelTask': {
+        const [id] = args as [string];
+        if (!this.te.cancelTask(id)) this.canceledBeforeSubmit.add(id);
+        return null;
+      }
+      case 'sendOperatorEventToTask': { const [id, nodeId, ev] = args as [string, number, unknown]; this.te.sendOperatorEventToTask(id, nodeId, ev); return null; }
+      case 'releaseJob': { const [jobId] = args as [string]; this.te.releaseJob(jobId); return null; }
+      default: throw new Error(`Unknown TaskManager RPC method '${method}'`);
+    }
+  }
+
+  /** Bundles are cached by hash: every slot of this process loads the same file. */
+  private bundleFor(jobId: string, hash: string): Promise<string> {
+    let p = this.bundles.get(hash);
+    if (!p) {
+      const path = join(this.workingDir, 'bundles', `${hash}.mjs`);
+      p = existsSync(path) ? Promise.resolve(path) : this.conn!.call<Uint8Array>('requestJobBundle', [jobId], 60_000).then((bytes) => {
+        const got = createHash('sha256').update(bytes).digest('hex');
+        if (got !== hash) throw new Error(`Job bundle of job ${jobId} arrived corrupted (sha256 ${got}, expected ${hash})`);
+        writeFileSync(path, bytes);
+        return path;
+      });
+      this.bundles.set(hash, p);
+      p.catch(() => this.bundles.delete(hash));
+    }
+    return p;
+  }
+
+  private async submit(tdd: TaskDeploymentDescriptor, slot: number, job: JobSubmissionInfo): Promise<void> {
+    let local = job;
+    try {
+      if (job.bundle) local = { ...job, bundle: { ...job.bundle, path: await this.bundleFor(tdd.jobId, job.bundle.hash) } };
+    } catch (e) {
+      this.jobMaster(tdd.jobId).updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'FAILED',
+        error: { name: 'BundleException', message: (e as Error).message, location: `${tdd.taskName} (${tdd.subtaskIndex + 1}/${tdd.numberOfSubtasks})` } });
+      return;
+    }
+    if (this.canceledBeforeSubmit.delete(tdd.executionAttemptId)) {
+      this.jobMaster(tdd.jobId).updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'CANCELED' });
+      return;
+    }
+    this.te.submitTask(tdd, slot, local);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.conn?.close('TaskManager shutting down');
+    await this.te?.close();
+  }
+}

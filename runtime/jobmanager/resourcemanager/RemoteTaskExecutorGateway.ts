@@ -1,0 +1,22 @@
+import type { TaskExecutorGateway, JobSubmissionInfo } from '../gateways.js';
+import type { TaskDeploymentDescriptor } from '../../taskmanager/TaskDeploymentDescriptor.js';
+import type { RpcConnection } from '../../rpc/RpcConnection.js';
+
+/** The JobManager's handle on a TaskManager process: one-way RPCs over its control connection. */
+export class RemoteTaskExecutorGateway implements TaskExecutorGateway {
+  readonly singleThreaded = false;
+  constructor(readonly taskManagerId: string, private readonly conn: RpcConnection) {}
+  private send(method: string, args: unknown[]): void {
+    if (this.conn.isClosed) throw new Error(`TaskManager ${this.taskManagerId} is not connected`);
+    this.conn.tell(method, args);
+  }
+  submitTask(tdd: TaskDeploymentDescriptor, slotIndex: number, job: JobSubmissionInfo): void {
+    // The TaskManager fetches the bundle itself (requestJobBundle), so local paths never travel.
+    const shipped: JobSubmissionInfo = { ...job, ...(job.bundle ? { bundle: { entry: job.bundle.entry, hash: job.bundle.hash, path: '' } } : {}) };
+    this.send('submitTask', [tdd, slotIndex, shipped]);
+  }
+  cancelTask(executionAttemptId: string): void { this.send('cancelTask', [executionAttemptId]); }
+  sendOperatorEventToTask(executionAttemptId: string, nodeId: number, event: unknown): void { this.send('sendOperatorEventToTask', [executionAttemptId, nodeId, event]); }
+  releaseJob(jobId: string): void { if (!this.conn.isClosed) this.conn.tell('releaseJob', [jobId]); }
+  close(): void { this.conn.close('TaskManager released'); }
+}
