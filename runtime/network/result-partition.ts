@@ -343,12 +343,13 @@ export class ResultPartitionImpl implements ResultPartition {
     this.released = true;
     this.stopTimer();
     const message = `partition ${this.partitionId} of ${this.owner} was released${cause ? `: ${cause.message}` : ''}`;
+    // Unregister first: the environment drops its routes to the subpartitions' streams while they still know them.
+    this.host.onPartitionReleased(this, message);
     for (const s of this.subpartitions) {
       s.release(message);
       s.builder.closedBecause = 'was released';
     }
     this.resolveAvailable();
-    this.host.onPartitionReleased(this, message);
   }
 
   private stopTimer(): void {
