@@ -432,6 +432,8 @@ export class WebHdfsFileSystem implements FileSystem {
           });
           r.once('error', reject);
           r.once('socket', (s) => {
+            // No idle timeout (a sink may write slowly for minutes); TCP keep-alive detects a dead DataNode host.
+            s.setKeepAlive(true, 30_000);
             if (!s.connecting) return resolve(r);
             s.once('connect', () => {
               r.off('error', reject);
