@@ -30,8 +30,10 @@ export class RemoteRpcException extends Error {
   constructor(readonly remoteName: string, message: string, readonly remoteStack?: string) { super(message); this.name = remoteName; }
 }
 
-const packr = new Packr({ useRecords: false, moreTypes: true });
-const unpackr = new Unpackr({ useRecords: false, moreTypes: true, int64AsType: 'bigint' } as ConstructorParameters<typeof Unpackr>[0]);
+// Records + sequential: every frame carries its own structure definitions (no shared state
+// between peers), and plain objects stay distinct from Maps.
+const packr = new Packr({ useRecords: true, sequential: true, moreTypes: true });
+const unpackr = new Unpackr({ useRecords: true, sequential: true, moreTypes: true, int64AsType: 'bigint' } as ConstructorParameters<typeof Unpackr>[0]);
 
 export class RpcConnection extends EventEmitter {
   private nextId = 1;
