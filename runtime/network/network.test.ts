@@ -156,6 +156,10 @@ describe('in-thread channel', () => {
       }),
     );
     const results = await Promise.all(consumers);
+    for (const g of gates) g.close();
+    await sleep(0);
+    // everything consumed and closed: no partition, route or request left behind
+    expect(env.stack.debugCounts()).toEqual({ partitions: 0, servedStreams: 0, channels: 0, parkedRequests: 0, gates: 0 });
     for (let c = 0; c < N; c++) {
       for (let p = 0; p < N; p++) {
         const recs = results[c]!.records[p] as [number, number, string][];
@@ -222,11 +226,14 @@ describe('in-thread channel', () => {
   });
 
   it('release(cause) fails the consumer with the cause', async () => {
-    const { partition, gate } = pair();
+    const { env, partition, gate } = pair();
     partition.emitRecord(0, 1, undefined);
     partition.release(new Error('task failed: boom'));
     await gate.getAvailableFuture();
     expect(() => gate.pollNext()).toThrow(/boom/);
+    gate.close();
+    await sleep(0);
+    expect(env.stack.debugCounts()).toEqual({ partitions: 0, servedStreams: 0, channels: 0, parkedRequests: 0, gates: 0 });
   });
 
   it('parks a partition request until the producer registers', async () => {

@@ -110,6 +110,19 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
     this.loopback.close();
   }
 
+  /** Registered partitions, open routes and parked requests (tests: nothing may leak after a job). */
+  debugCounts(): { partitions: number; servedStreams: number; channels: number; parkedRequests: number; gates: number } {
+    let servedStreams = 0;
+    let channels = 0;
+    for (const st of this.state.values()) {
+      servedStreams += st.served.size;
+      channels += st.channels.size;
+    }
+    let parkedRequests = 0;
+    for (const l of this.parked.values()) parkedRequests += l.length;
+    return { partitions: this.partitions.size, servedStreams, channels, parkedRequests, gates: this.gates.size };
+  }
+
   private checkOpen(): void {
     if (this.closed) throw new Error(`network environment of slot ${this.slotIndex} is closed`);
   }
