@@ -44,6 +44,15 @@ export {
 export { SimpleStringEncoder } from './connectors/file/SimpleStringEncoder.js';
 export { PrintSink } from './connectors/print/PrintSink.js';
 export { DiscardingSink } from './connectors/discard/DiscardingSink.js';
+export type { BulkFormat, BulkFormatReader, BulkFormatSplit, RandomAccessInput } from './connectors/file/BulkFormat.js';
+export type { BulkWriter, BulkWriterFactory } from './connectors/file/BulkWriter.js';
+export type { FileFormat } from './connectors/file/FileSource.js';
+export type { BulkFormatBuilder, PartFileEncoding } from './connectors/file/FileSink.js';
+export { CsvFormat, type CsvSchema, type CsvColumn, type CsvColumnType, type CsvRow } from './connectors/formats/CsvFormat.js';
+export { JsonLinesFormat } from './connectors/formats/JsonLinesFormat.js';
+export { ParquetFormat, type ParquetFormatOptions, type ParquetRow } from './connectors/parquet/ParquetFormat.js';
+export { ParquetWriters, type ParquetWriterOptions } from './connectors/parquet/ParquetWriters.js';
+export type { ParquetSchemaDefinition, ParquetField, ParquetLeafField, ParquetGroupField, ParquetType } from './connectors/parquet/parquetjs.js';
 
 export { JobExecutionException } from './jobmanager/jobmaster/JobResult.js';
 

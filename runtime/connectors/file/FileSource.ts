@@ -2,6 +2,7 @@ import type { Source, SourceReaderContext, SplitEnumerator, SplitEnumeratorConte
 import type { Boundedness } from '../../api/dag/Transformation.js';
 import { FetchingSourceReader } from '../source/FetchingSourceReader.js';
 import type { StreamFormat } from './StreamFormat.js';
+import { type BulkFormat, randomAccessInput } from './BulkFormat.js';
 import { getFileSystem, type FileStatus } from '../../../hdfs/index.js';
 
 export interface FileSourceSplit { splitId: string; path: string; start: number; end: number; fileLength: number }
@@ -9,16 +10,31 @@ export interface FileSourceSplit { splitId: string; path: string; start: number;
 const MIN_SPLIT = 64 * 1024;
 const MAX_SPLIT = 128 * 1024 * 1024;
 
+/** A stream (record) format or a bulk format; bulk formats have `createReader`. */
+export type FileFormat<T> = StreamFormat<T> | BulkFormat<T>;
+
+function isBulk<T>(f: FileFormat<T>): f is BulkFormat<T> {
+  return typeof (f as Partial<BulkFormat<T>>).createReader === 'function';
+}
+
 /**
  * Reads files and directories (file://, plain paths, hdfs://) with a record format, splitting
  * files by byte ranges across readers; bounded unless monitoring continuously (Flink's FileSource).
  */
 export class FileSource<T> implements Source<T, FileSourceSplit, FileSourceSplit[]> {
   readonly name = 'FileSource';
-  constructor(readonly paths: string[], readonly format: StreamFormat<T>, readonly monitorIntervalMs: number | null, readonly splitSize: number | null) {}
+  constructor(readonly paths: string[], readonly format: FileFormat<T>, readonly monitorIntervalMs: number | null, readonly splitSize: number | null) {}
 
   static forRecordStreamFormat<T>(format: StreamFormat<T>, ...paths: string[]): FileSourceBuilder<T> {
     if (paths.length === 0) throw new TypeError('FileSource.forRecordStreamFormat: give at least one path.');
+    if (!format || typeof format.read !== 'function') throw new TypeError('FileSource.forRecordStreamFormat: the format must be a StreamFormat (TextLineFormat, CsvFormat, JsonLinesFormat, …).');
+    return new FileSourceBuilder<T>(format, paths);
+  }
+
+  /** Files of a bulk format, e.g. `FileSource.forBulkFileFormat(ParquetFormat.forRows(), path)`. */
+  static forBulkFileFormat<T>(format: BulkFormat<T>, ...paths: string[]): FileSourceBuilder<T> {
+    if (paths.length === 0) throw new TypeError('FileSource.forBulkFileFormat: give at least one path.');
+    if (!format || !isBulk(format)) throw new TypeError('FileSource.forBulkFileFormat: the format must be a BulkFormat (e.g. ParquetFormat.forRows()).');
     return new FileSourceBuilder<T>(format, paths);
   }
 
@@ -37,7 +53,7 @@ export class FileSource<T> implements Source<T, FileSourceSplit, FileSourceSplit
 export class FileSourceBuilder<T> {
   private monitor: number | null = null;
   private splitSize: number | null = null;
-  constructor(private readonly format: StreamFormat<T>, private readonly paths: string[]) {}
+  constructor(private readonly format: FileFormat<T>, private readonly paths: string[]) {}
   /** Keep watching the paths for new files (unbounded). */
   monitorContinuously(intervalMs: number): this {
     if (!(intervalMs > 0)) throw new RangeError(`monitorContinuously(${intervalMs}): the interval must be positive.`);
@@ -131,14 +147,23 @@ export class FileSplitEnumerator implements SplitEnumerator<FileSourceSplit, Fil
 }
 
 export class FileSourceReader<T> extends FetchingSourceReader<T, FileSourceSplit> {
-  constructor(ctx: SourceReaderContext, private readonly format: StreamFormat<T>) { super(ctx); }
+  constructor(ctx: SourceReaderContext, private readonly format: FileFormat<T>) { super(ctx); }
   protected async readSplit(split: FileSourceSplit, emit: (batch: T[]) => Promise<void>): Promise<void> {
     if (split.fileLength === 0) return;
     const fs = getFileSystem(split.path);
-    const openedAt = split.start > 0 ? split.start - 1 : 0;
     try {
+      const format = this.format;
+      if (isBulk(format)) {
+        const reader = await format.createReader(randomAccessInput(fs, split.path, split.fileLength),
+          { path: split.path, start: split.start, end: split.end, fileLength: split.fileLength });
+        try {
+          for (let b = await reader.readBatch(); b !== null; b = await reader.readBatch()) await emit(b);
+        } finally { await reader.close(); }
+        return;
+      }
+      const openedAt = split.start > 0 ? split.start - 1 : 0;
       const stream = await fs.open(split.path, { offset: openedAt });
-      await this.format.read(stream, { path: split.path, start: split.start, end: split.end, openedAt }, emit);
+      await format.read(stream, { path: split.path, start: split.start, end: split.end, openedAt }, emit);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       throw new Error(`FileSource: failed reading '${split.path}' [${split.start}, ${split.end}): ${msg}`, { cause: e });

@@ -1,0 +1,82 @@
+// Typed access to parquetjs-lite (CommonJS, no type declarations): only the parts tsflink uses.
+import { createRequire } from 'node:module';
+
+/** Physical/logical column types accepted by parquetjs-lite 0.8. */
+export type ParquetType =
+  | 'BOOLEAN' | 'INT32' | 'INT64' | 'INT96' | 'FLOAT' | 'DOUBLE' | 'BYTE_ARRAY' | 'FIXED_LEN_BYTE_ARRAY'
+  | 'UTF8' | 'ENUM' | 'JSON' | 'DATE' | 'TIME_MILLIS' | 'TIME_MICROS' | 'TIMESTAMP_MILLIS' | 'TIMESTAMP_MICROS'
+  | 'INT_8' | 'INT_16' | 'INT_32' | 'INT_64' | 'UINT_8' | 'UINT_16' | 'UINT_32' | 'UINT_64' | 'INTERVAL';
+
+/** A leaf column of a parquetjs-lite schema definition. */
+export interface ParquetLeafField {
+  type: ParquetType;
+  optional?: boolean;
+  repeated?: boolean;
+  /** 'PLAIN' (default) or 'RLE' (BOOLEAN/INT32/INT64 with typeLength = bit width). */
+  encoding?: 'PLAIN' | 'RLE';
+  compression?: 'UNCOMPRESSED' | 'GZIP' | 'SNAPPY';
+  typeLength?: number;
+  /** false turns off min/max statistics for the column. */
+  statistics?: boolean;
+}
+/** A nested group of a parquetjs-lite schema definition. */
+export interface ParquetGroupField {
+  fields: ParquetSchemaDefinition;
+  optional?: boolean;
+  repeated?: boolean;
+}
+export type ParquetField = ParquetLeafField | ParquetGroupField;
+/** parquetjs-lite's schema definition object: column name → field, in column order. */
+export interface ParquetSchemaDefinition { [column: string]: ParquetField }
+
+export interface ParquetFieldInfo { name: string; path: string[]; primitiveType?: string; originalType?: string; isNested?: boolean }
+export interface ParquetSchemaLike { fieldList: ParquetFieldInfo[]; fields: Record<string, unknown> }
+
+export interface RowBuffer { rowCount?: number; pageRowCount?: number }
+export interface ParquetWriterLike {
+  rowBuffer: RowBuffer;
+  rowGroupSize: number;
+  appendRow(row: object): Promise<void>;
+  close(): Promise<void>;
+  setMetadata(key: string, value: string): void;
+}
+export interface EnvelopeWriterLike { pageSize: number }
+
+export interface ColumnChunkMeta {
+  file_path?: string | null;
+  meta_data: { data_page_offset: unknown; dictionary_page_offset?: unknown; total_compressed_size: unknown; path_in_schema: string[] };
+}
+export interface RowGroupMeta { num_rows: unknown; columns: ColumnChunkMeta[] }
+export interface FileMetaDataLike { num_rows: unknown; row_groups: RowGroupMeta[] }
+export interface ColumnData { rowCount: number; columnData: Record<string, unknown> }
+export interface EnvelopeReaderLike {
+  readRowGroup(schema: ParquetSchemaLike, rowGroup: RowGroupMeta, columnList: string[][]): Promise<ColumnData>;
+}
+export interface ParquetReaderLike {
+  metadata: FileMetaDataLike;
+  schema: ParquetSchemaLike;
+  envelopeReader: EnvelopeReaderLike;
+  close(): Promise<void>;
+}
+
+export interface ParquetLib {
+  ParquetSchema: new (def: ParquetSchemaDefinition) => ParquetSchemaLike;
+  ParquetWriter: new (schema: ParquetSchemaLike, envelope: EnvelopeWriterLike, opts: { rowGroupSize?: number }) => ParquetWriterLike;
+  ParquetEnvelopeWriter: new (schema: ParquetSchemaLike, write: (b: Buffer) => Promise<void>, close: () => Promise<void>, offset: number,
+    opts: { pageSize?: number; useDataPageV2?: boolean }) => EnvelopeWriterLike;
+  ParquetEnvelopeReader: new (read: (offset: number, length: number, file?: string) => Promise<Buffer>, close: () => Promise<void>,
+    fileSize: number, opts?: Record<string, unknown>) => object;
+  ParquetReader: { openEnvelopeReader(env: object, opts?: Record<string, unknown>): Promise<ParquetReaderLike> };
+  ParquetShredder: {
+    shredRecord(schema: ParquetSchemaLike, row: object, buffer: RowBuffer): void;
+    materializeRecords(schema: ParquetSchemaLike, buffer: ColumnData): Record<string, unknown>[];
+  };
+}
+
+export const parquet = createRequire(import.meta.url)('parquetjs-lite') as ParquetLib;
+
+/** parquetjs-lite throws strings; turn whatever it threw into an Error with context. */
+export function parquetError(context: string, e: unknown): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  return new Error(`${context}: ${msg}`, { cause: e });
+}
