@@ -125,7 +125,8 @@ export class StreamExecutionEnvironment {
     if (!source || typeof source.createReader !== 'function' || typeof source.createEnumerator !== 'function') {
       throw new TypeError(`fromSource('${sourceName}'): expected a Source (createReader, createEnumerator, getBoundedness).`);
     }
-    if (!(watermarkStrategy instanceof WatermarkStrategy)) {
+    // Duck-typed: the strategy may come from another copy of the tsflink module.
+    if (!watermarkStrategy || !('createGenerator' in watermarkStrategy) || !('timestampAssigner' in watermarkStrategy)) {
       throw new TypeError(`fromSource('${sourceName}'): the second argument must be a WatermarkStrategy, e.g. WatermarkStrategy.noWatermarks().`);
     }
     const t = new SourceTransformation<T>(this.nextTransformationId(), sourceName, source, watermarkStrategy);

@@ -1,0 +1,118 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { StandaloneSessionClusterEntrypoint } from './StandaloneSessionClusterEntrypoint.js';
+import { TaskManagerRunner } from './TaskManagerRunner.js';
+import { loadConfiguration, type Configuration } from '../configuration/index.js';
+import { bundleJob, type JobBundle } from '../client/JobBundle.js';
+import { StreamingJobGraphGenerator } from '../graph/jobgraph/StreamingJobGraphGenerator.js';
+import { captureStreamGraph } from '../client/PlanningEnvironment.js';
+import { loadJobMain } from '../client/JobBundle.js';
+import { connectRpc } from '../rpc/RpcConnection.js';
+import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
+
+// JobManager and TaskManagers of a session cluster, in this process (worker-thread slots, real RPC).
+const secret = randomBytes(16).toString('hex');
+let dir: string;
+let jm: StandaloneSessionClusterEntrypoint;
+let conf: Configuration;
+let bundle: JobBundle;
+const tms: TaskManagerRunner[] = [];
+
+async function startTm(slots = 2): Promise<TaskManagerRunner> {
+  const tmConf = conf.clone();
+  tmConf.setString('taskmanager.numberOfTaskSlots', String(slots));
+  const tm = new TaskManagerRunner(tmConf, secret, join(dir, `tm-${tms.length}`));
+  await tm.start();
+  tms.push(tm);
+  return tm;
+}
+
+async function submit(args: string[], parallelism: number): Promise<JobMaster> {
+  const base = conf.clone();
+  base.setString('parallelism.default', String(parallelism));
+  const sg = await captureStreamGraph(await loadJobMain(bundle), args, { baseConfiguration: base, defaultParallelism: parallelism, executionIndex: 0, what: 'test' });
+  const jobGraph = new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), 0).generate();
+  return jm.dispatcher.submitJobFromBundle({ jobGraph, bundle, args, defaultParallelism: parallelism, baseConfiguration: base.toMap() });
+}
+
+const readParts = (out: string): string[] => readdirSync(out).filter((f) => !f.startsWith('.')).flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean));
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tsflink-cluster-'));
+  conf = loadConfiguration({ dynamicProperties: {
+    'jobmanager.rpc.port': '0', 'heartbeat.interval': '200 ms', 'heartbeat.timeout': '1500 ms',
+    'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.attempts': '3', 'restart-strategy.fixed-delay.delay': '100 ms',
+    'slot.request.timeout': '20 s',
+  } });
+  jm = new StandaloneSessionClusterEntrypoint(conf, secret, join(dir, 'jm'));
+  const { rpcAddress } = await jm.start();
+  conf.setString('jobmanager.rpc.port', String(rpcAddress.port));
+  bundle = await bundleJob(resolve(import.meta.dirname, 'fixtures/sequence-to-files.ts'));
+  await startTm(); await startTm();
+}, 60_000);
+
+afterAll(async () => {
+  for (const tm of tms) await tm.stop();
+  await jm.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('session cluster: JobManager + TaskManagers over the control RPC', () => {
+  it('TaskManagers register their slots', () => {
+    expect(jm.resourceManager.slotManager.numberOfRegisteredSlots).toBe(4);
+  });
+
+  it('runs a job at parallelism 4 across both TaskManagers and frees every slot', async () => {
+    const out = join(dir, 'out-1');
+    const master = await submit([out, '20000', '0'], 4);
+    const r = await master.result;
+    expect(r.status).toBe('FINISHED');
+    const lines = readParts(out);
+    expect(lines.length).toBe(20000);
+    expect(new Set(lines).size).toBe(20000);
+    const tmsUsed = new Set([...master.executionGraph.allExecutionVertices()].map((v) => v.currentExecution.slot!.taskManagerId));
+    expect(tmsUsed.size).toBe(2);
+    expect(jm.resourceManager.slotManager.numberOfFreeSlots).toBe(4);
+  });
+
+  it('a lost TaskManager fails its tasks; the job restarts on the remaining and new slots and finishes', async () => {
+    const out = join(dir, 'out-2');
+    const master = await submit([out, '3000', '1500'], 2); // ~2 s of data
+    await new Promise((r) => setTimeout(r, 700));
+    expect(master.status).toBe('RUNNING');
+    const victim = tms[0];
+    await victim.stop();
+    tms.splice(0, 1);
+    await startTm(); // replacement capacity
+    const r = await master.result;
+    expect(r.status).toBe('FINISHED');
+    const attempts = [...master.executionGraph.allExecutionVertices()].map((v) => v.currentExecution.attemptNumber);
+    expect(Math.max(...attempts)).toBeGreaterThanOrEqual(1);
+    expect(master.executionGraph.exceptionHistory.some((e) => /TaskManager .* is lost/.test(e.exception))).toBe(true);
+    const lines = readParts(out);
+    expect(new Set(lines).size).toBe(3000);
+    expect(lines.length).toBe(3000); // the failed attempt committed nothing
+  }, 60_000);
+
+  it('a TaskManager that stops answering heartbeats is declared lost within the timeout', async () => {
+    const fake = await connectRpc('127.0.0.1', conf.get((await import('../configuration/index.js')).JobManagerOptions.PORT), secret, () => new Promise(() => {}));
+    await fake.call('registerTaskExecutor', [{ taskManagerId: 'frozen-tm', numSlots: 1, info: { host: '127.0.0.1', dataPort: 0 } }]);
+    expect(jm.resourceManager.slotManager.taskExecutorIds()).toContain('frozen-tm');
+    const t0 = Date.now();
+    while (jm.resourceManager.slotManager.taskExecutorIds().includes('frozen-tm') && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 100));
+    expect(jm.resourceManager.slotManager.taskExecutorIds()).not.toContain('frozen-tm');
+    expect(Date.now() - t0).toBeLessThan(3000);
+    fake.close();
+  });
+
+  it('a TaskManager with the wrong secret cannot register', async () => {
+    const bad = new TaskManagerRunner(conf.clone(), 'not-the-secret', join(dir, 'tm-bad'));
+    const port = conf.get((await import('../configuration/index.js')).JobManagerOptions.PORT);
+    await expect(connectRpc('127.0.0.1', port, 'not-the-secret', () => null, { attempts: 1 })).rejects.toThrow(/Cannot connect/);
+    void bad;
+    expect(jm.resourceManager.slotManager.taskExecutorIds().length).toBe(2);
+  });
+});
