@@ -59,6 +59,10 @@ function newUnpackr(): Unpackr {
   return new Unpackr({ sequential: true, useRecords: true, moreTypes: true, copyBuffers: true });
 }
 
+function structuresOf(packr: MsgPackr): { nextId?: number } {
+  return (packr as unknown as { structures: { nextId?: number } }).structures;
+}
+
 interface PackResult extends Uint8Array {
   start: number;
   end: number;
@@ -70,6 +74,8 @@ interface PackResult extends Uint8Array {
  */
 export class RecordBufferBuilder {
   private packr: MsgPackr;
+  /** The Packr's structure table (stable for its lifetime); `nextId` moves when a new shape is defined. */
+  private structures: { nextId?: number };
   private lastStructureId = -1;
   private buf: Uint8Array | null = null;
   private view: DataView | null = null;
@@ -89,6 +95,7 @@ export class RecordBufferBuilder {
     private readonly describe: () => string,
   ) {
     this.packr = newPackr(describe);
+    this.structures = structuresOf(this.packr);
   }
 
   get hasData(): boolean {
@@ -117,7 +124,7 @@ export class RecordBufferBuilder {
     const packed = this.packr.pack(value, PACK_MODE) as unknown as PackResult;
     // A new record structure means a new shape: check that shape once (class instances are otherwise
     // written as plain objects by msgpackr and would arrive without their prototype).
-    const sid = (this.packr as unknown as { structures: { nextId?: number } }).structures.nextId ?? -1;
+    const sid = this.structures.nextId ?? -1;
     if (sid !== this.lastStructureId) {
       this.lastStructureId = sid;
       if (typeof value === 'object' && value !== null) assertPlainData(value, this.describe);
@@ -219,6 +226,7 @@ export class RecordBufferBuilder {
     this.finish();
     this.inPack = false;
     this.packr = newPackr(this.describe);
+    this.structures = structuresOf(this.packr);
     this.lastStructureId = -1;
     this.resetPending = true;
   }

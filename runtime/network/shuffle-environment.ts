@@ -18,6 +18,7 @@ import {
 import { SingleInputGateImpl, type GateHost, type InputChannel, type SingleInputGate } from './input-gate.js';
 import { ResultPartitionImpl, type PartitionHost, type ResultPartition, type ResultSubpartition } from './result-partition.js';
 import { resolveNetworkConfig, type InputChannelDescriptor, type NetworkConfig } from './types.js';
+import { RemoteUplink } from './tcp/uplink.js';
 
 interface ParkedRequest {
   conn: Connection;
@@ -46,6 +47,8 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
   private readonly slotConnections = new Map<number, Connection>();
   private readonly state = new Map<Connection, ConnectionState>();
   private readonly gates = new Set<SingleInputGateImpl>();
+  /** Channels to other TaskManagers, through the TaskManager's TcpConnectionManager. */
+  private uplink: RemoteUplink | null = null;
   private nextStreamId = 1;
   private closed = false;
 
@@ -70,6 +73,13 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
     if (peerSlotIndex === this.slotIndex) throw new Error(`slot ${this.slotIndex}: cannot add a slot connection to itself`);
     if (this.slotConnections.has(peerSlotIndex)) throw new Error(`slot ${this.slotIndex}: already connected to slot ${peerSlotIndex}`);
     this.slotConnections.set(peerSlotIndex, new MessagePortConnection(`slot ${peerSlotIndex}`, port, this));
+  }
+
+  /** Connect this slot to the TaskManager's TcpConnectionManager (port from its attachSlot()); carries all remote channels. */
+  setRemoteUplink(port: MessagePort): void {
+    this.checkOpen();
+    if (this.uplink !== null) this.uplink.shutdown(`slot ${this.slotIndex}: the TaskManager network uplink was replaced`);
+    this.uplink = new RemoteUplink(port, this);
   }
 
   createResultPartition(opts: { partitionId: string; numSubpartitions: number; bufferTimeout: number; owner: string }): ResultPartition {
@@ -107,6 +117,9 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
     // Let the messages above (cancels, errors) go out before the ports close.
     for (const c of this.slotConnections.values()) setImmediate(() => c.close());
     this.slotConnections.clear();
+    const uplink = this.uplink;
+    if (uplink !== null) setImmediate(() => uplink.close());
+    this.uplink = null;
     this.loopback.close();
   }
 
@@ -139,7 +152,13 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
       }
       return c;
     }
-    throw new Error(`${owner}: partition ${desc.partitionId} is on TaskManager ${loc.taskManagerId} (${loc.host}:${loc.port}); remote (TCP) channels are not implemented yet`);
+    if (this.uplink === null) {
+      throw new Error(`${owner}: partition ${desc.partitionId} is on TaskManager ${loc.taskManagerId} (${loc.host}:${loc.port}) but slot ${this.slotIndex} has no TaskManager network uplink; the TaskManager must call setRemoteUplink(tcp.attachSlot(slot)) before deploying tasks`);
+    }
+    if (loc.slotIndex === undefined) {
+      throw new Error(`${owner}: remote location of partition ${desc.partitionId} on TaskManager ${loc.taskManagerId} (${loc.host}:${loc.port}) has no producer slotIndex`);
+    }
+    return this.uplink.connectionFor({ taskManagerId: loc.taskManagerId, host: loc.host, port: loc.port, slotIndex: loc.slotIndex });
   }
 
   registerChannel(conn: Connection, channel: InputChannel): number {
@@ -315,6 +334,15 @@ export class ShuffleEnvironment {
   /** Connect this slot to another slot of the same TaskManager; all channels between the two slots are multiplexed over this one port. */
   addSlotConnection(peerSlotIndex: number, port: MessagePort): void {
     this.stack.addSlotConnection(peerSlotIndex, port);
+  }
+
+  /**
+   * Connect this slot to other TaskManagers: `port` is what the TaskManager's TcpConnectionManager.attachSlot(slotIndex)
+   * returned (transferred to the slot worker). Channels with `{ kind: 'remote' }` locations and requests from remote
+   * consumers go through it.
+   */
+  setRemoteUplink(port: MessagePort): void {
+    this.stack.setRemoteUplink(port);
   }
 
   createResultPartition(opts: { partitionId: string; numSubpartitions: number; bufferTimeout: number; owner: string }): ResultPartition {

@@ -51,7 +51,11 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 export type PartitionLocation =
   | { kind: 'local' }
   | { kind: 'slot'; slotIndex: number }
-  | { kind: 'remote'; taskManagerId: string; host: string; port: number };
+  /**
+   * Another TaskManager, reached over its data port (TCP). `slotIndex` is the producer's slot there; the
+   * remote TcpConnectionManager routes the partition request to it (required for TCP channels).
+   */
+  | { kind: 'remote'; taskManagerId: string; host: string; port: number; slotIndex?: number };
 
 export interface InputChannelDescriptor {
   partitionId: string;
