@@ -1,0 +1,113 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  StreamExecutionEnvironment, FileSource, FileSink, ParquetFormat, ParquetWriters, BasePathBucketAssigner, WatermarkStrategy,
+  type ParquetSchemaDefinition,
+} from 'tsflink';
+
+let dir: string;
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'tsflink-parquet-')); });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Row { id: number; name: string; score: number; big: number | bigint; ok: boolean; note?: string | null }
+const schema: ParquetSchemaDefinition = {
+  id: { type: 'INT32' },
+  name: { type: 'UTF8' },
+  score: { type: 'DOUBLE' },
+  big: { type: 'INT64' },
+  ok: { type: 'BOOLEAN' },
+  note: { type: 'UTF8', optional: true },
+};
+const row = (i: number): Row => ({
+  id: i, name: `name-${i} ✓`, score: i / 3, big: i * 1_000_000_007, ok: i % 2 === 0, ...(i % 3 === 0 ? {} : { note: i % 3 === 1 ? `n${i}` : null }),
+});
+const N = 10_000;
+
+async function write(out: string, opts: { rowGroupSize?: number } = {}): Promise<string[]> {
+  const env = StreamExecutionEnvironment.createLocalEnvironment(2).setRuntimeMode('BATCH');
+  env.fromSequence(0, N - 1).map((i) => row(i)).sinkTo(
+    FileSink.forBulkFormat(out, ParquetWriters.forRows<Row>(schema, opts)).withBucketAssigner(new BasePathBucketAssigner<Row>()).build());
+  await env.execute('parquet-write');
+  return readdirSync(out).sort();
+}
+
+function expectRows(got: Record<string, unknown>[], int64: 'bigint' | 'number'): void {
+  expect(got.length).toBe(N);
+  got.sort((a, b) => (a['id'] as number) - (b['id'] as number));
+  for (let i = 0; i < N; i++) {
+    const g = got[i]!;
+    const w = row(i);
+    expect(g['id']).toBe(w.id);
+    expect(g['name']).toBe(w.name);
+    expect(g['score']).toBe(w.score);
+    expect(g['big']).toBe(int64 === 'bigint' ? BigInt(w.big) : w.big);
+    expect(g['ok']).toBe(w.ok);
+    // null and absent optional fields both come back absent
+    if (typeof w.note === 'string') expect(g['note']).toBe(w.note); else expect('note' in g).toBe(false);
+  }
+}
+
+describe('Parquet (parquetjs-lite) through FileSink bulk format and FileSource bulk format', () => {
+  it('round trip in a BATCH job: strings, doubles, int32, int64, booleans, optional fields; committed part files only', async () => {
+    const out = join(dir, 'rt');
+    const files = await write(out);
+    expect(files).toEqual(['part-0-0', 'part-1-0']); // one file per subtask: bulk files roll only at checkpoints / end of input
+    const env = StreamExecutionEnvironment.createLocalEnvironment(2);
+    const got = await env.fromSource(FileSource.forBulkFileFormat(ParquetFormat.forRows(), out).build(), WatermarkStrategy.noWatermarks(), 'pq')
+      .executeAndCollect();
+    expectRows(got, 'bigint');
+  });
+
+  it('splits files by row groups across readers (many small splits), int64 as numbers, file:// URIs', async () => {
+    const out = join(dir, 'rg');
+    await write(out, { rowGroupSize: 500 });
+    const size = statSync(join(out, 'part-0-0')).size;
+    const env = StreamExecutionEnvironment.createLocalEnvironment(4);
+    const src = FileSource.forBulkFileFormat(ParquetFormat.forRows({ int64: 'number' }), pathToFileURL(out).href).setSplitSize(Math.ceil(size / 7)).build();
+    const got = await env.fromSource(src, WatermarkStrategy.noWatermarks(), 'pq').executeAndCollect();
+    expectRows(got, 'number');
+  });
+
+  it('projects columns', async () => {
+    const out = join(dir, 'rg'); // written by the previous test
+    const got = await StreamExecutionEnvironment.createLocalEnvironment(1)
+      .fromSource(FileSource.forBulkFileFormat(ParquetFormat.forRows<{ id: number; ok: boolean }>({ columns: ['id', 'ok'] }), out).build(), WatermarkStrategy.noWatermarks(), 'pq')
+      .executeAndCollect();
+    expect(got.length).toBe(N);
+    expect(Object.keys(got[0]!).sort()).toEqual(['id', 'ok']);
+    await expect(StreamExecutionEnvironment.createLocalEnvironment(1)
+      .fromSource(FileSource.forBulkFileFormat(ParquetFormat.forRows({ columns: ['nope'] }), out).build(), WatermarkStrategy.noWatermarks(), 'pq')
+      .executeAndCollect()).rejects.toThrow(/column 'nope' is not in .*part-/);
+  });
+
+  it('a file that is not Parquet fails naming the file', async () => {
+    const bad = join(dir, 'bad');
+    rmSync(bad, { recursive: true, force: true });
+    const p = join(dir, 'bad.parquet');
+    writeFileSync(p, 'this is not parquet at all\n');
+    await expect(StreamExecutionEnvironment.createLocalEnvironment(1)
+      .fromSource(FileSource.forBulkFileFormat(ParquetFormat.forRows(), p).build(), WatermarkStrategy.noWatermarks(), 'pq').executeAndCollect())
+      .rejects.toThrow(/cannot read .*bad\.parquet as a Parquet file/);
+  });
+
+  it('a row missing a required column fails the job with the row and file; nothing becomes visible', async () => {
+    const out = join(dir, 'bad-rows');
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1).setRuntimeMode('BATCH');
+    env.fromSequence(0, 99).map((i) => (i === 42 ? { id: 42 } : row(i)) as Row).sinkTo(
+      FileSink.forBulkFormat(out, ParquetWriters.forRows<Row>(schema)).withBucketAssigner(new BasePathBucketAssigner<Row>()).build());
+    await expect(env.execute()).rejects.toThrow(/missing required field: name/);
+    expect(readdirSync(out).filter((f) => !f.startsWith('.'))).toEqual([]);
+  });
+
+  it('rejects an invalid schema and INT64 bigints parquetjs-lite cannot write exactly', async () => {
+    expect(() => ParquetWriters.forRows({ a: { type: 'NOPE' as 'UTF8' } })).toThrow(/invalid schema.*invalid parquet type: NOPE/);
+    expect(() => FileSink.forBulkFormat(join(dir, 'x'), {} as never)).toThrow(/BulkWriterFactory/);
+    const out = join(dir, 'big-int64');
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1).setRuntimeMode('BATCH');
+    env.fromElements({ v: 1n << 60n }).sinkTo(FileSink.forBulkFormat(out, ParquetWriters.forRows<{ v: bigint }>({ v: { type: 'INT64' } })).build());
+    await expect(env.execute()).rejects.toThrow(/outside ±2\^53/);
+  });
+});
