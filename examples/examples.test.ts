@@ -122,6 +122,13 @@ describe('CLI failure reporting', () => {
     expect(r.stderr).toMatch(/job graph rebuilt in slot \d+ differs from the submitted one/);
   });
 
+  it('a task that exhausts its slot heap fails the job with an out-of-memory error; the process survives to report it', () => {
+    const r = cli(['run', '-D', 'taskmanager.memory.task.heap.size=128m', '-D', 'restart-strategy.type=none', 'cli/fixtures/oom-job.ts']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ran out of memory \(heap limit 128 MB\)/);
+    expect(r.stderr).toMatch(/taskmanager\.memory\.task\.heap\.size/);
+  });
+
   it('info --json prints the JobGraph', () => {
     const r = cli(['info', '--json', '-p', '3', 'examples/wordcount.ts', textFile]);
     expect(r.code).toBe(0);
