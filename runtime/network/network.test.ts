@@ -425,11 +425,11 @@ describe('input gate', () => {
     env.close();
   });
 
-  it('a remote (TCP) location is rejected until the TCP transport exists', () => {
+  it('a remote location without a TaskManager uplink, or an unwired slot, fails with a hint', () => {
     const env = new ShuffleEnvironment({ slotIndex: 0, config });
     expect(() =>
       env.createInputGate({ channels: [{ partitionId: 'p', subpartition: 0, location: { kind: 'remote', taskManagerId: 'tm-2', host: '10.0.0.2', port: 6121 } }], owner: 'Consumer' }),
-    ).toThrow(/TaskManager tm-2 .*not implemented yet/);
+    ).toThrow(/partition p is on TaskManager tm-2 \(10\.0\.0\.2:6121\)/);
     expect(() => env.createInputGate({ channels: [{ partitionId: 'p', subpartition: 0, location: { kind: 'slot', slotIndex: 4 } }], owner: 'Consumer' })).toThrow(
       /no connection from slot 0 to slot 4.*addSlotConnection/,
     );
