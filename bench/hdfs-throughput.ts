@@ -155,18 +155,19 @@ async function main(): Promise<void> {
     }
 
     const mbps = (ms: number) => SIZE_MB / (ms / 1000);
-    const tsPut = mbps(median(res.tsPut));
-    const tsGet = mbps(median(res.tsGet));
-    const jPut = mbps(median(res.javaPut));
-    const jGet = mbps(median(res.javaGet));
-    const wr = tsPut / jPut;
-    const rr = tsGet / jGet;
+    const best = (xs: number[]) => Math.min(...xs);
     const verdict = (r: number) => (r >= TARGET ? 'meets ≥0.8×' : `misses 0.8× by ${((TARGET - r) * 100).toFixed(0)} points`);
+    // Median is the headline; best-of shows the ratio with other load on the shared machine filtered out.
+    const row = (name: string, ts: number[], java: number[]) => {
+      const m = mbps(median(ts)) / mbps(median(java));
+      const b = mbps(best(ts)) / mbps(best(java));
+      return `| ${name} | ${mbps(median(ts)).toFixed(1)} | ${mbps(median(java)).toFixed(1)} | ${m.toFixed(2)}× | ${verdict(m)} | ${mbps(best(ts)).toFixed(1)} / ${mbps(best(java)).toFixed(1)} = ${b.toFixed(2)}× |`;
+    };
     const table = [
-      '| direction | tsflink (WebHDFS) MB/s | Hadoop FsShell MB/s | ratio | target 0.8× |',
-      '| --- | ---: | ---: | ---: | --- |',
-      `| write (put) | ${tsPut.toFixed(1)} | ${jPut.toFixed(1)} | ${wr.toFixed(2)}× | ${verdict(wr)} |`,
-      `| read (get) | ${tsGet.toFixed(1)} | ${jGet.toFixed(1)} | ${rr.toFixed(2)}× | ${verdict(rr)} |`,
+      '| direction | tsflink (WebHDFS) MB/s, median | Hadoop FsShell MB/s, median | ratio | target 0.8× | best-of ts / java |',
+      '| --- | ---: | ---: | ---: | --- | ---: |',
+      row('write (put)', res.tsPut, res.javaPut),
+      row('read (get)', res.tsGet, res.javaGet),
     ].join('\n');
     process.stdout.write(`\nB6 HDFS throughput, ${SIZE_MB} MB, median of ${RUNS}\n${table}\n`);
 
