@@ -1,0 +1,381 @@
+// The JobManager's REST API (Flink's DispatcherRestEndpoint): Flink's paths and JSON keys, served
+// with fastify. Handlers read the Dispatcher, JobMasters and the SlotManager directly; the JSON
+// shapes live in ./messages (one file per response type).
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, win32 } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
+import type { ResourceManager } from '../jobmanager/resourcemanager/ResourceManager.js';
+import { type Configuration, CoreOptions, RestOptions } from '../configuration/index.js';
+import { type RestLogger, consoleRestLogger } from './RestLogger.js';
+import { RestHandlerException, internalServerError } from './messages/ErrorResponseBody.js';
+import { type JobView, isGloballyTerminal, jobState } from './messages/common.js';
+import { dashboardConfiguration } from './messages/DashboardConfiguration.js';
+import { clusterOverview } from './messages/ClusterOverview.js';
+import { jobIdsWithStatus } from './messages/JobIdsWithStatusOverview.js';
+import { multipleJobsDetails } from './messages/MultipleJobsDetails.js';
+import { jobDetailsInfo } from './messages/JobDetailsInfo.js';
+import { jobPlanInfo } from './messages/JobPlanInfo.js';
+import { jobExceptionsInfo } from './messages/JobExceptionsInfo.js';
+import { jobExecutionResult } from './messages/JobExecutionResultResponseBody.js';
+import { taskManagerDetailsInfo, taskManagersInfo } from './messages/TaskManagersInfo.js';
+import { type JobSubmitRequestBody, type JobSubmitResponseBody, REQUEST_PART, jobSubmitRequestSchema } from './messages/JobSubmitRequestBody.js';
+
+export interface RestServerEndpointOptions {
+  dispatcher: Dispatcher;
+  resourceManager: ResourceManager;
+  configuration: Configuration;
+  /** Where uploaded job bundles are stored (created if missing); default <io.tmp.dirs[0]>/tsflink-web-upload. */
+  uploadDir?: string;
+  /** Default: lines on stderr. Pass silentRestLogger in tests. */
+  logger?: RestLogger;
+}
+
+const jobIdParams = {
+  type: 'object',
+  required: ['jobid'],
+  properties: { jobid: { type: 'string', pattern: '^[0-9a-fA-F]{32}$' } },
+} as const;
+const tmIdParams = {
+  type: 'object',
+  required: ['taskmanagerid'],
+  properties: { taskmanagerid: { type: 'string', pattern: '^[A-Za-z0-9._:@-]{1,256}$' } },
+} as const;
+
+interface Route { method: HTTPMethods; pattern: RegExp }
+
+/** Hashes what flows through (the uploaded bundle) while it is written to disk. */
+class HashingTransform extends Transform {
+  readonly hash = createHash('sha256');
+  size = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    cb(null, chunk);
+  }
+}
+
+/** Rejects names that could point outside the upload directory (the name is never used as a path anyway). */
+function checkUploadFileName(name: string): void {
+  if (!name) throw new RestHandlerException(400, 'The job bundle part has no file name.');
+  if (name.includes('\0') || isAbsolute(name) || win32.isAbsolute(name) || /[\\/]/.test(name) || name === '.' || name === '..') {
+    throw new RestHandlerException(400, `Illegal file name '${name}' of the job bundle part: expected a plain file name without directories.`);
+  }
+}
+
+export class RestServerEndpoint {
+  private readonly dispatcher: Dispatcher;
+  private readonly rm: ResourceManager;
+  private readonly conf: Configuration;
+  private readonly uploadDir: string;
+  private readonly log: RestLogger;
+  private readonly maxContentLength: number;
+  private readonly routes: Route[] = [];
+  private app: FastifyInstance | null = null;
+
+  constructor(opts: RestServerEndpointOptions) {
+    this.dispatcher = opts.dispatcher;
+    this.rm = opts.resourceManager;
+    this.conf = opts.configuration;
+    this.uploadDir = opts.uploadDir ?? join(this.conf.get(CoreOptions.TMP_DIRS)[0] ?? tmpdir(), 'tsflink-web-upload');
+    this.log = opts.logger ?? consoleRestLogger;
+    this.maxContentLength = this.conf.get(RestOptions.SERVER_MAX_CONTENT_LENGTH);
+  }
+
+  /** Binds rest.bind-address and rest.bind-port (a port or range) / rest.port; 0 = any free port. */
+  async start(): Promise<{ address: string; port: number }> {
+    if (this.app) throw new Error('RestServerEndpoint already started');
+    await mkdir(this.uploadDir, { recursive: true, mode: 0o700 });
+    const host = this.conf.get(RestOptions.BIND_ADDRESS);
+    const ports = this.candidatePorts();
+    let lastError: unknown;
+    for (const port of ports) {
+      const app = await this.buildApp();
+      try {
+        await app.listen({ host, port });
+      } catch (e) {
+        await app.close().catch(() => undefined);
+        lastError = e;
+        if ((e as { code?: string }).code === 'EADDRINUSE') continue;
+        throw e;
+      }
+      this.app = app;
+      const a = app.server.address() as AddressInfo;
+      this.log.info(`REST endpoint listening at http://${a.address}:${a.port} (uploads in ${this.uploadDir})`);
+      return { address: a.address, port: a.port };
+    }
+    throw new Error(`Could not bind the REST endpoint to ${host} on port(s) ${ports.join(', ')}: ${(lastError as Error | undefined)?.message ?? 'no port'}`, { cause: lastError });
+  }
+
+  async close(): Promise<void> {
+    const app = this.app;
+    this.app = null;
+    if (app) await app.close();
+  }
+
+  private candidatePorts(): number[] {
+    const bind = this.conf.get(RestOptions.BIND_PORT);
+    if (bind === undefined || bind.trim() === '') return [this.conf.get(RestOptions.PORT)];
+    const out: number[] = [];
+    for (const part of bind.split(',')) {
+      const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+      if (!m) throw new Error(`Invalid rest.bind-port '${bind}': expected a port, a range 'from-to', or a comma-separated list of them.`);
+      const from = Number(m[1]), to = m[2] !== undefined ? Number(m[2]) : from;
+      for (let p = from; p <= to && out.length < 10_000; p++) out.push(p);
+    }
+    return out;
+  }
+
+  private views(): JobView[] {
+    return this.dispatcher.allJobs().map((master) => ({ master, result: this.dispatcher.getJobResult(master.jobId) }));
+  }
+
+  private view(jobId: string): JobView {
+    const id = jobId.toLowerCase();
+    const master = this.dispatcher.getJob(id);
+    if (!master) throw new RestHandlerException(404, `Job ${id} not found`);
+    return { master, result: this.dispatcher.getJobResult(id) };
+  }
+
+  private async buildApp(): Promise<FastifyInstance> {
+    this.routes.length = 0;
+    const app = Fastify({ logger: false, bodyLimit: this.maxContentLength });
+    await app.register(multipart, {
+      // Busboy would strip directories from file names, hiding a traversal attempt: keep them to reject it.
+      preservePath: true,
+      limits: { fileSize: this.maxContentLength, fieldSize: this.maxContentLength, files: 1, fields: 8, parts: 16, fieldNameSize: 200, headerPairs: 100 },
+    });
+
+    // Refuse an oversized body before reading it (Flink: 413 from its HTTP aggregator).
+    app.addHook('onRequest', async (req, reply) => {
+      const len = Number(req.headers['content-length']);
+      if (Number.isFinite(len) && len > this.maxContentLength) {
+        reply.header('connection', 'close');
+        await reply.code(413).send({ errors: [this.tooLargeMessage()] });
+      }
+    });
+
+    app.setErrorHandler((err: FastifyError, req, reply) => {
+      const { status, body } = this.toErrorResponse(err, req);
+      if (status >= 500) this.log.error(`${req.method} ${req.url} failed`, err);
+      void reply.code(status).send(body);
+    });
+
+    app.setNotFoundHandler((req, reply) => {
+      const path = (req.url.split('?')[0] ?? '').replace(/^\/v1(?=\/)/, '');
+      const allowed = [...new Set(this.routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+      if (allowed.length > 0) {
+        void reply.code(405).header('allow', allowed.join(', ')).send({ errors: [`Method ${req.method} is not allowed for ${path} (allowed: ${allowed.join(', ')}).`] });
+        return;
+      }
+      void reply.code(404).send({ errors: [`Not found: ${path}`] });
+    });
+
+    this.route(app, 'GET', '/config', {}, async () => dashboardConfiguration(this.conf));
+    this.route(app, 'GET', '/overview', {}, async () => clusterOverview(this.rm.slotManager, this.views()));
+    this.route(app, 'GET', '/jobs', {}, async () => jobIdsWithStatus(this.views()));
+    this.route(app, 'GET', '/jobs/overview', {}, async () => multipleJobsDetails(this.views()));
+    this.route(app, 'POST', '/jobs', {}, async (req, reply) => { reply.code(202); return this.submitJob(req); });
+    this.route(app, 'GET', '/jobs/:jobid', { params: jobIdParams }, async (req) => jobDetailsInfo(this.view(param(req, 'jobid'))));
+    this.route(app, 'PATCH', '/jobs/:jobid', {
+      params: jobIdParams,
+      querystring: { type: 'object', properties: { mode: { type: 'string', enum: ['cancel'] } } },
+    }, async (req, reply) => { await this.cancelJob(param(req, 'jobid')); reply.code(202); return {}; });
+    this.route(app, 'GET', '/jobs/:jobid/plan', { params: jobIdParams }, async (req) => jobPlanInfo(this.view(param(req, 'jobid')).master.job.jobGraph));
+    this.route(app, 'GET', '/jobs/:jobid/exceptions', {
+      params: jobIdParams,
+      querystring: { type: 'object', properties: { maxExceptions: { type: 'integer', minimum: 0 } } },
+    }, async (req) => {
+      const max = (req.query as { maxExceptions?: number }).maxExceptions;
+      return jobExceptionsInfo(this.view(param(req, 'jobid')), this.rm.slotManager, max ?? 20);
+    });
+    this.route(app, 'GET', '/jobs/:jobid/execution-result', { params: jobIdParams }, async (req) => jobExecutionResult(this.view(param(req, 'jobid')).result));
+    this.route(app, 'GET', '/taskmanagers', {}, async () => taskManagersInfo(this.rm.slotManager.registered()));
+    this.route(app, 'GET', '/taskmanagers/:taskmanagerid', { params: tmIdParams }, async (req) => {
+      const id = param(req, 'taskmanagerid');
+      const te = this.rm.slotManager.getRegistration(id);
+      if (!te) throw new RestHandlerException(404, `Could not find TaskExecutor ${id}.`);
+      return taskManagerDetailsInfo(te);
+    });
+    return app;
+  }
+
+  /** Registers a route under its path and the optional /v1 prefix, and remembers it for 405 answers. */
+  private route(
+    app: FastifyInstance, method: HTTPMethods, path: string, schema: Record<string, unknown>,
+    handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+  ): void {
+    for (const url of [path, `/v1${path}`]) app.route({ method, url, schema, handler });
+    this.routes.push({ method, pattern: new RegExp(`^${path.replace(/:[^/]+/g, '[^/]+')}/?$`) });
+  }
+
+  private tooLargeMessage(): string {
+    return `Request too large: it exceeds rest.server.max-content-length (${this.maxContentLength} bytes).`;
+  }
+
+  private toErrorResponse(err: FastifyError, req: FastifyRequest): { status: number; body: { errors: string[] } } {
+    if (err instanceof RestHandlerException) return { status: err.status, body: err.body() };
+    if (err.validation) {
+      const v = err.validation[0];
+      const params = req.params as Record<string, string> | undefined;
+      if (err.validationContext === 'params' && v?.instancePath === '/jobid') {
+        return { status: 400, body: { errors: [`Invalid job id '${params?.['jobid'] ?? ''}': a job id is 32 hexadecimal characters.`] } };
+      }
+      return { status: 400, body: { errors: [`Bad request: ${err.validationContext ?? 'request'}${v?.instancePath ?? ''} ${v?.message ?? err.message}`] } };
+    }
+    switch (err.code) {
+      case 'FST_REQ_FILE_TOO_LARGE':
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return { status: 413, body: { errors: [this.tooLargeMessage()] } };
+      case 'FST_FILES_LIMIT':
+        return { status: 400, body: { errors: ['POST /jobs takes exactly one file part (the job bundle).'] } };
+      case 'FST_PARTS_LIMIT':
+      case 'FST_FIELDS_LIMIT':
+        return { status: 400, body: { errors: ['Too many parts in the multipart request.'] } };
+      case 'FST_INVALID_JSON_FIELD_ERROR':
+        return { status: 400, body: { errors: [`Malformed JSON in part '${REQUEST_PART}'.`] } };
+      case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+        return { status: 400, body: { errors: ['Expected a multipart/form-data request.'] } };
+      case 'FST_PROTO_VIOLATION':
+        return { status: 400, body: { errors: ['Illegal part name in the multipart request.'] } };
+      default:
+    }
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status < 500) return { status, body: { errors: [err.message] } };
+    return { status: 500, body: internalServerError(err) };
+  }
+
+  private async cancelJob(jobId: string): Promise<void> {
+    const v = this.view(jobId);
+    const state = jobState(v);
+    if (isGloballyTerminal(state)) {
+      if (state === 'CANCELED') return;
+      // Flink: FlinkJobTerminatedWithoutCancellationException → 409.
+      throw new RestHandlerException(409, `Job ${v.master.jobId} has already reached the terminal state ${state}; it cannot be cancelled.`);
+    }
+    // Like Flink, the answer acknowledges the cancel request; the job reaches CANCELED asynchronously.
+    void this.dispatcher.cancelJob(v.master.jobId).catch((e: unknown) => this.log.warn(`Cancelling job ${v.master.jobId}: ${(e as Error).message}`));
+  }
+
+  /** POST /jobs: stores the bundle, checks it against its hash, and hands the job to the Dispatcher. */
+  private async submitJob(req: FastifyRequest): Promise<JobSubmitResponseBody> {
+    if (!req.isMultipart()) {
+      throw new RestHandlerException(400, `POST /jobs expects multipart/form-data: a JSON part '${REQUEST_PART}' and the job bundle file part.`);
+    }
+    let raw: unknown;
+    let sawRequest = false;
+    let upload: { tmp: string; fileName: string; hash: string; size: number } | undefined;
+    const tmpFiles: string[] = [];
+    try {
+      try {
+        for await (const part of req.parts()) {
+          if (part.type === 'file') {
+            if (upload) { part.file.resume(); throw new RestHandlerException(400, 'POST /jobs takes exactly one file part (the job bundle).'); }
+            try { checkUploadFileName(part.filename); } catch (e) { part.file.resume(); throw e; }
+            // Never the client's name: a generated one inside uploadDir.
+            const tmp = join(this.uploadDir, `${randomUUID()}.upload`);
+            tmpFiles.push(tmp);
+            const hasher = new HashingTransform();
+            await pipeline(part.file, hasher, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+            if (part.file.truncated) throw new RestHandlerException(413, this.tooLargeMessage());
+            upload = { tmp, fileName: part.filename, hash: hasher.hash.digest('hex'), size: hasher.size };
+          } else if (part.fieldname === REQUEST_PART) {
+            if (sawRequest) throw new RestHandlerException(400, `Duplicate part '${REQUEST_PART}'.`);
+            sawRequest = true;
+            raw = part.value;
+          } else {
+            throw new RestHandlerException(400, `Unexpected part '${part.fieldname}': POST /jobs takes a JSON part '${REQUEST_PART}' and the job bundle file part.`);
+          }
+        }
+      } catch (e) {
+        if (e instanceof RestHandlerException || (e as FastifyError).code?.startsWith('FST_')) throw e;
+        // Busboy's parse errors ("Unexpected end of form", "Malformed part header") are the client's.
+        throw new RestHandlerException(400, `Malformed multipart request: ${(e as Error).message}`);
+      }
+      if (!sawRequest) throw new RestHandlerException(400, `Missing part '${REQUEST_PART}' (the JSON job submission).`);
+      if (!upload) throw new RestHandlerException(400, 'Missing the job bundle file part.');
+      const body = this.parseRequest(req, raw);
+      if (body.bundleFileName !== undefined && body.bundleFileName !== upload.fileName) {
+        throw new RestHandlerException(400, `The request names bundle file '${body.bundleFileName}' but the uploaded file is '${upload.fileName}'.`);
+      }
+      if (upload.hash !== body.bundleHash) {
+        throw new RestHandlerException(400, `The uploaded job bundle (${upload.size} bytes) has sha256 ${upload.hash}, not the bundleHash ${body.bundleHash} of the request.`);
+      }
+      checkGraph(body);
+      // .mjs: the JobManager and TaskManager slots import it as an ES module.
+      const path = join(this.uploadDir, `${randomUUID()}.mjs`);
+      await rename(upload.tmp, path);
+      tmpFiles.push(path);
+      const jobId = body.jobGraph.jobId;
+      let master;
+      try {
+        master = await this.dispatcher.submitJobFromBundle({
+          jobGraph: body.jobGraph,
+          args: body.args,
+          defaultParallelism: body.defaultParallelism,
+          baseConfiguration: body.baseConfiguration,
+          bundle: { entry: body.bundleEntry ?? upload.fileName, path, hash: upload.hash },
+        });
+      } catch (e) {
+        throw submissionError(jobId, e);
+      }
+      tmpFiles.length = 0;
+      // The bundle is needed until the job ends (slots load it when tasks deploy, also on restarts).
+      void master.result.finally(() => rm(path, { force: true }));
+      this.log.info(`Job '${body.jobGraph.jobName}' (${jobId}) submitted.`);
+      return { jobUrl: `/jobs/${jobId}`, jobid: jobId };
+    } finally {
+      for (const f of tmpFiles) await rm(f, { force: true }).catch(() => undefined);
+    }
+  }
+
+  private parseRequest(req: FastifyRequest, raw: unknown): JobSubmitRequestBody {
+    let value = raw;
+    if (typeof raw === 'string') {
+      try { value = JSON.parse(raw) as unknown; } catch (e) {
+        throw new RestHandlerException(400, `Malformed JSON in part '${REQUEST_PART}': ${(e as Error).message}`);
+      }
+    }
+    const validate = req.compileValidationSchema(jobSubmitRequestSchema);
+    if (!validate(value)) {
+      const errs = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+      throw new RestHandlerException(400, `Invalid part '${REQUEST_PART}': ${errs.join('; ')}`);
+    }
+    return value as JobSubmitRequestBody;
+  }
+}
+
+function param(req: FastifyRequest, name: string): string {
+  return (req.params as Record<string, string>)[name] ?? '';
+}
+
+/** Structural checks the JSON schema cannot express: unique vertices, edges between them. */
+function checkGraph(body: JobSubmitRequestBody): void {
+  const g = body.jobGraph;
+  const ids = new Set<string>();
+  for (const v of g.vertices) {
+    if (ids.has(v.id)) throw new RestHandlerException(400, `Invalid job graph: vertex ${v.id} appears twice.`);
+    ids.add(v.id);
+  }
+  for (const e of g.edges) {
+    if (!ids.has(e.sourceVertexId) || !ids.has(e.targetVertexId)) throw new RestHandlerException(400, `Invalid job graph: edge ${e.id} connects unknown vertices.`);
+  }
+}
+
+/** Errors of Dispatcher.submitJobFromBundle: the job's own problems are 400, duplicates 409. */
+function submissionError(jobId: string, e: unknown): RestHandlerException | unknown {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (msg.startsWith('DuplicateJobSubmissionException')) return new RestHandlerException(409, msg);
+  const name = e instanceof Error ? e.name : '';
+  if (name === 'JobBundleError' || /job graph rebuilt|Rebuilding job|main threw|without calling execute/.test(msg)) {
+    return new RestHandlerException(400, `Job ${jobId} was rejected: ${msg}`);
+  }
+  return e;
+}
