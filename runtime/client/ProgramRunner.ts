@@ -11,8 +11,16 @@ import type { JobGraphJson } from '../graph/jobgraph/JobGraphJson.js';
 import { captureStreamGraph } from './PlanningEnvironment.js';
 import { EmbeddedCluster } from '../minicluster/EmbeddedCluster.js';
 import { ClusterJobClient } from '../minicluster/ClusterJobClient.js';
+import { ExecutionOptions } from '../configuration/index.js';
+import { RestClusterClient, RemoteJobClient } from './RestClusterClient.js';
 
-export interface ProgramOptions { bundle: JobBundle; args: string[]; configuration: Configuration }
+export interface ProgramOptions {
+  bundle: JobBundle;
+  args: string[];
+  configuration: Configuration;
+  /** Where the remote cluster's address came from (e.g. "-m host:port"), for connection errors. */
+  restSource?: string;
+}
 
 /** Default parallelism of jobs on the embedded cluster: 'parallelism.default' if set, else its slots. */
 function clusterParallelism(conf: Configuration): number {
@@ -24,6 +32,7 @@ function clusterParallelism(conf: Configuration): number {
  * execute() submits to an embedded MiniCluster with worker-thread slots.
  */
 export async function runProgram(opts: ProgramOptions): Promise<void> {
+  if (opts.configuration.getOptional(ExecutionOptions.TARGET) === 'remote') return runRemoteProgram(opts);
   const base = opts.configuration.clone();
   const defaultParallelism = clusterParallelism(base);
   const cluster = new EmbeddedCluster(base);
@@ -51,6 +60,38 @@ export async function runProgram(opts: ProgramOptions): Promise<void> {
   } finally {
     StreamExecutionEnvironment.resetContextEnvironment();
     await cluster.close();
+  }
+}
+
+/**
+ * `tsflink run` against a running cluster (execution.target=remote, set by -m / -t remote /
+ * rest.address): main runs here; each execute() builds the JobGraph exactly as the embedded path
+ * does and submits it with the bundle over REST. Attached runs wait for the result; detached
+ * (execution.attached=false) ones return as soon as the job was accepted.
+ */
+async function runRemoteProgram(opts: ProgramOptions): Promise<void> {
+  const base = opts.configuration.clone();
+  // The client does not know the cluster's slots: parallelism.default, else 1 (Flink's default).
+  const defaultParallelism = base.getOptional(CoreOptions.DEFAULT_PARALLELISM) ?? 1;
+  const attached = base.get(ExecutionOptions.ATTACHED);
+  const client = RestClusterClient.fromConfiguration(base, opts.restSource);
+  let executions = 0;
+  const executor: PipelineExecutor = {
+    async execute(sg) {
+      const jobGraph = new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), executions++).generate();
+      const jobId = await client.submitJob({ jobGraph, args: opts.args, defaultParallelism, baseConfiguration: base.toMap() }, opts.bundle);
+      process.stdout.write(`Job has been submitted with JobID ${jobId}\n`);
+      return new RemoteJobClient(client, jobId, attached);
+    },
+  };
+  StreamExecutionEnvironment.initializeContextEnvironment({
+    createExecutionEnvironment: () => new StreamExecutionEnvironment(Configuration.fromMap(base.toMap()), executor, defaultParallelism),
+  });
+  try {
+    const main = await loadJobMain(opts.bundle);
+    await main(opts.args);
+  } finally {
+    StreamExecutionEnvironment.resetContextEnvironment();
   }
 }
 

@@ -1,0 +1,253 @@
+// Client of the JobManager's REST API (Flink's RestClusterClient): submits jobs with their bundle,
+// queries and cancels them, and waits for results. Used by `tsflink run -m`, `list` and `cancel`.
+import { openAsBlob } from 'node:fs';
+import { basename } from 'node:path';
+import type { JobSubmissionInfo } from '../jobmanager/gateways.js';
+import type { JobClient, JobStatus } from '../api/environment/JobClient.js';
+import { JobExecutionResult } from '../api/environment/JobClient.js';
+import { JobExecutionException } from '../jobmanager/jobmaster/JobResult.js';
+import type { SerializedThrowable } from '../taskmanager/TaskDeploymentDescriptor.js';
+import { type Configuration, JobManagerOptions, RestOptions, describeSource } from '../configuration/index.js';
+import type { JobBundle } from './JobBundle.js';
+import type { JobDetailsInfo } from '../rest/messages/JobDetailsInfo.js';
+import type { JobDetails, MultipleJobsDetails } from '../rest/messages/MultipleJobsDetails.js';
+import type { JobExceptionsInfoWithHistory } from '../rest/messages/JobExceptionsInfo.js';
+import { type JobExecutionResultResponseBody, decodeSerializedThrowable } from '../rest/messages/JobExecutionResultResponseBody.js';
+import { type JobSubmitRequestBody, type JobSubmitResponseBody, REQUEST_PART } from '../rest/messages/JobSubmitRequestBody.js';
+import type { ErrorResponseBody } from '../rest/messages/ErrorResponseBody.js';
+
+export interface RestClusterClientOptions {
+  address: string;
+  port: number;
+  /** Where the address came from, named in errors (e.g. "-m 127.0.0.1:8081"). */
+  source?: string;
+  /** Per request; default 60 s. */
+  requestTimeoutMs?: number;
+  /** Longest pause between status polls while waiting for a result; default 500 ms. */
+  maxPollIntervalMs?: number;
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The REST endpoint could not be reached. `code` is the network error's (ECONNREFUSED…), also kept in the cause chain. */
+export class ClusterUnreachableException extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, code: string | undefined, cause: unknown) {
+    super(message, { cause });
+    this.name = 'ClusterUnreachableException';
+    this.code = code;
+  }
+}
+
+/** The server answered with an error status; `errors` is Flink's {"errors": [...]} body. */
+export class RestClientException extends Error {
+  constructor(readonly status: number, readonly errors: string[], message: string) {
+    super(message);
+    this.name = 'RestClientException';
+  }
+}
+
+/** The job was cancelled (the CLI exits with its "cancelled" code). */
+export class JobCancellationException extends Error {
+  constructor(readonly jobId: string, jobName: string) {
+    super(`Job '${jobName}' (${jobId}) was cancelled.`);
+    this.name = 'JobCancellationException';
+  }
+}
+
+const TERMINAL = new Set<JobStatus>(['FINISHED', 'FAILED', 'CANCELED']);
+export const JOB_ID_PATTERN = /^[0-9a-fA-F]{32}$/;
+
+function networkCode(e: unknown): string | undefined {
+  for (let cur: unknown = e, d = 0; typeof cur === 'object' && cur !== null && d < 8; cur = (cur as { cause?: unknown }).cause, d++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return code;
+    const name = (cur as { name?: unknown }).name;
+    if (name === 'TimeoutError') return 'ETIMEDOUT';
+  }
+  return undefined;
+}
+
+/** The message of an exception from its stack trace ("Name: message\n    at …"). */
+function messageFromStack(name: string, stack: string): string {
+  const lines = stack.split('\n');
+  const end = lines.findIndex((l, i) => i > 0 && /^\s+at /.test(l));
+  const head = (end < 0 ? lines : lines.slice(0, end)).join('\n');
+  return head.startsWith(`${name}: `) ? head.slice(name.length + 2) : head;
+}
+
+export class RestClusterClient {
+  readonly address: string;
+  readonly port: number;
+  readonly source: string;
+  private readonly timeoutMs: number;
+  private readonly maxPollMs: number;
+
+  constructor(opts: RestClusterClientOptions) {
+    this.address = opts.address;
+    this.port = opts.port;
+    this.source = opts.source ?? `${opts.address}:${opts.port}`;
+    this.timeoutMs = opts.requestTimeoutMs ?? 60_000;
+    this.maxPollMs = opts.maxPollIntervalMs ?? 500;
+  }
+
+  /** rest.address (else jobmanager.rpc.address) and rest.port, naming where they were set. */
+  static fromConfiguration(conf: Configuration, source?: string): RestClusterClient {
+    const restAddress = conf.getOptional(RestOptions.ADDRESS);
+    const address = restAddress ?? conf.get(JobManagerOptions.ADDRESS) ?? 'localhost';
+    const port = conf.get(RestOptions.PORT);
+    const addrKey = restAddress !== undefined ? 'rest.address' : 'jobmanager.rpc.address';
+    const where = (key: string, value: unknown): string => {
+      const src = conf.getSource(key);
+      return src === undefined && !conf.containsKey(key) ? `${key} default ${String(value)}` : `${key}=${String(value)} ${describeSource(src, key, value)}`;
+    };
+    return new RestClusterClient({ address, port, source: source ?? `${where(addrKey, address)}, ${where('rest.port', port)}` });
+  }
+
+  get baseUrl(): string {
+    const host = this.address.includes(':') && !this.address.startsWith('[') ? `[${this.address}]` : this.address;
+    return `http://${host}:${this.port}`;
+  }
+
+  private async request<T>(method: string, path: string, body?: FormData): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        ...(body ? { body } : {}),
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      const code = networkCode(e);
+      const why = code ?? (e instanceof Error ? e.message : String(e));
+      throw new ClusterUnreachableException(
+        `Could not reach the JobManager REST endpoint at ${this.baseUrl} (${this.source}): ${why}. Is the cluster running, and are the address and port right?`,
+        code, e);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try { json = text ? JSON.parse(text) : {}; } catch { json = undefined; }
+    if (!res.ok) {
+      const errors = Array.isArray((json as ErrorResponseBody | undefined)?.errors) ? (json as ErrorResponseBody).errors : [text || res.statusText];
+      throw new RestClientException(res.status, errors, `${method} ${path} failed with HTTP ${res.status}: ${errors.join(' ')}`);
+    }
+    if (json === undefined) throw new RestClientException(res.status, [], `${method} ${path}: the server answered with malformed JSON`);
+    return json as T;
+  }
+
+  /** Uploads the bundle and submits the job (POST /jobs); resolves with the job id once the JobManager accepted it. */
+  async submitJob(info: Omit<JobSubmissionInfo, 'bundle'>, bundle: JobBundle): Promise<string> {
+    const fileName = basename(bundle.path);
+    const request: JobSubmitRequestBody = {
+      jobGraph: info.jobGraph,
+      args: info.args ?? [],
+      defaultParallelism: info.defaultParallelism,
+      baseConfiguration: info.baseConfiguration ?? {},
+      bundleHash: bundle.hash,
+      bundleFileName: fileName,
+      bundleEntry: bundle.entry,
+    };
+    const form = new FormData();
+    form.set(REQUEST_PART, JSON.stringify(request));
+    form.set('bundle', await openAsBlob(bundle.path, { type: 'text/javascript' }), fileName);
+    const res = await this.request<JobSubmitResponseBody>('POST', '/jobs', form);
+    return res.jobid ?? res.jobUrl.replace(/^.*\//, '');
+  }
+
+  getJobDetails(jobId: string): Promise<JobDetailsInfo> { return this.request('GET', `/jobs/${encodeURIComponent(jobId)}`); }
+
+  async getJobStatus(jobId: string): Promise<JobStatus> { return (await this.getJobDetails(jobId)).state; }
+
+  /** GET /jobs/overview: every job the cluster knows, running and finished. */
+  async listJobs(): Promise<JobDetails[]> { return (await this.request<MultipleJobsDetails>('GET', '/jobs/overview')).jobs; }
+
+  getJobExceptions(jobId: string): Promise<JobExceptionsInfoWithHistory> { return this.request('GET', `/jobs/${encodeURIComponent(jobId)}/exceptions`); }
+
+  getJobExecutionResult(jobId: string): Promise<JobExecutionResultResponseBody> { return this.request('GET', `/jobs/${encodeURIComponent(jobId)}/execution-result`); }
+
+  /** PATCH /jobs/:id?mode=cancel: acknowledged at once; the job reaches CANCELED asynchronously. */
+  async cancelJob(jobId: string): Promise<void> { await this.request('PATCH', `/jobs/${encodeURIComponent(jobId)}?mode=cancel`); }
+
+  /** Polls until the job is globally terminal; resolves with its final details. */
+  async waitForTermination(jobId: string, timeoutMs = Infinity): Promise<JobDetailsInfo> {
+    const deadline = Date.now() + timeoutMs;
+    let pause = 20;
+    for (;;) {
+      const d = await this.getJobDetails(jobId);
+      if (TERMINAL.has(d.state)) return d;
+      if (Date.now() > deadline) throw new Error(`Job ${jobId} did not end within ${timeoutMs} ms (state ${d.state}).`);
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(this.maxPollMs, pause * 2);
+    }
+  }
+
+  /**
+   * Waits for the job's end. FINISHED resolves with its runtime and accumulators; FAILED rejects
+   * with a JobExecutionException carrying the user's error, stack and location; CANCELED rejects
+   * with a JobCancellationException.
+   */
+  async waitForResult(jobId: string): Promise<JobExecutionResult> {
+    const details = await this.waitForTermination(jobId);
+    let res = await this.getJobExecutionResult(jobId);
+    // The terminal state is visible a moment before the result is recorded.
+    for (let i = 0; res.status.id !== 'COMPLETED' && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      res = await this.getJobExecutionResult(jobId);
+    }
+    const r = res['job-execution-result'];
+    if (details.state === 'CANCELED') throw new JobCancellationException(jobId, details.name);
+    if (details.state === 'FAILED') {
+      let error: SerializedThrowable | undefined = decodeSerializedThrowable(r?.['failure-cause']?.['serialized-throwable']);
+      const root = (await this.getJobExceptions(jobId)).exceptionHistory.entries[0];
+      if (root) {
+        const location = root.operatorLocation ?? root.taskName ?? undefined;
+        error ??= { name: root.exceptionName, message: messageFromStack(root.exceptionName, root.stacktrace), stack: root.stacktrace };
+        if (error.location === undefined && location !== undefined) error.location = location;
+      }
+      throw new JobExecutionException({ jobId, jobName: details.name, status: 'FAILED', ...(error ? { error } : {}) });
+    }
+    return new JobExecutionResult(jobId, r?.['net-runtime'] ?? details.duration, r?.['accumulator-results'] ?? {});
+  }
+}
+
+// ---- JobClient of a remote job (Flink's ClusterClientJobClientAdapter) ----------------------
+
+/** What execute() returns in detached mode: the job runs on; its results are not available here (Flink's DetachedJobExecutionResult). */
+export class DetachedJobExecutionResult extends JobExecutionResult {
+  constructor(private readonly id: string) { super(id, -1, {}); }
+  private unavailable(): never {
+    throw new Error('Job was submitted in detached mode. Results of job execution, such as accumulators, runtime, etc. are not available.');
+  }
+  override getNetRuntime(): number { return this.unavailable(); }
+  override getAccumulatorResult<T = unknown>(_name: string): T | undefined { return this.unavailable(); }
+  override getAllAccumulatorResults(): Record<string, unknown> { return this.unavailable(); }
+  override getJobID(): string { return this.id; }
+}
+
+export class RemoteJobClient implements JobClient {
+  constructor(private readonly client: RestClusterClient, private readonly jobId: string, private readonly attached: boolean) {}
+  getJobID(): string { return this.jobId; }
+  getJobStatus(): Promise<JobStatus> { return this.client.getJobStatus(this.jobId); }
+  cancel(): Promise<void> { return this.client.cancelJob(this.jobId); }
+
+  async getJobExecutionResult(): Promise<JobExecutionResult> {
+    if (!this.attached) return new DetachedJobExecutionResult(this.jobId);
+    const r = await this.client.waitForResult(this.jobId);
+    // Flink's client prints the JobExecutionResult of an attached run.
+    const acc = Object.entries(r.getAllAccumulatorResults());
+    process.stdout.write(`Program execution finished\nJob with JobID ${this.jobId} has finished.\nJob Runtime: ${r.getNetRuntime()} ms\n` +
+      (acc.length > 0 ? `Accumulator Results: \n${acc.map(([k, v]) => `- ${k}: ${JSON.stringify(v)}`).join('\n')}\n` : ''));
+    return r;
+  }
+
+  /** executeAndCollect() needs the collect sinks' values, which are not fetched over REST yet. */
+  async collected(): Promise<unknown[]> {
+    throw new Error('executeAndCollect() is not supported on a remote cluster yet: write results to a sink (e.g. FileSink) instead.');
+  }
+
+  async triggerSavepoint(): Promise<string> {
+    throw new Error('Savepoints need checkpointed state, which tsflink does not have yet (the state and checkpointing issue adds it).');
+  }
+  async stopWithSavepoint(): Promise<string> { return this.triggerSavepoint(); }
+}
