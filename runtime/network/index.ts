@@ -12,3 +12,5 @@ export { ShuffleEnvironment } from './shuffle-environment.js';
 export type { ResultPartition } from './result-partition.js';
 export type { SingleInputGate } from './input-gate.js';
 export { RecordSerializationError, ChannelError } from './errors.js';
+export { TcpConnectionManager } from './tcp/TcpConnectionManager.js';
+export type { TcpConnectionManagerOptions, TcpConnectionStats, TcpLogger } from './tcp/TcpConnectionManager.js';
