@@ -1,5 +1,5 @@
 import type { BulkFormat, BulkFormatReader, BulkFormatSplit, RandomAccessInput } from '../file/BulkFormat.js';
-import { parquet, parquetError, type RowGroupMeta } from './parquetjs.js';
+import { parquet, parquetError, type ColumnData, type ParquetSchemaLike, type RowGroupMeta } from './parquetjs.js';
 
 /** A Parquet row: column name → value (UTF8 → string, DOUBLE/FLOAT/INT32 → number, INT64 → bigint, BOOLEAN, …). */
 export type ParquetRow = Record<string, unknown>;
@@ -41,6 +41,22 @@ function bigintsToNumbers(v: unknown): unknown {
 }
 
 /**
+ * parquetjs-lite turns dictionary values into strings (`d.toString()`), so dictionary-encoded
+ * numeric columns (pyarrow/Spark dictionary-encode numbers too) would come back as strings.
+ * Converting them back is exact: JS number/bigint toString round-trips.
+ */
+function fixDictionaryNumbers(schema: ParquetSchemaLike, data: ColumnData): void {
+  for (const k in data.columnData) {
+    const t = schema.findField(k)?.primitiveType;
+    if (t !== 'INT32' && t !== 'INT64' && t !== 'FLOAT' && t !== 'DOUBLE') continue;
+    const values = data.columnData[k]!.values;
+    if (!values.some((v) => typeof v === 'string')) continue;
+    const conv = t === 'INT64' ? (s: string): unknown => BigInt(s) : (s: string): unknown => Number(s);
+    for (let i = 0; i < values.length; i++) { const v = values[i]; if (typeof v === 'string') values[i] = conv(v); }
+  }
+}
+
+/**
  * Reads Parquet files as plain-object rows with parquetjs-lite (Flink's ParquetColumnarRowInputFormat
  * / AvroParquetReaders, as a BulkFormat): `FileSource.forBulkFileFormat(ParquetFormat.forRows(), path)`.
  * Files are split by row groups: a split reads the row groups that start in its byte range
@@ -64,17 +80,31 @@ export class ParquetFormat<T = ParquetRow> implements BulkFormat<T> {
 
   async createReader(input: RandomAccessInput, split: BulkFormatSplit): Promise<BulkFormatReader<T>> {
     let cache: { start: number; buf: Buffer } | null = null;
+    // Dictionary pages of the cached row group: parquetjs-lite asks for up to 10 MB from a
+    // dictionary offset (it does not know the page size yet); the page lies inside its column
+    // chunk, so the rest of the cached row group is enough and saves a large ranged read.
+    let dictionaryOffsets = new Set<number>();
     const read = (offset: number, length: number, file?: string): Promise<Buffer> => {
       if (file) return Promise.reject(new Error(`column chunks in external files (${file}) are not supported`));
       const c = cache;
-      if (c && offset >= c.start && offset + length <= c.start + c.buf.length) return Promise.resolve(c.buf.subarray(offset - c.start, offset - c.start + length));
+      if (c && offset >= c.start && offset < c.start + c.buf.length) {
+        if (offset + length <= c.start + c.buf.length) return Promise.resolve(c.buf.subarray(offset - c.start, offset - c.start + length));
+        if (dictionaryOffsets.has(offset)) return Promise.resolve(c.buf.subarray(offset - c.start));
+      }
       return input.read(offset, length);
     };
     const tail = Math.min(input.length, TAIL_PREFETCH);
     cache = { start: input.length - tail, buf: await input.read(input.length - tail, tail) };
     const envelope = new parquet.ParquetEnvelopeReader(read, () => Promise.resolve(), input.length);
     let reader;
-    try { reader = await parquet.ParquetReader.openEnvelopeReader(envelope); } catch (e) {
+    try {
+      await envelope.readHeader();
+      const metadata = await envelope.readFooter();
+      // parquetjs-lite accepts only FileMetaData.version 1, but format 2 files (pyarrow's and
+      // Spark's default) differ only in optional features; unsupported encodings still fail clearly.
+      if (metadata.version === 2) metadata.version = 1;
+      reader = await parquet.ParquetReader.openEnvelopeReader(envelope, { metadata });
+    } catch (e) {
       throw parquetError(`ParquetFormat: cannot read ${input.path} as a Parquet file`, e);
     }
     const { schema } = reader;
@@ -96,15 +126,19 @@ export class ParquetFormat<T = ParquetRow> implements BulkFormat<T> {
           const wanted = columns.length === 0 ? rg.columns : rg.columns.filter((c) => columns.some((k) => k[0] === c.meta_data.path_in_schema[0]));
           let start = Infinity;
           let end = 0;
+          dictionaryOffsets = new Set<number>();
           for (const c of wanted) {
             const dict = num(c.meta_data.dictionary_page_offset ?? 0);
             const data = num(c.meta_data.data_page_offset);
+            if (dict > 0) dictionaryOffsets.add(dict);
             start = Math.min(start, dict > 0 ? dict : data);
             end = Math.max(end, Math.min(input.length, data + num(c.meta_data.total_compressed_size)));
           }
           if (end > start && end - start <= MAX_ROW_GROUP_PREFETCH) cache = { start, buf: await input.read(start, end - start) };
           try {
-            rows = parquet.ParquetShredder.materializeRecords(schema, await reader.envelopeReader.readRowGroup(schema, rg, columns));
+            const data = await reader.envelopeReader.readRowGroup(schema, rg, columns);
+            fixDictionaryNumbers(schema, data);
+            rows = parquet.ParquetShredder.materializeRecords(schema, data);
           } catch (e) {
             throw parquetError(`ParquetFormat: cannot decode row group ${g - 1} of ${input.path}`, e);
           }

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   StreamExecutionEnvironment, FileSource, FileSink, ParquetFormat, ParquetWriters, BasePathBucketAssigner, WatermarkStrategy,
   type ParquetSchemaDefinition,
@@ -109,5 +109,19 @@ describe('Parquet (parquetjs-lite) through FileSink bulk format and FileSource b
     const env = StreamExecutionEnvironment.createLocalEnvironment(1).setRuntimeMode('BATCH');
     env.fromElements({ v: 1n << 60n }).sinkTo(FileSink.forBulkFormat(out, ParquetWriters.forRows<{ v: bigint }>({ v: { type: 'INT64' } })).build());
     await expect(env.execute()).rejects.toThrow(/outside ±2\^53/);
+  });
+
+  it('reads files written by pyarrow (format 1 and 2, PLAIN/RLE_DICTIONARY, V1/V2 pages, snappy/gzip), split by row groups', async () => {
+    const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+    for (const f of ['pyarrow-dict-v1', 'pyarrow-default', 'pyarrow-plain-gzip', 'pyarrow-plain-v2']) {
+      const src = FileSource.forBulkFileFormat(ParquetFormat.forRows(), join(fixtures, `${f}.parquet`)).setSplitSize(2500).build();
+      const got = await StreamExecutionEnvironment.createLocalEnvironment(2).fromSource(src, WatermarkStrategy.noWatermarks(), 'pq').executeAndCollect();
+      got.sort((a, b) => (a['id'] as number) - (b['id'] as number));
+      const want = Array.from({ length: 300 }, (_, i) => ({
+        id: i, city: ['Berlin', 'Paris', 'Tokyo'][i % 3], big: i % 50 === 0 ? (1n << 60n) + BigInt(i) : BigInt(i * 7), score: i * 0.5, ok: i % 2 === 0,
+        ...(i % 4 === 0 ? {} : { note: `note${i}` }),
+      }));
+      expect(got, f).toEqual(want);
+    }
   });
 });

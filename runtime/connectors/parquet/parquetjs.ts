@@ -30,7 +30,7 @@ export type ParquetField = ParquetLeafField | ParquetGroupField;
 export interface ParquetSchemaDefinition { [column: string]: ParquetField }
 
 export interface ParquetFieldInfo { name: string; path: string[]; primitiveType?: string; originalType?: string; isNested?: boolean }
-export interface ParquetSchemaLike { fieldList: ParquetFieldInfo[]; fields: Record<string, unknown> }
+export interface ParquetSchemaLike { fieldList: ParquetFieldInfo[]; fields: Record<string, unknown>; findField(path: string | string[]): ParquetFieldInfo | undefined }
 
 export interface RowBuffer { rowCount?: number; pageRowCount?: number }
 export interface ParquetWriterLike {
@@ -47,9 +47,11 @@ export interface ColumnChunkMeta {
   meta_data: { data_page_offset: unknown; dictionary_page_offset?: unknown; total_compressed_size: unknown; path_in_schema: string[] };
 }
 export interface RowGroupMeta { num_rows: unknown; columns: ColumnChunkMeta[] }
-export interface FileMetaDataLike { num_rows: unknown; row_groups: RowGroupMeta[] }
-export interface ColumnData { rowCount: number; columnData: Record<string, unknown> }
+export interface FileMetaDataLike { version: number; num_rows: unknown; row_groups: RowGroupMeta[] }
+export interface ColumnData { rowCount: number; columnData: Record<string, { values: unknown[] }> }
 export interface EnvelopeReaderLike {
+  readHeader(): Promise<void>;
+  readFooter(): Promise<FileMetaDataLike>;
   readRowGroup(schema: ParquetSchemaLike, rowGroup: RowGroupMeta, columnList: string[][]): Promise<ColumnData>;
 }
 export interface ParquetReaderLike {
@@ -65,15 +67,32 @@ export interface ParquetLib {
   ParquetEnvelopeWriter: new (schema: ParquetSchemaLike, write: (b: Buffer) => Promise<void>, close: () => Promise<void>, offset: number,
     opts: { pageSize?: number; useDataPageV2?: boolean }) => EnvelopeWriterLike;
   ParquetEnvelopeReader: new (read: (offset: number, length: number, file?: string) => Promise<Buffer>, close: () => Promise<void>,
-    fileSize: number, opts?: Record<string, unknown>) => object;
-  ParquetReader: { openEnvelopeReader(env: object, opts?: Record<string, unknown>): Promise<ParquetReaderLike> };
+    fileSize: number, opts?: Record<string, unknown>) => EnvelopeReaderLike;
+  ParquetReader: { openEnvelopeReader(env: EnvelopeReaderLike, opts?: { metadata?: FileMetaDataLike }): Promise<ParquetReaderLike> };
   ParquetShredder: {
     shredRecord(schema: ParquetSchemaLike, row: object, buffer: RowBuffer): void;
     materializeRecords(schema: ParquetSchemaLike, buffer: ColumnData): Record<string, unknown>[];
   };
 }
 
-export const parquet = createRequire(import.meta.url)('parquetjs-lite') as ParquetLib;
+const require = createRequire(import.meta.url);
+export const parquet = require('parquetjs-lite') as ParquetLib;
+
+// Parquet format 2 writers (pyarrow, parquet-mr, Spark) mark dictionary-encoded data pages
+// RLE_DICTIONARY, which parquetjs-lite 0.8 does not know. On the wire it is the same as
+// PLAIN_DICTIONARY (bit width byte + RLE/bit-packed indices), so alias the decoder.
+const codecs = require('parquetjs-lite/lib/codec') as Record<string, unknown>;
+if (!('RLE_DICTIONARY' in codecs) && 'PLAIN_DICTIONARY' in codecs) codecs['RLE_DICTIONARY'] = codecs['PLAIN_DICTIONARY'];
+// Format 2 writers also RLE-encode BOOLEAN values in data pages; parquetjs-lite passes the
+// column's typeLength (undefined for BOOLEAN) as the bit width there and decodes garbage.
+// A boolean's bit width is 1.
+type Decode = (type: string, cursor: unknown, count: number, opts: { bitWidth?: number }) => unknown[];
+const rle = codecs['RLE'] as { decodeValues: Decode; tsflinkPatched?: boolean } | undefined;
+if (rle && !rle.tsflinkPatched) {
+  const decode = rle.decodeValues;
+  rle.decodeValues = (type, cursor, count, opts) => decode(type, cursor, count, type === 'BOOLEAN' && opts.bitWidth === undefined ? { ...opts, bitWidth: 1 } : opts);
+  rle.tsflinkPatched = true;
+}
 
 /** parquetjs-lite throws strings; turn whatever it threw into an Error with context. */
 export function parquetError(context: string, e: unknown): Error {
