@@ -250,6 +250,23 @@ describe('MessagePort channel between worker-thread slots', () => {
     expect((await drained).records).toEqual([['x', 'y']]);
   });
 
+  it('reconnecting a slot pair (respawned peer) fails the old channels and serves new ones', async () => {
+    const [a, b] = await twoSlots();
+    await a.call('createPartition', { partitionId: 'old', numSubpartitions: 1, bufferTimeout: 1 });
+    await b.call('createGate', { gateId: 'old', channels: [{ partitionId: 'old', subpartition: 0, location: slot0 }] });
+    const oldDrain = b.call<DrainResult>('drain', { gateId: 'old' });
+    // the TaskManager wires a fresh port pair, as after a slot restart
+    const ch = new MessageChannel();
+    await a.call('connect', { peer: 1, port: ch.port1 }, [ch.port1]);
+    await b.call('connect', { peer: 0, port: ch.port2 }, [ch.port2]);
+    expect((await oldDrain).error).toMatch(/slot (0|1) (was replaced|closed)|connection to slot 0 closed/);
+    await a.call('createPartition', { partitionId: 'new', numSubpartitions: 1, bufferTimeout: 1 });
+    await b.call('createGate', { gateId: 'new', channels: [{ partitionId: 'new', subpartition: 0, location: slot0 }] });
+    const newDrain = b.call<DrainResult>('drain', { gateId: 'new', collect: true });
+    await a.call('produce', { partitionId: 'new', values: [1, 2, 3], subpartition: 0, finish: true });
+    expect((await newDrain).records).toEqual([[1, 2, 3]]);
+  });
+
   it('a closed peer fails the channels on that connection', async () => {
     const [a, b] = await twoSlots();
     await a.call('createPartition', { partitionId: 'p', numSubpartitions: 1, bufferTimeout: 1 });

@@ -71,7 +71,12 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
   /** Connect this slot to another slot of the same TaskManager; all channels between the two slots share the port. */
   addSlotConnection(peerSlotIndex: number, port: MessagePort): void {
     if (peerSlotIndex === this.slotIndex) throw new Error(`slot ${this.slotIndex}: cannot add a slot connection to itself`);
-    if (this.slotConnections.has(peerSlotIndex)) throw new Error(`slot ${this.slotIndex}: already connected to slot ${peerSlotIndex}`);
+    const old = this.slotConnections.get(peerSlotIndex);
+    if (old !== undefined) {
+      // The peer slot was replaced (its worker died and was respawned) before its old port reported 'close'.
+      old.close();
+      this.onClose(old, `slot ${peerSlotIndex} was replaced`);
+    }
     this.slotConnections.set(peerSlotIndex, new MessagePortConnection(`slot ${peerSlotIndex}`, port, this));
   }
 
