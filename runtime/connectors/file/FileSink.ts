@@ -93,14 +93,20 @@ export class RowFormatBuilder<T> {
   build(): FileSink<T> { return new FileSink<T>(this.basePath, this.encoder, this.assigner, this.rolling, this.fileConfig); }
 }
 
-/** Builder of a bulk-format FileSink; part files roll on checkpoints and at the end of input only. */
-export class BulkFormatBuilder<T> {
+/**
+ * Builder of a bulk-format FileSink; part files roll on checkpoints and at the end of input only.
+ * It is a Sink itself (API.md §6 writes `FileSink.forBulkFormat(path, factory)` without build()).
+ */
+export class BulkFormatBuilder<T> implements Sink<T, FileSinkCommittable> {
+  readonly name = 'FileSink';
   private assigner: BucketAssigner<T> = new DateTimeBucketAssigner<T>();
   private fileConfig: OutputFileConfig = { partPrefix: 'part', partSuffix: '' };
   constructor(private readonly basePath: string, private readonly factory: BulkWriterFactory<T>) {}
   withBucketAssigner(a: BucketAssigner<T>): this { this.assigner = a; return this; }
   withOutputFileConfig(c: OutputFileConfig): this { this.fileConfig = c; return this; }
   build(): FileSink<T> { return new FileSink<T>(this.basePath, this.factory, this.assigner, OnCheckpointRollingPolicy.build(), this.fileConfig); }
+  createWriter(ctx: WriterInitContext): FileSinkWriter<T> { return this.build().createWriter(ctx); }
+  createCommitter(): Committer<FileSinkCommittable> { return this.build().createCommitter(); }
 }
 
 function join(base: string, bucket: string, name: string): string {

@@ -111,6 +111,19 @@ describe('Parquet (parquetjs-lite) through FileSink bulk format and FileSource b
     await expect(env.execute()).rejects.toThrow(/outside ±2\^53/);
   });
 
+  it('FileSink.forBulkFormat(path, factory) is a sink without build() (API.md §6); default buckets are yyyy-MM-dd--HH dirs', async () => {
+    const out = join(dir, 'no-build');
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1).setRuntimeMode('BATCH');
+    env.fromElements({ v: 1 }, { v: 2 }).sinkTo(FileSink.forBulkFormat(out, ParquetWriters.forRows<{ v: number }>({ v: { type: 'DOUBLE' } })));
+    await env.execute();
+    const buckets = readdirSync(out);
+    expect(buckets.length).toBe(1);
+    expect(buckets[0]).toMatch(/^\d{4}-\d{2}-\d{2}--\d{2}$/);
+    const got = await StreamExecutionEnvironment.createLocalEnvironment(1)
+      .fromSource(FileSource.forBulkFileFormat(ParquetFormat.forRows<{ v: number }>(), out).build(), WatermarkStrategy.noWatermarks(), 'pq').executeAndCollect();
+    expect(got.map((r) => r.v).sort()).toEqual([1, 2]);
+  });
+
   it('reads files written by pyarrow (format 1 and 2, PLAIN/RLE_DICTIONARY, V1/V2 pages, snappy/gzip), split by row groups', async () => {
     const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
     for (const f of ['pyarrow-dict-v1', 'pyarrow-default', 'pyarrow-plain-gzip', 'pyarrow-plain-v2']) {
