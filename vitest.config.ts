@@ -15,6 +15,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['runtime/**/*.test.ts', 'cli/**/*.test.ts', 'hdfs/**/*.test.ts', 'yarn-am/**/*.test.ts', 'examples/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
@@ -27,6 +28,8 @@ export default defineConfig({
           // Real Hadoop minicluster (started once by the global setup, reused if already running).
           name: 'integration',
           include: ['integration/**/*.test.ts'],
+          // After the unit project, so timing-sensitive unit tests never share the 2 cores with Hadoop traffic.
+          sequence: { groupOrder: 1 },
           globalSetup: ['integration/hadoop/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 300_000,
