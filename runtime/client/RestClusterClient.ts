@@ -2,6 +2,8 @@
 // queries and cancels them, and waits for results. Used by `tsflink run -m`, `list` and `cancel`.
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
+import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
 import type { JobSubmissionInfo } from '../jobmanager/gateways.js';
 import type { JobClient, JobStatus } from '../api/environment/JobClient.js';
 import { JobExecutionResult } from '../api/environment/JobClient.js';
@@ -109,15 +111,10 @@ export class RestClusterClient {
     return `http://${host}:${this.port}`;
   }
 
-  private async request<T>(method: string, path: string, body?: FormData): Promise<T> {
-    let res: Response;
+  private async request<T>(method: string, path: string, form?: FormData): Promise<T> {
+    let res: { status: number; statusText: string; text: string };
     try {
-      res = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        ...(body ? { body } : {}),
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      res = await this.send(method, path, form);
     } catch (e) {
       const code = networkCode(e);
       const why = code ?? (e instanceof Error ? e.message : String(e));
@@ -125,15 +122,40 @@ export class RestClusterClient {
         `Could not reach the JobManager REST endpoint at ${this.baseUrl} (${this.source}): ${why}. Is the cluster running, and are the address and port right?`,
         code, e);
     }
-    const text = await res.text();
+    const { status, text } = res;
     let json: unknown;
     try { json = text ? JSON.parse(text) : {}; } catch { json = undefined; }
-    if (!res.ok) {
+    if (status < 200 || status >= 300) {
       const errors = Array.isArray((json as ErrorResponseBody | undefined)?.errors) ? (json as ErrorResponseBody).errors : [text || res.statusText];
-      throw new RestClientException(res.status, errors, `${method} ${path} failed with HTTP ${res.status}: ${errors.join(' ')}`);
+      throw new RestClientException(status, errors, `${method} ${path} failed with HTTP ${status}: ${errors.join(' ')}`);
     }
-    if (json === undefined) throw new RestClientException(res.status, [], `${method} ${path}: the server answered with malformed JSON`);
+    if (json === undefined) throw new RestClientException(status, [], `${method} ${path}: the server answered with malformed JSON`);
     return json as T;
+  }
+
+  /** node:http rather than fetch: fetch refuses "bad ports" (e.g. 1) without trying, hiding the real connection error. */
+  private async send(method: string, path: string, form?: FormData): Promise<{ status: number; statusText: string; text: string }> {
+    // Response serializes the form (boundary, file parts) as a stream.
+    const encoded = form ? new Response(form) : undefined;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (encoded) headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(`${this.baseUrl}${path}`, { method, headers, timeout: this.timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', text: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      if (encoded?.body) {
+        const body = Readable.fromWeb(encoded.body as import('node:stream/web').ReadableStream<Uint8Array>);
+        body.on('error', (e) => req.destroy(e));
+        body.pipe(req);
+      } else {
+        req.end();
+      }
+    });
   }
 
   /** Uploads the bundle and submits the job (POST /jobs); resolves with the job id once the JobManager accepted it. */
