@@ -8,6 +8,8 @@ import type { TaskDeploymentDescriptor, TaskExecutionState } from '../taskmanage
 import type { JobSubmissionInfo, JobMasterGateway } from '../jobmanager/gateways.js';
 import { type Configuration, JobManagerOptions, TaskManagerOptions, HeartbeatManagerOptions } from '../configuration/index.js';
 import { createLogger } from './ClusterLog.js';
+import { TcpConnectionManager } from '../network/tcp/TcpConnectionManager.js';
+import { randomBytes } from 'node:crypto';
 
 /**
  * A TaskManager process (Flink's TaskManagerRunner + TaskExecutor): worker-thread slots,
@@ -17,6 +19,8 @@ import { createLogger } from './ClusterLog.js';
 export class TaskManagerRunner {
   private conn: RpcConnection | null = null;
   private te!: WorkerTaskExecutor;
+  private tcp: TcpConnectionManager | null = null;
+  private dataPort = 0;
   private readonly bundles = new Map<string, Promise<string>>();
   private readonly canceledBeforeSubmit = new Set<string>();
   private lastHeartbeat = Date.now();
@@ -38,8 +42,16 @@ export class TaskManagerRunner {
   });
 
   async start(): Promise<void> {
-    this.te = new WorkerTaskExecutor(this.numSlots, this.configuration, this.jobMaster);
-    await this.te.start();
+    const id = this.configuration.getOptional(TaskManagerOptions.RESOURCE_ID) ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    // Data plane first: its port is part of the registration, and every slot gets an uplink to it.
+    this.tcp = new TcpConnectionManager({
+      taskManagerId: id, secret: this.secret, bindHost: this.configuration.getOptional(TaskManagerOptions.BIND_HOST) ?? '127.0.0.1',
+      port: this.configuration.getOptional(TaskManagerOptions.DATA_PORT) ?? 0, bufferSize: this.configuration.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE),
+      log: (level, msg) => this.log(level, msg),
+    });
+    this.dataPort = (await this.tcp.start()).port;
+    this.te = new WorkerTaskExecutor(this.numSlots, this.configuration, this.jobMaster, id);
+    await this.te.start(this.tcp);
     await this.connect();
     const timeout = this.configuration.get(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT);
     this.watchdog = setInterval(() => {
@@ -64,11 +76,12 @@ export class TaskManagerRunner {
       numSlots: this.numSlots,
       info: {
         host: this.configuration.getOptional(TaskManagerOptions.HOST) ?? '127.0.0.1',
-        dataPort: 0,
+        dataPort: this.dataPort,
         cpuCores: availableParallelism(),
         physicalMemory: totalmem(),
         processMemory: this.configuration.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY),
         slotHeapMemory: 0,
+        ...(this.configuration.getOptional(TaskManagerOptions.RESOURCE_ID) !== undefined ? { resourceId: this.configuration.getOptional(TaskManagerOptions.RESOURCE_ID) } : {}),
       },
     }]);
     this.log('INFO', `Registered ${this.te.taskManagerId} with ${this.numSlots} slot(s) at the JobManager ${host}:${port}`);
@@ -133,5 +146,6 @@ export class TaskManagerRunner {
     if (this.watchdog) clearInterval(this.watchdog);
     this.conn?.close('TaskManager shutting down');
     await this.te?.close();
+    await this.tcp?.close();
   }
 }

@@ -19,6 +19,7 @@ let dir: string;
 let jm: StandaloneSessionClusterEntrypoint;
 let conf: Configuration;
 let bundle: JobBundle;
+let keyedBundle: JobBundle;
 const tms: TaskManagerRunner[] = [];
 
 async function startTm(slots = 2): Promise<TaskManagerRunner> {
@@ -30,7 +31,8 @@ async function startTm(slots = 2): Promise<TaskManagerRunner> {
   return tm;
 }
 
-async function submit(args: string[], parallelism: number): Promise<JobMaster> {
+async function submit(args: string[], parallelism: number, b: JobBundle = bundle): Promise<JobMaster> {
+  const bundle = b;
   const base = conf.clone();
   base.setString('parallelism.default', String(parallelism));
   const sg = await captureStreamGraph(await loadJobMain(bundle), args, { baseConfiguration: base, defaultParallelism: parallelism, executionIndex: 0, what: 'test' });
@@ -51,6 +53,7 @@ beforeAll(async () => {
   const { rpcAddress } = await jm.start();
   conf.setString('jobmanager.rpc.port', String(rpcAddress.port));
   bundle = await bundleJob(resolve(import.meta.dirname, 'fixtures/sequence-to-files.ts'));
+  keyedBundle = await bundleJob(resolve(import.meta.dirname, 'fixtures/keyed-count-to-files.ts'));
   await startTm(); await startTm();
 }, 60_000);
 
@@ -76,6 +79,17 @@ describe('session cluster: JobManager + TaskManagers over the control RPC', () =
     const tmsUsed = new Set([...master.executionGraph.allExecutionVertices()].map((v) => v.currentExecution.slot!.taskManagerId));
     expect(tmsUsed.size).toBe(2);
     expect(jm.resourceManager.slotManager.numberOfFreeSlots).toBe(4);
+  });
+
+  it('a keyed shuffle at parallelism 4 crosses TaskManagers over the TCP data plane', async () => {
+    const out = join(dir, 'out-keyed');
+    const master = await submit([out, '100000', '97'], 4, keyedBundle);
+    const r = await master.result;
+    expect(r.error?.message).toBeUndefined();
+    expect(r.status).toBe('FINISHED');
+    const counts = new Map(readParts(out).map((l) => l.split(' ').map(Number) as [number, number]));
+    expect(counts.size).toBe(97);
+    for (let k = 0; k < 97; k++) expect(counts.get(k)).toBe(Math.floor(100000 / 97) + (k < 100000 % 97 ? 1 : 0));
   });
 
   it('a lost TaskManager fails its tasks; the job restarts on the remaining and new slots and finishes', async () => {

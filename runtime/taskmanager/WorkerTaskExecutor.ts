@@ -6,6 +6,7 @@ import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
 import type { ToSlot, FromSlot, SlotWorkerData } from './slot/SlotMessages.js';
 import { type Configuration, TaskManagerOptions, NettyShuffleOptions, PipelineOptions, packageRoot } from '../configuration/index.js';
 import { isTerminal } from '../graph/executiongraph/ExecutionState.js';
+import type { TcpConnectionManager } from '../network/tcp/TcpConnectionManager.js';
 
 const MB = 1024 * 1024;
 
@@ -15,14 +16,17 @@ const MB = 1024 * 1024;
  * out of memory) fails only its own tasks and is replaced.
  */
 export class WorkerTaskExecutor implements TaskExecutorGateway {
-  readonly taskManagerId = `tm-${randomBytes(4).toString('hex')}`;
   readonly singleThreaded = false;
   private readonly workers: Array<Worker | null> = [];
   private readonly attemptSlot = new Map<string, { slot: number; jobId: string }>();
   private readonly heapMb: number;
   private closing = false;
 
-  constructor(readonly numberOfSlots: number, private readonly conf: Configuration, private readonly jobMaster: (jobId: string) => JobMasterGateway | undefined) {
+  /** The data plane to other TaskManagers (distributed mode); every slot gets an uplink to it. */
+  private dataPlane: TcpConnectionManager | null = null;
+
+  constructor(readonly numberOfSlots: number, private readonly conf: Configuration, private readonly jobMaster: (jobId: string) => JobMasterGateway | undefined,
+    readonly taskManagerId: string = `tm-${randomBytes(4).toString('hex')}`) {
     const explicit = conf.getOptional(TaskManagerOptions.TASK_HEAP_MEMORY);
     this.heapMb = Math.max(128, Math.floor(explicit !== undefined ? explicit / MB : (0.75 * conf.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY)) / MB / numberOfSlots));
   }
@@ -39,9 +43,16 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
     };
   }
 
-  async start(): Promise<void> {
+  async start(dataPlane?: TcpConnectionManager): Promise<void> {
+    this.dataPlane = dataPlane ?? null;
     await Promise.all(Array.from({ length: this.numberOfSlots }, (_, i) => this.spawn(i)));
     for (let i = 0; i < this.numberOfSlots; i++) for (let j = i + 1; j < this.numberOfSlots; j++) this.connect(i, j);
+  }
+
+  private attachUplink(slot: number): void {
+    if (!this.dataPlane) return;
+    const port = this.dataPlane.attachSlot(slot);
+    this.workers[slot]!.postMessage({ t: 'uplink', port } satisfies ToSlot, [port]);
   }
 
   private connect(i: number, j: number): void {
@@ -61,7 +72,7 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
     return new Promise((resolve, reject) => {
       let ready = false;
       w.on('message', (m: FromSlot) => {
-        if (m.t === 'ready') { ready = true; resolve(); return; }
+        if (m.t === 'ready') { ready = true; this.attachUplink(slot); resolve(); return; }
         this.onMessage(m);
       });
       w.on('error', (e) => {

@@ -134,7 +134,7 @@ export class JobMaster implements JobMasterGateway {
       return te.singleThreaded || producer.slotIndex === consumer.slotIndex ? { kind: 'local' } : { kind: 'slot', slotIndex: producer.slotIndex };
     }
     // The producer's slot lets the remote TaskManager route the partition request to the right worker.
-    return { kind: 'remote', taskManagerId: producer.taskManagerId, host: producer.host ?? '127.0.0.1', port: producer.dataPort ?? 0, slotIndex: producer.slotIndex } as PartitionLocation;
+    return { kind: 'remote', taskManagerId: producer.taskManagerId, host: producer.host ?? '127.0.0.1', port: producer.dataPort ?? 0, slotIndex: producer.slotIndex };
   }
 
   private sendToSubtask(vertexId: string, subtask: number, nodeId: number, event: unknown): void {

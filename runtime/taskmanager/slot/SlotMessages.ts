@@ -6,6 +6,8 @@ import type { NetworkConfig } from '../../network/index.js';
 /** Messages between a TaskManager's main thread and its slot workers. */
 export type ToSlot =
   | { t: 'connect'; peer: number; port: MessagePort }
+  /** The TaskManager's data-plane uplink (TCP to other TaskManagers goes through the main thread). */
+  | { t: 'uplink'; port: MessagePort }
   | { t: 'submit'; tdd: TaskDeploymentDescriptor; job: JobSubmissionInfo }
   | { t: 'cancel'; attemptId: string }
   | { t: 'opEvent'; attemptId: string; nodeId: number; event: unknown }

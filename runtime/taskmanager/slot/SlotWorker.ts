@@ -76,6 +76,7 @@ async function submit(tdd: TaskDeploymentDescriptor, job: JobSubmissionInfo): Pr
 port.on('message', (m: ToSlot) => {
   switch (m.t) {
     case 'connect': shuffle.addSlotConnection(m.peer, m.port); break;
+    case 'uplink': shuffle.setRemoteUplink(m.port); break;
     case 'submit': void submit(m.tdd, m.job); break;
     case 'cancel': {
       const t = tasks.get(m.attemptId);
