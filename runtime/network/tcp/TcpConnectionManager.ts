@@ -93,6 +93,8 @@ class TcpPeer implements FrameSink {
   /** Streams the peer consumes from our slots, by the peer's id. */
   readonly serverStreams = new Map<number, ServerStream>();
   nextClientId = 1;
+  /** A duplicate connection of a simultaneous open: closed when its last stream ends. */
+  retiring = false;
   remoteTaskManagerId: string | null;
   ready = false;
   closed = false;
@@ -152,6 +154,7 @@ class TcpPeer implements FrameSink {
           this.serverStreams.delete(id);
           s.slot.served.delete(s.servedId);
           postToSlot(s.slot, { c: 0, m: { t: MSG_CANCEL, id: s.servedId } }, null);
+          this.retireIfIdle();
         }
         return;
       }
@@ -184,6 +187,11 @@ class TcpPeer implements FrameSink {
   endClientStream(id: number, s: ClientStream): void {
     this.clientStreams.delete(id);
     s.slot.consumers.delete(s.id);
+    this.retireIfIdle();
+  }
+
+  retireIfIdle(): void {
+    if (this.retiring && this.clientStreams.size === 0 && this.serverStreams.size === 0) this.mgr.retire(this);
   }
 }
 
@@ -293,6 +301,15 @@ export class TcpConnectionManager {
     link.port.close();
   }
 
+  /** Drops the connection(s) to a TaskManager (e.g. the JobMaster declared it lost); its streams fail, new ones reconnect. */
+  closeConnection(taskManagerId: string): void {
+    for (const p of [...this.allPeers]) {
+      if (p.remoteTaskManagerId !== taskManagerId) continue;
+      this.dropPeer(p, 'closed by this TaskManager');
+      p.socket.destroy();
+    }
+  }
+
   getStats(): TcpConnectionStats {
     let sent = this.stats.bytesSent;
     let recv = this.stats.bytesReceived;
@@ -341,6 +358,7 @@ export class TcpConnectionManager {
           if (m.isEvent && isEndOfPartition(m.buffer, m.length)) {
             link.served.delete(m.id);
             ref.peer.serverStreams.delete(ref.tcpId);
+            ref.peer.retireIfIdle();
           }
         }
         if (!m.isEvent) this.returnToSlot(link, m.buffer); // copied into the socket chunk: back to the producer's pool
@@ -363,6 +381,7 @@ export class TcpConnectionManager {
         if (ref !== undefined) {
           link.consumers.delete(m.id);
           if (ref.peer.clientStreams.delete(ref.tcpId)) ref.peer.writer.cancel(ref.tcpId);
+          ref.peer.retireIfIdle();
         }
         return;
       }
@@ -371,6 +390,7 @@ export class TcpConnectionManager {
         if (ref !== undefined) {
           link.served.delete(m.id);
           if (ref.peer.serverStreams.delete(ref.tcpId)) ref.peer.writer.text(F_ERROR, ref.tcpId, m.message);
+          ref.peer.retireIfIdle();
         }
         return;
       }
@@ -442,6 +462,7 @@ export class TcpConnectionManager {
       return;
     }
     sock.on('error', () => undefined); // reported by 'close' below once the peer exists
+    const from = `${sock.remoteAddress}:${sock.remotePort}`;
     serverHandshake(sock, this.secret, this.handshakeTimeoutMs).then(
       () => {
         if (this.closed) return void sock.destroy();
@@ -451,7 +472,7 @@ export class TcpConnectionManager {
       },
       (e: unknown) => {
         this.stats.authFailures++;
-        this.log('WARN', `refused data connection from ${sock.remoteAddress}:${sock.remotePort}: ${(e as Error).message}`);
+        this.log('WARN', `refused data connection from ${from}: ${(e as Error).message}`);
         sock.destroy();
       },
     );
@@ -498,9 +519,27 @@ export class TcpConnectionManager {
     if (peer.remoteTaskManagerId !== null) return;
     peer.remoteTaskManagerId = remoteId;
     this.sendHello(peer);
-    // Reuse an inbound connection for our own requests to that TaskManager (one connection per pair).
+    // One connection per pair: new streams to that TaskManager use this inbound connection too. If both sides
+    // dialled at once, both keep the connection dialled by the smaller TaskManager id; the larger side's own
+    // connection only carries the streams it already opened (the smaller side never opens streams on it) and
+    // is closed by the larger side once they are done.
     const existing = this.peers.get(remoteId);
-    if (existing === undefined || existing.closed) this.peers.set(remoteId, peer);
+    if (existing === undefined || existing.closed) {
+      this.peers.set(remoteId, peer);
+    } else if (remoteId < this.taskManagerId && existing !== peer) {
+      this.peers.set(remoteId, peer);
+      existing.retiring = true;
+      existing.retireIfIdle();
+    }
+  }
+
+  /** A duplicate connection (see onHello) with no streams left: close it. */
+  retire(peer: TcpPeer): void {
+    if (peer.closed) return;
+    this.log('INFO', `closing duplicate data connection to ${peer.describe}`);
+    peer.writer.flush();
+    this.dropPeer(peer, 'duplicate connection retired');
+    peer.socket.end();
   }
 
   onRemotePartitionRequest(peer: TcpPeer, tcpId: number, slotIndex: number, partitionId: string, subpartition: number, credit: number): void {

@@ -24,7 +24,7 @@ const commands = {
     partitions.set(partitionId, env.createResultPartition({ partitionId, numSubpartitions, bufferTimeout, owner: `Producer ${partitionId} @slot ${workerData.slotIndex}` }));
   },
   /** Emits `values` (or `count` generated records) round-robin or to one subpartition, honouring backpressure. */
-  async produce({ partitionId, values, count, kind, subpartition, finish, ignoreBackpressure, timestamps }) {
+  async produce({ partitionId, values, count, kind, subpartition, finish, ignoreBackpressure, timestamps, noFlush }) {
     const p = partitions.get(partitionId);
     const n = values ? values.length : count;
     let unavailable = 0;
@@ -40,7 +40,7 @@ const commands = {
       }
     }
     if (finish) p.finish();
-    else p.flushAll();
+    else if (!noFlush) p.flushAll();
     return { unavailable, available: p.isAvailable(), numRecordsOut: p.numRecordsOut, poolAllocated: env.pool.numAllocated };
   },
   status({ partitionId }) {
