@@ -3,22 +3,31 @@
 import { JobCommand, jobFlags } from '../JobCommand.js';
 import { Flags } from '@oclif/core';
 import { ExitCode } from '../CliError.js';
+import { applyClusterFlags, clusterFlags } from '../remoteTarget.js';
 
 export default class Run extends JobCommand {
   static override summary = 'Run a job.';
   static override description =
     'Bundles <job file> (TypeScript or JavaScript ES module whose default export is `async function main(args: string[])`) ' +
     'and runs it. Everything after the job file is passed to main() unchanged, including arguments that start with "-". ' +
-    'Configuration precedence: defaults < config.yaml < -D < flags < code.';
-  static override usage = 'run [-p <n>] [-D <key=value>]... [--conf-dir <dir>] <job file> [job args...]';
+    'Configuration precedence: defaults < config.yaml < -D < flags < code. Without a target the job runs on an embedded ' +
+    'MiniCluster; with -m <host:port>, -t remote or rest.address it is submitted to that cluster over REST ' +
+    '(print() output then goes to the TaskManagers\' stdout, as in Flink).';
+  static override usage = 'run [-m <host:port>] [-t <target>] [-d] [-p <n>] [-D <key=value>]... [--conf-dir <dir>] <job file> [job args...]';
   static override examples = [
     '<%= config.bin %> run examples/wordcount.ts',
     '<%= config.bin %> run -p 4 -D execution.runtime-mode=BATCH job.ts --input data.txt --output out/',
+    '<%= config.bin %> run -m localhost:8081 -d job.ts',
     '<%= config.bin %> run -s file:///tmp/savepoints/savepoint-1a2b3c-0123456789ab job.ts',
   ];
   static override args = {};
   static override flags = {
     ...jobFlags,
+    ...clusterFlags,
+    detached: Flags.boolean({
+      char: 'd',
+      description: 'Submit the job and return without waiting for it (execution.attached=false; with a remote cluster).',
+    }),
     fromSavepoint: Flags.string({
       char: 's',
       description: 'Restore the job from this savepoint or retained checkpoint (sets execution.state-recovery.path).',
@@ -38,10 +47,12 @@ export default class Run extends JobCommand {
       const configuration = this.loadConfiguration(flags);
       if (flags.fromSavepoint !== undefined) configuration.setString('execution.state-recovery.path', flags.fromSavepoint, '--fromSavepoint');
       if (flags.allowNonRestoredState) configuration.setString('execution.state-recovery.ignore-unclaimed-state', 'true', '--allowNonRestoredState');
+      const restSource = applyClusterFlags(configuration, flags);
+      if (flags.detached) configuration.setString('execution.attached', 'false', '--detached');
       const job = await this.prepareJob(jobFile, jobArgs, configuration);
       // Loaded lazily: the runtime (MiniCluster, worker threads) is only needed once input is valid.
       const { runProgram } = await import('../../runtime/client/ProgramRunner.js');
-      await runProgram(job);
+      await runProgram({ ...job, ...(restSource !== undefined ? { restSource } : {}) });
     } catch (e) {
       await this.flushOutput();
       this.fail(e);
