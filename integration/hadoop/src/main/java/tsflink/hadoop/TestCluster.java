@@ -363,7 +363,20 @@ public final class TestCluster {
     checkSlot(i);
     MiniDFSCluster.DataNodeProperties props = stoppedDn.get(i);
     if (props == null) return "already running";
-    if (!dfs.restartDataNode(props, true)) throw new IOException("restart of DataNode " + i + " failed");
+    // keepPort keeps the data and IPC ports; also keep the HTTP (WebHDFS) port so URLs stay valid.
+    Configuration dnConf = dataNodeConf(props);
+    String oldHttp = dnConf == null ? null : dnConf.get("dfs.datanode.http.address");
+    if (dnConf != null) dnConf.set("dfs.datanode.http.address", LOOPBACK + ":" + dnPorts.get(i)[1]);
+    boolean ok;
+    try {
+      ok = dfs.restartDataNode(props, true);
+    } catch (IOException e) {
+      if (dnConf == null) throw e;
+      LOG.warn("DataNode {} could not get its old HTTP port back; restarting on a new one", i, e);
+      dnConf.set("dfs.datanode.http.address", oldHttp == null ? LOOPBACK + ":0" : oldHttp);
+      ok = dfs.restartDataNode(props, true);
+    }
+    if (!ok) throw new IOException("restart of DataNode " + i + " failed");
     List<DataNode> all = dfs.getDataNodes();
     DataNode dn = all.get(all.size() - 1);
     dnSlots.set(i, dn);
@@ -372,6 +385,18 @@ public final class TestCluster {
     if (nameNodeRunning) dfs.waitActive();
     writeClusterJson();
     return "restarted datanode " + i;
+  }
+
+  /** DataNodeProperties.conf is package-private; reflection is fine for a test harness. */
+  private static Configuration dataNodeConf(MiniDFSCluster.DataNodeProperties props) {
+    try {
+      java.lang.reflect.Field f = MiniDFSCluster.DataNodeProperties.class.getDeclaredField("conf");
+      f.setAccessible(true);
+      return (Configuration) f.get(props);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn("cannot reach the DataNode's configuration; its HTTP port will change on restart", e);
+      return null;
+    }
   }
 
   private void checkSlot(int i) {
