@@ -165,8 +165,12 @@ export class CsvFormat<T = CsvRow> implements StreamFormat<T> {
           parse(t, pendingOffset, pendingLine, out);
           return;
         }
-        if (offset === 0 && skipHeader) return;
-        if (text.length === 0 || (text.trim().length === 0 && !text.includes(d))) return; // blank line
+        if (offset === 0) {
+          if (skipHeader) return;
+          if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte order mark
+        }
+        if (text.length === 0) return; // blank line
+        if (text.charCodeAt(0) <= 0x20 && text.trim().length === 0 && !text.includes(d)) return; // whitespace-only line
         parse(text, offset, lineNo, out);
       },
       end: () => {

@@ -1,7 +1,9 @@
 import type { Writable } from 'node:stream';
 import type { BulkWriter, BulkWriterFactory } from '../file/BulkWriter.js';
 import { formatRecord } from '../file/SimpleStringEncoder.js';
-import { parquet, parquetError, type ParquetSchemaDefinition, type ParquetSchemaLike, type ParquetWriterLike } from './parquetjs.js';
+import {
+  parquet, parquetError, toPrimitive, type ParquetSchemaDefinition, type ParquetSchemaLike, type ParquetWriterLike, type RowBuffer,
+} from './parquetjs.js';
 
 export interface ParquetWriterOptions {
   /** Rows per row group (parquetjs-lite's rowGroupSize, default 4096). A row group is buffered in memory. */
@@ -47,8 +49,67 @@ export class ParquetWriters {
     try { compiled = new parquet.ParquetSchema(schema); } catch (e) { throw parquetError('ParquetWriters.forRows: invalid schema', e); }
     // Top-level INT64 columns, checked per row for bigints parquetjs-lite would truncate.
     const int64 = compiled.fieldList.filter((f) => !f.isNested && f.path.length === 1 && f.primitiveType === 'INT64').map((f) => f.name);
-    return { create: (out: Writable, path: string) => new ParquetBulkWriter<T>(compiled, out, path, options, int64) };
+    const flat = flatColumns(compiled);
+    return { create: (out: Writable, path: string) => new ParquetBulkWriter<T>(compiled, out, path, options, int64, flat) };
   }
+}
+
+/** A top-level, non-repeated leaf column (the common flat-row case). */
+interface FlatColumn { name: string; key: string; type: string; required: boolean; dLevelMax: number }
+
+/** The columns of a flat schema (no groups, no repeated fields), else null. */
+function flatColumns(schema: ParquetSchemaLike): FlatColumn[] | null {
+  const out: FlatColumn[] = [];
+  for (const f of schema.fieldList) {
+    if (f.isNested || f.path.length !== 1 || f.repetitionType === 'REPEATED' || f.dLevelMax === undefined) return null;
+    out.push({ name: f.name, key: String(f.path), type: f.originalType ?? f.primitiveType ?? '', required: f.repetitionType === 'REQUIRED', dLevelMax: f.dLevelMax });
+  }
+  return out;
+}
+
+/**
+ * parquetjs-lite's shredRecord for flat rows without its per-row allocations (a Set and three
+ * arrays per column per row), which dominate its write cost. Same buffer layout and results:
+ * a value is converted with toPrimitive, null/undefined is a missing value (an error for a
+ * required column), and the row lands only if every column converts (atomic like shredRecord).
+ * Returns false for rows it does not handle (arrays), which go through shredRecord.
+ */
+function shredFlat(cols: FlatColumn[], row: Record<string, unknown>, rb: RowBuffer, prims: unknown[]): boolean {
+  for (let i = 0; i < cols.length; i++) {
+    const c = cols[i]!;
+    const v = row[c.name];
+    if (v === undefined || v === null) {
+      if (c.required) throw 'missing required field: ' + c.name;
+      prims[i] = undefined;
+    } else {
+      if (Array.isArray(v)) return false;
+      prims[i] = toPrimitive(c.type, v);
+    }
+  }
+  if (rb.columnData === undefined || rb.rowCount === undefined) {
+    rb.rowCount = 0;
+    rb.pageRowCount = 0;
+    rb.columnData = {};
+    rb.pages = {};
+    for (const c of cols) {
+      rb.columnData[c.key] = { dlevels: [], rlevels: [], values: [], distinct_values: new Set(), count: 0 };
+      rb.pages[c.key] = [];
+    }
+  }
+  rb.rowCount += 1;
+  rb.pageRowCount = (rb.pageRowCount ?? 0) + 1;
+  for (let i = 0; i < cols.length; i++) {
+    const c = cols[i]!;
+    const col = rb.columnData[c.key]!;
+    const p = prims[i];
+    col.rlevels.push(0);
+    col.count += 1;
+    if (p === undefined) { col.dlevels.push(0); continue; }
+    col.dlevels.push(c.dLevelMax);
+    col.values.push(p);
+    col.distinct_values.add(row[c.name]);
+  }
+  return true;
 }
 
 /**
@@ -64,8 +125,10 @@ class ParquetBulkWriter<T extends object> implements BulkWriter<T> {
   private readonly writer: ParquetWriterLike;
   private readonly pageSize: number;
 
+  private readonly prims: unknown[] = [];
+
   constructor(private readonly schema: ParquetSchemaLike, private readonly out: Writable, private readonly path: string,
-    options: ParquetWriterOptions, private readonly int64: string[]) {
+    options: ParquetWriterOptions, private readonly int64: string[], private readonly flat: FlatColumn[] | null) {
     const env = new parquet.ParquetEnvelopeWriter(schema, (b) => this.writeBytes(b), () => Promise.resolve(), 0,
       { pageSize: options.pageSize, ...(options.useDataPageV2 === undefined ? {} : { useDataPageV2: options.useDataPageV2 }) });
     this.pageSize = env.pageSize;
@@ -110,7 +173,7 @@ class ParquetBulkWriter<T extends object> implements BulkWriter<T> {
       const rb = w.rowBuffer;
       try {
         if ((rb.pageRowCount ?? 0) + 1 >= this.pageSize || (rb.rowCount ?? 0) + 1 >= w.rowGroupSize) await w.appendRow(row);
-        else parquet.ParquetShredder.shredRecord(this.schema, row, rb);
+        else if (!this.flat || !shredFlat(this.flat, row as Record<string, unknown>, rb, this.prims)) parquet.ParquetShredder.shredRecord(this.schema, row, rb);
       } catch (e) {
         const shown = formatRecord(row);
         throw parquetError(`ParquetWriters: cannot write row ${shown.length > 200 ? shown.slice(0, 200) + '…' : shown} to ${this.path}`, e);

@@ -29,10 +29,14 @@ export type ParquetField = ParquetLeafField | ParquetGroupField;
 /** parquetjs-lite's schema definition object: column name → field, in column order. */
 export interface ParquetSchemaDefinition { [column: string]: ParquetField }
 
-export interface ParquetFieldInfo { name: string; path: string[]; primitiveType?: string; originalType?: string; isNested?: boolean }
+export interface ParquetFieldInfo {
+  name: string; path: string[]; primitiveType?: string; originalType?: string; isNested?: boolean;
+  repetitionType?: 'REQUIRED' | 'OPTIONAL' | 'REPEATED'; dLevelMax?: number;
+}
 export interface ParquetSchemaLike { fieldList: ParquetFieldInfo[]; fields: Record<string, unknown>; findField(path: string | string[]): ParquetFieldInfo | undefined }
 
-export interface RowBuffer { rowCount?: number; pageRowCount?: number }
+export interface ColumnBuffer { dlevels: number[]; rlevels: number[]; values: unknown[]; distinct_values: Set<unknown>; count: number }
+export interface RowBuffer { rowCount?: number; pageRowCount?: number; columnData?: Record<string, ColumnBuffer>; pages?: Record<string, unknown[]> }
 export interface ParquetWriterLike {
   rowBuffer: RowBuffer;
   rowGroupSize: number;
@@ -93,6 +97,9 @@ if (rle && !rle.tsflinkPatched) {
   rle.decodeValues = (type, cursor, count, opts) => decode(type, cursor, count, type === 'BOOLEAN' && opts.bitWidth === undefined ? { ...opts, bitWidth: 1 } : opts);
   rle.tsflinkPatched = true;
 }
+
+/** Converts a value to its physical representation (parquetjs-lite's types.toPrimitive; throws strings). */
+export const toPrimitive = (require('parquetjs-lite/lib/types') as { toPrimitive(type: string, value: unknown): unknown }).toPrimitive;
 
 /** parquetjs-lite throws strings; turn whatever it threw into an Error with context. */
 export function parquetError(context: string, e: unknown): Error {
