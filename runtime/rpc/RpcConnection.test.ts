@@ -53,3 +53,18 @@ describe('control RPC', () => {
     await expect(connectRpc('127.0.0.1', 1, 'k', () => null, { attempts: 2, what: 'the JobManager' })).rejects.toThrow(/Cannot connect to the JobManager at 127.0.0.1:1 after 2 attempt/);
   });
 });
+
+describe('control RPC under concurrency', () => {
+  it('many connections and interleaved calls of changing shapes decode correctly', async () => {
+    const { port } = await server('k', (_m, a) => a[0]);
+    const clients = await Promise.all(Array.from({ length: 4 }, () => connectRpc('127.0.0.1', port, 'k', () => null)));
+    cleanups.push(() => { for (const c of clients) c.close(); });
+    const calls: Array<Promise<void>> = [];
+    for (let i = 0; i < 400; i++) {
+      const c = clients[i % 4];
+      const v = i % 3 === 0 ? { a: i, b: `s${i}` } : i % 3 === 1 ? { x: [i, { y: i }], z: null } : { a: i, extra: { deep: [1, 2, i] } };
+      calls.push(c.call('echo', [v]).then((r) => { expect(r).toEqual(v); }));
+    }
+    await Promise.all(calls);
+  });
+});

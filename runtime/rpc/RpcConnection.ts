@@ -30,15 +30,17 @@ export class RemoteRpcException extends Error {
   constructor(readonly remoteName: string, message: string, readonly remoteStack?: string) { super(message); this.name = remoteName; }
 }
 
-// Records + sequential: every frame carries its own structure definitions (no shared state
-// between peers), and plain objects stay distinct from Maps.
-const packr = new Packr({ useRecords: true, sequential: true, moreTypes: true });
-const unpackr = new Unpackr({ useRecords: true, sequential: true, moreTypes: true, int64AsType: 'bigint' } as ConstructorParameters<typeof Unpackr>[0]);
+// Records in sequential mode keep plain objects distinct from Maps; structure definitions travel
+// inline, in order, so each connection has its own encoder/decoder pair.
+const newPackr = (): Packr => new Packr({ useRecords: true, sequential: true, moreTypes: true });
+const newUnpackr = (): Unpackr => new Unpackr({ useRecords: true, sequential: true, moreTypes: true, int64AsType: 'bigint' } as ConstructorParameters<typeof Unpackr>[0]);
 
 export class RpcConnection extends EventEmitter {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; method: string }>();
   private buf: Buffer = Buffer.alloc(0);
+  private readonly packr = newPackr();
+  private readonly unpackr = newUnpackr();
   private closed = false;
   readonly peer: string;
   /** Free-form identity the owner attaches (e.g. the TaskManager id). */
@@ -71,7 +73,7 @@ export class RpcConnection extends EventEmitter {
   }
 
   private send(f: Frame): void {
-    const body = packr.pack(f);
+    const body = this.packr.pack(f);
     const head = Buffer.allocUnsafe(4);
     head.writeUInt32BE(body.length);
     this.sock.write(Buffer.concat([head, body]));
@@ -85,7 +87,7 @@ export class RpcConnection extends EventEmitter {
       const body = this.buf.subarray(4, 4 + len);
       this.buf = this.buf.subarray(4 + len);
       let f: Frame;
-      try { f = unpackr.unpack(body) as Frame; } catch (e) { this.close(`undecodable frame: ${(e as Error).message}`); return; }
+      try { f = this.unpackr.unpack(body) as Frame; } catch (e) { this.close(`undecodable frame: ${(e as Error).message}`); return; }
       this.dispatch(f);
     }
   }

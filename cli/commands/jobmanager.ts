@@ -1,0 +1,32 @@
+// `tsflink jobmanager`: the JobManager process of a standalone session cluster: Dispatcher,
+// ResourceManager, control RPC for TaskManagers, and the REST API (Flink's paths and JSON).
+import { join } from 'node:path';
+import { ClusterCommand, clusterFlags } from '../ClusterCommand.js';
+import { ExitCode } from '../CliError.js';
+
+export default class JobManager extends ClusterCommand {
+  static override summary = 'Start a JobManager process (session cluster) in the foreground.';
+  static override description = "Listens for TaskManagers on 'jobmanager.rpc.address':'jobmanager.rpc.port' (authenticated with the cluster secret) " +
+    "and serves the REST API on 'rest.bind-address':'rest.port'. Stops on SIGTERM.";
+  static override flags = { ...clusterFlags };
+
+  async run(): Promise<void> {
+    try {
+      const { flags } = await this.parse(JobManager);
+      const workDir = this.workDir(flags['work-dir']);
+      const conf = this.conf(flags);
+      const secret = this.secret(conf, workDir, true);
+      const { StandaloneSessionClusterEntrypoint } = await import('../../runtime/entrypoint/StandaloneSessionClusterEntrypoint.js');
+      const { RestServerEndpoint } = await import('../../runtime/rest/RestServerEndpoint.js');
+      const jm = new StandaloneSessionClusterEntrypoint(conf, secret, join(workDir, 'jobmanager'));
+      const { dispatcher, resourceManager, rpcAddress } = await jm.start();
+      const rest = new RestServerEndpoint({ dispatcher, resourceManager, configuration: conf, uploadDir: join(workDir, 'jobmanager', 'uploads') });
+      const addr = await rest.start();
+      process.stdout.write(`JobManager started (pid ${process.pid}): RPC ${rpcAddress.host}:${rpcAddress.port}, REST http://${addr.address}:${addr.port}\n`);
+      await this.waitForSignal(async () => { await rest.close(); await jm.close(); });
+    } catch (e) {
+      this.fail(e);
+    }
+    this.exit(ExitCode.SUCCESS);
+  }
+}
