@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   StreamExecutionEnvironment, FileSource, FileSink, ParquetFormat, ParquetWriters, BasePathBucketAssigner, WatermarkStrategy, RichMapFunction,
+  CsvFormat, JsonLinesFormat, type StreamFormat,
 } from 'tsflink';
 import { getFileSystem, type FileSystem } from '../../hdfs/index.js';
 import { cluster } from '../hdfs/cluster.js';
@@ -141,5 +142,29 @@ describe('file connectors on HDFS (minicluster)', () => {
     expect(got.length).toBe(all.length);
     expect(got.map((t) => t[1]).sort()).toEqual([...all].sort());
     expect(new Set(got.map((t) => t[0])).size).toBeGreaterThan(1); // the splits were read in parallel
+  });
+
+  it('CsvFormat and JsonLinesFormat on hdfs://: split reads, and a bad record names the hdfs file and line', async () => {
+    const n = 40_000;
+    const csv = `${nn}${base}/t.csv`;
+    const jsonl = `${nn}${base}/t.jsonl`;
+    const csvLines = Array.from({ length: n }, (_, i) => `${i},"w ${VOCAB[i % VOCAB.length]}, ""q""",${i % 2 === 0}`);
+    await fs.writeFile(csv, csvLines.join('\n') + '\n');
+    await fs.writeFile(jsonl, Array.from({ length: n }, (_, i) => JSON.stringify({ i, w: VOCAB[i % VOCAB.length] })).join('\n') + '\n');
+    const fmt = CsvFormat.forSchema({ columns: [{ name: 'id', type: 'number' }, { name: 'w', type: 'string' }, { name: 'even', type: 'boolean' }] });
+    const read = <T>(f: StreamFormat<T>, p: string): Promise<T[]> =>
+      StreamExecutionEnvironment.createLocalEnvironment(3).fromSource(FileSource.forRecordStreamFormat<T>(f, p).setSplitSize(64 * 1024).build(), WatermarkStrategy.noWatermarks(), 'src').executeAndCollect();
+    const rows = await read(fmt, csv);
+    expect(rows.length).toBe(n);
+    rows.sort((a, b) => (a['id'] as number) - (b['id'] as number));
+    rows.forEach((r, i) => expect(r).toEqual({ id: i, w: `w ${VOCAB[i % VOCAB.length]}, "q"`, even: i % 2 === 0 }));
+    const objs = await read(new JsonLinesFormat<{ i: number; w: string }>(), jsonl);
+    expect(objs.map((o) => o.i).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+
+    // A bad record deep in the file (in a split that starts mid-file): the line number is exact.
+    csvLines[31_234] = '31234,"unterminated,true';
+    await fs.writeFile(csv, csvLines.join('\n') + '\n', { overwrite: true });
+    const err = await read(fmt, csv).then(() => null, (e: unknown) => e as Error);
+    expect(err?.message).toContain(`CsvFormat: bad record in ${csv} at line 31235: unterminated quoted field`);
   });
 });
