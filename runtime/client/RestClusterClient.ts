@@ -10,7 +10,8 @@ import { JobExecutionResult } from '../api/environment/JobClient.js';
 import { JobExecutionException } from '../jobmanager/jobmaster/JobResult.js';
 import type { SerializedThrowable } from '../taskmanager/TaskDeploymentDescriptor.js';
 import { type Configuration, JobManagerOptions, RestOptions, describeSource } from '../configuration/index.js';
-import type { JobBundle } from './JobBundle.js';
+import { type JobBundle, tsflinkRuntimeEntry } from './JobBundle.js';
+import { pathToFileURL } from 'node:url';
 import type { JobDetailsInfo } from '../rest/messages/JobDetailsInfo.js';
 import type { JobDetails, MultipleJobsDetails } from '../rest/messages/MultipleJobsDetails.js';
 import type { JobExceptionsInfoWithHistory } from '../rest/messages/JobExceptionsInfo.js';
@@ -169,6 +170,8 @@ export class RestClusterClient {
       bundleHash: bundle.hash,
       bundleFileName: fileName,
       bundleEntry: bundle.entry,
+      // What bundleJob pinned 'tsflink' to; the JobManager re-pins it to its own runtime if needed.
+      tsflinkRuntime: pathToFileURL(tsflinkRuntimeEntry()).href,
     };
     const form = new FormData();
     form.set(REQUEST_PART, JSON.stringify(request));

@@ -85,7 +85,7 @@ beforeAll(async () => {
   uploadDir = join(dir, 'uploads');
   bundle = await bundleJob(fixture, { outDir: join(dir, 'bundles') });
   cluster = startCluster();
-  const conf = new Configuration().setString('rest.port', '0');
+  const conf = new Configuration().setString('rest.port', '0').setString('security.cluster.secret', 'do-not-serve');
   endpoint = new RestServerEndpoint({ dispatcher: cluster.dispatcher, resourceManager: cluster.resourceManager, configuration: conf, uploadDir, logger: silentRestLogger });
   const { address, port } = await endpoint.start();
   expect(address).toBe('127.0.0.1');
@@ -106,6 +106,13 @@ describe('cluster endpoints', () => {
     expect(Object.keys(r.body).sort()).toEqual(['features', 'flink-revision', 'flink-version', 'refresh-interval', 'timezone-name', 'timezone-offset']);
     expect(r.body['refresh-interval']).toBe(3000);
     expect(r.body.features).toEqual({ 'web-submit': true, 'web-cancel': true, 'web-rescale': false, 'web-history': false });
+  });
+
+  it('GET /jobmanager/config hides secrets', async () => {
+    const r = await get('/jobmanager/config');
+    expect(r.status).toBe(200);
+    expect(r.body).toContainEqual({ key: 'rest.port', value: '0' });
+    expect(r.body).toContainEqual({ key: 'security.cluster.secret', value: '******' });
   });
 
   it('GET /overview', async () => {
@@ -345,6 +352,17 @@ describe('bad input', () => {
     const dup = await post(await submitForm(i));
     expect(dup.status).toBe(409);
     expect(dup.body.errors[0]).toContain('DuplicateJobSubmissionException');
+    await client.waitForResult(i.jobGraph.jobId);
+  });
+
+  it("a bundle pinned to another installation's runtime is re-pinned to the JobManager's", async () => {
+    const foreign = 'file:///elsewhere/tsflink/dist/runtime/index.js';
+    const other = await bundleJob(fixture, { outDir: join(dir, 'foreign'), runtimeEntry: '/elsewhere/tsflink/dist/runtime/index.js' });
+    const bytes = await readFile(other.path);
+    expect(bytes.toString('utf8')).toContain(foreign);
+    const i = await fresh();
+    const r = await post(await submitForm(i, { file: new Blob([bytes]), fileName: basename(other.path), request: { bundleHash: other.hash, tsflinkRuntime: foreign } }));
+    expect(r.status).toBe(202);
     await client.waitForResult(i.jobGraph.jobId);
   });
 

@@ -3,7 +3,8 @@
 // shapes live in ./messages (one file per response type).
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, win32 } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -11,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import multipart from '@fastify/multipart';
+import { tsflinkRuntimeEntry } from '../client/JobBundle.js';
 import type { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
 import type { ResourceManager } from '../jobmanager/resourcemanager/ResourceManager.js';
 import { type Configuration, CoreOptions, RestOptions } from '../configuration/index.js';
@@ -18,6 +20,7 @@ import { type RestLogger, consoleRestLogger } from './RestLogger.js';
 import { RestHandlerException, internalServerError } from './messages/ErrorResponseBody.js';
 import { type JobView, isGloballyTerminal, jobState } from './messages/common.js';
 import { dashboardConfiguration } from './messages/DashboardConfiguration.js';
+import { configurationInfo } from './messages/ConfigurationInfo.js';
 import { clusterOverview } from './messages/ClusterOverview.js';
 import { jobIdsWithStatus } from './messages/JobIdsWithStatusOverview.js';
 import { multipleJobsDetails } from './messages/MultipleJobsDetails.js';
@@ -179,6 +182,7 @@ export class RestServerEndpoint {
     });
 
     this.route(app, 'GET', '/config', {}, async () => dashboardConfiguration(this.conf));
+    this.route(app, 'GET', '/jobmanager/config', {}, async () => configurationInfo(this.conf));
     this.route(app, 'GET', '/overview', {}, async () => clusterOverview(this.rm.slotManager, this.views()));
     this.route(app, 'GET', '/jobs', {}, async () => jobIdsWithStatus(this.views()));
     this.route(app, 'GET', '/jobs/overview', {}, async () => multipleJobsDetails(this.views()));
@@ -311,8 +315,8 @@ export class RestServerEndpoint {
       checkGraph(body);
       // .mjs: the JobManager and TaskManager slots import it as an ES module.
       const path = join(this.uploadDir, `${randomUUID()}.mjs`);
-      await rename(upload.tmp, path);
       tmpFiles.push(path);
+      const hash = await this.storeBundle(upload.tmp, path, upload.hash, body.tsflinkRuntime);
       const jobId = body.jobGraph.jobId;
       let master;
       try {
@@ -321,7 +325,7 @@ export class RestServerEndpoint {
           args: body.args,
           defaultParallelism: body.defaultParallelism,
           baseConfiguration: body.baseConfiguration,
-          bundle: { entry: body.bundleEntry ?? upload.fileName, path, hash: upload.hash },
+          bundle: { entry: body.bundleEntry ?? upload.fileName, path, hash },
         });
       } catch (e) {
         throw submissionError(jobId, e);
@@ -334,6 +338,22 @@ export class RestServerEndpoint {
     } finally {
       for (const f of tmpFiles) await rm(f, { force: true }).catch(() => undefined);
     }
+  }
+
+  /**
+   * Moves the verified upload to its final name. A bundle pins 'tsflink' to the client's runtime
+   * file; if that is not this process's runtime, the import is re-pinned here (new hash).
+   */
+  private async storeBundle(tmp: string, path: string, hash: string, clientRuntime: string | undefined): Promise<string> {
+    const own = pathToFileURL(tsflinkRuntimeEntry()).href;
+    if (clientRuntime === undefined || clientRuntime === own) {
+      await rename(tmp, path);
+      return hash;
+    }
+    const code = (await readFile(tmp, 'utf8')).split(JSON.stringify(clientRuntime)).join(JSON.stringify(own));
+    await writeFile(path, code, { flag: 'wx', mode: 0o600 });
+    await rm(tmp, { force: true });
+    return createHash('sha256').update(code).digest('hex');
   }
 
   private parseRequest(req: FastifyRequest, raw: unknown): JobSubmitRequestBody {

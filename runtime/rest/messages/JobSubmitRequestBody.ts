@@ -13,6 +13,11 @@ export interface JobSubmitRequestBody {
   bundleFileName?: string;
   /** The job file the bundle was built from (for messages only). */
   bundleEntry?: string;
+  /**
+   * The file: URL the bundle imports 'tsflink' from (the client's installation). The JobManager
+   * re-pins it to its own runtime when they differ, so client and cluster need not share a path.
+   */
+  tsflinkRuntime?: string;
 }
 
 /** Flink answers 202 {"jobUrl"}; tsflink adds the id itself. */
@@ -98,5 +103,6 @@ export const jobSubmitRequestSchema = {
     bundleHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     bundleFileName: { type: 'string' },
     bundleEntry: { type: 'string' },
+    tsflinkRuntime: { type: 'string', pattern: '^file:' },
   },
 } as const;
