@@ -11,6 +11,8 @@ export interface TaskExecutorRegistrationInfo {
   /** Configured process memory and per-slot heap (bytes). */
   processMemory: number;
   slotHeapMemory: number;
+  /** Id given by the driver that started the process ('taskmanager.resource-id'; on YARN the container id). */
+  resourceId?: string;
 }
 
 export interface RegisteredTaskExecutor {
@@ -27,6 +29,24 @@ interface PendingRequest { jobId: string; count: number; resolve: (s: SlotLocati
 export class SlotManager {
   private readonly taskExecutors = new Map<string, RegisteredTaskExecutor>();
   private readonly pending: PendingRequest[] = [];
+  private requirementsListener: ((missingSlots: number) => void) | null = null;
+
+  /**
+   * Extension point for resource drivers (YARN): called whenever slot requests or registered
+   * slots change, with the number of slots requested by jobs that no registered TaskManager
+   * can serve yet (0 = nothing missing). Drivers start TaskManagers for them.
+   */
+  setResourceRequirementsListener(listener: ((missingSlots: number) => void) | null): void {
+    this.requirementsListener = listener;
+    if (listener) listener(this.missingSlots);
+  }
+
+  /** Slots of pending requests beyond the free ones (requests are all-or-nothing, served in order). */
+  get missingSlots(): number {
+    let wanted = 0;
+    for (const p of this.pending) wanted += p.count;
+    return Math.max(0, wanted - this.numberOfFreeSlots);
+  }
 
   registerTaskExecutor(gateway: TaskExecutorGateway, numSlots: number, info?: Partial<TaskExecutorRegistrationInfo>): void {
     const now = Date.now();
@@ -67,12 +87,14 @@ export class SlotManager {
       const timer = setTimeout(() => {
         const i = this.pending.findIndex((p) => p.timer === timer);
         if (i >= 0) this.pending.splice(i, 1);
+        this.notifyRequirements();
         reject(new Error(`NoResourceAvailableException: could not acquire ${count} slot(s) for job ${jobId} within ${timeoutMs} ms ` +
           `(the cluster has ${this.numberOfRegisteredSlots} slot(s), ${this.numberOfFreeSlots} free). Lower the job's parallelism, ` +
           `or add TaskManagers/slots ('taskmanager.numberOfTaskSlots'); the wait is 'slot.request.timeout'.`));
       }, timeoutMs);
       timer.unref?.();
       this.pending.push({ jobId, count, resolve, reject, timer });
+      this.notifyRequirements();
     });
   }
 
@@ -106,10 +128,16 @@ export class SlotManager {
     while (this.pending.length > 0) {
       const p = this.pending[0];
       const got = this.tryAllocate(p.jobId, p.count);
-      if (!got) return;
+      if (!got) break;
       this.pending.shift();
       clearTimeout(p.timer);
       p.resolve(got);
     }
+    this.notifyRequirements();
+  }
+
+  private notifyRequirements(): void {
+    if (!this.requirementsListener) return;
+    try { this.requirementsListener(this.missingSlots); } catch { /* a driver's problem must not break slot bookkeeping */ }
   }
 }

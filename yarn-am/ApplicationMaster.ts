@@ -1,0 +1,307 @@
+/**
+ * tsflink's YARN ApplicationMaster (Flink's YarnApplicationClusterEntryPoint / YarnSessionClusterEntrypoint):
+ * a Node process in the AM container that runs the JobManager (Dispatcher, ResourceManager, control
+ * RPC endpoint, REST endpoint), registers with the YARN ResourceManager (tracking URL = the REST
+ * URL), and starts TaskManager containers on demand through the YarnResourceManagerDriver.
+ *
+ * Application mode runs the shipped job's main() here; when it returns (or throws) the AM stops
+ * its TaskManagers, unregisters SUCCEEDED / FAILED (the user's error in the diagnostics) / KILLED
+ * (a canceled job), and deletes the HDFS staging directory.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { AMRMClient } from './protocols/AMRMClient.js';
+import { NMClient } from './protocols/NMClient.js';
+import { formatContainerId, type Container, type ContainerLaunchContext, type LocalResource } from './protocols/records.js';
+import { YarnResourceManagerDriver } from './YarnResourceManagerDriver.js';
+import { ENV_CLUSTER_SECRET, ENV_HADOOP_USER_NAME, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
+import { StandaloneSessionClusterEntrypoint, type JobManagerServices } from '../runtime/entrypoint/StandaloneSessionClusterEntrypoint.js';
+import { RestServerEndpoint } from '../runtime/rest/RestServerEndpoint.js';
+import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
+import {
+  Configuration,
+  CoreOptions,
+  JobManagerOptions,
+  ResourceManagerOptions,
+  RestOptions,
+  TaskManagerOptions,
+  YarnConfigOptions,
+  packageRoot,
+} from '../runtime/configuration/index.js';
+import { loadJobMain, type JobBundle } from '../runtime/client/JobBundle.js';
+import { StreamExecutionEnvironment } from '../runtime/api/environment/StreamExecutionEnvironment.js';
+import type { PipelineExecutor } from '../runtime/api/environment/JobClient.js';
+import { StreamingJobGraphGenerator } from '../runtime/graph/jobgraph/StreamingJobGraphGenerator.js';
+import { ClusterJobClient } from '../runtime/minicluster/ClusterJobClient.js';
+import type { JobMaster } from '../runtime/jobmanager/jobmaster/JobMaster.js';
+
+export type AmFinalStatus = 'SUCCEEDED' | 'FAILED' | 'KILLED';
+
+export interface ApplicationMasterOptions {
+  mode: ClusterMode;
+  configuration: Configuration;
+  secret: string;
+  /** Where the JobManager keeps blobs and uploads (a LOCAL_DIRS-based directory). */
+  workDir: string;
+  /** Application mode: the job bundle (a localized file) and its main's arguments. */
+  job?: { bundlePath: string; spec: JobSpec };
+  /** Local resources every TaskManager container gets (config.yaml, Hadoop site files). */
+  taskManagerResources: Record<string, LocalResource>;
+  /** Deleted when the application ends. */
+  stagingDir?: string;
+  /** Host the AM's endpoints are reachable at (NM_HOST). */
+  host?: string;
+  /** Node binary for TaskManager containers; default this process's. */
+  nodePath?: string;
+  /** Environment (AMRMToken location, scheduler address); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  amrm?: AMRMClient;
+}
+
+export interface ApplicationMasterResult {
+  finalStatus: AmFinalStatus;
+  diagnostics: string;
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+function isCancellation(e: unknown): boolean {
+  const msg = e instanceof Error ? `${e.name} ${e.message}` : String(e);
+  return /was canceled|JobCancellation|CancellationException/i.test(msg);
+}
+
+export class ApplicationMaster {
+  private readonly log = createLogger('ApplicationMaster');
+  private readonly conf: Configuration;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly host: string;
+  private amrm: AMRMClient | null = null;
+  private nm: NMClient | null = null;
+  private entrypoint: StandaloneSessionClusterEntrypoint | null = null;
+  private rest: RestServerEndpoint | null = null;
+  private driver: YarnResourceManagerDriver | null = null;
+  private services: JobManagerServices | null = null;
+  private webUrl = '';
+  private fatal: ((reason: string) => void) | null = null;
+  private readonly fatalPromise: Promise<string>;
+  private shutdownRequested: ((status: AmFinalStatus, why: string) => void) | null = null;
+  private readonly shutdownPromise: Promise<{ status: AmFinalStatus; why: string }>;
+
+  constructor(private readonly opts: ApplicationMasterOptions) {
+    this.conf = opts.configuration.clone();
+    this.env = opts.env ?? process.env;
+    this.host = opts.host ?? this.env['NM_HOST'] ?? hostname();
+    this.fatalPromise = new Promise((r) => { this.fatal = r; });
+    this.shutdownPromise = new Promise((r) => { this.shutdownRequested = (status, why) => r({ status, why }); });
+  }
+
+  get restUrl(): string { return this.webUrl; }
+
+  /** Ends a session cluster (or the application) from outside, e.g. on SIGTERM. */
+  requestShutdown(status: AmFinalStatus, why: string): void { this.shutdownRequested?.(status, why); }
+
+  /** Runs until the application ends; unregisters from YARN with the returned status. */
+  async run(): Promise<ApplicationMasterResult> {
+    let result: ApplicationMasterResult;
+    try {
+      await this.startJobManager();
+      await this.register();
+      this.startDriver();
+      result = await this.runCluster();
+    } catch (e) {
+      result = { finalStatus: 'FAILED', diagnostics: `The tsflink ApplicationMaster failed: ${errorText(e)}` };
+    }
+    await this.shutdown(result);
+    return result;
+  }
+
+  private async startJobManager(): Promise<void> {
+    const c = this.conf;
+    c.setString(JobManagerOptions.ADDRESS.key, this.host, 'YARN ApplicationMaster');
+    // Several AMs (and standalone clusters) may share a host: always an ephemeral RPC port
+    // (TaskManagers get it on their command line); the REST port too unless rest.bind-port asks for a range.
+    c.setString(JobManagerOptions.PORT.key, '0', 'YARN ApplicationMaster');
+    if (!c.containsKey(RestOptions.BIND_PORT.key)) c.setString(RestOptions.PORT.key, '0', 'YARN ApplicationMaster');
+    mkdirSync(this.opts.workDir, { recursive: true });
+    this.entrypoint = new StandaloneSessionClusterEntrypoint(c, this.opts.secret, join(this.opts.workDir, 'jobmanager'));
+    this.services = await this.entrypoint.start();
+    this.log('INFO', `JobManager RPC endpoint at ${this.host}:${this.services.rpcAddress.port}`);
+    this.rest = new RestServerEndpoint({
+      dispatcher: this.services.dispatcher,
+      resourceManager: this.services.resourceManager,
+      configuration: c,
+      uploadDir: join(this.opts.workDir, 'web-upload'),
+    });
+    const addr = await this.rest.start();
+    const restHost = addr.address === '0.0.0.0' || addr.address === '::' ? this.host : addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+    this.webUrl = `http://${restHost}:${addr.port}`;
+    this.log('INFO', `JobManager web interface at ${this.webUrl}`);
+  }
+
+  private async register(): Promise<void> {
+    this.amrm = this.opts.amrm ?? AMRMClient.fromEnvironment({ env: this.env });
+    this.nm = new NMClient(this.amrm.nmTokens);
+    const port = Number(new URL(this.webUrl).port);
+    const reg = await this.amrm.registerApplicationMaster({ host: this.host, rpcPort: port, trackingUrl: this.webUrl });
+    this.log('INFO', `Registered with the YARN ResourceManager at ${this.amrm.endpoint.host}:${this.amrm.endpoint.port} (queue ${reg.queue}, max container ${reg.maximumCapability.memoryMb} MB / ${reg.maximumCapability.vcores} vcores)`);
+  }
+
+  /** The TaskManager container: size, slots and launch command. */
+  private startDriver(): void {
+    const c = this.conf;
+    const slots = c.getOptional(TaskManagerOptions.NUM_TASK_SLOTS) ?? 1;
+    const memoryMb = Math.ceil(c.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY) / (1024 * 1024));
+    const vcoresConf = c.get(YarnConfigOptions.VCORES);
+    const vcores = vcoresConf > 0 ? vcoresConf : slots;
+    const rpcPort = this.services!.rpcAddress.port;
+    const root = packageRoot();
+    const node = this.opts.nodePath ?? process.execPath;
+    const hadoopUser = this.env[ENV_HADOOP_USER_NAME];
+    const launchContext = (container: Container): ContainerLaunchContext => {
+      const cid = formatContainerId(container.id);
+      const d = (k: string, v: string | number): string => `-D ${shellQuote(`${k}=${v}`)}`;
+      const cmd = [
+        shellQuote(node),
+        shellQuote(join(root, 'cli', 'bin', 'run.js')),
+        'taskmanager',
+        '--conf-dir', '"$PWD"',
+        '--work-dir', '"$PWD/tsflink"',
+        d(JobManagerOptions.ADDRESS.key, this.host),
+        d(JobManagerOptions.PORT.key, rpcPort),
+        d(TaskManagerOptions.NUM_TASK_SLOTS.key, slots),
+        d(TaskManagerOptions.TOTAL_PROCESS_MEMORY.key, `${memoryMb}m`),
+        d(TaskManagerOptions.RESOURCE_ID.key, cid),
+        d(TaskManagerOptions.HOST.key, container.nodeId.host),
+        '1><LOG_DIR>/taskmanager.out',
+        '2><LOG_DIR>/taskmanager.err',
+      ].join(' ');
+      const environment: Record<string, string> = {
+        [ENV_CLUSTER_SECRET]: this.opts.secret,
+        HADOOP_CONF_DIR: '$PWD',
+      };
+      if (hadoopUser) environment[ENV_HADOOP_USER_NAME] = hadoopUser;
+      return { commands: [cmd], environment, localResources: this.opts.taskManagerResources };
+    };
+    this.driver = new YarnResourceManagerDriver({
+      amrm: this.amrm!,
+      nm: this.nm!,
+      slotManager: this.services!.resourceManager.slotManager,
+      resource: { memoryMb, vcores },
+      slotsPerTaskManager: slots,
+      launchContext,
+      heartbeatIntervalMs: 1000,
+      pendingHeartbeatIntervalMs: c.get(YarnConfigOptions.CONTAINER_REQUEST_HEARTBEAT_INTERVAL),
+      idleTimeoutMs: c.get(ResourceManagerOptions.TASK_MANAGER_TIMEOUT),
+      log: createLogger('YarnResourceManagerDriver'),
+      onFatalError: (reason) => this.fatal?.(reason),
+      reRegister: async () => {
+        const port = Number(new URL(this.webUrl).port);
+        await this.amrm!.registerApplicationMaster({ host: this.host, rpcPort: port, trackingUrl: this.webUrl });
+      },
+      progress: () => this.progress(),
+    });
+    this.driver.start();
+  }
+
+  private progress(): number {
+    const jobs = this.services?.dispatcher.listJobs() ?? [];
+    if (jobs.length === 0) return 0.1;
+    return jobs.every((j) => j.endTime > 0) ? 1 : 0.5;
+  }
+
+  private async runCluster(): Promise<ApplicationMasterResult> {
+    const stop = Promise.race([
+      this.fatalPromise.then((reason): ApplicationMasterResult => ({ finalStatus: 'FAILED', diagnostics: reason })),
+      this.shutdownPromise.then(({ status, why }): ApplicationMasterResult => ({ finalStatus: status, diagnostics: why })),
+    ]);
+    if (this.opts.mode === 'session') return stop;
+    return Promise.race([stop, this.runApplication()]);
+  }
+
+  /** Runs the job's main with an environment whose execute() submits to this JobManager. */
+  private async runApplication(): Promise<ApplicationMasterResult> {
+    const job = this.opts.job;
+    if (!job) throw new Error('application mode without a job bundle');
+    const bytes = readFileSync(job.bundlePath);
+    const bundle: JobBundle = { entry: job.spec.entry, path: job.bundlePath, hash: createHash('sha256').update(bytes).digest('hex') };
+    const base = this.conf.clone();
+    const defaultParallelism = base.getOptional(CoreOptions.DEFAULT_PARALLELISM) ?? 1;
+    const dispatcher = this.services!.dispatcher;
+    const submitted: JobMaster[] = [];
+    let executions = 0;
+    const executor: PipelineExecutor = {
+      async execute(sg) {
+        const jobGraph = new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), executions++).generate();
+        const jm = dispatcher.submitJob({ jobGraph, bundle: { entry: bundle.entry, path: bundle.path, hash: bundle.hash }, args: job.spec.args, defaultParallelism, baseConfiguration: base.toMap() }, sg);
+        submitted.push(jm);
+        return new ClusterJobClient(jm);
+      },
+    };
+    StreamExecutionEnvironment.initializeContextEnvironment({
+      createExecutionEnvironment: () => new StreamExecutionEnvironment(Configuration.fromMap(base.toMap()), executor, defaultParallelism),
+    });
+    this.log('INFO', `Running main() of ${job.spec.entry} with args ${JSON.stringify(job.spec.args)}`);
+    try {
+      const main = await loadJobMain(bundle);
+      await main(job.spec.args);
+      // Jobs submitted with executeAsync(): the application ends when they do.
+      const results = await Promise.all(submitted.map((jm) => jm.result));
+      const failed = results.find((r) => r.status === 'FAILED');
+      if (failed) return { finalStatus: 'FAILED', diagnostics: `Job '${failed.jobName}' (${failed.jobId}) failed: ${failed.error ? `${failed.error.name}: ${failed.error.message}\n${failed.error.stack ?? ''}` : 'unknown error'}` };
+      const canceled = results.find((r) => r.status === 'CANCELED');
+      if (canceled) return { finalStatus: 'KILLED', diagnostics: `Job '${canceled.jobName}' (${canceled.jobId}) was canceled.` };
+      this.log('INFO', `main() of ${job.spec.entry} returned; ${results.length} job(s) finished`);
+      return { finalStatus: 'SUCCEEDED', diagnostics: `${results.length} job(s) finished: ${results.map((r) => `'${r.jobName}' (${r.jobId})`).join(', ')}` };
+    } catch (e) {
+      this.log('ERROR', `main() of ${job.spec.entry} failed: ${errorText(e)}`);
+      if (isCancellation(e)) return { finalStatus: 'KILLED', diagnostics: `The application's job was canceled: ${e instanceof Error ? e.message : String(e)}` };
+      return { finalStatus: 'FAILED', diagnostics: `The application's main() failed: ${errorText(e)}` };
+    } finally {
+      StreamExecutionEnvironment.resetContextEnvironment();
+    }
+  }
+
+  private async shutdown(result: ApplicationMasterResult): Promise<void> {
+    this.log(result.finalStatus === 'SUCCEEDED' ? 'INFO' : 'ERROR', `Application ends ${result.finalStatus}: ${result.diagnostics}`);
+    await this.driver?.stop().catch((e: unknown) => this.log('WARN', `Stopping TaskManager containers failed: ${errorText(e)}`));
+    await this.rest?.close().catch(() => undefined);
+    await this.entrypoint?.close().catch(() => undefined);
+    if (this.amrm) {
+      try {
+        // YARN keeps diagnostics short in its UI; the full text stays in the AM log.
+        await this.amrm.finishApplicationMaster({ finalStatus: result.finalStatus, diagnostics: result.diagnostics.slice(0, 16_000), trackingUrl: '' });
+        this.log('INFO', `Unregistered from YARN with ${result.finalStatus}`);
+      } catch (e) {
+        this.log('ERROR', `Unregistering from YARN failed: ${errorText(e)}`);
+      }
+    }
+    if (this.opts.stagingDir) await deleteStagingDir(this.opts.stagingDir, (m) => this.log('WARN', m));
+    this.nm?.close();
+    this.amrm?.close();
+  }
+}
+
+/** Deletes the application's HDFS staging directory (.tsflink/<appId>). */
+export async function deleteStagingDir(dir: string, warn: (msg: string) => void = () => undefined): Promise<void> {
+  try {
+    const { getFileSystem } = await import('../hdfs/index.js');
+    await getFileSystem(dir).delete(dir, true);
+  } catch (e) {
+    warn(`Could not delete the staging directory ${dir}: ${(e as Error).message}`);
+  }
+}
+
+/** Quotes for the bash launch script of a container. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_/.:=@,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Whether a Hadoop site file was shipped into the working directory. */
+export function hasShippedHadoopConf(dir: string): boolean {
+  return HADOOP_SITE_FILES.some((f) => existsSync(join(dir, f)));
+}

@@ -1,0 +1,253 @@
+/**
+ * Client side of a tsflink deployment on YARN (Flink's YarnClusterDescriptor): checks the
+ * requested container sizes against the scheduler, uploads the job bundle, the effective
+ * configuration and the Hadoop client configuration to `<staging>/.tsflink/<appId>/` on HDFS,
+ * submits the ApplicationMaster and waits until it runs.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { HadoopSiteConfig, rmSchedulerEndpoint } from './ipc/config.js';
+import { InvalidResourceRequestException } from './ipc/errors.js';
+import { RM_SCHEDULER_ADDRESS_ENV } from './protocols/AMRMClient.js';
+import { ApplicationRejectedError, UnknownQueueError, YarnClient } from './protocols/YarnClient.js';
+import {
+  formatApplicationId,
+  localResourceFromUri,
+  type ApplicationId,
+  type ApplicationReport,
+  type ApplicationSubmissionContext,
+  type LocalResource,
+} from './protocols/records.js';
+import {
+  DEFAULT_APPLICATION_NAME,
+  DEFAULT_SESSION_NAME,
+  ENV_APPLICATION_ID,
+  ENV_CLUSTER_MODE,
+  ENV_CLUSTER_SECRET,
+  ENV_HADOOP_USER_NAME,
+  ENV_STAGING_DIR,
+  FILE_CONFIG,
+  FILE_JOB_BUNDLE,
+  FILE_JOB_SPEC,
+  HADOOP_SITE_FILES,
+  type ClusterMode,
+  type JobSpec,
+} from './YarnConstants.js';
+import { Configuration, JobManagerOptions, TaskManagerOptions, YarnConfigOptions, packageRoot } from '../runtime/configuration/index.js';
+import { configurationToYaml } from '../runtime/configuration/loadConfiguration.js';
+import { generateClusterSecret } from '../runtime/security/ClusterSecret.js';
+import type { JobBundle } from '../runtime/client/JobBundle.js';
+
+/** A problem with what the user asked for (queue, sizes, missing Hadoop config): exit code 2. */
+export class YarnDeploymentInputError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'YarnDeploymentInputError';
+  }
+}
+
+/** The application ended (or failed) before it reached RUNNING. */
+export class YarnDeploymentFailedError extends Error {
+  readonly report: ApplicationReport;
+  constructor(message: string, report: ApplicationReport) {
+    super(message);
+    this.name = 'YarnDeploymentFailedError';
+    this.report = report;
+  }
+}
+
+export interface YarnDeployOptions {
+  mode: ClusterMode;
+  /** Effective configuration (config.yaml < -D < flags). */
+  configuration: Configuration;
+  /** Application mode: the bundled job and main's arguments. */
+  job?: { bundle: JobBundle; args: string[] };
+  /** Default: $HADOOP_CONF_DIR, then $YARN_CONF_DIR. */
+  hadoopConfDir?: string;
+  /** Progress lines for the user. */
+  log?: (msg: string) => void;
+  /** How long to wait for RUNNING; default 5 minutes. */
+  startTimeoutMs?: number;
+  /** Node binary the NodeManagers run; default this process's (same-host NodeManagers; yarn.ship-node is not implemented yet). */
+  nodePath?: string;
+}
+
+export interface YarnDeployment {
+  applicationId: ApplicationId;
+  applicationIdString: string;
+  /** JobManager REST / web URL (the AM's host and the port it registered). Empty if the app ended first. */
+  webUrl: string;
+  report: ApplicationReport;
+  stagingDir: string;
+  /** Seconds from submission to RUNNING (or to the terminal state). */
+  secondsToRunning: number;
+}
+
+const MiB = 1024 * 1024;
+
+export class YarnClusterDescriptor {
+  readonly yarn: YarnClient;
+  readonly hadoopConfDir: string;
+  private readonly siteConf: HadoopSiteConfig;
+
+  constructor(opts: { hadoopConfDir?: string } = {}) {
+    const dir = opts.hadoopConfDir ?? process.env['HADOOP_CONF_DIR'] ?? process.env['YARN_CONF_DIR'];
+    if (!dir) throw new YarnDeploymentInputError('HADOOP_CONF_DIR is not set: point it at the directory holding core-site.xml and yarn-site.xml of the YARN cluster.');
+    if (!existsSync(join(dir, 'yarn-site.xml')) && !existsSync(join(dir, 'core-site.xml'))) {
+      throw new YarnDeploymentInputError(`No core-site.xml or yarn-site.xml in ${dir} (from $HADOOP_CONF_DIR).`);
+    }
+    this.hadoopConfDir = dir;
+    this.siteConf = HadoopSiteConfig.load(dir);
+    // A CLI should say quickly that the RM is down, not retry for minutes like a daemon.
+    this.yarn = YarnClient.fromConfiguration(this.siteConf, { connectAttempts: 3, connectRetryDelayMs: 500, callTimeoutMs: 30_000 });
+  }
+
+  close(): void {
+    this.yarn.close();
+  }
+
+  async deploy(opts: YarnDeployOptions): Promise<YarnDeployment> {
+    const log = opts.log ?? (() => undefined);
+    const conf = opts.configuration.clone();
+    if (opts.mode === 'application' && !opts.job) throw new YarnDeploymentInputError('application mode needs a job');
+    // Flink's YARN default is one slot per TaskManager (the embedded cluster's default is the core count).
+    if (!conf.containsKey(TaskManagerOptions.NUM_TASK_SLOTS.key)) {
+      conf.setString(TaskManagerOptions.NUM_TASK_SLOTS.key, '1', 'YARN default');
+    }
+    const jmMb = Math.ceil(conf.get(JobManagerOptions.TOTAL_PROCESS_MEMORY) / MiB);
+    const tmMb = Math.ceil(conf.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY) / MiB);
+
+    const { applicationId, maximumCapability } = await this.yarn.getNewApplication();
+    const appIdStr = formatApplicationId(applicationId);
+    const maxMb = maximumCapability.memoryMb;
+    const src = (key: string): string => conf.getSource(key) ?? 'the default';
+    if (jmMb > maxMb) {
+      throw new YarnDeploymentInputError(
+        `The JobManager container (${jmMb} MB, jobmanager.memory.process.size from ${src(JobManagerOptions.TOTAL_PROCESS_MEMORY.key)}) is larger than the ` +
+          `YARN scheduler's maximum allocation of ${maxMb} MB (yarn.scheduler.maximum-allocation-mb). Lower -jm or ask for a larger maximum.`,
+      );
+    }
+    if (tmMb > maxMb) {
+      throw new YarnDeploymentInputError(
+        `The TaskManager container (${tmMb} MB, taskmanager.memory.process.size from ${src(TaskManagerOptions.TOTAL_PROCESS_MEMORY.key)}) is larger than the ` +
+          `YARN scheduler's maximum allocation of ${maxMb} MB (yarn.scheduler.maximum-allocation-mb). Lower -tm or ask for a larger maximum.`,
+      );
+    }
+    const amVcores = conf.get(YarnConfigOptions.APP_MASTER_VCORES);
+    if (amVcores > maximumCapability.vcores) {
+      throw new YarnDeploymentInputError(`yarn.appmaster.vcores=${amVcores} is above the YARN scheduler's maximum of ${maximumCapability.vcores} vcores.`);
+    }
+
+    // ---- staging directory on HDFS
+    const { getFileSystem, resolveHdfsUser } = await import('../hdfs/index.js');
+    const hdfsUser = resolveHdfsUser(conf.toMap());
+    const stagingRoot = conf.getOptional(YarnConfigOptions.STAGING_DIRECTORY) ?? `hdfs:///user/${hdfsUser}`;
+    const fs = getFileSystem(stagingRoot, conf.toMap());
+    const stagingDir = `${stagingRoot.replace(/\/+$/, '')}/.tsflink/${appIdStr}`;
+    const resources: Record<string, LocalResource> = {};
+    let qualifiedStaging = stagingDir;
+    const upload = async (name: string, data: Uint8Array | string): Promise<void> => {
+      const path = `${stagingDir}/${name}`;
+      await fs.writeFile(path, data, { overwrite: true });
+      const st = await fs.getFileStatus(path);
+      resources[name] = localResourceFromUri(st.path, st.length, st.modificationTime, 'FILE', 'APPLICATION');
+    };
+    const t0 = Date.now();
+    try {
+      await fs.mkdirs(stagingDir);
+      qualifiedStaging = (await fs.getFileStatus(stagingDir)).path;
+      await upload(FILE_CONFIG, configurationToYaml(conf));
+      for (const f of HADOOP_SITE_FILES) {
+        const p = join(this.hadoopConfDir, f);
+        if (existsSync(p)) await upload(f, readFileSync(p));
+      }
+      if (opts.job) {
+        await upload(FILE_JOB_BUNDLE, readFileSync(opts.job.bundle.path));
+        const spec: JobSpec = { entry: opts.job.bundle.entry, args: opts.job.args };
+        await upload(FILE_JOB_SPEC, JSON.stringify(spec));
+      }
+    } catch (e) {
+      await fs.delete(stagingDir, true).catch(() => false);
+      throw new Error(`Uploading the application files to ${stagingDir} failed: ${(e as Error).message}`, { cause: e });
+    }
+    log(`Uploaded the application files to ${qualifiedStaging} (${Date.now() - t0} ms)`);
+
+    // ---- submission
+    const sched = rmSchedulerEndpoint(this.siteConf);
+    const node = opts.nodePath ?? process.execPath;
+    const amScript = join(packageRoot(), 'dist', 'yarn-am', 'main.js');
+    const environment: Record<string, string> = {
+      [ENV_CLUSTER_SECRET]: conf.getString('security.cluster.secret') ?? generateClusterSecret(),
+      [RM_SCHEDULER_ADDRESS_ENV]: `${sched.host}:${sched.port}`,
+      [ENV_STAGING_DIR]: qualifiedStaging,
+      [ENV_CLUSTER_MODE]: opts.mode,
+      [ENV_APPLICATION_ID]: appIdStr,
+      [ENV_HADOOP_USER_NAME]: hdfsUser,
+    };
+    const name = conf.getOptional(YarnConfigOptions.APPLICATION_NAME) ?? (opts.mode === 'application' ? DEFAULT_APPLICATION_NAME : DEFAULT_SESSION_NAME);
+    const queue = conf.getOptional(YarnConfigOptions.APPLICATION_QUEUE);
+    const ctx: ApplicationSubmissionContext = {
+      applicationId,
+      applicationName: name,
+      applicationType: conf.get(YarnConfigOptions.APPLICATION_TYPE),
+      applicationTags: [...(conf.getOptional(YarnConfigOptions.APPLICATION_TAGS) ?? [])],
+      maxAppAttempts: conf.getOptional(YarnConfigOptions.APPLICATION_ATTEMPTS) ?? 1,
+      resource: { memoryMb: jmMb, vcores: amVcores },
+      amContainerSpec: {
+        commands: [`${node} ${amScript} 1><LOG_DIR>/jobmanager.out 2><LOG_DIR>/jobmanager.err`],
+        environment,
+        localResources: resources,
+      },
+    };
+    if (queue !== undefined) ctx.queue = queue;
+    const priority = conf.get(YarnConfigOptions.APPLICATION_PRIORITY);
+    if (priority >= 0) ctx.priority = priority;
+    const submittedAt = Date.now();
+    try {
+      await this.yarn.submitApplication(ctx);
+    } catch (e) {
+      await fs.delete(stagingDir, true).catch(() => false);
+      if (e instanceof UnknownQueueError) {
+        throw new YarnDeploymentInputError(`YARN rejected ${appIdStr}: unknown queue '${queue ?? 'default'}' (from -qu / yarn.application.queue). YARN: ${e.diagnostics}`, { cause: e });
+      }
+      if (e instanceof InvalidResourceRequestException) {
+        throw new YarnDeploymentInputError(`YARN rejected the ApplicationMaster's resources: ${e.serverMessage}`, { cause: e });
+      }
+      if (e instanceof ApplicationRejectedError) throw new YarnDeploymentInputError(e.message, { cause: e });
+      throw e;
+    }
+    log(`Submitted application ${appIdStr} to queue ${queue ?? 'default'}; waiting for it to run`);
+
+    // ---- wait for RUNNING
+    const timeout = opts.startTimeoutMs ?? 300_000;
+    let hinted = false;
+    let report: ApplicationReport;
+    for (;;) {
+      report = await this.yarn.getApplicationReport(applicationId);
+      if (report.state === 'RUNNING' || report.state === 'FINISHED' || report.state === 'FAILED' || report.state === 'KILLED') break;
+      const waited = Date.now() - submittedAt;
+      if (!hinted && waited > 60_000) {
+        hinted = true;
+        log(`Still ${report.state} after 60 s: the cluster may lack free resources for a ${jmMb} MB ApplicationMaster (queue ${report.queue}).`);
+      }
+      if (waited > timeout) {
+        throw new Error(`Application ${appIdStr} still ${report.state} after ${timeout} ms (diagnostics: ${report.diagnostics || 'none'}). It keeps waiting in YARN; kill it with: yarn application -kill ${appIdStr}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const webUrl = report.host && report.rpcPort > 0 ? `http://${report.host}:${report.rpcPort}` : report.originalTrackingUrl;
+    return {
+      applicationId,
+      applicationIdString: appIdStr,
+      webUrl: webUrl && webUrl !== 'N/A' ? webUrl : '',
+      report,
+      stagingDir: qualifiedStaging,
+      secondsToRunning: (Date.now() - submittedAt) / 1000,
+    };
+  }
+
+  /** Waits for FINISHED/FAILED/KILLED (no timeout by default). */
+  async waitForFinalState(applicationId: ApplicationId, timeoutMs = Number.MAX_SAFE_INTEGER): Promise<ApplicationReport> {
+    return this.yarn.waitForApplication(applicationId, { timeoutMs, pollMs: 500 });
+  }
+}

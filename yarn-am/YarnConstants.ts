@@ -1,0 +1,30 @@
+// Names shared by the tsflink YARN client (cli/commands/yarn-*.ts) and the ApplicationMaster.
+
+/** Environment of the AM container. */
+export const ENV_CLUSTER_SECRET = 'TSFLINK_CLUSTER_SECRET';
+/** hdfs://…/.tsflink/<appId> — deleted by the AM when the application ends. */
+export const ENV_STAGING_DIR = 'TSFLINK_YARN_STAGING_DIR';
+/** 'application' (run one job's main, then end) or 'session' (wait for REST submissions). */
+export const ENV_CLUSTER_MODE = 'TSFLINK_YARN_CLUSTER_MODE';
+export const ENV_APPLICATION_ID = 'TSFLINK_YARN_APPLICATION_ID';
+/** The client's HDFS user, so AM and TaskManagers access HDFS as the submitter. */
+export const ENV_HADOOP_USER_NAME = 'HADOOP_USER_NAME';
+
+/** Local resource names (files in the container's working directory). */
+export const FILE_CONFIG = 'config.yaml';
+export const FILE_JOB_BUNDLE = 'job.mjs';
+/** { entry, args } of the application's job. */
+export const FILE_JOB_SPEC = 'tsflink-job.json';
+/** Hadoop client configuration shipped next to the tsflink config (HADOOP_CONF_DIR = the container's cwd). */
+export const HADOOP_SITE_FILES = ['core-site.xml', 'hdfs-site.xml', 'yarn-site.xml'] as const;
+
+export const DEFAULT_APPLICATION_NAME = 'tsflink application cluster';
+export const DEFAULT_SESSION_NAME = 'tsflink session cluster';
+
+export interface JobSpec {
+  /** The user's job file on the client (for messages). */
+  entry: string;
+  args: string[];
+}
+
+export type ClusterMode = 'application' | 'session';

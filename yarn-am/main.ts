@@ -1,0 +1,72 @@
+/**
+ * Entry of the tsflink ApplicationMaster container (compiled to dist/yarn-am/main.js):
+ *
+ *   node <tsflink>/dist/yarn-am/main.js 1><LOG_DIR>/jobmanager.out 2><LOG_DIR>/jobmanager.err
+ *
+ * The working directory holds the localized files of the staging directory (config.yaml, the
+ * Hadoop site files, and in application mode job.mjs + tsflink-job.json). Exits 0 once it has
+ * unregistered from YARN (whatever the final status), non-zero only if it could not.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApplicationMaster, hasShippedHadoopConf } from './ApplicationMaster.js';
+import { ENV_CLUSTER_MODE, ENV_CLUSTER_SECRET, ENV_STAGING_DIR, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
+import { localResourceFromUri, type LocalResource } from './protocols/records.js';
+import { loadConfiguration } from '../runtime/configuration/loadConfiguration.js';
+import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
+
+const log = createLogger('ApplicationMaster');
+
+/** LocalResources for TaskManager containers: the staging dir's config and Hadoop site files. */
+async function taskManagerResources(stagingDir: string | undefined, cwd: string): Promise<Record<string, LocalResource>> {
+  const out: Record<string, LocalResource> = {};
+  if (!stagingDir) return out;
+  const { getFileSystem } = await import('../hdfs/index.js');
+  const fs = getFileSystem(stagingDir);
+  for (const name of [FILE_CONFIG, ...HADOOP_SITE_FILES]) {
+    if (!existsSync(join(cwd, name))) continue;
+    const st = await fs.getFileStatus(`${stagingDir}/${name}`);
+    out[name] = localResourceFromUri(st.path, st.length, st.modificationTime, 'FILE', 'APPLICATION');
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const cwd = process.cwd();
+  // The client ships its Hadoop client configuration; use it (NodeManagers may have none).
+  if (hasShippedHadoopConf(cwd)) process.env['HADOOP_CONF_DIR'] = cwd;
+  const secret = process.env[ENV_CLUSTER_SECRET];
+  if (!secret) throw new Error(`$${ENV_CLUSTER_SECRET} is not set in the ApplicationMaster's environment`);
+  const mode = (process.env[ENV_CLUSTER_MODE] ?? 'application') as ClusterMode;
+  const stagingDir = process.env[ENV_STAGING_DIR];
+  const configuration = loadConfiguration({ confDir: cwd });
+  let job: { bundlePath: string; spec: JobSpec } | undefined;
+  if (mode === 'application') {
+    const spec = JSON.parse(readFileSync(join(cwd, FILE_JOB_SPEC), 'utf8')) as JobSpec;
+    job = { bundlePath: join(cwd, FILE_JOB_BUNDLE), spec };
+  }
+  log('INFO', `Starting in ${mode} mode in container ${process.env['CONTAINER_ID'] ?? '?'} on ${process.env['NM_HOST'] ?? '?'} (node ${process.version})`);
+  const am = new ApplicationMaster({
+    mode,
+    configuration,
+    secret,
+    workDir: join(cwd, 'tsflink'),
+    ...(job ? { job } : {}),
+    taskManagerResources: await taskManagerResources(stagingDir, cwd),
+    ...(stagingDir ? { stagingDir } : {}),
+  });
+  const onSignal = (sig: string): void => am.requestShutdown('KILLED', `The ApplicationMaster received ${sig}`);
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  const r = await am.run();
+  log('INFO', `Final status ${r.finalStatus}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`tsflink ApplicationMaster failed: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
