@@ -134,15 +134,16 @@ export class ParquetFormat<T = ParquetRow> implements BulkFormat<T> {
             start = Math.min(start, dict > 0 ? dict : data);
             end = Math.max(end, Math.min(input.length, data + num(c.meta_data.total_compressed_size)));
           }
-          if (end > start && end - start <= MAX_ROW_GROUP_PREFETCH) cache = { start, buf: await input.read(start, end - start) };
+          const c = cache;
+          const cached = c !== null && start >= c.start && end <= c.start + c.buf.length; // e.g. a small file, all in the tail read
+          if (!cached && end > start && end - start <= MAX_ROW_GROUP_PREFETCH) cache = { start, buf: await input.read(start, end - start) };
           try {
             const data = await reader.envelopeReader.readRowGroup(schema, rg, columns);
             fixDictionaryNumbers(schema, data);
             rows = parquet.ParquetShredder.materializeRecords(schema, data);
           } catch (e) {
-            throw parquetError(`ParquetFormat: cannot decode row group ${g - 1} of ${input.path}`, e);
+            throw parquetError(`ParquetFormat: cannot decode row group ${reader.metadata.row_groups.indexOf(rg)} of ${input.path}`, e);
           }
-          cache = null;
           pos = 0;
         }
         const batch = rows.slice(pos, pos + BATCH);
@@ -150,7 +151,7 @@ export class ParquetFormat<T = ParquetRow> implements BulkFormat<T> {
         if (asNumbers) for (const r of batch) bigintsToNumbers(r);
         return batch as T[];
       },
-      close: async (): Promise<void> => { rows = []; await reader.close(); },
+      close: async (): Promise<void> => { rows = []; cache = null; await reader.close(); },
     };
   }
 }

@@ -10,6 +10,9 @@ import {
   type ParquetSchemaDefinition,
 } from 'tsflink';
 
+import { randomAccessInput, type RandomAccessInput } from '../file/BulkFormat.js';
+import { getFileSystem } from '../../../hdfs/index.js';
+
 const parquetjs = createRequire(import.meta.url)('parquetjs-lite');
 
 let dir: string;
@@ -160,5 +163,31 @@ describe('Parquet (parquetjs-lite) through FileSink bulk format and FileSource b
       await lw.close();
       expect(Buffer.concat(a).equals(Buffer.concat(b))).toBe(true);
     }
+  });
+
+  it('reads through ranged reads only: the footer tail, the header, then one read per row group; never the whole file', async () => {
+    const out = join(dir, 'io');
+    await write(out, { rowGroupSize: 1000 });
+    const path = join(out, 'part-0-0');
+    const size = statSync(path).size;
+    expect(size).toBeGreaterThan(3 * 64 * 1024);
+    const reads: [number, number][] = [];
+    const base = randomAccessInput(getFileSystem(path), path, size);
+    const counting: RandomAccessInput = { path, length: size, read: (o, l) => { reads.push([o, l]); return base.read(o, l); } };
+    const fmt = ParquetFormat.forRows();
+    let rows = 0;
+    for (const [start, end] of [[0, Math.floor(size / 2)], [Math.floor(size / 2), size]] as const) {
+      const r = await fmt.createReader(counting, { path, start, end, fileLength: size });
+      for (let b = await r.readBatch(); b !== null; b = await r.readBatch()) rows += b.length;
+      await r.close();
+    }
+    const lib = await parquetjs.ParquetReader.openFile(path);
+    const groups = lib.metadata.row_groups.length as number;
+    expect(rows).toBe(Number(lib.getRowCount())); // the two halves together read every row group exactly once
+    await lib.close();
+    expect(groups).toBeGreaterThan(2);
+    expect(reads.every(([, l]) => l < size / 2)).toBe(true);
+    // per split: footer tail + header, plus one read per row group it owns
+    expect(reads.length).toBe(2 * 2 + groups);
   });
 });
