@@ -23,13 +23,14 @@ export interface JobManagerServices {
  */
 export class StandaloneSessionClusterEntrypoint {
   readonly resourceManager = new ResourceManager();
-  readonly dispatcher = new Dispatcher(this.resourceManager);
+  readonly dispatcher: Dispatcher;
   private rpc: RpcServer | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private readonly connections = new Map<string, { conn: RpcConnection; lastAnswer: number; inFlight: boolean }>();
   private readonly log = createLogger('JobManager');
 
   constructor(readonly configuration: Configuration, private readonly secret: string, readonly workingDir: string) {
+    this.dispatcher = new Dispatcher(this.resourceManager, configuration);
     mkdirSync(join(workingDir, 'blobs'), { recursive: true });
   }
 

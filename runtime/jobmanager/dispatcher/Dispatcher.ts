@@ -15,12 +15,12 @@ export class Dispatcher {
   private readonly finished = new Map<string, { master: JobMaster; result: JobResult }>();
   private readonly userGraphs = new Map<string, StreamGraph>();
 
-  constructor(private readonly rm: ResourceManager) {}
+  constructor(private readonly rm: ResourceManager, private readonly clusterConfiguration?: Configuration) {}
 
   submitJob(job: JobSubmissionInfo, userGraph: StreamGraph): JobMaster {
     const id = job.jobGraph.jobId;
     if (this.running.has(id) || this.finished.has(id)) throw new Error(`DuplicateJobSubmissionException: job ${id} was already submitted.`);
-    const jm = new JobMaster(job, userGraph, this.rm);
+    const jm = new JobMaster(job, userGraph, this.rm, this.clusterConfiguration);
     this.running.set(id, jm);
     this.userGraphs.set(id, userGraph);
     void jm.result.then((result) => {

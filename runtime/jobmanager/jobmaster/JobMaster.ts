@@ -35,9 +35,10 @@ export class JobMaster implements JobMasterGateway {
   readonly startTime = Date.now();
   private readonly conf: Configuration;
 
-  constructor(readonly job: JobSubmissionInfo, private readonly userGraph: StreamGraph, private readonly rm: ResourceManager) {
+  constructor(readonly job: JobSubmissionInfo, private readonly userGraph: StreamGraph, private readonly rm: ResourceManager, clusterConfiguration?: Configuration) {
     this.executionGraph = new ExecutionGraph(job.jobGraph);
-    this.conf = Configuration.fromMap(job.jobGraph.configuration);
+    // The cluster's configuration is the default; what the job set (client config, code) wins.
+    this.conf = clusterConfiguration ? clusterConfiguration.clone().addAll(Configuration.fromMap(job.jobGraph.configuration)) : Configuration.fromMap(job.jobGraph.configuration);
     this.restartStrategy = createRestartStrategy(this.conf);
     this.result = new Promise((r) => { this.resolveResult = r; });
   }
