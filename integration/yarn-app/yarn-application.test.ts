@@ -1,0 +1,200 @@
+/**
+ * `tsflink yarn-application` end to end on the real Hadoop minicluster (integration/hadoop):
+ * the CLI uploads to HDFS and submits; the TypeScript ApplicationMaster runs the JobManager and
+ * the job's main(), starts TaskManager containers through the NodeManagers, and unregisters.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HadoopSiteConfig } from '../../yarn-am/ipc/index.js';
+import { YarnClient, formatApplicationId, type ApplicationId, type ApplicationReport } from '../../yarn-am/protocols/index.js';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(REPO, 'cli', 'bin', 'run.js');
+const FIXTURES = join(REPO, 'integration', 'yarn-app', 'fixtures');
+
+interface ClusterInfo {
+  hadoopConfDir: string;
+  namenode: string;
+  webhdfs: string;
+  superuser?: string;
+  nodemanagers: { nodeId: string; logDirs: string }[];
+}
+
+let cluster: ClusterInfo;
+let yarn: YarnClient;
+const runId = `${Date.now()}`;
+
+beforeAll(async () => {
+  const mod = (await import('../hadoop/cluster.mjs')) as { startCluster(): Promise<{ info: ClusterInfo }> };
+  cluster = (await mod.startCluster()).info;
+  yarn = YarnClient.fromConfiguration(HadoopSiteConfig.load(cluster.hadoopConfDir));
+  // The AM and the TaskManagers run from dist/ (tsc emits even if unrelated files have errors).
+  try {
+    execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.json')], { cwd: REPO, stdio: 'pipe' });
+  } catch {
+    // checked below
+  }
+  if (!existsSync(join(REPO, 'dist', 'yarn-am', 'main.js'))) throw new Error('dist/yarn-am/main.js was not built');
+}, 600_000);
+
+afterAll(() => yarn?.close());
+
+interface CliResult { code: number | null; stdout: string; stderr: string; seconds: number }
+
+function tsflink(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<CliResult> {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      env: { ...process.env, HADOOP_CONF_DIR: cluster.hadoopConfDir, HADOOP_USER_NAME: cluster.superuser ?? 'root', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tsflink ${args.join(' ')} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
+    });
+  });
+}
+
+function appIdFrom(stdout: string): ApplicationId {
+  const m = /application_(\d+)_(\d+)/.exec(stdout);
+  if (!m) throw new Error(`no application id in:\n${stdout}`);
+  return { clusterTimestamp: Number(m[1]), id: Number(m[2]) };
+}
+
+async function webhdfs(path: string, op: string): Promise<Response> {
+  return fetch(`${cluster.webhdfs}/webhdfs/v1${path}?op=${op}&user.name=${cluster.superuser ?? 'root'}`);
+}
+
+async function readHdfsDir(path: string): Promise<string> {
+  const list = (await (await webhdfs(path, 'LISTSTATUS')).json()) as { FileStatuses: { FileStatus: { pathSuffix: string; type: string }[] } };
+  let out = '';
+  for (const f of list.FileStatuses.FileStatus.filter((s) => s.type === 'FILE' && !s.pathSuffix.startsWith('.'))) {
+    out += await (await webhdfs(`${path}/${f.pathSuffix}`, 'OPEN')).text();
+  }
+  return out;
+}
+
+/** Container logs of the application, all NMs: `<containerId>/<file>` → text. */
+function containerLogs(appId: ApplicationId): Map<string, string> {
+  const app = formatApplicationId(appId);
+  const out = new Map<string, string>();
+  for (const nm of cluster.nodemanagers) {
+    for (const logDir of nm.logDirs.split(',')) {
+      const dir = join(logDir, app);
+      if (!existsSync(dir)) continue;
+      for (const c of readdirSync(dir)) {
+        for (const f of readdirSync(join(dir, c))) {
+          if (/\.(out|err)$/.test(f)) out.set(`${c}/${f}`, readFileSync(join(dir, c, f), 'utf8'));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function amLog(appId: ApplicationId): string {
+  const logs = containerLogs(appId);
+  return [...logs.entries()].filter(([k]) => /_000001\/jobmanager\.(out|err)$/.test(k)).map(([k, v]) => `--- ${k}\n${v}`).join('\n');
+}
+
+/** The app turns FINISHED at unregistration; the AM process may still be cleaning up (staging dir). */
+async function waitForAttemptEnd(report: ApplicationReport): Promise<void> {
+  if (!report.currentApplicationAttemptId) return;
+  for (let i = 0; i < 150; i++) {
+    const a = await yarn.getApplicationAttemptReport(report.currentApplicationAttemptId);
+    if (a.state !== 'FINISHING') return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('tsflink yarn-application', () => {
+  it('runs a chained job at parallelism 2 on two TaskManager containers: output on HDFS, FINISHED/SUCCEEDED, staging dir deleted', async () => {
+    const out = `/tmp/tsflink-yarn-app-test/${runId}/numbers`;
+    const r = await tsflink(['yarn-application', '-p', '2', '-s', '1', '-jm', '512', '-tm', '512m', '-nm', 'yarn-app-it', '-D', 'yarn.tags=tsflink-it', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}${out}`, '400', '0']);
+    const appId = appIdFrom(r.stdout);
+    const why = `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}\n${amLog(appId)}`;
+    expect(r.code, why).toBe(0);
+    expect(r.stdout).toMatch(/JobManager Web Interface: http:\/\/[^\s:]+:\d+/);
+    expect(r.stdout).toMatch(/finished: state FINISHED, final status SUCCEEDED/);
+    const report = await yarn.getApplicationReport(appId);
+    expect(report.state).toBe('FINISHED');
+    expect(report.finalStatus).toBe('SUCCEEDED');
+    expect(report.applicationType).toBe('tsflink');
+    expect(report.name).toBe('yarn-app-it');
+    expect(report.applicationTags).toContain('tsflink-it');
+    await waitForAttemptEnd(report);
+    // every record exactly once
+    const lines = (await readHdfsDir(out)).split('\n').filter(Boolean);
+    expect(lines.length).toBe(400);
+    expect(new Set(lines)).toEqual(new Set(Array.from({ length: 400 }, (_, i) => `n=${i}`)));
+    // the staging directory is gone
+    const staging = await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS');
+    expect(staging.status, why).toBe(404);
+    // two TaskManager containers registered with the JobManager in the AM
+    const am = amLog(appId);
+    const registered = [...am.matchAll(/Registered TaskManager (container_\S+)/g)].map((m) => m[1]);
+    expect(new Set(registered).size, am).toBe(2);
+    expect(am).toContain('Unregistered from YARN with SUCCEEDED');
+    console.log(`[yarn-app-test] success run: ${r.seconds.toFixed(1)} s end to end; ${/\(([\d.]+) s after submission\)/.exec(r.stdout)?.[1]} s to ${/is (\w+) \(/.exec(r.stdout)?.[1]}`);
+  }, 240_000);
+
+  it("a job whose main() throws → application FAILED with the user's error in YARN's diagnostics and the CLI output (exit 1)", async () => {
+    const r = await tsflink(['yarn-application', '-jm', '512', join(FIXTURES, 'throwing-main.ts'), 'x', 'y']);
+    const appId = appIdFrom(r.stdout);
+    const why = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}\n${amLog(appId)}`;
+    expect(r.code, why).toBe(1);
+    expect(r.stdout).toMatch(/final status FAILED/);
+    expect(r.stderr).toContain('bad job arguments: ["x","y"] (tsflink-yarn-test-marker)');
+    const report = await yarn.getApplicationReport(appId);
+    expect(report.state).toBe('FINISHED');
+    expect(report.finalStatus).toBe('FAILED');
+    expect(report.diagnostics).toContain("The application's main() failed");
+    expect(report.diagnostics).toContain('tsflink-yarn-test-marker');
+    // the stack points at the user's file
+    expect(report.diagnostics).toMatch(/throwing-main\.ts:\d+/);
+    await waitForAttemptEnd(report);
+    expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS')).status).toBe(404);
+  }, 180_000);
+
+  it('unknown queue → exit 2 with YARN\'s message; the staging dir is removed', async () => {
+    const r = await tsflink(['yarn-application', '-qu', 'no-such-queue', join(FIXTURES, 'throwing-main.ts')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/unknown queue 'no-such-queue' \(from -qu \/ yarn\.application\.queue\)/);
+    expect(r.stderr).toContain('unknown queue: no-such-queue');
+    const appId = appIdFrom(r.stderr);
+    expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS')).status).toBe(404);
+  }, 120_000);
+
+  it('JobManager memory above the scheduler maximum → exit 2 naming the size, the flag and the maximum; nothing submitted', async () => {
+    const r = await tsflink(['yarn-application', '-jm', '100000', join(FIXTURES, 'throwing-main.ts')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/JobManager container \(100000 MB, jobmanager\.memory\.process\.size from -jm\) is larger than the YARN scheduler's maximum allocation of \d+ MB/);
+    expect(r.stdout).not.toContain('Submitted');
+  }, 120_000);
+
+  it('ResourceManager unreachable → exit 3 naming the address and the yarn-site.xml it came from', async () => {
+    const probe = createServer();
+    const port = await new Promise<number>((res) => probe.listen(0, '127.0.0.1', () => res((probe.address() as AddressInfo).port)));
+    await new Promise((r) => probe.close(r));
+    const dir = mkdtempSync(join(tmpdir(), 'tsflink-yarn-conf-'));
+    writeFileSync(join(dir, 'yarn-site.xml'), `<configuration><property><name>yarn.resourcemanager.address</name><value>127.0.0.1:${port}</value></property></configuration>`);
+    const r = await tsflink(['yarn-application', join(FIXTURES, 'throwing-main.ts')], { HADOOP_CONF_DIR: dir });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`127.0.0.1:${port}`);
+    expect(r.stderr).toContain(`yarn.resourcemanager.address in ${join(dir, 'yarn-site.xml')}`);
+  }, 60_000);
+});
