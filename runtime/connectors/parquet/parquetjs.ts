@@ -98,8 +98,19 @@ if (rle && !rle.tsflinkPatched) {
   rle.tsflinkPatched = true;
 }
 
+const types = require('parquetjs-lite/lib/types') as {
+  toPrimitive(type: string, value: unknown): unknown;
+  PARQUET_LOGICAL_TYPES: Record<string, { fromPrimitive?: (v: unknown) => unknown }>;
+};
 /** Converts a value to its physical representation (parquetjs-lite's types.toPrimitive; throws strings). */
-export const toPrimitive = (require('parquetjs-lite/lib/types') as { toPrimitive(type: string, value: unknown): unknown }).toPrimitive;
+export const toPrimitive = types.toPrimitive;
+
+// INT64 values decode as bigints, but TIMESTAMP_MILLIS's fromPrimitive does `new Date(+value)`,
+// which throws for a bigint: every file with a TIMESTAMP_MILLIS column (its statistics too) would
+// be unreadable. TIMESTAMP_MICROS's divides by 1000n, which throws for numbers (dictionary values).
+const lt = types.PARQUET_LOGICAL_TYPES;
+if (lt['TIMESTAMP_MILLIS']) lt['TIMESTAMP_MILLIS'].fromPrimitive = (v) => new Date(Number(v));
+if (lt['TIMESTAMP_MICROS']) lt['TIMESTAMP_MICROS'].fromPrimitive = (v) => new Date(Number(BigInt(v as bigint | number | string) / 1000n));
 
 /** parquetjs-lite throws strings; turn whatever it threw into an Error with context. */
 export function parquetError(context: string, e: unknown): Error {
