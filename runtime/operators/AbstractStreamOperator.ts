@@ -5,6 +5,7 @@ import { MIN_WATERMARK } from '../api/eventtime/WatermarkStrategy.js';
 import type { KeyedStateBackend } from '../state/KeyedStateBackend.js';
 import type { AbstractRichFunction } from '../api/functions/RichFunction.js';
 import type { OpenContext } from '../api/functions/RuntimeContext.js';
+import type { CheckpointedFunction as CheckpointedFunctionLike } from '../api/functions/CheckpointedFunction.js';
 
 /** Base of all operators: parameters, runtime context, watermarks, keyed timers. */
 export abstract class AbstractStreamOperator<OUT> implements StreamOperator, Triggerable {
@@ -82,6 +83,15 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator, Tri
 /** An operator wrapping a user function: opens/closes it and hands it the runtime context. */
 export abstract class AbstractUdfStreamOperator<OUT, F> extends AbstractStreamOperator<OUT> {
   constructor(protected readonly userFunction: F) { super(); }
+
+  /** A CheckpointedFunction gets its operator state here (restored state arrives with checkpoints). */
+  override async initializeState(): Promise<void> {
+    const f = this.userFunction as unknown as Partial<CheckpointedFunctionLike>;
+    if (f && typeof f === 'object' && typeof f.initializeState === 'function') {
+      const store = this.params.operatorStateStore;
+      await f.initializeState({ isRestored: () => store.isRestored(), getOperatorStateStore: () => store, getKeyedStateStore: () => this.runtimeContext });
+    }
+  }
 
   override async open(): Promise<void> {
     const f = this.userFunction as unknown as Partial<AbstractRichFunction>;

@@ -1,6 +1,6 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
 import {
-  StreamExecutionEnvironment, OutputTag, ProcessFunction, RichMapFunction, IntCounter, ListAccumulator,
+  StreamExecutionEnvironment, OutputTag, ProcessFunction, RichMapFunction, IntCounter, ListAccumulator, ListStateDescriptor,
   type Collector, type ProcessContext, type OpenContext,
 } from 'tsflink';
 
@@ -261,5 +261,39 @@ describe('executeAndCollect and modes', () => {
   it('execute without a sink is an error', async () => {
     const e = env();
     await expect(e.execute()).rejects.toThrow(/No operators defined in streaming topology/);
+  });
+});
+
+describe('event timestamps, watermarks and operator state', () => {
+  it('assignTimestampsAndWatermarks sets timestamps and drives event-time timers; the final watermark fires the rest', async () => {
+    const { WatermarkStrategy, KeyedProcessFunction } = await import('tsflink');
+    class FireAt extends KeyedProcessFunction<string, { k: string; t: number }, string> {
+      processElement(e: { k: string; t: number }, ctx: import('tsflink').KeyedProcessContext<string>): void {
+        expect(ctx.timestamp()).toBe(e.t);
+        ctx.timerService().registerEventTimeTimer(e.t + 10);
+      }
+      override onTimer(ts: number, ctx: import('tsflink').KeyedOnTimerContext<string>, out: Collector<string>): void {
+        out.collect(`${ctx.getCurrentKey()}@${ts}:${ctx.timeDomain()}:wm>=${ctx.timerService().currentWatermark() >= ts}`);
+      }
+    }
+    const out = await env(2).fromElements({ k: 'a', t: 100 }, { k: 'b', t: 200 }, { k: 'a', t: 300 })
+      .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<{ k: string; t: number }>().withTimestampAssigner((e) => e.t))
+      .keyBy((e) => e.k).process(new FireAt()).executeAndCollect();
+    expect(out.sort()).toEqual(['a@110:EVENT_TIME:wm>=true', 'a@310:EVENT_TIME:wm>=true', 'b@210:EVENT_TIME:wm>=true']);
+  });
+
+  it('CheckpointedFunction gets initializeState with the operator state store before open', async () => {
+    const calls: string[] = [];
+    class WithState extends RichMapFunction<number, number> {
+      initializeState(ctx: import('tsflink').FunctionInitializationContext): void {
+        calls.push(`init restored=${ctx.isRestored()}`);
+        ctx.getOperatorStateStore().getListState(new ListStateDescriptor<number>('buffer')).add(1);
+      }
+      snapshotState(): void {}
+      override open(): void { calls.push('open'); }
+      map(v: number): number { return v; }
+    }
+    await env().fromElements(1).map(new WithState()).executeAndCollect();
+    expect(calls).toEqual(['init restored=false', 'open']);
   });
 });

@@ -30,6 +30,8 @@ import { SinkWriterOperator } from '../../operators/SinkWriterOperator.js';
 import { CollectSinkOperator } from '../../operators/CollectSinkOperator.js';
 import { fieldAggregator, type AggregationType } from '../../operators/Aggregations.js';
 import { PrintSink } from '../../connectors/print/PrintSink.js';
+import { TimestampsAndWatermarksOperator } from '../../operators/TimestampsAndWatermarksOperator.js';
+import type { WatermarkStrategy } from '../eventtime/WatermarkStrategy.js';
 
 /** A stream of records of type T (Flink's DataStream). */
 export class DataStream<T> {
@@ -68,6 +70,12 @@ export class DataStream<T> {
   process<R>(f: ProcessFunctionLike<T, R>): SingleOutputStreamOperator<R> {
     requireMethod(f, 'processElement', 'process');
     return this.transform<R>('Process', 'ProcessOperator', () => new ProcessOperator<T, R>(copyUserFunction(f)));
+  }
+
+  /** Assigns event timestamps and generates watermarks here (API.md §5). */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): SingleOutputStreamOperator<T> {
+    if (!strategy || !('createGenerator' in strategy)) throw new TypeError('assignTimestampsAndWatermarks: expected a WatermarkStrategy, e.g. WatermarkStrategy.forMonotonousTimestamps().');
+    return this.transform<T>('Timestamps/Watermarks', 'TimestampsAndWatermarksOperator', () => new TimestampsAndWatermarksOperator<T>(strategy));
   }
 
   // ---- partitioning --------------------------------------------------------------------

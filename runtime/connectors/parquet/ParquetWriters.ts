@@ -139,6 +139,11 @@ class ParquetBulkWriter<T extends object> implements BulkWriter<T> {
   /** Never rejects (the header write is not awaited by parquetjs-lite); failures surface on the next call. */
   private writeBytes(b: Buffer): Promise<void> {
     if (this.failure) return Promise.resolve();
+    if (this.out.destroyed || this.out.writableEnded) {
+      // No 'drain', 'error' or 'close' would come any more: fail instead of waiting forever.
+      this.failure = this.out.errored ?? new Error(`ParquetWriters: the output stream of ${this.path} was closed while writing`);
+      return Promise.resolve();
+    }
     if (this.out.write(b)) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = (): void => { this.out.off('drain', done); this.out.off('error', fail); this.out.off('close', done); resolve(); };

@@ -407,7 +407,7 @@ export class TcpConnectionManager {
     link.returns.push(buffer);
     if (!this.returnsScheduled) {
       this.returnsScheduled = true;
-      setImmediate(this.flushReturns);
+      queueMicrotask(this.flushReturns);
     }
   }
 

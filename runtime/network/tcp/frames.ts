@@ -30,7 +30,7 @@ export const MAX_FRAME = 1 << 30;
 const CHUNK = 256 * 1024;
 
 /**
- * Outgoing frames of one socket, coalesced into chunks: one socket write per event-loop turn (or per full
+ * Outgoing frames of one socket, coalesced into chunks: one socket write per task (microtask flush) or per full
  * chunk). Payloads are copied into the chunk — the one copy of the socket write — so the caller may hand
  * the source buffer back to its pool immediately.
  */
@@ -69,7 +69,7 @@ export class FrameWriter {
   private schedule(): void {
     if (!this.scheduled && this.opened) {
       this.scheduled = true;
-      setImmediate(this.onImmediate);
+      queueMicrotask(this.onImmediate);
     }
   }
 
