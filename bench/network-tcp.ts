@@ -1,0 +1,360 @@
+// B5 — TCP channel throughput between two TaskManagers (each in its own worker thread).
+//
+//   npx tsc -p tsconfig.json && node dist/bench/network-tcp.js [records=5000000] [--repeat=5] [--write]
+//
+// Scenarios (same records, same msgpackr buffer serializer, same 32 KiB buffers, consumer decodes every record):
+//   channel  tsflink: ResultPartition → uplink → TcpConnectionManager → TCP (authenticated) → TcpConnectionManager
+//            → uplink → SingleInputGate, credit-based, buffers recycled. Each side is a single-thread TaskManager
+//            (data plane and slot in one worker thread), so both scenarios use one thread per side.
+//   bare     the same serialized buffers, length-prefixed, piped through a bare net.Socket (write/drain), the
+//            reader reassembles and decodes them. No authentication, no flow control beyond TCP's.
+// --write replaces the "## B5 TCP channel" section of bench/RESULTS.md.
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { createServer, connect, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { ShuffleEnvironment, TcpConnectionManager, type NetworkConfig } from '../runtime/network/index.js';
+import { RecordBufferBuilder, RecordDeserializer } from '../runtime/network/serialization.js';
+import { packageRoot } from '../runtime/configuration/index.js';
+import { machineLine, median, writeResultsSection } from './machine.js';
+
+type Shape = 'object' | 'tuple';
+type Role = 'channel-producer' | 'channel-consumer' | 'bare-producer' | 'bare-consumer';
+const config: NetworkConfig = { bufferSize: 32768, buffersPerChannel: 2, floatingBuffersPerGate: 8, maxBuffersPerSubpartition: 10 };
+const SECRET = 'b5-bench-secret';
+
+const NAMES = Array.from({ length: 1000 }, (_, i) => `product-${i}`);
+function makeRecord(i: number, shape: Shape): unknown {
+  return shape === 'tuple' ? [NAMES[i % 1000]!, i] : { id: i, name: NAMES[i % 1000]!, price: (i % 10000) / 100 };
+}
+
+/** Reads a field of every record so the decode cannot be skipped. */
+function touch(values: unknown[], shape: Shape): number {
+  let s = 0;
+  if (shape === 'tuple') for (let i = 0; i < values.length; i++) s += (values[i] as [string, number])[1];
+  else for (let i = 0; i < values.length; i++) s += (values[i] as { id: number }).id;
+  return s;
+}
+
+interface WorkerArgs {
+  role: Role;
+  n: number;
+  shape: Shape;
+  /** The producer's port (consumers). */
+  port?: number;
+}
+
+interface WorkerResult {
+  records: number;
+  bytes: number;
+  startedAt: number;
+  endedAt: number;
+  note?: string;
+}
+
+type ToWorker = { type: 'go' } | { type: 'stop' };
+type FromWorker = { type: 'ready'; port?: number } | { type: 'result'; result: WorkerResult };
+
+// ---------------------------------------------------------------- worker side
+
+function onMain(handler: (m: ToWorker) => void): void {
+  parentPort!.on('message', handler);
+}
+const waitFor = (type: ToWorker['type']): Promise<void> =>
+  new Promise((resolve) => {
+    const h = (m: ToWorker): void => {
+      if (m.type === type) {
+        parentPort!.off('message', h);
+        resolve();
+      }
+    };
+    onMain(h);
+  });
+const post = (m: FromWorker): void => parentPort!.postMessage(m);
+const now = (): number => performance.timeOrigin + performance.now();
+
+async function channelProducer(args: WorkerArgs): Promise<void> {
+  const mgr = new TcpConnectionManager({ taskManagerId: 'tm-producer', secret: SECRET, bindHost: '127.0.0.1', bufferSize: config.bufferSize, log: () => undefined });
+  const { port } = await mgr.start();
+  const env = new ShuffleEnvironment({ slotIndex: 0, config });
+  env.setRemoteUplink(mgr.attachSlot(0));
+  const p = env.createResultPartition({ partitionId: 'b5', numSubpartitions: 1, bufferTimeout: 100, owner: 'B5 source' });
+  const go = waitFor('go');
+  post({ type: 'ready', port });
+  await go;
+  const stop = waitFor('stop');
+  const t0 = now();
+  for (let i = 0; i < args.n; i++) {
+    p.emitRecord(0, makeRecord(i, args.shape), undefined);
+    if (!p.isAvailable()) await p.getAvailableFuture();
+  }
+  p.finish();
+  post({ type: 'result', result: { records: p.numRecordsOut, bytes: p.numBytesOut, startedAt: t0, endedAt: now(), note: `${env.pool.numAllocated} producer ArrayBuffers` } });
+  await stop;
+  env.close();
+  await mgr.close();
+}
+
+async function channelConsumer(args: WorkerArgs): Promise<void> {
+  const mgr = new TcpConnectionManager({ taskManagerId: 'tm-consumer', secret: SECRET, bindHost: '127.0.0.1', bufferSize: config.bufferSize, log: () => undefined });
+  await mgr.start();
+  const env = new ShuffleEnvironment({ slotIndex: 0, config });
+  env.setRemoteUplink(mgr.attachSlot(0));
+  const gate = env.createInputGate({ channels: [{ partitionId: 'b5', subpartition: 0, location: { kind: 'remote', taskManagerId: 'tm-producer', host: '127.0.0.1', port: args.port!, slotIndex: 0 } }], owner: 'B5 sink' });
+  post({ type: 'ready' });
+  let records = 0;
+  let sink = 0;
+  for (;;) {
+    const b = gate.pollNext();
+    if (b === null) {
+      await gate.getAvailableFuture();
+      continue;
+    }
+    if (b.kind === 'records') {
+      records += b.values.length;
+      sink += touch(b.values, args.shape);
+    } else if (b.event.type === 'EndOfPartition') break;
+  }
+  const endedAt = now();
+  if (sink === -1) console.log(sink);
+  const st = mgr.getStats();
+  post({ type: 'result', result: { records, bytes: gate.numBytesIn, startedAt: 0, endedAt, note: `${st.receiveBuffersAllocated} receive ArrayBuffers` } });
+  gate.close();
+  env.close();
+  await mgr.close();
+}
+
+async function bareProducer(args: WorkerArgs): Promise<void> {
+  const server = createServer({ noDelay: true });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const sockP = new Promise<Socket>((r) => server.once('connection', r));
+  post({ type: 'ready', port: typeof addr === 'object' && addr !== null ? addr.port : 0 });
+  const sock = await sockP;
+  await waitFor('go');
+  let bytes = 0;
+  let blocked = false;
+  const scratch = new ArrayBuffer(config.bufferSize);
+  const builder = new RecordBufferBuilder(
+    config.bufferSize,
+    {
+      acquireBuffer: () => scratch,
+      onBufferFinished: (b) => {
+        // the same serialized buffer, length-prefixed, copied once into the socket write (as the channel does)
+        const frame = Buffer.allocUnsafe(4 + b.length);
+        frame.writeUInt32BE(b.length, 0);
+        frame.set(new Uint8Array(b.buffer, 0, b.length), 4);
+        bytes += b.length;
+        sock.write(frame);
+        // let up to 8 buffers queue in the socket (the channel has 10 credits in flight), then wait for drain
+        if (sock.writableLength > 8 * config.bufferSize) blocked = true;
+      },
+    },
+    () => 'B5 bare source',
+  );
+  const t0 = now();
+  for (let i = 0; i < args.n; i++) {
+    builder.add(makeRecord(i, args.shape), undefined);
+    if (blocked) {
+      await new Promise((r) => sock.once('drain', r));
+      blocked = false;
+    }
+  }
+  builder.finish();
+  const end = Buffer.alloc(4); // length 0 = end of stream
+  sock.end(end);
+  post({ type: 'result', result: { records: args.n, bytes, startedAt: t0, endedAt: now() } });
+  await waitFor('stop');
+  server.close();
+}
+
+async function bareConsumer(args: WorkerArgs): Promise<void> {
+  const sock = connect({ host: '127.0.0.1', port: args.port!, noDelay: true });
+  await new Promise((r) => sock.once('connect', r));
+  post({ type: 'ready' });
+  const de = new RecordDeserializer();
+  let records = 0;
+  let bytes = 0;
+  let sink = 0;
+  // reassemble length-prefixed buffers from the stream (copy into one reused ArrayBuffer), decode each
+  const hdr = Buffer.alloc(4);
+  let hdrHave = 0;
+  let dest = new Uint8Array(config.bufferSize * 4);
+  let need = -1;
+  let have = 0;
+  const result = await new Promise<WorkerResult>((resolve) => {
+    sock.on('data', (chunk: Buffer) => {
+      let off = 0;
+      while (off < chunk.length) {
+        if (need < 0) {
+          const take = Math.min(4 - hdrHave, chunk.length - off);
+          chunk.copy(hdr, hdrHave, off, off + take);
+          hdrHave += take;
+          off += take;
+          if (hdrHave < 4) return;
+          hdrHave = 0;
+          need = hdr.readUInt32BE(0);
+          have = 0;
+          if (need === 0) {
+            if (sink === -1) console.log(sink);
+            resolve({ records, bytes, startedAt: 0, endedAt: now() });
+            return;
+          }
+          if (need > dest.length) dest = new Uint8Array(need);
+        }
+        const take = Math.min(need - have, chunk.length - off);
+        dest.set(chunk.subarray(off, off + take), have);
+        have += take;
+        off += take;
+        if (have === need) {
+          const { values } = de.decode(dest.buffer as ArrayBuffer, need);
+          records += values.length;
+          bytes += need;
+          sink += touch(values, args.shape);
+          need = -1;
+        }
+      }
+    });
+  });
+  post({ type: 'result', result });
+  sock.destroy();
+}
+
+if (!isMainThread) {
+  const args = workerData as WorkerArgs;
+  const run = { 'channel-producer': channelProducer, 'channel-consumer': channelConsumer, 'bare-producer': bareProducer, 'bare-consumer': bareConsumer }[args.role];
+  run(args).catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+// ---------------------------------------------------------------- main thread
+
+interface Row {
+  scenario: string;
+  shape: Shape;
+  records: number;
+  seconds: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  note: string;
+}
+
+class W {
+  readonly worker: Worker;
+  private readonly queue: FromWorker[] = [];
+  private waiter: ((m: FromWorker) => void) | null = null;
+  constructor(args: WorkerArgs) {
+    this.worker = new Worker(fileURLToPath(import.meta.url), { workerData: args });
+    this.worker.on('message', (m: FromWorker) => {
+      const w = this.waiter;
+      if (w !== null) {
+        this.waiter = null;
+        w(m);
+      } else this.queue.push(m);
+    });
+    this.worker.on('error', (e) => {
+      console.error(e);
+      process.exit(1);
+    });
+  }
+  next(): Promise<FromWorker> {
+    const m = this.queue.shift();
+    if (m !== undefined) return Promise.resolve(m);
+    return new Promise((r) => (this.waiter = r));
+  }
+  send(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+}
+
+async function run(kind: 'channel' | 'bare', n: number, shape: Shape): Promise<Row> {
+  const prod = new W({ role: `${kind}-producer`, n, shape });
+  const ready = await prod.next();
+  if (ready.type !== 'ready') throw new Error('producer not ready');
+  const cons = new W({ role: `${kind}-consumer`, n, shape, port: ready.port });
+  if ((await cons.next()).type !== 'ready') throw new Error('consumer not ready');
+  await new Promise((r) => setTimeout(r, 100)); // connection + handshake settled
+  prod.send({ type: 'go' });
+  const [p, c] = await Promise.all([prod.next(), cons.next()]);
+  if (p.type !== 'result' || c.type !== 'result') throw new Error('no result');
+  prod.send({ type: 'stop' });
+  const pr = p.result;
+  const cr = c.result;
+  if (cr.records !== n) throw new Error(`${kind}: consumer saw ${cr.records} of ${n} records`);
+  const seconds = (cr.endedAt - pr.startedAt) / 1000;
+  await new Promise((r) => setTimeout(r, 200));
+  await Promise.all([prod.worker.terminate(), cons.worker.terminate()]);
+  return {
+    scenario: kind === 'channel' ? 'tsflink TCP channel (2 TaskManagers)' : 'bare net.Socket, same buffers',
+    shape,
+    records: n,
+    seconds,
+    recordsPerSec: n / seconds,
+    mbPerSec: cr.bytes / seconds / 1e6,
+    note: kind === 'channel' ? `${pr.note}, ${cr.note} for ${Math.round(cr.bytes / config.bufferSize)}+ buffers` : 'length-prefixed buffers, write/drain, no auth, no credits',
+  };
+}
+
+function medianRow(rows: Row[]): Row {
+  const m = median(rows.map((r) => r.recordsPerSec));
+  const row = rows.find((r) => r.recordsPerSec === m)!;
+  return { ...row, note: `${row.note}; median of ${rows.length}: ${rows.map((r) => `${(r.recordsPerSec / 1e6).toFixed(2)}M`).join(' / ')} rec/s` };
+}
+
+async function main(): Promise<void> {
+  const n = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5_000_000);
+  const repeats = Number(process.argv.find((a) => a.startsWith('--repeat='))?.slice(9) ?? 5);
+  const rows: Row[] = [];
+  const ratios: string[] = [];
+  for (const shape of ['object', 'tuple'] as Shape[]) {
+    await run('channel', Math.min(n, 200_000), shape); // warm-up (not reported)
+    await run('bare', Math.min(n, 200_000), shape);
+    const ch: Row[] = [];
+    const bare: Row[] = [];
+    for (let k = 0; k < repeats; k++) {
+      // alternate, so load on the shared machine hits both alike
+      ch.push(await run('channel', n, shape));
+      bare.push(await run('bare', n, shape));
+      console.log(`${shape} #${k + 1}: channel ${(ch[k]!.recordsPerSec / 1e6).toFixed(2)}M rec/s, bare ${(bare[k]!.recordsPerSec / 1e6).toFixed(2)}M rec/s`);
+    }
+    const c = medianRow(ch);
+    const b = medianRow(bare);
+    rows.push(c, b);
+    ratios.push(`Ratio channel / bare socket (${shape}): **${(c.recordsPerSec / b.recordsPerSec).toFixed(2)}×** (target ≥ 0.8×)`);
+  }
+  const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const lines = ['| scenario | record | records | time (s) | records/s | MB/s | note |', '|---|---|---:|---:|---:|---:|---|'];
+  for (const r of rows) {
+    const rec = r.shape === 'tuple' ? '`[string, number]`' : '`{id, name, price}`';
+    lines.push(`| ${r.scenario} | ${rec} | ${fmt(r.records)} | ${fmt(r.seconds, 2)} | ${fmt(r.recordsPerSec)} | ${fmt(r.mbPerSec, 1)} | ${r.note} |`);
+  }
+  const table = [...lines, '', ...ratios.flatMap((r) => [r, ''])].join('\n');
+  console.log(table);
+  if (process.argv.includes('--write')) {
+    const body = [
+      `Run ${new Date().toISOString()}. ${machineLine()}`,
+      '',
+      'One channel, producer and consumer TaskManagers in two worker threads of one process, over 127.0.0.1. Each TaskManager is',
+      'single-threaded (its TcpConnectionManager and the slot\'s ShuffleEnvironment share the thread, the slot attached through a',
+      'MessageChannel), so tsflink and the bare socket both use one thread per side. bufferSize 32 KiB, buffersPerChannel 2,',
+      'floatingBuffersPerGate 8, maxBuffersPerSubpartition 10; connection authenticated with the cluster secret. The bare writer',
+      'lets up to 8 buffers queue in the socket before it waits for `drain`. End-to-end time:',
+      `first record emitted → last record decoded in the consumer; median of ${repeats} alternating runs.`,
+      '',
+      table,
+    ].join('\n');
+    writeResultsSection(packageRoot(), 'B5 TCP channel', body);
+    console.log('wrote the B5 section of bench/RESULTS.md');
+  }
+}
+
+if (isMainThread) {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
