@@ -14,3 +14,4 @@ export type { SingleInputGate } from './input-gate.js';
 export { RecordSerializationError, ChannelError } from './errors.js';
 export { TcpConnectionManager } from './tcp/TcpConnectionManager.js';
 export type { TcpConnectionManagerOptions, TcpConnectionStats, TcpLogger } from './tcp/TcpConnectionManager.js';
+export type { LocalUplinkPort } from './tcp/uplink.js';

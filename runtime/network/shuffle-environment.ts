@@ -18,7 +18,7 @@ import {
 import { SingleInputGateImpl, type GateHost, type InputChannel, type SingleInputGate } from './input-gate.js';
 import { ResultPartitionImpl, type PartitionHost, type ResultPartition, type ResultSubpartition } from './result-partition.js';
 import { resolveNetworkConfig, type InputChannelDescriptor, type NetworkConfig } from './types.js';
-import { RemoteUplink } from './tcp/uplink.js';
+import { RemoteUplink, type LocalUplinkPort } from './tcp/uplink.js';
 
 interface ParkedRequest {
   conn: Connection;
@@ -81,7 +81,7 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
   }
 
   /** Connect this slot to the TaskManager's TcpConnectionManager (port from its attachSlot()); carries all remote channels. */
-  setRemoteUplink(port: MessagePort): void {
+  setRemoteUplink(port: MessagePort | LocalUplinkPort): void {
     this.checkOpen();
     if (this.uplink !== null) this.uplink.shutdown(`slot ${this.slotIndex}: the TaskManager network uplink was replaced`);
     this.uplink = new RemoteUplink(port, this);
@@ -344,9 +344,9 @@ export class ShuffleEnvironment {
   /**
    * Connect this slot to other TaskManagers: `port` is what the TaskManager's TcpConnectionManager.attachSlot(slotIndex)
    * returned (transferred to the slot worker). Channels with `{ kind: 'remote' }` locations and requests from remote
-   * consumers go through it.
+   * consumers go through it. A ShuffleEnvironment in the TaskManager's own thread may take attachLocalSlot()'s port instead.
    */
-  setRemoteUplink(port: MessagePort): void {
+  setRemoteUplink(port: MessagePort | LocalUplinkPort): void {
     this.stack.setRemoteUplink(port);
   }
 

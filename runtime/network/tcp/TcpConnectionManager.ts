@@ -23,7 +23,7 @@ import {
   FrameWriter,
   type FrameSink,
 } from './frames.js';
-import type { RemoteTarget, UplinkIn, UplinkOut } from './uplink.js';
+import { LocalUplinkPort, uplinkEndpoint, type RemoteTarget, type UplinkEndpoint, type UplinkIn, type UplinkOut } from './uplink.js';
 
 export type TcpLogger = (level: 'INFO' | 'WARN' | 'ERROR', msg: string) => void;
 
@@ -67,10 +67,8 @@ class SlotLink {
   nextServedId = 1;
   /** Producer buffers already written to a socket, going back to the slot's pool (one post per turn). */
   returns: ArrayBuffer[] = [];
-  constructor(
-    readonly slotIndex: number,
-    readonly port: MessagePort,
-  ) {}
+  port!: UplinkEndpoint;
+  constructor(readonly slotIndex: number) {}
 }
 
 interface ClientStream {
@@ -204,8 +202,7 @@ function isEndOfPartition(buffer: ArrayBuffer, length: number): boolean {
 }
 
 function postToSlot(slot: SlotLink, msg: UplinkIn, transfer: ArrayBuffer | null): void {
-  if (transfer !== null) slot.port.postMessage(msg, [transfer]);
-  else slot.port.postMessage(msg);
+  slot.port.send(msg, transfer !== null ? [transfer] : null);
 }
 
 /**
@@ -273,16 +270,33 @@ export class TcpConnectionManager {
    * to the slot worker). Attaching a slot again (restarted worker) fails the old slot's remote streams first.
    */
   attachSlot(slotIndex: number): MessagePort {
+    const { port1, port2 } = new MessageChannel();
+    this.attach(slotIndex, port1);
+    return port2;
+  }
+
+  /**
+   * Same as attachSlot for a ShuffleEnvironment in this thread (single-thread TaskManager): messages and buffers
+   * are handed over by reference, without a MessagePort round through the event loop.
+   */
+  attachLocalSlot(slotIndex: number): LocalUplinkPort {
+    const [mine, theirs] = LocalUplinkPort.pair();
+    this.attach(slotIndex, mine);
+    return theirs;
+  }
+
+  private attach(slotIndex: number, port: MessagePort | LocalUplinkPort): void {
     if (this.closed) throw new Error(`TcpConnectionManager of ${this.taskManagerId} is closed`);
     this.detachSlot(slotIndex, `slot ${slotIndex} of TaskManager ${this.taskManagerId} was restarted`);
-    const { port1, port2 } = new MessageChannel();
-    const link = new SlotLink(slotIndex, port1);
+    const link = new SlotLink(slotIndex);
     this.slots.set(slotIndex, link);
-    port1.on('message', (msg: UplinkOut) => this.onSlotMessage(link, msg));
-    port1.on('close', () => {
-      if (this.slots.get(slotIndex) === link) this.detachSlot(slotIndex, `slot ${slotIndex} of TaskManager ${this.taskManagerId} went away`);
-    });
-    return port2;
+    link.port = uplinkEndpoint(
+      port,
+      (msg: UplinkOut) => this.onSlotMessage(link, msg),
+      () => {
+        if (this.slots.get(slotIndex) === link) this.detachSlot(slotIndex, `slot ${slotIndex} of TaskManager ${this.taskManagerId} went away`);
+      },
+    );
   }
 
   /** Fails the slot's remote streams (remote consumers get an error, remote producers a cancel). */
@@ -420,7 +434,7 @@ export class TcpConnectionManager {
       link.returns = [];
       if (this.slots.get(link.slotIndex) !== link) continue;
       const msg: UplinkIn = { c: 0, m: { t: MSG_ADD_CREDIT, id: 0, credit: 0, buffers } };
-      link.port.postMessage(msg, buffers);
+      link.port.send(msg, buffers);
     }
   };
 

@@ -102,17 +102,17 @@ interface DrainResult {
 }
 
 describe('TCP channels between TaskManagers', () => {
-  it('single-thread TaskManagers: a ShuffleEnvironment in the main thread attaches through a MessageChannel', async () => {
-    const mk = async (id: string) => {
+  it('single-thread TaskManagers: ShuffleEnvironments in the main thread attach in-thread or through a MessageChannel', async () => {
+    const mk = async (id: string, local: boolean) => {
       const mgr = new TcpConnectionManager({ taskManagerId: id, secret: SECRET, bindHost: '127.0.0.1', log: () => undefined });
       managers.push(mgr);
       const { port } = await mgr.start();
       const env = new ShuffleEnvironment({ slotIndex: 0, config });
-      env.setRemoteUplink(mgr.attachSlot(0));
+      env.setRemoteUplink(local ? mgr.attachLocalSlot(0) : mgr.attachSlot(0));
       return { mgr, port, env };
     };
-    const a = await mk('tm-a');
-    const b = await mk('tm-b');
+    const a = await mk('tm-a', true);
+    const b = await mk('tm-b', false);
     const p = a.env.createResultPartition({ partitionId: 'p', numSubpartitions: 2, bufferTimeout: 5, owner: 'Producer' });
     const gate = b.env.createInputGate({ channels: [0, 1].map((s) => ({ partitionId: 'p', subpartition: s, location: { kind: 'remote', taskManagerId: 'tm-a', host: '127.0.0.1', port: a.port, slotIndex: 0 } as const })), owner: 'Consumer' });
     const drained = drainGate(gate);

@@ -28,6 +28,97 @@ export interface UplinkIn {
   m: NetworkMessage;
 }
 
+/**
+ * One end of a same-thread uplink (TcpConnectionManager.attachLocalSlot): for a single-thread TaskManager the
+ * slot's ShuffleEnvironment and the data plane share the thread, so messages are handed over by reference in a
+ * microtask (batched, never re-entrant) instead of a MessagePort round through the event loop.
+ */
+export class LocalUplinkPort {
+  /** @internal */ other: LocalUplinkPort | null = null;
+  private onMessage: ((m: unknown) => void) | null = null;
+  private onClose: (() => void) | null = null;
+  private queue: unknown[] = [];
+  private scheduled = false;
+  private closed = false;
+  private readonly drain = (): void => {
+    this.scheduled = false;
+    const q = this.queue;
+    this.queue = [];
+    for (let i = 0; i < q.length; i++) {
+      if (this.closed || this.onMessage === null) return;
+      this.onMessage(q[i]);
+    }
+  };
+
+  /** A connected pair of ends. */
+  static pair(): [LocalUplinkPort, LocalUplinkPort] {
+    const a = new LocalUplinkPort();
+    const b = new LocalUplinkPort();
+    a.other = b;
+    b.other = a;
+    return [a, b];
+  }
+
+  /** @internal */
+  start(onMessage: (m: unknown) => void, onClose: () => void): void {
+    this.onMessage = onMessage;
+    this.onClose = onClose;
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.drain);
+    }
+  }
+
+  /** @internal Delivers `m` to the other end (ArrayBuffers by reference: the sender no longer touches them). */
+  send(m: unknown): void {
+    const o = this.other;
+    if (this.closed || o === null || o.closed) return;
+    o.queue.push(m);
+    if (!o.scheduled && o.onMessage !== null) {
+      o.scheduled = true;
+      queueMicrotask(o.drain);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    const o = this.other;
+    this.other = null;
+    if (o !== null && !o.closed) {
+      o.closed = true;
+      o.other = null;
+      const cb = o.onClose;
+      if (cb !== null) queueMicrotask(cb);
+    }
+  }
+}
+
+/** What both uplink ends post through: a MessagePort (slot in a worker thread) or a same-thread LocalUplinkPort. */
+export interface UplinkEndpoint {
+  send(msg: unknown, transfer: ArrayBuffer[] | null): void;
+  close(): void;
+}
+
+/** Wraps either kind of port; `onMessage`/`onClose` as for MessagePort. */
+export function uplinkEndpoint<M>(port: MessagePort | LocalUplinkPort, onMessage: (m: M) => void, onClose: () => void): UplinkEndpoint {
+  if (port instanceof LocalUplinkPort) {
+    port.start(onMessage as (m: unknown) => void, onClose);
+    return { send: (m) => port.send(m), close: () => port.close() };
+  }
+  port.on('message', onMessage);
+  port.on('close', onClose);
+  return {
+    send: (m, transfer) => (transfer === null ? port.postMessage(m) : port.postMessage(m, transfer)),
+    close: () => {
+      port.off('message', onMessage);
+      port.off('close', onClose);
+      port.close();
+    },
+  };
+}
+
 export function describeTarget(t: RemoteTarget): string {
   return `TaskManager ${t.taskManagerId} (${t.host}:${t.port}, slot ${t.slotIndex})`;
 }
@@ -55,6 +146,7 @@ class UplinkConnection implements Connection {
 export class RemoteUplink {
   private readonly conns: UplinkConnection[] = [];
   private readonly byTarget = new Map<string, UplinkConnection>();
+  private readonly port: UplinkEndpoint;
   private closed = false;
   private readonly onPortMessage = (msg: UplinkIn): void => {
     const conn = this.conns[msg.c];
@@ -63,12 +155,11 @@ export class RemoteUplink {
   private readonly onPortClose = (): void => this.shutdown('the TaskManager network uplink closed');
 
   constructor(
-    private readonly port: MessagePort,
+    port: MessagePort | LocalUplinkPort,
     private readonly handler: ConnectionHandler,
   ) {
     this.conns.push(new UplinkConnection(this, 0, 'remote consumers (TaskManager network)', undefined));
-    port.on('message', this.onPortMessage);
-    port.on('close', this.onPortClose);
+    this.port = uplinkEndpoint(port, this.onPortMessage, this.onPortClose);
   }
 
   connectionFor(target: RemoteTarget): Connection {
@@ -85,16 +176,15 @@ export class RemoteUplink {
   post(c: number, m: NetworkMessage, to: RemoteTarget | undefined): void {
     if (this.closed) return;
     const out: UplinkOut = to === undefined ? { c, m } : { c, m, to };
-    if (m.t === MSG_BUFFER) this.port.postMessage(out, [m.buffer]);
-    else if (m.t === MSG_ADD_CREDIT && m.buffers !== null) this.port.postMessage(out, m.buffers);
-    else this.port.postMessage(out);
+    if (m.t === MSG_BUFFER) this.port.send(out, [m.buffer]);
+    else if (m.t === MSG_ADD_CREDIT && m.buffers !== null) this.port.send(out, m.buffers);
+    else this.port.send(out, null);
   }
 
   /** Fails every stream on the uplink (the handler's onClose) and closes the port. */
   shutdown(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.port.off('message', this.onPortMessage);
     for (const c of this.conns) {
       if (c.closed) continue;
       c.closed = true;
@@ -107,8 +197,6 @@ export class RemoteUplink {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.port.off('message', this.onPortMessage);
-    this.port.off('close', this.onPortClose);
     for (const c of this.conns) c.closed = true;
     this.port.close();
   }
