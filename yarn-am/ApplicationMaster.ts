@@ -102,8 +102,17 @@ export class ApplicationMaster {
 
   get restUrl(): string { return this.webUrl; }
 
-  /** Ends a session cluster (or the application) from outside, e.g. on SIGTERM. */
-  requestShutdown(status: AmFinalStatus, why: string): void { this.shutdownRequested?.(status, why); }
+  /**
+   * Ends a session cluster (or the application) from outside. On SIGTERM (`yarn application -kill`)
+   * the NodeManager sends SIGKILL shortly after, so the staging directory goes first.
+   */
+  requestShutdown(status: AmFinalStatus, why: string, opts: { urgent?: boolean } = {}): void {
+    if (opts.urgent && this.opts.stagingDir && !this.stagingDeleted) {
+      this.stagingDeleted = deleteStagingDir(this.opts.stagingDir, (m) => this.log('WARN', m));
+    }
+    this.shutdownRequested?.(status, why);
+  }
+  private stagingDeleted: Promise<void> | null = null;
 
   /** Runs until the application ends; unregisters from YARN with the returned status. */
   async run(): Promise<ApplicationMasterResult> {
@@ -280,7 +289,7 @@ export class ApplicationMaster {
         this.log('ERROR', `Unregistering from YARN failed: ${errorText(e)}`);
       }
     }
-    if (this.opts.stagingDir) await deleteStagingDir(this.opts.stagingDir, (m) => this.log('WARN', m));
+    if (this.opts.stagingDir) await (this.stagingDeleted ??= deleteStagingDir(this.opts.stagingDir, (m) => this.log('WARN', m)));
     this.nm?.close();
     this.amrm?.close();
   }

@@ -246,6 +246,15 @@ export class YarnClusterDescriptor {
     };
   }
 
+  /**
+   * Deletes an application's staging directory (the AM does this itself; this is for apps that
+   * were killed or whose AM died). Resolves whether something was deleted.
+   */
+  async deleteStagingDir(stagingDir: string): Promise<boolean> {
+    const { getFileSystem } = await import('../hdfs/index.js');
+    return getFileSystem(stagingDir).delete(stagingDir, true).catch(() => false);
+  }
+
   /** Waits for FINISHED/FAILED/KILLED (no timeout by default). */
   async waitForFinalState(applicationId: ApplicationId, timeoutMs = Number.MAX_SAFE_INTEGER): Promise<ApplicationReport> {
     return this.yarn.waitForApplication(applicationId, { timeoutMs, pollMs: 500 });

@@ -55,7 +55,7 @@ async function main(): Promise<number> {
     taskManagerResources: await taskManagerResources(stagingDir, cwd),
     ...(stagingDir ? { stagingDir } : {}),
   });
-  const onSignal = (sig: string): void => am.requestShutdown('KILLED', `The ApplicationMaster received ${sig}`);
+  const onSignal = (sig: string): void => am.requestShutdown('KILLED', `The ApplicationMaster received ${sig}`, { urgent: true });
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
   const r = await am.run();

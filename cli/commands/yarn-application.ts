@@ -90,6 +90,8 @@ export default class YarnApplication extends JobCommand {
           say(`Application ${d.applicationIdString} finished: state ${report.state}, final status ${report.finalStatus}`);
           if (report.finalStatus === 'SUCCEEDED') code = ExitCode.SUCCESS;
           else {
+            // A killed AM (or one that died) may not have cleaned up after itself.
+            await descriptor.deleteStagingDir(d.stagingDir);
             process.stderr.write(`YARN diagnostics of ${d.applicationIdString}:\n${report.diagnostics || '(none)'}\n`);
             code = report.finalStatus === 'KILLED' ? ExitCode.CANCELLED : ExitCode.JOB_FAILED;
           }

@@ -22,7 +22,7 @@ interface ClusterInfo {
   namenode: string;
   webhdfs: string;
   superuser?: string;
-  nodemanagers: { nodeId: string; logDirs: string }[];
+  nodemanagers: { nodeId: string; logDirs: string; localDirs: string }[];
 }
 
 let cluster: ClusterInfo;
@@ -111,6 +111,35 @@ function amLog(appId: ApplicationId): string {
   return [...logs.entries()].filter(([k]) => /_000001\/jobmanager\.(out|err)$/.test(k)).map(([k, v]) => `--- ${k}\n${v}`).join('\n');
 }
 
+
+/** pids of the TaskManager processes of an application (work dirs <container>/tsflink/taskmanager/<pid>). */
+function taskManagerPids(appId: ApplicationId, localDirsOf: (nm: ClusterInfo['nodemanagers'][number]) => string[]): Map<string, number> {
+  const app = formatApplicationId(appId);
+  const out = new Map<string, number>();
+  for (const nm of cluster.nodemanagers) {
+    for (const local of localDirsOf(nm)) {
+      const appDir = join(local, 'usercache', cluster.superuser ?? 'root', 'appcache', app);
+      if (!existsSync(appDir)) continue;
+      for (const c of readdirSync(appDir).filter((d) => d.startsWith('container_'))) {
+        const tmDir = join(appDir, c, 'tsflink', 'taskmanager');
+        if (!existsSync(tmDir)) continue;
+        for (const pid of readdirSync(tmDir)) out.set(c, Number(pid));
+      }
+    }
+  }
+  return out;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** The app turns FINISHED at unregistration; the AM process may still be cleaning up (staging dir). */
 async function waitForAttemptEnd(report: ApplicationReport): Promise<void> {
   if (!report.currentApplicationAttemptId) return;
@@ -151,6 +180,55 @@ describe('tsflink yarn-application', () => {
     expect(am).toContain('Unregistered from YARN with SUCCEEDED');
     console.log(`[yarn-app-test] success run: ${r.seconds.toFixed(1)} s end to end; ${/\(([\d.]+) s after submission\)/.exec(r.stdout)?.[1]} s to ${/is (\w+) \(/.exec(r.stdout)?.[1]}`);
   }, 240_000);
+
+  it('-d returns once the application runs; a TaskManager container killed mid-job is replaced and the job (restarted) succeeds', async () => {
+    const out = `/tmp/tsflink-yarn-app-test/${runId}/failover`;
+    const r = await tsflink([
+      'yarn-application', '-d', '-p', '2', '-jm', '512', '-tm', '512',
+      '-D', 'restart-strategy.type=fixed-delay', '-D', 'restart-strategy.fixed-delay.attempts=3', '-D', 'restart-strategy.fixed-delay.delay=1 s',
+      join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}${out}`, '600', '40',
+    ]);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/is RUNNING/);
+    expect(r.stdout).toMatch(/Detached/);
+    const appId = appIdFrom(r.stdout);
+    expect((await yarn.getApplicationReport(appId)).state).toBe('RUNNING');
+    // both TaskManagers registered and running tasks, then one of them dies
+    await waitFor('two TaskManagers', () => ([...amLog(appId).matchAll(/Registered TaskManager (container_\S+)/g)].length >= 2 ? true : undefined));
+    const pids = await waitFor('TaskManager pids', () => {
+      const m = taskManagerPids(appId, (nm) => nm.localDirs.split(','));
+      return m.size >= 2 ? m : undefined;
+    });
+    await new Promise((res) => setTimeout(res, 1500));
+    const [victim, pid] = [...pids.entries()][0]!;
+    process.kill(pid, 'SIGKILL');
+    const report = await yarn.waitForApplication(appId, { timeoutMs: 180_000 });
+    await waitForAttemptEnd(report);
+    const am = amLog(appId);
+    expect(report.finalStatus, `${report.diagnostics}\n${am}`).toBe('SUCCEEDED');
+    expect(am).toMatch(new RegExp(`TaskManager container failed: ${victim} exited with`));
+    const launched = new Set([...am.matchAll(/Launching TaskManager in (container_\S+)/g)].map((m) => m[1]));
+    expect(launched.size, am).toBeGreaterThanOrEqual(3);
+    const lines = new Set((await readHdfsDir(out)).split('\n').filter(Boolean));
+    for (let i = 0; i < 600; i++) expect(lines.has(`n=${i}`), `n=${i}`).toBe(true);
+  }, 240_000);
+
+  it('yarn application -kill of an attached application → the CLI reports KILLED and exits 4; staging dir removed', async () => {
+    const run = tsflink(['yarn-application', '-jm', '512', '-tm', '512', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/killed`, '100000', '20']);
+    const appId = await waitFor('the application to run', async () => {
+      const apps = await yarn.getApplications({ applicationTypes: ['tsflink'], states: ['RUNNING'] });
+      const mine = apps.filter((a) => a.name === 'tsflink application cluster' && a.startTime > Number(runId));
+      return mine.length ? mine.sort((a, b) => b.startTime - a.startTime)[0]!.applicationId : undefined;
+    });
+    await waitFor('a TaskManager', () => (/Registered TaskManager/.test(amLog(appId)) ? true : undefined));
+    const killed = await yarn.killApplication(appId, { diagnostics: 'killed by the yarn-app test' });
+    expect(killed.state).toBe('KILLED');
+    const r = await run;
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(4);
+    expect(r.stdout).toMatch(/state KILLED, final status KILLED/);
+    expect(r.stderr).toContain('killed by the yarn-app test');
+    expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS')).status).toBe(404);
+  }, 180_000);
 
   it("a job whose main() throws → application FAILED with the user's error in YARN's diagnostics and the CLI output (exit 1)", async () => {
     const r = await tsflink(['yarn-application', '-jm', '512', join(FIXTURES, 'throwing-main.ts'), 'x', 'y']);
