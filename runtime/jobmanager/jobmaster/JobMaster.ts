@@ -13,6 +13,8 @@ import { Configuration, JobManagerOptions } from '../../configuration/index.js';
 import type { InputChannelDescriptor, PartitionLocation } from '../../network/index.js';
 import type { JobStatus } from '../../api/environment/JobClient.js';
 
+const SECONDARY_FAILURE_GRACE_MS = 250;
+
 /**
  * Runs one job: builds the ExecutionGraph, gets slots, deploys every subtask (STREAMING and,
  * until the blocking shuffle, BATCH alike), tracks execution states, restarts on failure per
@@ -160,7 +162,7 @@ export class JobMaster implements JobMasterGateway {
     if (u.state === 'FINISHED' && u.accumulators && ex === ex.vertex.currentExecution) this.finishedAccumulators.push(u.accumulators);
     if (u.state === 'FAILED') {
       ex.failureCause = u.error?.message;
-      if (ex === ex.vertex.currentExecution) void this.handleTaskFailure(ex, u.error ?? { name: 'Error', message: 'unknown failure' });
+      if (ex === ex.vertex.currentExecution) this.onTaskFailed(ex, u.error ?? { name: 'Error', message: 'unknown failure' });
     }
     if (ex.isTerminal) this.checkTerminal();
   }
@@ -213,6 +215,28 @@ export class JobMaster implements JobMasterGateway {
         ex.transitionState('CANCELED'); // its TaskManager is already gone
       }
     }
+  }
+
+  private secondary: { ex: Execution; error: SerializedThrowable; timer: NodeJS.Timeout } | null = null;
+
+  /**
+   * A consumer whose producer failed fails too ("partition released", a channel error); that
+   * failure is secondary. Wait briefly for the producer's own failure so the job reports the
+   * user's exception, not its echo downstream.
+   */
+  private onTaskFailed(ex: Execution, error: SerializedThrowable): void {
+    if (error.name !== 'ChannelError') {
+      if (this.secondary) { clearTimeout(this.secondary.timer); this.secondary = null; }
+      void this.handleTaskFailure(ex, error);
+      return;
+    }
+    if (this.secondary) return;
+    const timer = setTimeout(() => {
+      const s = this.secondary;
+      this.secondary = null;
+      if (s) void this.handleTaskFailure(s.ex, s.error);
+    }, SECONDARY_FAILURE_GRACE_MS);
+    this.secondary = { ex, error, timer };
   }
 
   private async handleTaskFailure(ex: Execution, error: SerializedThrowable): Promise<void> {
@@ -273,6 +297,7 @@ export class JobMaster implements JobMasterGateway {
   private async complete(status: 'FINISHED' | 'FAILED' | 'CANCELED'): Promise<void> {
     if (this.completed) return;
     this.completed = true;
+    if (this.secondary) { clearTimeout(this.secondary.timer); this.secondary = null; }
     this.executionGraph.transitionState(status);
     for (const c of this.coordinators.values()) { try { await c.close(); } catch { /* closing anyway */ } }
     this.rm.slotManager.releaseSlots(this.jobId);
