@@ -155,8 +155,9 @@ export class ApplicationMaster {
   private async register(): Promise<void> {
     this.amrm = this.opts.amrm ?? AMRMClient.fromEnvironment({ env: this.env });
     this.nm = new NMClient(this.amrm.nmTokens);
-    const port = Number(new URL(this.webUrl).port);
-    const reg = await this.amrm.registerApplicationMaster({ host: this.host, rpcPort: port, trackingUrl: this.webUrl });
+    // host:rpcPort = the REST endpoint (Flink registers its REST port as the RPC port).
+    const u = new URL(this.webUrl);
+    const reg = await this.amrm.registerApplicationMaster({ host: u.hostname, rpcPort: Number(u.port), trackingUrl: this.webUrl });
     this.log('INFO', `Registered with the YARN ResourceManager at ${this.amrm.endpoint.host}:${this.amrm.endpoint.port} (queue ${reg.queue}, max container ${reg.maximumCapability.memoryMb} MB / ${reg.maximumCapability.vcores} vcores)`);
   }
 
@@ -209,8 +210,8 @@ export class ApplicationMaster {
       log: createLogger('YarnResourceManagerDriver'),
       onFatalError: (reason) => this.fatal?.(reason),
       reRegister: async () => {
-        const port = Number(new URL(this.webUrl).port);
-        await this.amrm!.registerApplicationMaster({ host: this.host, rpcPort: port, trackingUrl: this.webUrl });
+        const u = new URL(this.webUrl);
+        await this.amrm!.registerApplicationMaster({ host: u.hostname, rpcPort: Number(u.port), trackingUrl: this.webUrl });
       },
       progress: () => this.progress(),
     });

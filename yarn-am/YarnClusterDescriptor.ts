@@ -141,9 +141,8 @@ export class YarnClusterDescriptor {
     // ---- staging directory on HDFS
     const { getFileSystem, resolveHdfsUser } = await import('../hdfs/index.js');
     const hdfsUser = resolveHdfsUser(conf.toMap());
-    const stagingRoot = conf.getOptional(YarnConfigOptions.STAGING_DIRECTORY) ?? `hdfs:///user/${hdfsUser}`;
-    const fs = getFileSystem(stagingRoot, conf.toMap());
-    const stagingDir = `${stagingRoot.replace(/\/+$/, '')}/.tsflink/${appIdStr}`;
+    const stagingDir = await YarnClusterDescriptor.stagingDirFor(appIdStr, conf);
+    const fs = getFileSystem(stagingDir, conf.toMap());
     const resources: Record<string, LocalResource> = {};
     let qualifiedStaging = stagingDir;
     const upload = async (name: string, data: Uint8Array | string): Promise<void> => {
@@ -235,7 +234,7 @@ export class YarnClusterDescriptor {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    const webUrl = report.host && report.rpcPort > 0 ? `http://${report.host}:${report.rpcPort}` : report.originalTrackingUrl;
+    const webUrl = /^https?:\/\//.test(report.originalTrackingUrl) ? report.originalTrackingUrl : report.host && report.rpcPort > 0 ? `http://${report.host}:${report.rpcPort}` : '';
     return {
       applicationId,
       applicationIdString: appIdStr,
@@ -244,6 +243,13 @@ export class YarnClusterDescriptor {
       stagingDir: qualifiedStaging,
       secondsToRunning: (Date.now() - submittedAt) / 1000,
     };
+  }
+
+  /** `<yarn.staging-directory or hdfs:///user/<hdfs user>>/.tsflink/<appId>`. */
+  static async stagingDirFor(applicationId: string, conf: Configuration): Promise<string> {
+    const { resolveHdfsUser } = await import('../hdfs/index.js');
+    const root = conf.getOptional(YarnConfigOptions.STAGING_DIRECTORY) ?? `hdfs:///user/${resolveHdfsUser(conf.toMap())}`;
+    return `${root.replace(/\/+$/, '')}/.tsflink/${applicationId}`;
   }
 
   /**

@@ -1,0 +1,146 @@
+/**
+ * `tsflink yarn-session` on the real Hadoop minicluster: a detached session, two jobs submitted
+ * with `tsflink run -m` (TaskManager containers started on demand, released when idle, started
+ * again for the next job), then `--stop`.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HadoopSiteConfig } from '../../yarn-am/ipc/index.js';
+import { YarnClient, formatApplicationId, parseApplicationId, type ApplicationId } from '../../yarn-am/protocols/index.js';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(REPO, 'cli', 'bin', 'run.js');
+const FIXTURES = join(REPO, 'integration', 'yarn-app', 'fixtures');
+
+interface ClusterInfo {
+  hadoopConfDir: string;
+  namenode: string;
+  webhdfs: string;
+  superuser?: string;
+  nodemanagers: { nodeId: string; logDirs: string }[];
+}
+
+let cluster: ClusterInfo;
+let yarn: YarnClient;
+let sessionId: ApplicationId | undefined;
+const runId = `${Date.now()}`;
+
+beforeAll(async () => {
+  const mod = (await import('../hadoop/cluster.mjs')) as { startCluster(): Promise<{ info: ClusterInfo }> };
+  cluster = (await mod.startCluster()).info;
+  yarn = YarnClient.fromConfiguration(HadoopSiteConfig.load(cluster.hadoopConfDir));
+  try {
+    execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.json')], { cwd: REPO, stdio: 'pipe' });
+  } catch {
+    // checked below
+  }
+  if (!existsSync(join(REPO, 'dist', 'yarn-am', 'main.js'))) throw new Error('dist/yarn-am/main.js was not built');
+}, 600_000);
+
+afterAll(async () => {
+  // never leave a session running on the shared cluster
+  if (sessionId) await yarn.killApplication(sessionId).catch(() => undefined);
+  yarn?.close();
+});
+
+function tsflink(args: string[], timeoutMs = 180_000): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      env: { ...process.env, HADOOP_CONF_DIR: cluster.hadoopConfDir, HADOOP_USER_NAME: cluster.superuser ?? 'root' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tsflink ${args.join(' ')} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
+    });
+  });
+}
+
+function amLog(appId: ApplicationId): string {
+  const app = formatApplicationId(appId);
+  let out = '';
+  for (const nm of cluster.nodemanagers) {
+    for (const logDir of nm.logDirs.split(',')) {
+      const dir = join(logDir, app);
+      if (!existsSync(dir)) continue;
+      for (const c of readdirSync(dir).filter((d) => d.endsWith('_000001'))) {
+        for (const f of ['jobmanager.out', 'jobmanager.err']) if (existsSync(join(dir, c, f))) out += readFileSync(join(dir, c, f), 'utf8');
+      }
+    }
+  }
+  return out;
+}
+
+async function webhdfs(path: string, op: string): Promise<Response> {
+  return fetch(`${cluster.webhdfs}/webhdfs/v1${path}?op=${op}&user.name=${cluster.superuser ?? 'root'}`);
+}
+
+async function readHdfsDir(path: string): Promise<string[]> {
+  const list = (await (await webhdfs(path, 'LISTSTATUS')).json()) as { FileStatuses: { FileStatus: { pathSuffix: string; type: string }[] } };
+  let out = '';
+  for (const f of list.FileStatuses.FileStatus.filter((s) => s.type === 'FILE' && !s.pathSuffix.startsWith('.'))) out += await (await webhdfs(`${path}/${f.pathSuffix}`, 'OPEN')).text();
+  return out.split('\n').filter(Boolean);
+}
+
+async function waitFor(what: string, cond: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('tsflink yarn-session', () => {
+  it('detached session: jobs via run -m get TaskManager containers on demand, idle ones are released; --stop ends it', async () => {
+    const propsDir = mkdtempSync(join(tmpdir(), 'tsflink-yarn-props-'));
+    const props = join(propsDir, `.yarn-properties-${userInfo().username}`);
+    const common = ['-D', `yarn.properties-file.location=${propsDir}`];
+    const s = await tsflink(['yarn-session', '-d', '-jm', '512', '-tm', '512', '-s', '1', '-nm', 'session-it', '-D', 'resourcemanager.taskmanager-timeout=2 s', ...common]);
+    expect(s.code, `${s.stdout}\n${s.stderr}`).toBe(0);
+    const url = /JobManager Web Interface: (http:\/\/\S+)/.exec(s.stdout)?.[1];
+    expect(url, s.stdout).toBeDefined();
+    const id = /applicationID=(\S+)/.exec(readFileSync(props, 'utf8'))?.[1];
+    expect(id).toMatch(/^application_\d+_\d+$/);
+    sessionId = parseApplicationId(id!);
+    const report = await yarn.getApplicationReport(sessionId);
+    expect(report.state).toBe('RUNNING');
+    expect(report.name).toBe('session-it');
+    expect(report.originalTrackingUrl).toBe(url);
+    console.log(`[yarn-session-test] session RUNNING after ${/\(([\d.]+) s after submission\)/.exec(s.stdout)?.[1]} s`);
+    // no TaskManagers until a job needs slots
+    const overview = (await (await fetch(`${url}/taskmanagers`)).json()) as { taskmanagers: unknown[] };
+    expect(overview.taskmanagers).toHaveLength(0);
+
+    for (const round of [1, 2]) {
+      const out = `/tmp/tsflink-yarn-session-test/${runId}/round${round}`;
+      const r = await tsflink(['run', '-m', new URL(url!).host, '-p', '2', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}${out}`, '300', '0']);
+      expect(r.code, `${r.stdout}\n${r.stderr}\n${amLog(sessionId)}`).toBe(0);
+      expect(new Set(await readHdfsDir(out))).toEqual(new Set(Array.from({ length: 300 }, (_, i) => `n=${i}`)));
+      // both TaskManagers go idle and are returned to YARN after the timeout
+      await waitFor(`idle release after round ${round}`, () => [...amLog(sessionId!).matchAll(/Releasing idle TaskManager container/g)].length >= 2 * round);
+    }
+    const am = amLog(sessionId);
+    expect(new Set([...am.matchAll(/Launching TaskManager in (container_\S+)/g)].map((m) => m[1])).size).toBe(4);
+
+    const stop = await tsflink(['yarn-session', '--stop', ...common]);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stdout).toContain(`Session ${id} stopped (state KILLED)`);
+    expect(existsSync(props)).toBe(false);
+    expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${id}`, 'GETFILESTATUS')).status).toBe(404);
+    sessionId = undefined;
+  }, 240_000);
+});
