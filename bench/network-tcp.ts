@@ -76,7 +76,7 @@ async function channelProducer(args: WorkerArgs): Promise<void> {
   const mgr = new TcpConnectionManager({ taskManagerId: 'tm-producer', secret: SECRET, bindHost: '127.0.0.1', bufferSize: config.bufferSize, log: () => undefined });
   const { port } = await mgr.start();
   const env = new ShuffleEnvironment({ slotIndex: 0, config });
-  env.setRemoteUplink(mgr.attachSlot(0));
+  env.setRemoteUplink(mgr.attachLocalSlot(0));
   const p = env.createResultPartition({ partitionId: 'b5', numSubpartitions: 1, bufferTimeout: 100, owner: 'B5 source' });
   const go = waitFor('go');
   post({ type: 'ready', port });
@@ -98,7 +98,7 @@ async function channelConsumer(args: WorkerArgs): Promise<void> {
   const mgr = new TcpConnectionManager({ taskManagerId: 'tm-consumer', secret: SECRET, bindHost: '127.0.0.1', bufferSize: config.bufferSize, log: () => undefined });
   await mgr.start();
   const env = new ShuffleEnvironment({ slotIndex: 0, config });
-  env.setRemoteUplink(mgr.attachSlot(0));
+  env.setRemoteUplink(mgr.attachLocalSlot(0));
   const gate = env.createInputGate({ channels: [{ partitionId: 'b5', subpartition: 0, location: { kind: 'remote', taskManagerId: 'tm-producer', host: '127.0.0.1', port: args.port!, slotIndex: 0 } }], owner: 'B5 sink' });
   post({ type: 'ready' });
   let records = 0;

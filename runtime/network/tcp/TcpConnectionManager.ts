@@ -51,6 +51,8 @@ export interface TcpConnectionStats {
   authFailures: number;
   /** ArrayBuffers allocated for received data buffers (steady state: they come back from the consumers). */
   receiveBuffersAllocated: number;
+  /** Open streams routed through this TaskManager (consumed + served); 0 once every channel ended. */
+  streams: number;
 }
 
 interface StreamRef {
@@ -104,8 +106,8 @@ class TcpPeer implements FrameSink {
     readonly target: { taskManagerId: string; host: string; port: number } | null,
   ) {
     this.remoteTaskManagerId = target?.taskManagerId ?? null;
-    this.writer = new FrameWriter((data, done) => {
-      socket.write(data, done);
+    this.writer = new FrameWriter((data) => {
+      socket.write(data);
     });
     this.decoder = new FrameDecoder(this);
   }
@@ -280,7 +282,7 @@ export class TcpConnectionManager {
    * are handed over by reference, without a MessagePort round through the event loop.
    */
   attachLocalSlot(slotIndex: number): LocalUplinkPort {
-    const [mine, theirs] = LocalUplinkPort.pair();
+    const [mine, theirs] = LocalUplinkPort.pair(); // slot → here synchronously: a data buffer hits the socket at once
     this.attach(slotIndex, mine);
     return theirs;
   }
@@ -327,11 +329,13 @@ export class TcpConnectionManager {
   getStats(): TcpConnectionStats {
     let sent = this.stats.bytesSent;
     let recv = this.stats.bytesReceived;
+    let streams = 0;
     for (const p of this.allPeers) {
       sent += p.writer.bytesWritten;
       recv += p.decoder.bytesRead;
+      streams += p.clientStreams.size + p.serverStreams.size;
     }
-    return { connections: this.allPeers.size, bytesSent: sent, bytesReceived: recv, authFailures: this.stats.authFailures, receiveBuffersAllocated: this.pool.numAllocated };
+    return { connections: this.allPeers.size, bytesSent: sent, bytesReceived: recv, authFailures: this.stats.authFailures, receiveBuffersAllocated: this.pool.numAllocated, streams };
   }
 
   /** Closes the server, every connection (their streams fail) and the slot uplinks. */
@@ -457,7 +461,17 @@ export class TcpConnectionManager {
     const peer = new TcpPeer(this, sock, { taskManagerId: to.taskManagerId, host: to.host, port: to.port });
     this.addPeer(peer);
     this.peers.set(to.taskManagerId, peer);
+    // An unreachable host would otherwise hang for the OS's SYN timeout.
+    const connectTimer = setTimeout(() => {
+      if (peer.ready || peer.closed) return;
+      this.log('WARN', `data connection to ${peer.describe}: no connection within ${this.handshakeTimeoutMs} ms`);
+      this.dropPeer(peer, `no connection within ${this.handshakeTimeoutMs} ms`);
+      sock.destroy();
+    }, this.handshakeTimeoutMs);
+    connectTimer.unref();
+    sock.once('close', () => clearTimeout(connectTimer));
     sock.once('connect', () => {
+      clearTimeout(connectTimer);
       clientHandshake(sock, this.secret, this.handshakeTimeoutMs).then(
         () => this.onAuthenticated(peer),
         (e: unknown) => {

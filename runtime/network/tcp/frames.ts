@@ -28,27 +28,32 @@ const BUFFER_SUBHEADER = 5; // u32 backlog + u8 isEvent
 /** Refuse absurd frames (garbage on the wire) instead of allocating them. */
 export const MAX_FRAME = 1 << 30;
 const CHUNK = 256 * 1024;
+/** Pending bytes that are written at once rather than at the end of the task (a data buffer's worth). */
+const FLUSH_AT = 16 * 1024;
 
 /**
- * Outgoing frames of one socket, coalesced into chunks: one socket write per task (microtask flush) or per full
- * chunk). Payloads are copied into the chunk — the one copy of the socket write — so the caller may hand
- * the source buffer back to its pool immediately.
+ * Outgoing frames of one socket. Frames are appended to a chunk; a data buffer (≥ FLUSH_AT bytes pending) is
+ * written at once, small frames (credits, backlog) are coalesced and written at the end of the current task
+ * (microtask). Payloads are copied into the chunk — the one copy of the socket write — so the caller may hand
+ * the source buffer back to its pool immediately. Written parts of a chunk are never overwritten: a full chunk
+ * is replaced by a new one, the socket keeps the old one alive until written.
  */
 export class FrameWriter {
   private chunk: Buffer = Buffer.allocUnsafe(CHUNK);
+  /** chunk[start, pos) is appended but not yet written. */
+  private start = 0;
   private pos = 0;
   private scheduled = false;
-  private readonly free: Buffer[] = [];
   /** Frames are kept (not written) until open() — during connect + handshake. */
   private opened = false;
   private closed = false;
   bytesWritten = 0;
 
-  constructor(private readonly write: (data: Buffer, done: () => void) => void) {}
+  constructor(private readonly write: (data: Buffer) => void) {}
 
   open(): void {
     this.opened = true;
-    if (this.pos > 0) this.schedule();
+    this.flush();
   }
 
   close(): void {
@@ -56,38 +61,43 @@ export class FrameWriter {
   }
 
   private ensure(n: number): void {
-    if (this.closed) this.pos = 0; // the socket is gone: frames are dropped
+    if (this.closed) this.start = this.pos = 0; // the socket is gone: frames are dropped
     if (this.pos + n <= this.chunk.length) return;
-    if (this.opened) this.flush();
-    if (this.pos + n <= this.chunk.length) return;
-    // Not flushable yet (handshake pending) or a frame larger than a chunk: grow.
-    const bigger = Buffer.allocUnsafe(Math.max(CHUNK, this.pos + n));
-    this.chunk.copy(bigger, 0, 0, this.pos);
+    if (this.opened) {
+      this.flush();
+      this.chunk = Buffer.allocUnsafe(Math.max(CHUNK, n));
+      this.start = this.pos = 0;
+      return;
+    }
+    // Not writable yet (handshake pending): grow, keeping what is queued.
+    const bigger = Buffer.allocUnsafe(Math.max(2 * this.chunk.length, this.pos + n));
+    this.chunk.copy(bigger, 0, this.start, this.pos);
+    this.pos -= this.start;
+    this.start = 0;
     this.chunk = bigger;
   }
 
-  private schedule(): void {
-    if (!this.scheduled && this.opened) {
-      this.scheduled = true;
-      queueMicrotask(this.onImmediate);
-    }
-  }
-
-  private readonly onImmediate = (): void => {
+  private readonly onMicrotask = (): void => {
     this.scheduled = false;
     this.flush();
   };
 
+  /** Writes what is pending now. */
   flush(): void {
-    if (this.pos === 0 || this.closed || !this.opened) return;
-    const full = this.chunk;
-    const data = full.subarray(0, this.pos);
-    this.bytesWritten += this.pos;
-    this.pos = 0;
-    this.chunk = this.free.pop() ?? Buffer.allocUnsafe(CHUNK);
-    this.write(data, () => {
-      if (full.length === CHUNK && this.free.length < 4) this.free.push(full);
-    });
+    if (this.pos === this.start || this.closed || !this.opened) return;
+    const data = this.chunk.subarray(this.start, this.pos);
+    this.bytesWritten += this.pos - this.start;
+    this.start = this.pos;
+    this.write(data);
+  }
+
+  private done(): void {
+    if (!this.opened) return;
+    if (this.pos - this.start >= FLUSH_AT) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.onMicrotask);
+    }
   }
 
   private header(kind: number, id: number, bodyLen: number): number {
@@ -99,7 +109,6 @@ export class FrameWriter {
     c.writeUInt32BE(id >>> 0, p + 5);
     p += PREFIX;
     this.pos = p + bodyLen;
-    this.schedule();
     return p;
   }
 
@@ -111,15 +120,18 @@ export class FrameWriter {
     c.writeInt32BE(credit, p + 4);
     c.writeUInt32BE(subpartition, p + 8);
     c.write(partitionId, p + 12, len, 'utf8');
+    this.done();
   }
 
   addCredit(id: number, credit: number): void {
     const p = this.header(F_ADD_CREDIT, id, 4);
     this.chunk.writeInt32BE(credit, p);
+    this.done();
   }
 
   cancel(id: number): void {
     this.header(F_CANCEL, id, 0);
+    this.done();
   }
 
   buffer(id: number, backlog: number, isEvent: boolean, data: ArrayBuffer, length: number): void {
@@ -128,17 +140,20 @@ export class FrameWriter {
     c.writeUInt32BE(backlog, p);
     c[p + 4] = isEvent ? 1 : 0;
     c.set(new Uint8Array(data, 0, length), p + BUFFER_SUBHEADER);
+    this.done();
   }
 
   backlog(id: number, backlog: number): void {
     const p = this.header(F_BACKLOG, id, 4);
     this.chunk.writeUInt32BE(backlog, p);
+    this.done();
   }
 
   text(kind: typeof F_ERROR | typeof F_HELLO, id: number, s: string): void {
     const len = Buffer.byteLength(s);
     const p = this.header(kind, id, len);
     this.chunk.write(s, p, len, 'utf8');
+    this.done();
   }
 }
 

@@ -86,6 +86,9 @@ const commands = {
     }
     return { count, records: collect ? records : null, events, numRecordsIn: g.numRecordsIn };
   },
+  closeGate({ gateId }) {
+    gates.get(gateId).close();
+  },
   pollOnce({ gateId }) {
     const b = gates.get(gateId).pollNext();
     return b === null ? null : b.kind;

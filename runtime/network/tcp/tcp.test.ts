@@ -177,6 +177,9 @@ describe('TCP channels between TaskManagers', () => {
     expect(a.mgr.getStats().bytesSent).toBeGreaterThan(1e6);
     // receive buffers come back from the consumer slots with the credit
     expect(b.mgr.getStats().receiveBuffersAllocated).toBeLessThan(200);
+    // every stream ended: no routes left behind
+    expect(a.mgr.getStats().streams).toBe(0);
+    expect(b.mgr.getStats().streams).toBe(0);
   });
 
   it('events stay in order with records over TCP', async () => {
@@ -305,6 +308,36 @@ describe('TCP channels between TaskManagers', () => {
     expect(r3.name).toBe('ChannelError');
     // either the slot's death reaches B first (tm-a reports it) or the closed connection does: both name tm-a
     expect(r3.error).toMatch(/TaskManager tm-a \(127\.0\.0\.1:\d+.*(slot 0 of TaskManager tm-a went away|connection to TaskManager tm-a \(127\.0\.0\.1:\d+\) lost)/);
+  });
+
+  it('release(cause) in the remote producer fails the consumer with the cause; a cancelled consumer stops the remote stream', async () => {
+    const [a, b] = await Promise.all([startTM('tm-a', 1), startTM('tm-b', 1)]);
+    await a.slots[0]!.call('createPartition', { partitionId: 'p', numSubpartitions: 2, bufferTimeout: 1 });
+    await b.slots[0]!.call('createGate', { gateId: 'g', channels: [{ partitionId: 'p', subpartition: 0, location: remote(a, 0) }] });
+    await b.slots[0]!.call('createGate', { gateId: 'cancelled', channels: [{ partitionId: 'p', subpartition: 1, location: remote(a, 0) }] });
+    const drained = b.slots[0]!.call<DrainResult>('drain', { gateId: 'g' });
+    await a.slots[0]!.call('produce', { partitionId: 'p', count: 10, kind: 'tuple', subpartition: 0 });
+    await sleep(100);
+    expect(a.mgr.getStats().streams).toBe(2);
+    await b.slots[0]!.call('closeGate', { gateId: 'cancelled' });
+    await sleep(100);
+    expect(a.mgr.getStats().streams).toBe(1);
+    expect(b.mgr.getStats().streams).toBe(1);
+    await a.slots[0]!.call('release', { partitionId: 'p', cause: 'upstream task failed: disk on fire' });
+    const r = await drained;
+    expect(r.name).toBe('ChannelError');
+    expect(r.error).toMatch(/via TaskManager tm-a .*partition p .*disk on fire/);
+    await sleep(50);
+    expect(a.mgr.getStats().streams).toBe(0);
+    expect(b.mgr.getStats().streams).toBe(0);
+  });
+
+  it('an unreachable TaskManager fails the channel with an error naming it', async () => {
+    const b = await startTM('tm-b', 1);
+    const gone = { id: 'tm-gone', port: 1, mgr: b.mgr, slots: [], logs: [] } as TM; // nothing listens on port 1
+    await b.slots[0]!.call('createGate', { gateId: 'g', channels: [{ partitionId: 'p', subpartition: 0, location: remote(gone, 0) }] });
+    const r = await b.slots[0]!.call<DrainResult>('drain', { gateId: 'g' });
+    expect(r.error).toMatch(/connection to TaskManager tm-gone \(127\.0\.0\.1:1\) lost: .*ECONNREFUSED/);
   });
 
   it('a request for a slot the remote TaskManager does not have fails clearly', async () => {

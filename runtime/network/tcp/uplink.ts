@@ -30,11 +30,16 @@ export interface UplinkIn {
 
 /**
  * One end of a same-thread uplink (TcpConnectionManager.attachLocalSlot): for a single-thread TaskManager the
- * slot's ShuffleEnvironment and the data plane share the thread, so messages are handed over by reference in a
- * microtask (batched, never re-entrant) instead of a MessagePort round through the event loop.
+ * slot's ShuffleEnvironment and the data plane share the thread, so messages are handed over by reference
+ * instead of a MessagePort round through the event loop. Towards the slot they are delivered in a microtask
+ * (batched, never re-entrant into the slot's network stack); towards the data plane synchronously, so a
+ * producer's buffer reaches the socket while the producer keeps running (the data plane never calls back into
+ * the slot synchronously).
  */
 export class LocalUplinkPort {
   /** @internal */ other: LocalUplinkPort | null = null;
+  /** Messages to this end are delivered synchronously (the data plane's end). */
+  private sync = false;
   private onMessage: ((m: unknown) => void) | null = null;
   private onClose: (() => void) | null = null;
   private queue: unknown[] = [];
@@ -50,10 +55,11 @@ export class LocalUplinkPort {
     }
   };
 
-  /** A connected pair of ends. */
+  /** A connected pair of ends: [data plane's end (synchronous delivery), slot's end]. */
   static pair(): [LocalUplinkPort, LocalUplinkPort] {
     const a = new LocalUplinkPort();
     const b = new LocalUplinkPort();
+    a.sync = true;
     a.other = b;
     b.other = a;
     return [a, b];
@@ -73,6 +79,10 @@ export class LocalUplinkPort {
   send(m: unknown): void {
     const o = this.other;
     if (this.closed || o === null || o.closed) return;
+    if (o.sync && o.onMessage !== null && !o.scheduled) {
+      o.onMessage(m);
+      return;
+    }
     o.queue.push(m);
     if (!o.scheduled && o.onMessage !== null) {
       o.scheduled = true;
