@@ -13,10 +13,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AMRMClient } from './protocols/AMRMClient.js';
+import { serializeCredentials } from './ipc/credentials.js';
 import { NMClient } from './protocols/NMClient.js';
 import { formatContainerId, type Container, type ContainerLaunchContext, type LocalResource } from './protocols/records.js';
 import { YarnResourceManagerDriver } from './YarnResourceManagerDriver.js';
-import { ENV_CLUSTER_SECRET, ENV_HADOOP_USER_NAME, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
+import { ENV_HADOOP_USER_NAME, HADOOP_SITE_FILES, SECRET_ALIAS, type ClusterMode, type JobSpec } from './YarnConstants.js';
 import { StandaloneSessionClusterEntrypoint, type JobManagerServices } from '../runtime/entrypoint/StandaloneSessionClusterEntrypoint.js';
 import { RestServerEndpoint } from '../runtime/rest/RestServerEndpoint.js';
 import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
@@ -177,10 +178,7 @@ export class ApplicationMaster {
       const d = (k: string, v: string | number): string => `-D ${shellQuote(`${k}=${v}`)}`;
       const cmd = [
         shellQuote(node),
-        shellQuote(join(root, 'cli', 'bin', 'run.js')),
-        'taskmanager',
-        '--conf-dir', '"$PWD"',
-        '--work-dir', '"$PWD/tsflink"',
+        shellQuote(join(root, 'dist', 'yarn-am', 'taskmanager.js')),
         d(JobManagerOptions.ADDRESS.key, this.host),
         d(JobManagerOptions.PORT.key, rpcPort),
         d(TaskManagerOptions.NUM_TASK_SLOTS.key, slots),
@@ -190,12 +188,11 @@ export class ApplicationMaster {
         '1><LOG_DIR>/taskmanager.out',
         '2><LOG_DIR>/taskmanager.err',
       ].join(' ');
-      const environment: Record<string, string> = {
-        [ENV_CLUSTER_SECRET]: this.opts.secret,
-        HADOOP_CONF_DIR: '$PWD',
-      };
+      const environment: Record<string, string> = { HADOOP_CONF_DIR: '$PWD' };
       if (hadoopUser) environment[ENV_HADOOP_USER_NAME] = hadoopUser;
-      return { commands: [cmd], environment, localResources: this.opts.taskManagerResources };
+      // Only the secret: the TaskManager gets no YARN tokens of the AM.
+      const tokens = serializeCredentials({ secrets: [[SECRET_ALIAS, Buffer.from(this.opts.secret, 'utf8')]] });
+      return { commands: [cmd], environment, localResources: this.opts.taskManagerResources, tokens };
     };
     this.driver = new YarnResourceManagerDriver({
       amrm: this.amrm!,

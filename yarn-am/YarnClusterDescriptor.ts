@@ -8,6 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HadoopSiteConfig, rmSchedulerEndpoint } from './ipc/config.js';
 import { InvalidResourceRequestException } from './ipc/errors.js';
+import { serializeCredentials } from './ipc/credentials.js';
 import { RM_SCHEDULER_ADDRESS_ENV } from './protocols/AMRMClient.js';
 import { ApplicationRejectedError, UnknownQueueError, YarnClient } from './protocols/YarnClient.js';
 import {
@@ -23,17 +24,17 @@ import {
   DEFAULT_SESSION_NAME,
   ENV_APPLICATION_ID,
   ENV_CLUSTER_MODE,
-  ENV_CLUSTER_SECRET,
   ENV_HADOOP_USER_NAME,
   ENV_STAGING_DIR,
   FILE_CONFIG,
   FILE_JOB_BUNDLE,
   FILE_JOB_SPEC,
   HADOOP_SITE_FILES,
+  SECRET_ALIAS,
   type ClusterMode,
   type JobSpec,
 } from './YarnConstants.js';
-import { Configuration, JobManagerOptions, TaskManagerOptions, YarnConfigOptions, packageRoot } from '../runtime/configuration/index.js';
+import { Configuration, JobManagerOptions, SecurityOptions, TaskManagerOptions, YarnConfigOptions, packageRoot } from '../runtime/configuration/index.js';
 import { configurationToYaml } from '../runtime/configuration/loadConfiguration.js';
 import { generateClusterSecret } from '../runtime/security/ClusterSecret.js';
 import type { JobBundle } from '../runtime/client/JobBundle.js';
@@ -155,7 +156,9 @@ export class YarnClusterDescriptor {
     try {
       await fs.mkdirs(stagingDir);
       qualifiedStaging = (await fs.getFileStatus(stagingDir)).path;
-      await upload(FILE_CONFIG, configurationToYaml(conf));
+      const shipped = conf.clone();
+      shipped.remove(SecurityOptions.CLUSTER_SECRET); // never in a file on HDFS
+      await upload(FILE_CONFIG, configurationToYaml(shipped));
       for (const f of HADOOP_SITE_FILES) {
         const p = join(this.hadoopConfDir, f);
         if (existsSync(p)) await upload(f, readFileSync(p));
@@ -175,8 +178,9 @@ export class YarnClusterDescriptor {
     const sched = rmSchedulerEndpoint(this.siteConf);
     const node = opts.nodePath ?? process.execPath;
     const amScript = join(packageRoot(), 'dist', 'yarn-am', 'main.js');
+    // The cluster secret travels in the container credentials, not the environment (see SECRET_ALIAS).
+    const secret = conf.getString('security.cluster.secret') ?? generateClusterSecret();
     const environment: Record<string, string> = {
-      [ENV_CLUSTER_SECRET]: conf.getString('security.cluster.secret') ?? generateClusterSecret(),
       [RM_SCHEDULER_ADDRESS_ENV]: `${sched.host}:${sched.port}`,
       [ENV_STAGING_DIR]: qualifiedStaging,
       [ENV_CLUSTER_MODE]: opts.mode,
@@ -193,9 +197,11 @@ export class YarnClusterDescriptor {
       maxAppAttempts: conf.getOptional(YarnConfigOptions.APPLICATION_ATTEMPTS) ?? 1,
       resource: { memoryMb: jmMb, vcores: amVcores },
       amContainerSpec: {
-        commands: [`${node} ${amScript} 1><LOG_DIR>/jobmanager.out 2><LOG_DIR>/jobmanager.err`],
+        // V8's old space gets most of the container; the rest is code, buffers and native memory.
+        commands: [`${node} --max-old-space-size=${Math.max(64, Math.floor(jmMb * 0.75))} ${amScript} 1><LOG_DIR>/jobmanager.out 2><LOG_DIR>/jobmanager.err`],
         environment,
         localResources: resources,
+        tokens: serializeCredentials({ secrets: [[SECRET_ALIAS, Buffer.from(secret, 'utf8')]] }),
       },
     };
     if (queue !== undefined) ctx.queue = queue;

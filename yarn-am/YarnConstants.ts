@@ -28,3 +28,10 @@ export interface JobSpec {
 }
 
 export type ClusterMode = 'application' | 'session';
+
+/**
+ * Alias of the cluster secret in the containers' credentials (the launch context's `tokens`):
+ * the NodeManager hands it over through $HADOOP_TOKEN_FILE_LOCATION, so it never appears in the
+ * launch script or its copy in the container log directory (as an environment variable would).
+ */
+export const SECRET_ALIAS = 'tsflink.cluster.secret';

@@ -10,7 +10,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationMaster, hasShippedHadoopConf } from './ApplicationMaster.js';
-import { ENV_CLUSTER_MODE, ENV_CLUSTER_SECRET, ENV_STAGING_DIR, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
+import { readContainerSecret } from './containerSecret.js';
+import { ENV_CLUSTER_MODE, ENV_STAGING_DIR, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
 import { localResourceFromUri, type LocalResource } from './protocols/records.js';
 import { loadConfiguration } from '../runtime/configuration/loadConfiguration.js';
 import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
@@ -35,8 +36,7 @@ async function main(): Promise<number> {
   const cwd = process.cwd();
   // The client ships its Hadoop client configuration; use it (NodeManagers may have none).
   if (hasShippedHadoopConf(cwd)) process.env['HADOOP_CONF_DIR'] = cwd;
-  const secret = process.env[ENV_CLUSTER_SECRET];
-  if (!secret) throw new Error(`$${ENV_CLUSTER_SECRET} is not set in the ApplicationMaster's environment`);
+  const secret = readContainerSecret();
   const mode = (process.env[ENV_CLUSTER_MODE] ?? 'application') as ClusterMode;
   const stagingDir = process.env[ENV_STAGING_DIR];
   const configuration = loadConfiguration({ confDir: cwd });

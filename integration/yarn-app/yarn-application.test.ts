@@ -178,6 +178,15 @@ describe('tsflink yarn-application', () => {
     const registered = [...am.matchAll(/Registered TaskManager (container_\S+)/g)].map((m) => m[1]);
     expect(new Set(registered).size, am).toBe(2);
     expect(am).toContain('Unregistered from YARN with SUCCEEDED');
+    // the cluster secret travels in the container credentials, never in a launch script (copied to the log dir)
+    for (const nm of cluster.nodemanagers) {
+      const dir = join(nm.logDirs.split(',')[0]!, formatApplicationId(appId));
+      if (!existsSync(dir)) continue;
+      for (const c of readdirSync(dir)) {
+        const script = join(dir, c, 'launch_container.sh');
+        if (existsSync(script)) expect(readFileSync(script, 'utf8')).not.toMatch(/CLUSTER_SECRET|security\.cluster\.secret/);
+      }
+    }
     console.log(`[yarn-app-test] success run: ${r.seconds.toFixed(1)} s end to end; ${/\(([\d.]+) s after submission\)/.exec(r.stdout)?.[1]} s to ${/is (\w+) \(/.exec(r.stdout)?.[1]}`);
   }, 240_000);
 
