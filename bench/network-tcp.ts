@@ -9,7 +9,7 @@
 //   bare     the same serialized buffers, length-prefixed, piped through a bare net.Socket (write/drain), the
 //            reader reassembles and decodes them. No authentication, no flow control beyond TCP's.
 // --write replaces the "## B5 TCP channel" section of bench/RESULTS.md.
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createServer, connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ShuffleEnvironment, TcpConnectionManager, type NetworkConfig } from '../runtime/network/index.js';
@@ -18,7 +18,8 @@ import { packageRoot } from '../runtime/configuration/index.js';
 import { machineLine, median, writeResultsSection } from './machine.js';
 
 type Shape = 'object' | 'tuple';
-type Role = 'channel-producer' | 'channel-consumer' | 'bare-producer' | 'bare-consumer';
+type Kind = 'channel' | 'slots' | 'bare';
+type Role = `${Kind}-producer` | `${Kind}-consumer` | 'slot-producer' | 'slot-consumer';
 const config: NetworkConfig = { bufferSize: 32768, buffersPerChannel: 2, floatingBuffersPerGate: 8, maxBuffersPerSubpartition: 10 };
 const SECRET = 'b5-bench-secret';
 
@@ -41,6 +42,8 @@ interface WorkerArgs {
   shape: Shape;
   /** The producer's port (consumers). */
   port?: number;
+  /** Slot workers of the 'slots' scenario: the uplink from their TaskManager thread. */
+  uplink?: MessagePort;
 }
 
 interface WorkerResult {
@@ -72,11 +75,35 @@ const waitFor = (type: ToWorker['type']): Promise<void> =>
 const post = (m: FromWorker): void => parentPort!.postMessage(m);
 const now = (): number => performance.timeOrigin + performance.now();
 
-async function channelProducer(args: WorkerArgs): Promise<void> {
-  const mgr = new TcpConnectionManager({ taskManagerId: 'tm-producer', secret: SECRET, bindHost: '127.0.0.1', bufferSize: config.bufferSize, log: () => undefined });
-  const { port } = await mgr.start();
+/** A slot's network: its own single-thread TaskManager, or (slot worker) the uplink from its TaskManager thread. */
+async function slotNetwork(args: WorkerArgs, taskManagerId: string): Promise<{ env: ShuffleEnvironment; mgr: TcpConnectionManager | null; port?: number }> {
   const env = new ShuffleEnvironment({ slotIndex: 0, config });
+  if (args.uplink !== undefined) {
+    env.setRemoteUplink(args.uplink);
+    return { env, mgr: null };
+  }
+  const mgr = new TcpConnectionManager({ taskManagerId, secret: SECRET, bindHost: '127.0.0.1', bufferSize: config.bufferSize, log: () => undefined });
+  const { port } = await mgr.start();
   env.setRemoteUplink(mgr.attachLocalSlot(0));
+  return { env, mgr, port };
+}
+
+/** 'slots' scenario: this thread is the TaskManager's main thread (data plane), the task runs in a slot worker. */
+async function taskManagerWithSlot(args: WorkerArgs, producer: boolean): Promise<void> {
+  const mgr = new TcpConnectionManager({ taskManagerId: producer ? 'tm-producer' : 'tm-consumer', secret: SECRET, bindHost: '127.0.0.1', bufferSize: config.bufferSize, log: () => undefined });
+  const { port } = await mgr.start();
+  const uplink = mgr.attachSlot(0);
+  const slot = new Worker(fileURLToPath(import.meta.url), { workerData: { ...args, role: producer ? 'slot-producer' : 'slot-consumer', uplink }, transferList: [uplink] });
+  slot.on('message', (m: FromWorker) => post(m.type === 'ready' && producer ? { type: 'ready', port } : m));
+  slot.on('error', (e) => {
+    console.error(e);
+    process.exit(1);
+  });
+  onMain((m) => slot.postMessage(m));
+}
+
+async function channelProducer(args: WorkerArgs): Promise<void> {
+  const { env, mgr, port } = await slotNetwork(args, 'tm-producer');
   const p = env.createResultPartition({ partitionId: 'b5', numSubpartitions: 1, bufferTimeout: 100, owner: 'B5 source' });
   const go = waitFor('go');
   post({ type: 'ready', port });
@@ -91,14 +118,11 @@ async function channelProducer(args: WorkerArgs): Promise<void> {
   post({ type: 'result', result: { records: p.numRecordsOut, bytes: p.numBytesOut, startedAt: t0, endedAt: now(), note: `${env.pool.numAllocated} producer ArrayBuffers` } });
   await stop;
   env.close();
-  await mgr.close();
+  await mgr?.close();
 }
 
 async function channelConsumer(args: WorkerArgs): Promise<void> {
-  const mgr = new TcpConnectionManager({ taskManagerId: 'tm-consumer', secret: SECRET, bindHost: '127.0.0.1', bufferSize: config.bufferSize, log: () => undefined });
-  await mgr.start();
-  const env = new ShuffleEnvironment({ slotIndex: 0, config });
-  env.setRemoteUplink(mgr.attachLocalSlot(0));
+  const { env, mgr } = await slotNetwork(args, 'tm-consumer');
   const gate = env.createInputGate({ channels: [{ partitionId: 'b5', subpartition: 0, location: { kind: 'remote', taskManagerId: 'tm-producer', host: '127.0.0.1', port: args.port!, slotIndex: 0 } }], owner: 'B5 sink' });
   post({ type: 'ready' });
   let records = 0;
@@ -116,11 +140,11 @@ async function channelConsumer(args: WorkerArgs): Promise<void> {
   }
   const endedAt = now();
   if (sink === -1) console.log(sink);
-  const st = mgr.getStats();
-  post({ type: 'result', result: { records, bytes: gate.numBytesIn, startedAt: 0, endedAt, note: `${st.receiveBuffersAllocated} receive ArrayBuffers` } });
+  const note = mgr !== null ? `${mgr.getStats().receiveBuffersAllocated} receive ArrayBuffers` : '';
+  post({ type: 'result', result: { records, bytes: gate.numBytesIn, startedAt: 0, endedAt, note } });
   gate.close();
   env.close();
-  await mgr.close();
+  await mgr?.close();
 }
 
 async function bareProducer(args: WorkerArgs): Promise<void> {
@@ -221,7 +245,16 @@ async function bareConsumer(args: WorkerArgs): Promise<void> {
 
 if (!isMainThread) {
   const args = workerData as WorkerArgs;
-  const run = { 'channel-producer': channelProducer, 'channel-consumer': channelConsumer, 'bare-producer': bareProducer, 'bare-consumer': bareConsumer }[args.role];
+  const run = {
+    'channel-producer': channelProducer,
+    'channel-consumer': channelConsumer,
+    'slot-producer': channelProducer,
+    'slot-consumer': channelConsumer,
+    'slots-producer': (a: WorkerArgs) => taskManagerWithSlot(a, true),
+    'slots-consumer': (a: WorkerArgs) => taskManagerWithSlot(a, false),
+    'bare-producer': bareProducer,
+    'bare-consumer': bareConsumer,
+  }[args.role];
   run(args).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
@@ -268,7 +301,13 @@ class W {
   }
 }
 
-async function run(kind: 'channel' | 'bare', n: number, shape: Shape): Promise<Row> {
+const SCENARIO: Record<Kind, string> = {
+  channel: 'tsflink TCP channel, single-thread TaskManagers',
+  slots: 'tsflink TCP channel, worker-thread slots',
+  bare: 'bare net.Socket, same buffers',
+};
+
+async function run(kind: Kind, n: number, shape: Shape): Promise<Row> {
   const prod = new W({ role: `${kind}-producer`, n, shape });
   const ready = await prod.next();
   if (ready.type !== 'ready') throw new Error('producer not ready');
@@ -286,13 +325,18 @@ async function run(kind: 'channel' | 'bare', n: number, shape: Shape): Promise<R
   await new Promise((r) => setTimeout(r, 200));
   await Promise.all([prod.worker.terminate(), cons.worker.terminate()]);
   return {
-    scenario: kind === 'channel' ? 'tsflink TCP channel (2 TaskManagers)' : 'bare net.Socket, same buffers',
+    scenario: SCENARIO[kind],
     shape,
     records: n,
     seconds,
     recordsPerSec: n / seconds,
     mbPerSec: cr.bytes / seconds / 1e6,
-    note: kind === 'channel' ? `${pr.note}, ${cr.note} for ${Math.round(cr.bytes / config.bufferSize)}+ buffers` : 'length-prefixed buffers, write/drain, no auth, no credits',
+    note:
+      kind === 'channel'
+        ? `2 threads; ${pr.note}, ${cr.note} for ${Math.round(cr.bytes / config.bufferSize)}+ buffers`
+        : kind === 'slots'
+          ? '4 threads (TaskManager main + slot worker per side)'
+          : '2 threads; length-prefixed buffers, write/drain, no auth, no credits',
   };
 }
 
@@ -305,23 +349,28 @@ function medianRow(rows: Row[]): Row {
 async function main(): Promise<void> {
   const n = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5_000_000);
   const repeats = Number(process.argv.find((a) => a.startsWith('--repeat='))?.slice(9) ?? 5);
+  const kinds: Kind[] = process.argv.includes('--no-slots') ? ['channel', 'bare'] : ['channel', 'bare', 'slots'];
   const rows: Row[] = [];
   const ratios: string[] = [];
   for (const shape of ['object', 'tuple'] as Shape[]) {
-    await run('channel', Math.min(n, 200_000), shape); // warm-up (not reported)
-    await run('bare', Math.min(n, 200_000), shape);
-    const ch: Row[] = [];
-    const bare: Row[] = [];
-    for (let k = 0; k < repeats; k++) {
-      // alternate, so load on the shared machine hits both alike
-      ch.push(await run('channel', n, shape));
-      bare.push(await run('bare', n, shape));
-      console.log(`${shape} #${k + 1}: channel ${(ch[k]!.recordsPerSec / 1e6).toFixed(2)}M rec/s, bare ${(bare[k]!.recordsPerSec / 1e6).toFixed(2)}M rec/s`);
+    for (const k of kinds) await run(k, Math.min(n, 200_000), shape); // warm-up (not reported)
+    const byKind = new Map<Kind, Row[]>(kinds.map((k) => [k, []]));
+    for (let i = 0; i < repeats; i++) {
+      // alternate, so load on the shared machine hits every scenario alike
+      const line: string[] = [];
+      for (const k of kinds) {
+        const r = await run(k, n, shape);
+        byKind.get(k)!.push(r);
+        line.push(`${k} ${(r.recordsPerSec / 1e6).toFixed(2)}M`);
+      }
+      console.log(`${shape} #${i + 1}: ${line.join(', ')} rec/s`);
     }
-    const c = medianRow(ch);
-    const b = medianRow(bare);
-    rows.push(c, b);
-    ratios.push(`Ratio channel / bare socket (${shape}): **${(c.recordsPerSec / b.recordsPerSec).toFixed(2)}×** (target ≥ 0.8×)`);
+    const med = new Map<Kind, Row>(kinds.map((k) => [k, medianRow(byKind.get(k)!)]));
+    for (const k of kinds) rows.push(med.get(k)!);
+    const bare = med.get('bare')!.recordsPerSec;
+    const perRun = byKind.get('channel')!.map((r, i) => (r.recordsPerSec / byKind.get('bare')![i]!.recordsPerSec).toFixed(2)).join(' / ');
+    ratios.push(`Ratio channel / bare socket (${shape}), medians: **${(med.get('channel')!.recordsPerSec / bare).toFixed(2)}×** (target ≥ 0.8×; per alternating pair: ${perRun})`);
+    if (med.has('slots')) ratios.push(`Ratio worker-thread slots / bare socket (${shape}), medians: ${(med.get('slots')!.recordsPerSec / bare).toFixed(2)}×`);
   }
   const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   const lines = ['| scenario | record | records | time (s) | records/s | MB/s | note |', '|---|---|---:|---:|---:|---:|---|'];
@@ -335,12 +384,14 @@ async function main(): Promise<void> {
     const body = [
       `Run ${new Date().toISOString()}. ${machineLine()}`,
       '',
-      'One channel, producer and consumer TaskManagers in two worker threads of one process, over 127.0.0.1. Each TaskManager is',
-      'single-threaded (its TcpConnectionManager and the slot\'s ShuffleEnvironment share the thread, the slot attached through a',
-      'MessageChannel), so tsflink and the bare socket both use one thread per side. bufferSize 32 KiB, buffersPerChannel 2,',
-      'floatingBuffersPerGate 8, maxBuffersPerSubpartition 10; connection authenticated with the cluster secret. The bare writer',
-      'lets up to 8 buffers queue in the socket before it waits for `drain`. End-to-end time:',
-      `first record emitted → last record decoded in the consumer; median of ${repeats} alternating runs.`,
+      'One channel between two TaskManagers over 127.0.0.1, each TaskManager in its own worker thread of one process; connection',
+      'authenticated with the cluster secret. *single-thread TaskManagers*: the TcpConnectionManager and the slot\'s ShuffleEnvironment',
+      'share the thread (`attachLocalSlot`), so tsflink and the bare socket both use one thread per side. *worker-thread slots*: the',
+      'TaskManager thread runs the TcpConnectionManager, the task runs in a slot worker behind an `attachSlot` MessagePort (the',
+      '`tsflink taskmanager` layout; 4 threads on this 2-core machine). *bare*: the same serialized buffers, length-prefixed, written',
+      'to a plain net.Socket (up to 8 buffers queued in the socket before waiting for `drain`), reassembled and decoded by the reader.',
+      'bufferSize 32 KiB, buffersPerChannel 2, floatingBuffersPerGate 8, maxBuffersPerSubpartition 10. End-to-end time: first record',
+      `emitted → last record decoded in the consumer; median of ${repeats} alternating runs.`,
       '',
       table,
     ].join('\n');
