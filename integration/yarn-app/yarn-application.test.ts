@@ -257,6 +257,41 @@ describe('tsflink yarn-application', () => {
     expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS')).status).toBe(404);
   }, 180_000);
 
+  it("a task that throws on a TaskManager → application FAILED with the user's error (exit 1)", async () => {
+    const r = await tsflink(['yarn-application', '-jm', '512', '-tm', '512', '-D', 'restart-strategy.type=none', join(FIXTURES, 'failing-map.ts'), `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/failing`]);
+    const appId = appIdFrom(r.stdout);
+    const why = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}\n${amLog(appId)}`;
+    expect(r.code, why).toBe(1);
+    expect(r.stderr).toContain('record 50 is poison (tsflink-yarn-map-marker)');
+    const report = await yarn.getApplicationReport(appId);
+    expect(report.finalStatus).toBe('FAILED');
+    expect(report.diagnostics).toMatch(/Job 'failing-map' \([0-9a-f]{32}\) failed/);
+    expect(report.diagnostics).toContain('tsflink-yarn-map-marker');
+    expect(report.diagnostics).toMatch(/failing-map\.ts:\d+/);
+  }, 180_000);
+
+  it('canceling the job through the REST API → application KILLED (exit 4 when attached)', async () => {
+    const run = tsflink(['yarn-application', '-jm', '512', '-tm', '512', '-nm', 'cancel-it', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/canceled`, '100000', '20']);
+    const appId = await waitFor('the application to run', async () => {
+      const apps = await yarn.getApplications({ applicationTypes: ['tsflink'], states: ['RUNNING'] });
+      const mine = apps.filter((a) => a.name === 'cancel-it' && a.startTime > Number(runId));
+      return mine.length ? mine.sort((a, b) => b.startTime - a.startTime)[0]! : undefined;
+    });
+    const url = appId.originalTrackingUrl;
+    const jobId = await waitFor('a RUNNING job', async () => {
+      const o = (await (await fetch(`${url}/jobs/overview`)).json()) as { jobs: { jid: string; state: string }[] };
+      return o.jobs.find((j) => j.state === 'RUNNING')?.jid;
+    });
+    const res = await fetch(`${url}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' });
+    expect(res.status).toBe(202);
+    const r = await run;
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${amLog(appId.applicationId)}`).toBe(4);
+    const report = await yarn.getApplicationReport(appId.applicationId);
+    expect(report.state).toBe('FINISHED');
+    expect(report.finalStatus).toBe('KILLED');
+    expect(report.diagnostics).toMatch(/canceled/);
+  }, 180_000);
+
   it('unknown queue → exit 2 with YARN\'s message; the staging dir is removed', async () => {
     const r = await tsflink(['yarn-application', '-qu', 'no-such-queue', join(FIXTURES, 'throwing-main.ts')]);
     expect(r.code, r.stderr).toBe(2);
