@@ -1,43 +1,50 @@
-import { describe, it, expect } from 'vitest';
-import { createServer, connect, type Socket } from 'node:net';
+import { describe, it, expect, afterEach } from 'vitest';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { serverHandshake, clientHandshake, generateClusterSecret, AuthenticationError } from './ClusterSecret.js';
 
-async function pair(serverSecret: string, clientSecret: string): Promise<{ server: Promise<void>; client: Promise<void>; close: () => void; srvSock: Promise<Socket>; cliSock: Socket }> {
-  let resolveSock!: (s: Socket) => void;
-  const srvSock = new Promise<Socket>((r) => { resolveSock = r; });
-  let serverP!: Promise<void>;
-  const ready = new Promise<void>((r) => {
-    const srv = createServer((s) => { serverP = serverHandshake(s, serverSecret, 2000); resolveSock(s); r(); });
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      const c = connect(port, '127.0.0.1');
-      (pair as unknown as { last: { c: Socket; srv: typeof srv } }).last = { c, srv };
-    });
-  });
-  await new Promise((r) => setTimeout(r, 50));
-  const { c, srv } = (pair as unknown as { last: { c: Socket; srv: ReturnType<typeof createServer> } }).last;
-  const client = clientHandshake(c, clientSecret, 2000);
-  await ready;
-  return { server: serverP, client, close: () => { c.destroy(); srv.close(); }, srvSock, cliSock: c };
+const open: Array<Server | Socket> = [];
+afterEach(() => { for (const x of open.splice(0)) (x as Socket).destroy?.() ?? (x as Server).close(); });
+
+/** A server and a client socket, each running its side of the handshake with its own secret. */
+async function handshake(serverSecret: string, clientSecret: string): Promise<{ server: Promise<Socket>; client: Promise<Socket> }> {
+  let accept!: (s: Socket) => void;
+  const accepted = new Promise<Socket>((r) => { accept = r; });
+  const srv = createServer((s) => { s.pause(); accept(s); });
+  open.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const c = connect((srv.address() as { port: number }).port, '127.0.0.1');
+  open.push(c);
+  await new Promise<void>((r) => c.once('connect', () => r()));
+  c.pause();
+  const server = accepted.then(async (s) => { open.push(s); await serverHandshake(s, serverSecret, 2000); return s; });
+  const client = clientHandshake(c, clientSecret, 2000).then(() => c);
+  return { server, client };
 }
 
 describe('cluster secret handshake', () => {
-  it('succeeds with the same secret and leaves the stream for the protocol', async () => {
+  it('succeeds with the same secret and leaves the stream to the protocol', async () => {
     const s = generateClusterSecret();
-    const p = await pair(s, s);
-    await Promise.all([p.server, p.client]);
-    const srv = await p.srvSock;
-    const got = new Promise<string>((r) => srv.once('data', (d) => r(d.toString())));
+    const { server, client } = await handshake(s, s);
+    const [srv, cli] = await Promise.all([server, client]);
+    const got = new Promise<string>((r) => srv.once('data', (d: Buffer) => r(d.toString())));
     srv.resume();
-    p.cliSock.write('hello');
+    cli.write('hello');
     expect(await got).toBe('hello');
-    p.close();
   });
 
-  it('refuses a wrong secret on both sides, without the secret on the wire', async () => {
-    const p = await pair(generateClusterSecret(), generateClusterSecret());
-    await expect(p.server).rejects.toBeInstanceOf(AuthenticationError);
-    await expect(p.client).rejects.toThrow(AuthenticationError);
-    p.close();
+  it('refuses a wrong secret on both sides', async () => {
+    const { server, client } = await handshake(generateClusterSecret(), generateClusterSecret());
+    await expect(server).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(client).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('a peer that is not a tsflink endpoint is rejected by the client', async () => {
+    const srv = createServer((s) => { s.end('HTTP/1.1 400 Bad Request\r\n\r\n'); });
+    open.push(srv);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const c = connect((srv.address() as { port: number }).port, '127.0.0.1');
+    open.push(c);
+    await new Promise<void>((r) => c.once('connect', () => r()));
+    await expect(clientHandshake(c, 'x', 2000)).rejects.toThrow(/not a tsflink endpoint|closed the connection/);
   });
 });
