@@ -23,6 +23,25 @@ const SPEC: PassthroughSpec = {
   longWithValue: ['parallelism', 'conf-dir', 'jobManagerMemory', 'taskManagerMemory', 'slots', 'name', 'queue'],
 };
 
+/**
+ * Rewrites Flink's two-letter options into their long names, but only in front of the job file:
+ * everything after it belongs to the job, untouched.
+ */
+export function mapTwoLetterFlags(argv: readonly string[], spec: PassthroughSpec, map: Readonly<Record<string, string>> = TWO_LETTER): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    if (tok === '--' || !tok.startsWith('-') || tok.length === 1) return [...out, ...argv.slice(i)];
+    const mapped = map[tok] ?? tok;
+    out.push(mapped);
+    const takesValue = mapped.startsWith('--')
+      ? !mapped.includes('=') && spec.longWithValue.includes(mapped.slice(2))
+      : mapped.length === 2 && spec.shortWithValue.includes(mapped[1]!);
+    if (takesValue && i + 1 < argv.length) out.push(argv[++i]!);
+  }
+  return out;
+}
+
 /** Memory sizes without a unit are MB, as in Flink's -jm/-tm. */
 export function memoryFlag(v: string): string {
   return /^\d+$/.test(v.trim()) ? `${v.trim()}m` : v.trim();
@@ -55,7 +74,7 @@ export default class YarnApplication extends JobCommand {
   async run(): Promise<void> {
     let code: number = ExitCode.SUCCESS;
     try {
-      const argv = this.argv.map((a) => TWO_LETTER[a] ?? a);
+      const argv = mapTwoLetterFlags(this.argv, SPEC);
       const split = splitJobArgv(argv, SPEC);
       const { flags } = await this.parse({ flags: YarnApplication.flags, strict: true, args: {} }, split.flags);
       if (split.jobFile === undefined) {
