@@ -88,6 +88,7 @@ export class ApplicationMaster {
   private driver: YarnResourceManagerDriver | null = null;
   private services: JobManagerServices | null = null;
   private webUrl = '';
+  private registered = false;
   private fatal: ((reason: string) => void) | null = null;
   private readonly fatalPromise: Promise<string>;
   private shutdownRequested: ((status: AmFinalStatus, why: string) => void) | null = null;
@@ -159,6 +160,7 @@ export class ApplicationMaster {
     // host:rpcPort = the REST endpoint (Flink registers its REST port as the RPC port).
     const u = new URL(this.webUrl);
     const reg = await this.amrm.registerApplicationMaster({ host: u.hostname, rpcPort: Number(u.port), trackingUrl: this.webUrl });
+    this.registered = true;
     this.log('INFO', `Registered with the YARN ResourceManager at ${this.amrm.endpoint.host}:${this.amrm.endpoint.port} (queue ${reg.queue}, max container ${reg.maximumCapability.memoryMb} MB / ${reg.maximumCapability.vcores} vcores)`);
   }
 
@@ -278,7 +280,18 @@ export class ApplicationMaster {
     await this.driver?.stop().catch((e: unknown) => this.log('WARN', `Stopping TaskManager containers failed: ${errorText(e)}`));
     await this.rest?.close().catch(() => undefined);
     await this.entrypoint?.close().catch(() => undefined);
-    if (this.amrm) {
+    if (!this.registered) {
+      // Failed before registering (e.g. the REST endpoint could not bind): register anyway so that
+      // YARN records FAILED with our diagnostics rather than an unexplained container exit.
+      try {
+        this.amrm ??= this.opts.amrm ?? AMRMClient.fromEnvironment({ env: this.env });
+        await this.amrm.registerApplicationMaster({ host: this.host, rpcPort: -1, trackingUrl: '' });
+        this.registered = true;
+      } catch (e) {
+        this.log('ERROR', `Registering with YARN failed: ${errorText(e)}`);
+      }
+    }
+    if (this.amrm && this.registered) {
       try {
         // YARN keeps diagnostics short in its UI; the full text stays in the AM log.
         await this.amrm.finishApplicationMaster({ finalStatus: result.finalStatus, diagnostics: result.diagnostics.slice(0, 16_000), trackingUrl: '' });

@@ -9,7 +9,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApplicationMaster, hasShippedHadoopConf } from './ApplicationMaster.js';
+import { ApplicationMaster, deleteStagingDir, hasShippedHadoopConf } from './ApplicationMaster.js';
+import { AMRMClient } from './protocols/AMRMClient.js';
 import { readContainerSecret } from './containerSecret.js';
 import { ENV_CLUSTER_MODE, ENV_STAGING_DIR, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
 import { localResourceFromUri, type LocalResource } from './protocols/records.js';
@@ -63,10 +64,32 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/**
+ * The AM could not even start its JobManager: still register and unregister FAILED, so the error
+ * reaches YARN's diagnostics (and the client) instead of a bare "exit code 1".
+ */
+async function reportStartupFailure(e: unknown): Promise<void> {
+  const text = `The tsflink ApplicationMaster failed to start: ${(e as Error).stack ?? String(e)}`;
+  process.stderr.write(`${text}\n`);
+  const amrm = AMRMClient.fromEnvironment();
+  try {
+    await amrm.registerApplicationMaster({ host: process.env['NM_HOST'] ?? 'localhost', rpcPort: -1, trackingUrl: '' });
+    await amrm.finishApplicationMaster({ finalStatus: 'FAILED', diagnostics: text.slice(0, 16_000) });
+    const stagingDir = process.env[ENV_STAGING_DIR];
+    if (stagingDir) await deleteStagingDir(stagingDir);
+  } finally {
+    amrm.close();
+  }
+}
+
 main().then(
   (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`tsflink ApplicationMaster failed: ${(e as Error).stack ?? String(e)}\n`);
-    process.exit(1);
-  },
+  (e: unknown) =>
+    reportStartupFailure(e).then(
+      () => process.exit(0),
+      (e2: unknown) => {
+        process.stderr.write(`Reporting the failure to YARN failed too: ${(e2 as Error).stack ?? String(e2)}\n`);
+        process.exit(1);
+      },
+    ),
 );

@@ -292,6 +292,17 @@ describe('tsflink yarn-application', () => {
     expect(report.diagnostics).toMatch(/canceled/);
   }, 180_000);
 
+  it('an ApplicationMaster that cannot start its JobManager still ends FAILED with the reason in the diagnostics', async () => {
+    const r = await tsflink(['yarn-application', '-jm', '512', '-D', 'rest.bind-port=not-a-port', join(FIXTURES, 'throwing-main.ts')]);
+    const appId = appIdFrom(r.stdout);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${amLog(appId)}`).toBe(1);
+    const report = await yarn.getApplicationReport(appId);
+    expect(report.finalStatus).toBe('FAILED');
+    expect(report.diagnostics).toContain('The tsflink ApplicationMaster failed');
+    expect(report.diagnostics).toContain("Invalid rest.bind-port 'not-a-port'");
+    expect(r.stderr).toContain("Invalid rest.bind-port 'not-a-port'");
+  }, 120_000);
+
   it('unknown queue → exit 2 with YARN\'s message; the staging dir is removed', async () => {
     const r = await tsflink(['yarn-application', '-qu', 'no-such-queue', join(FIXTURES, 'throwing-main.ts')]);
     expect(r.code, r.stderr).toBe(2);
