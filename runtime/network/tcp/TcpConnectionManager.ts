@@ -203,6 +203,19 @@ function isEndOfPartition(buffer: ArrayBuffer, length: number): boolean {
   }
 }
 
+/**
+ * ClusterSecret's readExactly unshifts surplus handshake bytes while its 'data' listener is still attached and the
+ * socket flowing, so the bytes are re-emitted into the same listener, endlessly (a peer sending more than the
+ * handshake in one segment crashes the process). Pausing first makes unshift only buffer them; they are read
+ * after the handshake like any other data. (Harmless once readExactly detaches before unshifting.)
+ */
+function guardUnshift(sock: Socket): void {
+  sock.unshift = function (this: Socket, chunk: Parameters<Socket['unshift']>[0], encoding?: BufferEncoding): void {
+    this.pause();
+    Object.getPrototypeOf(sock).unshift.call(this, chunk, encoding);
+  };
+}
+
 function postToSlot(slot: SlotLink, msg: UplinkIn, transfer: ArrayBuffer | null): void {
   slot.port.send(msg, transfer !== null ? [transfer] : null);
 }
@@ -470,6 +483,7 @@ export class TcpConnectionManager {
     }, this.handshakeTimeoutMs);
     connectTimer.unref();
     sock.once('close', () => clearTimeout(connectTimer));
+    guardUnshift(sock);
     sock.once('connect', () => {
       clearTimeout(connectTimer);
       clientHandshake(sock, this.secret, this.handshakeTimeoutMs).then(
@@ -491,6 +505,7 @@ export class TcpConnectionManager {
     }
     sock.on('error', () => undefined); // reported by 'close' below once the peer exists
     const from = `${sock.remoteAddress}:${sock.remotePort}`;
+    guardUnshift(sock);
     serverHandshake(sock, this.secret, this.handshakeTimeoutMs).then(
       () => {
         if (this.closed) return void sock.destroy();

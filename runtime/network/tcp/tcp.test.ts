@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MessageChannel, Worker, type TransferListItem } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { build } from 'esbuild';
 import { TcpConnectionManager } from './TcpConnectionManager.js';
 import { ShuffleEnvironment } from '../shuffle-environment.js';
@@ -330,6 +331,23 @@ describe('TCP channels between TaskManagers', () => {
     await sleep(50);
     expect(a.mgr.getStats().streams).toBe(0);
     expect(b.mgr.getStats().streams).toBe(0);
+  });
+
+  it('a peer that sends garbage (more than a handshake, wrong secret) is refused and logged; the TaskManager keeps serving', async () => {
+    const [a, b] = await Promise.all([startTM('tm-a', 1), startTM('tm-b', 1)]);
+    const sock = connect({ host: '127.0.0.1', port: a.port });
+    sock.on('error', () => undefined);
+    await new Promise((r) => sock.once('connect', r));
+    sock.resume();
+    sock.write(Buffer.alloc(500, 7)); // the handshake reply plus protocol-looking bytes, all in one segment
+    await new Promise((r) => sock.once('close', r));
+    expect(a.logs.some((l) => /WARN refused data connection from 127\.0\.0\.1:\d+: .*wrong cluster secret/.test(l))).toBe(true);
+    // still serving authenticated peers
+    await a.slots[0]!.call('createPartition', { partitionId: 'p', numSubpartitions: 1, bufferTimeout: 1 });
+    await b.slots[0]!.call('createGate', { gateId: 'g', channels: [{ partitionId: 'p', subpartition: 0, location: remote(a, 0) }] });
+    const drained = b.slots[0]!.call<DrainResult>('drain', { gateId: 'g', collect: true });
+    await a.slots[0]!.call('produce', { partitionId: 'p', values: ['ok'], subpartition: 0, finish: true });
+    expect((await drained).records).toEqual([['ok']]);
   });
 
   it('an unreachable TaskManager fails the channel with an error naming it', async () => {
