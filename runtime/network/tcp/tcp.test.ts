@@ -138,6 +138,25 @@ describe('TCP channels between TaskManagers', () => {
     b.env.close();
   });
 
+  it('after the data plane detached a slot, its remote channels fail instead of waiting', async () => {
+    for (const local of [true, false]) {
+      const mgr = new TcpConnectionManager({ taskManagerId: 'tm-b', secret: SECRET, bindHost: '127.0.0.1', log: () => undefined });
+      managers.push(mgr);
+      await mgr.start();
+      const env = new ShuffleEnvironment({ slotIndex: 0, config });
+      env.setRemoteUplink(local ? mgr.attachLocalSlot(0) : mgr.attachSlot(0));
+      const loc = { kind: 'remote', taskManagerId: 'tm-a', host: '127.0.0.1', port: 1, slotIndex: 0 } as const;
+      const before = env.createInputGate({ channels: [{ partitionId: 'p', subpartition: 0, location: loc }], owner: 'Before' });
+      await sleep(20);
+      mgr.detachSlot(0, 'slot 0 of TaskManager tm-b was detached (test)');
+      await sleep(20);
+      const after = env.createInputGate({ channels: [{ partitionId: 'q', subpartition: 0, location: loc }], owner: 'After' });
+      await expect(drainGate(before, { timeoutMs: 5000 })).rejects.toThrow(/Before: input channel 0 .*via TaskManager tm-a/); // refused or detached, whichever first
+      await expect(drainGate(after, { timeoutMs: 5000 })).rejects.toThrow(/After: input channel 0 .*uplink closed/);
+      env.close();
+    }
+  });
+
   it('all-to-all between two TaskManagers of two worker-thread slots: counts and per-channel order', async () => {
     const [a, b] = await Promise.all([startTM('tm-a', 2), startTM('tm-b', 2)]);
     const tms = [a, b];

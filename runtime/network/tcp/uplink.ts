@@ -5,7 +5,7 @@
 //   c >= 1   one per remote producer slot this slot consumes from (ids chosen by this slot's channels)
 // Data ArrayBuffers are transferred in both directions, as on slot ↔ slot ports.
 import type { MessagePort } from 'node:worker_threads';
-import { MSG_ADD_CREDIT, MSG_BUFFER, MSG_PARTITION_REQUEST, type Connection, type ConnectionHandler, type NetworkMessage } from '../connection.js';
+import { MSG_ADD_CREDIT, MSG_BUFFER, MSG_ERROR, MSG_PARTITION_REQUEST, type Connection, type ConnectionHandler, type NetworkMessage } from '../connection.js';
 
 /** Where a remote partition lives: the producer's TaskManager and slot. */
 export interface RemoteTarget {
@@ -144,7 +144,11 @@ class UplinkConnection implements Connection {
   ) {}
 
   send(msg: NetworkMessage): void {
-    if (this.closed) return;
+    if (this.closed) {
+      // A channel created after the uplink went away must fail, not wait forever.
+      if (msg.t === MSG_PARTITION_REQUEST) this.uplink.failLater(this, msg.id);
+      return;
+    }
     this.uplink.post(this.c, msg, msg.t === MSG_PARTITION_REQUEST ? this.target : undefined);
   }
 
@@ -158,6 +162,7 @@ export class RemoteUplink {
   private readonly byTarget = new Map<string, UplinkConnection>();
   private readonly port: UplinkEndpoint;
   private closed = false;
+  private closeReason = 'the TaskManager network uplink is closed';
   private readonly onPortMessage = (msg: UplinkIn): void => {
     const conn = this.conns[msg.c];
     if (conn !== undefined && !conn.closed) this.handler.onMessage(conn, msg.m);
@@ -177,10 +182,16 @@ export class RemoteUplink {
     let conn = this.byTarget.get(key);
     if (conn === undefined) {
       conn = new UplinkConnection(this, this.conns.length, describeTarget(target), { ...target });
+      conn.closed = this.closed;
       this.conns.push(conn);
       this.byTarget.set(key, conn);
     }
     return conn;
+  }
+
+  failLater(conn: Connection, id: number): void {
+    const reason = this.closeReason;
+    queueMicrotask(() => this.handler.onMessage(conn, { t: MSG_ERROR, id, message: reason }));
   }
 
   post(c: number, m: NetworkMessage, to: RemoteTarget | undefined): void {
@@ -195,6 +206,7 @@ export class RemoteUplink {
   shutdown(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.closeReason = reason;
     for (const c of this.conns) {
       if (c.closed) continue;
       c.closed = true;
