@@ -64,6 +64,11 @@ export interface ApplicationMasterOptions {
 export interface ApplicationMasterResult {
   finalStatus: AmFinalStatus;
   diagnostics: string;
+  /**
+   * False when the process was told to stop (SIGTERM): YARN is killing the application or just
+   * this attempt, and unregistering would end the application even if another attempt may follow.
+   */
+  unregister?: boolean;
 }
 
 function errorText(e: unknown): string {
@@ -91,30 +96,43 @@ export class ApplicationMaster {
   private registered = false;
   private fatal: ((reason: string) => void) | null = null;
   private readonly fatalPromise: Promise<string>;
-  private shutdownRequested: ((status: AmFinalStatus, why: string) => void) | null = null;
-  private readonly shutdownPromise: Promise<{ status: AmFinalStatus; why: string }>;
+  private shutdownRequested: ((status: AmFinalStatus, why: string, unregister: boolean) => void) | null = null;
+  private readonly shutdownPromise: Promise<{ status: AmFinalStatus; why: string; unregister: boolean }>;
 
   constructor(private readonly opts: ApplicationMasterOptions) {
     this.conf = opts.configuration.clone();
     this.env = opts.env ?? process.env;
     this.host = opts.host ?? this.env['NM_HOST'] ?? hostname();
     this.fatalPromise = new Promise((r) => { this.fatal = r; });
-    this.shutdownPromise = new Promise((r) => { this.shutdownRequested = (status, why) => r({ status, why }); });
+    this.shutdownPromise = new Promise((r) => { this.shutdownRequested = (status, why, unregister) => r({ status, why, unregister }); });
   }
 
   get restUrl(): string { return this.webUrl; }
 
+  /** Ends a session cluster (or the application) from inside this process, unregistering with `status`. */
+  requestShutdown(status: AmFinalStatus, why: string): void {
+    this.shutdownRequested?.(status, why, true);
+  }
+
   /**
-   * Ends a session cluster (or the application) from outside. On SIGTERM (`yarn application -kill`)
-   * the NodeManager sends SIGKILL shortly after, so the staging directory goes first.
+   * SIGTERM from the NodeManager: the application or this attempt is being killed, and SIGKILL
+   * follows shortly. Stop without unregistering (another attempt may follow); delete the staging
+   * directory first, but only in the last attempt (a next attempt localizes its files from there).
    */
-  requestShutdown(status: AmFinalStatus, why: string, opts: { urgent?: boolean } = {}): void {
-    if (opts.urgent && this.opts.stagingDir && !this.stagingDeleted) {
+  onTerminationSignal(signal: string): void {
+    if (this.isLastAttempt() && this.opts.stagingDir && !this.stagingDeleted) {
       this.stagingDeleted = deleteStagingDir(this.opts.stagingDir, (m) => this.log('WARN', m));
     }
-    this.shutdownRequested?.(status, why);
+    this.shutdownRequested?.('KILLED', `The ApplicationMaster received ${signal}`, false);
   }
   private stagingDeleted: Promise<void> | null = null;
+
+  /** Attempt number from $CONTAINER_ID (container_[e<epoch>_]<ts>_<app>_<attempt>_<id>) vs yarn.application-attempts. */
+  private isLastAttempt(): boolean {
+    const m = /_(\d+)_\d+$/.exec(this.env['CONTAINER_ID'] ?? '');
+    const attempt = m ? Number(m[1]) : 1;
+    return attempt >= (this.conf.getOptional(YarnConfigOptions.APPLICATION_ATTEMPTS) ?? 1);
+  }
 
   /** Runs until the application ends; unregisters from YARN with the returned status. */
   async run(): Promise<ApplicationMasterResult> {
@@ -226,7 +244,7 @@ export class ApplicationMaster {
   private async runCluster(): Promise<ApplicationMasterResult> {
     const stop = Promise.race([
       this.fatalPromise.then((reason): ApplicationMasterResult => ({ finalStatus: 'FAILED', diagnostics: reason })),
-      this.shutdownPromise.then(({ status, why }): ApplicationMasterResult => ({ finalStatus: status, diagnostics: why })),
+      this.shutdownPromise.then(({ status, why, unregister }): ApplicationMasterResult => ({ finalStatus: status, diagnostics: why, unregister })),
     ]);
     if (this.opts.mode === 'session') return stop;
     return Promise.race([stop, this.runApplication()]);
@@ -280,7 +298,9 @@ export class ApplicationMaster {
     await this.driver?.stop().catch((e: unknown) => this.log('WARN', `Stopping TaskManager containers failed: ${errorText(e)}`));
     await this.rest?.close().catch(() => undefined);
     await this.entrypoint?.close().catch(() => undefined);
-    if (!this.registered) {
+    const unregister = result.unregister !== false;
+    if (!unregister) this.log('INFO', 'Not unregistering: YARN is stopping this attempt');
+    if (unregister && !this.registered) {
       // Failed before registering (e.g. the REST endpoint could not bind): register anyway so that
       // YARN records FAILED with our diagnostics rather than an unexplained container exit.
       try {
@@ -291,7 +311,7 @@ export class ApplicationMaster {
         this.log('ERROR', `Registering with YARN failed: ${errorText(e)}`);
       }
     }
-    if (this.amrm && this.registered) {
+    if (unregister && this.amrm && this.registered) {
       try {
         // YARN keeps diagnostics short in its UI; the full text stays in the AM log.
         await this.amrm.finishApplicationMaster({ finalStatus: result.finalStatus, diagnostics: result.diagnostics.slice(0, 16_000), trackingUrl: '' });
@@ -300,7 +320,10 @@ export class ApplicationMaster {
         this.log('ERROR', `Unregistering from YARN failed: ${errorText(e)}`);
       }
     }
-    if (this.opts.stagingDir) await (this.stagingDeleted ??= deleteStagingDir(this.opts.stagingDir, (m) => this.log('WARN', m)));
+    // After unregistering the application is over; after a signal only if no attempt follows.
+    if (this.opts.stagingDir && (unregister || this.isLastAttempt())) {
+      await (this.stagingDeleted ??= deleteStagingDir(this.opts.stagingDir, (m) => this.log('WARN', m)));
+    }
     this.nm?.close();
     this.amrm?.close();
   }

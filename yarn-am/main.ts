@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     const spec = JSON.parse(readFileSync(join(cwd, FILE_JOB_SPEC), 'utf8')) as JobSpec;
     job = { bundlePath: join(cwd, FILE_JOB_BUNDLE), spec };
   }
-  log('INFO', `Starting in ${mode} mode in container ${process.env['CONTAINER_ID'] ?? '?'} on ${process.env['NM_HOST'] ?? '?'} (node ${process.version})`);
+  log('INFO', `Starting in ${mode} mode in container ${process.env['CONTAINER_ID'] ?? '?'} on ${process.env['NM_HOST'] ?? '?'} (node ${process.version}, pid ${process.pid})`);
   const am = new ApplicationMaster({
     mode,
     configuration,
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     taskManagerResources: await taskManagerResources(stagingDir, cwd),
     ...(stagingDir ? { stagingDir } : {}),
   });
-  const onSignal = (sig: string): void => am.requestShutdown('KILLED', `The ApplicationMaster received ${sig}`, { urgent: true });
+  const onSignal = (sig: string): void => am.onTerminationSignal(sig);
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
   const r = await am.run();

@@ -222,6 +222,28 @@ describe('tsflink yarn-application', () => {
     for (let i = 0; i < 600; i++) expect(lines.has(`n=${i}`), `n=${i}`).toBe(true);
   }, 240_000);
 
+  it('yarn.application-attempts=2: after the ApplicationMaster process dies, the second attempt runs the job again and succeeds', async () => {
+    const out = `/tmp/tsflink-yarn-app-test/${runId}/am-restart`;
+    const r = await tsflink(['yarn-application', '-d', '-p', '2', '-jm', '512', '-tm', '512', '-D', 'yarn.application-attempts=2', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}${out}`, '400', '40']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const appId = appIdFrom(r.stdout);
+    const pid = await waitFor('the first attempt to run the job', () => {
+      const log = amLog(appId);
+      const m = /container_\S+_01_000001 on \S+ \(node \S+, pid (\d+)\)/.exec(log);
+      return m && [...log.matchAll(/Registered TaskManager/g)].length >= 2 ? Number(m[1]) : undefined;
+    });
+    process.kill(pid, 'SIGKILL');
+    const report = await yarn.waitForApplication(appId, { timeoutMs: 180_000 });
+    await waitForAttemptEnd(report);
+    const am = amLog(appId);
+    expect(report.finalStatus, `${report.diagnostics}\n${am}`).toBe('SUCCEEDED');
+    expect(report.currentApplicationAttemptId?.attemptId).toBe(2);
+    expect(am).toMatch(/container_\S+_02_000001 on/);
+    const lines = new Set((await readHdfsDir(out)).split('\n').filter(Boolean));
+    for (let i = 0; i < 400; i++) expect(lines.has(`n=${i}`), `n=${i}`).toBe(true);
+    expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS')).status).toBe(404);
+  }, 240_000);
+
   it('yarn application -kill of an attached application → the CLI reports KILLED and exits 4; staging dir removed', async () => {
     const run = tsflink(['yarn-application', '-jm', '512', '-tm', '512', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/killed`, '100000', '20']);
     const appId = await waitFor('the application to run', async () => {
