@@ -202,6 +202,35 @@ describe('TCP channels between TaskManagers', () => {
     expect(b.mgr.getStats().streams).toBe(0);
   });
 
+  it('both TaskManagers dialling each other at once end up on one connection; streams on the duplicate finish first', async () => {
+    const [a, b] = await Promise.all([startTM('tm-a', 1), startTM('tm-b', 1)]);
+    await Promise.all([a, b].map((tm) => tm.slots[0]!.call('createPartition', { partitionId: `p-${tm.id}`, numSubpartitions: 2, bufferTimeout: 1 })));
+    // both consumers request at the same moment: both sides dial
+    await Promise.all([
+      a.slots[0]!.call('createGate', { gateId: 'g', channels: [{ partitionId: 'p-tm-b', subpartition: 0, location: remote(b, 0) }] }),
+      b.slots[0]!.call('createGate', { gateId: 'g', channels: [{ partitionId: 'p-tm-a', subpartition: 0, location: remote(a, 0) }] }),
+    ]);
+    const drains = [a, b].map((tm) => tm.slots[0]!.call<DrainResult>('drain', { gateId: 'g', timeoutMs: 20_000 }));
+    await Promise.all([a, b].map((tm) => tm.slots[0]!.call('produce', { partitionId: `p-${tm.id}`, count: 20_000, kind: 'tuple', subpartition: 0 })));
+    await sleep(50);
+    // a second round of streams goes over the surviving connection only
+    await Promise.all([
+      a.slots[0]!.call('createGate', { gateId: 'g2', channels: [{ partitionId: 'p-tm-b', subpartition: 1, location: remote(b, 0) }] }),
+      b.slots[0]!.call('createGate', { gateId: 'g2', channels: [{ partitionId: 'p-tm-a', subpartition: 1, location: remote(a, 0) }] }),
+    ]);
+    const drains2 = [a, b].map((tm) => tm.slots[0]!.call<DrainResult>('drain', { gateId: 'g2', timeoutMs: 20_000 }));
+    await Promise.all([a, b].map((tm) => tm.slots[0]!.call('produce', { partitionId: `p-${tm.id}`, count: 20_000, kind: 'tuple', subpartition: 1, finish: true })));
+    for (const r of [...(await Promise.all(drains)), ...(await Promise.all(drains2))]) {
+      expect(r.error).toBeUndefined();
+      expect(r.count).toBe(20_000);
+    }
+    for (let i = 0; i < 50 && a.mgr.getStats().connections + b.mgr.getStats().connections > 2; i++) await sleep(20);
+    expect(a.mgr.getStats().connections).toBe(1);
+    expect(b.mgr.getStats().connections).toBe(1);
+    const dup = b.logs.filter((l) => /closing duplicate data connection to TaskManager tm-a/.test(l)).length;
+    expect(dup).toBeLessThanOrEqual(1); // 1 when the dials crossed (usual here), 0 when one side's HELLO came first
+  });
+
   it('events stay in order with records over TCP', async () => {
     const [a, b] = await Promise.all([startTM('tm-a', 1), startTM('tm-b', 1)]);
     await a.slots[0]!.call('createPartition', { partitionId: 'p', numSubpartitions: 2, bufferTimeout: 7 });
