@@ -143,4 +143,32 @@ describe('tsflink yarn-session', () => {
     expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${id}`, 'GETFILESTATUS')).status).toBe(404);
     sessionId = undefined;
   }, 240_000);
+  it('attached session: Ctrl+C (SIGINT) of the CLI stops the session and removes the properties file', async () => {
+    const propsDir = mkdtempSync(join(tmpdir(), 'tsflink-yarn-props-'));
+    const props = join(propsDir, `.yarn-properties-${userInfo().username}`);
+    const child = spawn(process.execPath, [CLI, 'yarn-session', '-jm', '512', '-nm', 'attached-session-it', '-D', `yarn.properties-file.location=${propsDir}`], {
+      cwd: REPO,
+      env: { ...process.env, HADOOP_CONF_DIR: cluster.hadoopConfDir, HADOOP_USER_NAME: cluster.superuser ?? 'root' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    await waitFor('the session to run', () => stdout.includes('press Ctrl+C'));
+    const id = /applicationID=(\S+)/.exec(readFileSync(props, 'utf8'))?.[1];
+    sessionId = parseApplicationId(id!);
+    expect((await yarn.getApplicationReport(sessionId)).state).toBe('RUNNING');
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    expect(stdout).toMatch(/Session application_\d+_\d+ ended: state KILLED/);
+    const report = await yarn.getApplicationReport(sessionId);
+    expect(report.state).toBe('KILLED');
+    expect(report.diagnostics).toContain('stopped by tsflink yarn-session (Ctrl+C)');
+    expect(existsSync(props)).toBe(false);
+    expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${id}`, 'GETFILESTATUS')).status).toBe(404);
+    sessionId = undefined;
+  }, 120_000);
 });
