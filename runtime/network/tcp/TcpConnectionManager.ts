@@ -225,8 +225,9 @@ function postToSlot(slot: SlotLink, msg: UplinkIn, transfer: ArrayBuffer | null)
  *
  *   const tcp = new TcpConnectionManager({ taskManagerId, secret, bindHost, port: conf 'taskmanager.data.port' });
  *   const { port } = await tcp.start();              // register `port` as the TaskManager's data port
- *   for each slot i: worker.postMessage({ t: 'uplink', port: p }, [p]) with p = tcp.attachSlot(i)
- *                    → in the slot: shuffle.setRemoteUplink(p)
+ *   for each slot i: p = tcp.attachSlot(i); worker.postMessage({ t: 'uplink', port: p }, [p])
+ *                    → in the slot: shuffle.setRemoteUplink(p)      (again after a slot worker is respawned)
+ *   single-thread TaskManager: shuffle.setRemoteUplink(tcp.attachLocalSlot(0))
  *   on shutdown: await tcp.close()
  */
 export class TcpConnectionManager {
