@@ -242,6 +242,8 @@ export class TcpConnectionManager {
   /** Established (or connecting) connections by remote TaskManager id; others (duplicates) still serve their streams. */
   private readonly peers = new Map<string, TcpPeer>();
   private readonly allPeers = new Set<TcpPeer>();
+  /** Inbound sockets still in the handshake. */
+  private readonly handshaking = new Set<Socket>();
   private readonly pool: BufferPool;
   private pendingReturns: SlotLink[] = [];
   private returnsScheduled = false;
@@ -362,6 +364,8 @@ export class TcpConnectionManager {
       p.socket.end();
       p.socket.destroySoon();
     }
+    for (const s of this.handshaking) s.destroy();
+    this.handshaking.clear();
     for (const i of [...this.slots.keys()]) this.detachSlot(i, `TaskManager ${this.taskManagerId} is shutting down`);
     const server = this.server;
     this.server = null;
@@ -507,8 +511,11 @@ export class TcpConnectionManager {
     sock.on('error', () => undefined); // reported by 'close' below once the peer exists
     const from = `${sock.remoteAddress}:${sock.remotePort}`;
     guardUnshift(sock);
+    this.handshaking.add(sock);
+    sock.once('close', () => this.handshaking.delete(sock));
     serverHandshake(sock, this.secret, this.handshakeTimeoutMs).then(
       () => {
+        this.handshaking.delete(sock);
         if (this.closed) return void sock.destroy();
         const peer = new TcpPeer(this, sock, null);
         this.addPeer(peer);
@@ -525,6 +532,8 @@ export class TcpConnectionManager {
   private addPeer(peer: TcpPeer): void {
     this.allPeers.add(peer);
     const sock = peer.socket;
+    // A peer host that vanishes without FIN/RST is noticed by keep-alive probes (and by the JobMaster's heartbeats).
+    sock.setKeepAlive(true, 15_000);
     sock.on('error', (e: Error) => {
       if (!peer.closed) this.log('WARN', `data connection to ${peer.describe}: ${e.message}`);
       this.dropPeer(peer, e.message);
