@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AMRMClient } from './protocols/AMRMClient.js';
+import { shellQuote } from './shell.js';
 import { serializeCredentials } from './ipc/credentials.js';
 import { NMClient } from './protocols/NMClient.js';
 import { formatContainerId, type Container, type ContainerLaunchContext, type LocalResource } from './protocols/records.js';
@@ -339,10 +340,6 @@ export async function deleteStagingDir(dir: string, warn: (msg: string) => void 
   }
 }
 
-/** Quotes for the bash launch script of a container. */
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_/.:=@,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /** Whether a Hadoop site file was shipped into the working directory. */
 export function hasShippedHadoopConf(dir: string): boolean {

@@ -37,6 +37,7 @@ import {
 import { Configuration, JobManagerOptions, SecurityOptions, TaskManagerOptions, YarnConfigOptions, packageRoot } from '../runtime/configuration/index.js';
 import { configurationToYaml } from '../runtime/configuration/loadConfiguration.js';
 import { generateClusterSecret } from '../runtime/security/ClusterSecret.js';
+import { shellQuote } from './shell.js';
 import type { JobBundle } from '../runtime/client/JobBundle.js';
 
 /** A problem with what the user asked for (queue, sizes, missing Hadoop config): exit code 2. */
@@ -198,7 +199,7 @@ export class YarnClusterDescriptor {
       resource: { memoryMb: jmMb, vcores: amVcores },
       amContainerSpec: {
         // V8's old space gets most of the container; the rest is code, buffers and native memory.
-        commands: [`${node} --max-old-space-size=${Math.max(64, Math.floor(jmMb * 0.75))} ${amScript} 1><LOG_DIR>/jobmanager.out 2><LOG_DIR>/jobmanager.err`],
+        commands: [`${shellQuote(node)} --max-old-space-size=${Math.max(64, Math.floor(jmMb * 0.75))} ${shellQuote(amScript)} 1><LOG_DIR>/jobmanager.out 2><LOG_DIR>/jobmanager.err`],
         environment,
         localResources: resources,
         tokens: serializeCredentials({ secrets: [[SECRET_ALIAS, Buffer.from(secret, 'utf8')]] }),

@@ -103,7 +103,8 @@ export default class YarnApplication extends JobCommand {
         if (d.webUrl) say(`JobManager Web Interface: ${d.webUrl}`);
         let report = d.report;
         if (flags.detached && report.state === 'RUNNING') {
-          say(`Detached. Follow it with the web interface or: yarn application -status ${d.applicationIdString}`);
+          const hostPort = d.webUrl ? new URL(d.webUrl).host : '<host:port>';
+          say(`Detached. Follow it with the web interface, or: tsflink list -m ${hostPort}; cancel with: tsflink cancel -m ${hostPort} <jobId>`);
         } else {
           if (report.state === 'RUNNING') report = await descriptor.waitForFinalState(d.applicationId);
           say(`Application ${d.applicationIdString} finished: state ${report.state}, final status ${report.finalStatus}`);
