@@ -53,9 +53,9 @@ export type PartitionLocation =
   | { kind: 'slot'; slotIndex: number }
   /**
    * Another TaskManager, reached over its data port (TCP). `slotIndex` is the producer's slot there; the
-   * remote TcpConnectionManager routes the partition request to it (required for TCP channels).
+   * remote TcpConnectionManager routes the partition request to it.
    */
-  | { kind: 'remote'; taskManagerId: string; host: string; port: number; slotIndex?: number };
+  | { kind: 'remote'; taskManagerId: string; host: string; port: number; slotIndex: number };
 
 export interface InputChannelDescriptor {
   partitionId: string;
