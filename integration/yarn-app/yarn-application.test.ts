@@ -190,6 +190,17 @@ describe('tsflink yarn-application', () => {
     console.log(`[yarn-app-test] success run: ${r.seconds.toFixed(1)} s end to end; ${/\(([\d.]+) s after submission\)/.exec(r.stdout)?.[1]} s to ${/is (\w+) \(/.exec(r.stdout)?.[1]}`);
   }, 240_000);
 
+  it('a keyed shuffle at parallelism 2 crosses TaskManager containers over the TCP data plane', async () => {
+    const out = `/tmp/tsflink-yarn-app-test/${runId}/keyed`;
+    const r = await tsflink(['yarn-application', '-p', '2', '-s', '1', '-jm', '512', '-tm', '512', join(FIXTURES, 'keyed-count-to-files.ts'), `${cluster.namenode}${out}`, '1000', '10']);
+    const appId = appIdFrom(r.stdout);
+    const am = amLog(appId);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${am}`).toBe(0);
+    expect(new Set([...am.matchAll(/Registered TaskManager (container_\S+)/g)].map((m) => m[1])).size).toBe(2);
+    const counts = (await readHdfsDir(out)).split('\n').filter(Boolean).sort();
+    expect(counts).toEqual(Array.from({ length: 10 }, (_, k) => `${k} 100`).sort());
+  }, 180_000);
+
   it('-d returns once the application runs; a TaskManager container killed mid-job is replaced and the job (restarted) succeeds', async () => {
     const out = `/tmp/tsflink-yarn-app-test/${runId}/failover`;
     const r = await tsflink([
