@@ -93,7 +93,7 @@ export class YarnClusterDescriptor {
   private readonly siteConf: HadoopSiteConfig;
 
   constructor(opts: { hadoopConfDir?: string } = {}) {
-    const dir = opts.hadoopConfDir ?? process.env['HADOOP_CONF_DIR'] ?? process.env['YARN_CONF_DIR'];
+    const dir = opts.hadoopConfDir || process.env['HADOOP_CONF_DIR'] || process.env['YARN_CONF_DIR'];
     if (!dir) throw new YarnDeploymentInputError('HADOOP_CONF_DIR is not set: point it at the directory holding core-site.xml and yarn-site.xml of the YARN cluster.');
     if (!existsSync(join(dir, 'yarn-site.xml')) && !existsSync(join(dir, 'core-site.xml'))) {
       throw new YarnDeploymentInputError(`No core-site.xml or yarn-site.xml in ${dir} (from $HADOOP_CONF_DIR).`);

@@ -352,6 +352,12 @@ describe('tsflink yarn-application', () => {
     expect(r.stdout).not.toContain('Submitted');
   }, 120_000);
 
+  it('no HADOOP_CONF_DIR → exit 2 saying what to set', async () => {
+    const r = await tsflink(['yarn-application', join(FIXTURES, 'throwing-main.ts')], { HADOOP_CONF_DIR: '', YARN_CONF_DIR: '' });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('HADOOP_CONF_DIR is not set');
+  }, 60_000);
+
   it('ResourceManager unreachable → exit 3 naming the address and the yarn-site.xml it came from', async () => {
     const probe = createServer();
     const port = await new Promise<number>((res) => probe.listen(0, '127.0.0.1', () => res((probe.address() as AddressInfo).port)));
