@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationMaster, deleteStagingDir, hasShippedHadoopConf } from './ApplicationMaster.js';
 import { AMRMClient } from './protocols/AMRMClient.js';
-import { readContainerSecret } from './containerSecret.js';
+import { applyYarnLocalDirs, readContainerSecret } from './containerEnv.js';
 import { ENV_CLUSTER_MODE, ENV_STAGING_DIR, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
 import { localResourceFromUri, type LocalResource } from './protocols/records.js';
 import { loadConfiguration } from '../runtime/configuration/loadConfiguration.js';
@@ -41,6 +41,7 @@ async function main(): Promise<number> {
   const mode = (process.env[ENV_CLUSTER_MODE] ?? 'application') as ClusterMode;
   const stagingDir = process.env[ENV_STAGING_DIR];
   const configuration = loadConfiguration({ confDir: cwd });
+  applyYarnLocalDirs(configuration);
   let job: { bundlePath: string; spec: JobSpec } | undefined;
   if (mode === 'application') {
     const spec = JSON.parse(readFileSync(join(cwd, FILE_JOB_SPEC), 'utf8')) as JobSpec;

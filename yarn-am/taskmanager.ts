@@ -8,7 +8,7 @@
  * credentials ($HADOOP_TOKEN_FILE_LOCATION), not from the environment.
  */
 import { join } from 'node:path';
-import { readContainerSecret } from './containerSecret.js';
+import { applyYarnLocalDirs, readContainerSecret } from './containerEnv.js';
 import { loadConfiguration, parseDynamicProperties } from '../runtime/configuration/loadConfiguration.js';
 import { TaskManagerRunner } from '../runtime/entrypoint/TaskManagerRunner.js';
 import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
@@ -29,6 +29,7 @@ function dynamicArgs(argv: string[]): string[] {
 async function main(): Promise<void> {
   const cwd = process.cwd();
   const conf = loadConfiguration({ confDir: cwd, dynamicProperties: parseDynamicProperties(dynamicArgs(process.argv.slice(2))) });
+  applyYarnLocalDirs(conf);
   const secret = readContainerSecret();
   const tm = new TaskManagerRunner(conf, secret, join(cwd, 'tsflink', 'taskmanager', String(process.pid)));
   await tm.start();

@@ -11,3 +11,12 @@ export function readContainerSecret(env: NodeJS.ProcessEnv = process.env): strin
   if (fromEnv) return fromEnv;
   throw new Error(`No cluster secret: neither '${SECRET_ALIAS}' in the container credentials ($HADOOP_TOKEN_FILE_LOCATION=${env['HADOOP_TOKEN_FILE_LOCATION'] ?? 'unset'}) nor $${ENV_CLUSTER_SECRET}`);
 }
+
+/**
+ * On YARN, io.tmp.dirs are the container's LOCAL_DIRS (as in Flink): the client's temp
+ * directories mean nothing on the NodeManager hosts, and YARN cleans LOCAL_DIRS up.
+ */
+export function applyYarnLocalDirs(conf: { setString(key: string, value: string, source?: string): unknown }, env: NodeJS.ProcessEnv = process.env): void {
+  const dirs = (env['LOCAL_DIRS'] ?? '').split(',').filter(Boolean);
+  if (dirs.length) conf.setString('io.tmp.dirs', dirs.join(';'), 'YARN LOCAL_DIRS');
+}
