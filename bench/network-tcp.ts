@@ -1,6 +1,6 @@
 // B5 — TCP channel throughput between two TaskManagers (each in its own worker thread).
 //
-//   npx tsc -p tsconfig.json && node dist/bench/network-tcp.js [records=5000000] [--repeat=5] [--write]
+//   npx tsc -p tsconfig.json && node dist/bench/network-tcp.js [records=5000000] [--repeat=5] [--kinds=channel,bare,slots] [--write]
 //
 // Scenarios (same records, same msgpackr buffer serializer, same 32 KiB buffers, consumer decodes every record):
 //   channel  tsflink: ResultPartition → uplink → TcpConnectionManager → TCP (authenticated) → TcpConnectionManager
@@ -349,7 +349,9 @@ function medianRow(rows: Row[]): Row {
 async function main(): Promise<void> {
   const n = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5_000_000);
   const repeats = Number(process.argv.find((a) => a.startsWith('--repeat='))?.slice(9) ?? 5);
-  const kinds: Kind[] = process.argv.includes('--no-slots') ? ['channel', 'bare'] : ['channel', 'bare', 'slots'];
+  const only = process.argv.find((a) => a.startsWith('--kinds='))?.slice(8).split(',') as Kind[] | undefined;
+  const kinds: Kind[] = only ?? ['channel', 'bare', 'slots'];
+  if (!kinds.includes('bare')) throw new Error('--kinds must include bare (the reference)');
   const rows: Row[] = [];
   const ratios: string[] = [];
   for (const shape of ['object', 'tuple'] as Shape[]) {
@@ -368,8 +370,10 @@ async function main(): Promise<void> {
     const med = new Map<Kind, Row>(kinds.map((k) => [k, medianRow(byKind.get(k)!)]));
     for (const k of kinds) rows.push(med.get(k)!);
     const bare = med.get('bare')!.recordsPerSec;
-    const perRun = byKind.get('channel')!.map((r, i) => (r.recordsPerSec / byKind.get('bare')![i]!.recordsPerSec).toFixed(2)).join(' / ');
-    ratios.push(`Ratio channel / bare socket (${shape}), medians: **${(med.get('channel')!.recordsPerSec / bare).toFixed(2)}×** (target ≥ 0.8×; per alternating pair: ${perRun})`);
+    if (med.has('channel')) {
+      const perRun = byKind.get('channel')!.map((r, i) => (r.recordsPerSec / byKind.get('bare')![i]!.recordsPerSec).toFixed(2)).join(' / ');
+      ratios.push(`Ratio channel / bare socket (${shape}), medians: **${(med.get('channel')!.recordsPerSec / bare).toFixed(2)}×** (target ≥ 0.8×; per alternating pair: ${perRun})`);
+    }
     if (med.has('slots')) ratios.push(`Ratio worker-thread slots / bare socket (${shape}), medians: ${(med.get('slots')!.recordsPerSec / bare).toFixed(2)}×`);
   }
   const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });

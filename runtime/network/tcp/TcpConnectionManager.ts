@@ -443,7 +443,7 @@ export class TcpConnectionManager {
     link.returns.push(buffer);
     if (!this.returnsScheduled) {
       this.returnsScheduled = true;
-      queueMicrotask(this.flushReturns);
+      setImmediate(this.flushReturns);
     }
   }
 
