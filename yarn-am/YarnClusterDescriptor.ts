@@ -4,7 +4,9 @@
  * configuration and the Hadoop client configuration to `<staging>/.tsflink/<appId>/` on HDFS,
  * submits the ApplicationMaster and waits until it runs.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HadoopSiteConfig, rmSchedulerEndpoint } from './ipc/config.js';
 import { InvalidResourceRequestException } from './ipc/errors.js';
@@ -24,6 +26,9 @@ import {
   DEFAULT_SESSION_NAME,
   ENV_APPLICATION_ID,
   ENV_CLUSTER_MODE,
+  ENV_NODE_PATH,
+  FILE_NODE_ARCHIVE,
+  NODE_RESOURCE_NAME,
   ENV_HADOOP_USER_NAME,
   ENV_STAGING_DIR,
   FILE_CONFIG,
@@ -147,6 +152,7 @@ export class YarnClusterDescriptor {
     const fs = getFileSystem(stagingDir, conf.toMap());
     const resources: Record<string, LocalResource> = {};
     let qualifiedStaging = stagingDir;
+    let shippedNode: string | undefined;
     const upload = async (name: string, data: Uint8Array | string): Promise<void> => {
       const path = `${stagingDir}/${name}`;
       await fs.writeFile(path, data, { overwrite: true });
@@ -164,6 +170,19 @@ export class YarnClusterDescriptor {
         const p = join(this.hadoopConfDir, f);
         if (existsSync(p)) await upload(f, readFileSync(p));
       }
+      const shipNode = conf.getOptional(YarnConfigOptions.SHIP_NODE);
+      if (shipNode !== undefined) {
+        const { archive, binary, cleanup } = nodeArchive(shipNode);
+        try {
+          await upload(FILE_NODE_ARCHIVE, readFileSync(archive));
+        } finally {
+          cleanup();
+        }
+        const r = resources[FILE_NODE_ARCHIVE]!;
+        delete resources[FILE_NODE_ARCHIVE];
+        resources[NODE_RESOURCE_NAME] = { ...r, type: 'ARCHIVE' };
+        shippedNode = `${NODE_RESOURCE_NAME}/${binary}`;
+      }
       if (opts.job) {
         await upload(FILE_JOB_BUNDLE, readFileSync(opts.job.bundle.path));
         const spec: JobSpec = { entry: opts.job.bundle.entry, args: opts.job.args };
@@ -171,13 +190,14 @@ export class YarnClusterDescriptor {
       }
     } catch (e) {
       await fs.delete(stagingDir, true).catch(() => false);
+      if (e instanceof YarnDeploymentInputError) throw e;
       throw new Error(`Uploading the application files to ${stagingDir} failed: ${(e as Error).message}`, { cause: e });
     }
     log(`Uploaded the application files to ${qualifiedStaging} (${Date.now() - t0} ms)`);
 
     // ---- submission
     const sched = rmSchedulerEndpoint(this.siteConf);
-    const node = opts.nodePath ?? process.execPath;
+    const node = shippedNode !== undefined ? `./${shippedNode}` : (opts.nodePath ?? process.execPath);
     const amScript = join(packageRoot(), 'dist', 'yarn-am', 'main.js');
     // The cluster secret travels in the container credentials, not the environment (see SECRET_ALIAS).
     const secret = conf.getString('security.cluster.secret') ?? generateClusterSecret();
@@ -188,6 +208,7 @@ export class YarnClusterDescriptor {
       [ENV_APPLICATION_ID]: appIdStr,
       [ENV_HADOOP_USER_NAME]: hdfsUser,
     };
+    if (shippedNode !== undefined) environment[ENV_NODE_PATH] = shippedNode;
     const name = conf.getOptional(YarnConfigOptions.APPLICATION_NAME) ?? (opts.mode === 'application' ? DEFAULT_APPLICATION_NAME : DEFAULT_SESSION_NAME);
     const queue = conf.getOptional(YarnConfigOptions.APPLICATION_QUEUE);
     const ctx: ApplicationSubmissionContext = {
@@ -272,4 +293,24 @@ export class YarnClusterDescriptor {
   async waitForFinalState(applicationId: ApplicationId, timeoutMs = Number.MAX_SAFE_INTEGER): Promise<ApplicationReport> {
     return this.yarn.waitForApplication(applicationId, { timeoutMs, pollMs: 500 });
   }
+}
+
+/**
+ * yarn.ship-node: a Node distribution directory (with bin/node) is packed into a .tar.gz; a
+ * .tar.gz/.tgz is used as is. Returns the archive and the node binary's path inside it.
+ */
+export function nodeArchive(path: string): { archive: string; binary: string; cleanup: () => void } {
+  if (!existsSync(path)) throw new YarnDeploymentInputError(`yarn.ship-node: ${path} does not exist (expected a Node distribution directory or .tar.gz).`);
+  if (statSync(path).isDirectory()) {
+    if (!existsSync(join(path, 'bin', 'node'))) throw new YarnDeploymentInputError(`yarn.ship-node: ${path} has no bin/node.`);
+    const tmp = mkdtempSync(join(tmpdir(), 'tsflink-ship-node-'));
+    const archive = join(tmp, FILE_NODE_ARCHIVE);
+    execFileSync('tar', ['-czf', archive, '-C', path, '.'], { stdio: 'pipe' });
+    return { archive, binary: 'bin/node', cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
+  }
+  if (!/\.(tar\.gz|tgz)$/.test(path)) throw new YarnDeploymentInputError(`yarn.ship-node: ${path} is neither a directory nor a .tar.gz/.tgz archive.`);
+  const listing = execFileSync('tar', ['-tzf', path], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).toString('utf8').split('\n');
+  const entry = listing.map((l) => l.replace(/^\.\//, '')).find((l) => /^([^/]+\/)?bin\/node$/.test(l));
+  if (!entry) throw new YarnDeploymentInputError(`yarn.ship-node: no bin/node (at the top or one directory down) in ${path}.`);
+  return { archive: path, binary: entry, cleanup: () => undefined };
 }

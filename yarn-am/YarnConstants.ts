@@ -16,6 +16,11 @@ export const FILE_JOB_BUNDLE = 'job.mjs';
 /** { entry, args } of the application's job. */
 export const FILE_JOB_SPEC = 'tsflink-job.json';
 /** Hadoop client configuration shipped next to the tsflink config (HADOOP_CONF_DIR = the container's cwd). */
+/** yarn.ship-node: the Node distribution, an ARCHIVE resource unpacked into ./node/ of every container. */
+export const FILE_NODE_ARCHIVE = 'node.tar.gz';
+export const NODE_RESOURCE_NAME = 'node';
+/** Path of the node binary relative to the container's working directory (when Node is shipped). */
+export const ENV_NODE_PATH = 'TSFLINK_YARN_NODE';
 export const HADOOP_SITE_FILES = ['core-site.xml', 'hdfs-site.xml', 'yarn-site.xml'] as const;
 
 export const DEFAULT_APPLICATION_NAME = 'tsflink application cluster';

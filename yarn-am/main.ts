@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ApplicationMaster, deleteStagingDir, hasShippedHadoopConf } from './ApplicationMaster.js';
 import { AMRMClient } from './protocols/AMRMClient.js';
 import { applyYarnLocalDirs, readContainerSecret } from './containerEnv.js';
-import { ENV_CLUSTER_MODE, ENV_STAGING_DIR, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
+import { ENV_CLUSTER_MODE, ENV_NODE_PATH, ENV_STAGING_DIR, FILE_NODE_ARCHIVE, NODE_RESOURCE_NAME, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
 import { localResourceFromUri, type LocalResource } from './protocols/records.js';
 import { loadConfiguration } from '../runtime/configuration/loadConfiguration.js';
 import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
@@ -29,6 +29,11 @@ async function taskManagerResources(stagingDir: string | undefined, cwd: string)
     if (!existsSync(join(cwd, name))) continue;
     const st = await fs.getFileStatus(`${stagingDir}/${name}`);
     out[name] = localResourceFromUri(st.path, st.length, st.modificationTime, 'FILE', 'APPLICATION');
+  }
+  if (process.env[ENV_NODE_PATH]) {
+    // yarn.ship-node: TaskManagers get the same Node archive, unpacked into ./node/.
+    const st = await fs.getFileStatus(`${stagingDir}/${FILE_NODE_ARCHIVE}`);
+    out[NODE_RESOURCE_NAME] = localResourceFromUri(st.path, st.length, st.modificationTime, 'ARCHIVE', 'APPLICATION');
   }
   return out;
 }
@@ -56,6 +61,7 @@ async function main(): Promise<number> {
     ...(job ? { job } : {}),
     taskManagerResources: await taskManagerResources(stagingDir, cwd),
     ...(stagingDir ? { stagingDir } : {}),
+    ...(process.env[ENV_NODE_PATH] ? { nodePath: `./${process.env[ENV_NODE_PATH]}` } : {}),
   });
   const onSignal = (sig: string): void => am.onTerminationSignal(sig);
   process.once('SIGTERM', () => onSignal('SIGTERM'));

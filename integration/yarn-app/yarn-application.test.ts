@@ -4,7 +4,7 @@
  * the job's main(), starts TaskManager containers through the NodeManagers, and unregisters.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -200,6 +200,28 @@ describe('tsflink yarn-application', () => {
     const counts = (await readHdfsDir(out)).split('\n').filter(Boolean).sort();
     expect(counts).toEqual(Array.from({ length: 10 }, (_, k) => `${k} 100`).sort());
   }, 180_000);
+
+  it('yarn.ship-node: the AM and the TaskManagers run the shipped Node (an ARCHIVE resource), not the host\'s', async () => {
+    // A stand-in "Node distribution": bin/node announces itself and execs the real node.
+    const dist = mkdtempSync(join(tmpdir(), 'tsflink-fake-node-'));
+    mkdirSync(join(dist, 'bin'));
+    writeFileSync(join(dist, 'bin', 'node'), `#!/bin/sh\necho "shipped-node-wrapper $$" >&2\nexec ${process.execPath} "$@"\n`, { mode: 0o755 });
+    const out = `/tmp/tsflink-yarn-app-test/${runId}/ship-node`;
+    const r = await tsflink(['yarn-application', '-p', '1', '-jm', '512', '-tm', '512', '-D', `yarn.ship-node=${dist}`, join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}${out}`, '50', '0']);
+    const appId = appIdFrom(r.stdout);
+    const logs = containerLogs(appId);
+    const all = [...logs.entries()].map(([k, v]) => `--- ${k}\n${v}`).join('\n');
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${all}`).toBe(0);
+    expect([...logs.entries()].find(([k]) => /_000001\/jobmanager\.err$/.test(k))?.[1]).toContain('shipped-node-wrapper');
+    expect([...logs.entries()].find(([k]) => /taskmanager\.err$/.test(k))?.[1]).toContain('shipped-node-wrapper');
+    expect((await readHdfsDir(out)).split('\n').filter(Boolean)).toHaveLength(50);
+  }, 180_000);
+
+  it('yarn.ship-node pointing at nothing → exit 2', async () => {
+    const r = await tsflink(['yarn-application', '-D', 'yarn.ship-node=/no/such/node-dist', join(FIXTURES, 'throwing-main.ts')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('yarn.ship-node: /no/such/node-dist does not exist');
+  }, 60_000);
 
   it('-d returns once the application runs; a TaskManager container killed mid-job is replaced and the job (restarted) succeeds', async () => {
     const out = `/tmp/tsflink-yarn-app-test/${runId}/failover`;
