@@ -39,6 +39,9 @@ import { StreamingJobGraphGenerator } from '../runtime/graph/jobgraph/StreamingJ
 import { ClusterJobClient } from '../runtime/minicluster/ClusterJobClient.js';
 import type { JobMaster } from '../runtime/jobmanager/jobmaster/JobMaster.js';
 
+/** Flink's key prefix for environment variables of TaskManager containers. */
+const TM_ENV_PREFIX = 'containerized.taskmanager.env.';
+
 export type AmFinalStatus = 'SUCCEEDED' | 'FAILED' | 'KILLED';
 
 export interface ApplicationMasterOptions {
@@ -194,6 +197,10 @@ export class ApplicationMaster {
     const root = packageRoot();
     const node = this.opts.nodePath ?? process.execPath;
     const hadoopUser = this.env[ENV_HADOOP_USER_NAME];
+    const taskManagerEnv: Record<string, string> = {};
+    for (const [k, v] of Object.entries(c.toMap())) {
+      if (k.startsWith(TM_ENV_PREFIX) && k.length > TM_ENV_PREFIX.length) taskManagerEnv[k.slice(TM_ENV_PREFIX.length)] = v;
+    }
     const launchContext = (container: Container): ContainerLaunchContext => {
       const cid = formatContainerId(container.id);
       const d = (k: string, v: string | number): string => `-D ${shellQuote(`${k}=${v}`)}`;
@@ -209,7 +216,7 @@ export class ApplicationMaster {
         '1><LOG_DIR>/taskmanager.out',
         '2><LOG_DIR>/taskmanager.err',
       ].join(' ');
-      const environment: Record<string, string> = { HADOOP_CONF_DIR: '$PWD' };
+      const environment: Record<string, string> = { ...taskManagerEnv, HADOOP_CONF_DIR: '$PWD' };
       if (hadoopUser) environment[ENV_HADOOP_USER_NAME] = hadoopUser;
       // Only the secret: the TaskManager gets no YARN tokens of the AM.
       const tokens = serializeCredentials({ secrets: [[SECRET_ALIAS, Buffer.from(this.opts.secret, 'utf8')]] });

@@ -209,6 +209,7 @@ export class YarnClusterDescriptor {
       [ENV_HADOOP_USER_NAME]: hdfsUser,
     };
     if (shippedNode !== undefined) environment[ENV_NODE_PATH] = shippedNode;
+    Object.assign(environment, prefixedEnv(conf, 'containerized.master.env.'));
     const name = conf.getOptional(YarnConfigOptions.APPLICATION_NAME) ?? (opts.mode === 'application' ? DEFAULT_APPLICATION_NAME : DEFAULT_SESSION_NAME);
     const queue = conf.getOptional(YarnConfigOptions.APPLICATION_QUEUE);
     const ctx: ApplicationSubmissionContext = {
@@ -227,6 +228,11 @@ export class YarnClusterDescriptor {
       },
     };
     if (queue !== undefined) ctx.queue = queue;
+    const label = conf.getOptional(YarnConfigOptions.NODE_LABEL);
+    if (label !== undefined) ctx.nodeLabelExpression = label;
+    if (ctx.maxAppAttempts !== undefined && ctx.maxAppAttempts > 1) {
+      ctx.attemptFailuresValidityIntervalMs = conf.get(YarnConfigOptions.APPLICATION_ATTEMPT_FAILURE_VALIDITY_INTERVAL);
+    }
     const priority = conf.get(YarnConfigOptions.APPLICATION_PRIORITY);
     if (priority >= 0) ctx.priority = priority;
     const submittedAt = Date.now();
@@ -313,4 +319,11 @@ export function nodeArchive(path: string): { archive: string; binary: string; cl
   const entry = listing.map((l) => l.replace(/^\.\//, '')).find((l) => /^([^/]+\/)?bin\/node$/.test(l));
   if (!entry) throw new YarnDeploymentInputError(`yarn.ship-node: no bin/node (at the top or one directory down) in ${path}.`);
   return { archive: path, binary: entry, cleanup: () => undefined };
+}
+
+/** `containerized.master.env.X=v` / `containerized.taskmanager.env.X=v` → { X: v } (Flink's container environment keys). */
+export function prefixedEnv(conf: Configuration, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(conf.toMap())) if (k.startsWith(prefix) && k.length > prefix.length) out[k.slice(prefix.length)] = v;
+  return out;
 }

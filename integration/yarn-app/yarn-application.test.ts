@@ -106,6 +106,19 @@ function containerLogs(appId: ApplicationId): Map<string, string> {
   return out;
 }
 
+/** launch_container.sh of every container of the application (the NM copies it to the log dir). */
+function launchScripts(appId: ApplicationId): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const nm of cluster.nodemanagers) {
+    for (const logDir of nm.logDirs.split(',')) {
+      const dir = join(logDir, formatApplicationId(appId));
+      if (!existsSync(dir)) continue;
+      for (const c of readdirSync(dir)) if (existsSync(join(dir, c, 'launch_container.sh'))) out.set(c, readFileSync(join(dir, c, 'launch_container.sh'), 'utf8'));
+    }
+  }
+  return out;
+}
+
 function amLog(appId: ApplicationId): string {
   const logs = containerLogs(appId);
   return [...logs.entries()].filter(([k]) => /_000001\/jobmanager\.(out|err)$/.test(k)).map(([k, v]) => `--- ${k}\n${v}`).join('\n');
@@ -201,13 +214,17 @@ describe('tsflink yarn-application', () => {
     expect(counts).toEqual(Array.from({ length: 10 }, (_, k) => `${k} 100`).sort());
   }, 180_000);
 
-  it('yarn.ship-node: the AM and the TaskManagers run the shipped Node (an ARCHIVE resource), not the host\'s', async () => {
+  it("yarn.ship-node: the AM and the TaskManagers run the shipped Node (an ARCHIVE resource); containerized.*.env.* reach their environments", async () => {
     // A stand-in "Node distribution": bin/node announces itself and execs the real node.
     const dist = mkdtempSync(join(tmpdir(), 'tsflink-fake-node-'));
     mkdirSync(join(dist, 'bin'));
     writeFileSync(join(dist, 'bin', 'node'), `#!/bin/sh\necho "shipped-node-wrapper $$" >&2\nexec ${process.execPath} "$@"\n`, { mode: 0o755 });
     const out = `/tmp/tsflink-yarn-app-test/${runId}/ship-node`;
-    const r = await tsflink(['yarn-application', '-p', '1', '-jm', '512', '-tm', '512', '-D', `yarn.ship-node=${dist}`, join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}${out}`, '50', '0']);
+    const r = await tsflink([
+      'yarn-application', '-p', '1', '-jm', '512', '-tm', '512', '-D', `yarn.ship-node=${dist}`,
+      '-D', 'containerized.master.env.TSFLINK_IT_MASTER=m-1', '-D', 'containerized.taskmanager.env.TSFLINK_IT_TM=t-1',
+      join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}${out}`, '50', '0',
+    ]);
     const appId = appIdFrom(r.stdout);
     const logs = containerLogs(appId);
     const all = [...logs.entries()].map(([k, v]) => `--- ${k}\n${v}`).join('\n');
@@ -215,6 +232,17 @@ describe('tsflink yarn-application', () => {
     expect([...logs.entries()].find(([k]) => /_000001\/jobmanager\.err$/.test(k))?.[1]).toContain('shipped-node-wrapper');
     expect([...logs.entries()].find(([k]) => /taskmanager\.err$/.test(k))?.[1]).toContain('shipped-node-wrapper');
     expect((await readHdfsDir(out)).split('\n').filter(Boolean)).toHaveLength(50);
+    // containerized.{master,taskmanager}.env.* reach the containers' environments (launch scripts are copied to the log dirs)
+    const scripts = launchScripts(appId);
+    const am = [...scripts.entries()].find(([c]) => c.endsWith('_000001'))![1];
+    const tms = [...scripts.entries()].filter(([c]) => !c.endsWith('_000001')).map(([, v]) => v);
+    expect(am).toContain('export TSFLINK_IT_MASTER="m-1"');
+    expect(am).not.toContain('TSFLINK_IT_TM');
+    expect(tms.length).toBeGreaterThan(0);
+    for (const tm of tms) {
+      expect(tm).toContain('export TSFLINK_IT_TM="t-1"');
+      expect(tm).not.toContain('TSFLINK_IT_MASTER');
+    }
   }, 180_000);
 
   it('yarn.ship-node pointing at nothing → exit 2', async () => {
