@@ -27,6 +27,8 @@ import {
   ENV_APPLICATION_ID,
   ENV_CLUSTER_MODE,
   ENV_NODE_PATH,
+  ENV_SHIP_FILES,
+  shipStagingName,
   FILE_NODE_ARCHIVE,
   NODE_RESOURCE_NAME,
   ENV_HADOOP_USER_NAME,
@@ -153,6 +155,7 @@ export class YarnClusterDescriptor {
     const resources: Record<string, LocalResource> = {};
     let qualifiedStaging = stagingDir;
     let shippedNode: string | undefined;
+    const shippedFiles: string[] = [];
     const upload = async (name: string, data: Uint8Array | string): Promise<void> => {
       const path = `${stagingDir}/${name}`;
       await fs.writeFile(path, data, { overwrite: true });
@@ -183,6 +186,16 @@ export class YarnClusterDescriptor {
         resources[NODE_RESOURCE_NAME] = { ...r, type: 'ARCHIVE' };
         shippedNode = `${NODE_RESOURCE_NAME}/${binary}`;
       }
+      for (const f of shipFileSpecs(conf.getOptional(YarnConfigOptions.SHIP_FILES) ?? [], Object.keys(resources))) {
+        const data = f.type === 'FILE' ? readFileSync(f.path) : tarDirectory(f.path);
+        // YARN picks the unpacker by the file name's extension.
+        const staged = shipStagingName(f.name, f.type);
+        await upload(staged, data);
+        const r = resources[staged]!;
+        delete resources[staged];
+        resources[f.name] = { ...r, type: f.type };
+        shippedFiles.push(`${f.name}:${f.type}`);
+      }
       if (opts.job) {
         await upload(FILE_JOB_BUNDLE, readFileSync(opts.job.bundle.path));
         const spec: JobSpec = { entry: opts.job.bundle.entry, args: opts.job.args };
@@ -209,6 +222,7 @@ export class YarnClusterDescriptor {
       [ENV_HADOOP_USER_NAME]: hdfsUser,
     };
     if (shippedNode !== undefined) environment[ENV_NODE_PATH] = shippedNode;
+    if (shippedFiles.length) environment[ENV_SHIP_FILES] = shippedFiles.join(',');
     Object.assign(environment, prefixedEnv(conf, 'containerized.master.env.'));
     const name = conf.getOptional(YarnConfigOptions.APPLICATION_NAME) ?? (opts.mode === 'application' ? DEFAULT_APPLICATION_NAME : DEFAULT_SESSION_NAME);
     const queue = conf.getOptional(YarnConfigOptions.APPLICATION_QUEUE);
@@ -326,4 +340,26 @@ export function prefixedEnv(conf: Configuration, prefix: string): Record<string,
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(conf.toMap())) if (k.startsWith(prefix) && k.length > prefix.length) out[k.slice(prefix.length)] = v;
   return out;
+}
+
+/** yarn.ship-files entries: files ship as FILE, directories as a .tar.gz ARCHIVE (unpacked under their name). */
+export function shipFileSpecs(paths: readonly string[], taken: readonly string[]): { path: string; name: string; type: 'FILE' | 'ARCHIVE' }[] {
+  const names = new Set(taken);
+  const out: { path: string; name: string; type: 'FILE' | 'ARCHIVE' }[] = [];
+  for (const raw of paths) {
+    const path = raw.trim();
+    if (!path) continue;
+    if (!existsSync(path)) throw new YarnDeploymentInputError(`yarn.ship-files: ${path} does not exist.`);
+    const name = path.replace(/\/+$/, '').split('/').pop()!;
+    if (!/^[A-Za-z0-9._-]+$/.test(name) || names.has(name) || name === NODE_RESOURCE_NAME) {
+      throw new YarnDeploymentInputError(`yarn.ship-files: cannot ship ${path} as '${name}' (the name is taken or not a plain file name).`);
+    }
+    names.add(name);
+    out.push({ path, name, type: statSync(path).isDirectory() ? 'ARCHIVE' : 'FILE' });
+  }
+  return out;
+}
+
+function tarDirectory(dir: string): Buffer {
+  return execFileSync('tar', ['-czf', '-', '-C', dir, '.'], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 * 1024 });
 }

@@ -21,6 +21,14 @@ export const FILE_NODE_ARCHIVE = 'node.tar.gz';
 export const NODE_RESOURCE_NAME = 'node';
 /** Path of the node binary relative to the container's working directory (when Node is shipped). */
 export const ENV_NODE_PATH = 'TSFLINK_YARN_NODE';
+/** yarn.ship-files: `name:FILE|ARCHIVE` entries (comma-separated) of the staged files every container gets. */
+export const ENV_SHIP_FILES = 'TSFLINK_YARN_SHIP_FILES';
+/** Staging subdirectory of the shipped files (their local resource names are their base names). */
+export const SHIP_DIR = 'ship';
+/** Where a shipped file lives in the staging directory (archives keep a .tar.gz name: YARN picks the unpacker by extension). */
+export function shipStagingName(name: string, type: 'FILE' | 'ARCHIVE'): string {
+  return `${SHIP_DIR}/${name}${type === 'ARCHIVE' ? '.tar.gz' : ''}`;
+}
 export const HADOOP_SITE_FILES = ['core-site.xml', 'hdfs-site.xml', 'yarn-site.xml'] as const;
 
 export const DEFAULT_APPLICATION_NAME = 'tsflink application cluster';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ApplicationMaster, deleteStagingDir, hasShippedHadoopConf } from './ApplicationMaster.js';
 import { AMRMClient } from './protocols/AMRMClient.js';
 import { applyYarnLocalDirs, readContainerSecret } from './containerEnv.js';
-import { ENV_CLUSTER_MODE, ENV_NODE_PATH, ENV_STAGING_DIR, FILE_NODE_ARCHIVE, NODE_RESOURCE_NAME, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
+import { ENV_CLUSTER_MODE, ENV_NODE_PATH, ENV_SHIP_FILES, shipStagingName, ENV_STAGING_DIR, FILE_NODE_ARCHIVE, NODE_RESOURCE_NAME, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
 import { localResourceFromUri, type LocalResource } from './protocols/records.js';
 import { loadConfiguration } from '../runtime/configuration/loadConfiguration.js';
 import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
@@ -29,6 +29,11 @@ async function taskManagerResources(stagingDir: string | undefined, cwd: string)
     if (!existsSync(join(cwd, name))) continue;
     const st = await fs.getFileStatus(`${stagingDir}/${name}`);
     out[name] = localResourceFromUri(st.path, st.length, st.modificationTime, 'FILE', 'APPLICATION');
+  }
+  for (const entry of (process.env[ENV_SHIP_FILES] ?? '').split(',').filter(Boolean)) {
+    const [name, type] = entry.split(':') as [string, 'FILE' | 'ARCHIVE'];
+    const st = await fs.getFileStatus(`${stagingDir}/${shipStagingName(name, type)}`);
+    out[name] = localResourceFromUri(st.path, st.length, st.modificationTime, type, 'APPLICATION');
   }
   if (process.env[ENV_NODE_PATH]) {
     // yarn.ship-node: TaskManagers get the same Node archive, unpacked into ./node/.

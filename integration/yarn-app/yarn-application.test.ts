@@ -251,6 +251,18 @@ describe('tsflink yarn-application', () => {
     expect(r.stderr).toContain('yarn.ship-node: /no/such/node-dist does not exist');
   }, 60_000);
 
+  it('yarn.ship-files: a file and a directory reach the AM (main) and the TaskManagers (operators)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsflink-ship-'));
+    writeFileSync(join(dir, 'lookup.txt'), 'from-lookup\n');
+    mkdirSync(join(dir, 'dict'));
+    writeFileSync(join(dir, 'dict', 'words.txt'), 'from-dict\n');
+    const out = `/tmp/tsflink-yarn-app-test/${runId}/ship-files`;
+    const r = await tsflink(['yarn-application', '-jm', '512', '-tm', '512', '-D', `yarn.ship-files=${join(dir, 'lookup.txt')};${join(dir, 'dict')}`, join(FIXTURES, 'ship-files-job.ts'), `${cluster.namenode}${out}`]);
+    const appId = appIdFrom(r.stdout);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${amLog(appId)}`).toBe(0);
+    expect((await readHdfsDir(out)).split('\n').filter(Boolean).sort()).toEqual(['from-lookup:0:from-dict', 'from-lookup:1:from-dict', 'from-lookup:2:from-dict']);
+  }, 180_000);
+
   it('-d returns once the application runs; a TaskManager container killed mid-job is replaced and the job (restarted) succeeds', async () => {
     const out = `/tmp/tsflink-yarn-app-test/${runId}/failover`;
     const r = await tsflink([
