@@ -5,6 +5,7 @@ import { JobCommand, jobFlags } from '../JobCommand.js';
 import { splitJobArgv, type PassthroughSpec } from '../argv.js';
 import { CliError, ExitCode } from '../CliError.js';
 import type { Configuration } from '../../runtime/configuration/Configuration.js';
+import type { YarnDeployment } from '../../yarn-am/YarnClusterDescriptor.js';
 
 /** Flink's two-letter short options (-jm, -tm, -nm, -qu) mapped to long names oclif understands. */
 const TWO_LETTER: Record<string, string> = { '-jm': '--jobManagerMemory', '-tm': '--taskManagerMemory', '-nm': '--name', '-qu': '--queue' };
@@ -92,7 +93,7 @@ export default class YarnApplication extends JobCommand {
       }
       try {
         const say = (m: string): void => { process.stdout.write(`${m}\n`); };
-        let d;
+        let d: YarnDeployment;
         try {
           d = await descriptor.deploy({ mode: 'application', configuration, job: { bundle: job.bundle, args: job.args }, log: say });
         } catch (e) {

@@ -6,6 +6,7 @@ import { Command, Errors, Flags } from '@oclif/core';
 import { CliError, ExitCode, exitCodeFor, formatError } from '../CliError.js';
 import { loadConfiguration, parseDynamicProperties } from '../../runtime/configuration/loadConfiguration.js';
 import { applyYarnFlags, yarnFlags } from './yarn-application.js';
+import type { YarnDeployment } from '../../yarn-am/YarnClusterDescriptor.js';
 
 const TWO_LETTER: Record<string, string> = { '-jm': '--jobManagerMemory', '-tm': '--taskManagerMemory', '-nm': '--name', '-qu': '--queue', '-id': '--applicationId' };
 
@@ -56,7 +57,7 @@ export default class YarnSession extends Command {
           say(`Session ${id} stopped (state ${report.state})`);
           return;
         }
-        let d;
+        let d: YarnDeployment;
         try {
           d = await descriptor.deploy({ mode: 'session', configuration: conf, log: say });
         } catch (e) {
