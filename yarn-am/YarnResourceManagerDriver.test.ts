@@ -166,6 +166,7 @@ describe('YarnResourceManagerDriver', () => {
     sm.releaseSlots('job');
     await until(() => nm.stopped.length === 1 && rm.released().includes(formatContainerId(a.id)), 'idle release');
     expect(driver!.stats.releasedIdleContainers).toBe(1);
+    expect(sm.registered()).toEqual([]); // its slots were withdrawn before the stop
   });
 
   it('gives up after too many failed containers, and on the RM\'s SHUTDOWN command', async () => {

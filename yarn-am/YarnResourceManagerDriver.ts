@@ -239,17 +239,19 @@ export class YarnResourceManagerDriver {
 
   private releaseIdle(registered: Set<string>): void {
     const now = Date.now();
-    const byResource = new Map<string, Array<string | null>>();
-    for (const te of this.o.slotManager.registered()) if (te.info.resourceId) byResource.set(te.info.resourceId, te.slots);
+    const byResource = new Map<string, { slots: Array<string | null>; taskManagerId: string }>();
+    for (const te of this.o.slotManager.registered()) if (te.info.resourceId) byResource.set(te.info.resourceId, { slots: te.slots, taskManagerId: te.gateway.taskManagerId });
     for (const t of this.containers.values()) {
       if (t.stopping || !registered.has(t.id)) continue;
-      const slots = byResource.get(t.id) ?? [];
-      const idle = slots.every((s) => s === null);
+      const te = byResource.get(t.id);
+      const idle = (te?.slots ?? []).every((s) => s === null);
       if (!idle || this.o.slotManager.missingSlots > 0) { t.idleSince = 0; continue; }
       if (t.idleSince === 0) { t.idleSince = now; continue; }
       if (now - t.idleSince >= this.o.idleTimeoutMs) {
         this.log('INFO', `Releasing idle TaskManager container ${t.id} (no slots allocated for ${now - t.idleSince} ms)`);
         this.stats.releasedIdleContainers++;
+        // Take its slots away first, so no job is given a slot of a TaskManager that is going away.
+        if (te) this.o.slotManager.unregisterTaskExecutor(te.taskManagerId);
         void this.stopContainer(t);
       }
     }
