@@ -263,6 +263,16 @@ describe('tsflink yarn-application', () => {
     expect((await readHdfsDir(out)).split('\n').filter(Boolean).sort()).toEqual(['from-lookup:0:from-dict', 'from-lookup:1:from-dict', 'from-lookup:2:from-dict']);
   }, 180_000);
 
+  it('TaskManagers that cannot start (crash loop) → the AM gives up after 10 failed containers: FAILED with the exit status', async () => {
+    const r = await tsflink(['yarn-application', '-jm', '512', '-tm', '256', '-D', 'containerized.taskmanager.env.NODE_OPTIONS=--no-such-node-option', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/crash-loop`, '10', '0']);
+    const appId = appIdFrom(r.stdout);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${amLog(appId)}`).toBe(1);
+    const report = await yarn.getApplicationReport(appId);
+    expect(report.finalStatus).toBe('FAILED');
+    expect(report.diagnostics).toMatch(/11 TaskManager containers failed \(more than 10\); last: container_\S+ exited with \d+/);
+    expect(r.stderr).toContain('TaskManager containers failed');
+  }, 180_000);
+
   it('-d returns once the application runs; a TaskManager container killed mid-job is replaced and the job (restarted) succeeds', async () => {
     const out = `/tmp/tsflink-yarn-app-test/${runId}/failover`;
     const r = await tsflink([
