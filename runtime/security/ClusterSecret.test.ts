@@ -48,3 +48,19 @@ describe('cluster secret handshake', () => {
     await expect(clientHandshake(c, 'x', 2000)).rejects.toThrow(/not a tsflink endpoint|closed the connection/);
   });
 });
+
+describe('handshake robustness', () => {
+  it('a peer sending a burst of garbage is refused without crashing the server', async () => {
+    let result!: Promise<void>;
+    const srv = createServer((s) => { s.pause(); result = serverHandshake(s, 'k', 2000); });
+    open.push(srv);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const c = connect((srv.address() as { port: number }).port, '127.0.0.1');
+    open.push(c);
+    await new Promise<void>((r) => c.once('connect', () => r()));
+    c.on('error', () => {});
+    c.write(Buffer.alloc(500, 7));
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(result).rejects.toBeInstanceOf(AuthenticationError);
+  });
+});

@@ -38,9 +38,10 @@ function readExactly(sock: Socket, n: number, timeoutMs: number): Promise<Buffer
       have += c.length;
       if (have >= n) {
         const all = Buffer.concat(chunks);
+        // Detach (and pause) first: unshifting into a flowing socket would re-emit into this listener.
+        done(null, all.subarray(0, n));
         // Bytes past the handshake belong to the protocol: give them back to the stream.
         if (all.length > n) sock.unshift(all.subarray(n));
-        done(null, all.subarray(0, n));
       }
     };
     const onEnd = (): void => done(new AuthenticationError('the peer closed the connection during the handshake (wrong cluster secret?)'));
