@@ -142,6 +142,13 @@ export class YarnClusterDescriptor {
           `YARN scheduler's maximum allocation of ${maxMb} MB (yarn.scheduler.maximum-allocation-mb). Lower -tm or ask for a larger maximum.`,
       );
     }
+    const tmVcoresConf = conf.get(YarnConfigOptions.VCORES);
+    const tmVcores = tmVcoresConf > 0 ? tmVcoresConf : Number(conf.getString(TaskManagerOptions.NUM_TASK_SLOTS.key) ?? '1');
+    if (tmVcores > maximumCapability.vcores) {
+      throw new YarnDeploymentInputError(
+        `A TaskManager container would need ${tmVcores} vcores (yarn.containers.vcores, or taskmanager.numberOfTaskSlots when unset), above the YARN scheduler's maximum of ${maximumCapability.vcores}.`,
+      );
+    }
     const amVcores = conf.get(YarnConfigOptions.APP_MASTER_VCORES);
     if (amVcores > maximumCapability.vcores) {
       throw new YarnDeploymentInputError(`yarn.appmaster.vcores=${amVcores} is above the YARN scheduler's maximum of ${maximumCapability.vcores} vcores.`);
@@ -158,7 +165,8 @@ export class YarnClusterDescriptor {
     const shippedFiles: string[] = [];
     const upload = async (name: string, data: Uint8Array | string): Promise<void> => {
       const path = `${stagingDir}/${name}`;
-      await fs.writeFile(path, data, { overwrite: true });
+      // Only the submitting user (the NodeManagers localize APPLICATION resources as that user).
+      await fs.writeFile(path, data, { overwrite: true, permission: '600' });
       const st = await fs.getFileStatus(path);
       resources[name] = localResourceFromUri(st.path, st.length, st.modificationTime, 'FILE', 'APPLICATION');
     };
