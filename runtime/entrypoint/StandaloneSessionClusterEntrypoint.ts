@@ -30,7 +30,7 @@ export class StandaloneSessionClusterEntrypoint {
   private readonly log = createLogger('JobManager');
 
   constructor(readonly configuration: Configuration, private readonly secret: string, readonly workingDir: string) {
-    this.dispatcher = new Dispatcher(this.resourceManager, configuration);
+    this.dispatcher = new Dispatcher(this.resourceManager, configuration, createLogger('JobMaster'));
     mkdirSync(join(workingDir, 'blobs'), { recursive: true });
   }
 

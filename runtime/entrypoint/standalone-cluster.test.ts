@@ -50,7 +50,7 @@ beforeAll(async () => {
 afterAll(() => {
   for (const p of extraTms) { try { p.kill('SIGKILL'); } catch { /* gone */ } }
   cli(['cluster', 'stop', '--work-dir', work]);
-  rmSync(work, { recursive: true, force: true });
+  if (process.env['TSFLINK_KEEP_TEST_DIRS']) console.log(`kept ${work}`); else rmSync(work, { recursive: true, force: true });
 });
 
 describe('standalone session cluster (real processes)', () => {
@@ -116,8 +116,8 @@ describe('standalone session cluster (real processes)', () => {
   it('20 jobs back to back all finish, and every slot is free afterwards', async () => {
     for (let i = 0; i < 20; i++) {
       const out = join(work, `b2b-${i}`);
-      const r = cli(['run', '-m', rest.replace('http://', ''), '-p', '2', fixture('slow-wordcount.ts'), out, '200', '0']);
-      expect(r.code, r.stderr).toBe(0);
+      const r = cli(['run', '-m', rest.replace('http://', ''), '-p', '2', fixture('slow-wordcount.ts'), out, '200', '0'], 60_000);
+      expect(r.code, `job ${i}: ${r.stdout}\n${r.stderr}`).toBe(0);
       expect(readCounts(out)).toEqual(expectedCounts(200));
     }
     await waitUntil(async () => { const o = await get<Record<string, number>>('/overview'); return o['slots-available'] === o['slots-total']; }, 10_000);

@@ -1,5 +1,5 @@
 import type { JobSubmissionInfo, JobMasterGateway } from '../gateways.js';
-import { JobMaster } from '../jobmaster/JobMaster.js';
+import { JobMaster, type JobMasterLogger } from '../jobmaster/JobMaster.js';
 import type { ResourceManager } from '../resourcemanager/ResourceManager.js';
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
 import type { JobResult } from '../jobmaster/JobResult.js';
@@ -15,12 +15,12 @@ export class Dispatcher {
   private readonly finished = new Map<string, { master: JobMaster; result: JobResult }>();
   private readonly userGraphs = new Map<string, StreamGraph>();
 
-  constructor(private readonly rm: ResourceManager, private readonly clusterConfiguration?: Configuration) {}
+  constructor(private readonly rm: ResourceManager, private readonly clusterConfiguration?: Configuration, private readonly log?: JobMasterLogger) {}
 
   submitJob(job: JobSubmissionInfo, userGraph: StreamGraph): JobMaster {
     const id = job.jobGraph.jobId;
     if (this.running.has(id) || this.finished.has(id)) throw new Error(`DuplicateJobSubmissionException: job ${id} was already submitted.`);
-    const jm = new JobMaster(job, userGraph, this.rm, this.clusterConfiguration);
+    const jm = new JobMaster(job, userGraph, this.rm, this.clusterConfiguration, this.log);
     this.running.set(id, jm);
     this.userGraphs.set(id, userGraph);
     void jm.result.then((result) => {

@@ -15,6 +15,8 @@ import type { JobStatus } from '../../api/environment/JobClient.js';
 
 const SECONDARY_FAILURE_GRACE_MS = 250;
 
+export type JobMasterLogger = (level: 'INFO' | 'WARN' | 'ERROR', msg: string) => void;
+
 /**
  * Runs one job: builds the ExecutionGraph, gets slots, deploys every subtask (STREAMING and,
  * until the blocking shuffle, BATCH alike), tracks execution states, restarts on failure per
@@ -28,6 +30,7 @@ export class JobMaster implements JobMasterGateway {
   private readonly restartStrategy: RestartBackoffTimeStrategy;
   private readonly finishedAccumulators: Array<Record<string, { type: string; value: unknown }>> = [];
   private slots: SlotLocation[] = [];
+  private schedulingGeneration = 0;
   private slotOf = new Map<ExecutionVertex, SlotLocation>();
   private allTerminalWaiters: Array<() => void> = [];
   private stopping: 'cancel' | 'collect-limit' | 'fail' | null = null;
@@ -37,7 +40,8 @@ export class JobMaster implements JobMasterGateway {
   readonly startTime = Date.now();
   private readonly conf: Configuration;
 
-  constructor(readonly job: JobSubmissionInfo, private readonly userGraph: StreamGraph, private readonly rm: ResourceManager, clusterConfiguration?: Configuration) {
+  constructor(readonly job: JobSubmissionInfo, private readonly userGraph: StreamGraph, private readonly rm: ResourceManager, clusterConfiguration?: Configuration,
+    private readonly log: JobMasterLogger = () => {}) {
     this.executionGraph = new ExecutionGraph(job.jobGraph);
     // The cluster's configuration is the default; what the job set (client config, code) wins.
     this.conf = clusterConfiguration ? clusterConfiguration.clone().addAll(Configuration.fromMap(job.jobGraph.configuration)) : Configuration.fromMap(job.jobGraph.configuration);
@@ -52,7 +56,7 @@ export class JobMaster implements JobMasterGateway {
     try {
       this.createCoordinators();
       for (const c of this.coordinators.values()) await c.start();
-      this.executionGraph.transitionState('RUNNING');
+      this.transition('RUNNING');
       await this.scheduleAll();
     } catch (e) {
       await this.failJob(serializeThrowable(e, 'JobMaster'));
@@ -84,10 +88,25 @@ export class JobMaster implements JobMasterGateway {
     return d;
   }
 
+  private transition(to: JobStatus): void {
+    const from = this.executionGraph.state;
+    this.executionGraph.transitionState(to);
+    this.log('INFO', `Job ${this.job.jobGraph.jobName} (${this.jobId}) switched from state ${from} to ${to}.`);
+  }
+
   private async scheduleAll(): Promise<void> {
     const demand = this.slotDemand();
     const total = [...demand.values()].reduce((a, b) => a + b, 0);
-    this.slots = await this.rm.slotManager.requestSlots(this.jobId, total, this.conf.get(JobManagerOptions.SLOT_REQUEST_TIMEOUT));
+    this.log('INFO', `Job ${this.jobId} requests ${total} slot(s).`);
+    const generation = ++this.schedulingGeneration;
+    const slots = await this.rm.slotManager.requestSlots(this.jobId, total, this.conf.get(JobManagerOptions.SLOT_REQUEST_TIMEOUT));
+    if (generation !== this.schedulingGeneration || this.stopping) {
+      // A newer failover or a stop overtook this request: these slots are not ours to use.
+      this.rm.slotManager.releaseSlotList(slots);
+      return;
+    }
+    this.slots = slots;
+    this.log('INFO', `Job ${this.jobId} got slots ${this.slots.map((x) => `${x.taskManagerId}#${x.slotIndex}`).join(', ')}.`);
     if (this.stopping) return;
     let next = 0;
     const groupBase = new Map<string, number>();
@@ -158,11 +177,13 @@ export class JobMaster implements JobMasterGateway {
   updateTaskExecutionState(u: TaskExecutionState): void {
     const ex = this.executions.get(u.executionAttemptId);
     if (!ex) return;
+    const wasCanceling = ex.state === 'CANCELING';
     if (!ex.transitionState(u.state)) return;
     if (u.state === 'FINISHED' && u.accumulators && ex === ex.vertex.currentExecution) this.finishedAccumulators.push(u.accumulators);
     if (u.state === 'FAILED') {
       ex.failureCause = u.error?.message;
-      if (ex === ex.vertex.currentExecution) this.onTaskFailed(ex, u.error ?? { name: 'Error', message: 'unknown failure' });
+      // A task failing while it is being canceled is part of a failover already under way.
+      if (ex === ex.vertex.currentExecution && !wasCanceling) this.onTaskFailed(ex, u.error ?? { name: 'Error', message: 'unknown failure' });
     }
     if (ex.isTerminal) this.checkTerminal();
   }
@@ -234,12 +255,13 @@ export class JobMaster implements JobMasterGateway {
     const timer = setTimeout(() => {
       const s = this.secondary;
       this.secondary = null;
-      if (s) void this.handleTaskFailure(s.ex, s.error);
+      if (s && s.ex === s.ex.vertex.currentExecution) void this.handleTaskFailure(s.ex, s.error);
     }, SECONDARY_FAILURE_GRACE_MS);
     this.secondary = { ex, error, timer };
   }
 
   private async handleTaskFailure(ex: Execution, error: SerializedThrowable): Promise<void> {
+    this.log('WARN', `${ex.vertex.taskNameWithSubtaskIndex} (attempt ${ex.attemptNumber}) failed: ${error.name}: ${error.message}`);
     this.executionGraph.exceptionHistory.push({ timestamp: Date.now(), exception: error.stack ?? `${error.name}: ${error.message}`, taskName: ex.vertex.taskNameWithSubtaskIndex, ...(error.location ? { location: error.location } : {}) });
     await this.handleGlobalFailure(error);
   }
@@ -248,10 +270,12 @@ export class JobMaster implements JobMasterGateway {
     if (this.stopping || this.executionGraph.state !== 'RUNNING') return;
     this.restartStrategy.notifyFailure(error);
     if (!this.restartStrategy.canRestart()) { await this.failJob(error); return; }
-    this.executionGraph.transitionState('RESTARTING');
+    this.transition('RESTARTING');
+    this.schedulingGeneration++;
     this.cancelAll();
     await this.waitAllTerminal();
     const delay = this.restartStrategy.getBackoffTime();
+    this.log('INFO', `Job ${this.jobId}: all tasks stopped; restarting in ${delay} ms (${this.restartStrategy.describe()}).`);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (this.stopping) return;
     // Restart from scratch: no checkpoints exist yet to restore from.
@@ -259,7 +283,7 @@ export class JobMaster implements JobMasterGateway {
     this.finishedAccumulators.length = 0;
     this.rm.slotManager.releaseSlots(this.jobId);
     for (const ev of this.executionGraph.allExecutionVertices()) ev.resetForNewExecution();
-    this.executionGraph.transitionState('RUNNING');
+    this.transition('RUNNING');
     try { await this.scheduleAll(); } catch (e) { await this.failJob(serializeThrowable(e, 'JobMaster')); }
   }
 
@@ -268,7 +292,7 @@ export class JobMaster implements JobMasterGateway {
     this.stopping = 'fail';
     this.finalError = error;
     this.executionGraph.failureCause = Object.assign(new Error(error.message), { name: error.name });
-    this.executionGraph.transitionState('FAILING');
+    this.transition('FAILING');
     this.cancelAll();
     await this.waitAllTerminal();
     await this.complete('FAILED');
@@ -278,7 +302,7 @@ export class JobMaster implements JobMasterGateway {
   async cancel(): Promise<void> {
     if (this.stopping || ['FINISHED', 'FAILED', 'CANCELED'].includes(this.executionGraph.state)) return;
     this.stopping = 'cancel';
-    this.executionGraph.transitionState('CANCELLING');
+    this.transition('CANCELLING');
     this.cancelAll();
     await this.waitAllTerminal();
     await this.complete('CANCELED');

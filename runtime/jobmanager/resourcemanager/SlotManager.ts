@@ -119,6 +119,15 @@ export class SlotManager {
     return out;
   }
 
+  /** Returns specific slots (an allocation that is no longer needed). */
+  releaseSlotList(slots: SlotLocation[]): void {
+    for (const sl of slots) {
+      const te = this.taskExecutors.get(sl.taskManagerId);
+      if (te) te.slots[sl.slotIndex] = null;
+    }
+    this.servePending();
+  }
+
   releaseSlots(jobId: string): void {
     for (const te of this.taskExecutors.values()) for (let i = 0; i < te.slots.length; i++) if (te.slots[i] === jobId) te.slots[i] = null;
     this.servePending();
