@@ -21,3 +21,26 @@ export function writeResultsSection(root: string, heading: string, body: string)
 }
 
 export function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; }
+
+/**
+ * Effective cores two busy threads get right now (2.0 = two free cores): the machine is shared,
+ * so scaling results are only meaningful next to this number. Median of three one-vs-two rounds.
+ */
+export async function effectiveCores(): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const code = 'const { parentPort } = require("node:worker_threads"); let h = 1; const t = performance.now();' +
+    'for (let r = 0; r < 40; r++) for (let i = 0; i < 5e6; i++) h = Math.imul(h ^ i, 0x5bd1e995) + (h >>> 13) | 0;' +
+    'parentPort.postMessage([performance.now() - t, h]);';
+  const spin = (): Promise<number> => new Promise((resolve, reject) => {
+    const w = new Worker(code, { eval: true });
+    w.once('message', (m: [number, number]) => { resolve(m[0]); void w.terminate(); });
+    w.once('error', reject);
+  });
+  const ratios: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const one = await spin();
+    const two = await Promise.all([spin(), spin()]);
+    ratios.push((2 * one) / Math.max(two[0], two[1]));
+  }
+  return median(ratios);
+}
