@@ -1,6 +1,7 @@
 // Options that point a command at a running cluster (-m, -t, rest.address) and the REST client for it.
 import { Flags } from '@oclif/core';
 import type { Configuration } from '../runtime/configuration/Configuration.js';
+import { loadConfiguration, parseDynamicProperties } from '../runtime/configuration/loadConfiguration.js';
 import { CliError, ExitCode } from './CliError.js';
 
 export const clusterFlags = {
@@ -11,7 +12,7 @@ export const clusterFlags = {
   }),
   target: Flags.string({
     char: 't',
-    description: 'Deployment target (execution.target): local (embedded MiniCluster) or remote (rest.address:rest.port).',
+    description: 'Deployment target (execution.target): local (embedded MiniCluster), remote (rest.address:rest.port) or yarn-session (the YARN session in yarn.application.id or the YARN properties file).',
     helpValue: '<target>',
   }),
 };
@@ -31,7 +32,7 @@ export function parseHostPort(value: string, flag = '-m'): { host: string; port:
  * configured rest.address when no target is set. Returns where the REST address came from
  * (for "could not reach …" errors), or undefined to let the client describe the configuration.
  */
-export function applyClusterFlags(conf: Configuration, flags: { jobmanager?: string | undefined; target?: string | undefined }): string | undefined {
+export function applyClusterFlags(conf: Configuration, flags: ClusterFlagValues): string | undefined {
   let source: string | undefined;
   if (flags.target !== undefined) conf.setString('execution.target', flags.target, '--target');
   if (flags.jobmanager !== undefined) {
@@ -39,9 +40,90 @@ export function applyClusterFlags(conf: Configuration, flags: { jobmanager?: str
     conf.setString('rest.address', host, '-m');
     conf.setString('rest.port', String(port), '-m');
     if (flags.target === undefined) conf.setString('execution.target', 'remote', '-m');
-    source = `from -m ${flags.jobmanager}`;
+    source = flags.jobmanagerSource ?? `from -m ${flags.jobmanager}`;
   } else if (conf.getString('execution.target') === undefined && conf.getString('rest.address') !== undefined) {
     conf.setString('execution.target', 'remote', conf.getSource('rest.address') ?? 'rest.address');
   }
   return source;
+}
+
+/** -m / -t values as parsed, plus where a -m-like address came from when it was not typed (YARN). */
+export interface ClusterFlagValues {
+  jobmanager?: string | undefined;
+  target?: string | undefined;
+  /** Describes the origin of `jobmanager` for "could not reach …" errors (default: "from -m …"). */
+  jobmanagerSource?: string | undefined;
+}
+
+/** Whether the command targets a YARN session: -t yarn-session, execution.target, or yarn.application.id without another target. */
+export function targetsYarnSession(conf: Configuration, flags: ClusterFlagValues): boolean {
+  if (flags.jobmanager !== undefined) return false;
+  const target = flags.target ?? conf.getString('execution.target');
+  if (target !== undefined) return target === 'yarn-session';
+  return conf.getString('yarn.application.id') !== undefined && conf.getString('rest.address') === undefined;
+}
+
+/**
+ * `-t yarn-session`: finds the session's application id (yarn.application.id, else the YARN
+ * properties file written by `tsflink yarn-session`), asks the ResourceManager for its report and
+ * returns the flags with `jobmanager` set to the JobManager's REST address (what the AM
+ * registered: host and REST port, as in Flink) — so the rest of the command works as with -m.
+ * Flags that do not target a YARN session are returned unchanged.
+ */
+export async function resolveYarnSessionFlags<F extends ClusterFlagValues>(conf: Configuration, flags: F): Promise<F> {
+  if (!targetsYarnSession(conf, flags)) return flags;
+  const { yarnPropertiesFile, readYarnPropertiesFile, resolveSessionRestAddress } = await import('../yarn-am/YarnSession.js');
+  const { YarnClusterDescriptor, YarnDeploymentInputError } = await import('../yarn-am/YarnClusterDescriptor.js');
+  let applicationId = conf.getString('yarn.application.id');
+  let idSource = `yarn.application.id ${conf.getSource('yarn.application.id') ?? ''}`.trim();
+  if (applicationId === undefined) {
+    const file = yarnPropertiesFile(conf.getString('yarn.properties-file.location'));
+    applicationId = readYarnPropertiesFile(file);
+    idSource = `the YARN properties file ${file}`;
+    if (applicationId === undefined) {
+      throw new CliError(`No YARN session to submit to: set -D yarn.application.id=<applicationId>, or start one with tsflink yarn-session (no properties file at ${file}).`, ExitCode.USAGE);
+    }
+  }
+  if (!/^application_\d+_\d+$/.test(applicationId)) {
+    throw new CliError(`Invalid YARN application id '${applicationId}' (from ${idSource}): expected application_<clusterTimestamp>_<sequence>.`, ExitCode.USAGE);
+  }
+  let descriptor: InstanceType<typeof YarnClusterDescriptor>;
+  try {
+    descriptor = new YarnClusterDescriptor();
+  } catch (e) {
+    throw e instanceof YarnDeploymentInputError ? new CliError(e.message, ExitCode.USAGE) : e;
+  }
+  try {
+    let address: { host: string; port: number };
+    try {
+      address = await resolveSessionRestAddress(descriptor.yarn, applicationId);
+    } catch (e) {
+      const msg = (e as Error).message;
+      // The session is gone or not a tsflink session: bad input, not an unreachable cluster.
+      if (/is (FINISHED|FAILED|KILLED|NEW|NEW_SAVING|SUBMITTED|ACCEPTED), not RUNNING|has not published/.test(msg)) {
+        throw new CliError(`${msg} (application id from ${idSource})`, ExitCode.USAGE, { cause: e });
+      }
+      throw e;
+    }
+    const hostPort = address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+    return { ...flags, target: undefined, jobmanager: hostPort, jobmanagerSource: `of the YARN session ${applicationId} (application id from ${idSource}; REST address from its YARN report: ${hostPort})` };
+  } finally {
+    descriptor.close();
+  }
+}
+
+/**
+ * For REST commands (list, cancel) that load their configuration themselves: loads it like they
+ * do (config.yaml of --conf-dir, -D) and resolves a YARN session target into -m.
+ */
+export async function resolveYarnSessionRestFlags<F extends ClusterFlagValues & { dynamic?: string[] | undefined; 'conf-dir'?: string | undefined }>(flags: F): Promise<F> {
+  if (flags.jobmanager !== undefined) return flags;
+  let conf: Configuration;
+  try {
+    const confDir = flags['conf-dir'];
+    conf = loadConfiguration({ ...(confDir !== undefined ? { confDir } : {}), dynamicProperties: parseDynamicProperties(flags.dynamic ?? []) });
+  } catch {
+    return flags; // the command reports the bad configuration itself
+  }
+  return resolveYarnSessionFlags(conf, flags);
 }

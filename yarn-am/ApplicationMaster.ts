@@ -17,7 +17,7 @@ import { shellQuote } from './shell.js';
 import { serializeCredentials } from './ipc/credentials.js';
 import { NMClient } from './protocols/NMClient.js';
 import { formatContainerId, type Container, type ContainerLaunchContext, type LocalResource } from './protocols/records.js';
-import { YarnResourceManagerDriver } from './YarnResourceManagerDriver.js';
+import { nodeManagerLogUrl, YarnResourceManagerDriver } from './YarnResourceManagerDriver.js';
 import { ENV_HADOOP_USER_NAME, HADOOP_SITE_FILES, SECRET_ALIAS, type ClusterMode, type JobSpec } from './YarnConstants.js';
 import { StandaloneSessionClusterEntrypoint, type JobManagerServices } from '../runtime/entrypoint/StandaloneSessionClusterEntrypoint.js';
 import { RestServerEndpoint } from '../runtime/rest/RestServerEndpoint.js';
@@ -169,6 +169,7 @@ export class ApplicationMaster {
       resourceManager: this.services.resourceManager,
       configuration: c,
       uploadDir: join(this.opts.workDir, 'web-upload'),
+      taskManagerLogUrl: (resourceId) => this.driver?.containerLogUrl(resourceId),
     });
     const addr = await this.rest.start();
     const restHost = addr.address === '0.0.0.0' || addr.address === '::' ? this.host : addr.address.includes(':') ? `[${addr.address}]` : addr.address;
@@ -183,6 +184,8 @@ export class ApplicationMaster {
     const u = new URL(this.webUrl);
     const reg = await this.amrm.registerApplicationMaster({ host: u.hostname, rpcPort: Number(u.port), trackingUrl: this.webUrl });
     this.registered = true;
+    const logs = this.ownLogUrl();
+    if (logs) this.log('INFO', `ApplicationMaster logs: ${logs}`);
     this.log('INFO', `Registered with the YARN ResourceManager at ${this.amrm.endpoint.host}:${this.amrm.endpoint.port} (queue ${reg.queue}, max container ${reg.maximumCapability.memoryMb} MB / ${reg.maximumCapability.vcores} vcores)`);
   }
 
@@ -197,6 +200,8 @@ export class ApplicationMaster {
     const root = packageRoot();
     const node = this.opts.nodePath ?? process.execPath;
     const hadoopUser = this.env[ENV_HADOOP_USER_NAME];
+    // YARN sets USER in every container to the application's user (its NM log URLs name it).
+    const containerUser = this.env['USER'] ?? hadoopUser;
     const taskManagerEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries(c.toMap())) {
       if (k.startsWith(TM_ENV_PREFIX) && k.length > TM_ENV_PREFIX.length) taskManagerEnv[k.slice(TM_ENV_PREFIX.length)] = v;
@@ -239,6 +244,7 @@ export class ApplicationMaster {
         await this.amrm!.registerApplicationMaster({ host: u.hostname, rpcPort: Number(u.port), trackingUrl: this.webUrl });
       },
       progress: () => this.progress(),
+      ...(containerUser ? { containerUser } : {}),
     });
     this.driver.start();
   }
@@ -301,6 +307,15 @@ export class ApplicationMaster {
     }
   }
 
+  /** This AM container's logs on its NodeManager's web UI (from the container environment YARN sets). */
+  private ownLogUrl(): string | undefined {
+    const host = this.env['NM_HOST'];
+    const port = this.env['NM_HTTP_PORT'];
+    const container = this.env['CONTAINER_ID'];
+    const user = this.env['USER'] ?? this.env[ENV_HADOOP_USER_NAME];
+    return host && port && container && user ? nodeManagerLogUrl(`${host}:${port}`, container, user) : undefined;
+  }
+
   private async shutdown(result: ApplicationMasterResult): Promise<void> {
     this.log(result.finalStatus === 'SUCCEEDED' ? 'INFO' : 'ERROR', `Application ends ${result.finalStatus}: ${result.diagnostics}`);
     await this.driver?.stop().catch((e: unknown) => this.log('WARN', `Stopping TaskManager containers failed: ${errorText(e)}`));
@@ -322,7 +337,9 @@ export class ApplicationMaster {
     if (unregister && this.amrm && this.registered) {
       try {
         // YARN keeps diagnostics short in its UI; the full text stays in the AM log.
-        await this.amrm.finishApplicationMaster({ finalStatus: result.finalStatus, diagnostics: result.diagnostics.slice(0, 16_000), trackingUrl: '' });
+        const logs = result.finalStatus === 'SUCCEEDED' ? undefined : this.ownLogUrl();
+        const diagnostics = logs ? `${result.diagnostics.slice(0, 15_500)}\nApplicationMaster logs: ${logs}` : result.diagnostics.slice(0, 16_000);
+        await this.amrm.finishApplicationMaster({ finalStatus: result.finalStatus, diagnostics, trackingUrl: '' });
         this.log('INFO', `Unregistered from YARN with ${result.finalStatus}`);
       } catch (e) {
         this.log('ERROR', `Unregistering from YARN failed: ${errorText(e)}`);

@@ -90,6 +90,8 @@ export interface YarnDeployment {
   stagingDir: string;
   /** Seconds from submission to RUNNING (or to the terminal state). */
   secondsToRunning: number;
+  /** NodeManager log URL of the ApplicationMaster container (from the RM web services), when known. */
+  amLogUrl?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -290,6 +292,9 @@ export class YarnClusterDescriptor {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
+    const runningAt = Date.now();
+    const amLogUrl = await this.amLogUrl(applicationId);
+    if (amLogUrl) log(`ApplicationMaster (JobManager) logs: ${amLogUrl}`);
     const webUrl = /^https?:\/\//.test(report.originalTrackingUrl) ? report.originalTrackingUrl : report.host && report.rpcPort > 0 ? `http://${report.host}:${report.rpcPort}` : '';
     return {
       applicationId,
@@ -297,7 +302,8 @@ export class YarnClusterDescriptor {
       webUrl: webUrl && webUrl !== 'N/A' ? webUrl : '',
       report,
       stagingDir: qualifiedStaging,
-      secondsToRunning: (Date.now() - submittedAt) / 1000,
+      secondsToRunning: (runningAt - submittedAt) / 1000,
+      ...(amLogUrl ? { amLogUrl } : {}),
     };
   }
 
@@ -315,6 +321,27 @@ export class YarnClusterDescriptor {
   async deleteStagingDir(stagingDir: string): Promise<boolean> {
     const { getFileSystem } = await import('../hdfs/index.js');
     return getFileSystem(stagingDir).delete(stagingDir, true).catch(() => false);
+  }
+
+  /**
+   * The NodeManager log URL of the application's (current or last) ApplicationMaster container,
+   * from the ResourceManager's web services (yarn.resourcemanager.webapp.address); undefined when
+   * the RM does not know it yet or its web services cannot be reached.
+   */
+  async amLogUrl(applicationId: ApplicationId | string, timeoutMs = 3000): Promise<string | undefined> {
+    const id = typeof applicationId === 'string' ? applicationId : formatApplicationId(applicationId);
+    const web = this.siteConf.get('yarn.resourcemanager.webapp.address');
+    if (!web) return undefined;
+    const base = /^https?:\/\//.test(web) ? web : `http://${web.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}`;
+    try {
+      const res = await fetch(`${base}/ws/v1/cluster/apps/${id}`, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+      if (!res.ok) return undefined;
+      const body = (await res.json()) as { app?: { amContainerLogs?: unknown } };
+      const url = body.app?.amContainerLogs;
+      return typeof url === 'string' && /^https?:\/\//.test(url) ? url : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Waits for FINISHED/FAILED/KILLED (no timeout by default). */

@@ -44,6 +44,14 @@ export interface YarnResourceManagerDriverOptions {
   reRegister: () => Promise<void>;
   /** 0..1 for allocate's progress field. */
   progress?: () => number;
+  /** The user the containers run as (their NodeManager log URLs name it); unset = no log URLs. */
+  containerUser?: string;
+}
+
+/** Where a NodeManager serves a container's logs (while it keeps them): its web UI's containerlogs page. */
+export function nodeManagerLogUrl(nodeHttpAddress: string, containerId: string, user: string): string {
+  const base = /^https?:\/\//.test(nodeHttpAddress) ? nodeHttpAddress.replace(/\/+$/, '') : `http://${nodeHttpAddress}`;
+  return `${base}/node/containerlogs/${containerId}/${encodeURIComponent(user)}`;
 }
 
 interface TrackedContainer {
@@ -105,6 +113,13 @@ export class YarnResourceManagerDriver {
 
   containerIds(): string[] {
     return [...this.containers.keys()];
+  }
+
+  /** The NodeManager log URL of a container we hold (a TaskManager's resource id is its container id). */
+  containerLogUrl(containerId: string): string | undefined {
+    const t = this.containers.get(containerId);
+    if (!t || !this.o.containerUser || !t.container.nodeHttpAddress) return undefined;
+    return nodeManagerLogUrl(t.container.nodeHttpAddress, containerId, this.o.containerUser);
   }
 
   private schedule(ms: number): void {
@@ -191,7 +206,8 @@ export class YarnResourceManagerDriver {
     const id = formatContainerId(c.id);
     const t: TrackedContainer = { container: c, id, state: 'launching', idleSince: 0, stopping: false };
     this.containers.set(id, t);
-    this.log('INFO', `Launching TaskManager in ${id} on ${c.nodeId.host}:${c.nodeId.port} (${c.resource.memoryMb} MB, ${c.resource.vcores} vcores)`);
+    const logs = this.containerLogUrl(id);
+    this.log('INFO', `Launching TaskManager in ${id} on ${c.nodeId.host}:${c.nodeId.port} (${c.resource.memoryMb} MB, ${c.resource.vcores} vcores)${logs ? `; logs: ${logs}` : ''}`);
     let ctx: ContainerLaunchContext;
     try {
       ctx = this.o.launchContext(c);

@@ -2,11 +2,12 @@
 import { Args, Flags } from '@oclif/core';
 import { CliError, ExitCode } from '../CliError.js';
 import { RestCommand, restCommandFlags } from '../RestCommand.js';
+import { resolveYarnSessionRestFlags } from '../remoteTarget.js';
 
 export default class Cancel extends RestCommand {
   static override summary = 'Cancel a running job.';
-  static override description = 'Prints "Cancelling job <id>." and, once the job has reached CANCELED, "Cancelled job <id>." (Flink\'s lines). Exit 0 when cancelled.';
-  static override usage = 'cancel [-m <host:port>] [-D <key=value>]... [--conf-dir <dir>] <jobId>';
+  static override description = 'Prints "Cancelling job <id>." and, once the job has reached CANCELED, "Cancelled job <id>." (Flink\'s lines). Exit 0 when cancelled. The cluster: -m, rest.address, or with -t yarn-session (or -D yarn.application.id) the YARN session\'s JobManager.';
+  static override usage = 'cancel [-m <host:port> | -t yarn-session [-D yarn.application.id=<appId>]] [-D <key=value>]... [--conf-dir <dir>] <jobId>';
   static override examples = ['<%= config.bin %> cancel -m localhost:8081 8c4f0d1e2b3a49d6a7f8e9c0b1a2d3e4'];
   static override args = { jobId: Args.string({ required: true, description: 'The job id (32 hexadecimal characters).' }) };
   static override flags = {
@@ -19,7 +20,7 @@ export default class Cancel extends RestCommand {
       const { args, flags } = await this.parse(Cancel);
       const jobId = args.jobId.toLowerCase();
       if (!/^[0-9a-f]{32}$/.test(jobId)) throw new CliError(`Invalid job id '${args.jobId}': a job id is 32 hexadecimal characters (see tsflink list).`, ExitCode.USAGE);
-      const { client } = await this.clusterClient(flags);
+      const { client } = await this.clusterClient(await resolveYarnSessionRestFlags(flags));
       process.stdout.write(`Cancelling job ${jobId}.\n`);
       await client.cancelJob(jobId);
       const d = await client.waitForTermination(jobId, flags.timeout * 1000);

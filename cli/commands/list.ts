@@ -2,6 +2,7 @@
 import { Flags } from '@oclif/core';
 import { ExitCode } from '../CliError.js';
 import { RestCommand, restCommandFlags } from '../RestCommand.js';
+import { resolveYarnSessionRestFlags } from '../remoteTarget.js';
 import type { JobDetails } from '../../runtime/rest/messages/MultipleJobsDetails.js';
 
 const RULE = '--------------------------------------------------------------';
@@ -15,8 +16,8 @@ export function formatListTime(ms: number): string {
 
 export default class List extends RestCommand {
   static override summary = 'List the jobs of a running cluster.';
-  static override description = 'Without -r/-s/-a, lists running and scheduled jobs (like Flink). Talks to the REST endpoint at -m, or rest.address:rest.port.';
-  static override usage = 'list [-m <host:port>] [-r] [-s] [-a] [-D <key=value>]... [--conf-dir <dir>]';
+  static override description = 'Without -r/-s/-a, lists running and scheduled jobs (like Flink). Talks to the REST endpoint at -m, or rest.address:rest.port; with -t yarn-session (or -D yarn.application.id) to the YARN session\'s JobManager (application id default: the YARN properties file).';
+  static override usage = 'list [-m <host:port> | -t yarn-session [-D yarn.application.id=<appId>]] [-r] [-s] [-a] [-D <key=value>]... [--conf-dir <dir>]';
   static override examples = ['<%= config.bin %> list -m localhost:8081', '<%= config.bin %> list -a'];
   static override flags = {
     ...restCommandFlags,
@@ -28,7 +29,7 @@ export default class List extends RestCommand {
   async run(): Promise<void> {
     try {
       const { flags } = await this.parse(List);
-      const { client } = await this.clusterClient(flags);
+      const { client } = await this.clusterClient(await resolveYarnSessionRestFlags(flags));
       const showAll = flags.all;
       const showRunning = flags.running || showAll || (!flags.scheduled && !flags.running);
       const showScheduled = flags.scheduled || showAll || (!flags.scheduled && !flags.running);

@@ -3,7 +3,7 @@
 import { JobCommand, jobFlags } from '../JobCommand.js';
 import { Flags } from '@oclif/core';
 import { ExitCode } from '../CliError.js';
-import { applyClusterFlags, clusterFlags } from '../remoteTarget.js';
+import { applyClusterFlags, clusterFlags, resolveYarnSessionFlags } from '../remoteTarget.js';
 
 export default class Run extends JobCommand {
   static override summary = 'Run a job.';
@@ -11,13 +11,16 @@ export default class Run extends JobCommand {
     'Bundles <job file> (TypeScript or JavaScript ES module whose default export is `async function main(args: string[])`) ' +
     'and runs it. Everything after the job file is passed to main() unchanged, including arguments that start with "-". ' +
     'Configuration precedence: defaults < config.yaml < -D < flags < code. Without a target the job runs on an embedded ' +
-    'MiniCluster; with -m <host:port>, -t remote or rest.address it is submitted to that cluster over REST ' +
+    'MiniCluster; with -m <host:port>, -t remote or rest.address it is submitted to that cluster over REST; ' +
+    'with -t yarn-session (or -D yarn.application.id=<appId>) to the YARN session whose JobManager address YARN reports (the application id defaults to the ' +
+    'one in the YARN properties file written by tsflink yarn-session) ' +
     '(print() output then goes to the TaskManagers\' stdout, as in Flink).';
-  static override usage = 'run [-m <host:port>] [-t <target>] [-d] [-p <n>] [-D <key=value>]... [--conf-dir <dir>] <job file> [job args...]';
+  static override usage = 'run [-m <host:port> | -t yarn-session [-D yarn.application.id=<appId>]] [-t <target>] [-d] [-p <n>] [-D <key=value>]... [--conf-dir <dir>] <job file> [job args...]';
   static override examples = [
     '<%= config.bin %> run examples/wordcount.ts',
     '<%= config.bin %> run -p 4 -D execution.runtime-mode=BATCH job.ts --input data.txt --output out/',
     '<%= config.bin %> run -m localhost:8081 -d job.ts',
+    '<%= config.bin %> run -t yarn-session -D yarn.application.id=application_1700000000000_0001 job.ts',
     '<%= config.bin %> run -s file:///tmp/savepoints/savepoint-1a2b3c-0123456789ab job.ts',
   ];
   static override args = {};
@@ -47,7 +50,7 @@ export default class Run extends JobCommand {
       const configuration = this.loadConfiguration(flags);
       if (flags.fromSavepoint !== undefined) configuration.setString('execution.state-recovery.path', flags.fromSavepoint, '--fromSavepoint');
       if (flags.allowNonRestoredState) configuration.setString('execution.state-recovery.ignore-unclaimed-state', 'true', '--allowNonRestoredState');
-      const restSource = applyClusterFlags(configuration, flags);
+      const restSource = applyClusterFlags(configuration, await resolveYarnSessionFlags(configuration, flags));
       if (flags.detached) configuration.setString('execution.attached', 'false', '--detached');
       const job = await this.prepareJob(jobFile, jobArgs, configuration);
       // Loaded lazily: the runtime (MiniCluster, worker threads) is only needed once input is valid.

@@ -32,7 +32,12 @@ function clusterParallelism(conf: Configuration): number {
  * execute() submits to an embedded MiniCluster with worker-thread slots.
  */
 export async function runProgram(opts: ProgramOptions): Promise<void> {
-  if (opts.configuration.getOptional(ExecutionOptions.TARGET) === 'remote') return runRemoteProgram(opts);
+  const target = opts.configuration.getOptional(ExecutionOptions.TARGET);
+  if (target === 'remote') return runRemoteProgram(opts);
+  // yarn-session is resolved to a REST address by the CLI (cli/remoteTarget.ts); yarn-application has its own command.
+  if (target === 'yarn-session' || target === 'yarn-application') {
+    throw new Error(`execution.target=${target} cannot run here: use tsflink run -t yarn-session (resolved through YARN) or tsflink yarn-application.`);
+  }
   const base = opts.configuration.clone();
   const defaultParallelism = clusterParallelism(base);
   const cluster = new EmbeddedCluster(base);

@@ -39,6 +39,8 @@ export interface RestServerEndpointOptions {
   uploadDir?: string;
   /** Default: lines on stderr. Pass silentRestLogger in tests. */
   logger?: RestLogger;
+  /** Log URL of a TaskManager by resource id (`logUrl` of /taskmanagers entries), if the deployment knows it (YARN). */
+  taskManagerLogUrl?: (resourceId: string) => string | undefined;
 }
 
 const jobIdParams = {
@@ -82,6 +84,7 @@ export class RestServerEndpoint {
   private readonly maxContentLength: number;
   private readonly routes: Route[] = [];
   private app: FastifyInstance | null = null;
+  private readonly taskManagerLogUrl: ((resourceId: string) => string | undefined) | undefined;
 
   constructor(opts: RestServerEndpointOptions) {
     this.dispatcher = opts.dispatcher;
@@ -90,6 +93,7 @@ export class RestServerEndpoint {
     this.uploadDir = opts.uploadDir ?? join(this.conf.get(CoreOptions.TMP_DIRS)[0] ?? tmpdir(), 'tsflink-web-upload');
     this.log = opts.logger ?? consoleRestLogger;
     this.maxContentLength = this.conf.get(RestOptions.SERVER_MAX_CONTENT_LENGTH);
+    this.taskManagerLogUrl = opts.taskManagerLogUrl;
   }
 
   /** Binds rest.bind-address and rest.bind-port (a port or range) / rest.port; 0 = any free port. */
@@ -201,12 +205,12 @@ export class RestServerEndpoint {
       return jobExceptionsInfo(this.view(param(req, 'jobid')), this.rm.slotManager, max ?? 20);
     });
     this.route(app, 'GET', '/jobs/:jobid/execution-result', { params: jobIdParams }, async (req) => jobExecutionResult(this.view(param(req, 'jobid')).result));
-    this.route(app, 'GET', '/taskmanagers', {}, async () => taskManagersInfo(this.rm.slotManager.registered()));
+    this.route(app, 'GET', '/taskmanagers', {}, async () => taskManagersInfo(this.rm.slotManager.registered(), this.taskManagerLogUrl));
     this.route(app, 'GET', '/taskmanagers/:taskmanagerid', { params: tmIdParams }, async (req) => {
       const id = param(req, 'taskmanagerid');
       const te = this.rm.slotManager.getRegistration(id);
       if (!te) throw new RestHandlerException(404, `Could not find TaskExecutor ${id}.`);
-      return taskManagerDetailsInfo(te);
+      return taskManagerDetailsInfo(te, this.taskManagerLogUrl);
     });
     return app;
   }

@@ -30,6 +30,8 @@ export interface TaskManagerInfo {
     managedMemory: number; jvmMetaspace: number; jvmOverhead: number; totalFlinkMemory: number; totalProcessMemory: number;
   };
   blocked: boolean;
+  /** tsflink: where the TaskManager's logs are served, when the deployment knows (YARN: its NodeManager's containerlogs page). */
+  logUrl?: string;
 }
 export interface TaskManagersInfo { taskmanagers: TaskManagerInfo[] }
 
@@ -58,7 +60,11 @@ function slotResource(te: RegisteredTaskExecutor, slots: number): ResourceProfil
   };
 }
 
-export function taskManagerInfo(te: RegisteredTaskExecutor): TaskManagerInfo {
+/** Resource id (YARN: container id) → log URL, or undefined when unknown. */
+export type TaskManagerLogUrl = (resourceId: string) => string | undefined;
+
+export function taskManagerInfo(te: RegisteredTaskExecutor, logUrl?: TaskManagerLogUrl): TaskManagerInfo {
+  const url = te.info.resourceId && logUrl ? logUrl(te.info.resourceId) : undefined;
   const free = te.slots.filter((s) => s === null).length;
   const taskHeap = te.info.slotHeapMemory * te.slots.length;
   return {
@@ -78,16 +84,17 @@ export function taskManagerInfo(te: RegisteredTaskExecutor): TaskManagerInfo {
       jvmMetaspace: 0, jvmOverhead: 0, totalFlinkMemory: te.info.processMemory, totalProcessMemory: te.info.processMemory,
     },
     blocked: false,
+    ...(url !== undefined ? { logUrl: url } : {}),
   };
 }
 
-export function taskManagersInfo(tes: RegisteredTaskExecutor[]): TaskManagersInfo {
-  return { taskmanagers: tes.map(taskManagerInfo) };
+export function taskManagersInfo(tes: RegisteredTaskExecutor[], logUrl?: TaskManagerLogUrl): TaskManagersInfo {
+  return { taskmanagers: tes.map((te) => taskManagerInfo(te, logUrl)) };
 }
 
-export function taskManagerDetailsInfo(te: RegisteredTaskExecutor): TaskManagerDetailsInfo {
+export function taskManagerDetailsInfo(te: RegisteredTaskExecutor, logUrl?: TaskManagerLogUrl): TaskManagerDetailsInfo {
   return {
-    ...taskManagerInfo(te),
+    ...taskManagerInfo(te, logUrl),
     allocatedSlots: te.slots.filter((s): s is string => s !== null).map((jobId) => ({ jobId, resource: slotResource(te, 1) })),
     metrics: {
       heapUsed: 0, heapCommitted: 0, heapMax: 0, nonHeapUsed: 0, nonHeapCommitted: 0, nonHeapMax: 0,
