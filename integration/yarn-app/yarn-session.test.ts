@@ -1,7 +1,7 @@
 /**
- * `tsflink yarn-session` on the real Hadoop minicluster: a detached session, two jobs submitted
- * with `tsflink run -m` (TaskManager containers started on demand, released when idle, started
- * again for the next job), then `--stop`.
+ * `tsflink yarn-session` on the real Hadoop minicluster: a detached session, three jobs submitted
+ * with `tsflink run -t yarn-session` (one unbounded, canceled with `tsflink cancel`; `tsflink list`),
+ * TaskManager containers started on demand and released when idle, then `--stop`.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -105,7 +105,7 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 60_000): P
 }
 
 describe('tsflink yarn-session', () => {
-  it('detached session: jobs via run -m get TaskManager containers on demand, idle ones are released; --stop ends it', async () => {
+  it('detached session: 3 jobs via run -t yarn-session (one unbounded), list, cancel; TaskManagers on demand with log URLs, idle ones released; --stop ends it', async () => {
     const propsDir = mkdtempSync(join(tmpdir(), 'tsflink-yarn-props-'));
     const props = join(propsDir, `.yarn-properties-${userInfo().username}`);
     const common = ['-D', `yarn.properties-file.location=${propsDir}`];
@@ -116,25 +116,58 @@ describe('tsflink yarn-session', () => {
     const id = /applicationID=(\S+)/.exec(readFileSync(props, 'utf8'))?.[1];
     expect(id).toMatch(/^application_\d+_\d+$/);
     sessionId = parseApplicationId(id!);
+    // where the AM's logs are: its NodeManager's containerlogs page
+    expect(s.stdout).toMatch(new RegExp(`ApplicationMaster \\(JobManager\\) logs: http://\\S+/node/containerlogs/container_${id!.slice('application_'.length)}_01_000001/\\S+`));
     const report = await yarn.getApplicationReport(sessionId);
     expect(report.state).toBe('RUNNING');
     expect(report.name).toBe('session-it');
     expect(report.originalTrackingUrl).toBe(url);
     console.log(`[yarn-session-test] session RUNNING after ${/\(([\d.]+) s after submission\)/.exec(s.stdout)?.[1]} s`);
+    const taskManagers = async (): Promise<{ id: string; logUrl?: string }[]> => ((await (await fetch(`${url}/taskmanagers`)).json()) as { taskmanagers: { id: string; logUrl?: string }[] }).taskmanagers;
     // no TaskManagers until a job needs slots
-    const overview = (await (await fetch(`${url}/taskmanagers`)).json()) as { taskmanagers: unknown[] };
-    expect(overview.taskmanagers).toHaveLength(0);
+    expect(await taskManagers()).toHaveLength(0);
 
-    for (const round of [1, 2]) {
-      const out = `/tmp/tsflink-yarn-session-test/${runId}/round${round}`;
-      const r = await tsflink(['run', '-m', new URL(url!).host, '-p', '2', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}${out}`, '300', '0']);
-      expect(r.code, `${r.stdout}\n${r.stderr}\n${amLog(sessionId)}`).toBe(0);
-      expect(new Set(await readHdfsDir(out))).toEqual(new Set(Array.from({ length: 300 }, (_, i) => `n=${i}`)));
-      // both TaskManagers go idle and are returned to YARN after the timeout
-      await waitFor(`idle release after round ${round}`, () => [...amLog(sessionId!).matchAll(/Releasing idle TaskManager container/g)].length >= 2 * round);
+    // 1: an unbounded (slow) job, detached; the session from the properties file
+    const base = `/tmp/tsflink-yarn-session-test/${runId}`;
+    const slow = await tsflink(['run', '-t', 'yarn-session', ...common, '-d', '-p', '1', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}${base}/slow`, '1000000000', '20']);
+    expect(slow.code, `${slow.stdout}\n${slow.stderr}\n${amLog(sessionId)}`).toBe(0);
+    const slowJob = /JobID ([0-9a-f]{32})/.exec(slow.stdout)?.[1];
+    expect(slowJob, slow.stdout).toBeDefined();
+    // 2 and 3: bounded jobs, attached; the session by -D yarn.application.id
+    const byId = ['-D', `yarn.application.id=${id}`];
+    const r2 = await tsflink(['run', '-t', 'yarn-session', ...byId, '-p', '2', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}${base}/numbers`, '300', '0']);
+    expect(r2.code, `${r2.stdout}\n${r2.stderr}\n${amLog(sessionId)}`).toBe(0);
+    expect(new Set(await readHdfsDir(`${base}/numbers`))).toEqual(new Set(Array.from({ length: 300 }, (_, i) => `n=${i}`)));
+    const r3 = await tsflink(['run', ...byId, '-p', '2', join(FIXTURES, 'keyed-count-to-files.ts'), `${cluster.namenode}${base}/keyed`, '1000', '10']);
+    expect(r3.code, `${r3.stdout}\n${r3.stderr}\n${amLog(sessionId)}`).toBe(0);
+    expect((await readHdfsDir(`${base}/keyed`)).sort()).toEqual(Array.from({ length: 10 }, (_, k) => `${k} 100`).sort());
+
+    // the running TaskManagers say where their logs are
+    const tms = await taskManagers();
+    expect(tms.length).toBeGreaterThanOrEqual(1);
+    for (const tm of tms) expect(tm.logUrl).toMatch(/^http:\/\/\S+\/node\/containerlogs\/container_\S+\/\S+$/);
+
+    const list = await tsflink(['list', '-t', 'yarn-session', ...common]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`${slowJob} : sequence-to-files \\(RUNNING\\)`));
+    const all = await tsflink(['list', '-a', ...byId]);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout.match(/\(FINISHED\)/g)).toHaveLength(2);
+    expect(all.stdout).toContain('keyed-count-to-files (FINISHED)');
+
+    const cancel = await tsflink(['cancel', '-t', 'yarn-session', ...common, slowJob!]);
+    expect(cancel.code, `${cancel.stdout}\n${cancel.stderr}`).toBe(0);
+    expect(cancel.stdout).toContain(`Cancelled job ${slowJob}.`);
+    // every TaskManager goes idle and is returned to YARN after the timeout
+    const end = Date.now() + 60_000;
+    while ((await taskManagers()).length > 0) {
+      if (Date.now() > end) throw new Error(`TaskManagers not released:\n${amLog(sessionId)}`);
+      await new Promise((r) => setTimeout(r, 500));
     }
     const am = amLog(sessionId);
-    expect(new Set([...am.matchAll(/Launching TaskManager in (container_\S+)/g)].map((m) => m[1])).size).toBe(4);
+    const launched = new Set([...am.matchAll(/Launching TaskManager in (container_\S+)/g)].map((m) => m[1]));
+    expect(launched.size).toBeGreaterThanOrEqual(2);
+    expect([...am.matchAll(/Releasing idle TaskManager container/g)].length).toBeGreaterThanOrEqual(1);
 
     const stop = await tsflink(['yarn-session', '--stop', ...common]);
     expect(stop.code, stop.stderr).toBe(0);
@@ -142,7 +175,11 @@ describe('tsflink yarn-session', () => {
     expect(existsSync(props)).toBe(false);
     expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${id}`, 'GETFILESTATUS')).status).toBe(404);
     sessionId = undefined;
-  }, 240_000);
+    // the session is gone: -t yarn-session says so (exit 2), naming the state
+    const gone = await tsflink(['list', '-t', 'yarn-session', ...byId]);
+    expect(gone.code, gone.stderr).toBe(2);
+    expect(gone.stderr).toMatch(new RegExp(`${id} is KILLED, not RUNNING`));
+  }, 300_000);
   it('attached session: Ctrl+C (SIGINT) of the CLI stops the session and removes the properties file', async () => {
     const propsDir = mkdtempSync(join(tmpdir(), 'tsflink-yarn-props-'));
     const props = join(propsDir, `.yarn-properties-${userInfo().username}`);
