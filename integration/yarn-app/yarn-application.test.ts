@@ -203,15 +203,36 @@ describe('tsflink yarn-application', () => {
     console.log(`[yarn-app-test] success run: ${r.seconds.toFixed(1)} s end to end; ${/\(([\d.]+) s after submission\)/.exec(r.stdout)?.[1]} s to ${/is (\w+) \(/.exec(r.stdout)?.[1]}`);
   }, 240_000);
 
-  it('a keyed shuffle at parallelism 2 crosses TaskManager containers over the TCP data plane', async () => {
-    const out = `/tmp/tsflink-yarn-app-test/${runId}/keyed`;
-    const r = await tsflink(['yarn-application', '-p', '2', '-s', '1', '-jm', '512', '-tm', '512', join(FIXTURES, 'keyed-count-to-files.ts'), `${cluster.namenode}${out}`, '1000', '10']);
+  it('examples/wordcount.ts at parallelism 4: hdfs:// input uploaded through the hdfs/ FileSystem, a keyed shuffle across 4 TaskManager containers (TCP), output on HDFS', async () => {
+    const base = `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/wordcount`;
+    // 3000 lines over 40 words: word k appears in lines where i % (k + 1) === 0, plus 'every' on each line
+    const words = Array.from({ length: 40 }, (_, k) => `w${k}`);
+    const expected = new Map<string, number>([['every', 0]]);
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const ws = ['every', ...words.filter((_, k) => i % (k + 1) === 0)];
+      for (const w of ws) expected.set(w, (expected.get(w) ?? 0) + 1);
+      lines.push(ws.join(i % 2 ? ' ' : ', '));
+    }
+    const { getFileSystem } = await import('../../hdfs/index.js');
+    const hdfsConf = { 'fs.hdfs.hadoopconf': cluster.hadoopConfDir, 'fs.hdfs.user': cluster.superuser ?? 'root' };
+    await getFileSystem(base, hdfsConf).writeFile(`${base}/input.txt`, `${lines.join('\n')}\n`, { overwrite: true });
+    const r = await tsflink(['yarn-application', '-p', '4', '-s', '1', '-jm', '512', '-tm', '512', join(REPO, 'examples', 'wordcount.ts'), `${base}/input.txt`, '--output', `${base}/out`]);
     const appId = appIdFrom(r.stdout);
     const am = amLog(appId);
     expect(r.code, `${r.stdout}\n${r.stderr}\n${am}`).toBe(0);
-    expect(new Set([...am.matchAll(/Registered TaskManager (container_\S+)/g)].map((m) => m[1])).size).toBe(2);
-    const counts = (await readHdfsDir(out)).split('\n').filter(Boolean).sort();
-    expect(counts).toEqual(Array.from({ length: 10 }, (_, k) => `${k} 100`).sort());
+    expect(r.stdout).toMatch(/finished: state FINISHED, final status SUCCEEDED/);
+    const report = await yarn.getApplicationReport(appId);
+    expect([report.state, report.finalStatus]).toEqual(['FINISHED', 'SUCCEEDED']);
+    // 4 TaskManager containers registered; where they ran
+    const launched = [...am.matchAll(/Launching TaskManager in (container_\S+) on (\S+) /g)];
+    expect(new Set([...am.matchAll(/Registered TaskManager (container_\S+)/g)].map((m) => m[1])).size, am).toBe(4);
+    console.log(`[yarn-app-test] wordcount p4: ${r.seconds.toFixed(1)} s; TaskManagers per NodeManager: ${JSON.stringify(Object.fromEntries([...new Set(launched.map((m) => m[2]))].map((n) => [n, launched.filter((m) => m[2] === n).length])))}`);
+    const out = (await readHdfsDir(`${new URL(base).pathname}/out`)).split('\n').filter(Boolean);
+    expect(new Map(out.map((l) => { const [w, c] = l.split('\t'); return [w!, Number(c)] as const; }))).toEqual(expected);
+    expect(out).toHaveLength(expected.size);
+    await waitForAttemptEnd(report);
+    expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS')).status).toBe(404);
   }, 180_000);
 
   it("yarn.ship-node: the AM and the TaskManagers run the shipped Node (an ARCHIVE resource); containerized.*.env.* reach their environments", async () => {
