@@ -1,7 +1,7 @@
 // YarnResourceManagerDriver against a scripted RM scheduler and NodeManager (the real-cluster
 // path is covered by integration/yarn-app): ask totals, surplus release, replacement, idle release.
 import { afterEach, describe, expect, it } from 'vitest';
-import { YarnResourceManagerDriver, type YarnResourceManagerDriverOptions } from './YarnResourceManagerDriver.js';
+import { nodeManagerLogUrl, YarnResourceManagerDriver, type YarnResourceManagerDriverOptions } from './YarnResourceManagerDriver.js';
 import { SlotManager } from '../runtime/jobmanager/resourcemanager/SlotManager.js';
 import type { TaskExecutorGateway } from '../runtime/jobmanager/gateways.js';
 import type { AMRMClient, AllocateRequest, AllocateResponse } from './protocols/AMRMClient.js';
@@ -108,6 +108,19 @@ function setup(over: Partial<YarnResourceManagerDriverOptions> = {}): { rm: Fake
 }
 
 describe('YarnResourceManagerDriver', () => {
+  it("knows the NodeManager log URL of the containers it holds (the TaskManagers' logUrl)", async () => {
+    expect(nodeManagerLogUrl('nm1:8042', 'container_1_0001_01_000002', 'ann')).toBe('http://nm1:8042/node/containerlogs/container_1_0001_01_000002/ann');
+    expect(nodeManagerLogUrl('https://nm1:8044/', 'c', 'a b')).toBe('https://nm1:8044/node/containerlogs/c/a%20b');
+    const { rm, nm, sm } = setup({ containerUser: 'ann' });
+    sm.requestSlots('job', 1, 10_000).catch(() => undefined);
+    await until(() => rm.asks().length === 1, 'an ask');
+    const a = container();
+    rm.toAllocate = [a];
+    await until(() => nm.started.length === 1, 'launch');
+    const id = formatContainerId(a.id);
+    expect(driver!.containerLogUrl(id)).toBe(`http://nm1:8042/node/containerlogs/${id}/ann`);
+    expect(driver!.containerLogUrl('container_1700000000000_0007_01_999999')).toBeUndefined();
+  });
   it('asks once for the missing slots, launches what it needs and returns surplus containers', async () => {
     const { rm, nm, sm } = setup();
     await until(() => rm.requests.length >= 2, 'heartbeats');

@@ -379,6 +379,11 @@ describe('tsflink yarn-application', () => {
     expect(report.diagnostics).toContain('tsflink-yarn-test-marker');
     // the stack points at the user's file
     expect(report.diagnostics).toMatch(/throwing-main\.ts:\d+/);
+    // where to look: the AM container's logs on its NodeManager (in YARN's diagnostics, printed by the CLI)
+    const amLogs = new RegExp(`ApplicationMaster logs: http://\\S+/node/containerlogs/container_${formatApplicationId(appId).slice('application_'.length)}_01_000001/\\S+`);
+    expect(report.diagnostics).toMatch(amLogs);
+    expect(r.stderr).toMatch(amLogs);
+    expect(r.stdout).toMatch(/ApplicationMaster \(JobManager\) logs: http:\/\/\S+\/node\/containerlogs\//);
     await waitForAttemptEnd(report);
     expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS')).status).toBe(404);
   }, 180_000);
