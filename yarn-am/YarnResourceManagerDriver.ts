@@ -225,9 +225,10 @@ export class YarnResourceManagerDriver {
   }
 
   private containerFailed(t: TrackedContainer, why: string): void {
+    const logs = this.containerLogUrl(t.id);
     if (!this.containers.delete(t.id)) return;
     this.release.push(t.container.id);
-    this.countFailure(`${t.id}: ${why}`);
+    this.countFailure(`${t.id}: ${why}${logs ? ` (logs: ${logs})` : ''}`);
   }
 
   private countFailure(what: string): void {
@@ -243,6 +244,7 @@ export class YarnResourceManagerDriver {
     const t = this.containers.get(id);
     this.stats.completedContainers++;
     if (!t) return; // released surplus or already forgotten
+    const logs = this.containerLogUrl(id);
     this.containers.delete(id);
     if (t.stopping) {
       this.log('INFO', `Container ${id} stopped (exit ${s.exitStatus})`);
@@ -250,7 +252,7 @@ export class YarnResourceManagerDriver {
     }
     // The JobManager notices the lost TaskManager by its connection; the SlotManager then reports
     // the slots a restarted job needs again, and the next heartbeat asks for a replacement.
-    this.countFailure(`${id} exited with ${s.exitStatus}${s.diagnostics ? `: ${s.diagnostics.trim().slice(0, 2000)}` : ''}`);
+    this.countFailure(`${id} exited with ${s.exitStatus}${s.diagnostics ? `: ${s.diagnostics.trim().slice(0, 2000)}` : ''}${logs ? ` (logs: ${logs})` : ''}`);
   }
 
   private releaseIdle(registered: Set<string>): void {

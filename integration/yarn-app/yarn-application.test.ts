@@ -292,6 +292,8 @@ describe('tsflink yarn-application', () => {
     expect(report.finalStatus).toBe('FAILED');
     expect(report.diagnostics).toMatch(/11 TaskManager containers failed \(more than 10\); last: container_\S+ exited with \d+/);
     expect(r.stderr).toContain('TaskManager containers failed');
+    // where the failed TaskManager's logs are
+    expect(report.diagnostics).toMatch(/last: (container_\S+) exited with [\s\S]*\(logs: http:\/\/\S+\/node\/containerlogs\/container_\S+\/\S+\)/);
   }, 180_000);
 
   it('-d returns once the application runs; a TaskManager container killed mid-job is replaced and the job (restarted) succeeds', async () => {
