@@ -75,7 +75,8 @@ export async function resolveYarnSessionFlags<F extends ClusterFlagValues>(conf:
   const { yarnPropertiesFile, readYarnPropertiesFile, resolveSessionRestAddress } = await import('../yarn-am/YarnSession.js');
   const { YarnClusterDescriptor, YarnDeploymentInputError } = await import('../yarn-am/YarnClusterDescriptor.js');
   let applicationId = conf.getString('yarn.application.id');
-  let idSource = `yarn.application.id ${conf.getSource('yarn.application.id') ?? ''}`.trim();
+  const confSource = conf.getSource('yarn.application.id');
+  let idSource = `yarn.application.id${confSource ? ` (${confSource})` : ''}`;
   if (applicationId === undefined) {
     const file = yarnPropertiesFile(conf.getString('yarn.properties-file.location'));
     applicationId = readYarnPropertiesFile(file);
@@ -102,6 +103,9 @@ export async function resolveYarnSessionFlags<F extends ClusterFlagValues>(conf:
       // The session is gone or not a tsflink session: bad input, not an unreachable cluster.
       if (/is (FINISHED|FAILED|KILLED|NEW|NEW_SAVING|SUBMITTED|ACCEPTED), not RUNNING|has not published/.test(msg)) {
         throw new CliError(`${msg} (application id from ${idSource})`, ExitCode.USAGE, { cause: e });
+      }
+      if ((e as { className?: unknown }).className === 'org.apache.hadoop.yarn.exceptions.ApplicationNotFoundException' || /ApplicationNotFoundException/.test((e as Error).name)) {
+        throw new CliError(`The YARN ResourceManager does not know the application ${applicationId} (from ${idSource}): no such session.`, ExitCode.USAGE, { cause: e });
       }
       throw e;
     }

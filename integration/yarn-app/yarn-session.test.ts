@@ -179,6 +179,9 @@ describe('tsflink yarn-session', () => {
     const gone = await tsflink(['list', '-t', 'yarn-session', ...byId]);
     expect(gone.code, gone.stderr).toBe(2);
     expect(gone.stderr).toMatch(new RegExp(`${id} is KILLED, not RUNNING`));
+    const unknown = await tsflink(['cancel', '-D', 'yarn.application.id=application_1_9999', '00000000000000000000000000000000']);
+    expect(unknown.code, unknown.stderr).toBe(2);
+    expect(unknown.stderr).toContain('does not know the application application_1_9999');
   }, 300_000);
   it('attached session: Ctrl+C (SIGINT) of the CLI stops the session and removes the properties file', async () => {
     const propsDir = mkdtempSync(join(tmpdir(), 'tsflink-yarn-props-'));
