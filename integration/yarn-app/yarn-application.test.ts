@@ -351,10 +351,12 @@ describe('tsflink yarn-application', () => {
   }, 240_000);
 
   it('yarn application -kill of an attached application → the CLI reports KILLED and exits 4; staging dir removed', async () => {
-    const run = tsflink(['yarn-application', '-jm', '512', '-tm', '512', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/killed`, '100000', '20']);
+    // a name of its own: concurrent test runs share the cluster, and killing their application would break them
+    const name = `kill-it-${runId}-${process.pid}`;
+    const run = tsflink(['yarn-application', '-jm', '512', '-tm', '512', '-nm', name, join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/killed`, '100000', '20']);
     const appId = await waitFor('the application to run', async () => {
       const apps = await yarn.getApplications({ applicationTypes: ['tsflink'], states: ['RUNNING'] });
-      const mine = apps.filter((a) => a.name === 'tsflink application cluster' && a.startTime > Number(runId));
+      const mine = apps.filter((a) => a.name === name);
       return mine.length ? mine.sort((a, b) => b.startTime - a.startTime)[0]!.applicationId : undefined;
     });
     await waitFor('a TaskManager', () => (/Registered TaskManager/.test(amLog(appId)) ? true : undefined));
@@ -404,10 +406,11 @@ describe('tsflink yarn-application', () => {
   }, 180_000);
 
   it('canceling the job through the REST API → application KILLED (exit 4 when attached)', async () => {
-    const run = tsflink(['yarn-application', '-jm', '512', '-tm', '512', '-nm', 'cancel-it', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/canceled`, '100000', '20']);
+    const name = `cancel-it-${runId}-${process.pid}`; // concurrent test runs share the cluster
+    const run = tsflink(['yarn-application', '-jm', '512', '-tm', '512', '-nm', name, join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/canceled`, '100000', '20']);
     const appId = await waitFor('the application to run', async () => {
       const apps = await yarn.getApplications({ applicationTypes: ['tsflink'], states: ['RUNNING'] });
-      const mine = apps.filter((a) => a.name === 'cancel-it' && a.startTime > Number(runId));
+      const mine = apps.filter((a) => a.name === name);
       return mine.length ? mine.sort((a, b) => b.startTime - a.startTime)[0]! : undefined;
     });
     const url = appId.originalTrackingUrl;
