@@ -8,7 +8,7 @@
  * its TaskManagers, unregisters SUCCEEDED / FAILED (the user's error in the diagnostics) / KILLED
  * (a canceled job), and deletes the HDFS staging directory.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -32,10 +32,8 @@ import {
   YarnConfigOptions,
   packageRoot,
 } from '../runtime/configuration/index.js';
-import { loadJobMain, type JobBundle } from '../runtime/client/JobBundle.js';
-import { StreamExecutionEnvironment } from '../runtime/api/environment/StreamExecutionEnvironment.js';
-import type { PipelineExecutor } from '../runtime/api/environment/JobClient.js';
-import { StreamingJobGraphGenerator } from '../runtime/graph/jobgraph/StreamingJobGraphGenerator.js';
+import type { JobBundle } from '../runtime/client/JobBundle.js';
+import { runMainInContext } from '../runtime/client/ContextEnvironment.js';
 import { ClusterJobClient } from '../runtime/minicluster/ClusterJobClient.js';
 import type { JobMaster } from '../runtime/jobmanager/jobmaster/JobMaster.js';
 
@@ -274,22 +272,16 @@ export class ApplicationMaster {
     const defaultParallelism = base.getOptional(CoreOptions.DEFAULT_PARALLELISM) ?? 1;
     const dispatcher = this.services!.dispatcher;
     const submitted: JobMaster[] = [];
-    let executions = 0;
-    const executor: PipelineExecutor = {
-      async execute(sg) {
-        const jobGraph = new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), executions++).generate();
-        const jm = dispatcher.submitJob({ jobGraph, bundle: { entry: bundle.entry, path: bundle.path, hash: bundle.hash }, args: job.spec.args, defaultParallelism, baseConfiguration: base.toMap() }, sg);
-        submitted.push(jm);
-        return new ClusterJobClient(jm);
-      },
-    };
-    StreamExecutionEnvironment.initializeContextEnvironment({
-      createExecutionEnvironment: () => new StreamExecutionEnvironment(Configuration.fromMap(base.toMap()), executor, defaultParallelism),
-    });
     this.log('INFO', `Running main() of ${job.spec.entry} with args ${JSON.stringify(job.spec.args)}`);
     try {
-      const main = await loadJobMain(bundle);
-      await main(job.spec.args);
+      await runMainInContext({
+        bundle, args: job.spec.args, baseConfiguration: base, defaultParallelism,
+        submit: async (jobGraph, sg) => {
+          const jm = dispatcher.submitJob({ jobGraph, bundle: { entry: bundle.entry, path: bundle.path, hash: bundle.hash }, args: job.spec.args, defaultParallelism, baseConfiguration: base.toMap() }, sg);
+          submitted.push(jm);
+          return new ClusterJobClient(jm);
+        },
+      });
       // Jobs submitted with executeAsync(): the application ends when they do.
       const results = await Promise.all(submitted.map((jm) => jm.result));
       const failed = results.find((r) => r.status === 'FAILED');
@@ -302,8 +294,6 @@ export class ApplicationMaster {
       this.log('ERROR', `main() of ${job.spec.entry} failed: ${errorText(e)}`);
       if (isCancellation(e)) return { finalStatus: 'KILLED', diagnostics: `The application's job was canceled: ${e instanceof Error ? e.message : String(e)}` };
       return { finalStatus: 'FAILED', diagnostics: `The application's main() failed: ${errorText(e)}` };
-    } finally {
-      StreamExecutionEnvironment.resetContextEnvironment();
     }
   }
 

@@ -1,10 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { JobBundle } from './JobBundle.js';
 import { loadJobMain } from './JobBundle.js';
-import { Configuration, CoreOptions, TaskManagerOptions } from '../configuration/index.js';
-import { StreamExecutionEnvironment } from '../api/environment/StreamExecutionEnvironment.js';
-import type { PipelineExecutor } from '../api/environment/JobClient.js';
+import { type Configuration, CoreOptions, TaskManagerOptions } from '../configuration/index.js';
+import { runMainInContext } from './ContextEnvironment.js';
 import { StreamingJobGraphGenerator } from '../graph/jobgraph/StreamingJobGraphGenerator.js';
 import { jobGraphToJson } from '../graph/jobgraph/JobGraph.js';
 import type { JobGraphJson } from '../graph/jobgraph/JobGraphJson.js';
@@ -41,29 +39,22 @@ export async function runProgram(opts: ProgramOptions): Promise<void> {
   const base = opts.configuration.clone();
   const defaultParallelism = clusterParallelism(base);
   const cluster = new EmbeddedCluster(base);
-  let executions = 0;
-  const executor: PipelineExecutor = {
-    async execute(sg) {
-      const jobGraph = new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), executions++).generate();
-      await cluster.ensureStarted(jobGraph);
-      const jm = cluster.submitJob({
-        jobGraph,
-        bundle: { entry: opts.bundle.entry, path: opts.bundle.path, hash: opts.bundle.hash },
-        args: opts.args,
-        defaultParallelism,
-        baseConfiguration: base.toMap(),
-      }, sg);
-      return new ClusterJobClient(jm);
-    },
-  };
-  StreamExecutionEnvironment.initializeContextEnvironment({
-    createExecutionEnvironment: () => new StreamExecutionEnvironment(Configuration.fromMap(base.toMap()), executor, defaultParallelism),
-  });
   try {
-    const main = await loadJobMain(opts.bundle);
-    await main(opts.args);
+    await runMainInContext({
+      bundle: opts.bundle, args: opts.args, baseConfiguration: base, defaultParallelism,
+      submit: async (jobGraph, sg) => {
+        await cluster.ensureStarted(jobGraph);
+        const jm = cluster.submitJob({
+          jobGraph,
+          bundle: { entry: opts.bundle.entry, path: opts.bundle.path, hash: opts.bundle.hash },
+          args: opts.args,
+          defaultParallelism,
+          baseConfiguration: base.toMap(),
+        }, sg);
+        return new ClusterJobClient(jm);
+      },
+    });
   } finally {
-    StreamExecutionEnvironment.resetContextEnvironment();
     await cluster.close();
   }
 }
@@ -80,24 +71,14 @@ async function runRemoteProgram(opts: ProgramOptions): Promise<void> {
   const defaultParallelism = base.getOptional(CoreOptions.DEFAULT_PARALLELISM) ?? 1;
   const attached = base.get(ExecutionOptions.ATTACHED);
   const client = RestClusterClient.fromConfiguration(base, opts.restSource);
-  let executions = 0;
-  const executor: PipelineExecutor = {
-    async execute(sg) {
-      const jobGraph = new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), executions++).generate();
+  await runMainInContext({
+    bundle: opts.bundle, args: opts.args, baseConfiguration: base, defaultParallelism,
+    submit: async (jobGraph) => {
       const jobId = await client.submitJob({ jobGraph, args: opts.args, defaultParallelism, baseConfiguration: base.toMap() }, opts.bundle);
       process.stdout.write(`Job has been submitted with JobID ${jobId}\n`);
       return new RemoteJobClient(client, jobId, attached);
     },
-  };
-  StreamExecutionEnvironment.initializeContextEnvironment({
-    createExecutionEnvironment: () => new StreamExecutionEnvironment(Configuration.fromMap(base.toMap()), executor, defaultParallelism),
   });
-  try {
-    const main = await loadJobMain(opts.bundle);
-    await main(opts.args);
-  } finally {
-    StreamExecutionEnvironment.resetContextEnvironment();
-  }
 }
 
 /** `tsflink info`: the JobGraph of the job's first execute(). */
