@@ -53,6 +53,13 @@ export default class Run extends JobCommand {
       const restSource = applyClusterFlags(configuration, await resolveYarnSessionFlags(configuration, flags));
       if (flags.detached) configuration.setString('execution.attached', 'false', '--detached');
       const job = await this.prepareJob(jobFile, jobArgs, configuration);
+      if (configuration.getString('execution.target') === 'yarn-application') {
+        // Application mode: the job gets its own YARN application, exactly like `tsflink yarn-application`.
+        const { deployApplicationCluster } = await import('../yarnApplication.js');
+        const code = await deployApplicationCluster(configuration, job, flags.detached);
+        await this.flushOutput();
+        this.exit(code);
+      }
       // Loaded lazily: the runtime (MiniCluster, worker threads) is only needed once input is valid.
       const { runProgram } = await import('../../runtime/client/ProgramRunner.js');
       await runProgram({ ...job, ...(restSource !== undefined ? { restSource } : {}) });

@@ -5,7 +5,7 @@ import { JobCommand, jobFlags } from '../JobCommand.js';
 import { splitJobArgv, type PassthroughSpec } from '../argv.js';
 import { CliError, ExitCode } from '../CliError.js';
 import type { Configuration } from '../../runtime/configuration/Configuration.js';
-import type { YarnDeployment } from '../../yarn-am/YarnClusterDescriptor.js';
+import { deployApplicationCluster } from '../yarnApplication.js';
 
 /** Flink's two-letter short options (-jm, -tm, -nm, -qu) mapped to long names oclif understands. */
 const TWO_LETTER: Record<string, string> = { '-jm': '--jobManagerMemory', '-tm': '--taskManagerMemory', '-nm': '--name', '-qu': '--queue' };
@@ -84,42 +84,7 @@ export default class YarnApplication extends JobCommand {
       const configuration = this.loadConfiguration(flags);
       applyYarnFlags(configuration, flags);
       const job = await this.prepareJob(split.jobFile, split.jobArgs, configuration);
-      const { YarnClusterDescriptor, YarnDeploymentInputError } = await import('../../yarn-am/YarnClusterDescriptor.js');
-      let descriptor: InstanceType<typeof YarnClusterDescriptor>;
-      try {
-        descriptor = new YarnClusterDescriptor();
-      } catch (e) {
-        throw e instanceof YarnDeploymentInputError ? new CliError(e.message, ExitCode.USAGE) : e;
-      }
-      try {
-        const say = (m: string): void => { process.stdout.write(`${m}\n`); };
-        let d: YarnDeployment;
-        try {
-          d = await descriptor.deploy({ mode: 'application', configuration, job: { bundle: job.bundle, args: job.args }, log: say });
-        } catch (e) {
-          if (e instanceof YarnDeploymentInputError) throw new CliError(e.message, ExitCode.USAGE, { cause: e });
-          throw e;
-        }
-        say(`Application ${d.applicationIdString} is ${d.report.state} (${d.secondsToRunning.toFixed(1)} s after submission)`);
-        if (d.webUrl) say(`JobManager Web Interface: ${d.webUrl}`);
-        let report = d.report;
-        if (flags.detached && report.state === 'RUNNING') {
-          const hostPort = d.webUrl ? new URL(d.webUrl).host : '<host:port>';
-          say(`Detached. Follow it with the web interface, or: tsflink list -m ${hostPort}; cancel with: tsflink cancel -m ${hostPort} <jobId>`);
-        } else {
-          if (report.state === 'RUNNING') report = await descriptor.waitForFinalState(d.applicationId);
-          say(`Application ${d.applicationIdString} finished: state ${report.state}, final status ${report.finalStatus}`);
-          if (report.finalStatus === 'SUCCEEDED') code = ExitCode.SUCCESS;
-          else {
-            // A killed AM (or one that died) may not have cleaned up after itself.
-            await descriptor.deleteStagingDir(d.stagingDir);
-            process.stderr.write(`YARN diagnostics of ${d.applicationIdString}:\n${report.diagnostics || '(none)'}\n`);
-            code = report.finalStatus === 'KILLED' ? ExitCode.CANCELLED : ExitCode.JOB_FAILED;
-          }
-        }
-      } finally {
-        descriptor.close();
-      }
+      code = await deployApplicationCluster(configuration, job, flags.detached);
     } catch (e) {
       await this.flushOutput();
       this.fail(e);

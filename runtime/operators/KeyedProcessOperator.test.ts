@@ -123,7 +123,8 @@ describe('KeyedProcessFunction timers', () => {
       override open(): void { this.n = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('n', 0)); }
       processElement(_e: E, ctx: KeyedProcessContext<string>): void {
         this.n.update(this.n.value()! + 1);
-        ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + 3_600_000);
+        // One far-future timestamp for all elements of a key (one timer per key and timestamp); beyond setTimeout's range.
+        ctx.timerService().registerProcessingTimeTimer(Date.UTC(2100, 0, 1));
         ctx.timerService().registerEventTimeTimer(1);
       }
       override onTimer(_t: number, ctx: KeyedOnTimerContext<string>, out: Collector<string>): void {
@@ -175,5 +176,18 @@ describe('KeyedCoProcessFunction', () => {
     const users = e.fromElements({ id: 'a', name: 'Ann' }, { id: 'b', name: 'Bob' });
     const out = await e.fromElements(...events).connect(users).keyBy((x) => x.k, (u) => u.id).process(new Join()).executeAndCollect();
     expect(out.sort()).toEqual(['Ann:1', 'Ann:2', 'Ann:3', 'Bob:10', 'Bob:20']);
+  });
+});
+
+describe('processing-time service', () => {
+  it('a timer beyond setTimeout\'s 24.8-day range does not fire early', async () => {
+    const { TaskProcessingTimeService } = await import('./timers/ProcessingTimeService.js');
+    const fired: number[] = [];
+    const pts = new TaskProcessingTimeService((mail) => { void mail(); });
+    pts.registerTimer(Date.now() + 40 * 86_400_000, (t) => fired.push(t));
+    pts.registerTimer(Date.now() + 5, (t) => fired.push(t));
+    await new Promise((r) => setTimeout(r, 60));
+    expect(fired.length).toBe(1);
+    pts.quiesce();
   });
 });

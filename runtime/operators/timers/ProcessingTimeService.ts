@@ -8,6 +8,8 @@ export interface ProcessingTimeService {
   registerTimer(timestamp: number, callback: (timestamp: number) => void): { cancel(): void };
 }
 
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export type MailboxExecutor = (mail: () => void | Promise<void>) => void;
 
 export class TaskProcessingTimeService implements ProcessingTimeService {
@@ -17,12 +19,19 @@ export class TaskProcessingTimeService implements ProcessingTimeService {
   getCurrentProcessingTime(): number { return Date.now(); }
   registerTimer(timestamp: number, callback: (timestamp: number) => void): { cancel(): void } {
     if (this.quiesced) return { cancel() {} };
-    const delay = Math.max(0, timestamp - Date.now());
-    const handle = setTimeout(() => {
-      this.timers.delete(handle);
-      if (!this.quiesced) this.mailbox(() => callback(timestamp));
-    }, delay);
-    this.timers.add(handle);
+    let handle: NodeJS.Timeout;
+    const arm = (): void => {
+      // setTimeout caps delays at 2^31-1 ms (and fires at once above that): re-arm far-future timers.
+      const delay = Math.min(MAX_TIMEOUT_MS, Math.max(0, timestamp - Date.now()));
+      handle = setTimeout(() => {
+        this.timers.delete(handle);
+        if (this.quiesced) return;
+        if (Date.now() < timestamp) { arm(); return; }
+        this.mailbox(() => callback(timestamp));
+      }, delay);
+      this.timers.add(handle);
+    };
+    arm();
     return { cancel: () => { clearTimeout(handle); this.timers.delete(handle); } };
   }
   /** Stops all pending timers (end of input or cancellation). */

@@ -1,0 +1,48 @@
+// Deploys a job in its own YARN application (application mode) and follows it: shared by
+// `tsflink yarn-application` and `tsflink run -t yarn-application`.
+import { CliError, ExitCode } from './CliError.js';
+import type { Configuration } from '../runtime/configuration/Configuration.js';
+import type { PreparedJob } from './JobCommand.js';
+import type { YarnDeployment } from '../yarn-am/YarnClusterDescriptor.js';
+
+/** Returns the exit code: 0 SUCCEEDED (or detached and running), 1 FAILED, 4 KILLED. */
+export async function deployApplicationCluster(configuration: Configuration, job: PreparedJob, detached: boolean | undefined): Promise<number> {
+  let code: number = ExitCode.SUCCESS;
+  const { YarnClusterDescriptor, YarnDeploymentInputError } = await import('../yarn-am/YarnClusterDescriptor.js');
+  let descriptor: InstanceType<typeof YarnClusterDescriptor>;
+  try {
+    descriptor = new YarnClusterDescriptor();
+  } catch (e) {
+    throw e instanceof YarnDeploymentInputError ? new CliError(e.message, ExitCode.USAGE) : e;
+  }
+  try {
+    const say = (m: string): void => { process.stdout.write(`${m}\n`); };
+    let d: YarnDeployment;
+    try {
+      d = await descriptor.deploy({ mode: 'application', configuration, job: { bundle: job.bundle, args: job.args }, log: say });
+    } catch (e) {
+      if (e instanceof YarnDeploymentInputError) throw new CliError(e.message, ExitCode.USAGE, { cause: e });
+      throw e;
+    }
+    say(`Application ${d.applicationIdString} is ${d.report.state} (${d.secondsToRunning.toFixed(1)} s after submission)`);
+    if (d.webUrl) say(`JobManager Web Interface: ${d.webUrl}`);
+    let report = d.report;
+    if (detached && report.state === 'RUNNING') {
+      const hostPort = d.webUrl ? new URL(d.webUrl).host : '<host:port>';
+      say(`Detached. Follow it with the web interface, or: tsflink list -m ${hostPort}; cancel with: tsflink cancel -m ${hostPort} <jobId>`);
+    } else {
+      if (report.state === 'RUNNING') report = await descriptor.waitForFinalState(d.applicationId);
+      say(`Application ${d.applicationIdString} finished: state ${report.state}, final status ${report.finalStatus}`);
+      if (report.finalStatus === 'SUCCEEDED') code = ExitCode.SUCCESS;
+      else {
+        // A killed AM (or one that died) may not have cleaned up after itself.
+        await descriptor.deleteStagingDir(d.stagingDir);
+        process.stderr.write(`YARN diagnostics of ${d.applicationIdString}:\n${report.diagnostics || '(none)'}\n`);
+        code = report.finalStatus === 'KILLED' ? ExitCode.CANCELLED : ExitCode.JOB_FAILED;
+      }
+    }
+  } finally {
+    descriptor.close();
+  }
+  return code;
+}
