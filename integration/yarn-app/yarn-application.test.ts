@@ -203,6 +203,18 @@ describe('tsflink yarn-application', () => {
     console.log(`[yarn-app-test] success run: ${r.seconds.toFixed(1)} s end to end; ${/\(([\d.]+) s after submission\)/.exec(r.stdout)?.[1]} s to ${/is (\w+) \(/.exec(r.stdout)?.[1]}`);
   }, 240_000);
 
+  it('tsflink run -t yarn-application deploys the job like yarn-application', async () => {
+    const out = `/tmp/tsflink-yarn-app-test/${runId}/run-t`;
+    const r = await tsflink(['run', '-t', 'yarn-application', '-p', '2', '-D', 'taskmanager.numberOfTaskSlots=1', '-D', 'jobmanager.memory.process.size=512m',
+      '-D', 'taskmanager.memory.process.size=512m', '-D', 'yarn.application.name=run-t-it', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}${out}`, '50', '0']);
+    const appId = appIdFrom(r.stdout);
+    expect(r.code, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}\n${amLog(appId)}`).toBe(0);
+    expect(r.stdout).toMatch(/finished: state FINISHED, final status SUCCEEDED/);
+    expect((await yarn.getApplicationReport(appId)).name).toBe('run-t-it');
+    const lines = (await readHdfsDir(out)).split('\n').filter(Boolean);
+    expect(new Set(lines)).toEqual(new Set(Array.from({ length: 50 }, (_, i) => `n=${i}`)));
+  });
+
   it('examples/wordcount.ts at parallelism 4: hdfs:// input uploaded through the hdfs/ FileSystem, a keyed shuffle across 4 TaskManager containers (TCP), output on HDFS', async () => {
     const base = `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/wordcount`;
     // 3000 lines over 40 words: word k appears in lines where i % (k + 1) === 0, plus 'every' on each line
