@@ -9,11 +9,12 @@
  * (a canceled job), and deletes the HDFS staging directory.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AMRMClient } from './protocols/AMRMClient.js';
 import { shellQuote } from './shell.js';
+import { RUNTIME_RESOURCE_NAME } from './RuntimeArchive.js';
 import { serializeCredentials } from './ipc/credentials.js';
 import { NMClient } from './protocols/NMClient.js';
 import { formatContainerId, type Container, type ContainerLaunchContext, type LocalResource } from './protocols/records.js';
@@ -32,7 +33,7 @@ import {
   YarnConfigOptions,
   packageRoot,
 } from '../runtime/configuration/index.js';
-import type { JobBundle } from '../runtime/client/JobBundle.js';
+import { repinBundleCode, tsflinkRuntimeUrl, type JobBundle } from '../runtime/client/JobBundle.js';
 import { runMainInContext } from '../runtime/client/ContextEnvironment.js';
 import { ClusterJobClient } from '../runtime/minicluster/ClusterJobClient.js';
 import type { JobMaster } from '../runtime/jobmanager/jobmaster/JobMaster.js';
@@ -209,7 +210,7 @@ export class ApplicationMaster {
       const d = (k: string, v: string | number): string => `-D ${shellQuote(`${k}=${v}`)}`;
       const cmd = [
         shellQuote(node),
-        shellQuote(join(root, 'dist', 'yarn-am', 'taskmanager.js')),
+        shellQuote(this.opts.taskManagerResources[RUNTIME_RESOURCE_NAME] ? `./${RUNTIME_RESOURCE_NAME}/dist/yarn-am/taskmanager.js` : join(root, 'dist', 'yarn-am', 'taskmanager.js')),
         d(JobManagerOptions.ADDRESS.key, this.host),
         d(JobManagerOptions.PORT.key, rpcPort),
         d(TaskManagerOptions.NUM_TASK_SLOTS.key, slots),
@@ -266,8 +267,15 @@ export class ApplicationMaster {
   private async runApplication(): Promise<ApplicationMasterResult> {
     const job = this.opts.job;
     if (!job) throw new Error('application mode without a job bundle');
-    const bytes = readFileSync(job.bundlePath);
-    const bundle: JobBundle = { entry: job.spec.entry, path: job.bundlePath, hash: createHash('sha256').update(bytes).digest('hex') };
+    // The bundle imports the client's runtime; this container runs the shipped one: re-pin.
+    let bundlePath = job.bundlePath;
+    let code: string | Buffer = readFileSync(bundlePath);
+    if (job.spec.runtime !== undefined && job.spec.runtime !== tsflinkRuntimeUrl()) {
+      code = repinBundleCode(code.toString('utf8'), job.spec.runtime);
+      bundlePath = `${job.bundlePath}.pinned.mjs`;
+      writeFileSync(bundlePath, code);
+    }
+    const bundle: JobBundle = { entry: job.spec.entry, path: bundlePath, hash: createHash('sha256').update(code).digest('hex') };
     const base = this.conf.clone();
     const defaultParallelism = base.getOptional(CoreOptions.DEFAULT_PARALLELISM) ?? 1;
     const dispatcher = this.services!.dispatcher;
@@ -277,7 +285,7 @@ export class ApplicationMaster {
       await runMainInContext({
         bundle, args: job.spec.args, baseConfiguration: base, defaultParallelism,
         submit: async (jobGraph, sg) => {
-          const jm = dispatcher.submitJob({ jobGraph, bundle: { entry: bundle.entry, path: bundle.path, hash: bundle.hash }, args: job.spec.args, defaultParallelism, baseConfiguration: base.toMap() }, sg);
+          const jm = dispatcher.submitJob({ jobGraph, bundle: { entry: bundle.entry, path: bundle.path, hash: bundle.hash, runtime: tsflinkRuntimeUrl() }, args: job.spec.args, defaultParallelism, baseConfiguration: base.toMap() }, sg);
           submitted.push(jm);
           return new ClusterJobClient(jm);
         },

@@ -27,6 +27,7 @@ import {
   ENV_APPLICATION_ID,
   ENV_CLUSTER_MODE,
   ENV_NODE_PATH,
+  ENV_RUNTIME_ARCHIVE,
   ENV_SHIP_FILES,
   shipStagingName,
   FILE_NODE_ARCHIVE,
@@ -45,6 +46,8 @@ import { Configuration, JobManagerOptions, SecurityOptions, TaskManagerOptions, 
 import { configurationToYaml } from '../runtime/configuration/loadConfiguration.js';
 import { generateClusterSecret } from '../runtime/security/ClusterSecret.js';
 import { shellQuote } from './shell.js';
+import { runtimeArchive, RUNTIME_RESOURCE_NAME } from './RuntimeArchive.js';
+import { tsflinkRuntimeUrl } from '../runtime/client/JobBundle.js';
 import type { JobBundle } from '../runtime/client/JobBundle.js';
 
 /** A problem with what the user asked for (queue, sizes, missing Hadoop config): exit code 2. */
@@ -164,6 +167,7 @@ export class YarnClusterDescriptor {
     const resources: Record<string, LocalResource> = {};
     let qualifiedStaging = stagingDir;
     let shippedNode: string | undefined;
+    let runtimeArchivePath = '';
     const shippedFiles: string[] = [];
     const upload = async (name: string, data: Uint8Array | string): Promise<void> => {
       const path = `${stagingDir}/${name}`;
@@ -206,9 +210,22 @@ export class YarnClusterDescriptor {
         resources[f.name] = { ...r, type: f.type };
         shippedFiles.push(`${f.name}:${f.type}`);
       }
+      // The runtime: one archive per version, kept in <staging root>/lib and shared by applications.
+      const rt = runtimeArchive();
+      const libPath = `${stagingDir.slice(0, stagingDir.lastIndexOf('/'))}/lib/${rt.name}`;
+      if (!(await fs.exists(libPath))) {
+        const tmp = `${libPath}.${process.pid}.tmp`;
+        await fs.mkdirs(libPath.slice(0, libPath.lastIndexOf('/')));
+        await fs.writeFile(tmp, readFileSync(rt.path), { overwrite: true, permission: '644' });
+        await fs.rename(tmp, libPath).catch(async (e: unknown) => { await fs.delete(tmp, false); if (!(await fs.exists(libPath))) throw e; });
+      }
+      const rtStatus = await fs.getFileStatus(libPath);
+      // PUBLIC: each NodeManager localizes it once, in its own cache, for every application.
+      resources[RUNTIME_RESOURCE_NAME] = localResourceFromUri(rtStatus.path, rtStatus.length, rtStatus.modificationTime, 'ARCHIVE', 'PUBLIC');
+      runtimeArchivePath = rtStatus.path;
       if (opts.job) {
         await upload(FILE_JOB_BUNDLE, readFileSync(opts.job.bundle.path));
-        const spec: JobSpec = { entry: opts.job.bundle.entry, args: opts.job.args };
+        const spec: JobSpec = { entry: opts.job.bundle.entry, args: opts.job.args, runtime: tsflinkRuntimeUrl() };
         await upload(FILE_JOB_SPEC, JSON.stringify(spec));
       }
     } catch (e) {
@@ -221,7 +238,8 @@ export class YarnClusterDescriptor {
     // ---- submission
     const sched = rmSchedulerEndpoint(this.siteConf);
     const node = shippedNode !== undefined ? `./${shippedNode}` : (opts.nodePath ?? process.execPath);
-    const amScript = join(packageRoot(), 'dist', 'yarn-am', 'main.js');
+    // The AM runs the shipped runtime (unpacked by YARN into ./tsflink/), not this machine's install.
+    const amScript = `./${RUNTIME_RESOURCE_NAME}/dist/yarn-am/main.js`;
     // The cluster secret travels in the container credentials, not the environment (see SECRET_ALIAS).
     const secret = conf.getString('security.cluster.secret') ?? generateClusterSecret();
     const environment: Record<string, string> = {
@@ -232,6 +250,7 @@ export class YarnClusterDescriptor {
       [ENV_HADOOP_USER_NAME]: hdfsUser,
     };
     if (shippedNode !== undefined) environment[ENV_NODE_PATH] = shippedNode;
+    environment[ENV_RUNTIME_ARCHIVE] = runtimeArchivePath;
     if (shippedFiles.length) environment[ENV_SHIP_FILES] = shippedFiles.join(',');
     Object.assign(environment, prefixedEnv(conf, 'containerized.master.env.'));
     const name = conf.getOptional(YarnConfigOptions.APPLICATION_NAME) ?? (opts.mode === 'application' ? DEFAULT_APPLICATION_NAME : DEFAULT_SESSION_NAME);

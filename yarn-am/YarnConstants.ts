@@ -23,6 +23,8 @@ export const NODE_RESOURCE_NAME = 'node';
 export const ENV_NODE_PATH = 'TSFLINK_YARN_NODE';
 /** yarn.ship-files: `name:FILE|ARCHIVE` entries (comma-separated) of the staged files every container gets. */
 export const ENV_SHIP_FILES = 'TSFLINK_YARN_SHIP_FILES';
+/** HDFS path of the shipped runtime archive (the AM gives it to TaskManagers too). */
+export const ENV_RUNTIME_ARCHIVE = 'TSFLINK_YARN_RUNTIME_ARCHIVE';
 /** Staging subdirectory of the shipped files (their local resource names are their base names). */
 export const SHIP_DIR = 'ship';
 /** Where a shipped file lives in the staging directory (archives keep a .tar.gz name: YARN picks the unpacker by extension). */
@@ -38,6 +40,8 @@ export interface JobSpec {
   /** The user's job file on the client (for messages). */
   entry: string;
   args: string[];
+  /** The tsflink runtime URL the bundle imports (the client's); the AM re-pins it to its own. */
+  runtime?: string;
 }
 
 export type ClusterMode = 'application' | 'session';

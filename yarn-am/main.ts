@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { ApplicationMaster, deleteStagingDir, hasShippedHadoopConf } from './ApplicationMaster.js';
 import { AMRMClient } from './protocols/AMRMClient.js';
 import { applyYarnLocalDirs, readContainerSecret } from './containerEnv.js';
-import { ENV_CLUSTER_MODE, ENV_NODE_PATH, ENV_SHIP_FILES, shipStagingName, ENV_STAGING_DIR, FILE_NODE_ARCHIVE, NODE_RESOURCE_NAME, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
+import { RUNTIME_RESOURCE_NAME } from './RuntimeArchive.js';
+import { ENV_RUNTIME_ARCHIVE, ENV_CLUSTER_MODE, ENV_NODE_PATH, ENV_SHIP_FILES, shipStagingName, ENV_STAGING_DIR, FILE_NODE_ARCHIVE, NODE_RESOURCE_NAME, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
 import { localResourceFromUri, type LocalResource } from './protocols/records.js';
 import { loadConfiguration } from '../runtime/configuration/loadConfiguration.js';
 import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
@@ -34,6 +35,12 @@ async function taskManagerResources(stagingDir: string | undefined, cwd: string)
     const [name, type] = entry.split(':') as [string, 'FILE' | 'ARCHIVE'];
     const st = await fs.getFileStatus(`${stagingDir}/${shipStagingName(name, type)}`);
     out[name] = localResourceFromUri(st.path, st.length, st.modificationTime, type, 'APPLICATION');
+  }
+  const runtime = process.env[ENV_RUNTIME_ARCHIVE];
+  if (runtime) {
+    // The shipped tsflink runtime: TaskManagers run it from ./tsflink/ like the AM.
+    const st = await fs.getFileStatus(runtime);
+    out[RUNTIME_RESOURCE_NAME] = localResourceFromUri(st.path, st.length, st.modificationTime, 'ARCHIVE', 'PUBLIC');
   }
   if (process.env[ENV_NODE_PATH]) {
     // yarn.ship-node: TaskManagers get the same Node archive, unpacked into ./node/.

@@ -50,6 +50,20 @@ export function tsflinkRuntimeEntry(): string {
   return override ? resolve(override) : join(packageRoot(), 'dist', 'runtime', 'index.js');
 }
 
+/** The `file://` URL bundles made here import as 'tsflink'. */
+export function tsflinkRuntimeUrl(): string {
+  return pathToFileURL(tsflinkRuntimeEntry()).href;
+}
+
+/**
+ * Re-pins a bundle made by another installation (`from`: the runtime URL it imports) to this
+ * process's runtime, so it loads the same module instance here (other hosts, YARN containers).
+ */
+export function repinBundleCode(code: string, from: string): string {
+  const own = tsflinkRuntimeUrl();
+  return from === own ? code : code.split(JSON.stringify(from)).join(JSON.stringify(own));
+}
+
 /** Default bundle directory: per user, so bundles of different users never collide. */
 function defaultOutDir(): string {
   let user = 'user';

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { repinBundleCode } from '../client/JobBundle.js';
 import { join } from 'node:path';
 import { hostname, availableParallelism, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
@@ -21,7 +22,7 @@ export class TaskManagerRunner {
   private te!: WorkerTaskExecutor;
   private tcp: TcpConnectionManager | null = null;
   private dataPort = 0;
-  private readonly bundles = new Map<string, Promise<string>>();
+  private readonly bundles = new Map<string, Promise<{ path: string; hash: string }>>();
   private readonly canceledBeforeSubmit = new Set<string>();
   private lastHeartbeat = Date.now();
   private watchdog: NodeJS.Timeout | null = null;
@@ -108,16 +109,20 @@ export class TaskManagerRunner {
     }
   }
 
-  /** Bundles are cached by hash: every slot of this process loads the same file. */
-  private bundleFor(jobId: string, hash: string): Promise<string> {
+  /**
+   * Bundles are cached by hash: every slot of this process loads the same file. A bundle pinned
+   * to another installation's runtime (other host, YARN container) is re-pinned to this one.
+   */
+  private bundleFor(jobId: string, hash: string, runtime: string | undefined): Promise<{ path: string; hash: string }> {
     let p = this.bundles.get(hash);
     if (!p) {
       const path = join(this.workingDir, 'bundles', `${hash}.mjs`);
-      p = existsSync(path) ? Promise.resolve(path) : this.conn!.call<Uint8Array>('requestJobBundle', [jobId], 60_000).then((bytes) => {
+      p = this.conn!.call<Uint8Array>('requestJobBundle', [jobId], 60_000).then((bytes) => {
         const got = createHash('sha256').update(bytes).digest('hex');
         if (got !== hash) throw new Error(`Job bundle of job ${jobId} arrived corrupted (sha256 ${got}, expected ${hash})`);
-        writeFileSync(path, bytes);
-        return path;
+        const code = runtime !== undefined ? repinBundleCode(Buffer.from(bytes).toString('utf8'), runtime) : Buffer.from(bytes);
+        writeFileSync(path, code);
+        return { path, hash: createHash('sha256').update(code).digest('hex') };
       });
       this.bundles.set(hash, p);
       p.catch(() => this.bundles.delete(hash));
@@ -128,7 +133,7 @@ export class TaskManagerRunner {
   private async submit(tdd: TaskDeploymentDescriptor, slot: number, job: JobSubmissionInfo): Promise<void> {
     let local = job;
     try {
-      if (job.bundle) local = { ...job, bundle: { ...job.bundle, path: await this.bundleFor(tdd.jobId, job.bundle.hash) } };
+      if (job.bundle) local = { ...job, bundle: { ...job.bundle, ...(await this.bundleFor(tdd.jobId, job.bundle.hash, job.bundle.runtime)) } };
     } catch (e) {
       this.jobMaster(tdd.jobId).updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'FAILED',
         error: { name: 'BundleException', message: (e as Error).message, location: `${tdd.taskName} (${tdd.subtaskIndex + 1}/${tdd.numberOfSubtasks})` } });

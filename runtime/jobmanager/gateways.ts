@@ -10,7 +10,8 @@ import type { JobGraphSpec } from '../graph/jobgraph/JobGraph.js';
 export interface JobSubmissionInfo {
   jobGraph: JobGraphSpec;
   /** The job bundle and its arguments, for slots that rebuild the StreamGraph. */
-  bundle?: { entry: string; path: string; hash: string };
+  /** `runtime`: the tsflink runtime URL the bundle imports (re-pinned by processes with another install). */
+  bundle?: { entry: string; path: string; hash: string; runtime?: string };
   /** The client's configuration before main ran (main re-applies its own settings on rebuild). */
   baseConfiguration?: Record<string, string>;
   args?: string[];

@@ -4,7 +4,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, win32 } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -12,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import multipart from '@fastify/multipart';
-import { tsflinkRuntimeEntry } from '../client/JobBundle.js';
+import { repinBundleCode, tsflinkRuntimeUrl } from '../client/JobBundle.js';
 import type { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
 import type { ResourceManager } from '../jobmanager/resourcemanager/ResourceManager.js';
 import { type Configuration, CoreOptions, RestOptions } from '../configuration/index.js';
@@ -329,7 +328,7 @@ export class RestServerEndpoint {
           args: body.args,
           defaultParallelism: body.defaultParallelism,
           baseConfiguration: body.baseConfiguration,
-          bundle: { entry: body.bundleEntry ?? upload.fileName, path, hash },
+          bundle: { entry: body.bundleEntry ?? upload.fileName, path, hash, runtime: tsflinkRuntimeUrl() },
         });
       } catch (e) {
         throw submissionError(jobId, e);
@@ -349,12 +348,11 @@ export class RestServerEndpoint {
    * file; if that is not this process's runtime, the import is re-pinned here (new hash).
    */
   private async storeBundle(tmp: string, path: string, hash: string, clientRuntime: string | undefined): Promise<string> {
-    const own = pathToFileURL(tsflinkRuntimeEntry()).href;
-    if (clientRuntime === undefined || clientRuntime === own) {
+    if (clientRuntime === undefined || clientRuntime === tsflinkRuntimeUrl()) {
       await rename(tmp, path);
       return hash;
     }
-    const code = (await readFile(tmp, 'utf8')).split(JSON.stringify(clientRuntime)).join(JSON.stringify(own));
+    const code = repinBundleCode(await readFile(tmp, 'utf8'), clientRuntime);
     await writeFile(path, code, { flag: 'wx', mode: 0o600 });
     await rm(tmp, { force: true });
     return createHash('sha256').update(code).digest('hex');

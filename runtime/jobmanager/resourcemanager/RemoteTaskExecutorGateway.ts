@@ -12,7 +12,7 @@ export class RemoteTaskExecutorGateway implements TaskExecutorGateway {
   }
   submitTask(tdd: TaskDeploymentDescriptor, slotIndex: number, job: JobSubmissionInfo): void {
     // The TaskManager fetches the bundle itself (requestJobBundle), so local paths never travel.
-    const shipped: JobSubmissionInfo = { ...job, ...(job.bundle ? { bundle: { entry: job.bundle.entry, hash: job.bundle.hash, path: '' } } : {}) };
+    const shipped: JobSubmissionInfo = { ...job, ...(job.bundle ? { bundle: { entry: job.bundle.entry, hash: job.bundle.hash, path: '', ...(job.bundle.runtime ? { runtime: job.bundle.runtime } : {}) } } : {}) };
     this.send('submitTask', [tdd, slotIndex, shipped]);
   }
   cancelTask(executionAttemptId: string): void { this.send('cancelTask', [executionAttemptId]); }
