@@ -3,89 +3,28 @@
  * the CLI uploads to HDFS and submits; the TypeScript ApplicationMaster runs the JobManager and
  * the job's main(), starts TaskManager containers through the NodeManagers, and unregisters.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HadoopSiteConfig } from '../../yarn-am/ipc/index.js';
-import { YarnClient, formatApplicationId, type ApplicationId, type ApplicationReport } from '../../yarn-am/protocols/index.js';
-
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(REPO, 'cli', 'bin', 'run.js');
-const FIXTURES = join(REPO, 'integration', 'yarn-app', 'fixtures');
-
-interface ClusterInfo {
-  hadoopConfDir: string;
-  namenode: string;
-  webhdfs: string;
-  superuser?: string;
-  nodemanagers: { nodeId: string; logDirs: string; localDirs: string }[];
-}
+import { formatApplicationId, type YarnClient, type ApplicationId, type ApplicationReport } from '../../yarn-am/protocols/index.js';
+import { FIXTURES, REPO, CLI, setupYarnTestCluster, tsflink, webhdfs, readHdfsDir, type ClusterInfo } from './harness.js';
 
 let cluster: ClusterInfo;
 let yarn: YarnClient;
 const runId = `${Date.now()}`;
 
 beforeAll(async () => {
-  const mod = (await import('../hadoop/cluster.mjs')) as { startCluster(): Promise<{ info: ClusterInfo }> };
-  cluster = (await mod.startCluster()).info;
-  yarn = YarnClient.fromConfiguration(HadoopSiteConfig.load(cluster.hadoopConfDir));
-  // The AM and the TaskManagers run from dist/ (tsc emits even if unrelated files have errors).
-  try {
-    execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.json')], { cwd: REPO, stdio: 'pipe' });
-  } catch {
-    // checked below
-  }
-  if (!existsSync(join(REPO, 'dist', 'yarn-am', 'main.js'))) throw new Error('dist/yarn-am/main.js was not built');
+  ({ cluster, yarn } = await setupYarnTestCluster());
 }, 600_000);
 
 afterAll(() => yarn?.close());
-
-interface CliResult { code: number | null; stdout: string; stderr: string; seconds: number }
-
-function tsflink(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<CliResult> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: REPO,
-      env: { ...process.env, HADOOP_CONF_DIR: cluster.hadoopConfDir, HADOOP_USER_NAME: cluster.superuser ?? 'root', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tsflink ${args.join(' ')} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
-    });
-  });
-}
 
 function appIdFrom(stdout: string): ApplicationId {
   const m = /application_(\d+)_(\d+)/.exec(stdout);
   if (!m) throw new Error(`no application id in:\n${stdout}`);
   return { clusterTimestamp: Number(m[1]), id: Number(m[2]) };
-}
-
-async function webhdfs(path: string, op: string): Promise<Response> {
-  return fetch(`${cluster.webhdfs}/webhdfs/v1${path}?op=${op}&user.name=${cluster.superuser ?? 'root'}`);
-}
-
-async function readHdfsDir(path: string): Promise<string> {
-  const list = (await (await webhdfs(path, 'LISTSTATUS')).json()) as { FileStatuses: { FileStatus: { pathSuffix: string; type: string }[] } };
-  let out = '';
-  for (const f of list.FileStatuses.FileStatus.filter((s) => s.type === 'FILE' && !s.pathSuffix.startsWith('.'))) {
-    out += await (await webhdfs(`${path}/${f.pathSuffix}`, 'OPEN')).text();
-  }
-  return out;
 }
 
 /** Container logs of the application, all NMs: `<containerId>/<file>` → text. */

@@ -3,26 +3,13 @@
  * with `tsflink run -t yarn-session` (one unbounded, canceled with `tsflink cancel`; `tsflink list`),
  * TaskManager containers started on demand and released when idle, then `--stop`.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HadoopSiteConfig } from '../../yarn-am/ipc/index.js';
-import { YarnClient, formatApplicationId, parseApplicationId, type ApplicationId } from '../../yarn-am/protocols/index.js';
-
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(REPO, 'cli', 'bin', 'run.js');
-const FIXTURES = join(REPO, 'integration', 'yarn-app', 'fixtures');
-
-interface ClusterInfo {
-  hadoopConfDir: string;
-  namenode: string;
-  webhdfs: string;
-  superuser?: string;
-  nodemanagers: { nodeId: string; logDirs: string }[];
-}
+import { formatApplicationId, parseApplicationId, type YarnClient, type ApplicationId } from '../../yarn-am/protocols/index.js';
+import { CLI, FIXTURES, REPO, setupYarnTestCluster, tsflink, readHdfsDir, webhdfs, type ClusterInfo } from './harness.js';
 
 let cluster: ClusterInfo;
 let yarn: YarnClient;
@@ -30,15 +17,7 @@ let sessionId: ApplicationId | undefined;
 const runId = `${Date.now()}`;
 
 beforeAll(async () => {
-  const mod = (await import('../hadoop/cluster.mjs')) as { startCluster(): Promise<{ info: ClusterInfo }> };
-  cluster = (await mod.startCluster()).info;
-  yarn = YarnClient.fromConfiguration(HadoopSiteConfig.load(cluster.hadoopConfDir));
-  try {
-    execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.json')], { cwd: REPO, stdio: 'pipe' });
-  } catch {
-    // checked below
-  }
-  if (!existsSync(join(REPO, 'dist', 'yarn-am', 'main.js'))) throw new Error('dist/yarn-am/main.js was not built');
+  ({ cluster, yarn } = await setupYarnTestCluster());
 }, 600_000);
 
 afterAll(async () => {
@@ -46,29 +25,6 @@ afterAll(async () => {
   if (sessionId) await yarn.killApplication(sessionId).catch(() => undefined);
   yarn?.close();
 });
-
-function tsflink(args: string[], timeoutMs = 180_000): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: REPO,
-      env: { ...process.env, HADOOP_CONF_DIR: cluster.hadoopConfDir, HADOOP_USER_NAME: cluster.superuser ?? 'root' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tsflink ${args.join(' ')} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
-    });
-  });
-}
 
 function amLog(appId: ApplicationId): string {
   const app = formatApplicationId(appId);
@@ -85,15 +41,9 @@ function amLog(appId: ApplicationId): string {
   return out;
 }
 
-async function webhdfs(path: string, op: string): Promise<Response> {
-  return fetch(`${cluster.webhdfs}/webhdfs/v1${path}?op=${op}&user.name=${cluster.superuser ?? 'root'}`);
-}
-
-async function readHdfsDir(path: string): Promise<string[]> {
-  const list = (await (await webhdfs(path, 'LISTSTATUS')).json()) as { FileStatuses: { FileStatus: { pathSuffix: string; type: string }[] } };
-  let out = '';
-  for (const f of list.FileStatuses.FileStatus.filter((s) => s.type === 'FILE' && !s.pathSuffix.startsWith('.'))) out += await (await webhdfs(`${path}/${f.pathSuffix}`, 'OPEN')).text();
-  return out.split('\n').filter(Boolean);
+/** Lines of the visible files of an HDFS directory. */
+async function readHdfsLines(path: string): Promise<string[]> {
+  return (await readHdfsDir(path)).split('\n').filter(Boolean);
 }
 
 async function waitFor(what: string, cond: () => boolean, timeoutMs = 60_000): Promise<void> {
@@ -137,10 +87,10 @@ describe('tsflink yarn-session', () => {
     const byId = ['-D', `yarn.application.id=${id}`];
     const r2 = await tsflink(['run', '-t', 'yarn-session', ...byId, '-p', '2', join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}${base}/numbers`, '300', '0']);
     expect(r2.code, `${r2.stdout}\n${r2.stderr}\n${amLog(sessionId)}`).toBe(0);
-    expect(new Set(await readHdfsDir(`${base}/numbers`))).toEqual(new Set(Array.from({ length: 300 }, (_, i) => `n=${i}`)));
+    expect(new Set(await readHdfsLines(`${base}/numbers`))).toEqual(new Set(Array.from({ length: 300 }, (_, i) => `n=${i}`)));
     const r3 = await tsflink(['run', ...byId, '-p', '2', join(FIXTURES, 'keyed-count-to-files.ts'), `${cluster.namenode}${base}/keyed`, '1000', '10']);
     expect(r3.code, `${r3.stdout}\n${r3.stderr}\n${amLog(sessionId)}`).toBe(0);
-    expect((await readHdfsDir(`${base}/keyed`)).sort()).toEqual(Array.from({ length: 10 }, (_, k) => `${k} 100`).sort());
+    expect((await readHdfsLines(`${base}/keyed`)).sort()).toEqual(Array.from({ length: 10 }, (_, k) => `${k} 100`).sort());
 
     // the running TaskManagers say where their logs are
     const tms = await taskManagers();

@@ -1,0 +1,83 @@
+// Shared by the YARN end-to-end tests: the minicluster, the built runtime, the CLI, and HDFS reads.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HadoopSiteConfig } from '../../yarn-am/ipc/index.js';
+import { YarnClient } from '../../yarn-am/protocols/index.js';
+
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLI = join(REPO, 'cli', 'bin', 'run.js');
+export const FIXTURES = join(REPO, 'integration', 'yarn-app', 'fixtures');
+
+export interface ClusterInfo {
+  hadoopConfDir: string;
+  namenode: string;
+  webhdfs: string;
+  superuser?: string;
+  nodemanagers: { nodeId: string; logDirs: string; localDirs: string }[];
+}
+
+export interface CliResult { code: number | null; stdout: string; stderr: string; seconds: number }
+
+let cluster: ClusterInfo | undefined;
+
+/** Starts (or reuses) the minicluster and makes sure dist/ is built: the AM and TaskManagers run from it. */
+export async function setupYarnTestCluster(): Promise<{ cluster: ClusterInfo; yarn: YarnClient }> {
+  const mod = (await import('../hadoop/cluster.mjs')) as { startCluster(): Promise<{ info: ClusterInfo }> };
+  cluster = (await mod.startCluster()).info;
+  const yarn = YarnClient.fromConfiguration(HadoopSiteConfig.load(cluster.hadoopConfDir));
+  try {
+    // tsc emits even if unrelated files have errors; checked below.
+    execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.json')], { cwd: REPO, stdio: 'pipe' });
+  } catch {
+    // checked below
+  }
+  if (!existsSync(join(REPO, 'dist', 'yarn-am', 'main.js'))) throw new Error('dist/yarn-am/main.js was not built');
+  return { cluster, yarn };
+}
+
+function current(): ClusterInfo {
+  if (!cluster) throw new Error('setupYarnTestCluster() first');
+  return cluster;
+}
+
+/** Runs the CLI with the minicluster's HADOOP_CONF_DIR. */
+export function tsflink(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<CliResult> {
+  const c = current();
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      env: { ...process.env, HADOOP_CONF_DIR: c.hadoopConfDir, HADOOP_USER_NAME: c.superuser ?? 'root', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tsflink ${args.join(' ')} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
+    });
+  });
+}
+
+export async function webhdfs(path: string, op: string): Promise<Response> {
+  const c = current();
+  return fetch(`${c.webhdfs}/webhdfs/v1${path}?op=${op}&user.name=${c.superuser ?? 'root'}`);
+}
+
+/** The concatenated text of the visible files of an HDFS directory. */
+export async function readHdfsDir(path: string): Promise<string> {
+  const list = (await (await webhdfs(path, 'LISTSTATUS')).json()) as { FileStatuses: { FileStatus: { pathSuffix: string; type: string }[] } };
+  let out = '';
+  for (const f of list.FileStatuses.FileStatus.filter((s) => s.type === 'FILE' && !s.pathSuffix.startsWith('.'))) {
+    out += await (await webhdfs(`${path}/${f.pathSuffix}`, 'OPEN')).text();
+  }
+  return out;
+}
