@@ -52,3 +52,10 @@ export type ClusterMode = 'application' | 'session';
  * launch script or its copy in the container log directory (as an environment variable would).
  */
 export const SECRET_ALIAS = 'tsflink.cluster.secret';
+
+/**
+ * A container's own working files (uploads, TaskManager work dirs). Never inside ./tsflink/: that
+ * is the NodeManager's PUBLIC cache of the runtime, shared by every container on the node (and
+ * read-only for applications on a secure cluster).
+ */
+export const CONTAINER_WORK_DIR = 'tsflink-work';

@@ -13,7 +13,7 @@ import { ApplicationMaster, deleteStagingDir, hasShippedHadoopConf } from './App
 import { AMRMClient } from './protocols/AMRMClient.js';
 import { applyYarnLocalDirs, readContainerSecret } from './containerEnv.js';
 import { RUNTIME_RESOURCE_NAME } from './RuntimeArchive.js';
-import { ENV_RUNTIME_ARCHIVE, ENV_CLUSTER_MODE, ENV_NODE_PATH, ENV_SHIP_FILES, shipStagingName, ENV_STAGING_DIR, FILE_NODE_ARCHIVE, NODE_RESOURCE_NAME, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
+import { CONTAINER_WORK_DIR, ENV_RUNTIME_ARCHIVE, ENV_CLUSTER_MODE, ENV_NODE_PATH, ENV_SHIP_FILES, shipStagingName, ENV_STAGING_DIR, FILE_NODE_ARCHIVE, NODE_RESOURCE_NAME, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
 import { localResourceFromUri, type LocalResource } from './protocols/records.js';
 import { loadConfiguration } from '../runtime/configuration/loadConfiguration.js';
 import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
@@ -69,7 +69,7 @@ async function main(): Promise<number> {
     mode,
     configuration,
     secret,
-    workDir: join(cwd, 'tsflink'),
+    workDir: join(cwd, CONTAINER_WORK_DIR),
     ...(job ? { job } : {}),
     taskManagerResources: await taskManagerResources(stagingDir, cwd),
     ...(stagingDir ? { stagingDir } : {}),

@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import { applyYarnLocalDirs, readContainerSecret } from './containerEnv.js';
+import { CONTAINER_WORK_DIR } from './YarnConstants.js';
 import { loadConfiguration, parseDynamicProperties } from '../runtime/configuration/loadConfiguration.js';
 import { TaskManagerRunner } from '../runtime/entrypoint/TaskManagerRunner.js';
 import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   const conf = loadConfiguration({ confDir: cwd, dynamicProperties: parseDynamicProperties(dynamicArgs(process.argv.slice(2))) });
   applyYarnLocalDirs(conf);
   const secret = readContainerSecret();
-  const tm = new TaskManagerRunner(conf, secret, join(cwd, 'tsflink', 'taskmanager', String(process.pid)));
+  const tm = new TaskManagerRunner(conf, secret, join(cwd, CONTAINER_WORK_DIR, 'taskmanager', String(process.pid)));
   await tm.start();
   log('INFO', `TaskManager ${tm.taskManagerId} started with ${tm.numSlots} slot(s) in container ${process.env['CONTAINER_ID'] ?? '?'} (pid ${process.pid})`);
   const stop = (sig: string): void => {

@@ -8,6 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTAINER_WORK_DIR } from '../../yarn-am/YarnConstants.js';
 import { formatApplicationId, type YarnClient, type ApplicationId, type ApplicationReport } from '../../yarn-am/protocols/index.js';
 import { FIXTURES, REPO, CLI, setupYarnTestCluster, tsflink, webhdfs, readHdfsDir, type ClusterInfo } from './harness.js';
 
@@ -73,7 +74,7 @@ function taskManagerPids(appId: ApplicationId, localDirsOf: (nm: ClusterInfo['no
       const appDir = join(local, 'usercache', cluster.superuser ?? 'root', 'appcache', app);
       if (!existsSync(appDir)) continue;
       for (const c of readdirSync(appDir).filter((d) => d.startsWith('container_'))) {
-        const tmDir = join(appDir, c, 'tsflink', 'taskmanager');
+        const tmDir = join(appDir, c, CONTAINER_WORK_DIR, 'taskmanager');
         if (!existsSync(tmDir)) continue;
         for (const pid of readdirSync(tmDir)) out.set(c, Number(pid));
       }
@@ -178,12 +179,27 @@ describe('tsflink yarn-application', () => {
     // 4 TaskManager containers registered; where they ran
     const launched = [...am.matchAll(/Launching TaskManager in (container_\S+) on (\S+) /g)];
     expect(new Set([...am.matchAll(/Registered TaskManager (container_\S+)/g)].map((m) => m[1])).size, am).toBe(4);
-    console.log(`[yarn-app-test] wordcount p4: ${r.seconds.toFixed(1)} s; TaskManagers per NodeManager: ${JSON.stringify(Object.fromEntries([...new Set(launched.map((m) => m[2]))].map((n) => [n, launched.filter((m) => m[2] === n).length])))}`);
+    const perNode = Object.fromEntries([...new Set(launched.map((m) => m[2]))].map((n) => [n, launched.filter((m) => m[2] === n).length]));
+    console.log(`[yarn-app-test] wordcount p4: ${r.seconds.toFixed(1)} s; TaskManagers per NodeManager: ${JSON.stringify(perNode)}`);
+    // across both NodeManagers: the shuffle crosses NodeManagers, not just containers
+    expect(Object.keys(perNode).sort(), am).toEqual(cluster.nodemanagers.map((n) => n.nodeId).sort());
     const out = (await readHdfsDir(`${new URL(base).pathname}/out`)).split('\n').filter(Boolean);
     expect(new Map(out.map((l) => { const [w, c] = l.split('\t'); return [w!, Number(c)] as const; }))).toEqual(expected);
     expect(out).toHaveLength(expected.size);
     await waitForAttemptEnd(report);
     expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS')).status).toBe(404);
+    // the runtime is a PUBLIC resource shared by all containers of a node: nobody writes into it
+    for (const nm of cluster.nodemanagers) {
+      for (const local of nm.localDirs.split(',')) {
+        const cache = join(local, 'filecache');
+        if (!existsSync(cache)) continue;
+        for (const n of readdirSync(cache)) {
+          for (const res of readdirSync(join(cache, n)).filter((r) => r.startsWith('tsflink-runtime-'))) {
+            expect(readdirSync(join(cache, n, res)).sort(), join(cache, n, res)).toEqual(['cli', 'conf', 'dist', 'node_modules', 'package.json', 'yarn-am']);
+          }
+        }
+      }
+    }
   }, 180_000);
 
   it("yarn.ship-node: the AM and the TaskManagers run the shipped Node (an ARCHIVE resource); containerized.*.env.* reach their environments", async () => {
@@ -341,6 +357,18 @@ describe('tsflink yarn-application', () => {
     expect(r.stdout).toMatch(/ApplicationMaster \(JobManager\) logs: http:\/\/\S+\/node\/containerlogs\//);
     await waitForAttemptEnd(report);
     expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS')).status).toBe(404);
+    // the runtime is a PUBLIC resource shared by all containers of a node: nobody writes into it
+    for (const nm of cluster.nodemanagers) {
+      for (const local of nm.localDirs.split(',')) {
+        const cache = join(local, 'filecache');
+        if (!existsSync(cache)) continue;
+        for (const n of readdirSync(cache)) {
+          for (const res of readdirSync(join(cache, n)).filter((r) => r.startsWith('tsflink-runtime-'))) {
+            expect(readdirSync(join(cache, n, res)).sort(), join(cache, n, res)).toEqual(['cli', 'conf', 'dist', 'node_modules', 'package.json', 'yarn-am']);
+          }
+        }
+      }
+    }
   }, 180_000);
 
   it("a task that throws on a TaskManager → application FAILED with the user's error (exit 1)", async () => {
