@@ -5,7 +5,7 @@ import { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
 import { RemoteTaskExecutorGateway } from '../jobmanager/resourcemanager/RemoteTaskExecutorGateway.js';
 import { RpcServer, type RpcConnection } from '../rpc/RpcConnection.js';
 import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager/SlotManager.js';
-import type { TaskExecutionState } from '../taskmanager/TaskDeploymentDescriptor.js';
+import type { TaskExecutionState, TaskMetricsReport } from '../taskmanager/TaskDeploymentDescriptor.js';
 import { type Configuration, JobManagerOptions, HeartbeatManagerOptions } from '../configuration/index.js';
 import { createLogger } from './ClusterLog.js';
 
@@ -90,9 +90,10 @@ export class StandaloneSessionClusterEntrypoint {
       if (now - h.lastAnswer > timeout) { this.taskManagerLost(id, `heartbeat of TaskManager ${id} timed out after ${timeout} ms`, h.conn); continue; }
       if (h.inFlight) continue;
       h.inFlight = true;
-      h.conn.call('heartbeat', [], timeout).then(() => {
+      h.conn.call<{ metrics?: TaskMetricsReport[] } | null>('heartbeat', [], timeout).then((answer) => {
         h.lastAnswer = Date.now();
         this.resourceManager.slotManager.heartbeatFrom(id);
+        for (const r of answer?.metrics ?? []) this.dispatcher.jobMasterGateway(r.jobId)?.updateTaskMetrics(r.executionAttemptId, r.io);
       }, () => { /* counted by the timeout above */ }).finally(() => { h.inFlight = false; });
     }
   }

@@ -5,7 +5,7 @@ import { hostname, availableParallelism, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
 import { WorkerTaskExecutor } from '../taskmanager/WorkerTaskExecutor.js';
 import { connectRpc, type RpcConnection } from '../rpc/RpcConnection.js';
-import type { TaskDeploymentDescriptor, TaskExecutionState } from '../taskmanager/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor, TaskExecutionState, TaskIOMetrics, TaskMetricsReport } from '../taskmanager/TaskDeploymentDescriptor.js';
 import type { JobSubmissionInfo, JobMasterGateway } from '../jobmanager/gateways.js';
 import { type Configuration, JobManagerOptions, TaskManagerOptions, HeartbeatManagerOptions } from '../configuration/index.js';
 import { createLogger } from './ClusterLog.js';
@@ -37,8 +37,15 @@ export class TaskManagerRunner {
 
   get taskManagerId(): string { return this.te.taskManagerId; }
 
+  /** Running tasks' latest IO counters from the slots, sent with the next heartbeat answer. */
+  private readonly pendingMetrics = new Map<string, TaskMetricsReport>();
+
   private jobMaster = (jobId: string): JobMasterGateway => ({
-    updateTaskExecutionState: (u: TaskExecutionState) => this.conn?.tell('updateTaskExecutionState', [u]),
+    updateTaskExecutionState: (u: TaskExecutionState) => {
+      this.pendingMetrics.delete(u.executionAttemptId); // the final counters travel with the state
+      this.conn?.tell('updateTaskExecutionState', [u]);
+    },
+    updateTaskMetrics: (executionAttemptId: string, io: TaskIOMetrics) => { this.pendingMetrics.set(executionAttemptId, { jobId, executionAttemptId, io }); },
     sendOperatorEventToCoordinator: (attemptId: string, nodeId: number, event: unknown) => this.conn?.tell('sendOperatorEventToCoordinator', [jobId, attemptId, nodeId, event]),
   });
 
@@ -96,7 +103,13 @@ export class TaskManagerRunner {
 
   private handle(method: string, args: unknown[]): unknown {
     switch (method) {
-      case 'heartbeat': this.lastHeartbeat = Date.now(); return { slots: this.numSlots };
+      case 'heartbeat': {
+        // The heartbeat payload carries the running tasks' IO counters (Flink: TaskExecutorToJobManagerHeartbeatPayload).
+        this.lastHeartbeat = Date.now();
+        const metrics = [...this.pendingMetrics.values()];
+        this.pendingMetrics.clear();
+        return { slots: this.numSlots, metrics };
+      }
       case 'submitTask': { const [tdd, slot, job] = args as [TaskDeploymentDescriptor, number, JobSubmissionInfo]; void this.submit(tdd, slot, job); return null; }
       case 'cancelTask': {
         const [id] = args as [string];

@@ -1,4 +1,4 @@
-import type { TaskDeploymentDescriptor, TaskExecutionState } from '../taskmanager/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor, TaskExecutionState, TaskIOMetrics } from '../taskmanager/TaskDeploymentDescriptor.js';
 import type { JobGraphSpec } from '../graph/jobgraph/JobGraph.js';
 
 /**
@@ -32,5 +32,7 @@ export interface TaskExecutorGateway {
 
 export interface JobMasterGateway {
   updateTaskExecutionState(update: TaskExecutionState): void;
+  /** IO counters of a running task so far (TaskManager heartbeats); the final ones come with its terminal state. */
+  updateTaskMetrics(executionAttemptId: string, io: TaskIOMetrics): void;
   sendOperatorEventToCoordinator(executionAttemptId: string, nodeId: number, event: unknown): void;
 }

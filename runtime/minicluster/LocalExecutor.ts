@@ -4,7 +4,7 @@ import { StreamingJobGraphGenerator } from '../graph/jobgraph/StreamingJobGraphG
 import { MiniCluster } from './MiniCluster.js';
 import { TaskExecutor } from '../taskmanager/TaskExecutor.js';
 import { ClusterJobClient } from './ClusterJobClient.js';
-import { NettyShuffleOptions, TaskManagerOptions, PipelineOptions } from '../configuration/index.js';
+import { NettyShuffleOptions, TaskManagerOptions, PipelineOptions, HeartbeatManagerOptions } from '../configuration/index.js';
 
 /**
  * Runs a pipeline built in a script or test: a MiniCluster whose one TaskManager runs every
@@ -20,7 +20,7 @@ export class LocalExecutor implements PipelineExecutor {
       bufferSize: conf.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE),
       buffersPerChannel: conf.get(NettyShuffleOptions.NETWORK_BUFFERS_PER_CHANNEL),
       floatingBuffersPerGate: conf.get(NettyShuffleOptions.NETWORK_EXTRA_BUFFERS_PER_GATE),
-    }, conf.get(PipelineOptions.AUTO_WATERMARK_INTERVAL));
+    }, conf.get(PipelineOptions.AUTO_WATERMARK_INTERVAL), conf.get(HeartbeatManagerOptions.HEARTBEAT_INTERVAL));
     cluster.addTaskExecutor(te, slots);
     const jm = cluster.submitJob({ jobGraph, defaultParallelism: 1 }, sg);
     return new ClusterJobClient(jm, () => cluster.close());

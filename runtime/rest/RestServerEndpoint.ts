@@ -25,6 +25,7 @@ import { jobIdsWithStatus } from './messages/JobIdsWithStatusOverview.js';
 import { multipleJobsDetails } from './messages/MultipleJobsDetails.js';
 import { jobDetailsInfo } from './messages/JobDetailsInfo.js';
 import { jobPlanInfo } from './messages/JobPlanInfo.js';
+import { jobVertexDetailsInfo } from './messages/JobVertexDetailsInfo.js';
 import { jobExceptionsInfo } from './messages/JobExceptionsInfo.js';
 import { jobExecutionResult } from './messages/JobExecutionResultResponseBody.js';
 import { taskManagerDetailsInfo, taskManagersInfo } from './messages/TaskManagersInfo.js';
@@ -46,6 +47,11 @@ const jobIdParams = {
   type: 'object',
   required: ['jobid'],
   properties: { jobid: { type: 'string', pattern: '^[0-9a-fA-F]{32}$' } },
+} as const;
+const vertexParams = {
+  type: 'object',
+  required: ['jobid', 'vertexid'],
+  properties: { jobid: jobIdParams.properties.jobid, vertexid: { type: 'string', pattern: '^[0-9a-fA-F]{32}$' } },
 } as const;
 const tmIdParams = {
   type: 'object',
@@ -203,6 +209,13 @@ export class RestServerEndpoint {
       const max = (req.query as { maxExceptions?: number }).maxExceptions;
       return jobExceptionsInfo(this.view(param(req, 'jobid')), this.rm.slotManager, max ?? 20);
     });
+    this.route(app, 'GET', '/jobs/:jobid/vertices/:vertexid', { params: vertexParams }, async (req) => {
+      const { master } = this.view(param(req, 'jobid'));
+      const vertexId = param(req, 'vertexid').toLowerCase();
+      const jv = master.executionGraph.jobVertices.get(vertexId);
+      if (!jv) throw new RestHandlerException(404, `Vertex ${vertexId} not found in job ${master.jobId}`);
+      return jobVertexDetailsInfo(master, jv, this.rm.slotManager);
+    });
     this.route(app, 'GET', '/jobs/:jobid/execution-result', { params: jobIdParams }, async (req) => jobExecutionResult(this.view(param(req, 'jobid')).result));
     this.route(app, 'GET', '/taskmanagers', {}, async () => taskManagersInfo(this.rm.slotManager.registered(), this.taskManagerLogUrl));
     this.route(app, 'GET', '/taskmanagers/:taskmanagerid', { params: tmIdParams }, async (req) => {
@@ -234,6 +247,9 @@ export class RestServerEndpoint {
       const params = req.params as Record<string, string> | undefined;
       if (err.validationContext === 'params' && v?.instancePath === '/jobid') {
         return { status: 400, body: { errors: [`Invalid job id '${params?.['jobid'] ?? ''}': a job id is 32 hexadecimal characters.`] } };
+      }
+      if (err.validationContext === 'params' && v?.instancePath === '/vertexid') {
+        return { status: 400, body: { errors: [`Invalid vertex id '${params?.['vertexid'] ?? ''}': a vertex id is 32 hexadecimal characters.`] } };
       }
       return { status: 400, body: { errors: [`Bad request: ${err.validationContext ?? 'request'}${v?.instancePath ?? ''} ${v?.message ?? err.message}`] } };
     }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { TaskDeploymentDescriptor, TaskManagerActions } from './TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor, TaskIOMetrics, TaskManagerActions } from './TaskDeploymentDescriptor.js';
 import { serializeThrowable } from './TaskDeploymentDescriptor.js';
 import type { ExecutionState } from '../graph/executiongraph/ExecutionState.js';
 import type { JobGraphSpec, JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
@@ -51,7 +51,6 @@ export class Task {
   private readonly metrics: TaskMetricGroup;
   private readonly vertex: JobVertexSpec;
   private lastYield = 0;
-  numRecordsIn = 0;
   done: Promise<void> = Promise.resolve();
 
   constructor(readonly tdd: TaskDeploymentDescriptor, private readonly services: TaskServices) {
@@ -60,6 +59,18 @@ export class Task {
   }
 
   get executionAttemptId(): string { return this.tdd.executionAttemptId; }
+
+  /**
+   * The IO counters so far. The input gate and the result partitions count as they go (records and
+   * serialized buffer bytes), so this only reads and sums them: cheap enough for every heartbeat.
+   */
+  ioMetrics(): TaskIOMetrics {
+    let numRecordsOut = 0;
+    let numBytesOut = 0;
+    for (const p of this.partitions) { numRecordsOut += p.numRecordsOut; numBytesOut += p.numBytesOut; }
+    const g = this.gate;
+    return { numRecordsIn: g ? g.numRecordsIn : 0, numRecordsOut, numBytesIn: g ? g.numBytesIn : 0, numBytesOut };
+  }
   get taskNameWithSubtask(): string { return `${this.tdd.taskName} (${this.tdd.subtaskIndex + 1}/${this.tdd.numberOfSubtasks})`; }
 
   start(): Promise<void> {
@@ -84,7 +95,9 @@ export class Task {
 
   private report(state: ExecutionState, extra: Partial<Parameters<TaskManagerActions['updateTaskExecutionState']>[0]> = {}): void {
     this.state = state;
-    this.services.actions.updateTaskExecutionState({ jobId: this.tdd.jobId, executionAttemptId: this.tdd.executionAttemptId, state, ...extra });
+    // Terminal states carry the final counters, so finished jobs show exact totals.
+    const io = state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED' ? { io: this.ioMetrics() } : {};
+    this.services.actions.updateTaskExecutionState({ jobId: this.tdd.jobId, executionAttemptId: this.tdd.executionAttemptId, state, ...io, ...extra });
   }
 
   private async run(): Promise<void> {
@@ -138,7 +151,7 @@ export class Task {
       await this.mailbox.drain();
       for (const p of this.partitions) p.finish();
       for (const op of ops) await op.close();
-      this.report('FINISHED', { accumulators: this.accumulators.snapshot(), metrics: { numRecordsIn: this.numRecordsIn } });
+      this.report('FINISHED', { accumulators: this.accumulators.snapshot() });
     } catch (e) {
       this.pts.quiesce();
       const canceled = this.canceled || e instanceof CancelTaskException;
@@ -225,7 +238,6 @@ export class Task {
         const vals = b.values;
         const tss = b.timestamps;
         const n = vals.length;
-        this.numRecordsIn += n;
         const input = inputOf[b.channel];
         if (grouped) grouped.add(input, vals, tss);
         else if (!twoInput) {

@@ -30,7 +30,26 @@ export interface TaskExecutionState {
   state: ExecutionState;
   error?: SerializedThrowable;
   accumulators?: Record<string, { type: string; value: unknown }>;
-  metrics?: Record<string, unknown>;
+  /** The task's final IO counters, sent with FINISHED / FAILED / CANCELED. */
+  io?: TaskIOMetrics;
+}
+
+/**
+ * A task's IO counters (Flink's IOMetrics): records and serialized buffer bytes read from its input
+ * gate (from upstream vertices) and written to its result partitions (to downstream vertices).
+ */
+export interface TaskIOMetrics {
+  numRecordsIn: number;
+  numRecordsOut: number;
+  numBytesIn: number;
+  numBytesOut: number;
+}
+
+/** The counters of one running task, as TaskManagers report them (heartbeat payload). */
+export interface TaskMetricsReport {
+  jobId: string;
+  executionAttemptId: string;
+  io: TaskIOMetrics;
 }
 
 /** The task's view of the JobMaster (through the TaskExecutor). */

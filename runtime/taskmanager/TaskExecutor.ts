@@ -22,6 +22,8 @@ export class TaskExecutor implements TaskExecutorGateway {
     private readonly userGraph: (jobId: string) => StreamGraph,
     networkConfig: NetworkConfig,
     private readonly autoWatermarkInterval: number,
+    /** How often running tasks' IO counters go to their JobMasters ('heartbeat.interval'). */
+    private readonly metricsInterval = 10_000,
   ) {
     this.taskManagerId = `local-tm-${randomBytes(4).toString('hex')}`;
     this.shuffle = new ShuffleEnvironment({ slotIndex: 0, config: networkConfig });
@@ -42,7 +44,29 @@ export class TaskExecutor implements TaskExecutorGateway {
       autoWatermarkInterval: this.autoWatermarkInterval,
     });
     this.tasks.set(tdd.executionAttemptId, task);
-    setImmediate(() => { void task.start().finally(() => this.tasks.delete(tdd.executionAttemptId)); });
+    this.startMetricsTimer();
+    setImmediate(() => { void task.start().finally(() => { this.tasks.delete(tdd.executionAttemptId); if (this.tasks.size === 0) this.stopMetricsTimer(); }); });
+  }
+
+  private metricsTimer: NodeJS.Timeout | null = null;
+
+  /** Like a TaskManager heartbeat: running tasks' counters go to their JobMasters (final ones come with the terminal state). */
+  private startMetricsTimer(): void {
+    if (this.metricsTimer) return;
+    this.metricsTimer = setInterval(() => this.reportMetrics(), this.metricsInterval);
+    this.metricsTimer.unref();
+  }
+
+  private stopMetricsTimer(): void {
+    if (this.metricsTimer) clearInterval(this.metricsTimer);
+    this.metricsTimer = null;
+  }
+
+  reportMetrics(): void {
+    for (const t of this.tasks.values()) {
+      if (t.state !== 'RUNNING') continue;
+      this.jobMaster(t.tdd.jobId)?.updateTaskMetrics(t.executionAttemptId, t.ioMetrics());
+    }
   }
 
   cancelTask(executionAttemptId: string): void { this.tasks.get(executionAttemptId)?.cancel(); }
@@ -54,6 +78,7 @@ export class TaskExecutor implements TaskExecutorGateway {
   releaseJob(): void {}
 
   close(): void {
+    this.stopMetricsTimer();
     for (const t of this.tasks.values()) t.cancel();
     this.shuffle.close();
   }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { TaskExecutorGateway, JobMasterGateway, JobSubmissionInfo } from '../jobmanager/gateways.js';
 import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
 import type { ToSlot, FromSlot, SlotWorkerData } from './slot/SlotMessages.js';
-import { type Configuration, TaskManagerOptions, NettyShuffleOptions, PipelineOptions, packageRoot } from '../configuration/index.js';
+import { type Configuration, TaskManagerOptions, NettyShuffleOptions, PipelineOptions, HeartbeatManagerOptions, packageRoot } from '../configuration/index.js';
 import { isTerminal } from '../graph/executiongraph/ExecutionState.js';
 import type { TcpConnectionManager } from '../network/tcp/TcpConnectionManager.js';
 
@@ -40,6 +40,7 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
         floatingBuffersPerGate: this.conf.get(NettyShuffleOptions.NETWORK_EXTRA_BUFFERS_PER_GATE),
       },
       autoWatermarkInterval: this.conf.get(PipelineOptions.AUTO_WATERMARK_INTERVAL),
+      metricsInterval: this.conf.get(HeartbeatManagerOptions.HEARTBEAT_INTERVAL),
     };
   }
 
@@ -91,6 +92,8 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
       const u = m.update;
       if (isTerminal(u.state)) this.attemptSlot.delete(u.executionAttemptId);
       this.jobMaster(u.jobId)?.updateTaskExecutionState(u);
+    } else if (m.t === 'metrics') {
+      for (const r of m.reports) if (this.attemptSlot.has(r.executionAttemptId)) this.jobMaster(r.jobId)?.updateTaskMetrics(r.executionAttemptId, r.io);
     } else if (m.t === 'toCoordinator') {
       this.jobMaster(m.jobId)?.sendOperatorEventToCoordinator(m.attemptId, m.nodeId, m.event);
     }

@@ -18,23 +18,32 @@ export class Dispatcher {
   constructor(private readonly rm: ResourceManager, private readonly clusterConfiguration?: Configuration, private readonly log?: JobMasterLogger) {}
 
   submitJob(job: JobSubmissionInfo, userGraph: StreamGraph): JobMaster {
+    const jm = this.register(job, userGraph);
+    void jm.start();
+    return jm;
+  }
+
+  /** Makes the job visible (INITIALIZING without its user graph) and files it under finished when it ends. */
+  private register(job: JobSubmissionInfo, userGraph: StreamGraph | null): JobMaster {
     const id = job.jobGraph.jobId;
     if (this.running.has(id) || this.finished.has(id)) throw new Error(`DuplicateJobSubmissionException: job ${id} was already submitted.`);
     const jm = new JobMaster(job, userGraph, this.rm, this.clusterConfiguration, this.log);
     this.running.set(id, jm);
-    this.userGraphs.set(id, userGraph);
+    if (userGraph) this.userGraphs.set(id, userGraph);
     void jm.result.then((result) => {
+      if (this.running.get(id) !== jm) return; // a rejected submission
       this.running.delete(id);
       this.userGraphs.delete(id);
       this.finished.set(id, { master: jm, result });
     });
-    void jm.start();
     return jm;
   }
 
   /**
    * A job submitted with its bundle (REST, remote clients): main is re-run here to get the
    * operators' code for coordinators (source enumerators); the graph must match the submitted one.
+   * Meanwhile the job is listed as INITIALIZING (as in Flink); if the rebuild fails, the
+   * submission is rejected and the job disappears again.
    */
   async submitJobFromBundle(job: JobSubmissionInfo): Promise<JobMaster> {
     const id = job.jobGraph.jobId;
@@ -42,17 +51,28 @@ export class Dispatcher {
     if (!job.bundle) throw new Error(`Job ${id} was submitted without its job bundle.`);
     this.submitting.add(id);
     try {
-      const main = await loadJobMain(job.bundle);
-      const sg = await captureStreamGraph(main, job.args ?? [], {
-        baseConfiguration: Configuration.fromMap(job.baseConfiguration ?? job.jobGraph.configuration),
-        defaultParallelism: job.defaultParallelism,
-        executionIndex: job.jobGraph.executionIndex,
-        what: `Rebuilding job '${job.jobGraph.jobName}' in the JobManager`,
-      });
-      if (sg.fingerprint() !== job.jobGraph.fingerprint) {
-        throw new Error(`The job graph rebuilt in the JobManager differs from the submitted one: main must build the same pipeline every time it runs. Rebuilt: ${sg.describe()}`);
+      const jm = this.register(job, null);
+      let sg: StreamGraph;
+      try {
+        const main = await loadJobMain(job.bundle);
+        sg = await captureStreamGraph(main, job.args ?? [], {
+          baseConfiguration: Configuration.fromMap(job.baseConfiguration ?? job.jobGraph.configuration),
+          defaultParallelism: job.defaultParallelism,
+          executionIndex: job.jobGraph.executionIndex,
+          what: `Rebuilding job '${job.jobGraph.jobName}' in the JobManager`,
+        });
+        if (sg.fingerprint() !== job.jobGraph.fingerprint) {
+          throw new Error(`The job graph rebuilt in the JobManager differs from the submitted one: main must build the same pipeline every time it runs. Rebuilt: ${sg.describe()}`);
+        }
+      } catch (e) {
+        if (this.running.get(id) === jm) this.running.delete(id);
+        throw e;
       }
-      return this.submitJob(job, sg);
+      if (jm.status !== 'INITIALIZING') return jm; // cancelled while INITIALIZING
+      jm.provideUserGraph(sg);
+      this.userGraphs.set(id, sg);
+      void jm.start();
+      return jm;
     } finally {
       this.submitting.delete(id);
     }

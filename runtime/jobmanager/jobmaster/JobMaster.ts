@@ -1,7 +1,7 @@
 import type { JobMasterGateway, JobSubmissionInfo, TaskExecutorGateway } from '../gateways.js';
 import type { ResourceManager } from '../resourcemanager/ResourceManager.js';
 import { ExecutionGraph, type Execution, type ExecutionVertex, type SlotLocation } from '../../graph/executiongraph/ExecutionGraph.js';
-import type { TaskDeploymentDescriptor, TaskExecutionState, SerializedThrowable } from '../../taskmanager/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor, TaskExecutionState, TaskIOMetrics, SerializedThrowable } from '../../taskmanager/TaskDeploymentDescriptor.js';
 import { serializeThrowable } from '../../taskmanager/TaskDeploymentDescriptor.js';
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
 import type { OperatorCoordinator } from '../coordination/OperatorCoordinator.js';
@@ -27,6 +27,9 @@ export class JobMaster implements JobMasterGateway {
   private readonly coordinators = new Map<number, OperatorCoordinator>();
   private readonly collectors = new Map<number, CollectSinkCoordinator>();
   private readonly executions = new Map<string, Execution>();
+  /** Latest IO counters per execution attempt; `final` once they came with the attempt's terminal state. */
+  private readonly ioMetrics = new Map<string, { io: TaskIOMetrics; final: boolean }>();
+  private userGraph: StreamGraph | null;
   private readonly restartStrategy: RestartBackoffTimeStrategy;
   private readonly finishedAccumulators: Array<Record<string, { type: string; value: unknown }>> = [];
   private slots: SlotLocation[] = [];
@@ -40,9 +43,19 @@ export class JobMaster implements JobMasterGateway {
   readonly startTime = Date.now();
   private readonly conf: Configuration;
 
-  constructor(readonly job: JobSubmissionInfo, private readonly userGraph: StreamGraph, private readonly rm: ResourceManager, clusterConfiguration?: Configuration,
+  /**
+   * Without `userGraph` the job is INITIALIZING (the Dispatcher still rebuilds it from its bundle):
+   * visible with its vertices, not started until provideUserGraph().
+   */
+  constructor(readonly job: JobSubmissionInfo, userGraph: StreamGraph | null, private readonly rm: ResourceManager, clusterConfiguration?: Configuration,
     private readonly log: JobMasterLogger = () => {}) {
+    this.userGraph = userGraph;
     this.executionGraph = new ExecutionGraph(job.jobGraph);
+    if (userGraph === null) {
+      // Flink: INITIALIZING comes before CREATED.
+      this.executionGraph.transitionState('INITIALIZING');
+      delete this.executionGraph.stateTimestamps.CREATED;
+    }
     // The cluster's configuration is the default; what the job set (client config, code) wins.
     this.conf = clusterConfiguration ? clusterConfiguration.clone().addAll(Configuration.fromMap(job.jobGraph.configuration)) : Configuration.fromMap(job.jobGraph.configuration);
     this.restartStrategy = createRestartStrategy(this.conf);
@@ -52,8 +65,17 @@ export class JobMaster implements JobMasterGateway {
   get jobId(): string { return this.executionGraph.jobId; }
   get status(): JobStatus { return this.executionGraph.state; }
 
+  /** The operators' code arrived (INITIALIZING → CREATED); start() may follow. */
+  provideUserGraph(userGraph: StreamGraph): void {
+    if (this.userGraph !== null) throw new Error(`internal: job ${this.jobId} already has its user graph`);
+    this.userGraph = userGraph;
+    if (this.executionGraph.state === 'INITIALIZING') this.transition('CREATED');
+  }
+
   async start(): Promise<void> {
+    if (this.stopping || this.completed) return; // cancelled while INITIALIZING
     try {
+      if (this.userGraph === null) throw new Error(`internal: job ${this.jobId} started before its user graph was built`);
       this.createCoordinators();
       for (const c of this.coordinators.values()) await c.start();
       this.transition('RUNNING');
@@ -66,7 +88,7 @@ export class JobMaster implements JobMasterGateway {
   private createCoordinators(): void {
     for (const v of this.job.jobGraph.vertices) {
       for (const op of v.operators) {
-        const node = this.userGraph.getNode(op.nodeId);
+        const node = this.userGraph!.getNode(op.nodeId);
         if (node.source) {
           this.coordinators.set(op.nodeId, new SourceCoordinator(node.source, v.parallelism,
             (subtask, event) => this.sendToSubtask(v.id, subtask, op.nodeId, event),
@@ -174,9 +196,20 @@ export class JobMaster implements JobMasterGateway {
     void this.coordinators.get(nodeId)?.handleEventFromOperator(ex.vertex.subtaskIndex, event);
   }
 
+  updateTaskMetrics(executionAttemptId: string, io: TaskIOMetrics): void {
+    if (!this.executions.has(executionAttemptId)) return;
+    // A heartbeat sampled before the task ended must not replace its final counters.
+    if (this.ioMetrics.get(executionAttemptId)?.final) return;
+    this.ioMetrics.set(executionAttemptId, { io, final: false });
+  }
+
+  /** IO counters of an execution attempt (undefined before its first report); `final` once it ended and reported them. */
+  taskIOMetrics(executionAttemptId: string): { io: TaskIOMetrics; final: boolean } | undefined { return this.ioMetrics.get(executionAttemptId); }
+
   updateTaskExecutionState(u: TaskExecutionState): void {
     const ex = this.executions.get(u.executionAttemptId);
     if (!ex) return;
+    if (u.io && (u.state === 'FINISHED' || u.state === 'FAILED' || u.state === 'CANCELED')) this.ioMetrics.set(u.executionAttemptId, { io: u.io, final: true });
     const wasCanceling = ex.state === 'CANCELING';
     if (!ex.transitionState(u.state)) return;
     if (u.state === 'FINISHED' && u.accumulators && ex === ex.vertex.currentExecution) this.finishedAccumulators.push(u.accumulators);

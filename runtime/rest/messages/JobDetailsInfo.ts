@@ -5,15 +5,11 @@ import {
   type JobView, type FlinkExecutionState, JOB_STATUSES, EXECUTION_STATES, aggregateState, countStates, jobDuration, jobEndTime, jobStartTime, jobState,
 } from './common.js';
 import { type JobPlan, jobPlan } from './JobPlanInfo.js';
+import { type IOMetricsInfo, executionIOMetrics, sumIOMetrics } from './IOMetricsInfo.js';
+import type { JobMaster } from '../../jobmanager/jobmaster/JobMaster.js';
 
-/** Task IO metrics of a vertex. tsflink does not collect them yet: zeros, marked incomplete. */
-export interface VertexMetrics {
-  'read-bytes': number; 'read-bytes-complete': boolean;
-  'write-bytes': number; 'write-bytes-complete': boolean;
-  'read-records': number; 'read-records-complete': boolean;
-  'write-records': number; 'write-records-complete': boolean;
-  'accumulated-backpressured-time': number; 'accumulated-idle-time': number; 'accumulated-busy-time': number;
-}
+/** Task IO metrics of a vertex: sums over its subtasks. */
+export type VertexMetrics = IOMetricsInfo;
 
 export interface JobVertexDetailsInfo {
   id: string;
@@ -45,13 +41,7 @@ export interface JobDetailsInfo {
   plan: JobPlan;
 }
 
-const NO_METRICS: VertexMetrics = {
-  'read-bytes': 0, 'read-bytes-complete': false, 'write-bytes': 0, 'write-bytes-complete': false,
-  'read-records': 0, 'read-records-complete': false, 'write-records': 0, 'write-records-complete': false,
-  'accumulated-backpressured-time': 0, 'accumulated-idle-time': 0, 'accumulated-busy-time': 0,
-};
-
-function vertexDetails(jv: ExecutionJobVertex, now: number): JobVertexDetailsInfo {
+function vertexDetails(master: JobMaster, jv: ExecutionJobVertex, now: number): JobVertexDetailsInfo {
   const executions = jv.taskVertices.map((ev) => ev.currentExecution);
   const tasks = countStates(executions);
   // Like Flink: a vertex starts when its first subtask deploys and ends when its last one ends.
@@ -77,13 +67,13 @@ function vertexDetails(jv: ExecutionJobVertex, now: number): JobVertexDetailsInf
     'end-time': end,
     duration: start < 0 ? -1 : (end >= 0 ? end : now) - start,
     tasks,
-    metrics: { ...NO_METRICS },
+    metrics: sumIOMetrics(executions.map((ex) => executionIOMetrics(master, ex))),
   };
 }
 
 export function jobDetailsInfo(v: JobView, now = Date.now()): JobDetailsInfo {
   const eg = v.master.executionGraph;
-  const vertices = [...eg.jobVertices.values()].map((jv) => vertexDetails(jv, now));
+  const vertices = [...eg.jobVertices.values()].map((jv) => vertexDetails(v.master, jv, now));
   const statusCounts = Object.fromEntries(EXECUTION_STATES.map((s) => [s, 0])) as Record<FlinkExecutionState, number>;
   for (const vx of vertices) statusCounts[vx.status]++;
   // Flink lists every JobStatus; 0 = never entered.

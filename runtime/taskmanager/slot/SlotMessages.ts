@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { TaskDeploymentDescriptor, TaskExecutionState } from '../TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor, TaskExecutionState, TaskMetricsReport } from '../TaskDeploymentDescriptor.js';
 import type { JobSubmissionInfo } from '../../jobmanager/gateways.js';
 import type { NetworkConfig } from '../../network/index.js';
 
@@ -16,6 +16,8 @@ export type ToSlot =
 export type FromSlot =
   | { t: 'ready' }
   | { t: 'state'; update: TaskExecutionState }
+  /** Running tasks' IO counters, every `metricsInterval` while the slot has tasks. */
+  | { t: 'metrics'; reports: TaskMetricsReport[] }
   | { t: 'toCoordinator'; jobId: string; attemptId: string; nodeId: number; event: unknown };
 
-export interface SlotWorkerData { slotIndex: number; network: NetworkConfig; autoWatermarkInterval: number }
+export interface SlotWorkerData { slotIndex: number; network: NetworkConfig; autoWatermarkInterval: number; metricsInterval: number }
