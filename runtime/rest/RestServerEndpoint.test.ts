@@ -182,7 +182,13 @@ describe('job lifecycle', () => {
       expect(v.tasks.RUNNING).toBe(0);
       expect(v['start-time']).toBeGreaterThan(0);
       expect(v.metrics).toHaveProperty('read-records-complete');
+      expect(v.metrics['read-records-complete']).toBe(true);
     }
+    // fromSequence(1, 300) → Pair sends 300 records over the keyBy to Summer.
+    const byId = new Map(d.vertices.map((v: { id: string; metrics: Record<string, number> }) => [v.id, v.metrics]));
+    const edge = info.jobGraph.edges[0]!;
+    expect(byId.get(edge.sourceVertexId)).toMatchObject({ 'write-records': 300, 'read-records': 0 });
+    expect(byId.get(edge.targetVertexId)).toMatchObject({ 'read-records': 300, 'write-records': 0 });
     expect(d['status-counts'].FINISHED).toBe(d.vertices.length);
 
     const ov = (await get('/jobs/overview')).body.jobs.find((j: { jid: string }) => j.jid === jobId);
@@ -211,6 +217,52 @@ describe('job lifecycle', () => {
     expect(overview['jobs-finished']).toBeGreaterThanOrEqual(1);
     expect((await client.listJobs()).map((j) => j.jid)).toContain(jobId);
     expect(await client.getJobStatus(jobId)).toBe('FINISHED');
+  });
+
+  it('while the JobManager rebuilds a slow main, the job is INITIALIZING (not 404), then runs', async () => {
+    const info = await jobInfo(['slow', '1200']);
+    const jobId = info.jobGraph.jobId;
+    const submitted = client.submitJob(info, bundle); // answers once the rebuild is done
+    const d = await waitFor('the job to appear', async () => {
+      const r = await get(`/jobs/${jobId}`);
+      return r.status === 200 ? r.body : undefined;
+    });
+    expect(d).toMatchObject({ jid: jobId, name: 'rest-slow', state: 'INITIALIZING', 'end-time': -1 });
+    expect(d.timestamps.INITIALIZING).toBeGreaterThan(0);
+    expect(d.timestamps.CREATED).toBe(0);
+    expect(d.vertices.length).toBe(info.jobGraph.vertices.length);
+    for (const v of d.vertices) {
+      expect(v.status).toBe('CREATED');
+      expect(v.tasks.CREATED).toBe(v.parallelism);
+      expect(v.metrics['read-records']).toBe(0);
+    }
+    const ov = (await get('/jobs/overview')).body.jobs.find((j: { jid: string }) => j.jid === jobId);
+    expect(ov).toMatchObject({ state: 'INITIALIZING' });
+    expect(ov.tasks.created).toBe(ov.tasks.total);
+    expect((await get('/jobs')).body.jobs).toContainEqual({ id: jobId, status: 'INITIALIZING' });
+    expect((await get(`/jobs/${jobId}/execution-result`)).body).toEqual({ status: { id: 'IN_PROGRESS' } });
+    expect(await client.getJobStatus(jobId)).toBe('INITIALIZING');
+
+    expect(await submitted).toBe(jobId);
+    await client.waitForResult(jobId);
+    const done = (await get(`/jobs/${jobId}`)).body;
+    expect(done.state).toBe('FINISHED');
+    expect(done.timestamps.CREATED).toBeGreaterThanOrEqual(done.timestamps.INITIALIZING);
+    expect(done.timestamps.RUNNING).toBeGreaterThanOrEqual(done.timestamps.CREATED);
+  });
+
+  it('a job cancelled while INITIALIZING ends CANCELED without running', async () => {
+    const info = await jobInfo(['slow', '800']);
+    const jobId = info.jobGraph.jobId;
+    const submitted = client.submitJob(info, bundle);
+    await waitFor('INITIALIZING', async () => ((await get(`/jobs/${jobId}`)).body.state === 'INITIALIZING' ? true : undefined));
+    expect((await send('PATCH', `/jobs/${jobId}?mode=cancel`)).status).toBe(202);
+    expect(await submitted).toBe(jobId);
+    await expect(client.waitForResult(jobId)).rejects.toBeInstanceOf(JobCancellationException);
+    const d = (await get(`/jobs/${jobId}`)).body;
+    expect(d.state).toBe('CANCELED');
+    expect(d.timestamps.RUNNING).toBe(0);
+    expect(d.vertices.every((v: { status: string }) => v.status === 'CANCELED')).toBe(true);
   });
 
   it('an unbounded job runs until PATCH ?mode=cancel, then ends CANCELED', async () => {

@@ -1,0 +1,170 @@
+// Task IO metrics through the REST API, on both kinds of in-process TaskManager: the in-thread
+// TaskExecutor and worker-thread slots (counters cross the MessagePort; needs the compiled dist/).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { MiniCluster } from './MiniCluster.js';
+import { TaskExecutor } from '../taskmanager/TaskExecutor.js';
+import { WorkerTaskExecutor } from '../taskmanager/WorkerTaskExecutor.js';
+import { Configuration } from '../configuration/index.js';
+import { bundleJob, loadJobMain, type JobBundle } from '../client/JobBundle.js';
+import { captureStreamGraph } from '../client/PlanningEnvironment.js';
+import { StreamingJobGraphGenerator } from '../graph/jobgraph/StreamingJobGraphGenerator.js';
+import type { JobSubmissionInfo } from '../jobmanager/gateways.js';
+import { RestServerEndpoint } from '../rest/RestServerEndpoint.js';
+import { silentRestLogger } from '../rest/RestLogger.js';
+import { JobCancellationException, RestClusterClient } from '../client/RestClusterClient.js';
+
+const fixture = resolve(import.meta.dirname, '..', 'rest', 'fixtures', 'rest-job.ts');
+const HEARTBEAT_MS = 100;
+
+let dir: string;
+let bundle: JobBundle;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tsflink-iometrics-'));
+  bundle = await bundleJob(fixture, { outDir: join(dir, 'bundles') });
+});
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+
+async function jobInfo(args: string[], parallelism = 2): Promise<Omit<JobSubmissionInfo, 'bundle'>> {
+  const main = await loadJobMain(bundle);
+  const sg = await captureStreamGraph(main, args, { baseConfiguration: new Configuration(), defaultParallelism: parallelism, executionIndex: 0, what: 'test client' });
+  const jobGraph = new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), 0).generate();
+  return { jobGraph, args, defaultParallelism: parallelism, baseConfiguration: {} };
+}
+
+async function waitFor<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+type Metrics = Record<string, number | boolean>;
+interface Vertex { id: string; metrics: Metrics }
+
+const executors: Array<[string, (c: MiniCluster) => Promise<void>]> = [
+  ['in-thread TaskExecutor', async (c) => {
+    const te = new TaskExecutor(4, (id) => c.dispatcher.jobMasterGateway(id), (id) => c.dispatcher.userGraph(id),
+      { bufferSize: 32 * 1024, buffersPerChannel: 2, floatingBuffersPerGate: 8 }, 200, HEARTBEAT_MS);
+    c.addTaskExecutor(te, 4);
+  }],
+  ['worker-thread slots', async (c) => {
+    const conf = new Configuration().setString('heartbeat.interval', `${HEARTBEAT_MS} ms`);
+    const te = new WorkerTaskExecutor(2, conf, (id) => c.dispatcher.jobMasterGateway(id));
+    await te.start();
+    c.addTaskExecutor(te, 2);
+  }],
+];
+
+describe.each(executors)('IO metrics on %s', (_name, addTaskExecutor) => {
+  let cluster: MiniCluster;
+  let endpoint: RestServerEndpoint;
+  let base: string;
+  let client: RestClusterClient;
+  const get = async (path: string): Promise<{ status: number; body: any }> => {
+    const r = await fetch(`${base}${path}`);
+    return { status: r.status, body: await r.json() };
+  };
+
+  beforeAll(async () => {
+    cluster = new MiniCluster();
+    await addTaskExecutor(cluster);
+    const conf = new Configuration().setString('rest.port', '0');
+    endpoint = new RestServerEndpoint({ dispatcher: cluster.dispatcher, resourceManager: cluster.resourceManager, configuration: conf, uploadDir: join(dir, `uploads-${randomBytes(4).toString('hex')}`), logger: silentRestLogger });
+    const { port } = await endpoint.start();
+    base = `http://127.0.0.1:${port}`;
+    client = new RestClusterClient({ address: '127.0.0.1', port, maxPollIntervalMs: 50 });
+  });
+
+  afterAll(async () => {
+    await endpoint?.close();
+    await cluster?.close();
+  });
+
+  it('a finished job shows exact record counts per vertex and per subtask, complete', async () => {
+    const info = await jobInfo(['counts']);
+    expect(info.jobGraph.edges.length).toBe(1);
+    const { sourceVertexId, targetVertexId } = info.jobGraph.edges[0]!;
+    const jobId = await client.submitJob(info, bundle);
+    await client.waitForResult(jobId);
+
+    const d = (await get(`/jobs/${jobId}`)).body;
+    expect(d.state).toBe('FINISHED');
+    const src = d.vertices.find((v: Vertex) => v.id === sourceVertexId).metrics as Metrics;
+    const keyed = d.vertices.find((v: Vertex) => v.id === targetVertexId).metrics as Metrics;
+    // Source → map (chained) sends 1000 records over the keyBy; sum → sink (chained) sends nothing on.
+    expect(src).toMatchObject({ 'read-records': 0, 'read-bytes': 0, 'write-records': 1000 });
+    expect(keyed).toMatchObject({ 'read-records': 1000, 'write-records': 0, 'write-bytes': 0 });
+    expect(src['write-bytes']).toBeGreaterThan(1000);
+    expect(keyed['read-bytes']).toBe(src['write-bytes']);
+    for (const m of [src, keyed]) {
+      for (const k of ['read-bytes-complete', 'write-bytes-complete', 'read-records-complete', 'write-records-complete']) expect(m[k]).toBe(true);
+    }
+
+    const vd = await get(`/jobs/${jobId}/vertices/${targetVertexId}`);
+    expect(vd.status).toBe(200);
+    expect(Object.keys(vd.body).sort()).toEqual(['id', 'maxParallelism', 'name', 'now', 'parallelism', 'subtasks']);
+    expect(vd.body).toMatchObject({ id: targetVertexId, parallelism: 2 });
+    expect(vd.body.subtasks.map((s: { subtask: number }) => s.subtask)).toEqual([0, 1]);
+    let read = 0;
+    let bytes = 0;
+    for (const s of vd.body.subtasks) {
+      expect(s).toMatchObject({ status: 'FINISHED', attempt: 0, host: '127.0.0.1', endpoint: expect.stringMatching(/^127\.0\.0\.1:\d+$/), 'taskmanager-id': expect.any(String) });
+      expect(s['start-time']).toBeGreaterThan(0);
+      expect(s['end-time']).toBeGreaterThanOrEqual(s['start-time']);
+      expect(s.duration).toBe(s['end-time'] - s['start-time']);
+      expect(s.metrics['read-records-complete']).toBe(true);
+      read += s.metrics['read-records'];
+      bytes += s.metrics['read-bytes'];
+    }
+    expect(read).toBe(1000);
+    expect(bytes).toBe(keyed['read-bytes']);
+    // The key groups of 7 keys spread over both subtasks.
+    expect(vd.body.subtasks.every((s: { metrics: Metrics }) => (s.metrics['read-records'] as number) > 0)).toBe(true);
+
+    expect((await get(`/jobs/${jobId}/vertices/${'0'.repeat(32)}`)).status).toBe(404);
+    expect((await get(`/jobs/${jobId}/vertices/not-a-vertex`)).status).toBe(400);
+    expect((await get(`/jobs/${'0'.repeat(32)}/vertices/${targetVertexId}`)).status).toBe(404);
+  });
+
+  it('a running job reports growing counters with heartbeats, incomplete until it ends', async () => {
+    const info = await jobInfo(['unbounded-keyed']);
+    const { sourceVertexId, targetVertexId } = info.jobGraph.edges[0]!;
+    const jobId = await client.submitJob(info, bundle);
+    const metricsOf = async (): Promise<{ state: string; src: Metrics; keyed: Metrics }> => {
+      const d = (await get(`/jobs/${jobId}`)).body;
+      return { state: d.state, src: d.vertices.find((v: Vertex) => v.id === sourceVertexId).metrics, keyed: d.vertices.find((v: Vertex) => v.id === targetVertexId).metrics };
+    };
+    const first = await waitFor('first reported records', async () => {
+      const m = await metricsOf();
+      return (m.keyed['read-records'] as number) > 0 ? m : undefined;
+    });
+    expect(first.state).toBe('RUNNING');
+    expect(first.keyed['read-records-complete']).toBe(false);
+    expect(first.src['write-records-complete']).toBe(false);
+    expect(first.keyed['read-bytes']).toBeGreaterThan(0);
+    expect(first.src['write-records']).toBeGreaterThan(0);
+    const later = await waitFor('more records', async () => {
+      const m = await metricsOf();
+      return (m.keyed['read-records'] as number) > (first.keyed['read-records'] as number) ? m : undefined;
+    });
+    expect(later.state).toBe('RUNNING');
+
+    await client.cancelJob(jobId);
+    await expect(client.waitForResult(jobId)).rejects.toBeInstanceOf(JobCancellationException);
+    const end = await metricsOf();
+    expect(end.state).toBe('CANCELED');
+    expect(end.keyed['read-records-complete']).toBe(true);
+    expect(end.src['write-records-complete']).toBe(true);
+    expect(end.keyed['read-records']).toBeGreaterThanOrEqual(later.keyed['read-records'] as number);
+    // What arrived was sent: nothing is received that the source did not emit.
+    expect(end.src['write-records']).toBeGreaterThanOrEqual(end.keyed['read-records'] as number);
+  });
+});
