@@ -12,6 +12,7 @@ import { captureStreamGraph } from '../client/PlanningEnvironment.js';
 import { loadJobMain } from '../client/JobBundle.js';
 import { connectRpc } from '../rpc/RpcConnection.js';
 import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
+import { jobDetailsInfo } from '../rest/messages/JobDetailsInfo.js';
 
 // JobManager and TaskManagers of a session cluster, in this process (worker-thread slots, real RPC).
 const secret = randomBytes(16).toString('hex');
@@ -20,6 +21,7 @@ let jm: StandaloneSessionClusterEntrypoint;
 let conf: Configuration;
 let bundle: JobBundle;
 let keyedBundle: JobBundle;
+let endlessBundle: JobBundle;
 const tms: TaskManagerRunner[] = [];
 
 async function startTm(slots = 2): Promise<TaskManagerRunner> {
@@ -54,6 +56,7 @@ beforeAll(async () => {
   conf.setString('jobmanager.rpc.port', String(rpcAddress.port));
   bundle = await bundleJob(resolve(import.meta.dirname, 'fixtures/sequence-to-files.ts'));
   keyedBundle = await bundleJob(resolve(import.meta.dirname, 'fixtures/keyed-count-to-files.ts'));
+  endlessBundle = await bundleJob(resolve(import.meta.dirname, 'fixtures/endless.ts'));
   await startTm(); await startTm();
 }, 60_000);
 
@@ -90,6 +93,36 @@ describe('session cluster: JobManager + TaskManagers over the control RPC', () =
     const counts = new Map(readParts(out).map((l) => l.split(' ').map(Number) as [number, number]));
     expect(counts.size).toBe(97);
     for (let k = 0; k < 97; k++) expect(counts.get(k)).toBe(Math.floor(100000 / 97) + (k < 100000 % 97 ? 1 : 0));
+    // The final IO counters came back with the tasks' FINISHED states, from both TaskManagers.
+    const d = jobDetailsInfo({ master, result: r });
+    const edge = master.job.jobGraph.edges[0]!;
+    const src = d.vertices.find((v) => v.id === edge.sourceVertexId)!.metrics;
+    const keyed = d.vertices.find((v) => v.id === edge.targetVertexId)!.metrics;
+    expect(src).toMatchObject({ 'read-records': 0, 'write-records': 100000, 'write-records-complete': true, 'write-bytes-complete': true });
+    expect(keyed).toMatchObject({ 'read-records': 100000, 'write-records': 0, 'read-records-complete': true });
+    expect(src['write-bytes']).toBeGreaterThan(100000);
+    expect(keyed['read-bytes']).toBe(src['write-bytes']);
+  });
+
+  it('running tasks\' IO counters reach the JobMaster with the TaskManagers\' heartbeats', async () => {
+    const master = await submit([], 2, endlessBundle);
+    const edge = master.job.jobGraph.edges[0]!;
+    const keyedOf = () => jobDetailsInfo({ master, result: undefined }).vertices.find((v) => v.id === edge.targetVertexId)!.metrics;
+    const t0 = Date.now();
+    while (keyedOf()['read-records'] === 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+    const first = keyedOf();
+    expect(master.status).toBe('RUNNING');
+    expect(first['read-records']).toBeGreaterThan(0);
+    expect(first['read-bytes']).toBeGreaterThan(0);
+    expect(first['read-records-complete']).toBe(false);
+    while (keyedOf()['read-records'] === first['read-records'] && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+    expect(keyedOf()['read-records']).toBeGreaterThan(first['read-records']);
+    await master.cancel();
+    const end = jobDetailsInfo({ master, result: await master.result });
+    expect(end.state).toBe('CANCELED');
+    const keyed = end.vertices.find((v) => v.id === edge.targetVertexId)!.metrics;
+    expect(keyed['read-records-complete']).toBe(true);
+    expect(keyed['read-records']).toBeGreaterThan(first['read-records']);
   });
 
   it('a lost TaskManager fails its tasks; the job restarts on the remaining and new slots and finishes', async () => {
