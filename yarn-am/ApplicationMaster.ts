@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AMRMClient } from './protocols/AMRMClient.js';
 import { shellQuote } from './shell.js';
-import { RUNTIME_RESOURCE_NAME } from './RuntimeArchive.js';
+import { RUNTIME_RESOURCE_NAME } from './YarnConstants.js';
 import { serializeCredentials } from './ipc/credentials.js';
 import { NMClient } from './protocols/NMClient.js';
 import { formatContainerId, type Container, type ContainerLaunchContext, type LocalResource } from './protocols/records.js';

@@ -211,7 +211,7 @@ export class YarnClusterDescriptor {
         shippedFiles.push(`${f.name}:${f.type}`);
       }
       // The runtime: one archive per version, kept in <staging root>/lib and shared by applications.
-      const rt = runtimeArchive();
+      const rt = await runtimeArchive();
       const libPath = `${stagingDir.slice(0, stagingDir.lastIndexOf('/'))}/lib/${rt.name}`;
       if (!(await fs.exists(libPath))) {
         const tmp = `${libPath}.${process.pid}.tmp`;

@@ -10,6 +10,9 @@ export const ENV_APPLICATION_ID = 'TSFLINK_YARN_APPLICATION_ID';
 /** The client's HDFS user, so AM and TaskManagers access HDFS as the submitter. */
 export const ENV_HADOOP_USER_NAME = 'HADOOP_USER_NAME';
 
+/** LocalResource name of the shipped runtime: containers find it unpacked in ./tsflink/. */
+export const RUNTIME_RESOURCE_NAME = 'tsflink';
+
 /** Local resource names (files in the container's working directory). */
 export const FILE_CONFIG = 'config.yaml';
 export const FILE_JOB_BUNDLE = 'job.mjs';

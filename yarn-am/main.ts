@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ApplicationMaster, deleteStagingDir, hasShippedHadoopConf } from './ApplicationMaster.js';
 import { AMRMClient } from './protocols/AMRMClient.js';
 import { applyYarnLocalDirs, readContainerSecret } from './containerEnv.js';
-import { RUNTIME_RESOURCE_NAME } from './RuntimeArchive.js';
+import { RUNTIME_RESOURCE_NAME } from './YarnConstants.js';
 import { CONTAINER_WORK_DIR, ENV_RUNTIME_ARCHIVE, ENV_CLUSTER_MODE, ENV_NODE_PATH, ENV_SHIP_FILES, shipStagingName, ENV_STAGING_DIR, FILE_NODE_ARCHIVE, NODE_RESOURCE_NAME, FILE_CONFIG, FILE_JOB_BUNDLE, FILE_JOB_SPEC, HADOOP_SITE_FILES, type ClusterMode, type JobSpec } from './YarnConstants.js';
 import { localResourceFromUri, type LocalResource } from './protocols/records.js';
 import { loadConfiguration } from '../runtime/configuration/loadConfiguration.js';

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTAINER_WORK_DIR } from '../../yarn-am/YarnConstants.js';
+import { runtimeArchive } from '../../yarn-am/RuntimeArchive.js';
 import { formatApplicationId, type YarnClient, type ApplicationId, type ApplicationReport } from '../../yarn-am/protocols/index.js';
 import { FIXTURES, REPO, CLI, setupYarnTestCluster, tsflink, webhdfs, readHdfsDir, type ClusterInfo } from './harness.js';
 
@@ -81,6 +82,24 @@ function taskManagerPids(appId: ApplicationId, localDirsOf: (nm: ClusterInfo['no
     }
   }
   return out;
+}
+
+/** The runtime is a PUBLIC resource shared by all containers of a node: nobody writes into it. */
+async function expectRuntimeCacheUntouched(): Promise<void> {
+  const { name } = await runtimeArchive();
+  let seen = 0;
+  for (const nm of cluster.nodemanagers) {
+    for (const local of nm.localDirs.split(',')) {
+      const cache = join(local, 'filecache');
+      if (!existsSync(cache)) continue;
+      for (const n of readdirSync(cache)) {
+        if (!existsSync(join(cache, n, name))) continue;
+        seen++;
+        expect(readdirSync(join(cache, n, name)).sort(), join(cache, n, name)).toEqual(['conf', 'dist', 'node_modules', 'package.json', 'yarn-am']);
+      }
+    }
+  }
+  expect(seen, `the runtime ${name} localized by the NodeManagers`).toBeGreaterThan(0);
 }
 
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
@@ -188,18 +207,7 @@ describe('tsflink yarn-application', () => {
     expect(out).toHaveLength(expected.size);
     await waitForAttemptEnd(report);
     expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS')).status).toBe(404);
-    // the runtime is a PUBLIC resource shared by all containers of a node: nobody writes into it
-    for (const nm of cluster.nodemanagers) {
-      for (const local of nm.localDirs.split(',')) {
-        const cache = join(local, 'filecache');
-        if (!existsSync(cache)) continue;
-        for (const n of readdirSync(cache)) {
-          for (const res of readdirSync(join(cache, n)).filter((r) => r.startsWith('tsflink-runtime-'))) {
-            expect(readdirSync(join(cache, n, res)).sort(), join(cache, n, res)).toEqual(['cli', 'conf', 'dist', 'node_modules', 'package.json', 'yarn-am']);
-          }
-        }
-      }
-    }
+    await expectRuntimeCacheUntouched();
   }, 180_000);
 
   it("yarn.ship-node: the AM and the TaskManagers run the shipped Node (an ARCHIVE resource); containerized.*.env.* reach their environments", async () => {
@@ -357,18 +365,7 @@ describe('tsflink yarn-application', () => {
     expect(r.stdout).toMatch(/ApplicationMaster \(JobManager\) logs: http:\/\/\S+\/node\/containerlogs\//);
     await waitForAttemptEnd(report);
     expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS')).status).toBe(404);
-    // the runtime is a PUBLIC resource shared by all containers of a node: nobody writes into it
-    for (const nm of cluster.nodemanagers) {
-      for (const local of nm.localDirs.split(',')) {
-        const cache = join(local, 'filecache');
-        if (!existsSync(cache)) continue;
-        for (const n of readdirSync(cache)) {
-          for (const res of readdirSync(join(cache, n)).filter((r) => r.startsWith('tsflink-runtime-'))) {
-            expect(readdirSync(join(cache, n, res)).sort(), join(cache, n, res)).toEqual(['cli', 'conf', 'dist', 'node_modules', 'package.json', 'yarn-am']);
-          }
-        }
-      }
-    }
+    await expectRuntimeCacheUntouched();
   }, 180_000);
 
   it("a task that throws on a TaskManager → application FAILED with the user's error (exit 1)", async () => {

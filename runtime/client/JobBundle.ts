@@ -15,7 +15,7 @@ import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { extname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Message, type Plugin } from 'esbuild';
+import type { Message, Plugin } from 'esbuild';
 import { packageRoot } from '../configuration/packageRoot.js';
 
 export interface JobBundle {
@@ -151,6 +151,8 @@ export async function bundleJob(entryFile: string, opts: { outDir?: string; runt
   const cwd = process.cwd();
   let code: Uint8Array;
   try {
+    // Lazy: only clients bundle; JobManagers and TaskManagers (YARN containers) never load esbuild.
+    const { build } = await import('esbuild');
     const result = await build({
       entryPoints: [entry],
       bundle: true,
