@@ -45,6 +45,9 @@ export interface TaskIOMetrics {
   numBytesOut: number;
 }
 
+/** Counters of a task that ended before it ran (nothing to count): its final, exact values. */
+export function noIOMetrics(): TaskIOMetrics { return { numRecordsIn: 0, numRecordsOut: 0, numBytesIn: 0, numBytesOut: 0 }; }
+
 /** The counters of one running task, as TaskManagers report them (heartbeat payload). */
 export interface TaskMetricsReport {
   jobId: string;

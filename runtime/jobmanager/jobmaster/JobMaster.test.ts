@@ -69,3 +69,53 @@ describe('failures and restarts (embedded cluster)', () => {
       .toThrow(/Invalid value 'sometimes' for configuration key 'restart-strategy.type'.*expected one of none/s);
   });
 });
+
+describe('task IO metrics in the JobMaster', () => {
+  it('keeps the latest heartbeat values while tasks run; final values win and make the vertex complete', async () => {
+    const { DiscardingSink } = await import('tsflink');
+    const { captureStreamGraph } = await import('../../client/PlanningEnvironment.js');
+    const { Configuration } = await import('../../configuration/index.js');
+    const { StreamingJobGraphGenerator } = await import('../../graph/jobgraph/StreamingJobGraphGenerator.js');
+    const { ResourceManager } = await import('../resourcemanager/ResourceManager.js');
+    const { JobMaster } = await import('./JobMaster.js');
+    const { jobDetailsInfo } = await import('../../rest/messages/JobDetailsInfo.js');
+    const sg = await captureStreamGraph(async () => {
+      const env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.fromSequence(1, 10).keyBy((x: number) => x % 2).map((x: number) => x).sinkTo(new DiscardingSink<number>());
+      await env.execute('metrics');
+    }, [], { baseConfiguration: new Configuration(), defaultParallelism: 2, executionIndex: 0, what: 'test' });
+    const jobGraph = new StreamingJobGraphGenerator(sg).generate();
+    const deployed: Array<{ executionAttemptId: string; vertexId: string }> = [];
+    const rm = new ResourceManager();
+    rm.registerTaskExecutor({
+      taskManagerId: 'fake-tm', singleThreaded: true,
+      submitTask: (tdd) => { deployed.push(tdd); },
+      cancelTask: (id) => queueMicrotask(() => jm.updateTaskExecutionState({ jobId: jm.jobId, executionAttemptId: id, state: 'CANCELED' })),
+      sendOperatorEventToTask: () => {}, releaseJob: () => {},
+    }, 4);
+    const jm = new JobMaster({ jobGraph, defaultParallelism: 2 }, sg, rm);
+    await jm.start();
+    expect(deployed.length).toBe(4);
+    const edge = jobGraph.edges[0]!;
+    const keyedMetrics = () => jobDetailsInfo({ master: jm, result: undefined }).vertices.find((v) => v.id === edge.targetVertexId)!.metrics;
+    const keyed = deployed.filter((d) => d.vertexId === edge.targetVertexId);
+    const [a, b] = keyed.map((d) => d.executionAttemptId) as [string, string];
+    for (const d of deployed) {
+      jm.updateTaskExecutionState({ jobId: jm.jobId, executionAttemptId: d.executionAttemptId, state: 'INITIALIZING' });
+      jm.updateTaskExecutionState({ jobId: jm.jobId, executionAttemptId: d.executionAttemptId, state: 'RUNNING' });
+    }
+    expect(keyedMetrics()).toMatchObject({ 'read-records': 0, 'read-records-complete': false });
+    jm.updateTaskMetrics(a, { numRecordsIn: 3, numRecordsOut: 0, numBytesIn: 30, numBytesOut: 0 });
+    jm.updateTaskMetrics(b, { numRecordsIn: 2, numRecordsOut: 0, numBytesIn: 20, numBytesOut: 0 });
+    jm.updateTaskMetrics('no-such-attempt', { numRecordsIn: 99, numRecordsOut: 99, numBytesIn: 99, numBytesOut: 99 });
+    expect(keyedMetrics()).toMatchObject({ 'read-records': 5, 'read-bytes': 50, 'read-records-complete': false });
+    jm.updateTaskExecutionState({ jobId: jm.jobId, executionAttemptId: a, state: 'FINISHED', io: { numRecordsIn: 6, numRecordsOut: 0, numBytesIn: 60, numBytesOut: 0 } });
+    // A heartbeat sampled before the end arrives late: ignored.
+    jm.updateTaskMetrics(a, { numRecordsIn: 4, numRecordsOut: 0, numBytesIn: 40, numBytesOut: 0 });
+    expect(keyedMetrics()).toMatchObject({ 'read-records': 8, 'read-bytes': 80, 'read-records-complete': false });
+    jm.updateTaskExecutionState({ jobId: jm.jobId, executionAttemptId: b, state: 'FINISHED', io: { numRecordsIn: 4, numRecordsOut: 0, numBytesIn: 40, numBytesOut: 0 } });
+    expect(keyedMetrics()).toMatchObject({ 'read-records': 10, 'read-bytes': 100, 'read-records-complete': true, 'write-records-complete': true });
+    await jm.cancel();
+    expect(jm.status).toBe('CANCELED');
+  });
+});
