@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { Configuration } from '../runtime/configuration/Configuration.js';
+import { PipelineOptions } from '../runtime/configuration/index.js';
 import { loadConfiguration, parseDynamicProperties } from '../runtime/configuration/loadConfiguration.js';
 import { bundleJob, type JobBundle } from '../runtime/client/JobBundle.js';
 import { CliError, ExitCode, exitCodeFor, formatError } from './CliError.js';
@@ -72,7 +73,7 @@ export abstract class JobCommand extends Command {
   }
 
   protected async prepareJob(jobFile: string, jobArgs: string[], configuration: Configuration): Promise<PreparedJob> {
-    const bundle = await bundleJob(jobFile);
+    const bundle = await bundleJob(jobFile, { externalPackages: configuration.get(PipelineOptions.EXTERNAL_PACKAGES) });
     return { configuration, bundle, args: jobArgs };
   }
 

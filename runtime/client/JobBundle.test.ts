@@ -1,14 +1,39 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { JobBundleError, bundleJob, loadJobMain, tsflinkRuntimeEntry } from './JobBundle.js';
 
 function jobDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'tsflink-job-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
   return dir;
+}
+
+/** A job importing npm packages installed beside it: CommonJS (require of builtins, __dirname), ESM, and one with a native addon. */
+function jobWithPackages(): string {
+  return jobDir({
+    'node_modules/cjs-pkg/package.json': '{"name":"cjs-pkg","version":"1.0.0","main":"index.js"}',
+    'node_modules/cjs-pkg/index.js': "const path = require('path');\nexports.shout = (s) => s.toUpperCase() + path.sep + typeof __dirname;\n",
+    'node_modules/esm-pkg/package.json': '{"name":"esm-pkg","version":"1.0.0","type":"module","exports":"./index.js"}',
+    'node_modules/esm-pkg/index.js': 'export const triple = (x) => x * 3;\n',
+    'node_modules/native-pkg/package.json': '{"name":"native-pkg","version":"1.0.0","main":"index.js","gypfile":true}',
+    'node_modules/native-pkg/index.js': "exports.kind = 'native';\n",
+    'job.ts': [
+      "import { shout } from 'cjs-pkg';",
+      "import { triple } from 'esm-pkg';",
+      "import { kind } from 'native-pkg';",
+      "import { createRequire } from 'node:module';",
+      '// a job\'s own top-level require/__dirname must not clash with the bundle\'s',
+      'const require = createRequire(import.meta.url);',
+      'const __dirname = "job-dir";',
+      'export default async function main(): Promise<string> { return [shout("a"), triple(2), kind, typeof require, __dirname].join(","); }',
+    ].join('\n'),
+  });
 }
 
 async function bundleError(p: Promise<unknown>): Promise<JobBundleError> {
@@ -22,13 +47,36 @@ async function bundleError(p: Promise<unknown>): Promise<JobBundleError> {
 }
 
 describe('bundleJob', () => {
+  it('inlines npm packages (a fat bundle that runs without the job\'s node_modules); native addons stay pinned to their install path', async () => {
+    const dir = jobWithPackages();
+    const b = await bundleJob(join(dir, 'job.ts'), { outDir: join(dir, 'out') });
+    const code = readFileSync(b.path, 'utf8');
+    expect(code).not.toContain(pathToFileURL(join(dir, 'node_modules', 'cjs-pkg')).href);
+    expect(code).not.toContain(pathToFileURL(join(dir, 'node_modules', 'esm-pkg')).href);
+    expect(code).toContain(pathToFileURL(join(dir, 'node_modules', 'native-pkg', 'index.js')).href);
+    expect(b.externalPackages).toEqual(['native-pkg']);
+    // the inlined packages are gone from disk (as on another host): the bundle still runs
+    rmSync(join(dir, 'node_modules', 'cjs-pkg'), { recursive: true });
+    rmSync(join(dir, 'node_modules', 'esm-pkg'), { recursive: true });
+    const main = await loadJobMain(b);
+    expect(await main([])).toBe('A/string,6,native,function,job-dir');
+  });
+
+  it("'pipeline.external-packages' keeps the named packages out of the bundle", async () => {
+    const dir = jobWithPackages();
+    const b = await bundleJob(join(dir, 'job.ts'), { outDir: join(dir, 'out'), externalPackages: ['esm-pkg'] });
+    expect(b.externalPackages).toEqual(['esm-pkg', 'native-pkg']);
+    expect(readFileSync(b.path, 'utf8')).toContain(pathToFileURL(join(dir, 'node_modules', 'esm-pkg', 'index.js')).href);
+    expect(await (await loadJobMain(b))([])).toBe('A/string,6,native,function,job-dir');
+  });
+
   it('inlines relative modules and pins tsflink to the runtime entry', async () => {
     const dir = jobDir({
       'helper.ts': 'export function twice(x: number): number { return x * 2; }\n',
       'job.ts': [
         "import { StreamExecutionEnvironment } from 'tsflink';",
         "import { twice } from './helper.js';",
-        "import { join } from 'node:path';",
+        "import { dirname, join } from 'node:path';",
         'export default async function main(args: string[]): Promise<void> {',
         '  const env: unknown = StreamExecutionEnvironment;',
         '  console.log(twice(args.length), env, join("a", "b"));',

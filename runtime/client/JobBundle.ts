@@ -2,9 +2,11 @@
 // the CLI, the JobManager and every TaskManager slot evaluate to rebuild the same StreamGraph.
 //
 // - Relative imports are inlined; Node builtins stay external.
-// - npm packages stay external but are pinned to the absolute file:// URL they resolve to from the
-//   job's directory, so the bundle (written to a temp dir) still finds packages installed beside
-//   the job.
+// - npm packages are inlined too (Flink's "fat jar"): the bundle runs on JobManagers and
+//   TaskManagers that have none of the job's node_modules (other hosts, YARN containers).
+//   Packages with native addons, and those named in 'pipeline.external-packages', stay external,
+//   pinned to the absolute file:// URL they resolve to from the job's directory: they must be
+//   installed at that path on every node (or shipped with yarn.ship-files).
 // - `import … from 'tsflink'` is pinned to this runtime's own compiled root module, so the job
 //   shares the module instance (StreamExecutionEnvironment context) of the process loading it.
 // - Inline source maps let stack traces point at the user's job.ts lines.
@@ -13,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
-import { extname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Message, Plugin } from 'esbuild';
 import { packageRoot } from '../configuration/packageRoot.js';
@@ -25,6 +27,8 @@ export interface JobBundle {
   readonly path: string;
   /** sha256 hex of the bundle's bytes. */
   readonly hash: string;
+  /** npm packages left out of the bundle (native addons, 'pipeline.external-packages'): imported from the client's install path. */
+  readonly externalPackages?: readonly string[];
 }
 
 export type JobBundleErrorKind = 'not-found' | 'unsupported-extension' | 'build-failed' | 'no-main' | 'load-failed';
@@ -99,13 +103,45 @@ function inlineSourceMap(code: string, mapText: string, outDir: string): Uint8Ar
   return Buffer.from(`${code.replace(/\n?$/, '\n')}//# sourceMappingURL=data:application/json;base64,${encoded}\n`, 'utf8');
 }
 
-function resolvePlugin(runtimeUrl: string): Plugin {
+/** The package name of a bare specifier: 'lodash/fp' → 'lodash', '@scope/pkg/x' → '@scope/pkg'. */
+export function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+/** Builders of native addons: a package depending on one of these loads a compiled .node file. */
+const NATIVE_LOADERS = ['bindings', 'node-gyp-build', 'node-gyp-build-optional-packages', 'prebuild-install', 'node-pre-gyp', '@mapbox/node-pre-gyp', 'node-addon-api'];
+
+/** Whether the package a module belongs to carries a native addon (which cannot be inlined). */
+function isNativePackage(resolvedPath: string, name: string): boolean {
+  if (resolvedPath.endsWith('.node')) return true;
+  let dir = dirname(resolvedPath);
+  for (;;) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj)) {
+      try {
+        const p = JSON.parse(readFileSync(pj, 'utf8')) as { name?: string; gypfile?: boolean; binary?: unknown; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+        if (p.name === name) {
+          const deps = { ...p.dependencies, ...p.optionalDependencies };
+          return p.gypfile === true || p.binary !== undefined || existsSync(join(dir, 'binding.gyp')) || NATIVE_LOADERS.some((d) => d in deps);
+        }
+      } catch {
+        // not a package manifest we can read: keep walking up
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return false;
+    dir = parent;
+  }
+}
+
+function resolvePlugin(runtimeUrl: string, externalPackages: ReadonlySet<string>, keptExternal: Set<string>): Plugin {
   return {
     name: 'tsflink-externals',
     setup(b) {
       b.onResolve({ filter: /^tsflink$/ }, () => ({ path: runtimeUrl, external: true }));
-      // Bare specifiers: builtins stay as they are; packages are resolved from the importing file
-      // and pinned to their absolute URL (see the header comment).
+      // Bare specifiers: builtins stay as they are; packages are inlined, or pinned to their
+      // absolute URL when they cannot be (see the header comment).
       b.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData === 'tsflink-inner') return undefined;
         if (isBuiltin(args.path) || args.path.startsWith('node:')) return { path: args.path, external: true };
@@ -114,11 +150,16 @@ function resolvePlugin(runtimeUrl: string): Plugin {
         if (r.errors.length > 0 || !r.path) {
           return {
             errors: [{
-              text: `Cannot find package '${args.path}'. Install it beside the job (npm install ${args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0]}) or fix the import.`,
+              text: `Cannot find package '${args.path}'. Install it beside the job (npm install ${packageName(args.path)}) or fix the import.`,
             }],
           };
         }
-        return { path: pathToFileURL(r.path).href, external: true };
+        const name = packageName(args.path);
+        if (externalPackages.has(name) || isNativePackage(r.path, name)) {
+          keptExternal.add(name);
+          return { path: pathToFileURL(r.path).href, external: true };
+        }
+        return { path: r.path, ...(r.sideEffects === false ? { sideEffects: false } : {}) };
       });
     },
   };
@@ -126,9 +167,10 @@ function resolvePlugin(runtimeUrl: string): Plugin {
 
 /**
  * Bundles `entryFile` (.ts, .mts, .mjs, .js) into one ESM file named by its hash.
- * `runtimeEntry` replaces tsflinkRuntimeEntry() as the target of `import 'tsflink'`.
+ * `runtimeEntry` replaces tsflinkRuntimeEntry() as the target of `import 'tsflink'`;
+ * `externalPackages` are npm packages to keep out of the bundle ('pipeline.external-packages').
  */
-export async function bundleJob(entryFile: string, opts: { outDir?: string; runtimeEntry?: string } = {}): Promise<JobBundle> {
+export async function bundleJob(entryFile: string, opts: { outDir?: string; runtimeEntry?: string; externalPackages?: readonly string[] } = {}): Promise<JobBundle> {
   const entry = resolve(entryFile);
   if (!existsSync(entry) || !statSync(entry).isFile()) {
     throw new JobBundleError(
@@ -150,6 +192,7 @@ export async function bundleJob(entryFile: string, opts: { outDir?: string; runt
   const provisional = join(outDir, 'bundle.mjs');
   const cwd = process.cwd();
   let code: Uint8Array;
+  const keptExternal = new Set<string>();
   try {
     // Lazy: only clients bundle; JobManagers and TaskManagers (YARN containers) never load esbuild.
     const { build } = await import('esbuild');
@@ -166,11 +209,15 @@ export async function bundleJob(entryFile: string, opts: { outDir?: string; runt
       sourcesContent: true,
       logLevel: 'silent',
       absWorkingDir: cwd,
-      // CommonJS helper files bundled into ESM call require(); give them one resolving from the job's location.
+      // CommonJS modules bundled into ESM call require() (for builtins) and may use __dirname:
+      // give them a require resolving from the job's location, and the bundle's own file and dir
+      // (esbuild renames a job's own top-level bindings of these names).
       banner: {
-        js: `import { createRequire as __tsflinkCreateRequire } from 'node:module';\nconst require = __tsflinkCreateRequire(${JSON.stringify(pathToFileURL(entry).href)});`,
+        js: `import { createRequire as __tsflinkCreateRequire } from 'node:module';\nimport { fileURLToPath as __tsflinkFileURLToPath } from 'node:url';\n` +
+          `const require = __tsflinkCreateRequire(${JSON.stringify(pathToFileURL(entry).href)});\n` +
+          'const __filename = __tsflinkFileURLToPath(import.meta.url);\nconst __dirname = __filename.slice(0, __filename.lastIndexOf(\'/\'));',
       },
-      plugins: [resolvePlugin(pathToFileURL(resolve(opts.runtimeEntry ?? tsflinkRuntimeEntry())).href)],
+      plugins: [resolvePlugin(pathToFileURL(resolve(opts.runtimeEntry ?? tsflinkRuntimeEntry())).href, new Set(opts.externalPackages ?? []), keptExternal)],
     });
     const out = result.outputFiles.find((f) => f.path.endsWith('.mjs'));
     const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
@@ -196,7 +243,7 @@ export async function bundleJob(entryFile: string, opts: { outDir?: string; runt
     writeFileSync(tmp, code);
     renameSync(tmp, path);
   }
-  return { entry, path, hash };
+  return { entry, path, hash, ...(keptExternal.size > 0 ? { externalPackages: [...keptExternal].sort() } : {}) };
 }
 
 /**

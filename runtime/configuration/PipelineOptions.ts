@@ -1,5 +1,5 @@
 // Pipeline options (Flink PipelineOptions): properties of the job graph itself.
-import { booleanOption, durationOption, intOption, stringOption } from './ConfigOption.js';
+import { booleanOption, durationOption, intOption, listOption, stringOption } from './ConfigOption.js';
 
 export const MAX_PARALLELISM = intOption('pipeline.max-parallelism', {
   defaultValue: 128,
@@ -22,4 +22,10 @@ export const OPERATOR_CHAINING = booleanOption('pipeline.operator-chaining.enabl
   defaultValue: true,
   fallbackKeys: ['pipeline.operator-chaining'],
   description: 'Whether forward-connected operators with equal parallelism are chained into one task.',
+});
+
+export const EXTERNAL_PACKAGES = listOption('pipeline.external-packages', {
+  defaultValue: [],
+  description: "npm packages kept out of the job bundle (separated by ';'): imported from the path they are installed at on the client, " +
+    'so they must exist at that path on every JobManager and TaskManager. Packages are otherwise inlined into the bundle; native addons always stay out.',
 });
