@@ -1,58 +1,13 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MessageChannel, Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import { mkdirSync } from 'node:fs';
-import { build } from 'esbuild';
+import { MessageChannel } from 'node:worker_threads';
 import { PLAIN_VALUES } from './test-values.js';
+import { SLOT_TEST_CONFIG as config, WorkerSlots, type DrainResult, type Slot } from './worker-slots.js';
 
-// Worker threads run JS: bundle the network module once (msgpackr stays external and resolves from the
-// repo's node_modules, hence the bundle lives under node_modules/.cache).
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bundlePath = `${root}node_modules/.cache/tsflink-network-test/network.mjs`;
-const harness = fileURLToPath(new URL('./messageport.harness.mjs', import.meta.url));
-const config = { bufferSize: 32768, buffersPerChannel: 2, floatingBuffersPerGate: 8 };
-
-beforeAll(async () => {
-  mkdirSync(`${root}node_modules/.cache/tsflink-network-test`, { recursive: true });
-  await build({ entryPoints: [`${root}runtime/network/index.ts`], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundlePath, external: ['msgpackr'], logLevel: 'warning' });
-});
-
-interface Slot {
-  worker: Worker;
-  call<T = unknown>(cmd: string, args?: Record<string, unknown>, transfer?: import('node:worker_threads').TransferListItem[]): Promise<T>;
-}
-
-const workers: Worker[] = [];
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.terminate()));
-});
-
-async function startSlot(slotIndex: number, cfg: Record<string, unknown> = config): Promise<Slot> {
-  const worker = new Worker(harness, { workerData: { bundlePath, slotIndex, config: cfg } });
-  workers.push(worker);
-  let next = 1;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  await new Promise<void>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.on('message', (m: { ready?: boolean; reqId?: number; result?: unknown; error?: string }) => {
-      if (m.ready) return resolve();
-      const p = pending.get(m.reqId!);
-      pending.delete(m.reqId!);
-      if (m.error !== undefined) p?.reject(new Error(m.error));
-      else p?.resolve(m.result);
-    });
-  });
-  return {
-    worker,
-    call<T>(cmd: string, args: Record<string, unknown> = {}, transfer: import('node:worker_threads').TransferListItem[] = []) {
-      const reqId = next++;
-      return new Promise<T>((resolve, reject) => {
-        pending.set(reqId, { resolve: resolve as (v: unknown) => void, reject });
-        worker.postMessage({ ...args, cmd, reqId }, transfer);
-      });
-    },
-  };
-}
+// Worker threads run JS: the network module is bundled once (see worker-slots.ts).
+const slots = new WorkerSlots('tsflink-network-test');
+beforeAll(() => slots.bundle());
+afterEach(() => slots.terminateAll());
+const startSlot = (slotIndex: number, cfg: Record<string, unknown> = config): Promise<Slot> => slots.start(slotIndex, cfg);
 
 /** Two slots joined by one MessageChannel, as the TaskManager wires them. */
 async function twoSlots(cfg: Record<string, unknown> = config): Promise<[Slot, Slot, MessageChannel]> {
@@ -65,15 +20,6 @@ async function twoSlots(cfg: Record<string, unknown> = config): Promise<[Slot, S
 
 const slot0 = { kind: 'slot', slotIndex: 0 } as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface DrainResult {
-  count: number;
-  records: unknown[][] | null;
-  events: [number, { type: string }][];
-  error?: string;
-  name?: string;
-  timeout?: boolean;
-}
 
 describe('MessagePort channel between worker-thread slots', () => {
   it('round-trips every plain data type exactly, with timestamps', async () => {

@@ -1,6 +1,7 @@
-// Worker-thread "slot" used by tcp.test.ts (a copy of ../messageport.harness.mjs plus the `uplink` command):
-// one ShuffleEnvironment per worker, driven by commands from the test thread. Plain JS because worker threads cannot load the TypeScript sources; the network
-// module is bundled by the test (esbuild) and its path passed in workerData.
+// Worker-thread "slot" used by messageport.test.ts and tcp/tcp.test.ts (through worker-slots.ts): one
+// ShuffleEnvironment per worker, driven by commands from the test thread. Plain JS because worker threads
+// cannot load the TypeScript sources; the network module is bundled by the test (esbuild) and its path
+// passed in workerData.
 import { parentPort, workerData } from 'node:worker_threads';
 
 const net = await import(workerData.bundlePath);

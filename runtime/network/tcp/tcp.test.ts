@@ -1,32 +1,17 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MessageChannel, Worker, type TransferListItem } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import { mkdirSync } from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
 import { connect } from 'node:net';
-import { build } from 'esbuild';
 import { TcpConnectionManager } from './TcpConnectionManager.js';
 import { ShuffleEnvironment } from '../shuffle-environment.js';
 import { drainGate } from '../test-util.js';
+import { SLOT_TEST_CONFIG as config, WorkerSlots, type DrainResult, type Slot } from '../worker-slots.js';
 import type { PartitionLocation } from '../types.js';
 
 // Two "TaskManagers" in this process: each is a TcpConnectionManager (in this, the main thread) plus slots
-// that are real worker threads (tcp.harness.mjs over the bundled network module), wired as a TaskManager does.
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bundleDir = `${root}node_modules/.cache/tsflink-network-tcp-test`;
-const bundlePath = `${bundleDir}/network.mjs`;
-const harness = fileURLToPath(new URL('./tcp.harness.mjs', import.meta.url));
-const config = { bufferSize: 32768, buffersPerChannel: 2, floatingBuffersPerGate: 8 };
+// that are real worker threads (../slot.harness.mjs over the bundled network module), wired as a TaskManager does.
 const SECRET = 'test-cluster-secret';
-
-beforeAll(async () => {
-  mkdirSync(bundleDir, { recursive: true });
-  await build({ entryPoints: [`${root}runtime/network/index.ts`], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundlePath, external: ['msgpackr'], logLevel: 'warning' });
-});
-
-interface Slot {
-  worker: Worker;
-  call<T = unknown>(cmd: string, args?: Record<string, unknown>, transfer?: TransferListItem[]): Promise<T>;
-}
+const slotWorkers = new WorkerSlots('tsflink-network-tcp-test');
+beforeAll(() => slotWorkers.bundle());
 
 interface TM {
   id: string;
@@ -36,39 +21,11 @@ interface TM {
   logs: string[];
 }
 
-const workers: Worker[] = [];
 const managers: TcpConnectionManager[] = [];
 afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.terminate()));
+  await slotWorkers.terminateAll();
   await Promise.all(managers.splice(0).map((m) => m.close()));
 });
-
-async function startSlot(slotIndex: number, cfg: Record<string, unknown>): Promise<Slot> {
-  const worker = new Worker(harness, { workerData: { bundlePath, slotIndex, config: cfg } });
-  workers.push(worker);
-  let next = 1;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  await new Promise<void>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.on('message', (m: { ready?: boolean; reqId?: number; result?: unknown; error?: string }) => {
-      if (m.ready) return resolve();
-      const p = pending.get(m.reqId!);
-      pending.delete(m.reqId!);
-      if (m.error !== undefined) p?.reject(new Error(m.error));
-      else p?.resolve(m.result);
-    });
-  });
-  return {
-    worker,
-    call<T>(cmd: string, args: Record<string, unknown> = {}, transfer: TransferListItem[] = []) {
-      const reqId = next++;
-      return new Promise<T>((resolve, reject) => {
-        pending.set(reqId, { resolve: resolve as (v: unknown) => void, reject });
-        worker.postMessage({ ...args, cmd, reqId }, transfer);
-      });
-    },
-  };
-}
 
 /** A TaskManager: data plane in this thread, `numSlots` worker-thread slots wired pairwise and to the uplink. */
 async function startTM(id: string, numSlots: number, opts: { secret?: string; cfg?: Record<string, unknown> } = {}): Promise<TM> {
@@ -77,7 +34,7 @@ async function startTM(id: string, numSlots: number, opts: { secret?: string; cf
   const mgr = new TcpConnectionManager({ taskManagerId: id, secret: opts.secret ?? SECRET, bindHost: '127.0.0.1', bufferSize: cfg.bufferSize as number, log: (level, msg) => logs.push(`${level} ${msg}`) });
   managers.push(mgr);
   const { port } = await mgr.start();
-  const slots = await Promise.all(Array.from({ length: numSlots }, (_, i) => startSlot(i, cfg)));
+  const slots = await Promise.all(Array.from({ length: numSlots }, (_, i) => slotWorkers.start(i, cfg)));
   for (let i = 0; i < numSlots; i++) {
     const up = mgr.attachSlot(i);
     await slots[i]!.call('uplink', { port: up }, [up]);
@@ -92,15 +49,6 @@ async function startTM(id: string, numSlots: number, opts: { secret?: string; cf
 
 const remote = (tm: TM, slotIndex: number): PartitionLocation => ({ kind: 'remote', taskManagerId: tm.id, host: '127.0.0.1', port: tm.port, slotIndex });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface DrainResult {
-  count: number;
-  records: unknown[][] | null;
-  events: [number, { type: string }][];
-  error?: string;
-  name?: string;
-  timeout?: boolean;
-}
 
 describe('TCP channels between TaskManagers', () => {
   it('single-thread TaskManagers: ShuffleEnvironments in the main thread attach in-thread or through a MessageChannel', async () => {
