@@ -12,16 +12,9 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { cpus, loadavg, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ShuffleEnvironment, type NetworkConfig } from '../runtime/network/index.js';
+import { ShuffleEnvironment } from '../runtime/network/index.js';
 import { RecordBufferBuilder, RecordDeserializer } from '../runtime/network/serialization.js';
-
-type Shape = 'object' | 'tuple';
-const config: NetworkConfig = { bufferSize: 32768, buffersPerChannel: 2, floatingBuffersPerGate: 8, maxBuffersPerSubpartition: 10 };
-
-const NAMES = Array.from({ length: 1000 }, (_, i) => `product-${i}`);
-function makeRecord(i: number, shape: Shape): unknown {
-  return shape === 'tuple' ? [NAMES[i % 1000]!, i] : { id: i, name: NAMES[i % 1000]!, price: (i % 10000) / 100 };
-}
+import { BENCH_NETWORK_CONFIG as config, consumeRecords, fmt, makeRecord, produceRecords, tableLines, touch, type Row, type Shape } from './channel-driver.js';
 
 interface WorkerArgs {
   role: 'channel-producer' | 'channel-consumer' | 'bare-producer' | 'bare-consumer' | 'cpu-probe';
@@ -56,10 +49,7 @@ async function runWorker(args: WorkerArgs): Promise<WorkerResult> {
     env.addSlotConnection(1, args.port);
     const p = env.createResultPartition({ partitionId: 'b3', numSubpartitions: 1, bufferTimeout: 100, owner: 'B3 source' });
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) {
-      p.emitRecord(0, makeRecord(i, shape), undefined);
-      if (!p.isAvailable()) await p.getAvailableFuture();
-    }
+    await produceRecords(p, n, shape);
     p.finish();
     const t1 = performance.now();
     const res = { records: p.numRecordsOut, bytes: p.numBytesOut, elapsedMs: t1 - t0, startedAt: performance.timeOrigin + t0, endedAt: performance.timeOrigin + t1, buffersAllocated: env.pool.numAllocated };
@@ -70,23 +60,8 @@ async function runWorker(args: WorkerArgs): Promise<WorkerResult> {
     const env = new ShuffleEnvironment({ slotIndex: 1, config });
     env.addSlotConnection(0, args.port);
     const gate = env.createInputGate({ channels: [{ partitionId: 'b3', subpartition: 0, location: { kind: 'slot', slotIndex: 0 } }], owner: 'B3 sink' });
-    let t0 = 0;
-    let records = 0;
-    let sink = 0;
-    for (;;) {
-      const b = gate.pollNext();
-      if (b === null) {
-        await gate.getAvailableFuture();
-        continue;
-      }
-      if (t0 === 0) t0 = performance.now();
-      if (b.kind === 'records') {
-        records += b.values.length;
-        sink += touch(b.values, shape);
-      } else if (b.event.type === 'EndOfPartition') break;
-    }
+    const { records, firstBatchAt: t0 } = await consumeRecords(gate, shape);
     const t1 = performance.now();
-    if (sink === -1) console.log(sink);
     const res = { records, bytes: gate.numBytesIn, elapsedMs: t1 - t0, startedAt: performance.timeOrigin + t0, endedAt: performance.timeOrigin + t1 };
     gate.close();
     env.close();
@@ -140,30 +115,12 @@ async function runWorker(args: WorkerArgs): Promise<WorkerResult> {
   });
 }
 
-/** Reads a field of every record so the decode cannot be skipped. */
-function touch(values: unknown[], shape: Shape): number {
-  let s = 0;
-  if (shape === 'tuple') for (let i = 0; i < values.length; i++) s += (values[i] as [string, number])[1];
-  else for (let i = 0; i < values.length; i++) s += (values[i] as { id: number }).id;
-  return s;
-}
-
 if (!isMainThread) {
   const args = workerData as WorkerArgs;
   void runWorker(args).then((r) => parentPort!.postMessage(r));
 }
 
 // ---------------------------------------------------------------- main thread
-
-interface Row {
-  scenario: string;
-  shape: Shape;
-  records: number;
-  seconds: number;
-  recordsPerSec: number;
-  mbPerSec: number;
-  note: string;
-}
 
 function startWorker(role: WorkerArgs['role'], n: number, shape: Shape, port?: MessagePort): Promise<WorkerResult> {
   const w = new Worker(fileURLToPath(import.meta.url), { workerData: { role, n, shape, port, peer: 0 }, transferList: port ? [port] : [] });
@@ -197,32 +154,14 @@ async function inThread(n: number, shape: Shape): Promise<Row> {
   const env = new ShuffleEnvironment({ slotIndex: 0, config });
   const p = env.createResultPartition({ partitionId: 'b3-local', numSubpartitions: 1, bufferTimeout: 100, owner: 'B3 source' });
   const gate = env.createInputGate({ channels: [{ partitionId: 'b3-local', subpartition: 0, location: { kind: 'local' } }], owner: 'B3 sink' });
-  let received = 0;
-  let done = false;
-  let sink = 0;
   const t0 = performance.now();
   // Cooperative tasks, as in in-thread mode: the source runs until backpressured, then yields to the sink.
-  const consumer = (async () => {
-    while (!done) {
-      const b = gate.pollNext();
-      if (b === null) {
-        await gate.getAvailableFuture();
-        continue;
-      }
-      if (b.kind === 'records') {
-        received += b.values.length;
-        sink += touch(b.values, shape);
-      } else if (b.event.type === 'EndOfPartition') done = true;
-    }
-  })();
-  for (let i = 0; i < n; i++) {
-    p.emitRecord(0, makeRecord(i, shape), undefined);
-    if (!p.isAvailable()) await p.getAvailableFuture();
-  }
+  const consumer = consumeRecords(gate, shape);
+  await produceRecords(p, n, shape);
   p.finish();
-  await consumer;
+  const received = (await consumer).records;
   const seconds = (performance.now() - t0) / 1000;
-  if (received !== n || sink === -1) throw new Error(`in-thread: ${received} of ${n}`);
+  if (received !== n) throw new Error(`in-thread: ${received} of ${n}`);
   const bytes = gate.numBytesIn;
   env.close();
   return { scenario: 'tsflink in-thread channel (1 thread)', shape, records: n, seconds, recordsPerSec: n / seconds, mbPerSec: bytes / seconds / 1e6, note: 'producer + consumer share one core' };
@@ -262,14 +201,7 @@ async function main(): Promise<void> {
     }
     for (const r of runs) rows.push(median(r));
   }
-  const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-  const lines: string[] = [];
-  lines.push('| scenario | record | records | time (s) | records/s | MB/s | note |');
-  lines.push('|---|---|---:|---:|---:|---:|---|');
-  for (const r of rows) {
-    const rec = r.shape === 'tuple' ? '`[string, number]`' : '`{id, name, price}`';
-    lines.push(`| ${r.scenario} | ${rec} | ${fmt(r.records)} | ${fmt(r.seconds, 2)} | ${fmt(r.recordsPerSec)} | ${fmt(r.mbPerSec, 1)} | ${r.note} |`);
-  }
+  const lines = tableLines(rows);
   for (const shape of ['object', 'tuple'] as Shape[]) {
     const ch = rows.find((r) => r.shape === shape && r.scenario.startsWith('tsflink MessagePort'))!;
     const bare = rows.find((r) => r.shape === shape && r.scenario.startsWith('bare'))!;

@@ -12,29 +12,15 @@
 import { Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createServer, connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ShuffleEnvironment, TcpConnectionManager, type NetworkConfig } from '../runtime/network/index.js';
+import { ShuffleEnvironment, TcpConnectionManager } from '../runtime/network/index.js';
 import { RecordBufferBuilder, RecordDeserializer } from '../runtime/network/serialization.js';
 import { packageRoot } from '../runtime/configuration/index.js';
 import { machineLine, median, writeResultsSection } from './machine.js';
+import { BENCH_NETWORK_CONFIG as config, consumeRecords, makeRecord, produceRecords, tableLines, touch, type Row, type Shape } from './channel-driver.js';
 
-type Shape = 'object' | 'tuple';
 type Kind = 'channel' | 'slots' | 'bare';
 type Role = `${Kind}-producer` | `${Kind}-consumer` | 'slot-producer' | 'slot-consumer';
-const config: NetworkConfig = { bufferSize: 32768, buffersPerChannel: 2, floatingBuffersPerGate: 8, maxBuffersPerSubpartition: 10 };
 const SECRET = 'b5-bench-secret';
-
-const NAMES = Array.from({ length: 1000 }, (_, i) => `product-${i}`);
-function makeRecord(i: number, shape: Shape): unknown {
-  return shape === 'tuple' ? [NAMES[i % 1000]!, i] : { id: i, name: NAMES[i % 1000]!, price: (i % 10000) / 100 };
-}
-
-/** Reads a field of every record so the decode cannot be skipped. */
-function touch(values: unknown[], shape: Shape): number {
-  let s = 0;
-  if (shape === 'tuple') for (let i = 0; i < values.length; i++) s += (values[i] as [string, number])[1];
-  else for (let i = 0; i < values.length; i++) s += (values[i] as { id: number }).id;
-  return s;
-}
 
 interface WorkerArgs {
   role: Role;
@@ -110,10 +96,7 @@ async function channelProducer(args: WorkerArgs): Promise<void> {
   await go;
   const stop = waitFor('stop');
   const t0 = now();
-  for (let i = 0; i < args.n; i++) {
-    p.emitRecord(0, makeRecord(i, args.shape), undefined);
-    if (!p.isAvailable()) await p.getAvailableFuture();
-  }
+  await produceRecords(p, args.n, args.shape);
   p.finish();
   post({ type: 'result', result: { records: p.numRecordsOut, bytes: p.numBytesOut, startedAt: t0, endedAt: now(), note: `${env.pool.numAllocated} producer ArrayBuffers` } });
   await stop;
@@ -125,21 +108,8 @@ async function channelConsumer(args: WorkerArgs): Promise<void> {
   const { env, mgr } = await slotNetwork(args, 'tm-consumer');
   const gate = env.createInputGate({ channels: [{ partitionId: 'b5', subpartition: 0, location: { kind: 'remote', taskManagerId: 'tm-producer', host: '127.0.0.1', port: args.port!, slotIndex: 0 } }], owner: 'B5 sink' });
   post({ type: 'ready' });
-  let records = 0;
-  let sink = 0;
-  for (;;) {
-    const b = gate.pollNext();
-    if (b === null) {
-      await gate.getAvailableFuture();
-      continue;
-    }
-    if (b.kind === 'records') {
-      records += b.values.length;
-      sink += touch(b.values, args.shape);
-    } else if (b.event.type === 'EndOfPartition') break;
-  }
+  const { records } = await consumeRecords(gate, args.shape);
   const endedAt = now();
-  if (sink === -1) console.log(sink);
   const note = mgr !== null ? `${mgr.getStats().receiveBuffersAllocated} receive ArrayBuffers` : '';
   post({ type: 'result', result: { records, bytes: gate.numBytesIn, startedAt: 0, endedAt, note } });
   gate.close();
@@ -263,16 +233,6 @@ if (!isMainThread) {
 
 // ---------------------------------------------------------------- main thread
 
-interface Row {
-  scenario: string;
-  shape: Shape;
-  records: number;
-  seconds: number;
-  recordsPerSec: number;
-  mbPerSec: number;
-  note: string;
-}
-
 class W {
   readonly worker: Worker;
   private readonly queue: FromWorker[] = [];
@@ -376,12 +336,7 @@ async function main(): Promise<void> {
     }
     if (med.has('slots')) ratios.push(`Ratio worker-thread slots / bare socket (${shape}), medians: ${(med.get('slots')!.recordsPerSec / bare).toFixed(2)}×`);
   }
-  const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-  const lines = ['| scenario | record | records | time (s) | records/s | MB/s | note |', '|---|---|---:|---:|---:|---:|---|'];
-  for (const r of rows) {
-    const rec = r.shape === 'tuple' ? '`[string, number]`' : '`{id, name, price}`';
-    lines.push(`| ${r.scenario} | ${rec} | ${fmt(r.records)} | ${fmt(r.seconds, 2)} | ${fmt(r.recordsPerSec)} | ${fmt(r.mbPerSec, 1)} | ${r.note} |`);
-  }
+  const lines = tableLines(rows);
   const table = [...lines, '', ...ratios.flatMap((r) => [r, ''])].join('\n');
   console.log(table);
   if (process.argv.includes('--write')) {
