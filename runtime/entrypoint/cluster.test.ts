@@ -54,8 +54,9 @@ beforeAll(async () => {
   jm = new StandaloneSessionClusterEntrypoint(conf, secret, join(dir, 'jm'));
   const { rpcAddress } = await jm.start();
   conf.setString('jobmanager.rpc.port', String(rpcAddress.port));
-  bundle = await bundleJob(resolve(import.meta.dirname, 'fixtures/sequence-to-files.ts'));
-  keyedBundle = await bundleJob(resolve(import.meta.dirname, 'fixtures/keyed-count-to-files.ts'));
+  // The same job files the YARN integration tests run (one copy, in integration/yarn-app/fixtures).
+  bundle = await bundleJob(resolve(import.meta.dirname, '../../integration/yarn-app/fixtures/sequence-to-files.ts'));
+  keyedBundle = await bundleJob(resolve(import.meta.dirname, '../../integration/yarn-app/fixtures/keyed-count-to-files.ts'));
   endlessBundle = await bundleJob(resolve(import.meta.dirname, 'fixtures/endless.ts'));
   await startTm(); await startTm();
 }, 60_000);
