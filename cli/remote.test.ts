@@ -10,6 +10,7 @@ import { WorkerTaskExecutor } from '../runtime/taskmanager/WorkerTaskExecutor.js
 import { Configuration } from '../runtime/configuration/index.js';
 import { RestServerEndpoint } from '../runtime/rest/RestServerEndpoint.js';
 import { silentRestLogger } from '../runtime/rest/RestLogger.js';
+import { waitFor } from '../runtime/testing/waitFor.js';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'cli', 'bin', 'run.js');
@@ -28,16 +29,6 @@ function start(args: string[]): { done: Promise<Run>; stdout: () => string } {
   return { done, stdout: () => stdout };
 }
 const tsflink = (args: string[]): Promise<Run> => start(args).done;
-
-async function waitFor<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let dir: string;
 let cluster: MiniCluster;
@@ -92,7 +83,7 @@ describe('tsflink against a remote cluster', () => {
     const id = /^Job has been submitted with JobID ([0-9a-f]{32})$/m.exec(r.stdout)?.[1];
     expect(id).toBeDefined();
     expect(r.stdout).not.toContain('has finished');
-    await waitFor('RUNNING', async () => ((await jobState(id!)) === 'RUNNING' ? true : undefined));
+    await waitFor('RUNNING', async () => ((await jobState(id!)) === 'RUNNING' ? true : undefined), 30_000);
 
     const l = await tsflink(['list', '-m', m]);
     expect(l.code).toBe(0);
@@ -117,8 +108,8 @@ describe('tsflink against a remote cluster', () => {
   it('-D rest.address/rest.port selects the remote target; an attached run whose job is cancelled exits 4', async () => {
     const [host, port] = m.split(':');
     const p = start(['run', '-D', `rest.address=${host}`, '-D', `rest.port=${port}`, fixture, 'unbounded']);
-    const id = await waitFor('the JobID line', () => /JobID ([0-9a-f]{32})/.exec(p.stdout())?.[1]);
-    await waitFor('RUNNING', async () => ((await jobState(id)) === 'RUNNING' ? true : undefined));
+    const id = await waitFor('the JobID line', () => /JobID ([0-9a-f]{32})/.exec(p.stdout())?.[1], 30_000);
+    await waitFor('RUNNING', async () => ((await jobState(id)) === 'RUNNING' ? true : undefined), 30_000);
     const c = await fetch(`http://${m}/jobs/${id}?mode=cancel`, { method: 'PATCH' });
     expect(c.status).toBe(202);
     const r = await p.done;

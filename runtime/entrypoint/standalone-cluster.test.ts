@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, openSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
+import { waitFor } from '../testing/waitFor.js';
 
 // A standalone session cluster as real processes: `tsflink cluster start` (1 JobManager + 2
 // TaskManagers × 2 slots), jobs submitted with `tsflink run -m`, REST read with a real HTTP client.
@@ -28,10 +29,6 @@ function expectedCounts(n: number): Map<string, number> {
   const m = new Map<string, number>();
   for (let i = 0; i < n; i++) for (const w of [W[i % 5], W[(i * 3) % 5]]) m.set(w, (m.get(w) ?? 0) + 1);
   return m;
-}
-async function waitUntil(check: () => Promise<boolean> | boolean, ms: number): Promise<void> {
-  const t0 = Date.now();
-  while (!(await check())) { if (Date.now() - t0 > ms) throw new Error('timed out'); await new Promise((r) => setTimeout(r, 100)); }
 }
 const extraTms: ChildProcess[] = [];
 
@@ -78,7 +75,7 @@ describe('standalone session cluster (real processes)', () => {
     let stderr = '';
     job.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
     const exit = new Promise<number | null>((r) => job.on('exit', (c) => r(c)));
-    await waitUntil(async () => (await get<{ jobs: Array<{ status: string }> }>('/jobs')).jobs.some((j) => j.status === 'RUNNING'), 30_000);
+    await waitFor('a RUNNING job', async () => (await get<{ jobs: Array<{ status: string }> }>('/jobs')).jobs.some((j) => j.status === 'RUNNING'), 30_000, 100);
     await new Promise((r) => setTimeout(r, 800));
     const victim = Number(readFileSync(join(work, 'pids', 'tsflink-taskmanager-0.pid'), 'utf8'));
     process.kill(victim, 'SIGKILL');
@@ -101,16 +98,16 @@ describe('standalone session cluster (real processes)', () => {
       return /JobID ([0-9a-f]{32})/.exec(r.stdout)![1];
     };
     const a = submit();
-    await waitUntil(async () => (await get<{ state: string }>(`/jobs/${a}`)).state === 'RUNNING', 30_000);
+    await waitFor(`${a} RUNNING`, async () => (await get<{ state: string }>(`/jobs/${a}`)).state === 'RUNNING', 30_000, 100);
     const patch = await fetch(`${rest}/jobs/${a}?mode=cancel`, { method: 'PATCH' });
     expect(patch.status).toBe(202);
-    await waitUntil(async () => (await get<{ state: string }>(`/jobs/${a}`)).state === 'CANCELED', 30_000);
+    await waitFor(`${a} CANCELED`, async () => (await get<{ state: string }>(`/jobs/${a}`)).state === 'CANCELED', 30_000, 100);
     const b = submit();
-    await waitUntil(async () => (await get<{ state: string }>(`/jobs/${b}`)).state === 'RUNNING', 30_000);
+    await waitFor(`${b} RUNNING`, async () => (await get<{ state: string }>(`/jobs/${b}`)).state === 'RUNNING', 30_000, 100);
     expect(cli(['list', '-m', rest.replace('http://', '')]).stdout).toContain(b);
     const c = cli(['cancel', '-m', rest.replace('http://', ''), b]);
     expect(c.code).toBe(0);
-    await waitUntil(async () => (await get<{ state: string }>(`/jobs/${b}`)).state === 'CANCELED', 30_000);
+    await waitFor(`${b} CANCELED`, async () => (await get<{ state: string }>(`/jobs/${b}`)).state === 'CANCELED', 30_000, 100);
   }, 120_000);
 
   it('20 jobs back to back all finish, and every slot is free afterwards', async () => {
@@ -120,7 +117,7 @@ describe('standalone session cluster (real processes)', () => {
       expect(r.code, `job ${i}: ${r.stdout}\n${r.stderr}`).toBe(0);
       expect(readCounts(out)).toEqual(expectedCounts(200));
     }
-    await waitUntil(async () => { const o = await get<Record<string, number>>('/overview'); return o['slots-available'] === o['slots-total']; }, 10_000);
+    await waitFor('every slot available', async () => { const o = await get<Record<string, number>>('/overview'); return o['slots-available'] === o['slots-total']; }, 10_000, 100);
     const o = await get<Record<string, number>>('/overview');
     expect(o['jobs-running']).toBe(0);
   }, 300_000);
@@ -130,7 +127,7 @@ describe('standalone session cluster (real processes)', () => {
     for (const p of extraTms) p.kill('SIGTERM');
     const r = cli(['cluster', 'stop', '--work-dir', work]);
     expect(r.code).toBe(0);
-    await waitUntil(() => pids.every((p) => !alive(p)), 15_000);
+    await waitFor('the processes to exit', () => pids.every((p) => !alive(p)), 15_000, 100);
     expect(existsSync(join(work, 'pids', 'tsflink-jobmanager-0.pid'))).toBe(false);
   });
 });

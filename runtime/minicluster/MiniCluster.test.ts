@@ -16,6 +16,7 @@ import type { JobSubmissionInfo } from '../jobmanager/gateways.js';
 import { RestServerEndpoint } from '../rest/RestServerEndpoint.js';
 import { silentRestLogger } from '../rest/RestLogger.js';
 import { JobCancellationException, RestClusterClient } from '../client/RestClusterClient.js';
+import { waitFor } from '../testing/waitFor.js';
 
 const fixture = resolve(import.meta.dirname, '..', 'rest', 'fixtures', 'rest-job.ts');
 const HEARTBEAT_MS = 100;
@@ -34,16 +35,6 @@ async function jobInfo(args: string[], parallelism = 2): Promise<Omit<JobSubmiss
   const sg = await captureStreamGraph(main, args, { baseConfiguration: new Configuration(), defaultParallelism: parallelism, executionIndex: 0, what: 'test client' });
   const jobGraph = new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), 0).generate();
   return { jobGraph, args, defaultParallelism: parallelism, baseConfiguration: {} };
-}
-
-async function waitFor<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 type Metrics = Record<string, number | boolean>;

@@ -13,6 +13,7 @@ import { bundleJob, loadJobMain, type JobBundle } from '../client/JobBundle.js';
 import { captureStreamGraph } from '../client/PlanningEnvironment.js';
 import { StreamingJobGraphGenerator } from '../graph/jobgraph/StreamingJobGraphGenerator.js';
 import type { JobSubmissionInfo } from '../jobmanager/gateways.js';
+import { waitFor } from '../testing/waitFor.js';
 import { RestServerEndpoint } from './RestServerEndpoint.js';
 import { silentRestLogger } from './RestLogger.js';
 import { ClusterUnreachableException, JobCancellationException, RestClientException, RestClusterClient } from '../client/RestClusterClient.js';
@@ -68,16 +69,6 @@ async function submitForm(info: Omit<JobSubmissionInfo, 'bundle'>, opts: { reque
   if (opts.file !== null) form.set('bundle', opts.file ?? new Blob([bytes]), opts.fileName ?? basename(bundle.path));
   if (opts.extraFile) form.append('other', new Blob([bytes]), 'other.mjs');
   return form;
-}
-
-async function waitFor<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 beforeAll(async () => {
