@@ -1,5 +1,6 @@
 // Errors of the CLI carry the process exit code. The codes are part of the CLI contract
 // (docs/cli.md): scripts rely on them to tell a failed job from a typo on the command line.
+import { Errors } from '@oclif/core';
 
 export const ExitCode = {
   /** The job finished (or the command succeeded). */
@@ -74,4 +75,18 @@ function trimCliFrames(stack: string): string {
     .split('\n')
     .filter((l) => !/^\s+at .*(node_modules[/\\]@oclif[/\\]core|[/\\]cli[/\\]bin[/\\]run\.js|[/\\]dist[/\\]cli[/\\])/.test(l))
     .join('\n');
+}
+
+/**
+ * How a command ends on an error: oclif's own exit passes through, its parse errors (unknown flag,
+ * bad -p value) are usage errors, anything else is printed and exits with its code (exitCodeFor).
+ */
+export function failCommand(e: unknown, exit: (code: number) => never): never {
+  if (e instanceof Errors.ExitError) throw e;
+  if (e instanceof Errors.CLIError) {
+    process.stderr.write(`Error: ${e.message}\n`);
+    exit(ExitCode.USAGE);
+  }
+  process.stderr.write(`${formatError(e)}\n`);
+  return exit(exitCodeFor(e));
 }

@@ -2,12 +2,12 @@
 // working directory, configuration, and the cluster secret.
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Command, Errors, Flags } from '@oclif/core';
+import { Command, Flags } from '@oclif/core';
 import type { Configuration } from '../runtime/configuration/Configuration.js';
 import { loadConfiguration, parseDynamicProperties } from '../runtime/configuration/loadConfiguration.js';
 import { SecurityOptions } from '../runtime/configuration/index.js';
 import { generateClusterSecret } from '../runtime/security/ClusterSecret.js';
-import { CliError, ExitCode, exitCodeFor, formatError } from './CliError.js';
+import { CliError, ExitCode, failCommand } from './CliError.js';
 
 export const clusterFlags = {
   'work-dir': Flags.string({ description: 'Working directory for pid files, logs, bundles and the cluster secret (default: $TSFLINK_WORK_DIR or ./.tsflink).', helpValue: '<dir>' }),
@@ -47,10 +47,7 @@ export abstract class ClusterCommand extends Command {
   }
 
   protected fail(e: unknown): never {
-    if (e instanceof Errors.ExitError) throw e;
-    if (e instanceof Errors.CLIError) { process.stderr.write(`Error: ${e.message}\n`); this.exit(ExitCode.USAGE); }
-    process.stderr.write(`${formatError(e)}\n`);
-    this.exit(exitCodeFor(e));
+    return failCommand(e, (code) => this.exit(code));
   }
 
   /** Runs until SIGTERM/SIGINT, then stops cleanly. */

@@ -2,12 +2,12 @@
 // argv splitting, configuration loading (defaults < config.yaml < -D < flags) and bundling.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { Command, Flags, type Interfaces } from '@oclif/core';
 import { Configuration } from '../runtime/configuration/Configuration.js';
 import { PipelineOptions } from '../runtime/configuration/index.js';
 import { loadConfiguration, parseDynamicProperties } from '../runtime/configuration/loadConfiguration.js';
 import { bundleJob, type JobBundle } from '../runtime/client/JobBundle.js';
-import { CliError, ExitCode, exitCodeFor, formatError } from './CliError.js';
+import { CliError, ExitCode, failCommand } from './CliError.js';
 import { JOB_FILE_COMMANDS, splitJobArgv, type PassthroughSpec } from './argv.js';
 
 export const jobFlags = {
@@ -29,6 +29,23 @@ export const jobFlags = {
     helpValue: '<dir>',
   }),
 };
+
+/**
+ * Loads the configuration of a command: defaults < config.yaml (of --conf-dir, which must exist) < -D.
+ */
+export function loadCommandConfiguration(flags: { dynamic?: string[] | undefined; 'conf-dir'?: string | undefined }): Configuration {
+  const confDir = flags['conf-dir'];
+  if (confDir !== undefined) {
+    const dir = resolve(confDir);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new CliError(`Configuration directory not found: ${dir} (from --conf-dir). It must contain config.yaml.`, ExitCode.USAGE);
+    }
+  }
+  return loadConfiguration({
+    ...(confDir !== undefined ? { confDir } : {}),
+    dynamicProperties: parseDynamicProperties(flags.dynamic ?? []),
+  });
+}
 
 export interface PreparedJob {
   readonly configuration: Configuration;
@@ -57,17 +74,7 @@ export abstract class JobCommand extends Command {
 
   /** Loads the configuration: defaults < config.yaml < -D < command-line flags. */
   protected loadConfiguration(flags: { parallelism?: number | undefined; dynamic?: string[] | undefined; 'conf-dir'?: string | undefined }): Configuration {
-    const confDir = flags['conf-dir'];
-    if (confDir !== undefined) {
-      const dir = resolve(confDir);
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-        throw new CliError(`Configuration directory not found: ${dir} (from --conf-dir). It must contain config.yaml.`, ExitCode.USAGE);
-      }
-    }
-    const conf = loadConfiguration({
-      ...(confDir !== undefined ? { confDir } : {}),
-      dynamicProperties: parseDynamicProperties(flags.dynamic ?? []),
-    });
+    const conf = loadCommandConfiguration(flags);
     if (flags.parallelism !== undefined) conf.setString('parallelism.default', String(flags.parallelism), '--parallelism');
     return conf;
   }
@@ -87,13 +94,6 @@ export abstract class JobCommand extends Command {
 
   /** Prints the error and exits with its code (see CliError.ts / docs/cli.md). */
   protected fail(e: unknown): never {
-    if (e instanceof Errors.ExitError) throw e;
-    // oclif's own parse errors (unknown flag, bad -p value) are usage errors.
-    if (e instanceof Errors.CLIError) {
-      process.stderr.write(`Error: ${e.message}\n`);
-      this.exit(ExitCode.USAGE);
-    }
-    process.stderr.write(`${formatError(e)}\n`);
-    this.exit(exitCodeFor(e));
+    return failCommand(e, (code) => this.exit(code));
   }
 }

@@ -1,12 +1,9 @@
 // Base of commands that talk to a running cluster over REST (list, cancel).
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { Command, Errors } from '@oclif/core';
+import { Command } from '@oclif/core';
 import type { Configuration } from '../runtime/configuration/Configuration.js';
-import { loadConfiguration, parseDynamicProperties } from '../runtime/configuration/loadConfiguration.js';
 import type { RestClusterClient } from '../runtime/client/RestClusterClient.js';
-import { CliError, ExitCode, exitCodeFor, formatError } from './CliError.js';
-import { jobFlags } from './JobCommand.js';
+import { CliError, ExitCode, failCommand } from './CliError.js';
+import { jobFlags, loadCommandConfiguration } from './JobCommand.js';
 import { applyClusterFlags, clusterFlags } from './remoteTarget.js';
 
 export const restCommandFlags = {
@@ -18,11 +15,7 @@ export const restCommandFlags = {
 export abstract class RestCommand extends Command {
   /** Configuration (defaults < config.yaml < -D < -m/-t) and a REST client for the cluster it names. */
   protected async clusterClient(flags: { jobmanager?: string | undefined; target?: string | undefined; dynamic?: string[] | undefined; 'conf-dir'?: string | undefined }): Promise<{ conf: Configuration; client: RestClusterClient }> {
-    const confDir = flags['conf-dir'];
-    if (confDir !== undefined && !(existsSync(resolve(confDir)) && statSync(resolve(confDir)).isDirectory())) {
-      throw new CliError(`Configuration directory not found: ${resolve(confDir)} (from --conf-dir). It must contain config.yaml.`, ExitCode.USAGE);
-    }
-    const conf = loadConfiguration({ ...(confDir !== undefined ? { confDir } : {}), dynamicProperties: parseDynamicProperties(flags.dynamic ?? []) });
+    const conf = loadCommandConfiguration(flags);
     const source = applyClusterFlags(conf, flags);
     if (conf.getString('execution.target') === 'local') {
       throw new CliError(`tsflink ${this.id ?? ''} needs a running cluster: the target 'local' has none. Use -m <host:port> or set rest.address.`, ExitCode.USAGE);
@@ -33,12 +26,6 @@ export abstract class RestCommand extends Command {
 
   /** Prints the error and exits with its code (see CliError.ts). */
   protected fail(e: unknown): never {
-    if (e instanceof Errors.ExitError) throw e;
-    if (e instanceof Errors.CLIError) {
-      process.stderr.write(`Error: ${e.message}\n`);
-      this.exit(ExitCode.USAGE);
-    }
-    process.stderr.write(`${formatError(e)}\n`);
-    this.exit(exitCodeFor(e));
+    return failCommand(e, (code) => this.exit(code));
   }
 }

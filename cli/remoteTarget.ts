@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core';
 import type { Configuration } from '../runtime/configuration/Configuration.js';
 import { loadConfiguration, parseDynamicProperties } from '../runtime/configuration/loadConfiguration.js';
 import { CliError, ExitCode } from './CliError.js';
+import { openYarnClusterDescriptor } from './yarnDescriptor.js';
 
 export const clusterFlags = {
   jobmanager: Flags.string({
@@ -73,7 +74,6 @@ export function targetsYarnSession(conf: Configuration, flags: ClusterFlagValues
 export async function resolveYarnSessionFlags<F extends ClusterFlagValues>(conf: Configuration, flags: F): Promise<F> {
   if (!targetsYarnSession(conf, flags)) return flags;
   const { yarnPropertiesFile, readYarnPropertiesFile, resolveSessionRestAddress } = await import('../yarn-am/YarnSession.js');
-  const { YarnClusterDescriptor, YarnDeploymentInputError } = await import('../yarn-am/YarnClusterDescriptor.js');
   let applicationId = conf.getString('yarn.application.id');
   const confSource = conf.getSource('yarn.application.id');
   let idSource = `yarn.application.id${confSource ? ` (${confSource})` : ''}`;
@@ -88,12 +88,7 @@ export async function resolveYarnSessionFlags<F extends ClusterFlagValues>(conf:
   if (!/^application_\d+_\d+$/.test(applicationId)) {
     throw new CliError(`Invalid YARN application id '${applicationId}' (from ${idSource}): expected application_<clusterTimestamp>_<sequence>.`, ExitCode.USAGE);
   }
-  let descriptor: InstanceType<typeof YarnClusterDescriptor>;
-  try {
-    descriptor = new YarnClusterDescriptor();
-  } catch (e) {
-    throw e instanceof YarnDeploymentInputError ? new CliError(e.message, ExitCode.USAGE) : e;
-  }
+  const descriptor = await openYarnClusterDescriptor();
   try {
     let address: { host: string; port: number };
     try {

@@ -1,29 +1,17 @@
 // Deploys a job in its own YARN application (application mode) and follows it: shared by
 // `tsflink yarn-application` and `tsflink run -t yarn-application`.
-import { CliError, ExitCode } from './CliError.js';
+import { ExitCode } from './CliError.js';
 import type { Configuration } from '../runtime/configuration/Configuration.js';
 import type { PreparedJob } from './JobCommand.js';
-import type { YarnDeployment } from '../yarn-am/YarnClusterDescriptor.js';
+import { deployOnYarn, openYarnClusterDescriptor } from './yarnDescriptor.js';
 
 /** Returns the exit code: 0 SUCCEEDED (or detached and running), 1 FAILED, 4 KILLED. */
 export async function deployApplicationCluster(configuration: Configuration, job: PreparedJob, detached: boolean | undefined): Promise<number> {
   let code: number = ExitCode.SUCCESS;
-  const { YarnClusterDescriptor, YarnDeploymentInputError } = await import('../yarn-am/YarnClusterDescriptor.js');
-  let descriptor: InstanceType<typeof YarnClusterDescriptor>;
-  try {
-    descriptor = new YarnClusterDescriptor();
-  } catch (e) {
-    throw e instanceof YarnDeploymentInputError ? new CliError(e.message, ExitCode.USAGE) : e;
-  }
+  const descriptor = await openYarnClusterDescriptor();
   try {
     const say = (m: string): void => { process.stdout.write(`${m}\n`); };
-    let d: YarnDeployment;
-    try {
-      d = await descriptor.deploy({ mode: 'application', configuration, job: { bundle: job.bundle, args: job.args }, log: say });
-    } catch (e) {
-      if (e instanceof YarnDeploymentInputError) throw new CliError(e.message, ExitCode.USAGE, { cause: e });
-      throw e;
-    }
+    const d = await deployOnYarn(descriptor, { mode: 'application', configuration, job: { bundle: job.bundle, args: job.args }, log: say });
     say(`Application ${d.applicationIdString} is ${d.report.state} (${d.secondsToRunning.toFixed(1)} s after submission)`);
     if (d.webUrl) say(`JobManager Web Interface: ${d.webUrl}`);
     let report = d.report;

@@ -2,11 +2,11 @@
 // The ApplicationMaster runs the JobManager with its REST endpoint; TaskManager containers are
 // started when submitted jobs need slots and returned when idle. Submit with
 // `tsflink run -m <host:port> job.ts` (the address printed as "JobManager Web Interface").
-import { Command, Errors, Flags } from '@oclif/core';
-import { CliError, ExitCode, exitCodeFor, formatError } from '../CliError.js';
+import { Command, Flags } from '@oclif/core';
+import { CliError, ExitCode, failCommand } from '../CliError.js';
+import { deployOnYarn, openYarnClusterDescriptor } from '../yarnDescriptor.js';
 import { loadConfiguration, parseDynamicProperties } from '../../runtime/configuration/loadConfiguration.js';
 import { applyYarnFlags, yarnFlags } from './yarn-application.js';
-import type { YarnDeployment } from '../../yarn-am/YarnClusterDescriptor.js';
 
 const TWO_LETTER: Record<string, string> = { '-jm': '--jobManagerMemory', '-tm': '--taskManagerMemory', '-nm': '--name', '-qu': '--queue', '-id': '--applicationId' };
 
@@ -35,17 +35,12 @@ export default class YarnSession extends Command {
       const { flags } = await this.parse({ flags: YarnSession.flags, strict: true, args: {} }, this.argv.map((a) => TWO_LETTER[a] ?? a));
       const conf = loadConfiguration({ ...(flags['conf-dir'] ? { confDir: flags['conf-dir'] } : {}), dynamicProperties: parseDynamicProperties(flags.dynamic ?? []) });
       applyYarnFlags(conf, flags);
-      const { YarnClusterDescriptor, YarnDeploymentInputError } = await import('../../yarn-am/YarnClusterDescriptor.js');
+      const { YarnClusterDescriptor } = await import('../../yarn-am/YarnClusterDescriptor.js');
       const { yarnPropertiesFile, writeYarnPropertiesFile, readYarnPropertiesFile, deleteYarnPropertiesFile } = await import('../../yarn-am/YarnSession.js');
       const { parseApplicationId } = await import('../../yarn-am/protocols/records.js');
       const { YarnConfigOptions } = await import('../../runtime/configuration/index.js');
       const propsFile = yarnPropertiesFile(conf.getOptional(YarnConfigOptions.PROPERTIES_FILE_LOCATION));
-      let descriptor: InstanceType<typeof YarnClusterDescriptor>;
-      try {
-        descriptor = new YarnClusterDescriptor();
-      } catch (e) {
-        throw e instanceof YarnDeploymentInputError ? new CliError(e.message, ExitCode.USAGE) : e;
-      }
+      const descriptor = await openYarnClusterDescriptor();
       const say = (m: string): void => { process.stdout.write(`${m}\n`); };
       try {
         if (flags.stop) {
@@ -57,13 +52,7 @@ export default class YarnSession extends Command {
           say(`Session ${id} stopped (state ${report.state})`);
           return;
         }
-        let d: YarnDeployment;
-        try {
-          d = await descriptor.deploy({ mode: 'session', configuration: conf, log: say });
-        } catch (e) {
-          if (e instanceof YarnDeploymentInputError) throw new CliError(e.message, ExitCode.USAGE, { cause: e });
-          throw e;
-        }
+        const d = await deployOnYarn(descriptor, { mode: 'session', configuration: conf, log: say });
         if (d.report.state !== 'RUNNING') {
           process.stderr.write(`YARN diagnostics of ${d.applicationIdString}:\n${d.report.diagnostics || '(none)'}\n`);
           throw new CliError(`The session ${d.applicationIdString} ended before it ran: ${d.report.state} / ${d.report.finalStatus}`, ExitCode.JOB_FAILED);
@@ -97,13 +86,7 @@ export default class YarnSession extends Command {
         descriptor.close();
       }
     } catch (e) {
-      if (e instanceof Errors.ExitError) throw e;
-      if (e instanceof Errors.CLIError) {
-        process.stderr.write(`Error: ${e.message}\n`);
-        this.exit(ExitCode.USAGE);
-      }
-      process.stderr.write(`${formatError(e)}\n`);
-      this.exit(exitCodeFor(e));
+      failCommand(e, (c) => this.exit(c));
     }
     this.exit(code);
   }
