@@ -107,6 +107,17 @@ function setup(over: Partial<YarnResourceManagerDriverOptions> = {}): { rm: Fake
   return { rm, nm, sm, fatal };
 }
 
+/** Requests one slot for 'job', allocates and launches a container for it and registers its TaskManager as 'tm-a'. */
+async function launchOneTaskManager(rm: FakeRm, nm: FakeNm, sm: SlotManager): Promise<Container> {
+  void sm.requestSlots('job', 1, 10_000);
+  await until(() => rm.asks().length === 1, 'ask');
+  const a = container();
+  rm.toAllocate = [a];
+  await until(() => nm.started.length === 1, 'launch');
+  sm.registerTaskExecutor(gateway('tm-a'), 1, { resourceId: formatContainerId(a.id) });
+  return a;
+}
+
 describe('YarnResourceManagerDriver', () => {
   it("knows the NodeManager log URL of the containers it holds (the TaskManagers' logUrl)", async () => {
     expect(nodeManagerLogUrl('nm1:8042', 'container_1_0001_01_000002', 'ann')).toBe('http://nm1:8042/node/containerlogs/container_1_0001_01_000002/ann');
@@ -145,12 +156,7 @@ describe('YarnResourceManagerDriver', () => {
 
   it('replaces a TaskManager container that exited while its slots are needed again', async () => {
     const { rm, nm, sm } = setup();
-    void sm.requestSlots('job', 1, 10_000);
-    await until(() => rm.asks().length === 1, 'ask');
-    const a = container();
-    rm.toAllocate = [a];
-    await until(() => nm.started.length === 1, 'launch');
-    sm.registerTaskExecutor(gateway('tm-a'), 1, { resourceId: formatContainerId(a.id) });
+    const a = await launchOneTaskManager(rm, nm, sm);
     // the process dies: the JobManager unregisters it, the restarted job asks for its slot again
     rm.toComplete = [{ containerId: a.id, state: 'COMPLETE', diagnostics: 'killed', exitStatus: 137, capability: undefined }];
     await until(() => driver!.numberOfContainers === 0, 'completion seen');
@@ -168,12 +174,7 @@ describe('YarnResourceManagerDriver', () => {
 
   it('stops and releases a TaskManager idle for resourcemanager.taskmanager-timeout', async () => {
     const { rm, nm, sm } = setup({ idleTimeoutMs: 50 });
-    void sm.requestSlots('job', 1, 10_000);
-    await until(() => rm.asks().length === 1, 'ask');
-    const a = container();
-    rm.toAllocate = [a];
-    await until(() => nm.started.length === 1, 'launch');
-    sm.registerTaskExecutor(gateway('tm-a'), 1, { resourceId: formatContainerId(a.id) });
+    const a = await launchOneTaskManager(rm, nm, sm);
     await new Promise((r) => setTimeout(r, 150));
     expect(nm.stopped).toEqual([]); // busy: its slot belongs to the job
     sm.releaseSlots('job');
