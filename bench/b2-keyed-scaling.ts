@@ -7,9 +7,18 @@ import { runProgram } from '../runtime/client/ProgramRunner.js';
 import { loadConfiguration, packageRoot } from '../runtime/configuration/index.js';
 import { machineLine, writeResultsSection, median, effectiveCores } from './machine.js';
 
+/** CPU seconds (all threads of this process) per run, to tell extra work from idle cores. */
+const cpu: Record<number, number[]> = { 1: [], 2: [] };
+const wall: Record<number, number[]> = { 1: [], 2: [] };
+
 async function run(bundle: Awaited<ReturnType<typeof bundleJob>>, p: number, n: number, keys: number): Promise<number> {
   const conf = loadConfiguration({ dynamicProperties: { 'parallelism.default': String(p), 'taskmanager.numberOfTaskSlots': String(p) } });
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
   await runProgram({ bundle, args: [String(n), String(keys)], configuration: conf });
+  const c = process.cpuUsage(c0);
+  (cpu[p] ??= []).push((c.user + c.system) / 1e6);
+  (wall[p] ??= []).push((performance.now() - t0) / 1000);
   return (globalThis as { __tsflinkNetRuntime?: number }).__tsflinkNetRuntime!;
 }
 
@@ -20,6 +29,7 @@ async function main(): Promise<void> {
   await run(bundle, 1, Math.min(n, 1_000_000), keys); // warm-up (bundle cache, disk)
   const coresBefore = await effectiveCores();
   const p1: number[] = [], p2: number[] = [];
+  cpu[1] = []; wall[1] = [];
   for (let r = 0; r < 3; r++) { p1.push(await run(bundle, 1, n, keys)); p2.push(await run(bundle, 2, n, keys)); }
   const coresAfter = await effectiveCores();
   const t1 = median(p1), t2 = median(p2);
@@ -37,7 +47,8 @@ exchanging records over the MessagePort channel.
 | 2 | ${(t2 / 1000).toFixed(2)} | ${rps(t2)} |
 
 Speed-up p2 / p1: **${(t1 / t2).toFixed(2)}×** (target ≥ 1.7×). Best runs: p1 ${(Math.min(...p1) / 1000).toFixed(2)} s, p2 ${(Math.min(...p2) / 1000).toFixed(2)} s (${(Math.min(...p1) / Math.min(...p2)).toFixed(2)}×).
-Effective cores for two busy threads (CPU probe, 2.0 = two free cores): ${coresBefore.toFixed(2)} before, ${coresAfter.toFixed(2)} after.`;
+Effective cores for two busy threads (CPU probe, 2.0 = two free cores): ${coresBefore.toFixed(2)} before, ${coresAfter.toFixed(2)} after.
+CPU time of the whole process per run (all threads; includes starting the embedded cluster), medians: p1 ${median(cpu[1]!).toFixed(2)} s CPU in ${median(wall[1]!).toFixed(2)} s wall (${(median(cpu[1]!) / median(wall[1]!)).toFixed(2)} cores busy); p2 ${median(cpu[2]!).toFixed(2)} s CPU in ${median(wall[2]!).toFixed(2)} s wall (${(median(cpu[2]!) / median(wall[2]!)).toFixed(2)} cores busy). p2 spends ${((median(cpu[2]!) / median(cpu[1]!) - 1) * 100).toFixed(0)}% more CPU than p1 on the same records.`;
   console.log(body);
   writeResultsSection(packageRoot(), 'B2 keyed sum scaling on worker-thread slots', body);
 }
