@@ -7,7 +7,6 @@
 //   node dist/bench/b7-yarn-startup.js [runs]
 // Needs the minicluster (npm run hadoop:start) or HADOOP_CONF_DIR of another cluster; run it on
 // the same host as the NodeManagers (the tsflink runtime must exist at the same path there).
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HadoopSiteConfig } from '../yarn-am/ipc/index.js';
@@ -16,6 +15,7 @@ import { packageRoot } from '../runtime/configuration/index.js';
 import { runtimeArchive } from '../yarn-am/RuntimeArchive.js';
 import { getFileSystem } from '../hdfs/index.js';
 import { machineLine, median, writeResultsSection } from './machine.js';
+import { spawnCollecting } from '../runtime/testing/spawnCollecting.js';
 
 const ROOT = packageRoot();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -77,19 +77,13 @@ async function tsflinkRun(env: ReturnType<typeof clusterEnv>, runId: string, rec
   const start = Date.now();
   const t0 = performance.now();
   const since = (): number => (performance.now() - t0) / 1000;
-  const child = spawn(process.execPath, [join(ROOT, 'cli', 'bin', 'run.js'), 'yarn-application', '-p', '1', '-s', '1', '-jm', '512', '-tm', '512', '-nm', 'b7', job, out, String(records), '0'], {
+  const cli = spawnCollecting(process.execPath, [join(ROOT, 'cli', 'bin', 'run.js'), 'yarn-application', '-p', '1', '-s', '1', '-jm', '512', '-tm', '512', '-nm', 'b7', job, out, String(records), '0'], {
     cwd: ROOT,
     env: { ...process.env, HADOOP_CONF_DIR: env.confDir, HADOOP_USER_NAME: env.user },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
   let exitCode: number | null | undefined;
   let cliExit = NaN;
-  void exited.then((c) => { exitCode = c; cliExit = since(); });
+  void cli.exited.then((c) => { exitCode = c; cliExit = since(); });
   let appRunning = NaN;
   let jobRunning = NaN;
   let jobFinished = NaN;
@@ -97,7 +91,7 @@ async function tsflinkRun(env: ReturnType<typeof clusterEnv>, runId: string, rec
   let jobId: string | undefined;
   while (exitCode === undefined) {
     if (url === undefined) {
-      url = /JobManager Web Interface: (http:\/\/\S+)/.exec(stdout)?.[1];
+      url = /JobManager Web Interface: (http:\/\/\S+)/.exec(cli.stdout())?.[1];
       if (url !== undefined) appRunning = since();
     } else if (Number.isNaN(jobFinished)) {
       try {
@@ -121,10 +115,10 @@ async function tsflinkRun(env: ReturnType<typeof clusterEnv>, runId: string, rec
     }
     await sleep(50);
   }
-  const appId = /application_\d+_\d+/.exec(stdout)?.[0] ?? '?';
-  if (exitCode !== 0) throw new Error(`tsflink yarn-application exited ${exitCode}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+  const appId = /application_\d+_\d+/.exec(cli.stdout())?.[0] ?? '?';
+  if (exitCode !== 0) throw new Error(`tsflink yarn-application exited ${exitCode}\nstdout:\n${cli.stdout()}\nstderr:\n${cli.stderr()}`);
   // the CLI prints "… is RUNNING (x s after submission)": what came before is bundling and staging
-  const afterSubmission = Number(/\(([\d.]+) s after submission\)/.exec(stdout)?.[1] ?? NaN);
+  const afterSubmission = Number(/\(([\d.]+) s after submission\)/.exec(cli.stdout())?.[1] ?? NaN);
   return { submitted: appRunning - afterSubmission, appRunning, jobRunning, jobFinished: Number.isNaN(jobFinished) ? cliExit : jobFinished, cliExit, appId };
 }
 

@@ -1,7 +1,6 @@
 // `tsflink run -m`, `list`, `cancel` against a cluster this test hosts: a MiniCluster with a
 // worker-slot TaskManager and the REST endpoint on an ephemeral port (needs the compiled dist/).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +9,7 @@ import { WorkerTaskExecutor } from '../runtime/taskmanager/WorkerTaskExecutor.js
 import { Configuration } from '../runtime/configuration/index.js';
 import { RestServerEndpoint } from '../runtime/rest/RestServerEndpoint.js';
 import { silentRestLogger } from '../runtime/rest/RestLogger.js';
+import { spawnCollecting } from '../runtime/testing/spawnCollecting.js';
 import { waitFor } from '../runtime/testing/waitFor.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -20,13 +20,10 @@ interface Run { code: number | null; stdout: string; stderr: string }
 
 /** Spawns the CLI without blocking this process (it hosts the cluster the CLI talks to). */
 function start(args: string[]): { done: Promise<Run>; stdout: () => string } {
-  const p = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
-  p.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-  p.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-  const timer = setTimeout(() => p.kill('SIGKILL'), 90_000);
-  const done = new Promise<Run>((r) => p.on('close', (code) => { clearTimeout(timer); r({ code, stdout, stderr }); }));
-  return { done, stdout: () => stdout };
+  const p = spawnCollecting(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env } });
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), 90_000);
+  const done = p.exited.then((code): Run => { clearTimeout(timer); return { code, stdout: p.stdout(), stderr: p.stderr() }; });
+  return { done, stdout: p.stdout };
 }
 const tsflink = (args: string[]): Promise<Run> => start(args).done;
 

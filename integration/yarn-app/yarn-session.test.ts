@@ -3,13 +3,14 @@
  * with `tsflink run -t yarn-session` (one unbounded, canceled with `tsflink cancel`; `tsflink list`),
  * TaskManager containers started on demand and released when idle, then `--stop`.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatApplicationId, parseApplicationId, type YarnClient, type ApplicationId } from '../../yarn-am/protocols/index.js';
 import { CLI, FIXTURES, REPO, setupYarnTestCluster, tsflink, readHdfsDir, webhdfs, type ClusterInfo } from './harness.js';
+import { spawnCollecting } from '../../runtime/testing/spawnCollecting.js';
+import { waitFor } from '../../runtime/testing/waitFor.js';
 
 let cluster: ClusterInfo;
 let yarn: YarnClient;
@@ -44,14 +45,6 @@ function amLog(appId: ApplicationId): string {
 /** Lines of the visible files of an HDFS directory. */
 async function readHdfsLines(path: string): Promise<string[]> {
   return (await readHdfsDir(path)).split('\n').filter(Boolean);
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe('tsflink yarn-session', () => {
@@ -136,24 +129,18 @@ describe('tsflink yarn-session', () => {
   it('attached session: Ctrl+C (SIGINT) of the CLI stops the session and removes the properties file', async () => {
     const propsDir = mkdtempSync(join(tmpdir(), 'tsflink-yarn-props-'));
     const props = join(propsDir, `.yarn-properties-${userInfo().username}`);
-    const child = spawn(process.execPath, [CLI, 'yarn-session', '-jm', '512', '-nm', 'attached-session-it', '-D', `yarn.properties-file.location=${propsDir}`], {
+    const cli = spawnCollecting(process.execPath, [CLI, 'yarn-session', '-jm', '512', '-nm', 'attached-session-it', '-D', `yarn.properties-file.location=${propsDir}`], {
       cwd: REPO,
       env: { ...process.env, HADOOP_CONF_DIR: cluster.hadoopConfDir, HADOOP_USER_NAME: cluster.superuser ?? 'root' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
-    await waitFor('the session to run', () => stdout.includes('press Ctrl+C'));
+    await waitFor('the session to run', () => cli.stdout().includes('press Ctrl+C'), 60_000, 250);
     const id = /applicationID=(\S+)/.exec(readFileSync(props, 'utf8'))?.[1];
     sessionId = parseApplicationId(id!);
     expect((await yarn.getApplicationReport(sessionId)).state).toBe('RUNNING');
-    child.kill('SIGINT');
-    const code = await exited;
-    expect(code, `${stdout}\n${stderr}`).toBe(0);
-    expect(stdout).toMatch(/Session application_\d+_\d+ ended: state KILLED/);
+    cli.child.kill('SIGINT');
+    const code = await cli.exited;
+    expect(code, `${cli.stdout()}\n${cli.stderr()}`).toBe(0);
+    expect(cli.stdout()).toMatch(/Session application_\d+_\d+ ended: state KILLED/);
     const report = await yarn.getApplicationReport(sessionId);
     expect(report.state).toBe('KILLED');
     expect(report.diagnostics).toContain('stopped by tsflink yarn-session (Ctrl+C)');
