@@ -114,6 +114,38 @@ describe('tsflink against a remote cluster', () => {
     expect(r.stderr).toContain(`Job 'rest-unbounded' (${id}) was cancelled.`);
   });
 
+  it('run -m: executeAndCollect returns every value from the cluster (fetched page by page from the collect sink\'s coordinator; -0 and bigint kept)', async () => {
+    const r = await tsflink(['run', '-m', m, '-p', '3', join(root, 'runtime', 'client', 'fixtures', 'collect-job.ts'), 'many']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`RESULT count=25000 distinct=25000 sum=${(25000 * 25001) / 2} negZero=true bigint=true`);
+  });
+
+  it('run -m: executeAndCollect with a limit stops an unbounded job once it has the values', async () => {
+    const r = await tsflink(['run', '-m', m, '-p', '2', join(root, 'runtime', 'client', 'fixtures', 'collect-job.ts'), 'limit']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('RESULT count=25 allEven=true');
+  });
+
+  it('the coordination endpoint rejects bad requests: malformed payload 400, unknown operator 404, unknown job 404', async () => {
+    const jobs = ((await (await fetch(`http://${m}/jobs/overview`)).json()) as { jobs: { jid: string; name: string }[] }).jobs;
+    const job = jobs.find((j) => j.name === 'collect-many');
+    expect(job).toBeDefined();
+    const post = async (path: string, body: unknown): Promise<{ status: number; errors: string[] }> => {
+      const res = await fetch(`http://${m}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, errors: ((await res.json()) as { errors?: string[] }).errors ?? [] };
+    };
+    const bad = await post(`/jobs/${job!.jid}/coordinators/999`, { serializedCoordinationRequest: Buffer.from('not msgpack at all').toString('base64') });
+    expect(bad.status).toBe(400);
+    const noField = await post(`/jobs/${job!.jid}/coordinators/999`, { something: 'else' });
+    expect(noField.status).toBe(400);
+    const { encodeCoordination } = await import('../runtime/rest/messages/ClientCoordination.js');
+    const unknownOp = await post(`/jobs/${job!.jid}/coordinators/999`, { serializedCoordinationRequest: encodeCoordination({ type: 'collect', offset: 0, maxValues: 10 }) });
+    expect(unknownOp.status).toBe(404);
+    expect(unknownOp.errors.join(' ')).toContain('no coordinator for operator 999');
+    const unknownJob = await post('/jobs/0123456789abcdef0123456789abcdef/coordinators/1', { serializedCoordinationRequest: encodeCoordination({ type: 'collect', offset: 0, maxValues: 10 }) });
+    expect(unknownJob.status).toBe(404);
+  });
+
   it('a job failing on the cluster exits 1 with the user error and where it was thrown', async () => {
     // One chained vertex: no consumer can fail first on the released partition (a separate race).
     const r = await tsflink(['run', '-m', m, '-p', '2', fixture, 'fail']);

@@ -18,6 +18,7 @@ import type { JobExceptionsInfoWithHistory } from '../rest/messages/JobException
 import { type JobExecutionResultResponseBody, decodeSerializedThrowable } from '../rest/messages/JobExecutionResultResponseBody.js';
 import { type JobSubmitRequestBody, type JobSubmitResponseBody, REQUEST_PART } from '../rest/messages/JobSubmitRequestBody.js';
 import type { ErrorResponseBody } from '../rest/messages/ErrorResponseBody.js';
+import { type ClientCoordinationRequestBody, type ClientCoordinationResponseBody, type CollectCoordinationResult, decodeCoordination, encodeCoordination } from '../rest/messages/ClientCoordination.js';
 
 export interface RestClusterClientOptions {
   address: string;
@@ -112,7 +113,7 @@ export class RestClusterClient {
     return `http://${host}:${this.port}`;
   }
 
-  private async request<T>(method: string, path: string, form?: FormData): Promise<T> {
+  private async request<T>(method: string, path: string, form?: FormData | object): Promise<T> {
     let res: { status: number; statusText: string; text: string };
     try {
       res = await this.send(method, path, form);
@@ -135,11 +136,14 @@ export class RestClusterClient {
   }
 
   /** node:http rather than fetch: fetch refuses "bad ports" (e.g. 1) without trying, hiding the real connection error. */
-  private async send(method: string, path: string, form?: FormData): Promise<{ status: number; statusText: string; text: string }> {
-    // Response serializes the form (boundary, file parts) as a stream.
+  private async send(method: string, path: string, body?: FormData | object): Promise<{ status: number; statusText: string; text: string }> {
+    // Response serializes a form (boundary, file parts) as a stream; other bodies are JSON.
+    const form = body instanceof FormData ? body : undefined;
+    const json = body !== undefined && !form ? JSON.stringify(body) : undefined;
     const encoded = form ? new Response(form) : undefined;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (encoded) headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
+    if (json !== undefined) headers['content-type'] = 'application/json';
     return new Promise((resolve, reject) => {
       const req = httpRequest(`${this.baseUrl}${path}`, { method, headers, timeout: this.timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
@@ -150,9 +154,11 @@ export class RestClusterClient {
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
       if (encoded?.body) {
-        const body = Readable.fromWeb(encoded.body as import('node:stream/web').ReadableStream<Uint8Array>);
-        body.on('error', (e) => req.destroy(e));
-        body.pipe(req);
+        const stream = Readable.fromWeb(encoded.body as import('node:stream/web').ReadableStream<Uint8Array>);
+        stream.on('error', (e) => req.destroy(e));
+        stream.pipe(req);
+      } else if (json !== undefined) {
+        req.end(json);
       } else {
         req.end();
       }
@@ -193,6 +199,28 @@ export class RestClusterClient {
 
   /** PATCH /jobs/:id?mode=cancel: acknowledged at once; the job reaches CANCELED asynchronously. */
   async cancelJob(jobId: string): Promise<void> { await this.request('PATCH', `/jobs/${encodeURIComponent(jobId)}?mode=cancel`); }
+
+  /**
+   * What the collect sink `sinkId` of a job received (executeAndCollect), page by page through
+   * its coordinator (POST /jobs/:id/coordinators/:sinkId); waits until the job is terminal.
+   */
+  async fetchCollected(jobId: string, sinkId: number, pageSize = 10_000): Promise<unknown[]> {
+    const out: unknown[] = [];
+    let pause = 20;
+    for (;;) {
+      const request: ClientCoordinationRequestBody = { serializedCoordinationRequest: encodeCoordination({ type: 'collect', offset: out.length, maxValues: pageSize }) };
+      const res = await this.request<ClientCoordinationResponseBody>('POST', `/jobs/${encodeURIComponent(jobId)}/coordinators/${sinkId}`, request);
+      const r = decodeCoordination(res.serializedCoordinationResult) as CollectCoordinationResult;
+      for (const v of r.values) out.push(v);
+      if (r.done && out.length >= r.total) return out;
+      if (r.values.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        pause = Math.min(this.maxPollMs, pause * 2);
+      } else {
+        pause = 20;
+      }
+    }
+  }
 
   /** Polls until the job is globally terminal; resolves with its final details. */
   async waitForTermination(jobId: string, timeoutMs = Infinity): Promise<JobDetailsInfo> {
@@ -266,9 +294,10 @@ export class RemoteJobClient implements JobClient {
     return r;
   }
 
-  /** executeAndCollect() needs the collect sinks' values, which are not fetched over REST yet. */
-  async collected(): Promise<unknown[]> {
-    throw new Error('executeAndCollect() is not supported on a remote cluster yet: write results to a sink (e.g. FileSink) instead.');
+  /** executeAndCollect(): the collect sink's values, fetched from its coordinator in the JobMaster. */
+  async collected(sinkId: number): Promise<unknown[]> {
+    if (!this.attached) throw new Error('executeAndCollect() needs an attached submission: the job was submitted detached (-d), so its results are not fetched.');
+    return this.client.fetchCollected(this.jobId, sinkId);
   }
 
   async triggerSavepoint(): Promise<string> {

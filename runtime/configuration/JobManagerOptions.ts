@@ -40,3 +40,15 @@ export const SLOT_IDLE_TIMEOUT = durationOption('slot.idle.timeout', {
   min: 0,
   description: 'Time after which a slot the JobMaster does not use is returned to the ResourceManager.',
 });
+
+export const JOB_STORE_EXPIRATION_TIME = durationOption('jobstore.expiration-time', {
+  defaultValue: 3600_000,
+  min: 1,
+  description: "How long a finished job's summary, result and exceptions are kept (REST, list) before they are dropped.",
+});
+
+export const JOB_STORE_MAX_CAPACITY = intOption('jobstore.max-capacity', {
+  defaultValue: 2147483647,
+  min: 0,
+  description: 'How many finished jobs are kept at most; the oldest are dropped first.',
+});

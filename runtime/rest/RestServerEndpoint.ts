@@ -29,6 +29,7 @@ import { jobVertexDetailsInfo } from './messages/JobVertexDetailsInfo.js';
 import { jobExceptionsInfo } from './messages/JobExceptionsInfo.js';
 import { jobExecutionResult } from './messages/JobExecutionResultResponseBody.js';
 import { taskManagerDetailsInfo, taskManagersInfo } from './messages/TaskManagersInfo.js';
+import { type ClientCoordinationRequestBody, type ClientCoordinationResponseBody, type CollectCoordinationRequest, type CollectCoordinationResult, clientCoordinationRequestSchema, decodeCoordination, encodeCoordination, parseCollectRequest } from './messages/ClientCoordination.js';
 import { type JobSubmitRequestBody, type JobSubmitResponseBody, REQUEST_PART, jobSubmitRequestSchema } from './messages/JobSubmitRequestBody.js';
 
 export interface RestServerEndpointOptions {
@@ -47,6 +48,11 @@ const jobIdParams = {
   type: 'object',
   required: ['jobid'],
   properties: { jobid: { type: 'string', pattern: '^[0-9a-fA-F]{32}$' } },
+} as const;
+const coordinatorParams = {
+  type: 'object',
+  required: ['jobid', 'operatorid'],
+  properties: { jobid: jobIdParams.properties.jobid, operatorid: { type: 'string', pattern: '^[0-9]{1,9}$' } },
 } as const;
 const vertexParams = {
   type: 'object',
@@ -215,6 +221,24 @@ export class RestServerEndpoint {
       const jv = master.executionGraph.jobVertices.get(vertexId);
       if (!jv) throw new RestHandlerException(404, `Vertex ${vertexId} not found in job ${master.jobId}`);
       return jobVertexDetailsInfo(master, jv, this.rm.slotManager);
+    });
+    this.route(app, 'POST', '/jobs/:jobid/coordinators/:operatorid', { params: coordinatorParams, body: clientCoordinationRequestSchema }, async (req) => {
+      const view = this.view(param(req, 'jobid'));
+      const nodeId = Number(param(req, 'operatorid'));
+      let request: CollectCoordinationRequest;
+      try {
+        request = parseCollectRequest(decodeCoordination((req.body as ClientCoordinationRequestBody).serializedCoordinationRequest));
+      } catch (e) {
+        throw new RestHandlerException(400, `Bad coordination request for operator ${nodeId} of job ${view.master.jobId}: ${(e as Error).message}`);
+      }
+      const all = view.master.collectedValues(nodeId);
+      if (!all) throw new RestHandlerException(404, `Job ${view.master.jobId} has no coordinator for operator ${nodeId} (only collect sinks, by stream node id, take client requests).`);
+      // done: globally terminal and archived, so the values are final.
+      const done = view.result !== undefined;
+      const values = all.slice(request.offset, request.offset + request.maxValues);
+      const result: CollectCoordinationResult = { values, offset: request.offset, total: all.length, done, jobStatus: jobState(view) };
+      const body: ClientCoordinationResponseBody = { serializedCoordinationResult: encodeCoordination(result) };
+      return body;
     });
     this.route(app, 'GET', '/jobs/:jobid/execution-result', { params: jobIdParams }, async (req) => jobExecutionResult(this.view(param(req, 'jobid')).result));
     this.route(app, 'GET', '/taskmanagers', {}, async () => taskManagersInfo(this.rm.slotManager.registered(), this.taskManagerLogUrl));

@@ -5,17 +5,24 @@ import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
 import type { JobResult } from '../jobmaster/JobResult.js';
 import { loadJobMain } from '../../client/JobBundle.js';
 import { captureStreamGraph } from '../../client/PlanningEnvironment.js';
-import { Configuration } from '../../configuration/index.js';
+import { Configuration, JobManagerOptions } from '../../configuration/index.js';
 
 export interface JobSummary { jobId: string; name: string; state: string; startTime: number; endTime: number; duration: number }
 
 /** Accepts jobs, runs one JobMaster per job, and keeps finished jobs' summaries (Flink's Dispatcher). */
 export class Dispatcher {
   private readonly running = new Map<string, JobMaster>();
-  private readonly finished = new Map<string, { master: JobMaster; result: JobResult }>();
+  /** Finished jobs in the order they ended (Flink's ExecutionGraphInfoStore): bounded in time and count. */
+  private readonly finished = new Map<string, { master: JobMaster; result: JobResult; expiry: ReturnType<typeof setTimeout> }>();
   private readonly userGraphs = new Map<string, StreamGraph>();
+  private readonly expirationMs: number;
+  private readonly maxCapacity: number;
 
-  constructor(private readonly rm: ResourceManager, private readonly clusterConfiguration?: Configuration, private readonly log?: JobMasterLogger) {}
+  constructor(private readonly rm: ResourceManager, private readonly clusterConfiguration?: Configuration, private readonly log?: JobMasterLogger) {
+    const conf = clusterConfiguration ?? new Configuration();
+    this.expirationMs = conf.get(JobManagerOptions.JOB_STORE_EXPIRATION_TIME);
+    this.maxCapacity = conf.get(JobManagerOptions.JOB_STORE_MAX_CAPACITY);
+  }
 
   submitJob(job: JobSubmissionInfo, userGraph: StreamGraph): JobMaster {
     const jm = this.register(job, userGraph);
@@ -34,7 +41,7 @@ export class Dispatcher {
       if (this.running.get(id) !== jm) return; // a rejected submission
       this.running.delete(id);
       this.userGraphs.delete(id);
-      this.finished.set(id, { master: jm, result });
+      this.archive(id, jm, result);
     });
     return jm;
   }
@@ -79,6 +86,26 @@ export class Dispatcher {
   }
   private readonly submitting = new Set<string>();
 
+  /** Keeps a finished job for 'jobstore.expiration-time', dropping the oldest beyond 'jobstore.max-capacity'. */
+  private archive(id: string, master: JobMaster, result: JobResult): void {
+    // setTimeout's limit is ~24.8 days; longer expirations keep the job until capacity or process end.
+    const expiry = setTimeout(() => this.expire(id), this.expirationMs <= 2_147_483_647 ? this.expirationMs : 2_147_483_647);
+    if (this.expirationMs > 2_147_483_647) clearTimeout(expiry);
+    expiry.unref();
+    this.finished.set(id, { master, result, expiry });
+    for (const oldest of this.finished.keys()) {
+      if (this.finished.size <= this.maxCapacity) break;
+      this.expire(oldest);
+    }
+  }
+
+  private expire(id: string): void {
+    const f = this.finished.get(id);
+    if (!f) return;
+    clearTimeout(f.expiry);
+    this.finished.delete(id);
+  }
+
   /** All jobs, running first. */
   allJobs(): JobMaster[] { return [...this.running.values(), ...[...this.finished.values()].map((f) => f.master)]; }
   getJobResult(jobId: string): JobResult | undefined { return this.finished.get(jobId)?.result; }
@@ -105,5 +132,6 @@ export class Dispatcher {
   }
   async close(): Promise<void> {
     await Promise.all([...this.running.values()].map((jm) => jm.cancel()));
+    for (const f of this.finished.values()) clearTimeout(f.expiry);
   }
 }

@@ -65,6 +65,13 @@ export class JobMaster implements JobMasterGateway {
   get jobId(): string { return this.executionGraph.jobId; }
   get status(): JobStatus { return this.executionGraph.state; }
 
+  /** What a collect sink (executeAndCollect) has sent so far; undefined if the job has no collect sink `nodeId`. */
+  collectedValues(nodeId: number): readonly unknown[] | undefined {
+    const c = this.collectors.get(nodeId);
+    if (c) return c.values;
+    return this.job.jobGraph.collectSinks.some((s) => s.nodeId === nodeId) ? [] : undefined;
+  }
+
   /** The operators' code arrived (INITIALIZING → CREATED); start() may follow. */
   provideUserGraph(userGraph: StreamGraph): void {
     if (this.userGraph !== null) throw new Error(`internal: job ${this.jobId} already has its user graph`);
