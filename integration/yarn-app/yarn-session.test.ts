@@ -84,6 +84,10 @@ describe('tsflink yarn-session', () => {
     const r3 = await tsflink(['run', ...byId, '-p', '2', join(FIXTURES, 'keyed-count-to-files.ts'), `${cluster.namenode}${base}/keyed`, '1000', '10']);
     expect(r3.code, `${r3.stdout}\n${r3.stderr}\n${amLog(sessionId)}`).toBe(0);
     expect((await readHdfsLines(`${base}/keyed`)).sort()).toEqual(Array.from({ length: 10 }, (_, k) => `${k} 100`).sort());
+    // executeAndCollect: the values come back from the session's JobManager over REST
+    const r4 = await tsflink(['run', ...byId, '-p', '2', join(REPO, 'runtime', 'client', 'fixtures', 'collect-job.ts'), 'many']);
+    expect(r4.code, `${r4.stdout}\n${r4.stderr}\n${amLog(sessionId)}`).toBe(0);
+    expect(r4.stdout).toContain(`RESULT count=25000 distinct=25000 sum=${(25000 * 25001) / 2} negZero=true bigint=true`);
 
     // the running TaskManagers say where their logs are
     const tms = await taskManagers();
@@ -95,8 +99,9 @@ describe('tsflink yarn-session', () => {
     expect(list.stdout).toMatch(new RegExp(`${slowJob} : sequence-to-files \\(RUNNING\\)`));
     const all = await tsflink(['list', '-a', ...byId]);
     expect(all.code, all.stderr).toBe(0);
-    expect(all.stdout.match(/\(FINISHED\)/g)).toHaveLength(2);
+    expect(all.stdout.match(/\(FINISHED\)/g)).toHaveLength(3);
     expect(all.stdout).toContain('keyed-count-to-files (FINISHED)');
+    expect(all.stdout).toContain('collect-many (FINISHED)');
 
     const cancel = await tsflink(['cancel', '-t', 'yarn-session', ...common, slowJob!]);
     expect(cancel.code, `${cancel.stdout}\n${cancel.stderr}`).toBe(0);

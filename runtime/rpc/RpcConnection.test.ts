@@ -20,6 +20,10 @@ describe('control RPC', () => {
     expect(await client.call('add', [2, 3])).toBe(5);
     const data = { m: new Map([['a', 1]]), d: new Date(5), big: 2n ** 70n, nested: [1, { x: 'y' }], bytes: new Uint8Array([1, 2]) };
     expect(await client.call('echo', [data])).toEqual(data);
+    // user values (collect sink batches, operator events) keep -0
+    const echoed = (await client.call('echo', [[-0, 0, -1.5]])) as number[];
+    expect(Object.is(echoed[0], -0)).toBe(true);
+    expect(Object.is(echoed[1], 0)).toBe(true);
     await new Promise((r) => setTimeout(r, 20));
     expect(await conns[0].call('whoami')).toBe('client');
   });

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { Packr, Unpackr } from 'msgpackr';
+import { Unpackr, type Packr as MsgPackr } from 'msgpackr';
+// -0-preserving: RPC messages carry user values too (collect sink batches, operator events, accumulators).
+import { Packr } from '../network/msgpackr-packr.js';
 import { serverHandshake, clientHandshake, AuthenticationError } from '../security/ClusterSecret.js';
 
 /**
@@ -32,7 +34,7 @@ export class RemoteRpcException extends Error {
 
 // Records in sequential mode keep plain objects distinct from Maps; structure definitions travel
 // inline, in order, so each connection has its own encoder/decoder pair.
-const newPackr = (): Packr => new Packr({ useRecords: true, sequential: true, moreTypes: true });
+const newPackr = (): MsgPackr => new Packr({ useRecords: true, sequential: true, moreTypes: true });
 const newUnpackr = (): Unpackr => new Unpackr({ useRecords: true, sequential: true, moreTypes: true, int64AsType: 'bigint' } as ConstructorParameters<typeof Unpackr>[0]);
 
 export class RpcConnection extends EventEmitter {
