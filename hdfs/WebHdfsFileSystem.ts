@@ -1,6 +1,8 @@
 // `hdfs` scheme over WebHDFS (REST on the NameNode's HTTP port; data ops redirect to DataNodes).
 // Metadata calls go through axios; data legs use node:http directly so bytes stream both ways
-// with backpressure and never sit in memory as a whole file.
+// with backpressure and never sit in memory as a whole file. Not the `webhdfs` npm package: its
+// 1.2.0 is built on `request` ^2.74 (deprecated and unmaintained since 2020) and offers neither
+// typed errors nor retries, so every path would have needed axios anyway.
 import axios, { type AxiosInstance } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
