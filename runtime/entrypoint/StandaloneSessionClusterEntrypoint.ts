@@ -8,6 +8,7 @@ import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager
 import type { TaskExecutionState, TaskMetricsReport } from '../taskmanager/TaskDeploymentDescriptor.js';
 import { type Configuration, JobManagerOptions, HeartbeatManagerOptions } from '../configuration/index.js';
 import { createLogger } from './ClusterLog.js';
+import type { TaskManagerMetrics } from '../taskmanager/TaskManagerMetrics.js';
 
 export interface JobManagerServices {
   dispatcher: Dispatcher;
@@ -90,9 +91,9 @@ export class StandaloneSessionClusterEntrypoint {
       if (now - h.lastAnswer > timeout) { this.taskManagerLost(id, `heartbeat of TaskManager ${id} timed out after ${timeout} ms`, h.conn); continue; }
       if (h.inFlight) continue;
       h.inFlight = true;
-      h.conn.call<{ metrics?: TaskMetricsReport[] } | null>('heartbeat', [], timeout).then((answer) => {
+      h.conn.call<{ metrics?: TaskMetricsReport[]; taskManagerMetrics?: TaskManagerMetrics } | null>('heartbeat', [], timeout).then((answer) => {
         h.lastAnswer = Date.now();
-        this.resourceManager.slotManager.heartbeatFrom(id);
+        this.resourceManager.slotManager.heartbeatFrom(id, answer?.taskManagerMetrics);
         for (const r of answer?.metrics ?? []) this.dispatcher.jobMasterGateway(r.jobId)?.updateTaskMetrics(r.executionAttemptId, r.io);
       }, () => { /* counted by the timeout above */ }).finally(() => { h.inFlight = false; });
     }

@@ -87,8 +87,7 @@ export class TaskManagerRunner {
         dataPort: this.dataPort,
         cpuCores: availableParallelism(),
         physicalMemory: totalmem(),
-        processMemory: this.configuration.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY),
-        slotHeapMemory: 0,
+        ...this.te.registrationInfo(),
         ...(this.configuration.getOptional(TaskManagerOptions.RESOURCE_ID) !== undefined ? { resourceId: this.configuration.getOptional(TaskManagerOptions.RESOURCE_ID) } : {}),
       },
     }]);
@@ -108,7 +107,8 @@ export class TaskManagerRunner {
         this.lastHeartbeat = Date.now();
         const metrics = [...this.pendingMetrics.values()];
         this.pendingMetrics.clear();
-        return { slots: this.numSlots, metrics };
+        // ... and the TaskManager's memory/GC values (Flink sends them as metrics; here they ride along).
+        return { slots: this.numSlots, metrics, taskManagerMetrics: this.te.metrics() };
       }
       case 'submitTask': { const [tdd, slot, job] = args as [TaskDeploymentDescriptor, number, JobSubmissionInfo]; void this.submit(tdd, slot, job); return null; }
       case 'cancelTask': {

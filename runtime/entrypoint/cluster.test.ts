@@ -13,6 +13,7 @@ import { loadJobMain } from '../client/JobBundle.js';
 import { connectRpc } from '../rpc/RpcConnection.js';
 import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
 import { jobDetailsInfo } from '../rest/messages/JobDetailsInfo.js';
+import { taskManagerDetailsInfo } from '../rest/messages/TaskManagersInfo.js';
 
 // JobManager and TaskManagers of a session cluster, in this process (worker-thread slots, real RPC).
 const secret = randomBytes(16).toString('hex');
@@ -103,6 +104,41 @@ describe('session cluster: JobManager + TaskManagers over the control RPC', () =
     expect(keyed).toMatchObject({ 'read-records': 100000, 'write-records': 0, 'read-records-complete': true });
     expect(src['write-bytes']).toBeGreaterThan(100000);
     expect(keyed['read-bytes']).toBe(src['write-bytes']);
+  });
+
+  it('TaskManagers send their heap, network buffer and GC metrics with heartbeat answers (REST /taskmanagers/:id)', async () => {
+    // Runs after the keyed shuffle: every TaskManager's slots have used their buffer pools.
+    const sm = jm.resourceManager.slotManager;
+    const ids = sm.taskExecutorIds();
+    expect(ids.length).toBe(2);
+    for (const id of ids) {
+      const t0 = Date.now();
+      // Slot samples are one heartbeat behind: wait for an answer that includes them.
+      while ((sm.getRegistration(id)?.metrics?.memorySegmentsTotal ?? 0) === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+      const reg = sm.getRegistration(id)!;
+      expect(reg.gateway.metrics).toBeUndefined(); // remote: only what heartbeats brought
+      const d = taskManagerDetailsInfo(reg);
+      const m = d.metrics;
+      expect(m.heapUsed).toBeGreaterThan(0);
+      expect(m.heapCommitted).toBeGreaterThanOrEqual(m.heapUsed);
+      expect(m.heapMax).toBeGreaterThanOrEqual(m.heapCommitted);
+      expect(m.directUsed).toBeGreaterThan(0);
+      expect(m.directMax).toBeGreaterThanOrEqual(m.directUsed);
+      expect(m.memorySegmentsTotal).toBeGreaterThan(0);
+      expect(m.nettyShuffleMemorySegmentsTotal).toBe(m.memorySegmentsTotal);
+      expect(m.nettyShuffleMemorySegmentsUsed + m.nettyShuffleMemorySegmentsAvailable).toBe(m.nettyShuffleMemorySegmentsTotal);
+      expect(m.nettyShuffleMemoryTotal).toBe(m.memorySegmentsTotal * 32 * 1024);
+      expect(m.mappedUsed).toBe(0);
+      expect(m.garbageCollectors.length).toBeGreaterThan(0);
+      for (const g of m.garbageCollectors) { expect(g.count).toBeGreaterThan(0); expect(g.time).toBeGreaterThanOrEqual(0); }
+      expect(d.hardware.cpuCores).toBeGreaterThan(0);
+      expect(d.hardware.physicalMemory).toBeGreaterThan(0);
+      expect(d.memoryConfiguration.taskHeap).toBeGreaterThan(0);
+      expect(d.memoryConfiguration.frameworkHeap).toBeGreaterThan(0);
+      expect(d.memoryConfiguration.totalFlinkMemory).toBe(d.memoryConfiguration.frameworkHeap + d.memoryConfiguration.taskHeap);
+      expect(d.hardware.freeMemory).toBe(d.memoryConfiguration.totalFlinkMemory);
+      expect(d.memoryConfiguration.totalProcessMemory).toBe(1728 * 1024 * 1024);
+    }
   });
 
   it('running tasks\' IO counters reach the JobMaster with the TaskManagers\' heartbeats', async () => {

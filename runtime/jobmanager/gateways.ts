@@ -1,5 +1,6 @@
 import type { TaskDeploymentDescriptor, TaskExecutionState, TaskIOMetrics } from '../taskmanager/TaskDeploymentDescriptor.js';
 import type { JobGraphSpec } from '../graph/jobgraph/JobGraph.js';
+import type { TaskManagerMetrics } from '../taskmanager/TaskManagerMetrics.js';
 
 /**
  * The RPC surfaces between components (Flink's gateways). In-process they are direct calls
@@ -28,6 +29,11 @@ export interface TaskExecutorGateway {
   sendOperatorEventToTask(executionAttemptId: string, nodeId: number, event: unknown): void;
   /** The job ended: drop its cached artifacts. */
   releaseJob(jobId: string): void;
+  /**
+   * In-process TaskExecutors: their memory/GC metrics, read when asked (REST). Remote TaskManagers
+   * have none here; they send theirs with each heartbeat answer (RegisteredTaskExecutor.metrics).
+   */
+  metrics?(): TaskManagerMetrics;
 }
 
 export interface JobMasterGateway {

@@ -125,6 +125,41 @@ describe.each(executors)('IO metrics on %s', (_name, addTaskExecutor) => {
     expect((await get(`/jobs/${'0'.repeat(32)}/vertices/${targetVertexId}`)).status).toBe(404);
   });
 
+  it('GET /taskmanagers/:id: heap, network buffer and GC metrics of the TaskManager, read when asked', async () => {
+    // Runs after the 'counts' job: its keyBy went through the buffer pools.
+    const tm = (await get('/taskmanagers')).body.taskmanagers[0];
+    let garbage: unknown[] = [];
+    for (let i = 0; i < 200_000; i++) garbage.push({ i, s: `x${i}` }); // some allocation, for the GC counters
+    garbage = [];
+    // Worker slots answer the previous request: poll until their samples are in.
+    const d = await waitFor('TaskManager metrics', async () => {
+      const r = await get(`/taskmanagers/${tm.id}`);
+      return r.body.metrics.memorySegmentsTotal > 0 && r.body.metrics.garbageCollectors.length > 0 ? r.body : undefined;
+    });
+    const m = d.metrics;
+    expect(Object.keys(m).sort()).toEqual([
+      'directCount', 'directMax', 'directUsed', 'garbageCollectors', 'heapCommitted', 'heapMax', 'heapUsed',
+      'mappedCount', 'mappedMax', 'mappedUsed', 'memorySegmentsAvailable', 'memorySegmentsTotal',
+      'nettyShuffleMemoryAvailable', 'nettyShuffleMemorySegmentsAvailable', 'nettyShuffleMemorySegmentsTotal',
+      'nettyShuffleMemorySegmentsUsed', 'nettyShuffleMemoryTotal', 'nettyShuffleMemoryUsed', 'nonHeapCommitted', 'nonHeapMax', 'nonHeapUsed',
+    ].sort());
+    expect(m.heapUsed).toBeGreaterThan(0);
+    expect(m.heapMax).toBeGreaterThanOrEqual(m.heapUsed);
+    expect(m.heapCommitted).toBeGreaterThanOrEqual(m.heapUsed);
+    expect(m.nonHeapUsed).toBeGreaterThan(0);
+    expect(m.directMax).toBeGreaterThanOrEqual(m.directUsed);
+    expect(m.memorySegmentsAvailable).toBeLessThanOrEqual(m.memorySegmentsTotal);
+    expect(m.nettyShuffleMemoryTotal).toBe(m.memorySegmentsTotal * 32 * 1024);
+    expect([m.mappedCount, m.mappedUsed, m.mappedMax]).toEqual([0, 0, 0]);
+    expect(m.garbageCollectors.map((g: { name: string }) => g.name)).toEqual(expect.arrayContaining(['Scavenge']));
+    for (const g of m.garbageCollectors) { expect(g.count).toBeGreaterThan(0); expect(g.time).toBeGreaterThanOrEqual(0); }
+    expect(d.hardware.cpuCores).toBeGreaterThan(0);
+    expect(d.hardware.physicalMemory).toBeGreaterThan(0);
+    expect(d.hardware.freeMemory).toBe(d.memoryConfiguration.totalFlinkMemory);
+    expect(d.memoryConfiguration.frameworkHeap).toBeGreaterThan(0);
+    expect(d.memoryConfiguration.totalFlinkMemory).toBe(d.memoryConfiguration.frameworkHeap + d.memoryConfiguration.taskHeap);
+  });
+
   it('a running job reports growing counters with heartbeats, incomplete until it ends', async () => {
     const info = await jobInfo(['unbounded-keyed']);
     const { sourceVertexId, targetVertexId } = info.jobGraph.edges[0]!;

@@ -3,6 +3,11 @@ import { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
 import type { TaskExecutorGateway, JobSubmissionInfo } from '../jobmanager/gateways.js';
 import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
 import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
+import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager/SlotManager.js';
+import { availableParallelism, totalmem } from 'node:os';
+
+/** A TaskManager of this process, with what it can tell about its memory. */
+export type LocalTaskExecutor = TaskExecutorGateway & { close(): void | Promise<void>; registrationInfo?(): Partial<TaskExecutorRegistrationInfo> };
 
 /**
  * JobManager components and TaskManagers in one process (Flink's MiniCluster). Which kind of
@@ -11,11 +16,11 @@ import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
 export class MiniCluster {
   readonly resourceManager = new ResourceManager();
   readonly dispatcher = new Dispatcher(this.resourceManager);
-  private readonly taskExecutors: Array<TaskExecutorGateway & { close(): void | Promise<void> }> = [];
+  private readonly taskExecutors: LocalTaskExecutor[] = [];
 
-  addTaskExecutor(te: TaskExecutorGateway & { close(): void | Promise<void> }, numSlots: number): void {
+  addTaskExecutor(te: LocalTaskExecutor, numSlots: number): void {
     this.taskExecutors.push(te);
-    this.resourceManager.registerTaskExecutor(te, numSlots);
+    this.resourceManager.registerTaskExecutor(te, numSlots, { cpuCores: availableParallelism(), physicalMemory: totalmem(), ...te.registrationInfo?.() });
   }
 
   submitJob(job: JobSubmissionInfo, userGraph: StreamGraph): JobMaster { return this.dispatcher.submitJob(job, userGraph); }

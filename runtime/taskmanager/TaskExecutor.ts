@@ -4,6 +4,8 @@ import type { TaskDeploymentDescriptor, TaskManagerActions } from './TaskDeploym
 import { ShuffleEnvironment, type NetworkConfig } from '../network/index.js';
 import { Task } from './Task.js';
 import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
+import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager/SlotManager.js';
+import { type TaskManagerMetrics, heapLimit, sampleThreadMetrics, startGcMonitor } from './TaskManagerMetrics.js';
 
 /**
  * A TaskManager whose slots all live in the calling thread: the in-process mode of scripts and
@@ -27,6 +29,7 @@ export class TaskExecutor implements TaskExecutorGateway {
   ) {
     this.taskManagerId = `local-tm-${randomBytes(4).toString('hex')}`;
     this.shuffle = new ShuffleEnvironment({ slotIndex: 0, config: networkConfig });
+    startGcMonitor();
     // Calls to the JobMaster are made asynchronous, as RPCs would be: no reentrancy into the task loop.
     this.actions = {
       updateTaskExecutionState: (u) => queueMicrotask(() => this.jobMaster(u.jobId)?.updateTaskExecutionState(u)),
@@ -68,6 +71,12 @@ export class TaskExecutor implements TaskExecutorGateway {
       this.jobMaster(t.tdd.jobId)?.updateTaskMetrics(t.executionAttemptId, t.ioMetrics());
     }
   }
+
+  /** Slots share this thread's heap: it is all framework heap (there is no per-slot limit). */
+  registrationInfo(): Partial<TaskExecutorRegistrationInfo> { return { frameworkHeapMemory: heapLimit() }; }
+
+  /** Memory/GC metrics of this thread (shared with whatever else runs in it, e.g. the JobManager of a MiniCluster). */
+  metrics(): TaskManagerMetrics { return sampleThreadMetrics(this.shuffle.pool, this.shuffle.config.bufferSize); }
 
   cancelTask(executionAttemptId: string): void { this.tasks.get(executionAttemptId)?.cancel(); }
 

@@ -7,6 +7,8 @@ import type { ToSlot, FromSlot, SlotWorkerData } from './slot/SlotMessages.js';
 import { type Configuration, TaskManagerOptions, NettyShuffleOptions, PipelineOptions, HeartbeatManagerOptions, packageRoot } from '../configuration/index.js';
 import { isTerminal } from '../graph/executiongraph/ExecutionState.js';
 import type { TcpConnectionManager } from '../network/tcp/TcpConnectionManager.js';
+import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager/SlotManager.js';
+import { type TaskManagerMetrics, heapLimit, sampleThreadMetrics, startGcMonitor, sumMetrics } from './TaskManagerMetrics.js';
 
 const MB = 1024 * 1024;
 
@@ -20,6 +22,8 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
   private readonly workers: Array<Worker | null> = [];
   private readonly attemptSlot = new Map<string, { slot: number; jobId: string }>();
   private readonly heapMb: number;
+  /** Each slot's latest memory/GC sample (its own isolate); refreshed whenever metrics() is asked. */
+  private readonly slotMetrics: Array<TaskManagerMetrics | null> = [];
   private closing = false;
 
   /** The data plane to other TaskManagers (distributed mode); every slot gets an uplink to it. */
@@ -29,6 +33,26 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
     readonly taskManagerId: string = `tm-${randomBytes(4).toString('hex')}`) {
     const explicit = conf.getOptional(TaskManagerOptions.TASK_HEAP_MEMORY);
     this.heapMb = Math.max(128, Math.floor(explicit !== undefined ? explicit / MB : (0.75 * conf.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY)) / MB / numberOfSlots));
+    startGcMonitor();
+  }
+
+  /** What the ResourceManager shows of this TaskManager's memory (REST hardware / memoryConfiguration). */
+  registrationInfo(): Partial<TaskExecutorRegistrationInfo> {
+    return { processMemory: this.conf.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY), slotHeapMemory: this.heapMb * MB, frameworkHeapMemory: heapLimit() };
+  }
+
+  /**
+   * Memory/GC metrics of the whole TaskManager: this thread's values now plus each slot's latest
+   * sample; the slots are asked for fresh ones, which the next call sees (one heartbeat behind).
+   */
+  metrics(): TaskManagerMetrics {
+    const samples = [sampleThreadMetrics()];
+    for (let i = 0; i < this.numberOfSlots; i++) {
+      const s = this.slotMetrics[i];
+      if (s) samples.push(s);
+      this.send(i, { t: 'sampleMetrics' });
+    }
+    return sumMetrics(samples);
   }
 
   private workerData(slotIndex: number): SlotWorkerData {
@@ -73,7 +97,8 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
     return new Promise((resolve, reject) => {
       let ready = false;
       w.on('message', (m: FromSlot) => {
-        if (m.t === 'ready') { ready = true; this.attachUplink(slot); resolve(); return; }
+        if (m.t === 'ready') { ready = true; this.attachUplink(slot); w.postMessage({ t: 'sampleMetrics' } satisfies ToSlot); resolve(); return; }
+        if (m.t === 'threadMetrics') { if (this.workers[slot] === w) this.slotMetrics[slot] = m.metrics; return; }
         this.onMessage(m);
       });
       w.on('error', (e) => {
@@ -103,6 +128,7 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
   private slotLost(slot: number, cause: Error): void {
     if (this.workers[slot] === null) return;
     this.workers[slot] = null;
+    this.slotMetrics[slot] = null;
     const oom = (cause as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
     const message = oom
       ? `Slot ${slot} of TaskManager ${this.taskManagerId} ran out of memory (heap limit ${this.heapMb} MB). ` +

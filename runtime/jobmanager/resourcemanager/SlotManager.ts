@@ -1,5 +1,6 @@
 import type { TaskExecutorGateway } from '../gateways.js';
 import type { SlotLocation } from '../../graph/executiongraph/ExecutionGraph.js';
+import type { TaskManagerMetrics } from '../../taskmanager/TaskManagerMetrics.js';
 
 /** What a TaskManager tells the ResourceManager about itself when it registers. */
 export interface TaskExecutorRegistrationInfo {
@@ -11,6 +12,8 @@ export interface TaskExecutorRegistrationInfo {
   /** Configured process memory and per-slot heap (bytes). */
   processMemory: number;
   slotHeapMemory: number;
+  /** Heap limit of the TaskManager's main thread (bytes; Flink's framework heap); 0 when unknown. */
+  frameworkHeapMemory?: number;
   /** Id given by the driver that started the process ('taskmanager.resource-id'; on YARN the container id). */
   resourceId?: string;
 }
@@ -22,6 +25,8 @@ export interface RegisteredTaskExecutor {
   slots: Array<string | null>;
   registeredAt: number;
   lastHeartbeat: number;
+  /** Memory/GC metrics from the latest heartbeat answer (remote TaskManagers). */
+  metrics?: TaskManagerMetrics;
 }
 interface PendingRequest { jobId: string; count: number; resolve: (s: SlotLocation[]) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
 
@@ -63,7 +68,13 @@ export class SlotManager {
   /** Registered TaskManagers (REST /taskmanagers). */
   registered(): RegisteredTaskExecutor[] { return [...this.taskExecutors.values()]; }
   getRegistration(id: string): RegisteredTaskExecutor | undefined { return this.taskExecutors.get(id); }
-  heartbeatFrom(id: string): void { const te = this.taskExecutors.get(id); if (te) te.lastHeartbeat = Date.now(); }
+  /** A heartbeat answer came, with the TaskManager's memory/GC metrics when it sends them. */
+  heartbeatFrom(id: string, metrics?: TaskManagerMetrics): void {
+    const te = this.taskExecutors.get(id);
+    if (!te) return;
+    te.lastHeartbeat = Date.now();
+    if (metrics) te.metrics = metrics;
+  }
 
   /** A TaskManager left or was lost: its slots disappear (their jobs fail over). */
   unregisterTaskExecutor(id: string): void { this.taskExecutors.delete(id); this.servePending(); }

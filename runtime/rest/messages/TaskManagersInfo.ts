@@ -1,5 +1,6 @@
 // GET /taskmanagers and /taskmanagers/:taskmanagerid (Flink's TaskManagersInfo, TaskManagerDetailsInfo).
 import type { RegisteredTaskExecutor } from '../../jobmanager/resourcemanager/SlotManager.js';
+import { type TaskManagerMetrics, zeroMetrics } from '../../taskmanager/TaskManagerMetrics.js';
 
 const MB = 1024 * 1024;
 
@@ -24,6 +25,7 @@ export interface TaskManagerInfo {
   freeSlots: number;
   totalResource: ResourceProfileInfo;
   freeResource: ResourceProfileInfo;
+  /** Flink's HardwareDescription; as there, `freeMemory` is the heap size (here: the V8 heap limits of the TaskManager's threads). */
   hardware: { cpuCores: number; physicalMemory: number; freeMemory: number; managedMemory: number };
   memoryConfiguration: {
     frameworkHeap: number; taskHeap: number; frameworkOffHeap: number; taskOffHeap: number; networkMemory: number;
@@ -37,15 +39,11 @@ export interface TaskManagersInfo { taskmanagers: TaskManagerInfo[] }
 
 export interface TaskManagerDetailsInfo extends TaskManagerInfo {
   allocatedSlots: Array<{ jobId: string; resource: ResourceProfileInfo }>;
-  /** The TaskManager's JVM metrics in Flink; tsflink does not report them yet (zeros). */
-  metrics: {
-    heapUsed: number; heapCommitted: number; heapMax: number;
-    nonHeapUsed: number; nonHeapCommitted: number; nonHeapMax: number;
-    directCount: number; directUsed: number; directMax: number;
-    mappedCount: number; mappedUsed: number; mappedMax: number;
-    memorySegmentsAvailable: number; memorySegmentsTotal: number;
-    garbageCollectors: Array<{ name: string; count: number; time: number }>;
-  };
+  /**
+   * Flink's TaskManagerMetricsInfo with V8's values (see TaskManagerMetrics): read from in-process
+   * TaskExecutors when asked, from the latest heartbeat for remote TaskManagers (zeros before the first).
+   */
+  metrics: TaskManagerMetrics;
 }
 
 function slotResource(te: RegisteredTaskExecutor, slots: number): ResourceProfileInfo {
@@ -67,6 +65,9 @@ export function taskManagerInfo(te: RegisteredTaskExecutor, logUrl?: TaskManager
   const url = te.info.resourceId && logUrl ? logUrl(te.info.resourceId) : undefined;
   const free = te.slots.filter((s) => s === null).length;
   const taskHeap = te.info.slotHeapMemory * te.slots.length;
+  const frameworkHeap = te.info.frameworkHeapMemory ?? 0;
+  // tsflink reserves no off-heap, network (buffers are created on demand) or managed memory.
+  const totalFlinkMemory = frameworkHeap + taskHeap;
   return {
     id: te.gateway.taskManagerId,
     // Flink gives the actor path; tsflink's TaskManagers are addressed by host and id.
@@ -78,10 +79,10 @@ export function taskManagerInfo(te: RegisteredTaskExecutor, logUrl?: TaskManager
     freeSlots: free,
     totalResource: slotResource(te, te.slots.length),
     freeResource: slotResource(te, free),
-    hardware: { cpuCores: te.info.cpuCores, physicalMemory: te.info.physicalMemory, freeMemory: 0, managedMemory: 0 },
+    hardware: { cpuCores: te.info.cpuCores, physicalMemory: te.info.physicalMemory, freeMemory: totalFlinkMemory, managedMemory: 0 },
     memoryConfiguration: {
-      frameworkHeap: 0, taskHeap, frameworkOffHeap: 0, taskOffHeap: 0, networkMemory: 0, managedMemory: 0,
-      jvmMetaspace: 0, jvmOverhead: 0, totalFlinkMemory: te.info.processMemory, totalProcessMemory: te.info.processMemory,
+      frameworkHeap, taskHeap, frameworkOffHeap: 0, taskOffHeap: 0, networkMemory: 0, managedMemory: 0,
+      jvmMetaspace: 0, jvmOverhead: 0, totalFlinkMemory, totalProcessMemory: te.info.processMemory || totalFlinkMemory,
     },
     blocked: false,
     ...(url !== undefined ? { logUrl: url } : {}),
@@ -96,10 +97,6 @@ export function taskManagerDetailsInfo(te: RegisteredTaskExecutor, logUrl?: Task
   return {
     ...taskManagerInfo(te, logUrl),
     allocatedSlots: te.slots.filter((s): s is string => s !== null).map((jobId) => ({ jobId, resource: slotResource(te, 1) })),
-    metrics: {
-      heapUsed: 0, heapCommitted: 0, heapMax: 0, nonHeapUsed: 0, nonHeapCommitted: 0, nonHeapMax: 0,
-      directCount: 0, directUsed: 0, directMax: 0, mappedCount: 0, mappedUsed: 0, mappedMax: 0,
-      memorySegmentsAvailable: 0, memorySegmentsTotal: 0, garbageCollectors: [],
-    },
+    metrics: te.gateway.metrics?.() ?? te.metrics ?? zeroMetrics(),
   };
 }

@@ -9,6 +9,7 @@ import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
 import { loadJobMain } from '../../client/JobBundle.js';
 import { captureStreamGraph } from '../../client/PlanningEnvironment.js';
 import { Configuration } from '../../configuration/index.js';
+import { sampleThreadMetrics, startGcMonitor } from '../TaskManagerMetrics.js';
 
 /**
  * A slot: one worker thread (own V8 isolate and heap limit) running any number of tasks
@@ -21,6 +22,7 @@ const shuffle = new ShuffleEnvironment({ slotIndex: data.slotIndex, config: data
 const tasks = new Map<string, Task>();
 const canceledEarly = new Set<string>();
 const graphs = new Map<string, Promise<StreamGraph>>();
+startGcMonitor();
 
 const post = (m: FromSlot): void => port.postMessage(m);
 const actions: TaskManagerActions = {
@@ -105,6 +107,7 @@ port.on('message', (m: ToSlot) => {
     }
     case 'opEvent': tasks.get(m.attemptId)?.deliverOperatorEvent(m.nodeId, m.event); break;
     case 'releaseJob': graphs.delete(m.jobId); break;
+    case 'sampleMetrics': post({ t: 'threadMetrics', metrics: sampleThreadMetrics(shuffle.pool, shuffle.config.bufferSize) }); break;
   }
 });
 post({ t: 'ready' });
