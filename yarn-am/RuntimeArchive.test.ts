@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, existsSync, openSync, readFileSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -55,6 +55,30 @@ describe('runtime archive (what YARN containers run)', () => {
     const again = await runtimeArchive();
     expect(again).toEqual(archive);
   });
+
+  it('also builds from an installed tsflink whose dependencies npm hoisted beside it (my-project/node_modules/*)', () => {
+    const project = join(work, 'my-project');
+    const installed = join(project, 'node_modules', 'tsflink');
+    mkdirSync(installed, { recursive: true });
+    for (const e of ['package.json', 'dist', 'conf', 'yarn-am/proto']) cpSync(join(root, e), join(installed, e), { recursive: true });
+    for (const dep of readdirSync(join(root, 'node_modules')).filter((d) => !d.startsWith('.'))) symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep));
+    expect(existsSync(join(installed, 'node_modules'))).toBe(false);
+    const script = `const { runtimeArchive } = await import(${JSON.stringify(join(installed, 'dist', 'yarn-am', 'RuntimeArchive.js'))}); console.log(JSON.stringify(await runtimeArchive()));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const built = JSON.parse(r.stdout.trim().split('\n').pop()!) as { path: string; name: string };
+    expect(built.name).not.toBe(archive.name); // another installation, its own archive
+    const out = join(work, 'hoisted-unpacked');
+    mkdirSync(out);
+    execFileSync('tar', ['-xzf', built.path, '-C', out]);
+    for (const e of ['node_modules/msgpackr/package.json', 'node_modules/parquetjs-lite/package.json', 'node_modules/snappyjs/package.json', 'dist/runtime/index.js']) expect(existsSync(join(out, e)), e).toBe(true);
+    // the unpacked runtime runs a keyed job in-thread (msgpackr from the archive's node_modules)
+    const job = `const t = await import(${JSON.stringify(join(out, 'dist', 'runtime', 'index.js'))}); const env = t.StreamExecutionEnvironment.createLocalEnvironment(2);` +
+      'const got = await env.fromSequence(1, 100).map((n) => [n % 3, n]).keyBy((t) => t[0]).sum(1).executeAndCollect(); console.log("max", Math.max(...got.map((t) => t[1])));';
+    const j = spawnSync(process.execPath, ['--input-type=module', '-e', job], { cwd: out, encoding: 'utf8', timeout: 60_000 });
+    expect(j.status, j.stderr).toBe(0);
+    expect(j.stdout).toContain('max 1717'); // key 1: 1 + 4 + … + 100
+  }, 180_000);
 
   it('the ApplicationMaster entry loads (all its imports resolve) and fails clearly without a container environment', () => {
     const r = spawnSync(process.execPath, [join(unpacked, 'dist', 'yarn-am', 'main.js')], { cwd: join(work, 'container'), encoding: 'utf8', timeout: 60_000, env: { PATH: process.env['PATH'] ?? '' } });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { packageRoot } from '../runtime/configuration/index.js';
 
 export { RUNTIME_RESOURCE_NAME } from './YarnConstants.js';
@@ -36,45 +36,84 @@ const LAYOUT = 'bundled-1';
  */
 export async function runtimeArchive(): Promise<{ path: string; name: string; files: number }> {
   const root = packageRoot();
-  const sources = ['package.json', 'dist', 'conf', 'yarn-am/proto'].filter((e) => existsSync(join(root, e)));
-  const hash = createHash('sha256');
-  hash.update(`${LAYOUT}\n`);
-  hash.update(readFileSync(join(root, 'package.json')));
-  for (const e of [...sources, ...productionDependencies(root)]) fingerprint(join(root, e), hash);
-  const name = `tsflink-runtime-${hash.digest('hex').slice(0, 16)}.tar.gz`;
   const dir = join(tmpdir(), 'tsflink-runtime-cache');
-  const path = join(dir, name);
-  const countFile = `${path}.files`;
-  if (!existsSync(path) || !existsSync(countFile)) {
-    mkdirSync(dir, { recursive: true });
-    const stage = join(dir, `${name}.${process.pid}.stage`);
-    rmSync(stage, { recursive: true, force: true });
-    try {
-      await stageRuntime(root, stage);
+  // One index per installation: which archive its current inputs make, and which files those were.
+  const indexFile = join(dir, `index-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+  const cached = readIndex(indexFile);
+  if (cached && existsSync(join(dir, cached.name)) && fingerprintOf(cached.inputs) === cached.fingerprint) {
+    return { path: join(dir, cached.name), name: cached.name, files: cached.files };
+  }
+  mkdirSync(dir, { recursive: true });
+  const stage = join(dir, `stage.${process.pid}.${Date.now()}`);
+  rmSync(stage, { recursive: true, force: true });
+  try {
+    const inputs = await stageRuntime(root, stage);
+    const fingerprint = fingerprintOf(inputs);
+    const name = `tsflink-runtime-${createHash('sha256').update(`${LAYOUT}\n${fingerprint}`).digest('hex').slice(0, 16)}.tar.gz`;
+    const path = join(dir, name);
+    const files = countEntries(stage);
+    if (!existsSync(path)) {
       const tmp = `${path}.${process.pid}.tmp`;
       execFileSync('tar', ['-czf', tmp, '-C', stage, '.'], { stdio: ['ignore', 'ignore', 'pipe'] });
-      writeFileSync(countFile, String(countEntries(stage)));
       renameSync(tmp, path);
-    } finally {
-      rmSync(stage, { recursive: true, force: true });
     }
+    const index: ArchiveIndex = { name, files, fingerprint, inputs };
+    writeFileSync(`${indexFile}.${process.pid}.tmp`, JSON.stringify(index));
+    renameSync(`${indexFile}.${process.pid}.tmp`, indexFile);
+    return { path, name, files };
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
   }
-  return { path, name, files: Number(readFileSync(countFile, 'utf8')) };
 }
 
-/** Lays out the runtime in `stage`: bundled dist/, config, protocol definitions, external packages. */
-async function stageRuntime(root: string, stage: string): Promise<void> {
+interface ArchiveIndex { name: string; files: number; fingerprint: string; inputs: string[] }
+
+function readIndex(file: string): ArchiveIndex | undefined {
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as ArchiveIndex;
+    return typeof v.name === 'string' && Array.isArray(v.inputs) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Paths, sizes and mtimes of the files an archive was made from: cheap, and changes whenever one is rebuilt or upgraded. */
+function fingerprintOf(inputs: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const f of inputs) {
+    try {
+      const st = statSync(f);
+      hash.update(`${f}:${st.size}:${st.mtimeMs}\n`);
+    } catch {
+      hash.update(`${f}:missing\n`);
+    }
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Lays out the runtime in `stage`: bundled dist/, config, protocol definitions, external packages.
+ * Returns every file it was made from (absolute paths).
+ */
+async function stageRuntime(root: string, stage: string): Promise<string[]> {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
   mkdirSync(stage, { recursive: true });
   // Only what packageRoot() and module resolution need (type: module makes dist/*.js ESM).
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify({ name: pkg.name, version: pkg.version, type: 'module', private: true }, null, 2)}\n`);
-  for (const d of ['conf', 'yarn-am/proto']) if (existsSync(join(root, d))) cpSync(join(root, d), join(stage, d), { recursive: true });
+  const inputs = [join(root, 'package.json')];
+  for (const d of ['conf', 'yarn-am/proto']) {
+    if (!existsSync(join(root, d))) continue;
+    cpSync(join(root, d), join(stage, d), { recursive: true });
+    inputs.push(...filesUnder(join(root, d)));
+  }
   const missing = ENTRY_POINTS.filter((e) => !existsSync(join(root, `${e}.js`)));
   if (missing.length > 0) throw new Error(`Cannot build the tsflink runtime archive: ${missing.map((m) => `${m}.js`).join(', ')} missing in ${root} (run npm run build)`);
   // Lazy: esbuild is a client-side tool, containers never load it.
   const { build } = await import('esbuild');
-  await build({
+  const result = await build({
     entryPoints: Object.fromEntries(ENTRY_POINTS.map((e) => [e, join(root, `${e}.js`)])),
+    absWorkingDir: root,
+    metafile: true,
     outdir: stage,
     bundle: true,
     splitting: true,
@@ -89,68 +128,64 @@ async function stageRuntime(root: string, stage: string): Promise<void> {
     // Bundled CommonJS dependencies call require() for Node built-ins.
     banner: { js: "import { createRequire as __tsflinkCreateRequire } from 'node:module'; const require = __tsflinkCreateRequire(import.meta.url);" },
   });
-  for (const p of dependencyClosure(root, SHIPPED_PACKAGES)) {
-    cpSync(join(root, p), join(stage, p), { recursive: true, dereference: true, filter: (src) => !EXCLUDED.test(src.slice(join(root, p).length)) });
+  for (const f of Object.keys(result.metafile.inputs)) inputs.push(resolve(root, f));
+  for (const { from, to } of dependencyLayout(root, SHIPPED_PACKAGES)) {
+    cpSync(from, join(stage, to), { recursive: true, dereference: true, filter: (src) => !EXCLUDED.test(src.slice(from.length)) });
+    inputs.push(...filesUnder(from).filter((f) => !EXCLUDED.test(f.slice(from.length))));
   }
+  return inputs;
+}
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
+  return out;
 }
 
 /** Docs, types, sources, tests and build files of shipped packages: never loaded at run time. */
 const EXCLUDED = /(\.d\.[cm]?ts|\.map|\.md|\.markdown|\.ts|\/(test|tests|__tests__|docs|example|examples|benchmark|\.github))$/i;
 
 /**
- * node_modules directories of `names` and of everything they depend on (dependencies and the
- * installed optional ones), resolved the way Node does: nested node_modules first, then upwards.
+ * Where the packages `names` and everything they depend on (dependencies and the installed optional
+ * ones) are installed — resolved the way Node does, from the package that needs them upwards, so an
+ * installed tsflink whose dependencies npm hoisted beside it works too — and where each goes in the
+ * archive: node_modules/<name>, or nested under its dependent when two versions of a name are needed.
  */
-function dependencyClosure(root: string, names: string[]): string[] {
-  const out = new Set<string>();
-  const visit = (name: string, from: string): void => {
-    let dir = from;
+function dependencyLayout(root: string, names: string[]): { from: string; to: string }[] {
+  const placed = new Map<string, string>(); // archive path -> source dir
+  const seen = new Map<string, string>(); // source dir -> archive path
+  const visit = (name: string, fromDir: string, parentTo: string): void => {
+    let dir = fromDir;
     for (;;) {
       const candidate = join(dir, 'node_modules', name);
       if (existsSync(join(candidate, 'package.json'))) {
-        const rel = relative(root, candidate);
-        if (out.has(rel)) return;
-        out.add(rel);
+        if (seen.has(candidate)) return;
+        const top = join('node_modules', name);
+        const to = !placed.has(top) || placed.get(top) === candidate ? top : join(parentTo, 'node_modules', name);
+        placed.set(to, candidate);
+        seen.set(candidate, to);
         const pj = JSON.parse(readFileSync(join(candidate, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
-        for (const d of Object.keys(pj.dependencies ?? {})) visit(d, candidate);
-        for (const d of Object.keys(pj.optionalDependencies ?? {})) visitOptional(d, candidate);
+        for (const d of Object.keys(pj.dependencies ?? {})) visit(d, candidate, to);
+        for (const d of Object.keys(pj.optionalDependencies ?? {})) {
+          try {
+            visit(d, candidate, to);
+          } catch {
+            // optional dependencies exist only on some platforms: ship the ones installed here
+          }
+        }
         return;
       }
-      if (dir === root || dirname(dir) === dir) throw new Error(`Cannot build the tsflink runtime archive: package '${name}' (needed by ${relative(root, from) || 'tsflink'}) is not installed`);
-      dir = dirname(dir);
+      const parent = dirname(dir);
+      if (parent === dir) throw new Error(`Cannot build the tsflink runtime archive: package '${name}' (needed by ${relative(root, fromDir) || 'tsflink'}) is not installed`);
+      dir = parent;
     }
   };
-  // Optional dependencies exist only on some platforms; ship the ones installed here.
-  const visitOptional = (name: string, from: string): void => {
-    try {
-      visit(name, from);
-    } catch {
-      // not installed on this platform
-    }
-  };
-  for (const n of names) visit(n, root);
-  return [...out].sort();
-}
-
-/** node_modules directories of the production dependency tree (what `npm ls --omit=dev` lists). */
-function productionDependencies(root: string): string[] {
-  let out: string;
-  try {
-    out = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
-  } catch (e) {
-    // npm ls exits non-zero on extraneous packages but still prints the tree.
-    out = (e as { stdout?: string }).stdout ?? '';
-  }
-  const dirs = out.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(join(root, 'node_modules')));
-  if (dirs.length === 0) throw new Error(`Cannot list tsflink's production dependencies in ${root} (npm ls --omit=dev): is it installed?`);
-  return [...new Set(dirs.map((d) => relative(root, d)))].sort();
-}
-
-/** Sizes and mtimes of a tree: cheap, and changes whenever a file is rebuilt or upgraded. */
-function fingerprint(path: string, hash: ReturnType<typeof createHash>): void {
-  const st = statSync(path);
-  hash.update(`${path}:${st.size}:${st.mtimeMs}\n`);
-  if (st.isDirectory()) for (const e of readdirSync(path).sort()) fingerprint(join(path, e), hash);
+  for (const n of names) visit(n, root, '');
+  return [...seen].map(([from, to]) => ({ from, to })).sort((a, b) => a.to.localeCompare(b.to));
 }
 
 /** Files and directories in a tree: what a NodeManager creates (and chmods) when it unpacks it. */
