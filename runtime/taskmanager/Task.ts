@@ -32,6 +32,12 @@ class CancelTaskException extends Error {}
 /** Time slice after which a task yields to the event loop, so tasks sharing a thread all progress. */
 const SLICE_MS = 4;
 
+/** What a task is waiting for (time accounting): nothing, input (idle), or output (back-pressured). */
+const NOT_WAITING = 0;
+const IDLE = 1;
+const BACK_PRESSURED = 2;
+type WaitKind = typeof IDLE | typeof BACK_PRESSURED;
+
 /**
  * One subtask attempt: sets up partitions, gate and operator chain, runs the source or input
  * loop, and reports its state to the JobMaster (Flink's Task + StreamTask). Cooperative: it
@@ -51,6 +57,14 @@ export class Task {
   private readonly metrics: TaskMetricGroup;
   private readonly vertex: JobVertexSpec;
   private lastYield = 0;
+  // Time accounting (Flink's idle / back-pressured / busy time), in performance.now() ms. Measured
+  // only around the awaits for input and output, never per record; busy = running − idle − back-pressured.
+  private runningSince = 0;
+  private endedAt = 0;
+  private idleMs = 0;
+  private backPressuredMs = 0;
+  private waitKind: typeof NOT_WAITING | WaitKind = NOT_WAITING;
+  private waitStart = 0;
   done: Promise<void> = Promise.resolve();
 
   constructor(readonly tdd: TaskDeploymentDescriptor, private readonly services: TaskServices) {
@@ -63,13 +77,25 @@ export class Task {
   /**
    * The IO counters so far. The input gate and the result partitions count as they go (records and
    * serialized buffer bytes), so this only reads and sums them: cheap enough for every heartbeat.
+   * Times: a wait still in progress counts up to now, so a task idle for a minute is not reported busy.
    */
   ioMetrics(): TaskIOMetrics {
     let numRecordsOut = 0;
     let numBytesOut = 0;
     for (const p of this.partitions) { numRecordsOut += p.numRecordsOut; numBytesOut += p.numBytesOut; }
     const g = this.gate;
-    return { numRecordsIn: g ? g.numRecordsIn : 0, numRecordsOut, numBytesIn: g ? g.numBytesIn : 0, numBytesOut };
+    const now = performance.now();
+    let idle = this.idleMs;
+    let bp = this.backPressuredMs;
+    if (this.waitKind === IDLE) idle += now - this.waitStart;
+    else if (this.waitKind === BACK_PRESSURED) bp += now - this.waitStart;
+    const running = this.runningSince === 0 ? 0 : Math.round((this.endedAt !== 0 ? this.endedAt : now) - this.runningSince);
+    const accumulatedIdleTime = Math.min(Math.round(idle), running);
+    const accumulatedBackPressuredTime = Math.min(Math.round(bp), running - accumulatedIdleTime);
+    return {
+      numRecordsIn: g ? g.numRecordsIn : 0, numRecordsOut, numBytesIn: g ? g.numBytesIn : 0, numBytesOut,
+      accumulatedIdleTime, accumulatedBackPressuredTime, accumulatedBusyTime: running - accumulatedIdleTime - accumulatedBackPressuredTime,
+    };
   }
   get taskNameWithSubtask(): string { return `${this.tdd.taskName} (${this.tdd.subtaskIndex + 1}/${this.tdd.numberOfSubtasks})`; }
 
@@ -95,8 +121,11 @@ export class Task {
 
   private report(state: ExecutionState, extra: Partial<Parameters<TaskManagerActions['updateTaskExecutionState']>[0]> = {}): void {
     this.state = state;
+    const terminal = state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED';
+    if (state === 'RUNNING') this.runningSince = performance.now();
+    else if (terminal && this.runningSince !== 0 && this.endedAt === 0) this.endedAt = performance.now();
     // Terminal states carry the final counters, so finished jobs show exact totals.
-    const io = state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED' ? { io: this.ioMetrics() } : {};
+    const io = terminal ? { io: this.ioMetrics() } : {};
     this.services.actions.updateTaskExecutionState({ jobId: this.tdd.jobId, executionAttemptId: this.tdd.executionAttemptId, state, ...io, ...extra });
   }
 
@@ -177,13 +206,26 @@ export class Task {
   }
 
   private async waitForOutputs(): Promise<void> {
-    for (const p of this.partitions) if (!p.isAvailable()) await this.waitFor(p.getAvailableFuture());
+    for (const p of this.partitions) if (!p.isAvailable()) await this.waitFor(p.getAvailableFuture(), BACK_PRESSURED);
   }
 
-  /** Waits for `p`, a mail, or cancellation — whichever comes first. */
-  private async waitFor(p: Promise<void>): Promise<void> {
-    await Promise.race([p, this.mailbox.whenMail(), this.cancelPromise]);
-    this.lastYield = performance.now();
+  /**
+   * Waits for `p`, a mail, or cancellation — whichever comes first, and books the time waited as
+   * idle (`p` = input) or back-pressured (`p` = output). Mails then run as busy time.
+   */
+  private async waitFor(p: Promise<void>, kind: WaitKind): Promise<void> {
+    const t0 = performance.now();
+    this.waitStart = t0;
+    this.waitKind = kind;
+    try {
+      await Promise.race([p, this.mailbox.whenMail(), this.cancelPromise]);
+    } finally {
+      const t1 = performance.now();
+      this.waitKind = NOT_WAITING;
+      if (kind === IDLE) this.idleMs += t1 - t0;
+      else this.backPressuredMs += t1 - t0;
+      this.lastYield = t1;
+    }
   }
 
   private async maybeYield(): Promise<void> {
@@ -201,7 +243,7 @@ export class Task {
       if (!this.outputsAvailable()) { await this.waitForOutputs(); continue; }
       const status = src.emitNext();
       if (status === 'END_OF_INPUT') return;
-      if (status === 'NOTHING_AVAILABLE') { await this.waitFor(src.isAvailable()); continue; }
+      if (status === 'NOTHING_AVAILABLE') { await this.waitFor(src.isAvailable(), IDLE); continue; }
       await this.maybeYield();
     }
   }
@@ -233,7 +275,7 @@ export class Task {
       if (this.mailbox.hasMail) await this.mailbox.drain();
       if (!this.outputsAvailable()) { await this.waitForOutputs(); continue; }
       const b: InputBatch | null = gate.pollNext();
-      if (b === null) { await this.waitFor(gate.getAvailableFuture()); continue; }
+      if (b === null) { await this.waitFor(gate.getAvailableFuture(), IDLE); continue; }
       if (b.kind === 'records') {
         const vals = b.values;
         const tss = b.timestamps;

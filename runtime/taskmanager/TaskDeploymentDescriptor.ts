@@ -36,17 +36,25 @@ export interface TaskExecutionState {
 
 /**
  * A task's IO counters (Flink's IOMetrics): records and serialized buffer bytes read from its input
- * gate (from upstream vertices) and written to its result partitions (to downstream vertices).
+ * gate (from upstream vertices) and written to its result partitions (to downstream vertices), and
+ * how the task spent its time since it turned RUNNING (whole milliseconds; the three add up to the
+ * running time): idle = waiting for input (gate empty, source reader without data or split),
+ * back-pressured = waiting for its output (a result partition not available), busy = the rest.
  */
 export interface TaskIOMetrics {
   numRecordsIn: number;
   numRecordsOut: number;
   numBytesIn: number;
   numBytesOut: number;
+  accumulatedIdleTime: number;
+  accumulatedBackPressuredTime: number;
+  accumulatedBusyTime: number;
 }
 
 /** Counters of a task that ended before it ran (nothing to count): its final, exact values. */
-export function noIOMetrics(): TaskIOMetrics { return { numRecordsIn: 0, numRecordsOut: 0, numBytesIn: 0, numBytesOut: 0 }; }
+export function noIOMetrics(): TaskIOMetrics {
+  return { numRecordsIn: 0, numRecordsOut: 0, numBytesIn: 0, numBytesOut: 0, accumulatedIdleTime: 0, accumulatedBackPressuredTime: 0, accumulatedBusyTime: 0 };
+}
 
 /** The counters of one running task, as TaskManagers report them (heartbeat payload). */
 export interface TaskMetricsReport {

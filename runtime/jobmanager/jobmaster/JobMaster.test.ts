@@ -105,16 +105,21 @@ describe('task IO metrics in the JobMaster', () => {
       jm.updateTaskExecutionState({ jobId: jm.jobId, executionAttemptId: d.executionAttemptId, state: 'RUNNING' });
     }
     expect(keyedMetrics()).toMatchObject({ 'read-records': 0, 'read-records-complete': false });
-    jm.updateTaskMetrics(a, { numRecordsIn: 3, numRecordsOut: 0, numBytesIn: 30, numBytesOut: 0 });
-    jm.updateTaskMetrics(b, { numRecordsIn: 2, numRecordsOut: 0, numBytesIn: 20, numBytesOut: 0 });
-    jm.updateTaskMetrics('no-such-attempt', { numRecordsIn: 99, numRecordsOut: 99, numBytesIn: 99, numBytesOut: 99 });
-    expect(keyedMetrics()).toMatchObject({ 'read-records': 5, 'read-bytes': 50, 'read-records-complete': false });
-    jm.updateTaskExecutionState({ jobId: jm.jobId, executionAttemptId: a, state: 'FINISHED', io: { numRecordsIn: 6, numRecordsOut: 0, numBytesIn: 60, numBytesOut: 0 } });
+    // Records and bytes in; idle, back-pressured, busy ms.
+    const io = (n: number, idle = 0, bp = 0, busy = 0) => ({ numRecordsIn: n, numRecordsOut: 0, numBytesIn: n * 10, numBytesOut: 0, accumulatedIdleTime: idle, accumulatedBackPressuredTime: bp, accumulatedBusyTime: busy });
+    jm.updateTaskMetrics(a, io(3, 50, 0, 10));
+    jm.updateTaskMetrics(b, io(2, 20, 5, 30));
+    jm.updateTaskMetrics('no-such-attempt', { ...io(99, 999, 999, 999), numRecordsOut: 99, numBytesOut: 99 });
+    // Counters are sums; accumulated times the maximum over the subtasks.
+    expect(keyedMetrics()).toMatchObject({ 'read-records': 5, 'read-bytes': 50, 'read-records-complete': false,
+      'accumulated-idle-time': 50, 'accumulated-backpressured-time': 5, 'accumulated-busy-time': 30 });
+    jm.updateTaskExecutionState({ jobId: jm.jobId, executionAttemptId: a, state: 'FINISHED', io: io(6, 70, 0, 12) });
     // A heartbeat sampled before the end arrives late: ignored.
-    jm.updateTaskMetrics(a, { numRecordsIn: 4, numRecordsOut: 0, numBytesIn: 40, numBytesOut: 0 });
-    expect(keyedMetrics()).toMatchObject({ 'read-records': 8, 'read-bytes': 80, 'read-records-complete': false });
-    jm.updateTaskExecutionState({ jobId: jm.jobId, executionAttemptId: b, state: 'FINISHED', io: { numRecordsIn: 4, numRecordsOut: 0, numBytesIn: 40, numBytesOut: 0 } });
-    expect(keyedMetrics()).toMatchObject({ 'read-records': 10, 'read-bytes': 100, 'read-records-complete': true, 'write-records-complete': true });
+    jm.updateTaskMetrics(a, io(4, 60, 0, 11));
+    expect(keyedMetrics()).toMatchObject({ 'read-records': 8, 'read-bytes': 80, 'read-records-complete': false, 'accumulated-idle-time': 70 });
+    jm.updateTaskExecutionState({ jobId: jm.jobId, executionAttemptId: b, state: 'FINISHED', io: io(4, 20, 8, 40) });
+    expect(keyedMetrics()).toMatchObject({ 'read-records': 10, 'read-bytes': 100, 'read-records-complete': true, 'write-records-complete': true,
+      'accumulated-idle-time': 70, 'accumulated-backpressured-time': 8, 'accumulated-busy-time': 40 });
     await jm.cancel();
     expect(jm.status).toBe('CANCELED');
   });

@@ -25,13 +25,21 @@ export function executionIOMetrics(master: JobMaster, ex: Execution): IOMetricsI
     'write-bytes': io?.numBytesOut ?? 0, 'write-bytes-complete': complete,
     'read-records': io?.numRecordsIn ?? 0, 'read-records-complete': complete,
     'write-records': io?.numRecordsOut ?? 0, 'write-records-complete': complete,
-    // Busy/idle/backpressure time accounting is not measured yet.
-    'accumulated-backpressured-time': 0, 'accumulated-idle-time': 0, 'accumulated-busy-time': 0,
+    // Milliseconds since the attempt turned RUNNING (they add up to its running time so far).
+    'accumulated-backpressured-time': io?.accumulatedBackPressuredTime ?? 0,
+    'accumulated-idle-time': io?.accumulatedIdleTime ?? 0,
+    'accumulated-busy-time': io?.accumulatedBusyTime ?? 0,
   };
 }
 
-/** A vertex's metrics: the sums over its subtasks' current attempts; complete when every subtask's are. */
-export function sumIOMetrics(all: IOMetricsInfo[]): IOMetricsInfo {
+/**
+ * A vertex's metrics over its subtasks' current attempts; complete when every subtask's are.
+ * Counters (records, bytes) are sums. The accumulated times are each the maximum over the subtasks:
+ * a sum would grow with the parallelism and exceed the vertex's wall-clock time, while the maximum
+ * stays a duration of one subtask (the slowest, most idle or most back-pressured one), comparable
+ * with the vertex's `duration` — as the web UI's "(max)" busy/back-pressure figures.
+ */
+export function vertexIOMetrics(all: IOMetricsInfo[]): IOMetricsInfo {
   const s: IOMetricsInfo = {
     'read-bytes': 0, 'read-bytes-complete': true, 'write-bytes': 0, 'write-bytes-complete': true,
     'read-records': 0, 'read-records-complete': true, 'write-records': 0, 'write-records-complete': true,
@@ -42,9 +50,9 @@ export function sumIOMetrics(all: IOMetricsInfo[]): IOMetricsInfo {
     s['write-bytes'] += m['write-bytes']; s['write-bytes-complete'] &&= m['write-bytes-complete'];
     s['read-records'] += m['read-records']; s['read-records-complete'] &&= m['read-records-complete'];
     s['write-records'] += m['write-records']; s['write-records-complete'] &&= m['write-records-complete'];
-    s['accumulated-backpressured-time'] += m['accumulated-backpressured-time'];
-    s['accumulated-idle-time'] += m['accumulated-idle-time'];
-    s['accumulated-busy-time'] += m['accumulated-busy-time'];
+    s['accumulated-backpressured-time'] = Math.max(s['accumulated-backpressured-time'], m['accumulated-backpressured-time']);
+    s['accumulated-idle-time'] = Math.max(s['accumulated-idle-time'], m['accumulated-idle-time']);
+    s['accumulated-busy-time'] = Math.max(s['accumulated-busy-time'], m['accumulated-busy-time']);
   }
   return s;
 }

@@ -5,10 +5,10 @@ import {
   type JobView, type FlinkExecutionState, JOB_STATUSES, EXECUTION_STATES, aggregateState, countStates, jobDuration, jobEndTime, jobStartTime, jobState,
 } from './common.js';
 import { type JobPlan, jobPlan } from './JobPlanInfo.js';
-import { type IOMetricsInfo, executionIOMetrics, sumIOMetrics } from './IOMetricsInfo.js';
+import { type IOMetricsInfo, executionIOMetrics, vertexIOMetrics } from './IOMetricsInfo.js';
 import type { JobMaster } from '../../jobmanager/jobmaster/JobMaster.js';
 
-/** Task IO metrics of a vertex: sums over its subtasks. */
+/** Task IO metrics of a vertex: counters summed over its subtasks, accumulated times their maximum. */
 export type VertexMetrics = IOMetricsInfo;
 
 export interface JobVertexDetailsInfo {
@@ -67,7 +67,7 @@ function vertexDetails(master: JobMaster, jv: ExecutionJobVertex, now: number): 
     'end-time': end,
     duration: start < 0 ? -1 : (end >= 0 ? end : now) - start,
     tasks,
-    metrics: sumIOMetrics(executions.map((ex) => executionIOMetrics(master, ex))),
+    metrics: vertexIOMetrics(executions.map((ex) => executionIOMetrics(master, ex))),
   };
 }
 
