@@ -1,5 +1,6 @@
 // Task IO metrics through the REST API, on both kinds of in-process TaskManager: the in-thread
-// TaskExecutor and worker-thread slots (counters cross the MessagePort; needs the compiled dist/).
+// TaskExecutor and worker-thread slots (counters cross the MessagePort; needs the compiled dist/):
+// record/byte counters, and busy / idle / back-pressured time (fixtures/time-job.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,19 +20,22 @@ import { JobCancellationException, RestClusterClient } from '../client/RestClust
 import { waitFor } from '../testing/waitFor.js';
 
 const fixture = resolve(import.meta.dirname, '..', 'rest', 'fixtures', 'rest-job.ts');
+const timeFixture = resolve(import.meta.dirname, 'fixtures', 'time-job.ts');
 const HEARTBEAT_MS = 100;
 
 let dir: string;
 let bundle: JobBundle;
+let timeBundle: JobBundle;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tsflink-iometrics-'));
   bundle = await bundleJob(fixture, { outDir: join(dir, 'bundles') });
+  timeBundle = await bundleJob(timeFixture, { outDir: join(dir, 'time-bundles') });
 });
 afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
-async function jobInfo(args: string[], parallelism = 2): Promise<Omit<JobSubmissionInfo, 'bundle'>> {
-  const main = await loadJobMain(bundle);
+async function jobInfo(args: string[], parallelism = 2, b: JobBundle = bundle): Promise<Omit<JobSubmissionInfo, 'bundle'>> {
+  const main = await loadJobMain(b);
   const sg = await captureStreamGraph(main, args, { baseConfiguration: new Configuration(), defaultParallelism: parallelism, executionIndex: 0, what: 'test client' });
   const jobGraph = new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), 0).generate();
   return { jobGraph, args, defaultParallelism: parallelism, baseConfiguration: {} };
@@ -39,6 +43,10 @@ async function jobInfo(args: string[], parallelism = 2): Promise<Omit<JobSubmiss
 
 type Metrics = Record<string, number | boolean>;
 interface Vertex { id: string; metrics: Metrics }
+interface Times { busy: number; idle: number; bp: number; duration: number }
+const BUSY = 'accumulated-busy-time';
+const IDLE = 'accumulated-idle-time';
+const BP = 'accumulated-backpressured-time';
 
 const executors: Array<[string, (c: MiniCluster) => Promise<void>]> = [
   ['in-thread TaskExecutor', async (c) => {
@@ -125,6 +133,78 @@ describe.each(executors)('IO metrics on %s', (_name, addTaskExecutor) => {
     expect((await get(`/jobs/${'0'.repeat(32)}/vertices/${targetVertexId}`)).status).toBe(404);
   });
 
+  /** Per-subtask busy / idle / back-pressured ms of a vertex, and the subtasks' durations (deploy → end). */
+  const subtaskTimes = async (jobId: string, vertexId: string): Promise<Times[]> => {
+    const vd = await get(`/jobs/${jobId}/vertices/${vertexId}`);
+    expect(vd.status).toBe(200);
+    return vd.body.subtasks.map((s: { duration: number; metrics: Metrics }) => ({
+      busy: s.metrics[BUSY] as number, idle: s.metrics[IDLE] as number, bp: s.metrics[BP] as number, duration: s.duration,
+    }));
+  };
+  /**
+   * The three times add up to the subtask's RUNNING span: its duration (deploy → end) minus
+   * deployment and initialization (a worker slot rebuilds the job first; a source subtask that got
+   * no split ends right after it turned RUNNING).
+   */
+  const expectCoversRunningTime = (t: Times): void => {
+    const sum = t.busy + t.idle + t.bp;
+    expect(Math.min(t.busy, t.idle, t.bp)).toBeGreaterThanOrEqual(0);
+    expect(sum).toBeLessThanOrEqual(t.duration + 20);
+    expect(sum).toBeGreaterThanOrEqual(Math.min(t.duration * 0.6, t.duration - 100));
+  };
+
+  it('a slow downstream vertex is busy and back-pressures its upstream vertex', async () => {
+    const records = 2000;
+    const msPerRecord = 1;
+    const info = await jobInfo(['slow-sink', String(records), String(msPerRecord)], 2, timeBundle);
+    const { sourceVertexId, targetVertexId } = info.jobGraph.edges[0]!;
+    const jobId = await client.submitJob(info, timeBundle);
+    await client.waitForResult(jobId);
+    const d = (await get(`/jobs/${jobId}`)).body;
+    const src = d.vertices.find((v: Vertex) => v.id === sourceVertexId).metrics as Metrics;
+    const slow = d.vertices.find((v: Vertex) => v.id === targetVertexId).metrics as Metrics;
+    const srcTimes = await subtaskTimes(jobId, sourceVertexId);
+    const slowTimes = await subtaskTimes(jobId, targetVertexId);
+    for (const t of [...srcTimes, ...slowTimes]) expectCoversRunningTime(t);
+    // Every record took msPerRecord of busy-waiting in the slow vertex.
+    const slowBusy = slowTimes.reduce((a, t) => a + t.busy, 0);
+    expect(slowBusy).toBeGreaterThanOrEqual(records * msPerRecord * 0.95);
+    for (const t of slowTimes) expect(t.bp).toBe(0); // it has no network output
+    // The source produced far faster than that: most of its running time it waited for credit.
+    // (In-thread, one source subtask may take every split and the other end at once: look at the busiest.)
+    const producer = srcTimes.reduce((a, t) => (t.bp + t.busy > a.bp + a.busy ? t : a));
+    expect(producer.bp).toBeGreaterThan(300);
+    expect(producer.bp).toBeGreaterThan(3 * producer.busy);
+    for (const t of srcTimes) expect(t.idle).toBeLessThan(100); // its input (the sequence) was always there
+    // The vertex reports each time as the maximum over its subtasks.
+    expect(src[BP]).toBe(Math.max(...srcTimes.map((t) => t.bp)));
+    expect(slow[BUSY]).toBe(Math.max(...slowTimes.map((t) => t.busy)));
+    expect(slow[IDLE]).toBe(Math.max(...slowTimes.map((t) => t.idle)));
+    expect(slow[BUSY]).toBeGreaterThan(src[BUSY] as number);
+  });
+
+  it('downstream of a rate-limited source, tasks are idle most of the time', async () => {
+    const records = 300;
+    const perSecond = 200; // ~1.5 s
+    const info = await jobInfo(['slow-source', String(records), String(perSecond)], 2, timeBundle);
+    const { sourceVertexId, targetVertexId } = info.jobGraph.edges[0]!;
+    const jobId = await client.submitJob(info, timeBundle);
+    await client.waitForResult(jobId);
+    const d = (await get(`/jobs/${jobId}`)).body;
+    const down = d.vertices.find((v: Vertex) => v.id === targetVertexId).metrics as Metrics;
+    const srcTimes = await subtaskTimes(jobId, sourceVertexId);
+    const downTimes = await subtaskTimes(jobId, targetVertexId);
+    for (const t of [...srcTimes, ...downTimes]) expectCoversRunningTime(t);
+    for (const t of downTimes) {
+      expect(t.idle).toBeGreaterThan(1000);
+      expect(t.idle).toBeGreaterThan(4 * t.busy);
+      expect(t.bp).toBe(0);
+    }
+    // The source waits for its rate limiter: idle, not back-pressured.
+    for (const t of srcTimes) { expect(t.idle).toBeGreaterThan(t.busy); expect(t.bp).toBeLessThan(100); }
+    expect(down[IDLE]).toBe(Math.max(...downTimes.map((t) => t.idle)));
+  });
+
   it('GET /taskmanagers/:id: heap, network buffer and GC metrics of the TaskManager, read when asked', async () => {
     // Runs after the 'counts' job: its keyBy went through the buffer pools.
     const tm = (await get('/taskmanagers')).body.taskmanagers[0];
@@ -182,6 +262,9 @@ describe.each(executors)('IO metrics on %s', (_name, addTaskExecutor) => {
       return (m.keyed['read-records'] as number) > (first.keyed['read-records'] as number) ? m : undefined;
     });
     expect(later.state).toBe('RUNNING');
+    // Heartbeats carry the times so far too: a running task's idle time grows (its generator is rate-limited).
+    expect(later.keyed[IDLE]).toBeGreaterThanOrEqual(first.keyed[IDLE] as number);
+    expect((later.keyed[IDLE] as number) + (later.keyed[BUSY] as number)).toBeGreaterThan(0);
 
     await client.cancelJob(jobId);
     await expect(client.waitForResult(jobId)).rejects.toBeInstanceOf(JobCancellationException);
