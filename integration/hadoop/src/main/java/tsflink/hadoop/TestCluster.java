@@ -180,9 +180,9 @@ public final class TestCluster {
       yc.setInt("yarn.nodemanager.resource.cpu-vcores", 8);
       yc.setInt("yarn.scheduler.maximum-allocation-vcores", 8);
       yc.setFloat("yarn.scheduler.capacity.maximum-am-resource-percent", 0.8f);
-      // At most 2 containers per NodeManager heartbeat: a 4-container request spreads over both
+      // One container per NodeManager heartbeat: a multi-container request spreads over both
       // NodeManagers (as on a busy real cluster) instead of the first heartbeat taking them all.
-      yc.setInt("yarn.scheduler.capacity.per-node-heartbeat.maximum-container-assignments", 2);
+      yc.setInt("yarn.scheduler.capacity.per-node-heartbeat.maximum-container-assignments", 1);
       yc.setFloat("yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage", 99.9f);
       yc.setInt("yarn.nodemanager.delete.debug-delay-sec", 600);
       yc.setBoolean("yarn.timeline-service.enabled", false);
