@@ -386,37 +386,12 @@ export class WebHdfsFileSystem implements FileSystem {
       return Readable.from([]);
     }
     const first = await this.openAt(p, pos, end);
-    const self = this;
-    async function* chunks(): AsyncGenerator<Buffer> {
-      let res: http.IncomingMessage | undefined = first;
-      let failures = 0;
-      for (;;) {
-        try {
-          for await (const c of res as AsyncIterable<Buffer>) {
-            pos += c.length;
-            yield c;
-          }
-          return;
-        } catch (e) {
-          // A DataNode died mid-stream: resume at the current offset from another replica.
-          if (!isNetworkError(e) || ++failures >= self.retry.maxAttempts) {
-            throw e instanceof FileSystemError ? e : new FileSystemError(`read ${p} at offset ${pos}: ${(e as Error).message}`, p, { cause: e, code: errCode(e) });
-          }
-          res?.destroy();
-          res = undefined;
-          await sleep(self.backoff(failures));
-          res = await self.openAt(p, pos, end);
-        }
-      }
-    }
-    const gen = chunks();
-    const out = Readable.from(gen, { objectMode: false, highWaterMark: 1 << 20 });
-    // Destroying the Readable early must release the DataNode connection.
-    out.once('close', () => {
-      if (!first.complete) first.destroy();
-      void gen.return(undefined);
+    return new WebHdfsInputStream(first, pos, {
+      maxAttempts: this.retry.maxAttempts,
+      backoff: (n) => this.backoff(n),
+      reopen: (at) => this.openAt(p, at, end),
+      fail: (e, at) => (e instanceof FileSystemError ? e : new FileSystemError(`read ${p} at offset ${at}: ${(e as Error).message}`, p, { cause: e, code: errCode(e) })),
     });
-    return out;
   }
 
   /** Step 2 of a write: connect to the DataNode and send headers; retries the pair on connection errors. */
@@ -603,4 +578,74 @@ async function readAll(r: AsyncIterable<Buffer | string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of r) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
   return Buffer.concat(chunks);
+}
+
+/**
+ * A DataNode read as a Readable: chunks are pushed as they arrive (no per-chunk promises), the
+ * response is paused while the reader is behind (backpressure), and a DataNode that dies
+ * mid-stream is replaced by another replica from the current offset (through the NameNode).
+ */
+class WebHdfsInputStream extends Readable {
+  private res: http.IncomingMessage | null = null;
+  private failures = 0;
+
+  constructor(
+    first: http.IncomingMessage,
+    private pos: number,
+    private readonly opts: {
+      maxAttempts: number;
+      backoff: (attempt: number) => number;
+      reopen: (offset: number) => Promise<http.IncomingMessage>;
+      fail: (e: unknown, offset: number) => Error;
+    },
+  ) {
+    super({ highWaterMark: 1 << 20 });
+    this.attach(first);
+  }
+
+  private attach(res: http.IncomingMessage): void {
+    this.res = res;
+    res.on('data', (c: Buffer) => {
+      this.pos += c.length;
+      if (!this.push(c)) res.pause();
+    });
+    res.on('end', () => {
+      if (this.res !== res) return;
+      // A connection closed before the whole body arrived is a failure, not the end of the file.
+      if (!res.complete) this.onFailure(res, Object.assign(new Error('DataNode connection closed mid-stream'), { code: 'ECONNRESET' }));
+      else this.push(null);
+    });
+    res.on('error', (e) => this.onFailure(res, e));
+  }
+
+  private onFailure(res: http.IncomingMessage, e: unknown): void {
+    if (this.res !== res || this.destroyed) return;
+    this.res = null;
+    res.destroy();
+    if (!isNetworkError(e) || ++this.failures >= this.opts.maxAttempts) {
+      this.destroy(this.opts.fail(e, this.pos));
+      return;
+    }
+    // Resume at the current offset from another replica.
+    void sleep(this.opts.backoff(this.failures))
+      .then(() => this.opts.reopen(this.pos))
+      .then(
+        (next) => {
+          if (this.destroyed) next.destroy();
+          else this.attach(next);
+        },
+        (err: unknown) => this.destroy(this.opts.fail(err, this.pos)),
+      );
+  }
+
+  override _read(): void {
+    this.res?.resume();
+  }
+
+  override _destroy(err: Error | null, cb: (e: Error | null) => void): void {
+    // An early close must release the DataNode connection.
+    if (this.res !== null && !this.res.complete) this.res.destroy();
+    this.res = null;
+    cb(err);
+  }
 }
