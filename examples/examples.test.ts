@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 
 // These run the real CLI: the embedded MiniCluster with worker-thread slots, jobs shipped as bundles.
 const root = resolve(import.meta.dirname, '..');
@@ -127,6 +128,48 @@ describe('CLI failure reporting', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/ran out of memory \(heap limit 128 MB\)/);
     expect(r.stderr).toMatch(/taskmanager\.memory\.task\.heap\.size/);
+  });
+
+  it('parquet-etl.ts: JSON Lines orders → revenue per customer and day in Parquet, malformed orders to the rejects side output', async () => {
+    const orders = join(dir, 'orders.jsonl');
+    const expectedRevenue = new Map<string, { orders: number; revenue: number }>();
+    const lines: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const o = { id: i, customer: `c-${i % 7}`, amount: (i % 50) + 0.25, ts: `2026-11-0${1 + (i % 3)}T${String(i % 24).padStart(2, '0')}:00:00Z` };
+      lines.push(JSON.stringify(o));
+      const k = `${o.customer}|${o.ts.slice(0, 10)}`;
+      const e = expectedRevenue.get(k) ?? { orders: 0, revenue: 0 };
+      expectedRevenue.set(k, { orders: e.orders + 1, revenue: e.revenue + o.amount });
+    }
+    lines.splice(100, 0, '{"id":"x","customer":"c-1","amount":1,"ts":"2026-11-01T00:00:00Z"}', '{"id":7001,"customer":"c-2","amount":-3,"ts":"2026-11-01T00:00:00Z"}', '{"id":7002,"customer":"c-3","amount":2,"ts":"yesterday"}');
+    writeFileSync(orders, `${lines.join('\n')}\n`);
+    const out = join(dir, 'revenue');
+    const rejects = join(dir, 'rejects');
+    const r = cli(['run', '-p', '2', 'examples/parquet-etl.ts', orders, '--output', out, '--rejects', rejects]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const parquet = createRequire(import.meta.url)('parquetjs-lite') as {
+      ParquetReader: { openFile(path: string): Promise<{ getCursor(): { next(): Promise<Record<string, unknown> | null> }; close(): Promise<void> }> };
+    };
+    const got = new Map<string, { orders: number; revenue: number }>();
+    for (const f of readdirSync(out).filter((f) => !f.startsWith('.'))) {
+      const reader = await parquet.ParquetReader.openFile(join(out, f));
+      const cursor = reader.getCursor();
+      for (let row = await cursor.next(); row; row = await cursor.next()) {
+        const k = `${row['customer'] as string}|${row['day'] as string}`;
+        expect(got.has(k), k).toBe(false); // BATCH: one final row per customer and day
+        got.set(k, { orders: Number(row['orders']), revenue: row['revenue'] as number });
+      }
+      await reader.close();
+    }
+    expect([...got.keys()].sort()).toEqual([...expectedRevenue.keys()].sort());
+    for (const [k, e] of expectedRevenue) {
+      expect(got.get(k)!.orders, k).toBe(e.orders);
+      expect(got.get(k)!.revenue, k).toBeCloseTo(e.revenue, 6);
+    }
+    const rejected = readdirSync(rejects).filter((f) => !f.startsWith('.')).flatMap((f) => readFileSync(join(rejects, f), 'utf8').split('\n').filter(Boolean))
+      .map((l) => (JSON.parse(l) as { reason: string }).reason).sort();
+    expect(rejected).toEqual(['amount is not a non-negative number', 'id is not a number', 'ts is not a date']);
   });
 
   it('info --json prints the JobGraph', () => {

@@ -2,7 +2,7 @@
 //   npx tsflink run examples/streaming-wordcount.ts                  generated sentences (default 20,000 at 5,000/s)
 //   npx tsflink run examples/streaming-wordcount.ts --count 1000 --rate 0
 //   npx tsflink run examples/streaming-wordcount.ts --socket localhost:9999   (e.g. with `nc -lk 9999`)
-import { StreamExecutionEnvironment, DataGeneratorSource, WatermarkStrategy, type DataStream } from 'tsflink';
+import { StreamExecutionEnvironment, DataGeneratorSource, WatermarkStrategy, type DataStream, type Collector } from 'tsflink';
 
 const SENTENCES = [
   'to be or not to be that is the question',
@@ -33,7 +33,7 @@ export default async function main(args: string[]): Promise<void> {
   }
 
   lines
-    .flatMap((line: string, out) => { for (const w of line.split(/\s+/)) if (w) out.collect({ word: w, count: 1 }); })
+    .flatMap((line: string, out: Collector<{ word: string; count: number }>) => { for (const w of line.split(/\s+/)) if (w) out.collect({ word: w, count: 1 }); })
     .name('Tokenizer')
     .keyBy((wc) => wc.word)
     .sum('count')

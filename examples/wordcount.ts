@@ -1,6 +1,6 @@
 // Word count over a text file or directory, in BATCH mode: one final count per word.
 //   npx tsflink run examples/wordcount.ts <input path> [--output <dir>]
-import { StreamExecutionEnvironment, FileSink, BasePathBucketAssigner } from 'tsflink';
+import { StreamExecutionEnvironment, FileSink, BasePathBucketAssigner, type Collector } from 'tsflink';
 
 export default async function main(args: string[]): Promise<void> {
   const input = args[0];
@@ -12,8 +12,8 @@ export default async function main(args: string[]): Promise<void> {
   env.setRuntimeMode('BATCH');
 
   const counts = env.readTextFile(input)
-    .flatMap((line: string, out) => {
-      for (const w of line.toLowerCase().split(/\W+/)) if (w) out.collect([w, 1] as [string, number]);
+    .flatMap((line: string, out: Collector<[string, number]>) => {
+      for (const w of line.toLowerCase().split(/\W+/)) if (w) out.collect([w, 1]);
     })
     .name('Tokenizer')
     .keyBy((t) => t[0])
