@@ -4,6 +4,7 @@
  * the job's main(), starts TaskManager containers through the NodeManagers, and unregisters.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -208,6 +209,46 @@ describe('tsflink yarn-application', () => {
     await waitForAttemptEnd(report);
     expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(appId)}`, 'GETFILESTATUS')).status).toBe(404);
     await expectRuntimeCacheUntouched();
+  }, 180_000);
+
+  it('examples/parquet-etl.ts: JSON Lines orders on HDFS → revenue per customer and day as Parquet on HDFS, rejects beside it', async () => {
+    const base = `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/etl`;
+    const expected = new Map<string, { orders: number; revenue: number }>();
+    const lines: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const o = { id: i, customer: `c-${i % 5}`, amount: (i % 40) + 0.5, ts: `2026-11-2${i % 4}T08:00:00Z` };
+      lines.push(JSON.stringify(o));
+      const k = `${o.customer}|${o.ts.slice(0, 10)}`;
+      const e = expected.get(k) ?? { orders: 0, revenue: 0 };
+      expected.set(k, { orders: e.orders + 1, revenue: e.revenue + o.amount });
+    }
+    lines.push('{"id":9999,"customer":"c-1","amount":"lots","ts":"2026-11-20T08:00:00Z"}');
+    const { getFileSystem } = await import('../../hdfs/index.js');
+    const hfs = getFileSystem(base, { 'fs.hdfs.hadoopconf': cluster.hadoopConfDir, 'fs.hdfs.user': cluster.superuser ?? 'root' });
+    await hfs.writeFile(`${base}/orders/part-0.jsonl`, `${lines.slice(0, 2000).join('\n')}\n`, { overwrite: true });
+    await hfs.writeFile(`${base}/orders/part-1.jsonl`, `${lines.slice(2000).join('\n')}\n`, { overwrite: true });
+    const r = await tsflink(['yarn-application', '-p', '2', '-s', '1', '-jm', '512', '-tm', '512', join(REPO, 'examples', 'parquet-etl.ts'), `${base}/orders`, '--output', `${base}/revenue`, '--rejects', `${base}/rejects`]);
+    const appId = appIdFrom(r.stdout);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${amLog(appId)}`).toBe(0);
+    const parquet = createRequire(import.meta.url)('parquetjs-lite') as {
+      ParquetReader: { openFile(path: string): Promise<{ getCursor(): { next(): Promise<Record<string, unknown> | null> }; close(): Promise<void> }> };
+    };
+    const local = mkdtempSync(join(tmpdir(), 'tsflink-etl-'));
+    const got = new Map<string, { orders: number; revenue: number }>();
+    for (const st of (await hfs.listStatus(`${base}/revenue`)).filter((f) => !f.isDirectory && !f.path.split('/').pop()!.startsWith('.'))) {
+      const file = join(local, st.path.split('/').pop()!);
+      writeFileSync(file, await hfs.readFile(st.path));
+      const reader = await parquet.ParquetReader.openFile(file);
+      const cursor = reader.getCursor();
+      for (let row = await cursor.next(); row; row = await cursor.next()) got.set(`${row['customer'] as string}|${row['day'] as string}`, { orders: Number(row['orders']), revenue: row['revenue'] as number });
+      await reader.close();
+    }
+    expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [k, e] of expected) {
+      expect(got.get(k)!.orders, k).toBe(e.orders);
+      expect(got.get(k)!.revenue, k).toBeCloseTo(e.revenue, 6);
+    }
+    expect((await readHdfsDir(`${new URL(base).pathname}/rejects`)).trim()).toContain('amount is not a non-negative number');
   }, 180_000);
 
   it("yarn.ship-node: the AM and the TaskManagers run the shipped Node (an ARCHIVE resource); containerized.*.env.* reach their environments", async () => {
