@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -91,10 +92,20 @@ describe('file scheme', () => {
     expect((err as FileNotFoundError).path).toBe(`${dir}/none`);
   });
 
-  it.skipIf(process.getuid?.() === 0)('maps EACCES to PermissionDeniedError', async () => {
+  it('maps EACCES to PermissionDeniedError', async () => {
     await fs.mkdirs(`${dir}/locked`);
     await fsp.chmod(`${dir}/locked`, 0o000);
-    await expect(fs.listStatus(`${dir}/locked`)).rejects.toBeInstanceOf(PermissionDeniedError);
+    if (process.getuid?.() !== 0) {
+      await expect(fs.listStatus(`${dir}/locked`)).rejects.toBeInstanceOf(PermissionDeniedError);
+      return;
+    }
+    // root reads anything: check from a child process running as nobody (the compiled FileSystem)
+    await fsp.chmod(dir, 0o755);
+    const script = `const { getFileSystem } = await import(${JSON.stringify(path.resolve(import.meta.dirname, '..', 'dist', 'hdfs', 'index.js'))});` +
+      `try { await getFileSystem('file:///').listStatus(${JSON.stringify(`${dir}/locked`)}); console.log('no error'); } catch (e) { console.log(e.constructor.name, e.path); }`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: '/' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(`PermissionDeniedError ${dir}/locked`);
   });
 });
 
