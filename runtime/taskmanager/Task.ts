@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { TaskDeploymentDescriptor, TaskIOMetrics, TaskManagerActions } from './TaskDeploymentDescriptor.js';
 import { serializeThrowable } from './TaskDeploymentDescriptor.js';
-import type { ExecutionState } from '../graph/executiongraph/ExecutionState.js';
+import { type ExecutionState, isTerminal } from '../graph/executiongraph/ExecutionState.js';
 import type { JobGraphSpec, JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
 import { vertexOf } from '../graph/jobgraph/JobGraph.js';
 import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
@@ -121,7 +121,7 @@ export class Task {
 
   private report(state: ExecutionState, extra: Partial<Parameters<TaskManagerActions['updateTaskExecutionState']>[0]> = {}): void {
     this.state = state;
-    const terminal = state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED';
+    const terminal = isTerminal(state);
     if (state === 'RUNNING') this.runningSince = performance.now();
     else if (terminal && this.runningSince !== 0 && this.endedAt === 0) this.endedAt = performance.now();
     // Terminal states carry the final counters, so finished jobs show exact totals.

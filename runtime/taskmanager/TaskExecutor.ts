@@ -6,6 +6,7 @@ import { Task } from './Task.js';
 import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
 import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager/SlotManager.js';
 import { type TaskManagerMetrics, heapLimit, sampleThreadMetrics, startGcMonitor } from './TaskManagerMetrics.js';
+import { RunningTaskMetrics } from './RunningTaskMetrics.js';
 
 /**
  * A TaskManager whose slots all live in the calling thread: the in-process mode of scripts and
@@ -15,6 +16,7 @@ export class TaskExecutor implements TaskExecutorGateway {
   readonly taskManagerId: string;
   readonly singleThreaded = true;
   private readonly tasks = new Map<string, Task>();
+  private readonly runningMetrics: RunningTaskMetrics;
   private readonly shuffle: ShuffleEnvironment;
   private readonly actions: TaskManagerActions;
 
@@ -25,11 +27,14 @@ export class TaskExecutor implements TaskExecutorGateway {
     networkConfig: NetworkConfig,
     private readonly autoWatermarkInterval: number,
     /** How often running tasks' IO counters go to their JobMasters ('heartbeat.interval'). */
-    private readonly metricsInterval = 10_000,
+    metricsInterval = 10_000,
   ) {
     this.taskManagerId = `local-tm-${randomBytes(4).toString('hex')}`;
     this.shuffle = new ShuffleEnvironment({ slotIndex: 0, config: networkConfig });
     startGcMonitor();
+    this.runningMetrics = new RunningTaskMetrics(this.tasks, metricsInterval, (reports) => {
+      for (const r of reports) this.jobMaster(r.jobId)?.updateTaskMetrics(r.executionAttemptId, r.io);
+    });
     // Calls to the JobMaster are made asynchronous, as RPCs would be: no reentrancy into the task loop.
     this.actions = {
       updateTaskExecutionState: (u) => queueMicrotask(() => this.jobMaster(u.jobId)?.updateTaskExecutionState(u)),
@@ -47,29 +52,8 @@ export class TaskExecutor implements TaskExecutorGateway {
       autoWatermarkInterval: this.autoWatermarkInterval,
     });
     this.tasks.set(tdd.executionAttemptId, task);
-    this.startMetricsTimer();
-    setImmediate(() => { void task.start().finally(() => { this.tasks.delete(tdd.executionAttemptId); if (this.tasks.size === 0) this.stopMetricsTimer(); }); });
-  }
-
-  private metricsTimer: NodeJS.Timeout | null = null;
-
-  /** Like a TaskManager heartbeat: running tasks' counters go to their JobMasters (final ones come with the terminal state). */
-  private startMetricsTimer(): void {
-    if (this.metricsTimer) return;
-    this.metricsTimer = setInterval(() => this.reportMetrics(), this.metricsInterval);
-    this.metricsTimer.unref();
-  }
-
-  private stopMetricsTimer(): void {
-    if (this.metricsTimer) clearInterval(this.metricsTimer);
-    this.metricsTimer = null;
-  }
-
-  reportMetrics(): void {
-    for (const t of this.tasks.values()) {
-      if (t.state !== 'RUNNING') continue;
-      this.jobMaster(t.tdd.jobId)?.updateTaskMetrics(t.executionAttemptId, t.ioMetrics());
-    }
+    this.runningMetrics.taskAdded();
+    setImmediate(() => { void task.start().finally(() => { this.tasks.delete(tdd.executionAttemptId); this.runningMetrics.taskRemoved(); }); });
   }
 
   /** Slots share this thread's heap: it is all framework heap (there is no per-slot limit). */
@@ -87,7 +71,7 @@ export class TaskExecutor implements TaskExecutorGateway {
   releaseJob(): void {}
 
   close(): void {
-    this.stopMetricsTimer();
+    this.runningMetrics.stop();
     for (const t of this.tasks.values()) t.cancel();
     this.shuffle.close();
   }

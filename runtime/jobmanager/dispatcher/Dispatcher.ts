@@ -13,7 +13,7 @@ export interface JobSummary { jobId: string; name: string; state: string; startT
 export class Dispatcher {
   private readonly running = new Map<string, JobMaster>();
   /** Finished jobs in the order they ended (Flink's ExecutionGraphInfoStore): bounded in time and count. */
-  private readonly finished = new Map<string, { master: JobMaster; result: JobResult; expiry: ReturnType<typeof setTimeout> }>();
+  private readonly finished = new Map<string, { master: JobMaster; result: JobResult; expiry: ReturnType<typeof setTimeout> | undefined }>();
   private readonly userGraphs = new Map<string, StreamGraph>();
   private readonly expirationMs: number;
   private readonly maxCapacity: number;
@@ -89,9 +89,7 @@ export class Dispatcher {
   /** Keeps a finished job for 'jobstore.expiration-time', dropping the oldest beyond 'jobstore.max-capacity'. */
   private archive(id: string, master: JobMaster, result: JobResult): void {
     // setTimeout's limit is ~24.8 days; longer expirations keep the job until capacity or process end.
-    const expiry = setTimeout(() => this.expire(id), this.expirationMs <= 2_147_483_647 ? this.expirationMs : 2_147_483_647);
-    if (this.expirationMs > 2_147_483_647) clearTimeout(expiry);
-    expiry.unref();
+    const expiry = this.expirationMs <= 2_147_483_647 ? setTimeout(() => this.expire(id), this.expirationMs).unref() : undefined;
     this.finished.set(id, { master, result, expiry });
     for (const oldest of this.finished.keys()) {
       if (this.finished.size <= this.maxCapacity) break;

@@ -1,6 +1,7 @@
 import type { JobMasterGateway, JobSubmissionInfo, TaskExecutorGateway } from '../gateways.js';
 import type { ResourceManager } from '../resourcemanager/ResourceManager.js';
 import { ExecutionGraph, type Execution, type ExecutionVertex, type SlotLocation } from '../../graph/executiongraph/ExecutionGraph.js';
+import { isTerminal } from '../../graph/executiongraph/ExecutionState.js';
 import type { TaskDeploymentDescriptor, TaskExecutionState, TaskIOMetrics, SerializedThrowable } from '../../taskmanager/TaskDeploymentDescriptor.js';
 import { serializeThrowable } from '../../taskmanager/TaskDeploymentDescriptor.js';
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
@@ -216,7 +217,7 @@ export class JobMaster implements JobMasterGateway {
   updateTaskExecutionState(u: TaskExecutionState): void {
     const ex = this.executions.get(u.executionAttemptId);
     if (!ex) return;
-    if (u.io && (u.state === 'FINISHED' || u.state === 'FAILED' || u.state === 'CANCELED')) this.ioMetrics.set(u.executionAttemptId, { io: u.io, final: true });
+    if (u.io && isTerminal(u.state)) this.ioMetrics.set(u.executionAttemptId, { io: u.io, final: true });
     const wasCanceling = ex.state === 'CANCELING';
     if (!ex.transitionState(u.state)) return;
     if (u.state === 'FINISHED' && u.accumulators && ex === ex.vertex.currentExecution) this.finishedAccumulators.push(u.accumulators);

@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ToSlot, FromSlot, SlotWorkerData } from './SlotMessages.js';
 import { ShuffleEnvironment } from '../../network/index.js';
 import { Task } from '../Task.js';
-import type { TaskManagerActions, TaskDeploymentDescriptor, TaskMetricsReport } from '../TaskDeploymentDescriptor.js';
+import type { TaskManagerActions, TaskDeploymentDescriptor } from '../TaskDeploymentDescriptor.js';
+import { RunningTaskMetrics } from '../RunningTaskMetrics.js';
 import { serializeThrowable, noIOMetrics } from '../TaskDeploymentDescriptor.js';
 import type { JobSubmissionInfo } from '../../jobmanager/gateways.js';
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
@@ -22,6 +23,8 @@ const shuffle = new ShuffleEnvironment({ slotIndex: data.slotIndex, config: data
 const tasks = new Map<string, Task>();
 const canceledEarly = new Set<string>();
 const graphs = new Map<string, Promise<StreamGraph>>();
+// Running tasks' counters cross the MessagePort periodically; final ones travel with the terminal state.
+const runningMetrics = new RunningTaskMetrics(tasks, data.metricsInterval, (reports) => post({ t: 'metrics', reports }));
 startGcMonitor();
 
 const post = (m: FromSlot): void => port.postMessage(m);
@@ -72,27 +75,11 @@ async function submit(tdd: TaskDeploymentDescriptor, job: JobSubmissionInfo): Pr
   }
   const task = new Task(tdd, { shuffle, actions, jobGraph: job.jobGraph, streamGraph: sg, autoWatermarkInterval: data.autoWatermarkInterval });
   tasks.set(tdd.executionAttemptId, task);
-  startMetricsTimer();
+  runningMetrics.taskAdded();
   try { await task.start(); } finally {
     tasks.delete(tdd.executionAttemptId);
-    if (tasks.size === 0) stopMetricsTimer();
+    runningMetrics.taskRemoved();
   }
-}
-
-// Running tasks' counters cross the MessagePort periodically; final ones travel with the terminal state.
-let metricsTimer: NodeJS.Timeout | null = null;
-function startMetricsTimer(): void {
-  if (metricsTimer) return;
-  metricsTimer = setInterval(() => {
-    const reports: TaskMetricsReport[] = [];
-    for (const t of tasks.values()) if (t.state === 'RUNNING') reports.push({ jobId: t.tdd.jobId, executionAttemptId: t.executionAttemptId, io: t.ioMetrics() });
-    if (reports.length > 0) post({ t: 'metrics', reports });
-  }, data.metricsInterval);
-  metricsTimer.unref();
-}
-function stopMetricsTimer(): void {
-  if (metricsTimer) clearInterval(metricsTimer);
-  metricsTimer = null;
 }
 
 port.on('message', (m: ToSlot) => {
