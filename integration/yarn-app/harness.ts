@@ -1,5 +1,6 @@
 // Shared by the YARN end-to-end tests: the minicluster, the built runtime, the CLI, and HDFS reads.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { spawnCollecting } from '../../runtime/testing/spawnCollecting.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,25 +47,19 @@ function current(): ClusterInfo {
 export function tsflink(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<CliResult> {
   const c = current();
   const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: REPO,
-      env: { ...process.env, HADOOP_CONF_DIR: c.hadoopConfDir, HADOOP_USER_NAME: c.superuser ?? 'root', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tsflink ${args.join(' ')} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
-    });
+  const p = spawnCollecting(process.execPath, [CLI, ...args], {
+    cwd: REPO,
+    env: { ...process.env, HADOOP_CONF_DIR: c.hadoopConfDir, HADOOP_USER_NAME: c.superuser ?? 'root', ...env },
   });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      p.child.kill('SIGKILL');
+      reject(new Error(`tsflink ${args.join(' ')} timed out\nstdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`));
+    }, timeoutMs);
+  });
+  return Promise.race([p.exited.then((code): CliResult => ({ code, stdout: p.stdout(), stderr: p.stderr(), seconds: (Date.now() - t0) / 1000 })), timedOut])
+    .finally(() => clearTimeout(timer));
 }
 
 export async function webhdfs(path: string, op: string): Promise<Response> {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTAINER_WORK_DIR } from '../../yarn-am/YarnConstants.js';
 import { runtimeArchive } from '../../yarn-am/RuntimeArchive.js';
+import { waitFor as waitUntil } from '../../runtime/testing/waitFor.js';
 import { formatApplicationId, type YarnClient, type ApplicationId, type ApplicationReport } from '../../yarn-am/protocols/index.js';
 import { FIXTURES, REPO, CLI, setupYarnTestCluster, tsflink, webhdfs, readHdfsDir, type ClusterInfo } from './harness.js';
 
@@ -103,15 +104,8 @@ async function expectRuntimeCacheUntouched(): Promise<void> {
   expect(seen, `the runtime ${name} localized by the NodeManagers`).toBeGreaterThan(0);
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** YARN steps take seconds: poll every 250 ms for up to 2 minutes. */
+const waitFor = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> => waitUntil(what, probe, 120_000, 250);
 
 /** The app turns FINISHED at unregistration; the AM process may still be cleaning up (staging dir). */
 async function waitForAttemptEnd(report: ApplicationReport): Promise<void> {
