@@ -5,7 +5,7 @@ import { hostname, availableParallelism, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
 import { WorkerTaskExecutor } from '../taskmanager/WorkerTaskExecutor.js';
 import { connectRpc, type RpcConnection } from '../rpc/RpcConnection.js';
-import { type TaskDeploymentDescriptor, type TaskExecutionState, type TaskIOMetrics, type TaskMetricsReport, noIOMetrics } from '../taskmanager/TaskDeploymentDescriptor.js';
+import { type TaskDeploymentDescriptor, type TaskExecutionState, type TaskIOMetrics, type TaskMetricsReport } from '../taskmanager/TaskDeploymentDescriptor.js';
 import type { JobSubmissionInfo, JobMasterGateway } from '../jobmanager/gateways.js';
 import { type Configuration, JobManagerOptions, TaskManagerOptions, HeartbeatManagerOptions } from '../configuration/index.js';
 import { createLogger } from './ClusterLog.js';
@@ -148,12 +148,12 @@ export class TaskManagerRunner {
     try {
       if (job.bundle) local = { ...job, bundle: { ...job.bundle, ...(await this.bundleFor(tdd.jobId, job.bundle.hash, job.bundle.runtime)) } };
     } catch (e) {
-      this.jobMaster(tdd.jobId).updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'FAILED', io: noIOMetrics(),
+      this.jobMaster(tdd.jobId).updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'FAILED',
         error: { name: 'BundleException', message: (e as Error).message, location: `${tdd.taskName} (${tdd.subtaskIndex + 1}/${tdd.numberOfSubtasks})` } });
       return;
     }
     if (this.canceledBeforeSubmit.delete(tdd.executionAttemptId)) {
-      this.jobMaster(tdd.jobId).updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'CANCELED', io: noIOMetrics() });
+      this.jobMaster(tdd.jobId).updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'CANCELED' });
       return;
     }
     this.te.submitTask(tdd, slot, local);

@@ -2,7 +2,7 @@ import { Worker, MessageChannel } from 'node:worker_threads';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { TaskExecutorGateway, JobMasterGateway, JobSubmissionInfo } from '../jobmanager/gateways.js';
-import { type TaskDeploymentDescriptor, noIOMetrics } from './TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
 import type { ToSlot, FromSlot, SlotWorkerData } from './slot/SlotMessages.js';
 import { type Configuration, TaskManagerOptions, NettyShuffleOptions, PipelineOptions, HeartbeatManagerOptions, packageRoot } from '../configuration/index.js';
 import { isTerminal } from '../graph/executiongraph/ExecutionState.js';
@@ -149,7 +149,7 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
 
   submitTask(tdd: TaskDeploymentDescriptor, slotIndex: number, job: JobSubmissionInfo): void {
     if (!this.workers[slotIndex]) {
-      queueMicrotask(() => this.jobMaster(tdd.jobId)?.updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'FAILED', io: noIOMetrics(), error: { name: 'SlotLostError', message: `slot ${slotIndex} is not available` } }));
+      queueMicrotask(() => this.jobMaster(tdd.jobId)?.updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'FAILED', error: { name: 'SlotLostError', message: `slot ${slotIndex} is not available` } }));
       return;
     }
     this.attemptSlot.set(tdd.executionAttemptId, { slot: slotIndex, jobId: tdd.jobId });

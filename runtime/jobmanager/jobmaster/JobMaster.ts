@@ -2,8 +2,7 @@ import type { JobMasterGateway, JobSubmissionInfo, TaskExecutorGateway } from '.
 import type { ResourceManager } from '../resourcemanager/ResourceManager.js';
 import { ExecutionGraph, type Execution, type ExecutionVertex, type SlotLocation } from '../../graph/executiongraph/ExecutionGraph.js';
 import { isTerminal } from '../../graph/executiongraph/ExecutionState.js';
-import type { TaskDeploymentDescriptor, TaskExecutionState, TaskIOMetrics, SerializedThrowable } from '../../taskmanager/TaskDeploymentDescriptor.js';
-import { serializeThrowable } from '../../taskmanager/TaskDeploymentDescriptor.js';
+import { type TaskDeploymentDescriptor, type TaskExecutionState, type TaskIOMetrics, type SerializedThrowable, noIOMetrics, serializeThrowable } from '../../taskmanager/TaskDeploymentDescriptor.js';
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
 import type { OperatorCoordinator } from '../coordination/OperatorCoordinator.js';
 import { SourceCoordinator } from '../coordination/SourceCoordinator.js';
@@ -217,7 +216,9 @@ export class JobMaster implements JobMasterGateway {
   updateTaskExecutionState(u: TaskExecutionState): void {
     const ex = this.executions.get(u.executionAttemptId);
     if (!ex) return;
-    if (u.io && isTerminal(u.state)) this.ioMetrics.set(u.executionAttemptId, { io: u.io, final: true });
+    // A TaskManager's terminal report closes the attempt's counters: its final values, else the last
+    // heartbeat's, else zeros (it ended before it ran, e.g. its slot or bundle failed).
+    if (isTerminal(u.state)) this.ioMetrics.set(u.executionAttemptId, { io: u.io ?? this.ioMetrics.get(u.executionAttemptId)?.io ?? noIOMetrics(), final: true });
     const wasCanceling = ex.state === 'CANCELING';
     if (!ex.transitionState(u.state)) return;
     if (u.state === 'FINISHED' && u.accumulators && ex === ex.vertex.currentExecution) this.finishedAccumulators.push(u.accumulators);

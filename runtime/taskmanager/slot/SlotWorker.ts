@@ -4,7 +4,7 @@ import { ShuffleEnvironment } from '../../network/index.js';
 import { Task } from '../Task.js';
 import type { TaskManagerActions, TaskDeploymentDescriptor } from '../TaskDeploymentDescriptor.js';
 import { RunningTaskMetrics } from '../RunningTaskMetrics.js';
-import { serializeThrowable, noIOMetrics } from '../TaskDeploymentDescriptor.js';
+import { serializeThrowable } from '../TaskDeploymentDescriptor.js';
 import type { JobSubmissionInfo } from '../../jobmanager/gateways.js';
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
 import { loadJobMain } from '../../client/JobBundle.js';
@@ -66,11 +66,11 @@ async function submit(tdd: TaskDeploymentDescriptor, job: JobSubmissionInfo): Pr
   try {
     sg = await graphFor(job);
   } catch (e) {
-    actions.updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'FAILED', io: noIOMetrics(), error: serializeThrowable(e, `${tdd.taskName} (${tdd.subtaskIndex + 1}/${tdd.numberOfSubtasks})`) });
+    actions.updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'FAILED', error: serializeThrowable(e, `${tdd.taskName} (${tdd.subtaskIndex + 1}/${tdd.numberOfSubtasks})`) });
     return;
   }
   if (canceledEarly.delete(tdd.executionAttemptId)) {
-    actions.updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'CANCELED', io: noIOMetrics() });
+    actions.updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'CANCELED' });
     return;
   }
   const task = new Task(tdd, { shuffle, actions, jobGraph: job.jobGraph, streamGraph: sg, autoWatermarkInterval: data.autoWatermarkInterval });
