@@ -4,7 +4,8 @@
 //   <dir>/<job-id>/taskowned/    state owned by tasks, never deleted by the JobManager
 import { randomUUID } from 'node:crypto';
 import { Writable, type Readable } from 'node:stream';
-import { closeOutput, getFileSystem, type CreateOptions, type FileSystem } from './FileSystem.js';
+import type { CreateOptions, FileSystem } from './FileSystem.js';
+import { closeOutput, getFileSystem } from './FileSystems.js';
 import { FileNotFoundError, FileSystemError } from './errors.js';
 
 export const METADATA_FILE = '_metadata';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HadoopConfigurationError } from './errors.js';
-import { getFileSystem } from './FileSystem.js';
+import { getFileSystem } from './FileSystems.js';
 import { HadoopConfiguration, confValue, resolveHdfsUser, resolveWebHdfsEndpoint } from './HadoopConfiguration.js';
 import { expandVariables, parseHadoopXml } from './hadoopXml.js';
 import { WebHdfsFileSystem } from './WebHdfsFileSystem.js';

@@ -147,9 +147,10 @@ function withScheme(address: string, scheme: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(a) ? a : `${scheme}://${a}`;
 }
 
-/** Splits hdfs://authority/path; authority may be empty (hdfs:///p). */
-export function parseHdfsUri(uri: string): { authority: string; path: string } | undefined {
-  const m = /^hdfs:\/\/([^/?#]*)(\/[^?#]*)?/i.exec(uri);
+/** Splits hdfs://authority/path (or another scheme's, e.g. webhdfs); authority may be empty (hdfs:///p). */
+export function parseHdfsUri(uri: string, scheme = 'hdfs'): { authority: string; path: string } | undefined {
+  if (uri.slice(0, scheme.length + 3).toLowerCase() !== `${scheme}://`) return undefined;
+  const m = /^[a-z]+:\/\/([^/?#]*)(\/[^?#]*)?/i.exec(uri);
   if (!m) return undefined;
   return { authority: m[1] ?? '', path: decodeURIComponent(m[2] ?? '/') || '/' };
 }
@@ -234,4 +235,34 @@ export function resolveWebHdfsEndpoint(uri: string, conf?: Record<string, unknow
 /** user.name for WebHDFS: fs.hdfs.user, else $HADOOP_USER_NAME, else the OS user. */
 export function resolveHdfsUser(conf?: Record<string, unknown>): string {
   return confString(conf, KEY_HDFS_USER) ?? process.env['HADOOP_USER_NAME'] ?? os.userInfo().username;
+}
+
+/**
+ * Endpoint for a webhdfs:// URI, whose authority is the NameNode's HTTP address itself (Hadoop's
+ * convention; port 9870 if omitted). webhdfs:///p uses fs.hdfs.webhdfs.address, else a webhdfs://
+ * fs.defaultFS, else the HTTP address of the hdfs:// fs.defaultFS NameNode.
+ */
+export function resolveWebHdfsUriEndpoint(uri: string, conf?: Record<string, unknown>, hadoop?: HadoopConfiguration): WebHdfsEndpoint {
+  const parsed = parseHdfsUri(uri, 'webhdfs');
+  if (!parsed) throw new HadoopConfigurationError(`not a webhdfs:// URI: ${uri}`, uri);
+  const fromAuthority = (a: string, configKey: string, configSource: string): WebHdfsEndpoint => {
+    const authority = /:\d+$/.test(a) ? a : `${a}:${DEFAULT_NN_HTTP_PORT}`;
+    return { baseUrl: `http://${authority}`, authority, configKey, configSource };
+  };
+  if (parsed.authority) return fromAuthority(parsed.authority, 'the webhdfs:// URI', uri);
+  const explicit = confString(conf, KEY_WEBHDFS_ADDRESS);
+  if (explicit) return fromAuthority(explicit.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, ''), KEY_WEBHDFS_ADDRESS, 'tsflink config');
+  const hc = hadoop ?? HadoopConfiguration.fromConf(conf);
+  const dfs = hc.get('fs.defaultFS') ?? '';
+  const web = parseHdfsUri(dfs, 'webhdfs');
+  if (web?.authority) return fromAuthority(web.authority, 'fs.defaultFS', hc.source('fs.defaultFS') ?? 'Hadoop configuration');
+  if (!parseHdfsUri(dfs)?.authority) {
+    throw new HadoopConfigurationError(
+      `${uri} has no NameNode HTTP address and fs.defaultFS is ${dfs ? `"${dfs}" (neither hdfs:// nor webhdfs://)` : 'not set'}; ` +
+        `write webhdfs://namenode:9870/path, set fs.defaultFS, or set ${KEY_WEBHDFS_ADDRESS}`,
+      uri,
+    );
+  }
+  const viaRpc = resolveWebHdfsEndpoint('hdfs:///', conf, hc);
+  return { ...viaRpc, authority: viaRpc.baseUrl.replace(/^[a-z]+:\/\//i, '') };
 }

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointStorage } from './CheckpointStorage.js';
 import { FileAlreadyExistsError, FileNotFoundError, FileSystemError, PermissionDeniedError } from './errors.js';
-import { closeOutput, getFileSystem } from './FileSystem.js';
+import { closeOutput, getFileSystem } from './FileSystems.js';
 
 let dir: string;
 const fs = getFileSystem('file:///');

@@ -1,4 +1,4 @@
-// `hdfs` scheme over WebHDFS (REST on the NameNode's HTTP port; data ops redirect to DataNodes).
+// `hdfs` and `webhdfs` schemes over WebHDFS (REST on the NameNode's HTTP port; data ops redirect to DataNodes).
 // Metadata calls go through axios; data legs use node:http directly so bytes stream both ways
 // with backpressure and never sit in memory as a whole file. Not the `webhdfs` npm package: its
 // 1.2.0 is built on `request` ^2.74 (deprecated and unmaintained since 2020) and offers neither
@@ -26,6 +26,7 @@ import {
   parseHdfsUri,
   resolveHdfsUser,
   resolveWebHdfsEndpoint,
+  resolveWebHdfsUriEndpoint,
   type WebHdfsEndpoint,
 } from './HadoopConfiguration.js';
 
@@ -38,6 +39,8 @@ export interface RetryPolicy {
 
 export interface WebHdfsOptions {
   endpoint: WebHdfsEndpoint;
+  /** URI scheme of the paths it serves: hdfs://<rpc authority>/… (default) or webhdfs://<http authority>/…. */
+  scheme?: 'hdfs' | 'webhdfs';
   user: string;
   retry?: Partial<RetryPolicy>;
   /** Timeout of one metadata request, and idle timeout of data connections. */
@@ -221,7 +224,7 @@ class WebHdfsOutputStream extends Writable {
 }
 
 export class WebHdfsFileSystem implements FileSystem {
-  readonly scheme = 'hdfs' as const;
+  readonly scheme: 'hdfs' | 'webhdfs';
   readonly endpoint: WebHdfsEndpoint;
   readonly user: string;
   readonly retry: RetryPolicy;
@@ -233,6 +236,7 @@ export class WebHdfsFileSystem implements FileSystem {
   private readonly lib: typeof http | typeof https;
 
   constructor(opts: WebHdfsOptions) {
+    this.scheme = opts.scheme ?? 'hdfs';
     this.endpoint = { ...opts.endpoint, baseUrl: opts.endpoint.baseUrl.replace(/\/+$/, '') };
     this.user = opts.user;
     this.retry = {
@@ -241,7 +245,7 @@ export class WebHdfsFileSystem implements FileSystem {
       maxBackoffMs: opts.retry?.maxBackoffMs ?? 5000,
     };
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 60_000;
-    this.cacheKey = JSON.stringify([this.endpoint.baseUrl, this.endpoint.authority, this.user, this.retry, this.requestTimeoutMs]);
+    this.cacheKey = JSON.stringify([this.scheme, this.endpoint.baseUrl, this.endpoint.authority, this.user, this.retry, this.requestTimeoutMs]);
     const isHttps = this.endpoint.baseUrl.startsWith('https:');
     this.lib = isHttps ? https : http;
     const agentOpts = { keepAlive: true, maxSockets: 64, keepAliveMsecs: 10_000 };
@@ -258,10 +262,12 @@ export class WebHdfsFileSystem implements FileSystem {
     });
   }
 
-  /** Client for an hdfs:// URI, configured from HADOOP_CONF_DIR and tsflink's fs.hdfs.* keys. */
+  /** Client for an hdfs:// or webhdfs:// URI, configured from HADOOP_CONF_DIR and tsflink's fs.hdfs.* keys. */
   static forUri(uri: string, conf?: Record<string, unknown>): WebHdfsFileSystem {
+    const scheme = /^webhdfs:/i.test(uri) ? 'webhdfs' : 'hdfs';
     return new WebHdfsFileSystem({
-      endpoint: resolveWebHdfsEndpoint(uri, conf),
+      scheme,
+      endpoint: scheme === 'webhdfs' ? resolveWebHdfsUriEndpoint(uri, conf) : resolveWebHdfsEndpoint(uri, conf),
       user: resolveHdfsUser(conf),
       retry: {
         maxAttempts: confNumber(conf, KEY_RETRY_MAX_ATTEMPTS, 6),
@@ -272,11 +278,11 @@ export class WebHdfsFileSystem implements FileSystem {
     });
   }
 
-  /** hdfs://authority/p, hdfs:///p, /p → /p; relative paths are under /user/<user> like Hadoop's. */
+  /** hdfs://authority/p, hdfs:///p, /p → /p (webhdfs:// likewise); relative paths are under /user/<user> like Hadoop's. */
   toPath(p: string): string {
-    if (/^hdfs:/i.test(p)) {
-      const u = parseHdfsUri(p);
-      if (!u) throw new FileSystemError(`malformed hdfs URI ${p}; expected hdfs://namenode:port/path or hdfs:///path`, p);
+    if (p.slice(0, this.scheme.length + 1).toLowerCase() === `${this.scheme}:`) {
+      const u = parseHdfsUri(p, this.scheme);
+      if (!u) throw new FileSystemError(`malformed ${this.scheme} URI ${p}; expected ${this.scheme}://namenode:port/path or ${this.scheme}:///path`, p);
       if (u.authority && this.endpoint.authority && u.authority !== this.endpoint.authority) {
         throw new FileSystemError(
           `${p} belongs to NameNode ${u.authority}, but this file system talks to ${this.endpoint.authority}; get one with getFileSystem('${p}')`,
@@ -285,12 +291,12 @@ export class WebHdfsFileSystem implements FileSystem {
       }
       return normalize(u.path);
     }
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) throw new FileSystemError(`${p} is not an hdfs:// path`, p);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) throw new FileSystemError(`${p} is not a ${this.scheme}:// path`, p);
     return normalize(p.startsWith('/') ? p : `/user/${this.user}/${p}`);
   }
 
   qualify(p: string): string {
-    return `hdfs://${this.endpoint.authority}${p}`;
+    return `${this.scheme}://${this.endpoint.authority}${p}`;
   }
 
   private backoff(attempt: number): number {

@@ -1,12 +1,21 @@
 // Public surface of tsflink's file system layer.
 export type { CreateOptions, FileStatus, FileSystem } from './FileSystem.js';
-export { closeOutput, getFileSystem } from './FileSystem.js';
+export {
+  FileSystems,
+  closeOutput,
+  getFileSystem,
+  registerFileSystem,
+  supportedSchemes,
+  uriScheme,
+  type FileSystemFactory,
+} from './FileSystems.js';
 export * from './errors.js';
 export { LocalFileSystem, toLocalPath } from './LocalFileSystem.js';
 export { WebHdfsFileSystem, type RetryPolicy, type WebHdfsOptions } from './WebHdfsFileSystem.js';
 export {
   HadoopConfiguration,
   resolveWebHdfsEndpoint,
+  resolveWebHdfsUriEndpoint,
   resolveHdfsUser,
   parseHdfsUri,
   type WebHdfsEndpoint,
