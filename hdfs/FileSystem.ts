@@ -23,7 +23,7 @@ export interface CreateOptions {
   overwrite?: boolean;
   replication?: number;
   blockSize?: number;
-  /** Octal string, e.g. "644". */
+  /** Octal string, e.g. "644" (the default); the umask applies to it, as in Hadoop. */
   permission?: string;
 }
 
@@ -39,7 +39,7 @@ export interface FileSystem {
   /** Convenience for small files. */
   readFile(path: string): Promise<Buffer>;
   writeFile(path: string, data: Uint8Array | string, opts?: CreateOptions): Promise<void>;
-  /** Creates the directory and missing parents; no error if it exists. */
+  /** Creates the directory and missing parents (mode 777 minus the umask); no error if it exists. */
   mkdirs(path: string): Promise<void>;
   /** Atomic; FileAlreadyExistsError if dst exists, FileNotFoundError if src (or dst's parent) does not. */
   rename(src: string, dst: string): Promise<void>;

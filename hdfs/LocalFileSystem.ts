@@ -78,6 +78,10 @@ class LocalOutputStream extends Writable {
   }
 }
 
+/**
+ * Modes: new directories 777 and files 644 (or CreateOptions.permission), masked by the process
+ * umask like any local program's; fs.permissions.umask-mode is for Hadoop file systems only.
+ */
 export class LocalFileSystem implements FileSystem {
   readonly scheme = 'file' as const;
 

@@ -12,6 +12,7 @@ import {
   KEY_RETRY_INITIAL_BACKOFF,
   KEY_RETRY_MAX_ATTEMPTS,
   KEY_RETRY_MAX_BACKOFF,
+  HadoopConfiguration,
   confNumber,
   parseHdfsUri,
   resolveHdfsUser,
@@ -22,12 +23,15 @@ import {
 import { RETRIABLE, errCode, isNetworkError } from './webhdfs/errors.js';
 import { WebHdfsClient, readAll, type RetryPolicy, type WebHdfsClientOptions } from './webhdfs/WebHdfsClient.js';
 import { WebHdfsInputStream } from './webhdfs/WebHdfsInputStream.js';
+import { DEFAULT_UMASK, DIR_DEFAULT_MODE, FILE_DEFAULT_MODE, maskedMode, umaskOf } from './umask.js';
 
 export type { RetryPolicy } from './webhdfs/WebHdfsClient.js';
 
 export interface WebHdfsOptions extends WebHdfsClientOptions {
   /** URI scheme of the paths it serves: hdfs://<rpc authority>/… (default) or webhdfs://<http authority>/…. */
   scheme?: 'hdfs' | 'webhdfs';
+  /** Applied to every MKDIRS and CREATE (fs.permissions.umask-mode; default 022 → dirs 755, files 644). */
+  umask?: number;
 }
 
 interface WebHdfsFileStatus {
@@ -55,6 +59,7 @@ export class WebHdfsFileSystem implements FileSystem {
   readonly user: string;
   readonly retry: RetryPolicy;
   readonly requestTimeoutMs: number;
+  readonly umask: number;
   /** Identifies equivalent instances (endpoint, user, settings). */
   readonly cacheKey: string;
   private readonly client: WebHdfsClient;
@@ -66,15 +71,18 @@ export class WebHdfsFileSystem implements FileSystem {
     this.user = this.client.user;
     this.retry = this.client.retry;
     this.requestTimeoutMs = this.client.requestTimeoutMs;
-    this.cacheKey = JSON.stringify([this.scheme, this.endpoint.baseUrl, this.endpoint.authority, this.user, this.retry, this.requestTimeoutMs]);
+    this.umask = opts.umask ?? DEFAULT_UMASK;
+    this.cacheKey = JSON.stringify([this.scheme, this.endpoint.baseUrl, this.endpoint.authority, this.user, this.retry, this.requestTimeoutMs, this.umask]);
   }
 
   /** Client for an hdfs:// or webhdfs:// URI, configured from HADOOP_CONF_DIR and tsflink's fs.hdfs.* keys. */
   static forUri(uri: string, conf?: Record<string, unknown>): WebHdfsFileSystem {
     const scheme = /^webhdfs:/i.test(uri) ? 'webhdfs' : 'hdfs';
+    const hc = HadoopConfiguration.fromConf(conf);
     return new WebHdfsFileSystem({
       scheme,
-      endpoint: scheme === 'webhdfs' ? resolveWebHdfsUriEndpoint(uri, conf) : resolveWebHdfsEndpoint(uri, conf),
+      endpoint: scheme === 'webhdfs' ? resolveWebHdfsUriEndpoint(uri, conf, hc) : resolveWebHdfsEndpoint(uri, conf, hc),
+      umask: umaskOf(hc),
       user: resolveHdfsUser(conf),
       retry: {
         maxAttempts: confNumber(conf, KEY_RETRY_MAX_ATTEMPTS, 6),
@@ -130,6 +138,11 @@ export class WebHdfsFileSystem implements FileSystem {
   private async createStream(path: string, opts: CreateOptions | undefined, precheck: boolean): Promise<Writable> {
     const p = this.toPath(path);
     const overwrite = opts?.overwrite ?? false;
+    const permission = maskedMode(opts?.permission, this.umask, FILE_DEFAULT_MODE, p);
+    // The DataNode would make missing parents 777, ignoring the umask: make them first, alongside
+    // the NameNode's redirect (upload waits for this before the DataNode leg).
+    const parent = p.lastIndexOf('/') > 0 ? this.mkdirs(p.slice(0, p.lastIndexOf('/'))) : Promise.resolve();
+    parent.catch(() => undefined); // awaited in upload; this only covers throwing before that
     // The NameNode only redirects; the DataNode would report "exists" only once data flows. Fail fast.
     if (precheck && !overwrite && (await this.exists(p))) {
       throw new FileAlreadyExistsError(`create ${this.qualify(p)}: already exists (pass { overwrite: true } to replace it)`, p);
@@ -138,8 +151,8 @@ export class WebHdfsFileSystem implements FileSystem {
       overwrite,
       replication: opts?.replication,
       blocksize: opts?.blockSize,
-      permission: opts?.permission,
-    });
+      permission,
+    }, parent);
   }
 
   async append(path: string): Promise<Writable> {
@@ -173,7 +186,7 @@ export class WebHdfsFileSystem implements FileSystem {
 
   async mkdirs(path: string): Promise<void> {
     const p = this.toPath(path);
-    const r = await this.client.call<{ boolean?: boolean }>('PUT', 'MKDIRS', p);
+    const r = await this.client.call<{ boolean?: boolean }>('PUT', 'MKDIRS', p, { permission: maskedMode(undefined, this.umask, DIR_DEFAULT_MODE, p) });
     if (r?.boolean !== true) throw new FileSystemError(`mkdirs ${this.qualify(p)}: the NameNode refused (a file in the way?)`, p);
   }
 

@@ -28,6 +28,7 @@ export {
   KEY_REQUEST_TIMEOUT,
 } from './HadoopConfiguration.js';
 export { parseHadoopXml, type HadoopProperty, HadoopXmlError } from './hadoopXml.js';
+export { KEY_UMASK, DEFAULT_UMASK, parseUmask } from './umask.js';
 export {
   CheckpointStorage,
   StateOutputStream,

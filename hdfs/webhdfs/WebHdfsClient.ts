@@ -153,11 +153,15 @@ export class WebHdfsClient {
     throw new FileSystemError(`open ${p}: no DataNode could serve offset ${offset} after ${this.retry.maxAttempts} attempts (${(last as Error)?.message}); are the DataNodes up?`, p, { cause: last, code: errCode(last) });
   }
 
-  /** Step 2 of a write: connect to the DataNode and send headers; retries the pair on connection errors. */
-  async upload(method: 'PUT' | 'POST', op: string, p: string, params: QueryParams): Promise<Writable> {
+  /**
+   * Step 2 of a write: connect to the DataNode and send headers; retries the pair on connection errors.
+   * `ready` (e.g. parent directories being made) must settle before the DataNode is contacted.
+   */
+  async upload(method: 'PUT' | 'POST', op: string, p: string, params: QueryParams, ready?: Promise<unknown>): Promise<Writable> {
     let last: unknown;
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       const location = await this.locate(method, op, p, params);
+      await ready;
       try {
         const req = await new Promise<http.ClientRequest>((resolve, reject) => {
           // A fresh connection per upload: a stale keep-alive socket would fail after data was written.
