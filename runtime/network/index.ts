@@ -6,12 +6,12 @@ export type {
   PartitionLocation,
   InputChannelDescriptor,
   InputBatch,
-} from './types.js';
-export { DEFAULT_NETWORK_CONFIG } from './types.js';
-export { ShuffleEnvironment } from './shuffle-environment.js';
-export type { ResultPartition } from './result-partition.js';
-export type { SingleInputGate } from './input-gate.js';
-export { RecordSerializationError, ChannelError } from './errors.js';
+} from './NetworkConfig.js';
+export { DEFAULT_NETWORK_CONFIG } from './NetworkConfig.js';
+export { ShuffleEnvironment } from './ShuffleEnvironment.js';
+export type { ResultPartition } from './ResultPartition.js';
+export type { SingleInputGate } from './SingleInputGate.js';
+export { RecordSerializationError, ChannelError } from './ChannelError.js';
 export { TcpConnectionManager } from './tcp/TcpConnectionManager.js';
 export type { TcpConnectionManagerOptions, TcpConnectionStats, TcpLogger } from './tcp/TcpConnectionManager.js';
-export type { LocalUplinkPort } from './tcp/uplink.js';
+export type { LocalUplinkPort } from './tcp/RemoteUplink.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MessageChannel } from 'node:worker_threads';
-import { PLAIN_VALUES } from './test-values.js';
-import { SLOT_TEST_CONFIG as config, WorkerSlots, type DrainResult, type Slot } from './worker-slots.js';
+import { PLAIN_VALUES } from './plainValues.js';
+import { SLOT_TEST_CONFIG as config, WorkerSlots, type DrainResult, type Slot } from './WorkerSlots.js';
 
 // Worker threads run JS: the network module is bundled once (see worker-slots.ts).
 const slots = new WorkerSlots('tsflink-network-test');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ShuffleEnvironment, RecordSerializationError, type InputBatch, type StreamEvent } from './index.js';
-import { drainGate } from './test-util.js';
-import { PLAIN_VALUES } from './test-values.js';
+import { drainGate } from './drainGate.js';
+import { PLAIN_VALUES } from './plainValues.js';
 
 const config = { bufferSize: 32768, buffersPerChannel: 2, floatingBuffersPerGate: 8 };
 const local = { kind: 'local' } as const;
@@ -307,7 +307,7 @@ describe('RecordSerializationError', () => {
 
 describe('credit-based flow control', () => {
   it('hands floating credit to channels that announce backlog, bounded by the gate', async () => {
-    const { SingleInputGateImpl } = await import('./input-gate.js');
+    const { SingleInputGateImpl } = await import('./SingleInputGate.js');
     const env = new ShuffleEnvironment({ slotIndex: 0, config: { bufferSize: 4096, buffersPerChannel: 2, floatingBuffersPerGate: 3, maxBuffersPerSubpartition: 100 } });
     const partition = env.createResultPartition({ partitionId: 'p', numSubpartitions: 2, bufferTimeout: -1, owner: 'Producer' });
     const gate = env.createInputGate({ channels: [0, 1].map((s) => ({ partitionId: 'p', subpartition: s, location: local })), owner: 'Consumer' });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Unpackr, type Packr as MsgPackr } from 'msgpackr';
 // -0-preserving: RPC messages carry user values too (collect sink batches, operator events, accumulators).
-import { Packr } from '../network/msgpackr-packr.js';
+import { Packr } from '../network/Packr.js';
 import { serverHandshake, clientHandshake, AuthenticationError } from '../security/ClusterSecret.js';
 
 /**

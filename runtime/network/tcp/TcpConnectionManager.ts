@@ -7,10 +7,10 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { clientHandshake, serverHandshake } from '../../security/ClusterSecret.js';
-import { MSG_ADD_CREDIT, MSG_BACKLOG, MSG_BUFFER, MSG_CANCEL, MSG_ERROR, MSG_PARTITION_REQUEST } from '../connection.js';
-import { BufferPool } from '../buffer-pool.js';
-import { deserializeEvent } from '../serialization.js';
-import { DEFAULT_NETWORK_CONFIG } from '../types.js';
+import { MSG_ADD_CREDIT, MSG_BACKLOG, MSG_BUFFER, MSG_CANCEL, MSG_ERROR, MSG_PARTITION_REQUEST } from '../Connection.js';
+import { BufferPool } from '../NetworkBufferPool.js';
+import { deserializeEvent } from '../RecordBufferBuilder.js';
+import { DEFAULT_NETWORK_CONFIG } from '../NetworkConfig.js';
 import {
   F_ADD_CREDIT,
   F_BACKLOG,
@@ -23,7 +23,7 @@ import {
   FrameWriter,
   type FrameSink,
 } from './frames.js';
-import { LocalUplinkPort, uplinkEndpoint, type RemoteTarget, type UplinkEndpoint, type UplinkIn, type UplinkOut } from './uplink.js';
+import { LocalUplinkPort, uplinkEndpoint, type RemoteTarget, type UplinkEndpoint, type UplinkIn, type UplinkOut } from './RemoteUplink.js';
 
 export type TcpLogger = (level: 'INFO' | 'WARN' | 'ERROR', msg: string) => void;
 
@@ -631,4 +631,4 @@ export class TcpConnectionManager {
   }
 }
 
-export type { RemoteTarget } from './uplink.js';
+export type { RemoteTarget } from './RemoteUplink.js';

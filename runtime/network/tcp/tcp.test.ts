@@ -2,10 +2,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MessageChannel } from 'node:worker_threads';
 import { connect } from 'node:net';
 import { TcpConnectionManager } from './TcpConnectionManager.js';
-import { ShuffleEnvironment } from '../shuffle-environment.js';
-import { drainGate } from '../test-util.js';
-import { SLOT_TEST_CONFIG as config, WorkerSlots, type DrainResult, type Slot } from '../worker-slots.js';
-import type { PartitionLocation } from '../types.js';
+import { ShuffleEnvironment } from '../ShuffleEnvironment.js';
+import { drainGate } from '../drainGate.js';
+import { SLOT_TEST_CONFIG as config, WorkerSlots, type DrainResult, type Slot } from '../WorkerSlots.js';
+import type { PartitionLocation } from '../NetworkConfig.js';
 
 // Two "TaskManagers" in this process: each is a TcpConnectionManager (in this, the main thread) plus slots
 // that are real worker threads (../slot.harness.mjs over the bundled network module), wired as a TaskManager does.

@@ -3,7 +3,7 @@
 // tsflink's carry msgpack. The one coordinator clients reach today is the collect sink's (behind
 // executeAndCollect), addressed by the collect sink's stream node id.
 import { Unpackr } from 'msgpackr';
-import { Packr } from '../../network/msgpackr-packr.js';
+import { Packr } from '../../network/Packr.js';
 
 export interface ClientCoordinationRequestBody { serializedCoordinationRequest: string }
 export interface ClientCoordinationResponseBody { serializedCoordinationResult: string }

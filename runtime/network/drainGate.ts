@@ -1,6 +1,6 @@
 // Test helpers (not exported from index.ts).
-import type { InputBatch } from './types.js';
-import type { SingleInputGate } from './input-gate.js';
+import type { InputBatch } from './NetworkConfig.js';
+import type { SingleInputGate } from './SingleInputGate.js';
 
 export interface Drained {
   /** Records per channel, in arrival order. */

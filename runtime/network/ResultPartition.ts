@@ -1,9 +1,9 @@
 // Producer side: ResultPartition → ResultSubpartition (pipelined, credit-based), Flink's
 // io/network/partition/{ResultPartition,PipelinedSubpartition} + CreditBasedSequenceNumberingViewReader.
-import { MSG_BACKLOG, MSG_BUFFER, MSG_ERROR, type Connection } from './connection.js';
-import { RecordBufferBuilder, serializeEvent, type BufferSink, type NetworkBuffer } from './serialization.js';
-import type { BufferPool } from './buffer-pool.js';
-import type { StreamEvent } from './types.js';
+import { MSG_BACKLOG, MSG_BUFFER, MSG_ERROR, type Connection } from './Connection.js';
+import { RecordBufferBuilder, serializeEvent, type BufferSink, type NetworkBuffer } from './RecordBufferBuilder.js';
+import type { BufferPool } from './NetworkBufferPool.js';
+import type { StreamEvent } from './NetworkConfig.js';
 
 export interface ResultPartition {
   readonly partitionId: string;

@@ -1,10 +1,10 @@
 // Consumer side: SingleInputGate → InputChannel, credit-based (Flink's io/network/partition/consumer/
 // {SingleInputGate,RemoteInputChannel,BufferManager}). One channel class serves every transport: the
 // Connection underneath is what differs.
-import { MSG_ADD_CREDIT, MSG_CANCEL, MSG_PARTITION_REQUEST, type Connection } from './connection.js';
-import { ChannelError } from './errors.js';
-import { RecordDeserializer, deserializeEvent } from './serialization.js';
-import type { InputBatch, InputChannelDescriptor } from './types.js';
+import { MSG_ADD_CREDIT, MSG_CANCEL, MSG_PARTITION_REQUEST, type Connection } from './Connection.js';
+import { ChannelError } from './ChannelError.js';
+import { RecordDeserializer, deserializeEvent } from './RecordBufferBuilder.js';
+import type { InputBatch, InputChannelDescriptor } from './NetworkConfig.js';
 
 export interface SingleInputGate {
   readonly numberOfChannels: number;

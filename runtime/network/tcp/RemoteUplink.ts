@@ -5,7 +5,7 @@
 //   c >= 1   one per remote producer slot this slot consumes from (ids chosen by this slot's channels)
 // Data ArrayBuffers are transferred in both directions, as on slot ↔ slot ports.
 import type { MessagePort } from 'node:worker_threads';
-import { MSG_ADD_CREDIT, MSG_BUFFER, MSG_ERROR, MSG_PARTITION_REQUEST, type Connection, type ConnectionHandler, type NetworkMessage } from '../connection.js';
+import { MSG_ADD_CREDIT, MSG_BUFFER, MSG_ERROR, MSG_PARTITION_REQUEST, type Connection, type ConnectionHandler, type NetworkMessage } from '../Connection.js';
 
 /** Where a remote partition lives: the producer's TaskManager and slot. */
 export interface RemoteTarget {

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const harness = fileURLToPath(new URL('./slot.harness.mjs', import.meta.url));
+const harness = fileURLToPath(new URL('./slotHarness.mjs', import.meta.url));
 
 /** The network configuration the slot tests use unless a test needs another. */
 export const SLOT_TEST_CONFIG = { bufferSize: 32768, buffersPerChannel: 2, floatingBuffersPerGate: 8 };

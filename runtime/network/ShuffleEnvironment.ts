@@ -1,7 +1,7 @@
 // One network stack per thread (Flink's NettyShuffleEnvironment): owns the buffer pool, the partitions
 // produced and the gates consumed in this thread, and the connections to other slots.
 import type { MessagePort } from 'node:worker_threads';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool } from './NetworkBufferPool.js';
 import {
   LoopbackConnection,
   MessagePortConnection,
@@ -14,11 +14,11 @@ import {
   type Connection,
   type ConnectionHandler,
   type NetworkMessage,
-} from './connection.js';
-import { SingleInputGateImpl, type GateHost, type InputChannel, type SingleInputGate } from './input-gate.js';
-import { ResultPartitionImpl, type PartitionHost, type ResultPartition, type ResultSubpartition } from './result-partition.js';
-import { resolveNetworkConfig, type InputChannelDescriptor, type NetworkConfig } from './types.js';
-import { RemoteUplink, type LocalUplinkPort } from './tcp/uplink.js';
+} from './Connection.js';
+import { SingleInputGateImpl, type GateHost, type InputChannel, type SingleInputGate } from './SingleInputGate.js';
+import { ResultPartitionImpl, type PartitionHost, type ResultPartition, type ResultSubpartition } from './ResultPartition.js';
+import { resolveNetworkConfig, type InputChannelDescriptor, type NetworkConfig } from './NetworkConfig.js';
+import { RemoteUplink, type LocalUplinkPort } from './tcp/RemoteUplink.js';
 
 interface ParkedRequest {
   conn: Connection;

@@ -13,9 +13,9 @@
 // producer→consumer stream in order with one Unpackr, which the credit protocol guarantees: one Packr per
 // subpartition, one Unpackr per input channel.
 import { Unpackr, REUSE_BUFFER_MODE, RESET_BUFFER_MODE, type Packr as MsgPackr } from 'msgpackr';
-import { Packr } from './msgpackr-packr.js';
-import { RecordSerializationError } from './errors.js';
-import type { StreamEvent } from './types.js';
+import { Packr } from './Packr.js';
+import { RecordSerializationError } from './ChannelError.js';
+import type { StreamEvent } from './NetworkConfig.js';
 
 export const HEADER_SIZE = 16;
 export const KIND_RECORDS = 1;
