@@ -13,7 +13,8 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ShuffleEnvironment } from '../runtime/network/index.js';
-import { RecordBufferBuilder, RecordDeserializer } from '../runtime/network/RecordBufferBuilder.js';
+import { RecordBufferBuilder } from '../runtime/network/RecordBufferBuilder.js';
+import { RecordDeserializer } from '../runtime/network/RecordDeserializer.js';
 import { BENCH_NETWORK_CONFIG as config, consumeRecords, fmt, makeRecord, produceRecords, tableLines, touch, type Row, type Shape } from './channel-driver.js';
 
 interface WorkerArgs {

@@ -13,7 +13,8 @@ import { Worker, isMainThread, parentPort, workerData, type MessagePort } from '
 import { createServer, connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ShuffleEnvironment, TcpConnectionManager } from '../runtime/network/index.js';
-import { RecordBufferBuilder, RecordDeserializer } from '../runtime/network/RecordBufferBuilder.js';
+import { RecordBufferBuilder } from '../runtime/network/RecordBufferBuilder.js';
+import { RecordDeserializer } from '../runtime/network/RecordDeserializer.js';
 import { packageRoot } from '../runtime/configuration/index.js';
 import { machineLine, median, writeResultsSection } from './machine.js';
 import { BENCH_NETWORK_CONFIG as config, consumeRecords, makeRecord, produceRecords, tableLines, touch, type Row, type Shape } from './channel-driver.js';

@@ -1,11 +1,3 @@
-/** A record that is not plain data was emitted to a network partition. */
-export class RecordSerializationError extends Error {
-  override readonly name = 'RecordSerializationError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
 /** An input channel failed: the producer released its partition, the connection closed, or the request timed out. */
 export class ChannelError extends Error {
   override readonly name = 'ChannelError';

@@ -4,7 +4,7 @@
  * Buffers sent to another slot are transferred and come back with the consumer's credit
  * announcements, so a steady stream allocates no new ArrayBuffers.
  */
-export class BufferPool {
+export class NetworkBufferPool {
   private readonly free: ArrayBuffer[] = [];
   /** ArrayBuffers created because the pool was empty (for tests / metrics). */
   numAllocated = 0;

@@ -1,13 +1,4 @@
-// Public data-plane types shared by producers (ResultPartition) and consumers (SingleInputGate).
-
-/** In-band events (Flink's AbstractEvent subclasses that travel between records). */
-export type StreamEvent =
-  | { type: 'EndOfPartition' }
-  | { type: 'EndOfData'; drain: boolean }
-  | { type: 'Watermark'; timestamp: number }
-  | { type: 'WatermarkStatus'; idle: boolean }
-  | { type: 'CheckpointBarrier'; checkpointId: number; timestamp: number; unaligned: boolean; savepoint: boolean }
-  | { type: 'CancelCheckpointMarker'; checkpointId: number };
+// Network configuration of a ShuffleEnvironment (Flink's NettyShuffleEnvironmentConfiguration).
 
 export interface NetworkConfig {
   /** Network buffer size in bytes (taskmanager.memory.segment-size), default 32768. */
@@ -47,22 +38,3 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] !== undefined) out[k] = o[k];
   return out;
 }
-
-export type PartitionLocation =
-  | { kind: 'local' }
-  | { kind: 'slot'; slotIndex: number }
-  /**
-   * Another TaskManager, reached over its data port (TCP). `slotIndex` is the producer's slot there; the
-   * remote TcpConnectionManager routes the partition request to it.
-   */
-  | { kind: 'remote'; taskManagerId: string; host: string; port: number; slotIndex: number };
-
-export interface InputChannelDescriptor {
-  partitionId: string;
-  subpartition: number;
-  location: PartitionLocation;
-}
-
-export type InputBatch =
-  | { kind: 'records'; channel: number; values: unknown[]; timestamps: number[] | null }
-  | { kind: 'event'; channel: number; event: StreamEvent };

@@ -1,39 +1,16 @@
-// Network buffer format and the per-channel msgpackr record (de)serializers.
-//
-// One network buffer = one ArrayBuffer (pooled, `bufferSize` bytes; oversized for a single large record):
-//   [0]      u8   kind: KIND_RECORDS | KIND_RECORDS_TS | KIND_EVENT
-//   [1]      u8   flags: FLAG_RESET_STRUCTURES = the consumer must start a fresh record-structure table
-//   [4..8)   u32  number of records
-//   [8..12)  u32  end offset of the msgpack data (data starts at HEADER_SIZE)
-//   [16..)        msgpack values back to back (sequential record structures)
-//   then, for KIND_RECORDS_TS, 8-byte aligned float64 timestamps, one per record.
+// Serializes records into network buffers (format: NetworkBuffer.ts) with a per-subpartition msgpackr Packr,
+// and checks that records are plain data.
 //
 // Record structures (msgpackr's record extension) are defined inline the first time a shape is seen and
 // referenced afterwards ("sequential" mode). That only decodes if the consumer sees the buffers of one
 // producer→consumer stream in order with one Unpackr, which the credit protocol guarantees: one Packr per
 // subpartition, one Unpackr per input channel.
-import { Unpackr, REUSE_BUFFER_MODE, RESET_BUFFER_MODE, type Packr as MsgPackr } from 'msgpackr';
+import { REUSE_BUFFER_MODE, RESET_BUFFER_MODE, type Packr as MsgPackr } from 'msgpackr';
 import { Packr } from './Packr.js';
-import { RecordSerializationError } from './ChannelError.js';
-import type { StreamEvent } from './NetworkConfig.js';
-
-export const HEADER_SIZE = 16;
-export const KIND_RECORDS = 1;
-export const KIND_RECORDS_TS = 2;
-export const KIND_EVENT = 3;
-export const FLAG_RESET_STRUCTURES = 1;
+import { RecordSerializationError } from './RecordSerializationError.js';
+import { FLAG_RESET_STRUCTURES, HEADER_SIZE, KIND_RECORDS, KIND_RECORDS_TS, type NetworkBuffer } from './NetworkBuffer.js';
 
 const PACK_MODE = REUSE_BUFFER_MODE | RESET_BUFFER_MODE;
-
-/** Buffers handed to the transport: the ArrayBuffer plus the number of valid bytes. */
-export interface NetworkBuffer {
-  buffer: ArrayBuffer;
-  length: number;
-  /** Events need no credit (Flink sends them regardless); data buffers do. */
-  isEvent: boolean;
-  /** Set on EndOfPartition so the subpartition knows its stream is complete. */
-  isEndOfPartition?: boolean;
-}
 
 /** Where finished buffers go and where fresh ones come from (the subpartition and the buffer pool). */
 export interface BufferSink {
@@ -52,11 +29,6 @@ function newPackr(describe: () => string): MsgPackr {
       throw new RecordSerializationError(`${describe()}: record contains a ${typeName(fn)}, not plain data. ${FIX_HINT}`);
     }) as () => never,
   });
-}
-
-function newUnpackr(): Unpackr {
-  // copyBuffers: decoded Uint8Arrays must not alias the network buffer, which is recycled right after decoding.
-  return new Unpackr({ sequential: true, useRecords: true, moreTypes: true, copyBuffers: true });
 }
 
 function structuresOf(packr: MsgPackr): { nextId?: number } {
@@ -299,51 +271,4 @@ function findNonPlain(v: unknown, path: string, depth: number): { path: string; 
     if (r) return r;
   }
   return null;
-}
-
-/** Decodes the buffers of one input channel, in order. */
-export class RecordDeserializer {
-  private unpackr: Unpackr = newUnpackr();
-
-  /** Decodes one data buffer; returns the values and, for timestamped buffers, their timestamps. */
-  decode(ab: ArrayBuffer, length: number): { values: unknown[]; timestamps: number[] | null } {
-    const head = new Uint8Array(ab, 0, HEADER_SIZE);
-    const view = new DataView(ab, 0, length);
-    if (head[1]! & FLAG_RESET_STRUCTURES) this.unpackr = newUnpackr();
-    const count = view.getUint32(4, true);
-    const dataEnd = view.getUint32(8, true);
-    const values = this.unpackr.unpackMultiple(Buffer.from(ab, HEADER_SIZE, dataEnd - HEADER_SIZE)) as unknown[];
-    if (values.length !== count) {
-      throw new Error(`network buffer decoded into ${values.length} records, header says ${count}`);
-    }
-    let timestamps: number[] | null = null;
-    if (head[0] === KIND_RECORDS_TS) {
-      const at = (dataEnd + 7) & ~7;
-      timestamps = new Array<number>(count);
-      for (let i = 0; i < count; i++) timestamps[i] = view.getFloat64(at + i * 8, true);
-    }
-    return { values, timestamps };
-  }
-}
-
-// Events are rare and tiny: plain msgpack (no record structures) in a buffer of their own.
-const eventPackr = new Packr({ useRecords: false });
-const eventUnpackr = new Unpackr({ useRecords: false });
-
-export function serializeEvent(event: StreamEvent): NetworkBuffer {
-  const body = eventPackr.pack(event);
-  const ab = new ArrayBuffer(HEADER_SIZE + body.length);
-  const buf = new Uint8Array(ab);
-  buf.set(body, HEADER_SIZE);
-  buf[0] = KIND_EVENT;
-  new DataView(ab).setUint32(8, HEADER_SIZE + body.length, true);
-  return { buffer: ab, length: ab.byteLength, isEvent: true };
-}
-
-export function bufferKind(ab: ArrayBuffer): number {
-  return new Uint8Array(ab, 0, 1)[0]!;
-}
-
-export function deserializeEvent(ab: ArrayBuffer, length: number): StreamEvent {
-  return eventUnpackr.unpack(Buffer.from(ab, HEADER_SIZE, length - HEADER_SIZE)) as StreamEvent;
 }

@@ -1,10 +1,15 @@
 // Consumer side: SingleInputGate → InputChannel, credit-based (Flink's io/network/partition/consumer/
-// {SingleInputGate,RemoteInputChannel,BufferManager}). One channel class serves every transport: the
-// Connection underneath is what differs.
-import { MSG_ADD_CREDIT, MSG_CANCEL, MSG_PARTITION_REQUEST, type Connection } from './Connection.js';
-import { ChannelError } from './ChannelError.js';
-import { RecordDeserializer, deserializeEvent } from './RecordBufferBuilder.js';
-import type { InputBatch, InputChannelDescriptor } from './NetworkConfig.js';
+// {SingleInputGate,RemoteInputChannel,BufferManager}): round-robin over channels with data, floating credit.
+import type { Connection } from './Connection.js';
+import { deserializeEvent } from './EventSerializer.js';
+import { InputChannel } from './InputChannel.js';
+import type { InputChannelDescriptor } from './InputChannelDescriptor.js';
+import type { StreamEvent } from './StreamEvent.js';
+
+/** What SingleInputGate.pollNext() returns: the decoded records of one buffer, or one event (Flink's BufferOrEvent). */
+export type InputBatch =
+  | { kind: 'records'; channel: number; values: unknown[]; timestamps: number[] | null }
+  | { kind: 'event'; channel: number; event: StreamEvent };
 
 export interface SingleInputGate {
   readonly numberOfChannels: number;
@@ -28,132 +33,6 @@ export interface GateHost {
   registerChannel(conn: Connection, channel: InputChannel): number;
   unregisterChannel(conn: Connection, streamId: number): void;
   onGateClosed(gate: SingleInputGateImpl): void;
-}
-
-interface ReceivedBuffer {
-  buffer: ArrayBuffer;
-  length: number;
-  isEvent: boolean;
-}
-
-export class InputChannel {
-  readonly streamId: number;
-  private readonly queue: ReceivedBuffer[] = [];
-  private head = 0;
-  private readonly deserializer = new RecordDeserializer();
-  /** Credits the producer holds and has not used yet (exclusive + floating). */
-  private creditsAtProducer: number;
-  /** Floating credits borrowed from the gate. */
-  floatingHeld = 0;
-  /** Backlog announced with the last buffer. */
-  lastBacklog = 0;
-  waitingForFloating = false;
-  inAvailableQueue = false;
-  blocked = false;
-  ended = false;
-  closed = false;
-
-  constructor(
-    private readonly gate: SingleInputGateImpl,
-    readonly index: number,
-    readonly descriptor: InputChannelDescriptor,
-    readonly conn: Connection,
-    initialCredit: number,
-  ) {
-    this.creditsAtProducer = initialCredit;
-    this.streamId = gate.host.registerChannel(conn, this);
-    conn.send({ t: MSG_PARTITION_REQUEST, id: this.streamId, partitionId: descriptor.partitionId, subpartition: descriptor.subpartition, credit: initialCredit });
-  }
-
-  get hasData(): boolean {
-    return this.head < this.queue.length;
-  }
-
-  /** Received, not yet polled buffers (tests, metrics). */
-  get numQueued(): number {
-    return this.queue.length - this.head;
-  }
-
-  onBuffer(buffer: ArrayBuffer, length: number, backlog: number, isEvent: boolean): void {
-    if (this.closed) {
-      if (!isEvent) this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit: 0, buffers: [buffer] });
-      return;
-    }
-    this.queue.push({ buffer, length, isEvent });
-    if (!isEvent) {
-      this.creditsAtProducer--;
-      this.lastBacklog = backlog;
-      if (backlog > this.creditsAtProducer) this.gate.requestFloating(this);
-    }
-    this.gate.onChannelData(this);
-  }
-
-  onBacklog(backlog: number): void {
-    if (this.closed) return;
-    this.lastBacklog = backlog;
-    if (backlog > this.creditsAtProducer) this.gate.requestFloating(this);
-  }
-
-  /** Floating credits the channel could use right now. */
-  get floatingNeed(): number {
-    return this.closed || this.ended ? 0 : this.lastBacklog - this.creditsAtProducer;
-  }
-
-  grantFloating(n: number): void {
-    this.floatingHeld += n;
-    this.creditsAtProducer += n;
-    this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit: n, buffers: null });
-  }
-
-  next(): ReceivedBuffer {
-    const b = this.queue[this.head]!;
-    this.queue[this.head++] = undefined as unknown as ReceivedBuffer;
-    if (this.head === this.queue.length) {
-      this.queue.length = 0;
-      this.head = 0;
-    }
-    return b;
-  }
-
-  decode(b: ReceivedBuffer): { values: unknown[]; timestamps: number[] | null } {
-    return this.deserializer.decode(b.buffer, b.length);
-  }
-
-  /**
-   * A data buffer was decoded: its memory goes back to the producer's pool, and its credit either back to
-   * the producer or — if this channel holds floating credit it no longer needs — back to the gate.
-   */
-  recycle(b: ReceivedBuffer): void {
-    let credit = 1;
-    if (this.floatingHeld > 0 && this.creditsAtProducer >= this.lastBacklog) {
-      this.floatingHeld--;
-      credit = 0;
-      this.gate.releaseFloating();
-    } else {
-      this.creditsAtProducer++;
-    }
-    this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit, buffers: [b.buffer] });
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    const returned: ArrayBuffer[] = [];
-    for (let i = this.head; i < this.queue.length; i++) if (!this.queue[i]!.isEvent) returned.push(this.queue[i]!.buffer);
-    this.queue.length = 0;
-    this.head = 0;
-    if (returned.length > 0) this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit: 0, buffers: returned });
-    if (!this.ended) this.conn.send({ t: MSG_CANCEL, id: this.streamId });
-    this.gate.host.unregisterChannel(this.conn, this.streamId);
-  }
-
-  onError(message: string): void {
-    if (this.closed || this.ended) return;
-    const d = this.descriptor;
-    this.gate.onChannelError(
-      new ChannelError(`${this.gate.owner}: input channel ${this.index} (partition ${d.partitionId}, subpartition ${d.subpartition}, via ${this.conn.peer}) failed: ${message}`, d.partitionId, d.subpartition),
-    );
-  }
 }
 
 export class SingleInputGateImpl implements SingleInputGate {

@@ -1,5 +1,5 @@
 // Test helpers (not exported from index.ts): worker-thread slots for messageport.test.ts and
-// tcp/tcp.test.ts. Each slot is a real worker thread running slot.harness.mjs over the network module
+// tcp/tcp.test.ts. Each slot is a real worker thread running slotHarness.mjs over the network module
 // bundled with esbuild, driven by commands (`call`) from the test thread.
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';

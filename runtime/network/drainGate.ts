@@ -1,6 +1,5 @@
 // Test helpers (not exported from index.ts).
-import type { InputBatch } from './NetworkConfig.js';
-import type { SingleInputGate } from './SingleInputGate.js';
+import type { InputBatch, SingleInputGate } from './SingleInputGate.js';
 
 export interface Drained {
   /** Records per channel, in arrival order. */

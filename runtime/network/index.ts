@@ -1,17 +1,15 @@
 // tsflink network stack (Flink's io/network): ResultPartition → ResultSubpartition → transport →
 // InputChannel → SingleInputGate, credit-based on every transport. Only this surface is public.
-export type {
-  StreamEvent,
-  NetworkConfig,
-  PartitionLocation,
-  InputChannelDescriptor,
-  InputBatch,
-} from './NetworkConfig.js';
+export type { StreamEvent } from './StreamEvent.js';
+export type { NetworkConfig } from './NetworkConfig.js';
+export type { PartitionLocation, InputChannelDescriptor } from './InputChannelDescriptor.js';
+export type { InputBatch } from './SingleInputGate.js';
 export { DEFAULT_NETWORK_CONFIG } from './NetworkConfig.js';
 export { ShuffleEnvironment } from './ShuffleEnvironment.js';
 export type { ResultPartition } from './ResultPartition.js';
 export type { SingleInputGate } from './SingleInputGate.js';
-export { RecordSerializationError, ChannelError } from './ChannelError.js';
+export { RecordSerializationError } from './RecordSerializationError.js';
+export { ChannelError } from './ChannelError.js';
 export { TcpConnectionManager } from './tcp/TcpConnectionManager.js';
 export type { TcpConnectionManagerOptions, TcpConnectionStats, TcpLogger } from './tcp/TcpConnectionManager.js';
-export type { LocalUplinkPort } from './tcp/RemoteUplink.js';
+export type { LocalUplinkPort } from './tcp/LocalUplinkPort.js';

@@ -3,7 +3,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { PLAIN_VALUES } from './plainValues.js';
 import { SLOT_TEST_CONFIG as config, WorkerSlots, type DrainResult, type Slot } from './WorkerSlots.js';
 
-// Worker threads run JS: the network module is bundled once (see worker-slots.ts).
+// Worker threads run JS: the network module is bundled once (see WorkerSlots.ts).
 const slots = new WorkerSlots('tsflink-network-test');
 beforeAll(() => slots.bundle());
 afterEach(() => slots.terminateAll());

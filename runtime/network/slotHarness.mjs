@@ -1,4 +1,4 @@
-// Worker-thread "slot" used by messageport.test.ts and tcp/tcp.test.ts (through worker-slots.ts): one
+// Worker-thread "slot" used by messageport.test.ts and tcp/tcp.test.ts (through WorkerSlots.ts): one
 // ShuffleEnvironment per worker, driven by commands from the test thread. Plain JS because worker threads
 // cannot load the TypeScript sources; the network module is bundled by the test (esbuild) and its path
 // passed in workerData.

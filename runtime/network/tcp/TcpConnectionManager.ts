@@ -7,9 +7,9 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { clientHandshake, serverHandshake } from '../../security/ClusterSecret.js';
-import { MSG_ADD_CREDIT, MSG_BACKLOG, MSG_BUFFER, MSG_CANCEL, MSG_ERROR, MSG_PARTITION_REQUEST } from '../Connection.js';
-import { BufferPool } from '../NetworkBufferPool.js';
-import { deserializeEvent } from '../RecordBufferBuilder.js';
+import { MSG_ADD_CREDIT, MSG_BACKLOG, MSG_BUFFER, MSG_CANCEL, MSG_ERROR, MSG_PARTITION_REQUEST } from '../NetworkMessage.js';
+import { NetworkBufferPool } from '../NetworkBufferPool.js';
+import { deserializeEvent } from '../EventSerializer.js';
 import { DEFAULT_NETWORK_CONFIG } from '../NetworkConfig.js';
 import {
   F_ADD_CREDIT,
@@ -23,7 +23,8 @@ import {
   FrameWriter,
   type FrameSink,
 } from './frames.js';
-import { LocalUplinkPort, uplinkEndpoint, type RemoteTarget, type UplinkEndpoint, type UplinkIn, type UplinkOut } from './RemoteUplink.js';
+import { LocalUplinkPort, uplinkEndpoint, type UplinkEndpoint } from './LocalUplinkPort.js';
+import type { RemoteTarget, UplinkIn, UplinkOut } from './RemoteUplink.js';
 
 export type TcpLogger = (level: 'INFO' | 'WARN' | 'ERROR', msg: string) => void;
 
@@ -244,7 +245,7 @@ export class TcpConnectionManager {
   private readonly allPeers = new Set<TcpPeer>();
   /** Inbound sockets still in the handshake. */
   private readonly handshaking = new Set<Socket>();
-  private readonly pool: BufferPool;
+  private readonly pool: NetworkBufferPool;
   private pendingReturns: SlotLink[] = [];
   private returnsScheduled = false;
   private closed = false;
@@ -258,7 +259,7 @@ export class TcpConnectionManager {
     this.listenPort = opts.port ?? 0;
     this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
     this.log = opts.log ?? ((level, msg) => process.stderr.write(`${level} TcpConnectionManager(${opts.taskManagerId}) - ${msg}\n`));
-    this.pool = new BufferPool(opts.bufferSize ?? DEFAULT_NETWORK_CONFIG.bufferSize, 1024);
+    this.pool = new NetworkBufferPool(opts.bufferSize ?? DEFAULT_NETWORK_CONFIG.bufferSize, 1024);
   }
 
   /** Starts listening; resolves with the bound data port. */

@@ -13,7 +13,7 @@
 // Stream ids are chosen by the side that sends PARTITION_REQUEST; consumer → producer kinds (request, credit,
 // cancel) carry the sender's ids, producer → consumer kinds (buffer, error, backlog) the receiver's. So
 // one connection carries streams in both directions without id clashes.
-import { MSG_ADD_CREDIT, MSG_BACKLOG, MSG_BUFFER, MSG_CANCEL, MSG_ERROR, MSG_PARTITION_REQUEST } from '../Connection.js';
+import { MSG_ADD_CREDIT, MSG_BACKLOG, MSG_BUFFER, MSG_CANCEL, MSG_ERROR, MSG_PARTITION_REQUEST } from '../NetworkMessage.js';
 
 export const F_PARTITION_REQUEST = MSG_PARTITION_REQUEST;
 export const F_ADD_CREDIT = MSG_ADD_CREDIT;

@@ -5,10 +5,10 @@ import { TcpConnectionManager } from './TcpConnectionManager.js';
 import { ShuffleEnvironment } from '../ShuffleEnvironment.js';
 import { drainGate } from '../drainGate.js';
 import { SLOT_TEST_CONFIG as config, WorkerSlots, type DrainResult, type Slot } from '../WorkerSlots.js';
-import type { PartitionLocation } from '../NetworkConfig.js';
+import type { PartitionLocation } from '../InputChannelDescriptor.js';
 
 // Two "TaskManagers" in this process: each is a TcpConnectionManager (in this, the main thread) plus slots
-// that are real worker threads (../slot.harness.mjs over the bundled network module), wired as a TaskManager does.
+// that are real worker threads (../slotHarness.mjs over the bundled network module), wired as a TaskManager does.
 const SECRET = 'test-cluster-secret';
 const slotWorkers = new WorkerSlots('tsflink-network-tcp-test');
 beforeAll(() => slotWorkers.bundle());

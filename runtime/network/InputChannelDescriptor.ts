@@ -1,0 +1,16 @@
+// Where an input channel reads from (Flink's InputChannelDeploymentDescriptor / ShuffleDescriptor).
+
+export type PartitionLocation =
+  | { kind: 'local' }
+  | { kind: 'slot'; slotIndex: number }
+  /**
+   * Another TaskManager, reached over its data port (TCP). `slotIndex` is the producer's slot there; the
+   * remote TcpConnectionManager routes the partition request to it.
+   */
+  | { kind: 'remote'; taskManagerId: string; host: string; port: number; slotIndex: number };
+
+export interface InputChannelDescriptor {
+  partitionId: string;
+  subpartition: number;
+  location: PartitionLocation;
+}

@@ -1,0 +1,31 @@
+// The network buffer (Flink's NetworkBuffer / Buffer): the unit the transports carry and credits count.
+//
+// One network buffer = one ArrayBuffer (pooled, `bufferSize` bytes; oversized for a single large record):
+//   [0]      u8   kind: KIND_RECORDS | KIND_RECORDS_TS | KIND_EVENT
+//   [1]      u8   flags: FLAG_RESET_STRUCTURES = the consumer must start a fresh record-structure table
+//   [4..8)   u32  number of records
+//   [8..12)  u32  end offset of the msgpack data (data starts at HEADER_SIZE)
+//   [16..)        msgpack values back to back (sequential record structures)
+//   then, for KIND_RECORDS_TS, 8-byte aligned float64 timestamps, one per record.
+//
+// Written by RecordBufferBuilder (records) and EventSerializer (events), read by RecordDeserializer.
+
+export const HEADER_SIZE = 16;
+export const KIND_RECORDS = 1;
+export const KIND_RECORDS_TS = 2;
+export const KIND_EVENT = 3;
+export const FLAG_RESET_STRUCTURES = 1;
+
+/** Buffers handed to the transport: the ArrayBuffer plus the number of valid bytes. */
+export interface NetworkBuffer {
+  buffer: ArrayBuffer;
+  length: number;
+  /** Events need no credit (Flink sends them regardless); data buffers do. */
+  isEvent: boolean;
+  /** Set on EndOfPartition so the subpartition knows its stream is complete. */
+  isEndOfPartition?: boolean;
+}
+
+export function bufferKind(ab: ArrayBuffer): number {
+  return new Uint8Array(ab, 0, 1)[0]!;
+}

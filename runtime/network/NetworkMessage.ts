@@ -1,0 +1,26 @@
+// The data-plane protocol between a consumer (InputChannel) and a producer (ResultSubpartition), Flink's
+// NettyMessage. Every transport (Connection) carries the same messages; a stream id (chosen by the consumer)
+// multiplexes many channels over one connection.
+
+export const MSG_PARTITION_REQUEST = 0;
+export const MSG_ADD_CREDIT = 1;
+export const MSG_CANCEL = 2;
+export const MSG_BUFFER = 3;
+export const MSG_ERROR = 4;
+export const MSG_BACKLOG = 5;
+
+/** Consumer → producer. */
+export type ClientMessage =
+  | { t: typeof MSG_PARTITION_REQUEST; id: number; partitionId: string; subpartition: number; credit: number }
+  /** New credit for the stream plus consumed buffers handed back for reuse (credit may be 0). */
+  | { t: typeof MSG_ADD_CREDIT; id: number; credit: number; buffers: ArrayBuffer[] | null }
+  | { t: typeof MSG_CANCEL; id: number };
+
+/** Producer → consumer. `backlog` = data buffers still queued behind this one (Flink's backlog announcement). */
+export type ServerMessage =
+  | { t: typeof MSG_BUFFER; id: number; buffer: ArrayBuffer; length: number; backlog: number; isEvent: boolean }
+  | { t: typeof MSG_ERROR; id: number; message: string }
+  /** Backlog grew while the stream had no credit (Flink's BacklogAnnouncement): ask for floating credit. */
+  | { t: typeof MSG_BACKLOG; id: number; backlog: number };
+
+export type NetworkMessage = ClientMessage | ServerMessage;
