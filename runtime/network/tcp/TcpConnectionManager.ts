@@ -1,4 +1,4 @@
-// The TaskManager's TCP data plane (Flink's NettyShuffleService: NettyServer + PartitionRequestClientFactory +
+// The TaskManager's TCP data plane (Flink's NettyConnectionManager: NettyServer + NettyClient + PartitionRequestClientFactory +
 // the credit-based client/server handlers). Lives in the TaskManager's main thread. One authenticated TCP
 // connection per TaskManager pair multiplexes every channel between them, in both directions; slots reach it
 // through their uplink MessagePort (attachSlot). It only routes: credits, backlog and ordering are the slots'
