@@ -15,6 +15,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          setupFiles: ['runtime/testing/registerLocalExecutor.ts'],
           sequence: { groupOrder: 0 },
           include: ['runtime/**/*.test.ts', 'cli/**/*.test.ts', 'hdfs/**/*.test.ts', 'yarn-am/**/*.test.ts', 'examples/**/*.test.ts'],
           testTimeout: 60_000,
@@ -27,6 +28,7 @@ export default defineConfig({
         test: {
           // Real Hadoop minicluster (started once by the global setup, reused if already running).
           name: 'integration',
+          setupFiles: ['runtime/testing/registerLocalExecutor.ts'],
           include: ['integration/**/*.test.ts'],
           // After the unit project, so timing-sensitive unit tests never share the 2 cores with Hadoop traffic.
           sequence: { groupOrder: 1 },

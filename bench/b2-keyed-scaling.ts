@@ -2,7 +2,7 @@
 // (`tsflink run`'s path), parallelism 2 vs 1, in the same run. Target: ≥ 1.7× the records/s.
 //   node dist/bench/b2-keyed-scaling.js [records] [keys]
 import { join } from 'node:path';
-import { bundleJob } from '../runtime/client/JobBundle.js';
+import { bundleJob } from '../runtime/client/JobBundler.js';
 import { runProgram } from '../runtime/client/ProgramRunner.js';
 import { loadConfiguration, packageRoot } from '../runtime/configuration/index.js';
 import { machineLine, writeResultsSection, median, effectiveCores } from './machine.js';

@@ -6,7 +6,8 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { Configuration } from '../runtime/configuration/Configuration.js';
 import { PipelineOptions } from '../runtime/configuration/index.js';
 import { loadConfiguration, parseDynamicProperties } from '../runtime/configuration/loadConfiguration.js';
-import { bundleJob, type JobBundle } from '../runtime/client/JobBundle.js';
+import { type JobBundle } from '../runtime/usercode/JobBundle.js';
+import { bundleJob } from '../runtime/client/JobBundler.js';
 import { CliError, ExitCode, failCommand } from './CliError.js';
 import { JOB_FILE_COMMANDS, splitJobArgv, type PassthroughSpec } from './argv.js';
 

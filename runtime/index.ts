@@ -1,4 +1,10 @@
 // tsflink public API (API.md): everything users import from 'tsflink'. Internals are not exported here.
+import { registerLocalExecutor } from './minicluster/LocalExecutorFactory.js';
+
+// The package root is the entry point of `node job.js`: jobs run on the in-thread local executor
+// unless an entry point (tsflink run, the JobManager) registered another for execution.target.
+registerLocalExecutor();
+
 export { StreamExecutionEnvironment, RuntimeExecutionMode, type ExecutionEnvironmentFactory } from './api/environment/StreamExecutionEnvironment.js';
 export { JobExecutionResult, type JobClient, type JobStatus } from './api/environment/JobClient.js';
 export { CheckpointConfig } from './api/environment/CheckpointConfig.js';

@@ -25,7 +25,6 @@ import { RestServerEndpoint } from '../runtime/rest/RestServerEndpoint.js';
 import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
 import {
   Configuration,
-  CoreOptions,
   JobManagerOptions,
   ResourceManagerOptions,
   RestOptions,
@@ -33,10 +32,8 @@ import {
   YarnConfigOptions,
   packageRoot,
 } from '../runtime/configuration/index.js';
-import { repinBundleCode, tsflinkRuntimeUrl, type JobBundle } from '../runtime/client/JobBundle.js';
-import { runMainInContext } from '../runtime/client/ContextEnvironment.js';
-import { ClusterJobClient } from '../runtime/minicluster/ClusterJobClient.js';
-import type { JobMaster } from '../runtime/jobmanager/jobmaster/JobMaster.js';
+import { repinBundleCode, tsflinkRuntimeUrl, type JobBundle } from '../runtime/usercode/JobBundle.js';
+import { ApplicationDispatcherBootstrap } from '../runtime/client/ApplicationDispatcherBootstrap.js';
 
 /** Flink's key prefix for environment variables of TaskManager containers. */
 const TM_ENV_PREFIX = 'containerized.taskmanager.env.';
@@ -77,11 +74,6 @@ export interface ApplicationMasterResult {
 function errorText(e: unknown): string {
   if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
   return String(e);
-}
-
-function isCancellation(e: unknown): boolean {
-  const msg = e instanceof Error ? `${e.name} ${e.message}` : String(e);
-  return /was canceled|JobCancellation|CancellationException/i.test(msg);
 }
 
 export class ApplicationMaster {
@@ -263,7 +255,7 @@ export class ApplicationMaster {
     return Promise.race([stop, this.runApplication()]);
   }
 
-  /** Runs the job's main with an environment whose execute() submits to this JobManager. */
+  /** Application mode: re-pins the shipped bundle, then runs its main against this JobManager. */
   private async runApplication(): Promise<ApplicationMasterResult> {
     const job = this.opts.job;
     if (!job) throw new Error('application mode without a job bundle');
@@ -276,33 +268,10 @@ export class ApplicationMaster {
       writeFileSync(bundlePath, code);
     }
     const bundle: JobBundle = { entry: job.spec.entry, path: bundlePath, hash: createHash('sha256').update(code).digest('hex') };
-    const base = this.conf.clone();
-    const defaultParallelism = base.getOptional(CoreOptions.DEFAULT_PARALLELISM) ?? 1;
-    const dispatcher = this.services!.dispatcher;
-    const submitted: JobMaster[] = [];
-    this.log('INFO', `Running main() of ${job.spec.entry} with args ${JSON.stringify(job.spec.args)}`);
-    try {
-      await runMainInContext({
-        bundle, args: job.spec.args, baseConfiguration: base, defaultParallelism,
-        submit: async (jobGraph, sg) => {
-          const jm = dispatcher.submitJob({ jobGraph, bundle: { entry: bundle.entry, path: bundle.path, hash: bundle.hash, runtime: tsflinkRuntimeUrl() }, args: job.spec.args, defaultParallelism, baseConfiguration: base.toMap() }, sg);
-          submitted.push(jm);
-          return new ClusterJobClient(jm);
-        },
-      });
-      // Jobs submitted with executeAsync(): the application ends when they do.
-      const results = await Promise.all(submitted.map((jm) => jm.result));
-      const failed = results.find((r) => r.status === 'FAILED');
-      if (failed) return { finalStatus: 'FAILED', diagnostics: `Job '${failed.jobName}' (${failed.jobId}) failed: ${failed.error ? `${failed.error.name}: ${failed.error.message}\n${failed.error.stack ?? ''}` : 'unknown error'}` };
-      const canceled = results.find((r) => r.status === 'CANCELED');
-      if (canceled) return { finalStatus: 'KILLED', diagnostics: `Job '${canceled.jobName}' (${canceled.jobId}) was canceled.` };
-      this.log('INFO', `main() of ${job.spec.entry} returned; ${results.length} job(s) finished`);
-      return { finalStatus: 'SUCCEEDED', diagnostics: `${results.length} job(s) finished: ${results.map((r) => `'${r.jobName}' (${r.jobId})`).join(', ')}` };
-    } catch (e) {
-      this.log('ERROR', `main() of ${job.spec.entry} failed: ${errorText(e)}`);
-      if (isCancellation(e)) return { finalStatus: 'KILLED', diagnostics: `The application's job was canceled: ${e instanceof Error ? e.message : String(e)}` };
-      return { finalStatus: 'FAILED', diagnostics: `The application's main() failed: ${errorText(e)}` };
-    }
+    return new ApplicationDispatcherBootstrap({
+      bundle, args: job.spec.args, configuration: this.conf, dispatcher: this.services!.dispatcher,
+      log: (level, msg) => this.log(level, msg),
+    }).run();
   }
 
   /** This AM container's logs on its NodeManager's web UI (from the container environment YARN sets). */

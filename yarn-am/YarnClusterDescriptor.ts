@@ -47,8 +47,8 @@ import { configurationToYaml } from '../runtime/configuration/loadConfiguration.
 import { generateClusterSecret } from '../runtime/security/ClusterSecret.js';
 import { shellQuote } from './shell.js';
 import { runtimeArchive, RUNTIME_RESOURCE_NAME } from './RuntimeArchive.js';
-import { tsflinkRuntimeUrl } from '../runtime/client/JobBundle.js';
-import type { JobBundle } from '../runtime/client/JobBundle.js';
+import { tsflinkRuntimeUrl } from '../runtime/usercode/JobBundle.js';
+import type { JobBundle } from '../runtime/usercode/JobBundle.js';
 
 /** A problem with what the user asked for (queue, sizes, missing Hadoop config): exit code 2. */
 export class YarnDeploymentInputError extends Error {

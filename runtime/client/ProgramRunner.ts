@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
-import type { JobBundle } from './JobBundle.js';
-import { loadJobMain } from './JobBundle.js';
+import type { JobBundle } from '../usercode/JobBundle.js';
+import { loadJobMain } from '../usercode/JobBundle.js';
 import { type Configuration, CoreOptions, TaskManagerOptions } from '../configuration/index.js';
 import { runMainInContext } from './ContextEnvironment.js';
 import { StreamingJobGraphGenerator } from '../graph/jobgraph/StreamingJobGraphGenerator.js';
 import { jobGraphToJson } from '../graph/jobgraph/JobGraph.js';
 import type { JobGraphJson } from '../graph/jobgraph/JobGraphJson.js';
-import { captureStreamGraph } from './PlanningEnvironment.js';
+import { captureStreamGraph } from '../usercode/PlanningEnvironment.js';
 import { EmbeddedCluster } from '../minicluster/EmbeddedCluster.js';
 import { ClusterJobClient } from '../minicluster/ClusterJobClient.js';
 import { ExecutionOptions } from '../configuration/index.js';
@@ -41,7 +41,7 @@ export async function runProgram(opts: ProgramOptions): Promise<void> {
   const cluster = new EmbeddedCluster(base);
   try {
     await runMainInContext({
-      bundle: opts.bundle, args: opts.args, baseConfiguration: base, defaultParallelism,
+      bundle: opts.bundle, args: opts.args, baseConfiguration: base, defaultParallelism, target: 'local',
       submit: async (jobGraph, sg) => {
         await cluster.ensureStarted(jobGraph);
         const jm = cluster.submitJob({
@@ -72,7 +72,7 @@ async function runRemoteProgram(opts: ProgramOptions): Promise<void> {
   const attached = base.get(ExecutionOptions.ATTACHED);
   const client = RestClusterClient.fromConfiguration(base, opts.restSource);
   await runMainInContext({
-    bundle: opts.bundle, args: opts.args, baseConfiguration: base, defaultParallelism,
+    bundle: opts.bundle, args: opts.args, baseConfiguration: base, defaultParallelism, target: 'remote',
     submit: async (jobGraph) => {
       const jobId = await client.submitJob({ jobGraph, args: opts.args, defaultParallelism, baseConfiguration: base.toMap() }, opts.bundle);
       process.stdout.write(`Job has been submitted with JobID ${jobId}\n`);

@@ -10,7 +10,7 @@ import { JobExecutionResult } from '../api/environment/JobClient.js';
 import { JobExecutionException } from '../jobmanager/jobmaster/JobResult.js';
 import type { SerializedThrowable } from '../taskmanager/TaskDeploymentDescriptor.js';
 import { type Configuration, JobManagerOptions, RestOptions, describeSource } from '../configuration/index.js';
-import { type JobBundle, tsflinkRuntimeEntry } from './JobBundle.js';
+import { type JobBundle, tsflinkRuntimeEntry } from '../usercode/JobBundle.js';
 import { pathToFileURL } from 'node:url';
 import type { JobDetailsInfo } from '../rest/messages/JobDetailsInfo.js';
 import type { JobDetails, MultipleJobsDetails } from '../rest/messages/MultipleJobsDetails.js';

@@ -27,8 +27,8 @@ export const BATCH_SHUFFLE_MODE = enumOption('execution.batch-shuffle-mode', {
 
 /** Deployment target (Flink DeploymentOptions.TARGET). */
 export const TARGET = enumOption('execution.target', {
-  values: ['local', 'remote', 'yarn-session', 'yarn-application'] as const,
-  description: 'Where `tsflink run` executes the job: local (embedded MiniCluster; the default when unset), remote (a standalone cluster at rest.address:rest.port), yarn-session, yarn-application.',
+  values: ['local', 'remote', 'yarn-session', 'yarn-application', 'embedded'] as const,
+  description: 'Where `tsflink run` executes the job: local (embedded MiniCluster; the default when unset), remote (a standalone cluster at rest.address:rest.port), yarn-session, yarn-application; embedded is set by the JobManager for a main() it runs itself (application mode).',
 });
 
 export const ATTACHED = booleanOption('execution.attached', {

@@ -8,6 +8,8 @@ import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager
 import type { TaskExecutionState, TaskMetricsReport } from '../taskmanager/TaskDeploymentDescriptor.js';
 import { type Configuration, JobManagerOptions, HeartbeatManagerOptions } from '../configuration/index.js';
 import { createLogger } from './ClusterLog.js';
+import type { UserCodeLoader } from '../usercode/UserCodeLoader.js';
+import { JobBundleUserCodeLoader } from '../usercode/JobBundleUserCodeLoader.js';
 import type { TaskManagerMetrics } from '../taskmanager/TaskManagerMetrics.js';
 
 export interface JobManagerServices {
@@ -30,8 +32,8 @@ export class StandaloneSessionClusterEntrypoint {
   private readonly connections = new Map<string, { conn: RpcConnection; lastAnswer: number; inFlight: boolean }>();
   private readonly log = createLogger('JobManager');
 
-  constructor(readonly configuration: Configuration, private readonly secret: string, readonly workingDir: string) {
-    this.dispatcher = new Dispatcher(this.resourceManager, configuration, createLogger('JobMaster'));
+  constructor(readonly configuration: Configuration, private readonly secret: string, readonly workingDir: string, userCodeLoader: UserCodeLoader = new JobBundleUserCodeLoader()) {
+    this.dispatcher = new Dispatcher(this.resourceManager, configuration, createLogger('JobMaster'), userCodeLoader);
     mkdirSync(join(workingDir, 'blobs'), { recursive: true });
   }
 

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { repinBundleCode } from '../client/JobBundle.js';
+import { repinBundleCode } from '../usercode/JobBundle.js';
 import { join } from 'node:path';
 import { hostname, availableParallelism, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';

@@ -5,6 +5,8 @@ import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
 import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
 import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager/SlotManager.js';
 import { availableParallelism, totalmem } from 'node:os';
+import type { UserCodeLoader } from '../usercode/UserCodeLoader.js';
+import { JobBundleUserCodeLoader } from '../usercode/JobBundleUserCodeLoader.js';
 
 /** A TaskManager of this process, with what it can tell about its memory. */
 export type LocalTaskExecutor = TaskExecutorGateway & { close(): void | Promise<void>; registrationInfo?(): Partial<TaskExecutorRegistrationInfo> };
@@ -15,8 +17,13 @@ export type LocalTaskExecutor = TaskExecutorGateway & { close(): void | Promise<
  */
 export class MiniCluster {
   readonly resourceManager = new ResourceManager();
-  readonly dispatcher = new Dispatcher(this.resourceManager);
+  readonly dispatcher: Dispatcher;
   private readonly taskExecutors: LocalTaskExecutor[] = [];
+
+  /** `userCodeLoader`: for jobs submitted with a bundle (REST); default re-runs main from the bundle. */
+  constructor(userCodeLoader: UserCodeLoader = new JobBundleUserCodeLoader()) {
+    this.dispatcher = new Dispatcher(this.resourceManager, undefined, undefined, userCodeLoader);
+  }
 
   addTaskExecutor(te: LocalTaskExecutor, numSlots: number): void {
     this.taskExecutors.push(te);

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import multipart from '@fastify/multipart';
-import { repinBundleCode, tsflinkRuntimeUrl } from '../client/JobBundle.js';
+import { repinBundleCode, tsflinkRuntimeUrl } from '../usercode/JobBundle.js';
 import type { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
 import type { ResourceManager } from '../jobmanager/resourcemanager/ResourceManager.js';
 import { type Configuration, CoreOptions, RestOptions } from '../configuration/index.js';

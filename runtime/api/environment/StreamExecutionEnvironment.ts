@@ -5,6 +5,8 @@ import { DataStream, SingleOutputStreamOperator, checkParallelism } from '../dat
 import type { Source } from '../connector/Source.js';
 import { WatermarkStrategy } from '../eventtime/WatermarkStrategy.js';
 import type { JobClient, JobExecutionResult, PipelineExecutor } from './JobClient.js';
+import { PipelineExecutorServiceLoader } from './PipelineExecutorServiceLoader.js';
+import type { StreamEnvironment } from './StreamEnvironment.js';
 import { StreamGraphGenerator } from '../../graph/streamgraph/StreamGraphGenerator.js';
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
 import { CollectionSource } from '../../connectors/collection/CollectionSource.js';
@@ -25,7 +27,7 @@ const CONTEXT_KEY = Symbol.for('tsflink.contextEnvironmentFactory');
 type ContextHolder = { [CONTEXT_KEY]?: ExecutionEnvironmentFactory };
 
 /** Entry point of every job: sources, configuration, execution (Flink's StreamExecutionEnvironment). */
-export class StreamExecutionEnvironment {
+export class StreamExecutionEnvironment implements StreamEnvironment {
   private transformations: Transformation[] = [];
   private idCounter = 0;
   readonly configuration: Configuration;
@@ -48,12 +50,12 @@ export class StreamExecutionEnvironment {
     return StreamExecutionEnvironment.createLocalEnvironment(undefined, conf);
   }
 
-  /** In-process local environment: every subtask runs in this thread. */
+  /** Local environment (execution.target=local): by default every subtask runs in this thread. */
   static createLocalEnvironment(parallelism?: number, conf?: Record<string, unknown>): StreamExecutionEnvironment {
     const c = loadConfiguration();
     if (conf) c.setAll(conf);
-    // Imported lazily: the local executor pulls in the whole runtime.
-    const env = new StreamExecutionEnvironment(c, new LazyLocalExecutor(), 1);
+    c.set(ExecutionOptions.TARGET, 'local');
+    const env = new StreamExecutionEnvironment(c, null, 1);
     if (parallelism !== undefined) env.setParallelism(parallelism);
     return env;
   }
@@ -175,16 +177,8 @@ export class StreamExecutionEnvironment {
     return limit === undefined ? values : values.slice(0, limit);
   }
 
+  /** The executor handed in, else the one registered for this environment's execution.target. */
   protected getExecutor(): PipelineExecutor {
-    if (!this.executor) throw new Error('This environment cannot execute jobs.');
-    return this.executor;
-  }
-}
-
-/** Defers loading the in-thread MiniCluster until a job runs. */
-class LazyLocalExecutor implements PipelineExecutor {
-  async execute(sg: StreamGraph): ReturnType<PipelineExecutor['execute']> {
-    const { LocalExecutor } = await import('../../minicluster/LocalExecutor.js');
-    return new LocalExecutor().execute(sg);
+    return this.executor ?? PipelineExecutorServiceLoader.getExecutorFactory(this.configuration).getExecutor(this.configuration);
   }
 }

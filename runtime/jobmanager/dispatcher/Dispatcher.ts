@@ -3,8 +3,7 @@ import { JobMaster, type JobMasterLogger } from '../jobmaster/JobMaster.js';
 import type { ResourceManager } from '../resourcemanager/ResourceManager.js';
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
 import type { JobResult } from '../jobmaster/JobResult.js';
-import { loadJobMain } from '../../client/JobBundle.js';
-import { captureStreamGraph } from '../../client/PlanningEnvironment.js';
+import type { UserCodeLoader } from '../../usercode/UserCodeLoader.js';
 import { Configuration, JobManagerOptions } from '../../configuration/index.js';
 
 export interface JobSummary { jobId: string; name: string; state: string; startTime: number; endTime: number; duration: number }
@@ -18,7 +17,13 @@ export class Dispatcher {
   private readonly expirationMs: number;
   private readonly maxCapacity: number;
 
-  constructor(private readonly rm: ResourceManager, private readonly clusterConfiguration?: Configuration, private readonly log?: JobMasterLogger) {
+  /** `userCodeLoader`: how jobs submitted with a bundle get their operators back; handed in by the entry point. */
+  constructor(
+    private readonly rm: ResourceManager,
+    private readonly clusterConfiguration?: Configuration,
+    private readonly log?: JobMasterLogger,
+    private readonly userCodeLoader?: UserCodeLoader,
+  ) {
     const conf = clusterConfiguration ?? new Configuration();
     this.expirationMs = conf.get(JobManagerOptions.JOB_STORE_EXPIRATION_TIME);
     this.maxCapacity = conf.get(JobManagerOptions.JOB_STORE_MAX_CAPACITY);
@@ -47,8 +52,8 @@ export class Dispatcher {
   }
 
   /**
-   * A job submitted with its bundle (REST, remote clients): main is re-run here to get the
-   * operators' code for coordinators (source enumerators); the graph must match the submitted one.
+   * A job submitted with its bundle (REST, remote clients): the user-code loader re-runs main to get
+   * the operators' code for coordinators (source enumerators); the graph must match the submitted one.
    * Meanwhile the job is listed as INITIALIZING (as in Flink); if the rebuild fails, the
    * submission is rejected and the job disappears again.
    */
@@ -56,21 +61,14 @@ export class Dispatcher {
     const id = job.jobGraph.jobId;
     if (this.running.has(id) || this.finished.has(id) || this.submitting.has(id)) throw new Error(`DuplicateJobSubmissionException: job ${id} was already submitted.`);
     if (!job.bundle) throw new Error(`Job ${id} was submitted without its job bundle.`);
+    const loader = this.userCodeLoader;
+    if (!loader) throw new Error(`Job ${id} was submitted with a job bundle, but this JobManager was started without a user-code loader to run it.`);
     this.submitting.add(id);
     try {
       const jm = this.register(job, null);
       let sg: StreamGraph;
       try {
-        const main = await loadJobMain(job.bundle);
-        sg = await captureStreamGraph(main, job.args ?? [], {
-          baseConfiguration: Configuration.fromMap(job.baseConfiguration ?? job.jobGraph.configuration),
-          defaultParallelism: job.defaultParallelism,
-          executionIndex: job.jobGraph.executionIndex,
-          what: `Rebuilding job '${job.jobGraph.jobName}' in the JobManager`,
-        });
-        if (sg.fingerprint() !== job.jobGraph.fingerprint) {
-          throw new Error(`The job graph rebuilt in the JobManager differs from the submitted one: main must build the same pipeline every time it runs. Rebuilt: ${sg.describe()}`);
-        }
+        sg = await loader.loadStreamGraph(job, 'the JobManager');
       } catch (e) {
         if (this.running.get(id) === jm) this.running.delete(id);
         throw e;

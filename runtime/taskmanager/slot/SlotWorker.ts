@@ -7,9 +7,7 @@ import { RunningTaskMetrics } from '../RunningTaskMetrics.js';
 import { serializeThrowable } from '../TaskDeploymentDescriptor.js';
 import type { JobSubmissionInfo } from '../../jobmanager/gateways.js';
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
-import { loadJobMain } from '../../client/JobBundle.js';
-import { captureStreamGraph } from '../../client/PlanningEnvironment.js';
-import { Configuration } from '../../configuration/index.js';
+import { JobBundleUserCodeLoader } from '../../usercode/JobBundleUserCodeLoader.js';
 import { sampleThreadMetrics, startGcMonitor } from '../TaskManagerMetrics.js';
 
 /**
@@ -43,23 +41,8 @@ function graphFor(job: JobSubmissionInfo): Promise<StreamGraph> {
   return g;
 }
 
-async function rebuild(job: JobSubmissionInfo): Promise<StreamGraph> {
-  if (!job.bundle) throw new Error('internal: a worker slot needs the job bundle');
-  const main = await loadJobMain(job.bundle);
-  const sg = await captureStreamGraph(main, job.args ?? [], {
-    baseConfiguration: Configuration.fromMap(job.baseConfiguration ?? job.jobGraph.configuration),
-    defaultParallelism: job.defaultParallelism,
-    executionIndex: job.jobGraph.executionIndex,
-    what: `Rebuilding job '${job.jobGraph.jobName}' in slot ${data.slotIndex}`,
-  });
-  const fp = sg.fingerprint();
-  if (fp !== job.jobGraph.fingerprint) {
-    throw new Error(`The job graph rebuilt in slot ${data.slotIndex} differs from the submitted one: main must build the same pipeline ` +
-      'every time it runs (no randomness, clock, or host-dependent branching in how operators are added). ' +
-      `Rebuilt: ${sg.describe()}`);
-  }
-  return sg;
-}
+const userCode = new JobBundleUserCodeLoader();
+function rebuild(job: JobSubmissionInfo): Promise<StreamGraph> { return userCode.loadStreamGraph(job, `slot ${data.slotIndex}`); }
 
 async function submit(tdd: TaskDeploymentDescriptor, job: JobSubmissionInfo): Promise<void> {
   let sg: StreamGraph;

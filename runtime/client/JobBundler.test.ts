@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { JobBundleError, bundleJob, loadJobMain, tsflinkRuntimeEntry } from './JobBundle.js';
+import { JobBundleError, loadJobMain, tsflinkRuntimeEntry } from '../usercode/JobBundle.js';
+import { bundleJob } from './JobBundler.js';
 
 function jobDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'tsflink-job-'));
