@@ -11,6 +11,7 @@ import {
   registeredOptions,
   type ConfigOption,
 } from './ConfigOption.js';
+import type { ReadableConfig } from './ReadableConfig.js';
 // Importing every option group registers all known keys before the first lookup.
 import './allOptions.js';
 
@@ -70,7 +71,7 @@ export interface ConfigurationOptions {
  * Not structured-clone safe (it has methods): ship it to workers and other processes with
  * toMap() / Configuration.fromMap().
  */
-export class Configuration {
+export class Configuration implements ReadableConfig {
   private readonly entries = new Map<string, Entry>();
   private onWarning: (message: string) => void;
 

@@ -1,6 +1,6 @@
 // Restart strategy options (Flink RestartStrategyOptions). Aliases are kept as spelled by the user;
 // `resolveRestartStrategyType` maps them to one canonical name and applies Flink's default.
-import type { Configuration } from './Configuration.js';
+import type { ReadableConfig } from './ReadableConfig.js';
 import { durationOption, enumOption, intOption, numberOption } from './ConfigOption.js';
 import { CHECKPOINTING_INTERVAL } from './CheckpointingOptions.js';
 
@@ -13,7 +13,7 @@ export const RESTART_STRATEGY = enumOption('restart-strategy.type', {
 export type RestartStrategyType = 'none' | 'fixed-delay' | 'exponential-delay' | 'failure-rate';
 
 /** The effective strategy: aliases normalized, Flink's default applied when unset. */
-export function resolveRestartStrategyType(conf: Configuration): RestartStrategyType {
+export function resolveRestartStrategyType(conf: ReadableConfig): RestartStrategyType {
   const t = conf.getOptional(RESTART_STRATEGY);
   switch (t) {
     case undefined: return conf.getOptional(CHECKPOINTING_INTERVAL) !== undefined ? 'exponential-delay' : 'none';

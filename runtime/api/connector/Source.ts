@@ -1,4 +1,4 @@
-import type { Boundedness } from '../dag/Transformation.js';
+import type { Boundedness } from './Boundedness.js';
 import type { MetricGroup } from '../functions/RuntimeContext.js';
 
 /** FLIP-27 split-based sources. Splits and events cross threads/processes: plain data only. */

@@ -1,10 +1,10 @@
 import type { StreamPartitioner } from '../../partitioner/StreamPartitioner.js';
 import type { OperatorFactory } from '../../operators/StreamOperator.js';
 import type { Source } from '../connector/Source.js';
+import type { Boundedness } from '../connector/Boundedness.js';
 import type { WatermarkStrategy } from '../eventtime/WatermarkStrategy.js';
 
 export type ChainingStrategy = 'ALWAYS' | 'NEVER' | 'HEAD';
-export type Boundedness = 'BOUNDED' | 'CONTINUOUS_UNBOUNDED';
 
 /**
  * The logical operation a DataStream method creates. The StreamGraphGenerator turns the

@@ -1,4 +1,4 @@
-import type { StreamExecutionEnvironment } from '../environment/StreamExecutionEnvironment.js';
+import type { StreamEnvironment } from '../environment/StreamEnvironment.js';
 import {
   type Transformation, OneInputTransformation, TwoInputTransformation, SinkTransformation,
   PartitionTransformation, UnionTransformation, SideOutputTransformation, SourceTransformation,
@@ -35,9 +35,9 @@ import type { WatermarkStrategy } from '../eventtime/WatermarkStrategy.js';
 
 /** A stream of records of type T (Flink's DataStream). */
 export class DataStream<T> {
-  constructor(readonly environment: StreamExecutionEnvironment, readonly transformation: Transformation<T>) {}
+  constructor(readonly environment: StreamEnvironment, readonly transformation: Transformation<T>) {}
 
-  getExecutionEnvironment(): StreamExecutionEnvironment { return this.environment; }
+  getExecutionEnvironment(): StreamEnvironment { return this.environment; }
   getParallelism(): number { return this.transformation.parallelism > 0 ? this.transformation.parallelism : this.environment.getParallelism(); }
   getId(): number { return this.transformation.id; }
 
@@ -244,7 +244,7 @@ export class KeyedStream<T, K> extends DataStream<T> {
 
 /** Two streams of possibly different types, processed by one operator (Flink's ConnectedStreams). */
 export class ConnectedStreams<A, B> {
-  constructor(readonly environment: StreamExecutionEnvironment, readonly first: DataStream<A>, readonly second: DataStream<B>) {}
+  constructor(readonly environment: StreamEnvironment, readonly first: DataStream<A>, readonly second: DataStream<B>) {}
 
   getFirstInput(): DataStream<A> { return this.first; }
   getSecondInput(): DataStream<B> { return this.second; }

@@ -1,5 +1,5 @@
 import type { Source, SourceReaderContext, SplitEnumerator, SplitEnumeratorContext } from '../../api/connector/Source.js';
-import type { Boundedness } from '../../api/dag/Transformation.js';
+import type { Boundedness } from '../../api/connector/Boundedness.js';
 import { FetchingSourceReader } from '../source/FetchingSourceReader.js';
 import type { StreamFormat } from './StreamFormat.js';
 import { type BulkFormat, randomAccessInput } from './BulkFormat.js';

@@ -1,5 +1,5 @@
 import type { Source, SourceReaderContext, SplitEnumeratorContext } from '../../api/connector/Source.js';
-import type { Boundedness } from '../../api/dag/Transformation.js';
+import type { Boundedness } from '../../api/connector/Boundedness.js';
 import { IteratorSourceReader, StaticSplitEnumerator, splitRange, type IndexRangeSplit } from '../source/IteratorSourceReader.js';
 
 /** Every integer of [from, to], split into ranges across the readers (Flink's NumberSequenceSource). */

@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import type { Source, SourceReaderContext, SplitEnumeratorContext } from '../../api/connector/Source.js';
-import type { Boundedness } from '../../api/dag/Transformation.js';
+import type { Boundedness } from '../../api/connector/Boundedness.js';
 import { FetchingSourceReader } from '../source/FetchingSourceReader.js';
 import { StaticSplitEnumerator } from '../source/IteratorSourceReader.js';
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { StreamPartitioner } from '../../partitioner/StreamPartitioner.js';
 import type { OperatorFactory } from '../../operators/StreamOperator.js';
-import type { ChainingStrategy, Boundedness } from '../../api/dag/Transformation.js';
+import type { ChainingStrategy } from '../../api/dag/Transformation.js';
+import type { Boundedness } from '../../api/connector/Boundedness.js';
 import type { Source } from '../../api/connector/Source.js';
 import type { Configuration } from '../../configuration/index.js';
 
