@@ -16,7 +16,7 @@ const ENTRY_POINTS = ['dist/yarn-am/main', 'dist/yarn-am/taskmanager', 'dist/run
 
 /**
  * Packages kept as files in node_modules rather than bundled: msgpackr is patched from its own
- * source at load time (runtime/network/msgpackr-packr.ts), parquetjs-lite is CommonJS loaded with
+ * source at load time (runtime/network/Packr.ts), parquetjs-lite is CommonJS loaded with
  * createRequire, and esbuild / classic-level are native and not used in containers.
  */
 const EXTERNAL = ['msgpackr', 'parquetjs-lite', 'esbuild', 'classic-level'];
