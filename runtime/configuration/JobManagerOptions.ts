@@ -14,7 +14,7 @@ export const PORT = intOption('jobmanager.rpc.port', {
 });
 
 export const BIND_HOST = stringOption('jobmanager.bind-host', {
-  description: "Local address the JobManager RPC server binds to; unset = all interfaces (every connection is authenticated with the cluster secret). Flink's distribution config uses 'localhost'.",
+  description: "Local address the JobManager RPC server binds to; unset = the advertised address (jobmanager.rpc.address; 'localhost' = 127.0.0.1). '0.0.0.0' = all interfaces (connections are authenticated with the cluster secret). An address that cannot serve jobmanager.rpc.address is rejected at start-up.",
 });
 
 export const TOTAL_PROCESS_MEMORY = memoryOption('jobmanager.memory.process.size', {

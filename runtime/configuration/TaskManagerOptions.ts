@@ -10,11 +10,11 @@ export const NUM_TASK_SLOTS = intOption('taskmanager.numberOfTaskSlots', {
 });
 
 export const HOST = stringOption('taskmanager.host', {
-  description: 'Address the TaskManager advertises to the JobManager and other TaskManagers; unset = detected.',
+  description: 'Address the TaskManager advertises to the JobManager and other TaskManagers; unset = the local address of its connection to the JobManager.',
 });
 
 export const BIND_HOST = stringOption('taskmanager.bind-host', {
-  description: 'Local address the TaskManager RPC and data servers bind to; unset = all interfaces (connections are authenticated with the cluster secret).',
+  description: "Local address the TaskManager data plane binds to; unset = the advertised address (taskmanager.host). '0.0.0.0' = all interfaces. An address that cannot serve taskmanager.host is rejected at start-up.",
 });
 
 export const RPC_PORT = stringOption('taskmanager.rpc.port', {

@@ -8,6 +8,7 @@ import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager
 import type { TaskExecutionState, TaskMetricsReport } from '../taskmanager/TaskDeploymentDescriptor.js';
 import { type Configuration, JobManagerOptions, HeartbeatManagerOptions } from '../configuration/index.js';
 import { createLogger } from './ClusterLog.js';
+import { resolveBindHost, formatHostPort } from './BindAddress.js';
 import type { UserCodeLoader } from '../usercode/UserCodeLoader.js';
 import { JobBundleUserCodeLoader } from '../usercode/JobBundleUserCodeLoader.js';
 import type { TaskManagerMetrics } from '../taskmanager/TaskManagerMetrics.js';
@@ -42,9 +43,12 @@ export class StandaloneSessionClusterEntrypoint {
     const port = this.configuration.get(JobManagerOptions.PORT);
     this.rpc = new RpcServer(this.secret, (m, a, c) => this.handle(m, a, c), () => { /* registration comes as an RPC */ },
       (msg) => this.log('WARN', msg));
-    const bind = this.configuration.getOptional(JobManagerOptions.BIND_HOST) ?? (host === 'localhost' ? '127.0.0.1' : host);
+    const bind = await resolveBindHost({
+      what: 'JobManager RPC endpoint', bindKey: JobManagerOptions.BIND_HOST.key, bind: this.configuration.getOptional(JobManagerOptions.BIND_HOST),
+      advertisedKey: JobManagerOptions.ADDRESS.key, advertised: host,
+    });
     const addr = await this.rpc.start(bind, port);
-    this.log('INFO', `RPC endpoint listening on ${addr.host}:${addr.port}`);
+    this.log('INFO', `RPC endpoint listening on ${formatHostPort(addr.host, addr.port)}, advertised as ${formatHostPort(host, addr.port)}`);
     const interval = this.configuration.get(HeartbeatManagerOptions.HEARTBEAT_INTERVAL);
     this.heartbeatTimer = setInterval(() => this.heartbeat(), interval);
     this.heartbeatTimer.unref();

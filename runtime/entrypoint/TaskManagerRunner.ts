@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { repinBundleCode } from '../usercode/JobBundle.js';
 import { join } from 'node:path';
 import { hostname, availableParallelism, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
+import { repinBundleCode } from '../usercode/JobBundle.js';
+import { resolveBindHost, formatHostPort } from './BindAddress.js';
 import { WorkerTaskExecutor } from '../taskmanager/WorkerTaskExecutor.js';
 import { connectRpc, type RpcConnection } from '../rpc/RpcConnection.js';
 import { type TaskDeploymentDescriptor, type TaskExecutionState, type TaskIOMetrics, type TaskMetricsReport } from '../taskmanager/TaskDeploymentDescriptor.js';
@@ -22,6 +23,7 @@ export class TaskManagerRunner {
   private te!: WorkerTaskExecutor;
   private tcp: TcpConnectionManager | null = null;
   private dataPort = 0;
+  private advertisedHost = '127.0.0.1';
   private readonly bundles = new Map<string, Promise<{ path: string; hash: string }>>();
   private readonly canceledBeforeSubmit = new Set<string>();
   private lastHeartbeat = Date.now();
@@ -51,16 +53,28 @@ export class TaskManagerRunner {
 
   async start(): Promise<void> {
     const id = this.configuration.getOptional(TaskManagerOptions.RESOURCE_ID) ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    // Data plane first: its port is part of the registration, and every slot gets an uplink to it.
+    // The JobManager connection first: unless taskmanager.host is set, the TaskManager advertises
+    // the local address it reaches the JobManager from (Flink's connecting-address discovery).
+    const conn = await this.dial();
+    const configuredHost = this.configuration.getOptional(TaskManagerOptions.HOST);
+    this.advertisedHost = configuredHost ?? conn.localAddress.replace(/^::ffff:/, '');
+    const bindHost = await resolveBindHost({
+      what: 'TaskManager data plane', bindKey: TaskManagerOptions.BIND_HOST.key, bind: this.configuration.getOptional(TaskManagerOptions.BIND_HOST),
+      advertisedKey: configuredHost !== undefined ? TaskManagerOptions.HOST.key : `${TaskManagerOptions.HOST.key} (detected from the JobManager connection)`,
+      advertised: this.advertisedHost,
+    }).catch((e: unknown) => { conn.close('TaskManager cannot start'); throw e; });
+    // Data plane before registering: its port is part of the registration, and every slot gets an uplink to it.
     this.tcp = new TcpConnectionManager({
-      taskManagerId: id, secret: this.secret, bindHost: this.configuration.getOptional(TaskManagerOptions.BIND_HOST) ?? '127.0.0.1',
+      taskManagerId: id, secret: this.secret, bindHost,
       port: this.configuration.getOptional(TaskManagerOptions.DATA_PORT) ?? 0, bufferSize: this.configuration.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE),
       log: (level, msg) => this.log(level, msg),
     });
-    this.dataPort = (await this.tcp.start()).port;
+    const data = await this.tcp.start();
+    this.dataPort = data.port;
+    this.log('INFO', `Data plane listening on ${formatHostPort(bindHost, data.port)}, advertised as ${formatHostPort(this.advertisedHost, data.port)}`);
     this.te = new WorkerTaskExecutor(this.numSlots, this.configuration, this.jobMaster, id);
     await this.te.start(this.tcp);
-    await this.connect();
+    await this.register(conn);
     const timeout = this.configuration.get(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT);
     this.watchdog = setInterval(() => {
       if (Date.now() - this.lastHeartbeat > timeout) {
@@ -71,19 +85,24 @@ export class TaskManagerRunner {
     this.watchdog.unref();
   }
 
-  private async connect(): Promise<void> {
+  private dial(): Promise<RpcConnection> {
     const host = this.configuration.get(JobManagerOptions.ADDRESS);
     const port = this.configuration.get(JobManagerOptions.PORT);
-    const conn = await connectRpc(host, port, this.secret, (m, a) => this.handle(m, a), {
+    return connectRpc(host, port, this.secret, (m, a) => this.handle(m, a), {
       attempts: 30, what: `the JobManager ('jobmanager.rpc.address'/'jobmanager.rpc.port')`,
     });
+  }
+
+  private async connect(): Promise<void> { await this.register(await this.dial()); }
+
+  private async register(conn: RpcConnection): Promise<void> {
     this.conn = conn;
     this.lastHeartbeat = Date.now();
     await conn.call('registerTaskExecutor', [{
       taskManagerId: this.te.taskManagerId,
       numSlots: this.numSlots,
       info: {
-        host: this.configuration.getOptional(TaskManagerOptions.HOST) ?? '127.0.0.1',
+        host: this.advertisedHost,
         dataPort: this.dataPort,
         cpuCores: availableParallelism(),
         physicalMemory: totalmem(),
@@ -91,7 +110,7 @@ export class TaskManagerRunner {
         ...(this.configuration.getOptional(TaskManagerOptions.RESOURCE_ID) !== undefined ? { resourceId: this.configuration.getOptional(TaskManagerOptions.RESOURCE_ID) } : {}),
       },
     }]);
-    this.log('INFO', `Registered ${this.te.taskManagerId} with ${this.numSlots} slot(s) at the JobManager ${host}:${port}`);
+    this.log('INFO', `Registered ${this.te.taskManagerId} with ${this.numSlots} slot(s) at the JobManager ${conn.peer}`);
     conn.on('close', (why: string) => {
       if (this.stopped) return;
       this.log('WARN', `Lost the JobManager connection (${why}); failing local tasks and re-registering`);

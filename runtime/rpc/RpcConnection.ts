@@ -45,12 +45,15 @@ export class RpcConnection extends EventEmitter {
   private readonly unpackr = newUnpackr();
   private closed = false;
   readonly peer: string;
+  /** This side's address of the connection (what a peer on the other host reaches us at). */
+  readonly localAddress: string;
   /** Free-form identity the owner attaches (e.g. the TaskManager id). */
   identity: string | undefined;
 
   constructor(private readonly sock: Socket, private readonly handler: RpcHandler, private readonly defaultTimeoutMs: number) {
     super();
     this.peer = `${sock.remoteAddress}:${sock.remotePort}`;
+    this.localAddress = sock.localAddress ?? '127.0.0.1';
     sock.setNoDelay(true);
     sock.on('data', (d: Buffer) => this.onData(d));
     sock.on('error', (e) => this.shutdown(e.message));
