@@ -105,7 +105,10 @@ describe('file connectors on HDFS (minicluster)', () => {
     await writeEnv.execute('hdfs-parquet-write');
 
     const listed = await list(output);
-    expect(listed.map((s) => s.pathSuffix).sort()).toEqual(['part-0-0', 'part-1-0']);
+    // One file per writing subtask; as in Flink, the sequence's splits go to whichever reader asks
+    // first, so a fast subtask can take both splits and the other writes nothing.
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.map((s) => s.pathSuffix).filter((f) => !/^part-[01]-0$/.test(f))).toEqual([]);
     for (const s of listed) {
       // Complete Parquet files: magic at both ends (checked with WebHDFS ranged OPENs).
       expect((await readBytes(`${output}/${s.pathSuffix}`, 0, 4)).toString()).toBe('PAR1');
