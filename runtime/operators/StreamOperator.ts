@@ -39,6 +39,12 @@ export interface StreamOperatorParameters {
   readonly autoWatermarkInterval: number;
   /** Runs a callback in the task's mailbox (never concurrently with record processing). */
   readonly mailbox: (mail: () => void | Promise<void>) => void;
+  /**
+   * STREAMING with execution.checkpointing.interval set: side effects wait for
+   * notifyCheckpointComplete, and after the end of input the task stays up until a final
+   * checkpoint completed (so a two-phase-commit sink commits its last data exactly once).
+   */
+  readonly checkpointingEnabled: boolean;
 }
 
 /** Lifecycle every operator follows: setup → initializeState → open → (records) → finish → close. */
@@ -51,6 +57,21 @@ export interface StreamOperator {
   close(): void | Promise<void>;
   /** Receives an event from this operator's coordinator. */
   handleOperatorEvent?(event: unknown): void;
+  /**
+   * Synchronous phase of a checkpoint (Flink's StreamOperator.snapshotState): put what must survive
+   * a failure into the operator state store or keyed state (source splits, a sink's pending files,
+   * a user CheckpointedFunction's state). The task snapshots the stores right after, in the same
+   * mailbox turn, and uploads them asynchronously. Runs head operator last (downstream first).
+   */
+  snapshotState?(ctx: StateSnapshotContext): void | Promise<void>;
+  /** Checkpoint `checkpointId` is complete on every task (Flink's CheckpointListener): commit side effects. */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+}
+
+export interface StateSnapshotContext {
+  readonly checkpointId: number;
+  readonly timestamp: number;
 }
 
 export interface OneInputStreamOperator<IN> extends StreamOperator {

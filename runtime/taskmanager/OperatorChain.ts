@@ -86,6 +86,7 @@ export class OperatorChain {
       operatorEventGateway: s.operatorEventGateway(nodeId),
       autoWatermarkInterval: s.autoWatermarkInterval,
       mailbox: s.mailbox,
+      checkpointingEnabled: s.runtimeMode === 'STREAMING' && this.jobGraph.configuration['execution.checkpointing.interval'] !== undefined,
     };
     op.setup(params);
     return op;

@@ -1,0 +1,55 @@
+// What a checkpoint holds, per subtask and operator (Flink's OperatorSubtaskState,
+// KeyGroupsStateHandle, OperatorStateHandle, StreamStateHandle). Plain data: these travel in
+// acknowledgements (RPC / MessagePort, msgpack) and are stored in _metadata.
+
+/** Bytes of a state file in checkpoint storage, or inlined (small state, `jobmanager` storage). */
+export type StreamStateHandle =
+  | { readonly kind: 'file'; readonly path: string; readonly size: number }
+  | { readonly kind: 'bytes'; readonly data: Uint8Array };
+
+/**
+ * Keyed state of one operator subtask for the key groups [startKeyGroup, endKeyGroup]: one byte
+ * stream, with the offset where each key group's bytes start (offsets[kg - startKeyGroup];
+ * -1 = the key group holds nothing). A subtask after rescaling reads only the groups it owns.
+ */
+export interface KeyGroupsStateHandle {
+  readonly startKeyGroup: number;
+  readonly endKeyGroup: number;
+  readonly offsets: readonly number[];
+  readonly handle: StreamStateHandle;
+}
+
+/**
+ * Operator (non-keyed) state of one subtask: list states (SPLIT: redistributed round-robin on
+ * restore, UNION: every subtask gets all) and broadcast states (every subtask gets one copy).
+ * `offsets` of each state locate its serialized elements in the stream.
+ */
+export interface OperatorStateHandle {
+  readonly states: Readonly<Record<string, { readonly mode: 'SPLIT' | 'UNION' | 'BROADCAST'; readonly offsets: readonly number[] }>>;
+  readonly handle: StreamStateHandle;
+}
+
+/** The state of one operator in one subtask. */
+export interface OperatorSubtaskState {
+  readonly keyed: readonly KeyGroupsStateHandle[];
+  readonly operator: readonly OperatorStateHandle[];
+}
+
+/** A subtask's acknowledgement payload: its operators' states by operator id (the StreamNode id). */
+export interface TaskStateSnapshot {
+  readonly operators: Readonly<Record<number, OperatorSubtaskState>>;
+}
+
+/** What a task restores from (TaskDeploymentDescriptor.taskRestore): checkpoint id and, per operator, its share of the state. */
+export interface JobManagerTaskRestore {
+  readonly checkpointId: number;
+  readonly operators: Readonly<Record<number, OperatorSubtaskState>>;
+}
+
+export function stateSize(s: OperatorSubtaskState): number {
+  let n = 0;
+  const size = (h: StreamStateHandle): number => (h.kind === 'file' ? h.size : h.data.byteLength);
+  for (const k of s.keyed) n += size(k.handle);
+  for (const o of s.operator) n += size(o.handle);
+  return n;
+}
