@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ShuffleEnvironment, RecordSerializationError, type InputBatch, type StreamEvent } from './index.js';
 import { drainGate } from './drainGate.js';
+import { localChannelPair, LOCAL_TEST_CONFIG, sleep } from './localChannelPair.js';
 import { PLAIN_VALUES } from './plainValues.js';
 
-const config = { bufferSize: 32768, buffersPerChannel: 2, floatingBuffersPerGate: 8 };
+const config = LOCAL_TEST_CONFIG;
 const local = { kind: 'local' } as const;
-
-function pair(opts: { bufferTimeout?: number; numSubpartitions?: number; env?: ShuffleEnvironment } = {}) {
-  const env = opts.env ?? new ShuffleEnvironment({ slotIndex: 0, config });
-  const n = opts.numSubpartitions ?? 1;
-  const partition = env.createResultPartition({ partitionId: 'p1', numSubpartitions: n, bufferTimeout: opts.bufferTimeout ?? -1, owner: 'Map (1/1)' });
-  const gate = env.createInputGate({
-    channels: Array.from({ length: n }, (_, i) => ({ partitionId: 'p1', subpartition: i, location: local })),
-    owner: 'Sink (1/1)',
-  });
-  return { env, partition, gate };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pair = localChannelPair;
 
 describe('in-thread channel', () => {
   it('round-trips every plain data type exactly', async () => {
