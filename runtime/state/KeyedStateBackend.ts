@@ -1,6 +1,20 @@
 import type { StateDescriptor } from '../api/state/StateDescriptor.js';
 import type { State } from '../api/state/State.js';
 import type { KeyGroupRange } from '../util/KeyGroupRangeAssignment.js';
+import type { KeyGroupsSnapshot } from './KeyGroupsSnapshot.js';
+
+export type TimerDomain = 'event' | 'processing';
+
+/** A timer service's timers as a snapshot reads them (Flink's _timer_state/event_<name> and processing_<name>). */
+export interface TimerSnapshotSource {
+  forEachTimer(domain: TimerDomain, fn: (timestamp: number, key: unknown) => void): void;
+}
+
+/** Timers restored for one timer service: [timestamp, key] pairs. */
+export interface RestoredTimers {
+  readonly event: ReadonlyArray<readonly [number, unknown]>;
+  readonly processing: ReadonlyArray<readonly [number, unknown]>;
+}
 
 /**
  * Keyed state of one operator subtask. The current key is set before each record or timer;
@@ -17,5 +31,14 @@ export interface KeyedStateBackend {
   /** Applies fn to every key that has state of this descriptor. */
   applyToAllKeys<S extends State>(desc: StateDescriptor<unknown, unknown>, fn: (key: unknown, state: S) => void): void;
   numKeys(stateName: string): number;
+  /**
+   * A timer service joins this backend's snapshots under `name` (one service per name); returns
+   * the timers restored for that name, which the service then owns.
+   */
+  registerTimerService(name: string, timers: TimerSnapshotSource): RestoredTimers;
+  /** All states and timers, serialized before returning (state may change right after). */
+  snapshot(): KeyGroupsSnapshot;
+  /** Before any state is requested: loads the key groups of `snapshots` inside keyGroupRange. */
+  restore(snapshots: readonly KeyGroupsSnapshot[]): void;
   dispose(): void;
 }

@@ -43,5 +43,7 @@ export class HeapPriorityQueue<T extends TimerLike> {
     for (const t of kept) this.push(t);
   }
   toArray(): T[] { return [...this.heap]; }
+  /** Visits every entry in heap (not timestamp) order, without copying. */
+  forEach(fn: (t: T) => void): void { for (const t of this.heap) fn(t); }
   clear(): void { this.heap = []; }
 }

@@ -1,6 +1,6 @@
 import { HeapPriorityQueue } from './HeapPriorityQueue.js';
 import type { ProcessingTimeService } from './ProcessingTimeService.js';
-import type { KeyedStateBackend } from '../../state/KeyedStateBackend.js';
+import type { KeyedStateBackend, TimerDomain, TimerSnapshotSource } from '../../state/KeyedStateBackend.js';
 import { keyToMapKey } from '../../util/KeyEncoding.js';
 import { MIN_WATERMARK } from '../../api/eventtime/WatermarkStrategy.js';
 
@@ -11,12 +11,16 @@ export interface Triggerable {
   onProcessingTime(timer: InternalTimer): void;
 }
 
+/** The name an operator's timer service has in snapshots (Flink's "user-timers"). */
+export const DEFAULT_TIMER_SERVICE_NAME = 'user-timers';
+
 /**
  * Keyed event-time and processing-time timers of one operator (Flink's InternalTimerServiceImpl).
  * At most one timer per (key, timestamp, domain). Processing-time timers share one
- * underlying task timer for the earliest timestamp.
+ * underlying task timer for the earliest timestamp. The service registers with the backend under
+ * `name`, which snapshots its timers and hands back the ones restored under that name.
  */
-export class InternalTimerService {
+export class InternalTimerService implements TimerSnapshotSource {
   private readonly eventTimers = new HeapPriorityQueue<InternalTimer>();
   private readonly procTimers = new HeapPriorityQueue<InternalTimer>();
   private readonly eventSet = new Set<string>();
@@ -28,7 +32,26 @@ export class InternalTimerService {
     private readonly backend: KeyedStateBackend,
     private readonly pts: ProcessingTimeService,
     private readonly target: Triggerable,
-  ) {}
+    readonly name: string = DEFAULT_TIMER_SERVICE_NAME,
+  ) {
+    const restored = backend.registerTimerService(name, this);
+    for (const [ts, key] of restored.event) this.addTimer(this.eventTimers, this.eventSet, ts, key);
+    for (const [ts, key] of restored.processing) this.addTimer(this.procTimers, this.procSet, ts, key);
+    // Due ones fire through the mailbox, i.e. once the task runs.
+    const first = this.procTimers.peek();
+    if (first) this.scheduleProc(first.timestamp);
+  }
+
+  private addTimer(q: HeapPriorityQueue<InternalTimer>, set: Set<string>, ts: number, key: unknown): void {
+    const d = this.dedup(ts, key);
+    if (set.has(d)) return;
+    set.add(d);
+    q.push({ timestamp: ts, key, dedupKey: d });
+  }
+
+  forEachTimer(domain: TimerDomain, fn: (timestamp: number, key: unknown) => void): void {
+    (domain === 'event' ? this.eventTimers : this.procTimers).forEach((t) => fn(t.timestamp, t.key));
+  }
 
   currentProcessingTime(): number { return this.pts.getCurrentProcessingTime(); }
 

@@ -1,4 +1,6 @@
-import type { KeyedStateBackend } from '../KeyedStateBackend.js';
+import type { KeyedStateBackend, RestoredTimers, TimerSnapshotSource } from '../KeyedStateBackend.js';
+import type { KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
+import { restoreKeyGroups, snapshotKeyGroups, type SnapshotSource, type StoredKind } from './HeapSnapshot.js';
 import type { State, ValueState, ListState, MapState, ReducingState, AggregatingState } from '../../api/state/State.js';
 import type {
   StateDescriptor, ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor,
@@ -9,6 +11,9 @@ import type { KeyGroupRange } from '../../util/KeyGroupRangeAssignment.js';
 
 type MapKey = string | number | bigint | boolean;
 
+const TIMER_EVENT = '_timer_state/event_', TIMER_PROCESSING = '_timer_state/processing_';
+const NO_TIMERS: RestoredTimers = { event: [], processing: [] };
+
 /** Heap ('hashmap') backend: one JS Map per state, keyed by the canonical map key. */
 export class HeapKeyedStateBackend implements KeyedStateBackend {
   private currentKey: unknown = undefined;
@@ -18,7 +23,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly compositeKeys = new Map<string, unknown>();
   private readonly tables = new Map<string, Map<MapKey, unknown>>();
   private readonly handles = new Map<string, State>();
-  private readonly kinds = new Map<string, string>();
+  /** Kind and TTL of every state with a table: registered, or restored and not yet requested. */
+  private readonly meta = new Map<string, { kind: StoredKind; ttl: boolean }>();
+  private readonly timerServices = new Map<string, TimerSnapshotSource>();
+  /** Restored timers of services not registered yet, by service name. */
+  private readonly restoredTimers = new Map<string, { event: [number, unknown][]; processing: [number, unknown][] }>();
 
   constructor(readonly keyGroupRange: KeyGroupRange, readonly maxParallelism: number,
     private readonly clock: () => number = Date.now) {}
@@ -40,10 +49,18 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   getPartitionedState<S extends State>(desc: StateDescriptor<unknown, unknown>): S {
     const existing = this.handles.get(desc.name);
     if (existing) {
-      if (this.kinds.get(desc.name) !== desc.kind) {
-        throw new Error(`State '${desc.name}' was registered as ${this.kinds.get(desc.name)} state and is now requested as ${desc.kind} state; use a different name.`);
+      if (this.meta.get(desc.name)!.kind !== desc.kind) {
+        throw new Error(`State '${desc.name}' was registered as ${this.meta.get(desc.name)!.kind} state and is now requested as ${desc.kind} state; use a different name.`);
       }
       return existing as S;
+    }
+    const restored = this.meta.get(desc.name);
+    if (restored && restored.kind !== desc.kind) {
+      throw new Error(`State '${desc.name}' was restored as ${restored.kind} state and is now requested as ${desc.kind} state; keep its kind or use a different name.`);
+    }
+    if (restored && restored.ttl !== (desc.ttlConfig !== undefined)) {
+      throw new Error(`State '${desc.name}' was restored ${restored.ttl ? 'with' : 'without'} TTL and is now requested ${restored.ttl ? 'without' : 'with'} it; ` +
+        'turning TTL on or off for existing state is not supported (as in Flink); use a different state name.');
     }
     const table = this.table(desc.name);
     const ttl = desc.ttlConfig ? new TtlHelper(desc.ttlConfig, this.clock) : null;
@@ -57,7 +74,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       default: throw new Error(`Unknown state kind ${(desc as { kind: string }).kind}`);
     }
     this.handles.set(desc.name, handle);
-    this.kinds.set(desc.name, desc.kind);
+    this.meta.set(desc.name, { kind: desc.kind, ttl: ttl !== null });
     return handle as S;
   }
 
@@ -82,7 +99,82 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   numKeys(stateName: string): number { return this.tables.get(stateName)?.size ?? 0; }
-  dispose(): void { this.tables.clear(); this.handles.clear(); this.compositeKeys.clear(); }
+
+  registerTimerService(name: string, timers: TimerSnapshotSource): RestoredTimers {
+    if (this.timerServices.has(name)) throw new Error(`A timer service named '${name}' is already registered with this keyed state backend.`);
+    this.timerServices.set(name, timers);
+    const restored = this.restoredTimers.get(name);
+    this.restoredTimers.delete(name);
+    return restored ?? NO_TIMERS;
+  }
+
+  snapshot(): KeyGroupsSnapshot {
+    const sources: SnapshotSource[] = [];
+    for (const [name, table] of this.tables) {
+      const m = this.meta.get(name);
+      if (!m || table.size === 0) continue;
+      sources.push({ name, kind: m.kind, ttl: m.ttl, forEach: (fn) => { for (const [mk, v] of table) fn(this.originalKey(mk), v); } });
+    }
+    const timerSource = (name: string, domain: 'event' | 'processing', forEach: SnapshotSource['forEach']): SnapshotSource =>
+      ({ name: (domain === 'event' ? TIMER_EVENT : TIMER_PROCESSING) + name, kind: 'timer', ttl: false, forEach });
+    for (const [name, svc] of this.timerServices) {
+      for (const domain of ['event', 'processing'] as const) {
+        sources.push(timerSource(name, domain, (fn) => svc.forEachTimer(domain, (ts, key) => fn(key, ts))));
+      }
+    }
+    // Restored timers no service claimed yet are kept, not dropped.
+    for (const [name, t] of this.restoredTimers) {
+      sources.push(timerSource(name, 'event', (fn) => { for (const [ts, key] of t.event) fn(key, ts); }));
+      sources.push(timerSource(name, 'processing', (fn) => { for (const [ts, key] of t.processing) fn(key, ts); }));
+    }
+    return snapshotKeyGroups(this.keyGroupRange, this.maxParallelism, sources);
+  }
+
+  restore(snapshots: readonly KeyGroupsSnapshot[]): void {
+    restoreKeyGroups(snapshots, this.keyGroupRange, (kg, r) => {
+      if (r.kind === 'timer') { this.restoreTimers(kg, r.name, r.entries); return; }
+      const m = this.meta.get(r.name);
+      if (m && (m.kind !== r.kind || m.ttl !== r.ttl)) {
+        throw new Error(`Keyed state of key group ${kg}: state '${r.name}' is ${r.kind} state${r.ttl ? ' with TTL' : ''} here and ${m.kind}${m.ttl ? ' with TTL' : ''} in another key group or registration.`);
+      }
+      this.meta.set(r.name, { kind: r.kind, ttl: r.ttl });
+      const table = this.table(r.name);
+      const e = r.entries;
+      for (let i = 0; i < e.length; i += 2) {
+        const mk = restoredMapKey(kg, r.name, e[i]);
+        if (typeof mk === 'string' && mk.charCodeAt(0) === 0 && !this.compositeKeys.has(mk)) this.compositeKeys.set(mk, e[i]);
+        table.set(mk, e[i + 1]);
+      }
+    });
+  }
+
+  private restoreTimers(kg: number, stateName: string, entries: readonly unknown[]): void {
+    const event = stateName.startsWith(TIMER_EVENT);
+    if (!event && !stateName.startsWith(TIMER_PROCESSING)) throw new Error(`Keyed state of key group ${kg} is corrupt: timer state '${stateName}' has no known name.`);
+    const service = stateName.slice((event ? TIMER_EVENT : TIMER_PROCESSING).length);
+    let t = this.restoredTimers.get(service);
+    if (!t) {
+      if (this.timerServices.has(service)) throw new Error(`Timers of service '${service}' are restored after the service was created; restore before operators start.`);
+      t = { event: [], processing: [] };
+      this.restoredTimers.set(service, t);
+    }
+    const into = event ? t.event : t.processing;
+    for (let i = 0; i < entries.length; i += 2) {
+      const ts = entries[i + 1];
+      if (typeof ts !== 'number') throw new Error(`Keyed state of key group ${kg} is corrupt: a timer of '${stateName}' has timestamp ${String(ts)}.`);
+      into.push([ts, entries[i]]);
+    }
+  }
+
+  dispose(): void { this.tables.clear(); this.handles.clear(); this.compositeKeys.clear(); this.timerServices.clear(); this.restoredTimers.clear(); }
+}
+
+function restoredMapKey(kg: number, state: string, key: unknown): MapKey {
+  try {
+    return keyToMapKey(key);
+  } catch (e) {
+    throw new Error(`Keyed state of key group ${kg} is corrupt: state '${state}' holds an invalid key (${(e as Error).message}).`, { cause: e });
+  }
 }
 
 interface TtlValue { v: unknown; t: number }
