@@ -1,0 +1,103 @@
+// POST /jobs/:jobid/checkpoints and GET /jobs/:jobid/checkpoints/:triggerid (Flink's
+// CheckpointTriggerRequestBody, TriggerResponse, AsynchronousOperationResult<CheckpointInfo>): a
+// manual checkpoint is triggered asynchronously and polled by its trigger id.
+import { randomBytes } from 'node:crypto';
+
+/** FULL: a checkpoint of the full state (no incremental parts); CONFIGURED: as the job is configured. */
+export type CheckpointTriggerType = 'CONFIGURED' | 'FULL' | 'INCREMENTAL';
+export interface CheckpointTriggerRequestBody { checkpointType?: CheckpointTriggerType; triggerId?: string }
+export interface TriggerResponse { 'request-id': string }
+
+/** Flink's SerializedThrowable JSON; 'serialized-throwable' is base64 of tsflink's JSON {name, message, stack}. */
+export interface SerializedFailureCause { class: string; 'stack-trace': string; 'serialized-throwable': string }
+/** Flink's CheckpointInfo: exactly one of the two is set. */
+export type CheckpointInfo = { checkpointId: number } | { failureCause: SerializedFailureCause };
+export type CheckpointTriggerStatus =
+  | { status: { id: 'IN_PROGRESS' } }
+  | { status: { id: 'COMPLETED' }; operation: CheckpointInfo };
+
+export const TRIGGER_ID_PATTERN = /^[0-9a-fA-F]{32}$/;
+const TYPES: readonly CheckpointTriggerType[] = ['CONFIGURED', 'FULL', 'INCREMENTAL'];
+
+/** Validates the (optional) body; throws an Error saying what is wrong. */
+export function parseCheckpointTriggerRequest(body: unknown): { checkpointType: CheckpointTriggerType; triggerId: string | undefined } {
+  if (body === undefined || body === null || body === '') return { checkpointType: 'CONFIGURED', triggerId: undefined };
+  if (typeof body !== 'object' || Array.isArray(body)) throw new Error('the body must be a JSON object {"checkpointType"?, "triggerId"?}');
+  const b = body as Record<string, unknown>;
+  const type = b['checkpointType'] ?? 'CONFIGURED';
+  if (typeof type !== 'string' || !TYPES.includes(type as CheckpointTriggerType)) {
+    throw new Error(`checkpointType must be one of ${TYPES.join(', ')}, got ${JSON.stringify(type)}`);
+  }
+  const triggerId = b['triggerId'];
+  if (triggerId !== undefined && triggerId !== null && (typeof triggerId !== 'string' || !TRIGGER_ID_PATTERN.test(triggerId))) {
+    throw new Error(`triggerId must be 32 hexadecimal characters, got ${JSON.stringify(triggerId)}`);
+  }
+  return { checkpointType: type as CheckpointTriggerType, triggerId: typeof triggerId === 'string' ? triggerId.toLowerCase() : undefined };
+}
+
+export function serializeFailureCause(e: unknown): SerializedFailureCause {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const json = { name: err.name, message: err.message, ...(err.stack !== undefined ? { stack: err.stack } : {}) };
+  return {
+    class: err.name,
+    'stack-trace': err.stack ?? `${err.name}: ${err.message}`,
+    'serialized-throwable': Buffer.from(JSON.stringify(json), 'utf8').toString('base64'),
+  };
+}
+
+interface Operation { result: CheckpointInfo | undefined; timer: NodeJS.Timeout | undefined }
+
+/**
+ * Trigger operations by job and trigger id (Flink's CompletedOperationCache): an operation stays
+ * until `retentionMs` after it completed (Flink's rest.async.store-duration, 5 min). Registering a
+ * trigger id again is a no-op, as in Flink (idempotent retries with a client-chosen triggerId).
+ */
+export class CheckpointTriggerOperations {
+  private readonly ops = new Map<string, Operation>();
+
+  constructor(private readonly retentionMs = 5 * 60_000, private readonly maxOperations = 10_000) {}
+
+  static newTriggerId(): string { return randomBytes(16).toString('hex'); }
+
+  /** Starts `run` under (jobId, triggerId) unless an operation with that key exists; false if it did. */
+  start(jobId: string, triggerId: string, run: () => Promise<number>): boolean {
+    const key = `${jobId}/${triggerId}`;
+    if (this.ops.has(key)) return false;
+    if (this.ops.size >= this.maxOperations) this.evictOldestCompleted();
+    const op: Operation = { result: undefined, timer: undefined };
+    this.ops.set(key, op);
+    const finish = (result: CheckpointInfo): void => {
+      op.result = result;
+      op.timer = setTimeout(() => this.ops.delete(key), this.retentionMs);
+      op.timer.unref();
+    };
+    // A synchronous throw counts as a failed operation too.
+    void Promise.resolve().then(run).then(
+      (checkpointId) => finish({ checkpointId }),
+      (e: unknown) => finish({ failureCause: serializeFailureCause(e) }),
+    );
+    return true;
+  }
+
+  /** undefined: no such operation (never triggered, or expired). */
+  status(jobId: string, triggerId: string): CheckpointTriggerStatus | undefined {
+    const op = this.ops.get(`${jobId}/${triggerId.toLowerCase()}`);
+    if (!op) return undefined;
+    return op.result ? { status: { id: 'COMPLETED' }, operation: op.result } : { status: { id: 'IN_PROGRESS' } };
+  }
+
+  close(): void {
+    for (const op of this.ops.values()) if (op.timer) clearTimeout(op.timer);
+    this.ops.clear();
+  }
+
+  private evictOldestCompleted(): void {
+    for (const [key, op] of this.ops) {
+      if (op.result) {
+        if (op.timer) clearTimeout(op.timer);
+        this.ops.delete(key);
+        return;
+      }
+    }
+  }
+}
