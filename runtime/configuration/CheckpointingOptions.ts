@@ -1,5 +1,5 @@
 // Checkpointing options (Flink 1.20+/2.x CheckpointingOptions, `execution.checkpointing.*`).
-import { booleanOption, durationOption, enumOption, intOption, stringOption } from './ConfigOption.js';
+import { booleanOption, durationOption, enumOption, intOption, memoryOption, stringOption } from './ConfigOption.js';
 
 export const CHECKPOINTING_INTERVAL = durationOption('execution.checkpointing.interval', {
   min: 1,
@@ -81,4 +81,18 @@ export const INCREMENTAL_CHECKPOINTS = booleanOption('execution.checkpointing.in
   defaultValue: false,
   fallbackKeys: ['state.backend.incremental'],
   description: 'Upload only the state changed since the previous checkpoint.',
+});
+
+export const DATA_INLINE_THRESHOLD = memoryOption('execution.checkpointing.data-inline-threshold', {
+  defaultValue: 20 * 1024,
+  min: 0,
+  max: 1024 * 1024,
+  fallbackKeys: ['state.storage.fs.memory-threshold'],
+  description: 'State chunks smaller than this are stored inline in the checkpoint\'s _metadata instead of files of their own.',
+});
+
+export const CHECKPOINTS_AFTER_TASKS_FINISH = booleanOption('execution.checkpointing.checkpoints-after-tasks-finish', {
+  defaultValue: true,
+  fallbackKeys: ['execution.checkpointing.checkpoints-after-tasks-finish.enabled'],
+  description: 'Checkpoints continue after some tasks finished, and a final checkpoint lets two-phase-commit sinks commit the last data of a bounded job.',
 });

@@ -27,6 +27,7 @@ export {
   editDistance,
   suggestKey,
 } from './Configuration.js';
+export type { ReadableConfig } from './ReadableConfig.js';
 export {
   loadConfiguration,
   resolveConfDir,

@@ -12,6 +12,7 @@ import { resolveBindHost, formatHostPort } from './BindAddress.js';
 import type { UserCodeLoader } from '../usercode/UserCodeLoader.js';
 import { JobBundleUserCodeLoader } from '../usercode/JobBundleUserCodeLoader.js';
 import type { TaskManagerMetrics } from '../taskmanager/TaskManagerMetrics.js';
+import type { CheckpointResponse } from '../checkpoint/CheckpointMessages.js';
 
 export interface JobManagerServices {
   dispatcher: Dispatcher;
@@ -75,6 +76,11 @@ export class StandaloneSessionClusterEntrypoint {
       case 'sendOperatorEventToCoordinator': {
         const [jobId, attemptId, nodeId, event] = args as [string, string, number, unknown];
         this.dispatcher.jobMasterGateway(jobId)?.sendOperatorEventToCoordinator(attemptId, nodeId, event);
+        return null;
+      }
+      case 'reportCheckpoint': {
+        const [jobId, r] = args as [string, CheckpointResponse];
+        this.dispatcher.jobMasterGateway(jobId)?.reportCheckpoint(r);
         return null;
       }
       case 'requestJobBundle': {

@@ -12,6 +12,7 @@ import { type Configuration, JobManagerOptions, TaskManagerOptions, HeartbeatMan
 import { createLogger } from './ClusterLog.js';
 import { TcpConnectionManager } from '../network/tcp/TcpConnectionManager.js';
 import { randomBytes } from 'node:crypto';
+import type { CheckpointCommand, CheckpointResponse } from '../checkpoint/CheckpointMessages.js';
 
 /**
  * A TaskManager process (Flink's TaskManagerRunner + TaskExecutor): worker-thread slots,
@@ -49,6 +50,7 @@ export class TaskManagerRunner {
     },
     updateTaskMetrics: (executionAttemptId: string, io: TaskIOMetrics) => { this.pendingMetrics.set(executionAttemptId, { jobId, executionAttemptId, io }); },
     sendOperatorEventToCoordinator: (attemptId: string, nodeId: number, event: unknown) => this.conn?.tell('sendOperatorEventToCoordinator', [jobId, attemptId, nodeId, event]),
+    reportCheckpoint: (r: CheckpointResponse) => this.conn?.tell('reportCheckpoint', [jobId, r]),
   });
 
   async start(): Promise<void> {
@@ -136,6 +138,7 @@ export class TaskManagerRunner {
         return null;
       }
       case 'sendOperatorEventToTask': { const [id, nodeId, ev] = args as [string, number, unknown]; this.te.sendOperatorEventToTask(id, nodeId, ev); return null; }
+      case 'sendCheckpointCommand': { const [id, cmd] = args as [string, CheckpointCommand]; this.te.sendCheckpointCommand(id, cmd); return null; }
       case 'releaseJob': { const [jobId] = args as [string]; this.te.releaseJob(jobId); return null; }
       default: throw new Error(`Unknown TaskManager RPC method '${method}'`);
     }

@@ -1,6 +1,7 @@
 import type { TaskDeploymentDescriptor, TaskExecutionState, TaskIOMetrics } from '../taskmanager/TaskDeploymentDescriptor.js';
 import type { JobGraphSpec } from '../graph/jobgraph/JobGraph.js';
 import type { TaskManagerMetrics } from '../taskmanager/TaskManagerMetrics.js';
+import type { CheckpointCommand, CheckpointResponse } from '../checkpoint/CheckpointMessages.js';
 
 /**
  * The RPC surfaces between components (Flink's gateways). In-process they are direct calls
@@ -27,6 +28,8 @@ export interface TaskExecutorGateway {
   submitTask(tdd: TaskDeploymentDescriptor, slotIndex: number, job: JobSubmissionInfo): void;
   cancelTask(executionAttemptId: string): void;
   sendOperatorEventToTask(executionAttemptId: string, nodeId: number, event: unknown): void;
+  /** Trigger / complete / abort of a checkpoint, for one task attempt (same channel as operator events, so their order holds). */
+  sendCheckpointCommand(executionAttemptId: string, cmd: CheckpointCommand): void;
   /** The job ended: drop its cached artifacts. */
   releaseJob(jobId: string): void;
   /**
@@ -41,4 +44,6 @@ export interface JobMasterGateway {
   /** IO counters of a running task so far (TaskManager heartbeats); the final ones come with its terminal state. */
   updateTaskMetrics(executionAttemptId: string, io: TaskIOMetrics): void;
   sendOperatorEventToCoordinator(executionAttemptId: string, nodeId: number, event: unknown): void;
+  /** A task's acknowledgement or decline of a checkpoint. */
+  reportCheckpoint(response: CheckpointResponse): void;
 }

@@ -1,6 +1,7 @@
-import type { Output, StreamOperator, StreamOperatorParameters } from './StreamOperator.js';
+import type { Output, StreamOperator, StreamOperatorParameters, StateSnapshotContext } from './StreamOperator.js';
+import type { CheckpointListener } from '../api/functions/CheckpointedFunction.js';
 import { StreamingRuntimeContext } from './StreamingRuntimeContext.js';
-import { InternalTimerService, type InternalTimer, type Triggerable } from './timers/InternalTimerService.js';
+import { InternalTimerService, DEFAULT_TIMER_SERVICE_NAME, type InternalTimer, type Triggerable } from './timers/InternalTimerService.js';
 import { MIN_WATERMARK } from '../api/eventtime/WatermarkStrategy.js';
 import type { KeyedStateBackend } from '../state/KeyedStateBackend.js';
 import type { AbstractRichFunction } from '../api/functions/RichFunction.js';
@@ -21,11 +22,17 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator, Tri
     this.params = params;
     this.output = params.output as Output<OUT>;
     this.runtimeContext = new StreamingRuntimeContext(params);
+    // Restored timers fire only through a timer service: create it now, not on the first record.
+    if (params.keyedStateBackend?.hasRestoredTimers(DEFAULT_TIMER_SERVICE_NAME)) this.getTimerService();
   }
   initializeState(): void | Promise<void> {}
   open(): void | Promise<void> {}
   finish(): void | Promise<void> {}
   close(): void | Promise<void> { this.timerService?.dispose(); }
+  /** Checkpoint hooks (StreamOperator): keyed state and timers are snapshotted by the task; override for more. */
+  snapshotState(_ctx: StateSnapshotContext): void | Promise<void> {}
+  notifyCheckpointComplete(_checkpointId: number): void | Promise<void> {}
+  notifyCheckpointAborted(_checkpointId: number): void | Promise<void> {}
 
   protected get keyedBackend(): KeyedStateBackend {
     const b = this.params.keyedStateBackend;
@@ -91,6 +98,22 @@ export abstract class AbstractUdfStreamOperator<OUT, F> extends AbstractStreamOp
       const store = this.params.operatorStateStore;
       await f.initializeState({ isRestored: () => store.isRestored(), getOperatorStateStore: () => store, getKeyedStateStore: () => this.runtimeContext });
     }
+  }
+
+  /** A CheckpointedFunction puts its operator state into the store now (the task snapshots the store right after). */
+  override async snapshotState(ctx: StateSnapshotContext): Promise<void> {
+    const f = this.userFunction as unknown as Partial<CheckpointedFunctionLike>;
+    if (f && typeof f === 'object' && typeof f.snapshotState === 'function') await f.snapshotState({ checkpointId: ctx.checkpointId, timestamp: ctx.timestamp });
+  }
+
+  override async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    const f = this.userFunction as unknown as Partial<CheckpointListener>;
+    if (f && typeof f === 'object' && typeof f.notifyCheckpointComplete === 'function') await f.notifyCheckpointComplete(checkpointId);
+  }
+
+  override async notifyCheckpointAborted(checkpointId: number): Promise<void> {
+    const f = this.userFunction as unknown as Partial<CheckpointListener>;
+    if (f && typeof f === 'object' && typeof f.notifyCheckpointAborted === 'function') await f.notifyCheckpointAborted(checkpointId);
   }
 
   override async open(): Promise<void> {

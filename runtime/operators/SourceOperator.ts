@@ -1,5 +1,9 @@
 import { AbstractStreamOperator } from './AbstractStreamOperator.js';
-import type { StreamOperatorParameters } from './StreamOperator.js';
+import type { StreamOperatorParameters, StateSnapshotContext } from './StreamOperator.js';
+import type { ListState } from '../api/state/State.js';
+import { ListStateDescriptor } from '../api/state/StateDescriptor.js';
+
+const SPLITS_STATE = 'SourceReaderState';
 import type { Source, SourceReader, ReaderOutput, InputStatus, SourceReaderContext } from '../api/connector/Source.js';
 import type { WatermarkStrategy, WatermarkGenerator, WatermarkOutput, TimestampAssigner } from '../api/eventtime/WatermarkStrategy.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../api/eventtime/WatermarkStrategy.js';
@@ -72,6 +76,9 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> {
       metricGroup: () => p.metricGroup,
     };
     this.reader = this.source.createReader(ctx);
+    // Splits (with their positions) this subtask held at the checkpoint it restores from (Flink's SourceOperator#open).
+    const restored = [...this.readerState().get()];
+    if (restored.length > 0) this.reader.addSplits(restored);
     await this.reader.start();
     gateway.sendEventToCoordinator({ type: 'ReaderRegistration', subtask } satisfies SourceOperatorEvent);
     if (this.generator) this.schedulePeriodicWatermark();
@@ -96,6 +103,15 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> {
       case 'SourceEventToReader': this.reader.handleSourceEvents?.(e.event); break;
     }
   }
+
+  /** Flink's SourceOperator keeps the reader's splits in operator list state "SourceReaderState" (SPLIT: redistributed on rescale). */
+  private readerState(): ListState<unknown> { return this.params.operatorStateStore.getListState(new ListStateDescriptor<unknown>(SPLITS_STATE)); }
+
+  override snapshotState(ctx: StateSnapshotContext): void {
+    this.readerState().update(this.reader.snapshotState(ctx.checkpointId));
+  }
+
+  override notifyCheckpointComplete(checkpointId: number): void { this.reader.notifyCheckpointComplete?.(checkpointId); }
 
   /** Polls the reader once; it may emit many records. */
   emitNext(): InputStatus { return this.reader.pollNext(this.readerOutput); }

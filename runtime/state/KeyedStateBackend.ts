@@ -36,6 +36,8 @@ export interface KeyedStateBackend {
    * the timers restored for that name, which the service then owns.
    */
   registerTimerService(name: string, timers: TimerSnapshotSource): RestoredTimers;
+  /** Restored timers of service `name` that no service has claimed yet (it must be created to fire them). */
+  hasRestoredTimers(name: string): boolean;
   /** All states and timers, serialized before returning (state may change right after). */
   snapshot(): KeyGroupsSnapshot;
   /** Before any state is requested: loads the key groups of `snapshots` inside keyGroupRange. */

@@ -8,7 +8,8 @@ import { asChainedOutput, BroadcastingOutput, NoOutput } from './ChainingOutput.
 import { RecordWriterOutput } from './RecordWriterOutput.js';
 import { HeapKeyedStateBackend } from '../state/heap/HeapKeyedStateBackend.js';
 import { computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssignment.js';
-import { OperatorStateStore } from '../state/OperatorStateStore.js';
+import { OperatorStateStore, type OperatorStateSnapshot } from '../state/OperatorStateStore.js';
+import type { KeyGroupsSnapshot } from '../state/KeyGroupsSnapshot.js';
 import type { AccumulatorRegistry } from '../operators/AccumulatorRegistry.js';
 import { TaskMetricGroup } from '../metrics/MetricGroup.js';
 import type { OneInputStreamOperator } from '../operators/StreamOperator.js';
@@ -22,6 +23,22 @@ export interface ChainServices {
   metricGroup: TaskMetricGroup;
   autoWatermarkInterval: number;
   operatorEventGateway(nodeId: number): OperatorEventGateway;
+  /** Restoring from a checkpoint: each operator's share of it (operators absent here restore empty state). */
+  restoredState?: ReadonlyMap<number, RestoredOperatorState>;
+  /** The task takes checkpoints (StreamOperatorParameters.checkpointingEnabled). */
+  checkpointingEnabled: boolean;
+}
+
+/** One operator's state as read back from a checkpoint. */
+export interface RestoredOperatorState {
+  readonly keyed: readonly KeyGroupsSnapshot[];
+  readonly operator: readonly OperatorStateSnapshot[];
+}
+
+/** The stores of one operator, as a checkpoint snapshots them. */
+export interface OperatorStateStores {
+  readonly keyed: HeapKeyedStateBackend | undefined;
+  readonly operator: OperatorStateStore;
 }
 
 /** The operators of one task, wired head → tail, with the partitions leaving the chain (Flink's OperatorChain). */
@@ -31,6 +48,8 @@ export class OperatorChain {
   readonly operatorsByNode = new Map<number, StreamOperator>();
   readonly specsByNode = new Map<number, ChainedOperatorSpec>();
   readonly head: StreamOperator;
+  /** Keyed backend and operator state store of every operator, by node id. */
+  readonly stateStores = new Map<number, OperatorStateStores>();
 
   constructor(
     readonly vertex: JobVertexSpec,
@@ -68,7 +87,16 @@ export class OperatorChain {
 
     const s = this.services;
     const ti = s.taskInfo;
-    const keyed = node.isKeyed;
+    const restored = s.restoredState;
+    const mine = restored?.get(nodeId);
+    let keyedBackend: HeapKeyedStateBackend | undefined;
+    if (node.isKeyed) {
+      keyedBackend = new HeapKeyedStateBackend(computeKeyGroupRangeForOperatorIndex(node.maxParallelism, ti.numberOfParallelSubtasks, ti.indexOfThisSubtask), node.maxParallelism);
+      if (mine) keyedBackend.restore(mine.keyed);
+    }
+    // Flink's isRestored(): the task restores from a checkpoint, whether or not this operator had state in it.
+    const operatorStore = restored ? new OperatorStateStore(mine?.operator ?? []) : new OperatorStateStore();
+    this.stateStores.set(nodeId, { keyed: keyedBackend, operator: operatorStore });
     const params: StreamOperatorParameters = {
       output,
       nodeId,
@@ -77,16 +105,14 @@ export class OperatorChain {
       metricGroup: s.metricGroup.addGroup(node.name),
       runtimeMode: s.runtimeMode,
       processingTimeService: s.processingTimeService,
-      keyedStateBackend: keyed
-        ? new HeapKeyedStateBackend(computeKeyGroupRangeForOperatorIndex(node.maxParallelism, ti.numberOfParallelSubtasks, ti.indexOfThisSubtask), node.maxParallelism)
-        : undefined,
+      keyedStateBackend: keyedBackend,
       keySelectors: node.keySelectors,
-      operatorStateStore: new OperatorStateStore(),
+      operatorStateStore: operatorStore,
       accumulators: s.accumulators,
       operatorEventGateway: s.operatorEventGateway(nodeId),
       autoWatermarkInterval: s.autoWatermarkInterval,
       mailbox: s.mailbox,
-      checkpointingEnabled: s.runtimeMode === 'STREAMING' && this.jobGraph.configuration['execution.checkpointing.interval'] !== undefined,
+      checkpointingEnabled: s.checkpointingEnabled,
     };
     op.setup(params);
     return op;

@@ -17,6 +17,10 @@ import { SourceOperator } from '../operators/SourceOperator.js';
 import { StatusWatermarkValve } from './StatusWatermarkValve.js';
 import { KeyGroupedInputBuffer } from './KeyGroupedInputBuffer.js';
 import { MAX_WATERMARK } from '../api/eventtime/WatermarkStrategy.js';
+import type { CheckpointCommand, SnapshotType } from '../checkpoint/CheckpointMessages.js';
+import { SubtaskCheckpointCoordinator, type BarrierMetrics } from './checkpointing/SubtaskCheckpointCoordinator.js';
+import { loadTaskRestore, asRestoreError } from './checkpointing/TaskStateManager.js';
+import { createBarrierHandler, type CheckpointBarrierHandler } from './checkpointing/CheckpointBarrierHandler.js';
 
 export interface TaskServices {
   shuffle: ShuffleEnvironment;
@@ -66,6 +70,15 @@ export class Task {
   private waitKind: typeof NOT_WAITING | WaitKind = NOT_WAITING;
   private waitStart = 0;
   done: Promise<void> = Promise.resolve();
+  // Checkpointing (STREAMING with an interval): the task's part of checkpoints, and the final
+  // checkpoint it waits for after its operators finished (so 2PC sinks commit their last data).
+  private checkpoints: SubtaskCheckpointCoordinator | undefined;
+  private barrierHandler: CheckpointBarrierHandler | undefined;
+  private barrierType: SnapshotType = 'CHECKPOINT';
+  private pendingBarrier: { checkpointId: number; timestamp: number; type: SnapshotType; m: BarrierMetrics } | null = null;
+  private operatorsFinished = false;
+  private finalCheckpointId = -1;
+  private finalCheckpointCompleted = false;
 
   constructor(readonly tdd: TaskDeploymentDescriptor, private readonly services: TaskServices) {
     this.vertex = vertexOf(services.jobGraph, tdd.vertexId);
@@ -119,6 +132,51 @@ export class Task {
     });
   }
 
+  /** A command from the CheckpointCoordinator (runs in the mailbox, between batches). */
+  handleCheckpointCommand(cmd: CheckpointCommand): void {
+    this.mailbox.put(async () => {
+      const cp = this.checkpoints;
+      if (!cp || this.state !== 'RUNNING') return;
+      switch (cmd.kind) {
+        case 'trigger':
+          // A checkpoint this task already took part in (through its inputs) is not taken twice.
+          if (cmd.checkpointId <= cp.lastCheckpointId) return;
+          await this.performCheckpoint(cmd.checkpointId, cmd.timestamp, cmd.type, { alignmentDurationMs: 0, bytesProcessedDuringAlignment: 0 });
+          break;
+        case 'complete':
+          for (const op of this.chain!.operators) if (op.notifyCheckpointComplete) await op.notifyCheckpointComplete(cmd.checkpointId);
+          if (this.finalCheckpointId >= 0 && cmd.checkpointId >= this.finalCheckpointId) this.finalCheckpointCompleted = true;
+          break;
+        case 'abort':
+          this.barrierHandler?.abortPendingCheckpoint(cmd.checkpointId);
+          for (const op of this.chain!.operators) if (op.notifyCheckpointAborted) await op.notifyCheckpointAborted(cmd.checkpointId);
+          break;
+      }
+    });
+  }
+
+  private async performCheckpoint(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics): Promise<void> {
+    if (this.operatorsFinished && this.finalCheckpointId < 0) this.finalCheckpointId = checkpointId;
+    await this.checkpoints!.checkpointState(checkpointId, timestamp, type, m);
+  }
+
+  /** Operators are done: with checkpoints, tell downstream (EndOfData) so it finishes too before the final checkpoint. */
+  private async finishOperators(): Promise<void> {
+    if (this.operatorsFinished) return;
+    for (const op of this.chain!.operators) await op.finish();
+    this.operatorsFinished = true;
+    if (this.checkpoints) for (const p of this.partitions) { p.broadcastEvent({ type: 'EndOfData', drain: false }); p.flushAll(); }
+  }
+
+  /** Keeps running mails (checkpoint triggers, notifications) until a checkpoint taken after finish() completed. */
+  private async awaitFinalCheckpoint(): Promise<void> {
+    while (!this.finalCheckpointCompleted) {
+      this.checkCanceled();
+      if (this.mailbox.hasMail) { await this.mailbox.drain(); continue; }
+      await Promise.race([this.mailbox.whenMail(), this.cancelPromise]);
+    }
+  }
+
   private report(state: ExecutionState, extra: Partial<Parameters<TaskManagerActions['updateTaskExecutionState']>[0]> = {}): void {
     this.state = state;
     const terminal = isTerminal(state);
@@ -152,18 +210,30 @@ export class Task {
         taskNameWithSubtasks: this.taskNameWithSubtask,
       };
       const actions = this.services.actions;
-      this.chain = new OperatorChain(this.vertex, jobGraph, streamGraph, partitionsByEdge, {
-        taskInfo,
-        runtimeMode: jobGraph.runtimeMode,
-        processingTimeService: this.pts,
-        mailbox: this.mailbox.put,
-        accumulators: this.accumulators,
-        metricGroup: this.metrics,
-        autoWatermarkInterval: this.services.autoWatermarkInterval,
-        operatorEventGateway: (nodeId) => ({
-          sendEventToCoordinator: (event) => actions.sendOperatorEventToCoordinator(tdd.jobId, tdd.executionAttemptId, nodeId, event),
-        }),
-      });
+      const checkpointing = tdd.checkpointing !== undefined && jobGraph.runtimeMode === 'STREAMING';
+      const restoredState = tdd.taskRestore ? await loadTaskRestore(tdd.taskRestore) : undefined;
+      try {
+        this.chain = new OperatorChain(this.vertex, jobGraph, streamGraph, partitionsByEdge, {
+          taskInfo,
+          runtimeMode: jobGraph.runtimeMode,
+          processingTimeService: this.pts,
+          mailbox: this.mailbox.put,
+          accumulators: this.accumulators,
+          metricGroup: this.metrics,
+          autoWatermarkInterval: this.services.autoWatermarkInterval,
+          checkpointingEnabled: checkpointing,
+          restoredState,
+          operatorEventGateway: (nodeId) => ({
+            sendEventToCoordinator: (event) => actions.sendOperatorEventToCoordinator(tdd.jobId, tdd.executionAttemptId, nodeId, event),
+          }),
+        });
+      } catch (e) {
+        throw tdd.taskRestore ? asRestoreError(tdd.taskRestore.checkpointId, e) : e;
+      }
+      if (checkpointing) {
+        this.checkpoints = new SubtaskCheckpointCoordinator(tdd.checkpointing!, tdd.executionAttemptId, this.chain, this.partitions,
+          (r) => actions.reportCheckpoint(tdd.jobId, r));
+      }
       this.report('INITIALIZING');
       const ops = this.chain.operators;
       // Downstream first, so every operator is ready before its input emits.
@@ -175,13 +245,17 @@ export class Task {
       else await this.runInput();
 
       // End of input: operators emit what they buffered, head first, so downstream sees it.
-      for (const op of ops) await op.finish();
+      await this.finishOperators();
+      if (this.checkpoints) await this.awaitFinalCheckpoint();
       this.pts.quiesce();
       await this.mailbox.drain();
+      this.checkpoints?.close();
       for (const p of this.partitions) p.finish();
       for (const op of ops) await op.close();
       this.report('FINISHED', { accumulators: this.accumulators.snapshot() });
     } catch (e) {
+      this.checkpoints?.close();
+      this.barrierHandler?.close();
       this.pts.quiesce();
       const canceled = this.canceled || e instanceof CancelTaskException;
       const err = e instanceof Error ? e : new Error(String(e));
@@ -268,6 +342,14 @@ export class Task {
     const one = head as OneInputStreamOperator<unknown>;
     const two = head as TwoInputStreamOperator<unknown, unknown>;
     let ended = 0;
+    let endOfData = 0;
+    const cp = this.checkpoints;
+    const handler = cp ? createBarrierHandler(this.tdd.checkpointing!.mode, nCh, gate, {
+      triggerCheckpointOnBarrier: (b, m) => { this.pendingBarrier = { checkpointId: b.checkpointId, timestamp: b.timestamp, type: this.barrierType, m }; },
+      abortCheckpointOnBarrier: (id, reason) => cp.abortCheckpointOnBarrier(id, reason),
+    }, { checkpointsAfterTasksFinish: this.tdd.checkpointing!.checkpointsAfterTasksFinish }) : undefined;
+    this.barrierHandler = handler;
+    let bytesSeen = 0;
     this.lastYield = performance.now();
 
     for (;;) {
@@ -295,8 +377,30 @@ export class Task {
         const input = inputOf[b.channel];
         const valve = valves[input - 1];
         switch (ev.type) {
+          case 'CheckpointBarrier': {
+            if (!handler) break;
+            handler.addProcessedBytes(gate.numBytesIn - bytesSeen);
+            bytesSeen = gate.numBytesIn;
+            this.barrierType = ev.savepoint ? 'SAVEPOINT' : 'CHECKPOINT';
+            handler.processBarrier(b.channel, ev);
+            const pb = this.pendingBarrier;
+            if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m); }
+            break;
+          }
+          case 'CancelCheckpointMarker':
+            handler?.processCancellationBarrier(b.channel, ev.checkpointId);
+            break;
+          case 'EndOfData':
+            // Every input finished its records: finish the operators now, the final checkpoint's barrier comes next.
+            if (++endOfData === nCh && cp && !grouped) await this.finishOperators();
+            break;
           case 'EndOfPartition': {
             ended++;
+            if (handler) {
+              handler.processEndOfPartition(b.channel);
+              const pb = this.pendingBarrier;
+              if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m); }
+            }
             const wm = valve.channelFinished(b.channel);
             if (wm !== null && !grouped) this.emitWatermark(twoInput, input, wm);
             break;
@@ -312,9 +416,6 @@ export class Task {
             if (change !== null && !twoInput && !grouped) one.processWatermarkStatus?.(change);
             break;
           }
-          default:
-            // Barriers and other events belong to the checkpointing issue; EndOfData needs no action here.
-            break;
         }
         if (ended === nCh) break;
       }

@@ -1,5 +1,8 @@
 import type { InputChannelDescriptor } from '../network/index.js';
 import type { ExecutionState } from '../graph/executiongraph/ExecutionState.js';
+import type { JobManagerTaskRestore } from '../checkpoint/StateHandles.js';
+import type { CheckpointResponse } from '../checkpoint/CheckpointMessages.js';
+import type { TaskCheckpointConfig } from './checkpointing/SubtaskCheckpointCoordinator.js';
 
 /** Everything a slot needs to run one subtask attempt (plain data: it crosses threads and processes). */
 export interface TaskDeploymentDescriptor {
@@ -13,6 +16,10 @@ export interface TaskDeploymentDescriptor {
   producedPartitions: Array<{ edgeId: string; partitionId: string; numSubpartitions: number }>;
   /** One entry per incoming edge; channel order defines the gate's channel indexes. */
   inputs: Array<{ edgeId: string; typeNumber: number; channels: InputChannelDescriptor[] }>;
+  /** STREAMING with checkpointing on: how this task takes checkpoints. */
+  checkpointing?: TaskCheckpointConfig;
+  /** Restarting from a checkpoint: this subtask's share of it (Flink's JobManagerTaskRestore). */
+  taskRestore?: JobManagerTaskRestore;
 }
 
 /** A failure as plain data, with where it happened. */
@@ -67,6 +74,8 @@ export interface TaskMetricsReport {
 export interface TaskManagerActions {
   updateTaskExecutionState(update: TaskExecutionState): void;
   sendOperatorEventToCoordinator(jobId: string, executionAttemptId: string, nodeId: number, event: unknown): void;
+  /** A checkpoint acknowledgement or decline for the job's CheckpointCoordinator. */
+  reportCheckpoint(jobId: string, response: CheckpointResponse): void;
 }
 
 export function serializeThrowable(e: unknown, location?: string): SerializedThrowable {

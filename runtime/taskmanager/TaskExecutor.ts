@@ -7,6 +7,7 @@ import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
 import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager/SlotManager.js';
 import { type TaskManagerMetrics, heapLimit, sampleThreadMetrics, startGcMonitor } from './TaskManagerMetrics.js';
 import { RunningTaskMetrics } from './RunningTaskMetrics.js';
+import type { CheckpointCommand } from '../checkpoint/CheckpointMessages.js';
 
 /**
  * A TaskManager whose slots all live in the calling thread: the in-process mode of scripts and
@@ -40,6 +41,7 @@ export class TaskExecutor implements TaskExecutorGateway {
       updateTaskExecutionState: (u) => queueMicrotask(() => this.jobMaster(u.jobId)?.updateTaskExecutionState(u)),
       sendOperatorEventToCoordinator: (jobId, attemptId, nodeId, event) =>
         queueMicrotask(() => this.jobMaster(jobId)?.sendOperatorEventToCoordinator(attemptId, nodeId, event)),
+      reportCheckpoint: (jobId, r) => queueMicrotask(() => this.jobMaster(jobId)?.reportCheckpoint(r)),
     };
   }
 
@@ -66,6 +68,10 @@ export class TaskExecutor implements TaskExecutorGateway {
 
   sendOperatorEventToTask(executionAttemptId: string, nodeId: number, event: unknown): void {
     this.tasks.get(executionAttemptId)?.deliverOperatorEvent(nodeId, event);
+  }
+
+  sendCheckpointCommand(executionAttemptId: string, cmd: CheckpointCommand): void {
+    this.tasks.get(executionAttemptId)?.handleCheckpointCommand(cmd);
   }
 
   releaseJob(): void {}

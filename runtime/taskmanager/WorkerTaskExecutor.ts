@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { TaskExecutorGateway, JobMasterGateway, JobSubmissionInfo } from '../jobmanager/gateways.js';
 import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
+import type { CheckpointCommand } from '../checkpoint/CheckpointMessages.js';
 import type { ToSlot, FromSlot, SlotWorkerData } from './slot/SlotMessages.js';
 import { type Configuration, TaskManagerOptions, NettyShuffleOptions, PipelineOptions, HeartbeatManagerOptions, packageRoot } from '../configuration/index.js';
 import { isTerminal } from '../graph/executiongraph/ExecutionState.js';
@@ -121,6 +122,8 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
       for (const r of m.reports) if (this.attemptSlot.has(r.executionAttemptId)) this.jobMaster(r.jobId)?.updateTaskMetrics(r.executionAttemptId, r.io);
     } else if (m.t === 'toCoordinator') {
       this.jobMaster(m.jobId)?.sendOperatorEventToCoordinator(m.attemptId, m.nodeId, m.event);
+    } else if (m.t === 'checkpointResponse') {
+      this.jobMaster(m.jobId)?.reportCheckpoint(m.response);
     }
   }
 
@@ -169,6 +172,11 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
   sendOperatorEventToTask(attemptId: string, nodeId: number, event: unknown): void {
     const a = this.attemptSlot.get(attemptId);
     if (a) this.send(a.slot, { t: 'opEvent', attemptId, nodeId, event });
+  }
+
+  sendCheckpointCommand(attemptId: string, cmd: CheckpointCommand): void {
+    const a = this.attemptSlot.get(attemptId);
+    if (a) this.send(a.slot, { t: 'checkpoint', attemptId, cmd });
   }
 
   releaseJob(jobId: string): void { for (let i = 0; i < this.numberOfSlots; i++) this.send(i, { t: 'releaseJob', jobId }); }

@@ -16,6 +16,14 @@ export class CollectSinkCoordinator implements OperatorCoordinator {
       this.onLimitReached();
     }
   }
-  async resetToCheckpoint(): Promise<void> { this.values.length = 0; this.limitSignaled = false; }
+  /**
+   * Without a checkpoint the job starts over, so what came so far is dropped. From a checkpoint the
+   * values stay: records after it are sent again (collect is at-least-once, as in Flink's CollectSink).
+   */
+  async resetToCheckpoint(checkpointId: number | undefined): Promise<void> {
+    if (checkpointId !== undefined) return;
+    this.values.length = 0;
+    this.limitSignaled = false;
+  }
   async close(): Promise<void> {}
 }

@@ -2,8 +2,17 @@
 export interface OperatorCoordinator {
   start(): Promise<void>;
   handleEventFromOperator(subtask: number, event: unknown): void | Promise<void>;
-  /** Global failover: forget everything and start over (until checkpoints restore state). */
-  resetToCheckpoint(): Promise<void>;
+  /**
+   * Global failover: go back to checkpoint `checkpointId` with the state this coordinator's
+   * checkpointCoordinator() returned then; checkpointId undefined = no checkpoint, start over.
+   */
+  resetToCheckpoint(checkpointId: number | undefined, state: unknown): Promise<void>;
+  /**
+   * Snapshots the coordinator for checkpoint `checkpointId`; calls `onSnapshotTaken` synchronously
+   * right after the snapshot and before sending anything more to subtasks.
+   */
+  checkpointCoordinator?(checkpointId: number, onSnapshotTaken: () => void): Promise<unknown>;
+  notifyCheckpointComplete?(checkpointId: number): void;
   close(): Promise<void>;
 }
 

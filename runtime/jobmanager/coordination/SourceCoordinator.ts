@@ -41,11 +41,29 @@ export class SourceCoordinator implements OperatorCoordinator {
     return this.chain;
   }
 
-  async resetToCheckpoint(): Promise<void> {
+  /** The enumerator's checkpoint, taken in turn with the events it handles (so it sees a consistent state). */
+  checkpointCoordinator(checkpointId: number, onSnapshotTaken: () => void): Promise<unknown> {
+    const snap = this.chain.then(() => {
+      const s = this.enumerator?.snapshotState(checkpointId);
+      onSnapshotTaken();
+      return s;
+    });
+    this.chain = snap.then(() => undefined, () => undefined);
+    return snap;
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    const en = this.enumerator as (SplitEnumerator<unknown, unknown> & { notifyCheckpointComplete?(id: number): void }) | undefined;
+    en?.notifyCheckpointComplete?.(checkpointId);
+  }
+
+  async resetToCheckpoint(checkpointId: number | undefined, state: unknown): Promise<void> {
     await this.chain;
     await this.enumerator?.close();
     this.readers.clear();
-    await this.start();
+    if (checkpointId === undefined || state === undefined) { await this.start(); return; }
+    this.enumerator = this.source.restoreEnumerator(this.context(), state);
+    await this.enumerator.start();
   }
 
   async close(): Promise<void> {

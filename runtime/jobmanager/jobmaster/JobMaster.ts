@@ -12,6 +12,11 @@ import { type JobResult, mergeAccumulators } from './JobResult.js';
 import { Configuration, JobManagerOptions } from '../../configuration/index.js';
 import type { InputChannelDescriptor, PartitionLocation } from '../../network/index.js';
 import type { JobStatus } from '../../api/environment/JobClient.js';
+import { CheckpointCoordinator, type CheckpointPlanTask } from '../../checkpoint/CheckpointCoordinator.js';
+import { CheckpointStatsTracker } from '../../checkpoint/CheckpointStatsTracker.js';
+import type { CheckpointResponse } from '../../checkpoint/CheckpointMessages.js';
+import type { JobManagerTaskRestore } from '../../checkpoint/StateHandles.js';
+import { CheckpointingOptions } from '../../configuration/index.js';
 
 const SECONDARY_FAILURE_GRACE_MS = 250;
 
@@ -42,6 +47,15 @@ export class JobMaster implements JobMasterGateway {
   readonly result: Promise<JobResult>;
   readonly startTime = Date.now();
   private readonly conf: Configuration;
+  /** STREAMING jobs with execution.checkpointing.interval (or manual checkpoints). */
+  checkpointCoordinator: CheckpointCoordinator | undefined;
+  readonly checkpointStats = new CheckpointStatsTracker();
+  /** Coordinator events held while a checkpoint is being triggered (Flink's OperatorEventValve), by node id. */
+  private readonly eventValves = new Map<number, Array<() => void>>();
+  /** What each subtask restores on the next deployment (after a failover with a checkpoint). */
+  private taskRestores: Map<string, JobManagerTaskRestore[]> | undefined;
+  private restoredFromCheckpoint: number | undefined;
+  private producersCache: Map<ExecutionVertex, ExecutionVertex[]> | undefined;
 
   /**
    * Without `userGraph` the job is INITIALIZING (the Dispatcher still rebuilds it from its bundle):
@@ -84,9 +98,11 @@ export class JobMaster implements JobMasterGateway {
     try {
       if (this.userGraph === null) throw new Error(`internal: job ${this.jobId} started before its user graph was built`);
       this.createCoordinators();
+      this.createCheckpointCoordinator();
       for (const c of this.coordinators.values()) await c.start();
       this.transition('RUNNING');
       await this.scheduleAll();
+      this.checkpointCoordinator?.startCheckpointScheduler();
     } catch (e) {
       await this.failJob(serializeThrowable(e, 'JobMaster'));
     }
@@ -98,7 +114,7 @@ export class JobMaster implements JobMasterGateway {
         const node = this.userGraph!.getNode(op.nodeId);
         if (node.source) {
           this.coordinators.set(op.nodeId, new SourceCoordinator(node.source, v.parallelism,
-            (subtask, event) => this.sendToSubtask(v.id, subtask, op.nodeId, event),
+            (subtask, event) => this.sendFromCoordinator(v.id, subtask, op.nodeId, event),
             (e) => { void this.handleGlobalFailure(serializeThrowable(e, `SourceCoordinator of '${node.name}'`)); }));
         }
       }
@@ -108,6 +124,52 @@ export class JobMaster implements JobMasterGateway {
       this.collectors.set(c.nodeId, coll);
       this.coordinators.set(c.nodeId, coll);
     }
+  }
+
+  private createCheckpointCoordinator(): void {
+    if (this.job.jobGraph.runtimeMode !== 'STREAMING' || this.conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL) === undefined) return;
+    this.checkpointCoordinator = new CheckpointCoordinator(this.conf, {
+      jobId: this.jobId,
+      vertices: this.job.jobGraph.vertices,
+      currentTasks: () => this.checkpointPlanTasks(),
+      sendCommand: (attemptId, cmd) => {
+        const ex = this.executions.get(attemptId);
+        if (!ex || ex.isTerminal || !ex.slot) return;
+        try { this.gatewayOf(ex.slot).sendCheckpointCommand(attemptId, cmd); } catch { /* TaskManager lost: failover follows */ }
+      },
+      coordinators: this.coordinators,
+      closeEventValve: (nodeId) => { if (!this.eventValves.has(nodeId)) this.eventValves.set(nodeId, []); },
+      openEventValves: () => {
+        const held = [...this.eventValves.values()];
+        this.eventValves.clear();
+        for (const q of held) for (const send of q) send();
+      },
+      failJob: (e) => {
+        const error: SerializedThrowable = { name: 'FlinkRuntimeException', message: e.message, location: 'CheckpointCoordinator' };
+        this.executionGraph.exceptionHistory.push({ timestamp: Date.now(), exception: `${error.name}: ${error.message}`, taskName: 'CheckpointCoordinator' });
+        void this.handleGlobalFailure(error);
+      },
+      log: this.log,
+      stats: this.checkpointStats,
+    });
+  }
+
+  /** Every subtask's current attempt, and whether all the producers it reads from finished (then it gets the trigger itself). */
+  private checkpointPlanTasks(): CheckpointPlanTask[] {
+    if (!this.producersCache) {
+      this.producersCache = new Map();
+      for (const ev of this.executionGraph.allExecutionVertices()) {
+        this.producersCache.set(ev, [...new Set(this.executionGraph.consumedChannels(ev).flatMap((c) => c.channels.map((ch) => ch.producer)))]);
+      }
+    }
+    const out: CheckpointPlanTask[] = [];
+    for (const ev of this.executionGraph.allExecutionVertices()) {
+      const ex = ev.currentExecution;
+      const producers = this.producersCache.get(ev) ?? [];
+      out.push({ attemptId: ex.attemptId, vertexId: ev.jobVertex.id, subtaskIndex: ev.subtaskIndex, state: ex.state,
+        allProducersFinished: producers.every((p) => p.currentExecution.state === 'FINISHED') });
+    }
+    return out;
   }
 
   /** Number of slots per slot sharing group: its highest vertex parallelism. */
@@ -159,6 +221,8 @@ export class JobMaster implements JobMasterGateway {
     const ex = ev.currentExecution;
     const slot = ex.slot!;
     const te = this.gatewayOf(slot);
+    const cc = this.checkpointCoordinator;
+    const restore = this.taskRestores?.get(ev.jobVertex.id)?.[ev.subtaskIndex];
     const tdd: TaskDeploymentDescriptor = {
       jobId: this.jobId,
       vertexId: ev.jobVertex.id,
@@ -175,6 +239,13 @@ export class JobMaster implements JobMasterGateway {
           partitionId: c.partitionId, subpartition: c.subpartition, location: this.locate(slot, c.producer.currentExecution.slot!, te),
         })),
       })),
+      ...(cc ? { checkpointing: {
+        mode: cc.mode,
+        jobCheckpointDir: cc.checkpointDir === undefined ? undefined : `${cc.checkpointDir.replace(/\/+$/, '')}/${this.jobId}`,
+        inlineThreshold: cc.inlineThreshold,
+        checkpointsAfterTasksFinish: true,
+      } } : {}),
+      ...(restore ? { taskRestore: restore } : {}),
     };
     ex.transitionState('DEPLOYING');
     te.submitTask(tdd, slot.slotIndex, this.job);
@@ -186,6 +257,13 @@ export class JobMaster implements JobMasterGateway {
     }
     // The producer's slot lets the remote TaskManager route the partition request to the right worker.
     return { kind: 'remote', taskManagerId: producer.taskManagerId, host: producer.host ?? '127.0.0.1', port: producer.dataPort ?? 0, slotIndex: producer.slotIndex };
+  }
+
+  /** Coordinator → subtask events pass the valve: held while a checkpoint is being triggered. */
+  private sendFromCoordinator(vertexId: string, subtask: number, nodeId: number, event: unknown): void {
+    const held = this.eventValves.get(nodeId);
+    if (held) held.push(() => this.sendToSubtask(vertexId, subtask, nodeId, event));
+    else this.sendToSubtask(vertexId, subtask, nodeId, event);
   }
 
   private sendToSubtask(vertexId: string, subtask: number, nodeId: number, event: unknown): void {
@@ -201,6 +279,12 @@ export class JobMaster implements JobMasterGateway {
     const ex = this.executions.get(executionAttemptId);
     if (!ex || ex !== ex.vertex.currentExecution) return; // a stale attempt
     void this.coordinators.get(nodeId)?.handleEventFromOperator(ex.vertex.subtaskIndex, event);
+  }
+
+  reportCheckpoint(r: CheckpointResponse): void {
+    const ex = this.executions.get(r.executionAttemptId);
+    if (!ex || ex !== ex.vertex.currentExecution) return; // a stale attempt's acknowledgement
+    this.checkpointCoordinator?.receiveCheckpointResponse(r);
   }
 
   updateTaskMetrics(executionAttemptId: string, io: TaskIOMetrics): void {
@@ -312,21 +396,35 @@ export class JobMaster implements JobMasterGateway {
     if (this.stopping || this.executionGraph.state !== 'RUNNING') return;
     this.restartStrategy.notifyFailure(error);
     if (!this.restartStrategy.canRestart()) { await this.failJob(error); return; }
+    // A state file of the checkpoint the last attempt restored from is missing or corrupt: fall back to the one before.
+    if (error.name === 'CheckpointRestoreError' && this.restoredFromCheckpoint !== undefined) this.checkpointCoordinator?.markUnreadable(this.restoredFromCheckpoint);
     this.transition('RESTARTING');
     this.schedulingGeneration++;
+    this.checkpointCoordinator?.stopCheckpointScheduler();
+    this.checkpointCoordinator?.abortPendingCheckpoints();
+    this.eventValves.clear();
     this.cancelAll();
     await this.waitAllTerminal();
     const delay = this.restartStrategy.getBackoffTime();
     this.log('INFO', `Job ${this.jobId}: all tasks stopped; restarting in ${delay} ms (${this.restartStrategy.describe()}).`);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (this.stopping) return;
-    // Restart from scratch: no checkpoints exist yet to restore from.
-    for (const c of this.coordinators.values()) await c.resetToCheckpoint();
+    // Back to the latest completed checkpoint, or from scratch without one.
+    this.taskRestores = undefined;
+    this.restoredFromCheckpoint = undefined;
+    try {
+      const r = await this.checkpointCoordinator?.restoreLatestCheckpointedState((nodeId, state) => this.coordinators.get(nodeId)!.resetToCheckpoint(this.checkpointCoordinator!.getLatestCheckpoint()!.checkpointId, state));
+      if (r) { this.taskRestores = r.assignments; this.restoredFromCheckpoint = r.checkpointId; } else for (const c of this.coordinators.values()) await c.resetToCheckpoint(undefined, undefined);
+    } catch (e) {
+      await this.failJob(serializeThrowable(e, 'CheckpointCoordinator'));
+      return;
+    }
     this.finishedAccumulators.length = 0;
     this.rm.slotManager.releaseSlots(this.jobId);
     for (const ev of this.executionGraph.allExecutionVertices()) ev.resetForNewExecution();
     this.transition('RUNNING');
-    try { await this.scheduleAll(); } catch (e) { await this.failJob(serializeThrowable(e, 'JobMaster')); }
+    try { await this.scheduleAll(); } catch (e) { await this.failJob(serializeThrowable(e, 'JobMaster')); return; }
+    this.checkpointCoordinator?.startCheckpointScheduler();
   }
 
   private async failJob(error: SerializedThrowable): Promise<void> {
@@ -365,6 +463,7 @@ export class JobMaster implements JobMasterGateway {
     this.completed = true;
     if (this.secondary) { clearTimeout(this.secondary.timer); this.secondary = null; }
     this.executionGraph.transitionState(status);
+    try { await this.checkpointCoordinator?.shutdown(status); } catch (e) { this.log('WARN', `Job ${this.jobId}: checkpoint cleanup failed: ${(e as Error).message}`); }
     for (const c of this.coordinators.values()) { try { await c.close(); } catch { /* closing anyway */ } }
     this.rm.slotManager.releaseSlots(this.jobId);
     for (const id of new Set(this.slots.map((s) => s.taskManagerId))) { try { this.rm.getTaskExecutor(id).releaseJob(this.jobId); } catch { /* TM gone */ } }

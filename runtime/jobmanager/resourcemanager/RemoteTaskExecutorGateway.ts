@@ -1,6 +1,7 @@
 import type { TaskExecutorGateway, JobSubmissionInfo } from '../gateways.js';
 import type { TaskDeploymentDescriptor } from '../../taskmanager/TaskDeploymentDescriptor.js';
 import type { RpcConnection } from '../../rpc/RpcConnection.js';
+import type { CheckpointCommand } from '../../checkpoint/CheckpointMessages.js';
 
 /** The JobManager's handle on a TaskManager process: one-way RPCs over its control connection. */
 export class RemoteTaskExecutorGateway implements TaskExecutorGateway {
@@ -17,6 +18,7 @@ export class RemoteTaskExecutorGateway implements TaskExecutorGateway {
   }
   cancelTask(executionAttemptId: string): void { this.send('cancelTask', [executionAttemptId]); }
   sendOperatorEventToTask(executionAttemptId: string, nodeId: number, event: unknown): void { this.send('sendOperatorEventToTask', [executionAttemptId, nodeId, event]); }
+  sendCheckpointCommand(executionAttemptId: string, cmd: CheckpointCommand): void { this.send('sendCheckpointCommand', [executionAttemptId, cmd]); }
   releaseJob(jobId: string): void { if (!this.conn.isClosed) this.conn.tell('releaseJob', [jobId]); }
   close(): void { this.conn.close('TaskManager released'); }
 }

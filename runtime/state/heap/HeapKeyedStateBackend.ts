@@ -108,6 +108,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return restored ?? NO_TIMERS;
   }
 
+  hasRestoredTimers(name: string): boolean {
+    const t = this.restoredTimers.get(name);
+    return t !== undefined && (t.event.length > 0 || t.processing.length > 0);
+  }
+
   snapshot(): KeyGroupsSnapshot {
     const sources: SnapshotSource[] = [];
     for (const [name, table] of this.tables) {

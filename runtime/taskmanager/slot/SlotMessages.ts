@@ -3,6 +3,7 @@ import type { TaskDeploymentDescriptor, TaskExecutionState, TaskMetricsReport } 
 import type { JobSubmissionInfo } from '../../jobmanager/gateways.js';
 import type { NetworkConfig } from '../../network/index.js';
 import type { TaskManagerMetrics } from '../TaskManagerMetrics.js';
+import type { CheckpointCommand, CheckpointResponse } from '../../checkpoint/CheckpointMessages.js';
 
 /** Messages between a TaskManager's main thread and its slot workers. */
 export type ToSlot =
@@ -12,6 +13,7 @@ export type ToSlot =
   | { t: 'submit'; tdd: TaskDeploymentDescriptor; job: JobSubmissionInfo }
   | { t: 'cancel'; attemptId: string }
   | { t: 'opEvent'; attemptId: string; nodeId: number; event: unknown }
+  | { t: 'checkpoint'; attemptId: string; cmd: CheckpointCommand }
   | { t: 'releaseJob'; jobId: string }
   /** Asks for the slot's memory/GC metrics (answered with 'threadMetrics'). */
   | { t: 'sampleMetrics' };
@@ -23,6 +25,7 @@ export type FromSlot =
   | { t: 'metrics'; reports: TaskMetricsReport[] }
   /** The slot's own V8 heap, buffer pool and GC values. */
   | { t: 'threadMetrics'; metrics: TaskManagerMetrics }
-  | { t: 'toCoordinator'; jobId: string; attemptId: string; nodeId: number; event: unknown };
+  | { t: 'toCoordinator'; jobId: string; attemptId: string; nodeId: number; event: unknown }
+  | { t: 'checkpointResponse'; jobId: string; response: CheckpointResponse };
 
 export interface SlotWorkerData { slotIndex: number; network: NetworkConfig; autoWatermarkInterval: number; metricsInterval: number }

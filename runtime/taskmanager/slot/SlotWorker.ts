@@ -29,6 +29,7 @@ const post = (m: FromSlot): void => port.postMessage(m);
 const actions: TaskManagerActions = {
   updateTaskExecutionState: (update) => post({ t: 'state', update }),
   sendOperatorEventToCoordinator: (jobId, attemptId, nodeId, event) => post({ t: 'toCoordinator', jobId, attemptId, nodeId, event }),
+  reportCheckpoint: (jobId, response) => post({ t: 'checkpointResponse', jobId, response }),
 };
 
 function graphFor(job: JobSubmissionInfo): Promise<StreamGraph> {
@@ -76,6 +77,7 @@ port.on('message', (m: ToSlot) => {
       break;
     }
     case 'opEvent': tasks.get(m.attemptId)?.deliverOperatorEvent(m.nodeId, m.event); break;
+    case 'checkpoint': tasks.get(m.attemptId)?.handleCheckpointCommand(m.cmd); break;
     case 'releaseJob': graphs.delete(m.jobId); break;
     case 'sampleMetrics': post({ t: 'threadMetrics', metrics: sampleThreadMetrics(shuffle.pool, shuffle.config.bufferSize) }); break;
   }

@@ -1,0 +1,346 @@
+// Flink's CheckpointCoordinator: triggers checkpoints (periodic or manual), collects the tasks'
+// acknowledgements, writes `_metadata` last and atomically, keeps the retained checkpoints, tells
+// tasks and coordinators when a checkpoint completed or was aborted, and hands out the latest
+// checkpoint's state on failover.
+import { randomInt } from 'node:crypto';
+import type { JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
+import type { ExecutionState } from '../graph/executiongraph/ExecutionState.js';
+import { type ReadableConfig, CheckpointingOptions } from '../configuration/index.js';
+import { CheckpointStorage } from '../../hdfs/index.js';
+import { type CheckpointCommand, type CheckpointFailureReason, type CheckpointResponse, type SnapshotType, CheckpointException, failureMessage, isPreFlight } from './CheckpointMessages.js';
+import { type CheckpointMetadata, serializeCheckpointMetadata } from './CheckpointMetadata.js';
+import { PendingCheckpoint, type TaskToAck } from './PendingCheckpoint.js';
+import { type CompletedCheckpoint, CompletedCheckpointStore } from './CompletedCheckpointStore.js';
+import { CheckpointFailureManager } from './CheckpointFailureManager.js';
+import { assignStates } from './StateAssignment.js';
+import type { JobManagerTaskRestore, TaskStateSnapshot, StreamStateHandle } from './StateHandles.js';
+import type { CheckpointStatsTracker } from './CheckpointStatsTracker.js';
+
+/** The current attempt of one subtask, as the checkpoint plan sees it. */
+export interface CheckpointPlanTask {
+  readonly attemptId: string;
+  readonly vertexId: string;
+  readonly subtaskIndex: number;
+  readonly state: ExecutionState;
+  /** No inputs, or every producer it reads from has FINISHED: the barrier must be injected here. */
+  readonly allProducersFinished: boolean;
+}
+
+/** An OperatorCoordinator that takes part in checkpoints (source enumerators). */
+export interface CheckpointedOperatorCoordinator {
+  /**
+   * Snapshots the coordinator; `onSnapshotTaken` must be called synchronously right after the
+   * snapshot, before any further event to subtasks is sent (the JobMaster closes its event valve there).
+   */
+  checkpointCoordinator?(checkpointId: number, onSnapshotTaken: () => void): Promise<unknown>;
+  notifyCheckpointComplete?(checkpointId: number): void;
+}
+
+export interface CheckpointCoordinatorContext {
+  readonly jobId: string;
+  readonly vertices: readonly JobVertexSpec[];
+  currentTasks(): CheckpointPlanTask[];
+  sendCommand(attemptId: string, cmd: CheckpointCommand): void;
+  readonly coordinators: ReadonlyMap<number, CheckpointedOperatorCoordinator>;
+  /** Holds a coordinator's events to its subtasks until openEventValves() (Flink's OperatorEventValve). */
+  closeEventValve(nodeId: number): void;
+  openEventValves(): void;
+  /** Fails the job over (the restart strategy decides whether it restarts). */
+  failJob(error: Error): void;
+  log(level: 'INFO' | 'WARN' | 'ERROR', msg: string): void;
+  readonly stats?: CheckpointStatsTracker;
+}
+
+export class CheckpointCoordinator {
+  readonly interval: number | undefined;
+  readonly timeout: number;
+  readonly minPause: number;
+  readonly maxConcurrent: number;
+  readonly unaligned: boolean;
+  readonly mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  readonly checkpointDir: string | undefined;
+  readonly inlineThreshold: number;
+  private readonly retention: 'NO_EXTERNALIZED_CHECKPOINTS' | 'DELETE_ON_CANCELLATION' | 'RETAIN_ON_CANCELLATION';
+  private readonly storage: CheckpointStorage | undefined;
+  private storageReady: Promise<void> | undefined;
+  readonly store: CompletedCheckpointStore;
+  private readonly failureManager: CheckpointFailureManager;
+  private readonly pending = new Map<number, PendingCheckpoint>();
+  private nextCheckpointId = 1;
+  private triggering = false;
+  private lastCheckpointCompletion = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private shutDown = false;
+  private readonly completionWaiters = new Map<number, { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void }>();
+  /** Manual requests waiting for a free slot (max-concurrent), in order. */
+  private readonly queued: Array<{ type: SnapshotType; resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void }> = [];
+
+  constructor(conf: ReadableConfig, private readonly ctx: CheckpointCoordinatorContext) {
+    this.interval = conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL);
+    this.timeout = conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT);
+    this.minPause = conf.get(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS);
+    this.maxConcurrent = conf.get(CheckpointingOptions.MAX_CONCURRENT_CHECKPOINTS);
+    this.mode = conf.get(CheckpointingOptions.CHECKPOINTING_MODE);
+    this.unaligned = conf.get(CheckpointingOptions.ENABLE_UNALIGNED) && this.mode === 'EXACTLY_ONCE';
+    this.inlineThreshold = conf.get(CheckpointingOptions.DATA_INLINE_THRESHOLD);
+    this.retention = conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION);
+    const dir = conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+    const kind = conf.getOptional(CheckpointingOptions.CHECKPOINT_STORAGE) ?? (dir !== undefined ? 'filesystem' : 'jobmanager');
+    if (kind === 'filesystem' && dir === undefined) {
+      throw new Error("execution.checkpointing.storage is 'filesystem' but execution.checkpointing.dir is not set; set it to a file:// or hdfs:// directory.");
+    }
+    this.checkpointDir = kind === 'filesystem' ? dir : undefined;
+    this.storage = this.checkpointDir !== undefined ? new CheckpointStorage(this.checkpointDir, ctx.jobId) : undefined;
+    this.store = new CompletedCheckpointStore(conf.get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS), (cp) => this.discardCompleted(cp));
+    this.failureManager = new CheckpointFailureManager(conf.get(CheckpointingOptions.TOLERABLE_FAILED_CHECKPOINTS), (message) => ctx.failJob(new Error(message)));
+  }
+
+  get isPeriodicCheckpointingConfigured(): boolean { return this.interval !== undefined; }
+  get numberOfPendingCheckpoints(): number { return this.pending.size; }
+  get numberOfRetainedCheckpoints(): number { return this.store.numberOfRetainedCheckpoints; }
+  getLatestCheckpoint(): CompletedCheckpoint | undefined { return this.store.getLatestCheckpoint(); }
+
+  // ---- scheduling --------------------------------------------------------------------------
+
+  /** Flink: the first trigger after a random delay in [minPause, interval], then every interval. */
+  startCheckpointScheduler(): void {
+    if (this.shutDown || this.interval === undefined || this.timer) return;
+    const interval = this.interval;
+    const initial = this.minPause >= interval ? interval : randomInt(this.minPause, interval + 1);
+    const tick = (): void => {
+      this.timer = setTimeout(tick, interval);
+      this.triggerCheckpoint('CHECKPOINT', true).catch(() => { /* logged and counted where it failed */ });
+    };
+    this.timer = setTimeout(tick, initial);
+  }
+
+  stopCheckpointScheduler(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  // ---- triggering --------------------------------------------------------------------------
+
+  /** Triggers a checkpoint; resolves when it completed, rejects with a CheckpointException. */
+  triggerCheckpoint(type: SnapshotType, isPeriodic: boolean): Promise<CompletedCheckpoint> {
+    if (this.shutDown) return Promise.reject(new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN'));
+    if (this.triggering || this.pending.size >= this.maxConcurrent) {
+      // Periodic triggers are dropped; manual ones wait for a free slot (Flink's CheckpointRequestDecider).
+      if (isPeriodic) return Promise.reject(new CheckpointException('TOO_MANY_CHECKPOINT_REQUESTS'));
+      return new Promise((resolve, reject) => this.queued.push({ type, resolve, reject }));
+    }
+    if (isPeriodic && this.lastCheckpointCompletion > 0 && Date.now() - this.lastCheckpointCompletion < this.minPause) {
+      return Promise.reject(new CheckpointException('MINIMUM_TIME_BETWEEN_CHECKPOINTS'));
+    }
+    return this.startTrigger(type);
+  }
+
+  private async startTrigger(type: SnapshotType): Promise<CompletedCheckpoint> {
+    const tasks = this.ctx.currentTasks();
+    const notReady = tasks.find((t) => t.state !== 'RUNNING' && t.state !== 'FINISHED');
+    if (notReady || tasks.every((t) => t.state === 'FINISHED')) throw new CheckpointException('NOT_ALL_REQUIRED_TASKS_RUNNING');
+    const toAck = new Map<string, TaskToAck>();
+    const toTrigger: CheckpointPlanTask[] = [];
+    for (const t of tasks) {
+      if (t.state !== 'RUNNING') continue;
+      toAck.set(t.attemptId, { vertexId: t.vertexId, subtaskIndex: t.subtaskIndex });
+      if (t.allProducersFinished) toTrigger.push(t);
+    }
+    this.triggering = true;
+    const checkpointId = this.nextCheckpointId++;
+    const timestamp = Date.now();
+    let location: string | undefined;
+    const coordinatorStates = new Map<number, unknown>();
+    try {
+      if (this.storage) {
+        this.storageReady ??= this.storage.initialize();
+        await this.storageReady;
+        location = this.storage.checkpointPath(checkpointId);
+        await this.storage.fs.mkdirs(location);
+      }
+      this.ctx.log('INFO', `Triggering checkpoint ${checkpointId} (type=${type}) @ ${timestamp} for job ${this.ctx.jobId}.`);
+      // Coordinators first (Flink's OperatorCoordinatorCheckpoints), each closing its event valve
+      // right after its snapshot, so no split assignment slips between snapshot and barrier.
+      for (const [nodeId, c] of this.ctx.coordinators) {
+        if (!c.checkpointCoordinator) continue;
+        const s = await c.checkpointCoordinator(checkpointId, () => this.ctx.closeEventValve(nodeId));
+        if (s !== undefined) coordinatorStates.set(nodeId, s);
+      }
+    } catch (e) {
+      this.triggering = false;
+      this.ctx.openEventValves();
+      const reason: CheckpointFailureReason = location === undefined && this.storage ? 'IO_EXCEPTION' : 'TRIGGER_CHECKPOINT_FAILURE';
+      this.ctx.log('WARN', `Failed to trigger checkpoint ${checkpointId} for job ${this.ctx.jobId}: ${(e as Error).message}`);
+      this.failureManager.handleCheckpointException(checkpointId, reason, (e as Error).message);
+      this.ctx.stats?.reportFailedCheckpointsWithoutInProgress();
+      this.runQueued();
+      throw new CheckpointException(reason, e);
+    }
+    if (this.shutDown) { this.triggering = false; this.ctx.openEventValves(); throw new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN'); }
+
+    const pc = new PendingCheckpoint(checkpointId, timestamp, type, toAck, coordinatorStates, location);
+    this.pending.set(checkpointId, pc);
+    this.ctx.stats?.reportPendingCheckpoint(checkpointId, timestamp, type === 'SAVEPOINT' ? 'SAVEPOINT' : type, this.unaligned, this.subtasksPerVertex());
+    pc.timeout = setTimeout(() => {
+      if (this.pending.get(checkpointId) !== pc) return;
+      this.ctx.log('INFO', `Checkpoint ${checkpointId} of job ${this.ctx.jobId} expired before completing.`);
+      this.abortPending(pc, 'CHECKPOINT_EXPIRED');
+    }, this.timeout);
+    const done = new Promise<CompletedCheckpoint>((resolve, reject) => this.completionWaiters.set(checkpointId, { resolve, reject }));
+    const cmd: CheckpointCommand = { kind: 'trigger', checkpointId, timestamp, type, unaligned: this.unaligned && type !== 'SAVEPOINT' };
+    for (const t of toTrigger) this.ctx.sendCommand(t.attemptId, cmd);
+    this.ctx.openEventValves();
+    this.triggering = false;
+    if (pc.isFullyAcknowledged) void this.completePendingCheckpoint(pc);
+    return done;
+  }
+
+  private subtasksPerVertex(): Map<string, number> {
+    return new Map(this.ctx.vertices.map((v) => [v.id, v.parallelism]));
+  }
+
+  private runQueued(): void {
+    while (this.queued.length > 0 && !this.triggering && this.pending.size < this.maxConcurrent) {
+      const q = this.queued.shift()!;
+      this.startTrigger(q.type).then(q.resolve, q.reject);
+    }
+  }
+
+  // ---- acknowledgements --------------------------------------------------------------------
+
+  receiveCheckpointResponse(r: CheckpointResponse): void {
+    const pc = this.pending.get(r.checkpointId);
+    if (r.kind === 'decline') {
+      if (!pc) return;
+      this.ctx.log('INFO', `Decline checkpoint ${r.checkpointId} by task ${r.executionAttemptId} of job ${this.ctx.jobId}: ${r.message}`);
+      this.abortPending(pc, r.reason, r.message);
+      return;
+    }
+    if (!pc) {
+      // Late or unknown: nobody will reference this state, so its files go (Flink discards it too).
+      this.discardTaskState(r.state);
+      return;
+    }
+    const task = pc.taskOf(r.executionAttemptId);
+    const res = pc.acknowledgeTask(r.executionAttemptId, r.state, r.metrics);
+    if (res !== 'SUCCESS') { if (res !== 'DUPLICATE') this.discardTaskState(r.state); return; }
+    if (task) {
+      let size = 0;
+      for (const st of Object.values(r.state.operators)) for (const h of [...st.keyed.map((k) => k.handle), ...st.operator.map((o) => o.handle)]) size += handleSize(h);
+      this.ctx.stats?.reportSubtaskAck(r.checkpointId, task.vertexId, task.subtaskIndex, {
+        ackTimestamp: Date.now(), stateSize: size, alignmentDurationMs: r.metrics.alignmentDurationMs, syncDurationMs: r.metrics.syncDurationMs,
+        asyncDurationMs: r.metrics.asyncDurationMs, processedData: r.metrics.bytesProcessedDuringAlignment, unaligned: r.metrics.unaligned, startDelayMs: r.metrics.startDelayMs,
+      });
+    }
+    if (pc.isFullyAcknowledged) void this.completePendingCheckpoint(pc);
+  }
+
+  private async completePendingCheckpoint(pc: PendingCheckpoint): Promise<void> {
+    if (this.pending.get(pc.checkpointId) !== pc) return;
+    this.pending.delete(pc.checkpointId);
+    if (pc.timeout) clearTimeout(pc.timeout);
+    const t0 = Date.now();
+    const byNode = new Map<number, { parallelism: number; maxParallelism: number }>();
+    for (const v of this.ctx.vertices) for (const o of v.operators) byNode.set(o.nodeId, { parallelism: v.parallelism, maxParallelism: v.maxParallelism });
+    const metadata: CheckpointMetadata = { checkpointId: pc.checkpointId, timestamp: pc.timestamp, type: pc.type, operators: pc.operatorStates((id) => byNode.get(id)) };
+    try {
+      if (this.storage && pc.location !== undefined) await this.storage.writeMetadata(pc.checkpointId, serializeCheckpointMetadata(metadata, pc.location));
+    } catch (e) {
+      this.ctx.log('WARN', `Could not finalize checkpoint ${pc.checkpointId} of job ${this.ctx.jobId}: ${(e as Error).message}`);
+      this.pending.set(pc.checkpointId, pc);
+      this.abortPending(pc, 'FINALIZE_CHECKPOINT_FAILURE', (e as Error).message);
+      return;
+    }
+    if (this.shutDown) return;
+    const completed: CompletedCheckpoint = { checkpointId: pc.checkpointId, timestamp: pc.timestamp, completionTimestamp: Date.now(), metadata, externalPath: pc.location, stateSize: pc.stateSize };
+    this.failureManager.handleCheckpointSuccess(pc.checkpointId);
+    this.store.addCheckpointAndSubsumeOldestOne(completed);
+    // Older pending checkpoints can never be useful now.
+    for (const older of [...this.pending.values()]) if (older.checkpointId < pc.checkpointId) this.abortPending(older, 'CHECKPOINT_SUBSUMED');
+    this.lastCheckpointCompletion = Date.now();
+    this.ctx.log('INFO', `Completed checkpoint ${pc.checkpointId} for job ${this.ctx.jobId} (${pc.stateSize} bytes, checkpointDuration=${completed.completionTimestamp - pc.timestamp} ms, finalizationTime=${completed.completionTimestamp - t0} ms).`);
+    this.ctx.stats?.reportCompletedCheckpoint(pc.checkpointId, completed.completionTimestamp, pc.location ?? null);
+    const cmd: CheckpointCommand = { kind: 'complete', checkpointId: pc.checkpointId };
+    for (const t of this.ctx.currentTasks()) if (t.state === 'RUNNING') this.ctx.sendCommand(t.attemptId, cmd);
+    for (const c of this.ctx.coordinators.values()) { try { c.notifyCheckpointComplete?.(pc.checkpointId); } catch (e) { this.ctx.log('WARN', `Coordinator failed on checkpoint ${pc.checkpointId} complete: ${(e as Error).message}`); } }
+    const w = this.completionWaiters.get(pc.checkpointId);
+    this.completionWaiters.delete(pc.checkpointId);
+    w?.resolve(completed);
+    this.runQueued();
+  }
+
+  private abortPending(pc: PendingCheckpoint, reason: CheckpointFailureReason, cause?: string): void {
+    if (this.pending.get(pc.checkpointId) !== pc) return;
+    this.pending.delete(pc.checkpointId);
+    pc.abort(reason);
+    const message = cause !== undefined ? `${failureMessage(reason)} ${cause}` : failureMessage(reason);
+    this.ctx.stats?.reportFailedCheckpoint(pc.checkpointId, Date.now(), message);
+    const cmd: CheckpointCommand = { kind: 'abort', checkpointId: pc.checkpointId };
+    for (const t of this.ctx.currentTasks()) if (t.state === 'RUNNING') this.ctx.sendCommand(t.attemptId, cmd);
+    if (this.storage && pc.location !== undefined) void this.storage.disposeCheckpoint(pc.checkpointId).catch(() => false);
+    const w = this.completionWaiters.get(pc.checkpointId);
+    this.completionWaiters.delete(pc.checkpointId);
+    w?.reject(new CheckpointException(reason, cause));
+    if (!isPreFlight(reason)) this.failureManager.handleCheckpointException(pc.checkpointId, reason, cause ?? failureMessage(reason));
+    this.runQueued();
+  }
+
+  /** A failover started: pending checkpoints cannot complete (not counted as failures). */
+  abortPendingCheckpoints(reason: CheckpointFailureReason = 'JOB_FAILOVER_REGION'): void {
+    for (const pc of [...this.pending.values()]) this.abortPending(pc, reason);
+  }
+
+  // ---- restore -----------------------------------------------------------------------------
+
+  /**
+   * The state every subtask restores on failover, from the latest retained checkpoint (undefined:
+   * none, start from scratch). Coordinators are reset to that checkpoint's state here.
+   */
+  async restoreLatestCheckpointedState(resetCoordinator: (nodeId: number, state: unknown) => Promise<void>): Promise<{ checkpointId: number; assignments: Map<string, JobManagerTaskRestore[]> } | undefined> {
+    const cp = this.store.getLatestCheckpoint();
+    if (!cp) return undefined;
+    const assignments = assignStates(cp.metadata, this.ctx.vertices);
+    for (const nodeId of this.ctx.coordinators.keys()) await resetCoordinator(nodeId, cp.metadata.operators[nodeId]?.coordinatorState);
+    this.ctx.log('INFO', `Restoring job ${this.ctx.jobId} from Checkpoint ${cp.checkpointId} @ ${cp.timestamp}${cp.externalPath ? ` for ${cp.externalPath}` : ''}.`);
+    this.ctx.stats?.reportRestoredCheckpoint(cp.checkpointId, Date.now(), cp.externalPath ?? null, false);
+    return { checkpointId: cp.checkpointId, assignments };
+  }
+
+  /** A task could not read checkpoint `checkpointId` (missing or corrupt file): recovery falls back to the previous one. */
+  markUnreadable(checkpointId: number): void {
+    if (this.store.getAllCheckpoints().some((c) => c.checkpointId === checkpointId)) {
+      this.ctx.log('WARN', `Checkpoint ${checkpointId} of job ${this.ctx.jobId} cannot be read; recovery falls back to the previous retained checkpoint.`);
+      this.store.remove(checkpointId);
+    }
+  }
+
+  // ---- shutdown ----------------------------------------------------------------------------
+
+  /** The job reached a terminal state: stop, abort what is pending, keep or discard retained checkpoints per the retention. */
+  async shutdown(jobStatus: 'FINISHED' | 'FAILED' | 'CANCELED'): Promise<void> {
+    if (this.shutDown) return;
+    this.stopCheckpointScheduler();
+    this.abortPendingCheckpoints('CHECKPOINT_COORDINATOR_SHUTDOWN');
+    this.shutDown = true;
+    for (const q of this.queued.splice(0)) q.reject(new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN'));
+    // Flink's CheckpointProperties: externalized checkpoints survive a failed job, and a cancelled one with RETAIN_ON_CANCELLATION.
+    const externalized = this.retention !== 'NO_EXTERNALIZED_CHECKPOINTS';
+    const retain = externalized && (jobStatus === 'FAILED' || (jobStatus === 'CANCELED' && this.retention === 'RETAIN_ON_CANCELLATION'));
+    await this.store.shutdown(retain);
+  }
+
+  private async discardCompleted(cp: CompletedCheckpoint): Promise<void> {
+    if (this.storage && cp.externalPath !== undefined) await this.storage.disposeCheckpoint(cp.checkpointId);
+  }
+
+  private discardTaskState(s: TaskStateSnapshot): void {
+    if (!this.storage) return;
+    for (const st of Object.values(s.operators)) {
+      for (const h of [...st.keyed.map((k) => k.handle), ...st.operator.map((o) => o.handle)]) {
+        if (h.kind === 'file') void this.storage.fs.delete(h.path, false).catch(() => false);
+      }
+    }
+  }
+}
+
+function handleSize(h: StreamStateHandle): number { return h.kind === 'file' ? h.size : h.data.byteLength; }

@@ -1,0 +1,48 @@
+// Which part of a checkpoint each new subtask restores (Flink's StateAssignmentOperation): keyed
+// state by key-group range (a subtask reads the handles intersecting its range), operator state
+// redistributed by repartitionOperatorState (SPLIT, UNION, BROADCAST).
+import type { JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
+import type { CheckpointMetadata } from './CheckpointMetadata.js';
+import type { JobManagerTaskRestore, KeyGroupsStateHandle, OperatorStateHandle, OperatorSubtaskState } from './StateHandles.js';
+import { computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssignment.js';
+import { repartitionOperatorState } from '../state/OperatorStateRepartitioner.js';
+
+export class StateAssignmentError extends Error {
+  constructor(message: string) { super(message); this.name = 'StateAssignmentError'; }
+}
+
+/** Per vertex id, per subtask index: what that subtask restores (undefined entries restore nothing). */
+export function assignStates(cp: CheckpointMetadata, vertices: readonly JobVertexSpec[]): Map<string, JobManagerTaskRestore[]> {
+  const out = new Map<string, JobManagerTaskRestore[]>();
+  const known = new Set<number>();
+  for (const v of vertices) {
+    const perSubtask: Record<number, OperatorSubtaskState>[] = Array.from({ length: v.parallelism }, () => ({}));
+    for (const op of v.operators) {
+      known.add(op.nodeId);
+      const st = cp.operators[op.nodeId];
+      if (!st) continue;
+      if (st.maxParallelism !== v.maxParallelism) {
+        throw new StateAssignmentError(`Failed to rollback to checkpoint ${cp.checkpointId}: operator ${op.nodeId} of '${v.name}' had max parallelism ` +
+          `${st.maxParallelism} and now has ${v.maxParallelism}; the max parallelism of a stateful operator cannot change.`);
+      }
+      const old = Array.from({ length: st.parallelism }, (_, i) => st.subtasks[i]);
+      const keyed: KeyGroupsStateHandle[] = old.flatMap((s) => (s ? s.keyed : []));
+      const operator = repartitionOperatorState(old.map((s): readonly OperatorStateHandle[] => (s ? s.operator : [])), v.parallelism);
+      for (let i = 0; i < v.parallelism; i++) {
+        const r = computeKeyGroupRangeForOperatorIndex(v.maxParallelism, v.parallelism, i);
+        const mine = keyed.filter((k) => k.endKeyGroup >= r.startKeyGroup && k.startKeyGroup <= r.endKeyGroup);
+        perSubtask[i][op.nodeId] = { keyed: mine, operator: operator[i] ?? [] };
+      }
+    }
+    out.set(v.id, perSubtask.map((operators) => ({ checkpointId: cp.checkpointId, operators })));
+  }
+  const unknown = Object.keys(cp.operators).map(Number).filter((id) => !known.has(id) && hasState(cp.operators[id]!.subtasks));
+  if (unknown.length > 0) {
+    throw new StateAssignmentError(`Failed to rollback to checkpoint ${cp.checkpointId}: cannot map the state of operator(s) ${unknown.join(', ')} to the current program.`);
+  }
+  return out;
+}
+
+function hasState(subtasks: Readonly<Record<number, OperatorSubtaskState>>): boolean {
+  return Object.values(subtasks).some((s) => s.keyed.length > 0 || s.operator.length > 0);
+}

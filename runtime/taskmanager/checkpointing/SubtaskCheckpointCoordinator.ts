@@ -1,0 +1,113 @@
+// One task's part of a checkpoint (Flink's SubtaskCheckpointCoordinatorImpl): forward the barrier,
+// run the operators' snapshotState and serialize their stores in the same mailbox turn (the
+// synchronous phase), then upload in the background while the task keeps processing, and
+// acknowledge (or decline) to the CheckpointCoordinator.
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import { getFileSystem } from '../../../hdfs/index.js';
+import type { ResultPartition } from '../../network/index.js';
+import type { OperatorChain } from '../OperatorChain.js';
+import type { CheckpointFailureReason, CheckpointResponse, SnapshotType } from '../../checkpoint/CheckpointMessages.js';
+import { failureMessage } from '../../checkpoint/CheckpointMessages.js';
+import type { OperatorSubtaskState, StreamStateHandle, TaskStateSnapshot } from '../../checkpoint/StateHandles.js';
+import type { KeyGroupsSnapshot } from '../../state/KeyGroupsSnapshot.js';
+import type { OperatorStateSnapshot } from '../../state/OperatorStateStore.js';
+
+/** How a task takes checkpoints (TaskDeploymentDescriptor.checkpointing). */
+export interface TaskCheckpointConfig {
+  readonly mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  /** `<dir>/<job-id>`; state files go to its chk-<n>/. Undefined: everything inline (jobmanager storage). */
+  readonly jobCheckpointDir: string | undefined;
+  /** State smaller than this travels inline in the acknowledgement (and _metadata). */
+  readonly inlineThreshold: number;
+  readonly checkpointsAfterTasksFinish: boolean;
+}
+
+export interface BarrierMetrics { readonly alignmentDurationMs: number; readonly bytesProcessedDuringAlignment: number }
+
+interface TakenSnapshot { nodeId: number; keyed: KeyGroupsSnapshot | undefined; operator: OperatorStateSnapshot | undefined }
+
+export class SubtaskCheckpointCoordinator {
+  /** Highest checkpoint this task snapshotted or aborted. */
+  lastCheckpointId = -1;
+  private readonly uploads = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(
+    private readonly cfg: TaskCheckpointConfig,
+    private readonly executionAttemptId: string,
+    private readonly chain: OperatorChain,
+    private readonly partitions: readonly ResultPartition[],
+    private readonly respond: (r: CheckpointResponse) => void,
+  ) {}
+
+  /**
+   * The checkpoint starts at this task: barrier downstream first (so downstream aligns while this
+   * task snapshots), then the synchronous phase. Throws if an operator's snapshot fails (Flink
+   * fails the task: a synchronous-phase failure is a task failure).
+   */
+  async checkpointState(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics): Promise<void> {
+    const startDelayMs = Math.max(0, Date.now() - timestamp);
+    this.lastCheckpointId = Math.max(this.lastCheckpointId, checkpointId);
+    for (const p of this.partitions) p.broadcastEvent({ type: 'CheckpointBarrier', checkpointId, timestamp, unaligned: false, savepoint: type === 'SAVEPOINT' });
+    const t0 = performance.now();
+    const ops = this.chain.operators;
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i]!;
+      if (op.snapshotState) await op.snapshotState({ checkpointId, timestamp });
+    }
+    const taken: TakenSnapshot[] = [];
+    for (const [nodeId, stores] of this.chain.stateStores) {
+      const k = stores.keyed?.snapshot();
+      const o = stores.operator.snapshot();
+      const keyed = k && k.offsets.some((x) => x >= 0) ? k : undefined;
+      const operator = Object.keys(o.states).length > 0 ? o : undefined;
+      if (keyed || operator) taken.push({ nodeId, keyed, operator });
+    }
+    const syncDurationMs = performance.now() - t0;
+    const upload = this.upload(checkpointId, taken).then(
+      (state) => {
+        if (this.closed) return;
+        this.respond({
+          kind: 'ack', executionAttemptId: this.executionAttemptId, checkpointId, state,
+          metrics: { ...m, syncDurationMs, asyncDurationMs: performance.now() - t0 - syncDurationMs, startDelayMs, unaligned: false },
+        });
+      },
+      (e: unknown) => { if (!this.closed) this.decline(checkpointId, 'CHECKPOINT_ASYNC_EXCEPTION', (e as Error).message ?? String(e)); },
+    );
+    this.uploads.add(upload);
+    void upload.finally(() => this.uploads.delete(upload));
+  }
+
+  /** This task cannot take part in `checkpointId` (barrier handler abort): tell downstream and the coordinator. */
+  abortCheckpointOnBarrier(checkpointId: number, reason: CheckpointFailureReason): void {
+    this.lastCheckpointId = Math.max(this.lastCheckpointId, checkpointId);
+    for (const p of this.partitions) p.broadcastEvent({ type: 'CancelCheckpointMarker', checkpointId });
+    this.decline(checkpointId, reason, failureMessage(reason));
+  }
+
+  private decline(checkpointId: number, reason: CheckpointFailureReason, message: string): void {
+    this.respond({ kind: 'decline', executionAttemptId: this.executionAttemptId, checkpointId, reason, message });
+  }
+
+  private async upload(checkpointId: number, taken: readonly TakenSnapshot[]): Promise<TaskStateSnapshot> {
+    const dir = this.cfg.jobCheckpointDir === undefined ? undefined : `${this.cfg.jobCheckpointDir.replace(/\/+$/, '')}/chk-${checkpointId}`;
+    const fs = dir === undefined ? undefined : getFileSystem(dir);
+    const store = async (data: Uint8Array): Promise<StreamStateHandle> => {
+      if (!fs || data.byteLength < this.cfg.inlineThreshold) return { kind: 'bytes', data };
+      const path = `${dir}/${randomUUID()}`;
+      await fs.writeFile(path, data);
+      return { kind: 'file', path, size: data.byteLength };
+    };
+    const operators: Record<number, OperatorSubtaskState> = {};
+    await Promise.all(taken.map(async (t) => {
+      const keyed = t.keyed ? [{ startKeyGroup: t.keyed.startKeyGroup, endKeyGroup: t.keyed.endKeyGroup, offsets: t.keyed.offsets, handle: await store(t.keyed.data) }] : [];
+      const operator = t.operator ? [{ states: t.operator.states, handle: await store(t.operator.data) }] : [];
+      operators[t.nodeId] = { keyed, operator };
+    }));
+    return { operators };
+  }
+
+  /** The task ends: uploads still running are not acknowledged any more. */
+  close(): void { this.closed = true; }
+}
