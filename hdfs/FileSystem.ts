@@ -49,4 +49,11 @@ export interface FileSystem {
   listStatus(path: string): Promise<FileStatus[]>;
   getFileStatus(path: string): Promise<FileStatus>;
   exists(path: string): Promise<boolean>;
+  /**
+   * Cuts a file back to its first `length` bytes (at most its current length) and resolves once it
+   * can be appended to again (Hadoop's FileSystem.truncate plus its lease recovery). Optional: on a
+   * file system without it a FileSink cannot resume a part file after a failure, so it rolls its
+   * part files on every checkpoint there.
+   */
+  truncate?(path: string, length: number): Promise<void>;
 }

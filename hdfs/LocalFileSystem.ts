@@ -256,6 +256,26 @@ export class LocalFileSystem implements FileSystem {
     }
   }
 
+  /** Like HDFS: only shortens (a longer length is an error, not zero padding); durable on return. */
+  async truncate(p: string, length: number): Promise<void> {
+    const lp = toLocalPath(p);
+    if (!Number.isSafeInteger(length) || length < 0) throw new FileSystemError(`truncate ${lp}: invalid length ${length}`, lp);
+    let fh: fsp.FileHandle | undefined;
+    try {
+      fh = await fsp.open(lp, 'r+');
+      const st = await fh.stat();
+      if (length > st.size) throw new FileSystemError(`truncate ${lp}: cannot truncate to ${length} bytes, the file has only ${st.size}`, lp);
+      if (length < st.size) {
+        await fh.truncate(length);
+        await fh.datasync();
+      }
+    } catch (e) {
+      throw e instanceof FileSystemError ? e : mapError(e, lp, 'truncate');
+    } finally {
+      await fh?.close().catch(() => undefined);
+    }
+  }
+
   async exists(p: string): Promise<boolean> {
     try {
       await fsp.stat(toLocalPath(p));

@@ -262,6 +262,35 @@ export class WebHdfsFileSystem implements FileSystem {
     }
   }
 
+  /**
+   * WebHDFS TRUNCATE. When the new length is not on a block boundary HDFS answers false and recovers
+   * the last block in the background; the file stays under construction until then. WebHDFS has no
+   * isFileClosed (Flink's HadoopRecoverableFsDataOutputStream polls that over RPC), so an empty
+   * append probes until the NameNode lets a writer in again.
+   */
+  async truncate(path: string, length: number): Promise<void> {
+    const p = this.toPath(path);
+    if (!Number.isSafeInteger(length) || length < 0) throw new FileSystemError(`truncate ${this.qualify(p)}: invalid length ${length}`, p);
+    const r = await this.client.call<{ boolean?: boolean }>('POST', 'TRUNCATE', p, { newlength: length });
+    if (r?.boolean === true) return;
+    const deadline = Date.now() + this.requestTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const w = await this.append(p);
+        w.end();
+        await finished(w);
+        return;
+      } catch (e) {
+        const recovering = e instanceof FileSystemError && (e.code === 'RecoveryInProgressException' || e.code === 'AlreadyBeingCreatedException');
+        if (!recovering || Date.now() >= deadline) {
+          if (!recovering) throw e;
+          throw new FileSystemError(`truncate ${this.qualify(p)}: the last block was still being recovered after ${this.requestTimeoutMs} ms`, p, { cause: e, code: e.code });
+        }
+        await sleep(this.client.backoff(Math.min(attempt, 4)));
+      }
+    }
+  }
+
   /** Changes permission bits (octal string), e.g. for tests and staging dirs. */
   async setPermission(path: string, permission: string): Promise<void> {
     await this.client.call('PUT', 'SETPERMISSION', this.toPath(path), { permission });

@@ -27,13 +27,28 @@ export interface CommittingSinkWriter<T, CommT> extends SinkWriter<T> {
   prepareCommit(): CommT[] | Promise<CommT[]>;
 }
 
+/**
+ * A writer whose state survives a failure (Flink's StatefulSinkWriter): with checkpoints the
+ * SinkWriterOperator stores what snapshotState returns and hands it to Sink.restoreWriter.
+ */
+export interface StatefulSinkWriter<T, WriterStateT> extends SinkWriter<T> {
+  /** Called on every checkpoint after flush(false) and prepareCommit(); the states must be plain data. */
+  snapshotState(checkpointId: number): WriterStateT[] | Promise<WriterStateT[]>;
+}
+
 export interface Committer<CommT> {
   /** Must be idempotent: after a recovery the same committable may be committed again. */
   commit(committables: CommT[]): Promise<void>;
   close(): void | Promise<void>;
 }
 
-export interface Sink<T, CommT = never> {
+export interface Sink<T, CommT = never, WriterStateT = unknown> {
   createWriter(ctx: WriterInitContext): SinkWriter<T> | CommittingSinkWriter<T, CommT>;
   createCommitter?(): Committer<CommT>;
+  /**
+   * Flink's SupportsWriterState.restoreWriter: a writer continuing from the states its predecessors
+   * returned from StatefulSinkWriter.snapshotState (after a rescale, several subtasks' states).
+   * Without it a restored sink starts with a fresh writer.
+   */
+  restoreWriter?(ctx: WriterInitContext, recoveredState: WriterStateT[]): StatefulSinkWriter<T, WriterStateT> | Promise<StatefulSinkWriter<T, WriterStateT>>;
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import type { Sink, CommittingSinkWriter, Committer, WriterInitContext, SinkWriterContext } from '../../api/connector/Sink.js';
+import type { Sink, CommittingSinkWriter, StatefulSinkWriter, Committer, WriterInitContext, SinkWriterContext } from '../../api/connector/Sink.js';
 import { type RowEncoder, resolveEncoder } from './SimpleStringEncoder.js';
-import { getFileSystem, closeOutput, type FileSystem } from '../../../hdfs/index.js';
+import { getFileSystem, closeOutput, FileAlreadyExistsError, FileNotFoundError, type FileSystem } from '../../../hdfs/index.js';
 import type { BulkWriter, BulkWriterFactory } from './BulkWriter.js';
 
 /** Chooses the bucket (sub-directory) of a record. */
@@ -21,7 +21,13 @@ export class DateTimeBucketAssigner<T> implements BucketAssigner<T> {
 /** Everything in the base path. */
 export class BasePathBucketAssigner<T> implements BucketAssigner<T> { getBucketId(): string { return ''; } }
 
-export interface RollingPolicy { maxPartSize: number; rolloverInterval: number; inactivityInterval: number }
+export interface RollingPolicy {
+  maxPartSize: number;
+  rolloverInterval: number;
+  inactivityInterval: number;
+  /** Roll every in-progress file on each checkpoint (OnCheckpointRollingPolicy); else they stay open across checkpoints. */
+  rollOnCheckpoint?: boolean;
+}
 export class DefaultRollingPolicy {
   static builder(): DefaultRollingPolicyBuilder { return new DefaultRollingPolicyBuilder(); }
 }
@@ -33,7 +39,9 @@ export class DefaultRollingPolicyBuilder {
   build(): RollingPolicy { return { ...this.p }; }
 }
 /** Part files are rolled only on checkpoints (and at the end of input). */
-export const OnCheckpointRollingPolicy = { build(): RollingPolicy { return { maxPartSize: Infinity, rolloverInterval: Infinity, inactivityInterval: Infinity }; } };
+export const OnCheckpointRollingPolicy = {
+  build(): RollingPolicy { return { maxPartSize: Infinity, rolloverInterval: Infinity, inactivityInterval: Infinity, rollOnCheckpoint: true }; },
+};
 
 export interface OutputFileConfig { partPrefix: string; partSuffix: string }
 export interface OutputFileConfigBuilder { withPartPrefix(p: string): OutputFileConfigBuilder; withPartSuffix(s: string): OutputFileConfigBuilder; build(): OutputFileConfig }
@@ -54,10 +62,13 @@ export type PartFileEncoding<T> = ((v: T) => string) | BulkWriterFactory<T>;
 /**
  * File sink (row or bulk format): records go to hidden in-progress part files per bucket and
  * subtask; rolled files are pending; committing renames them to `part-<subtask>-<n>` atomically.
- * Exactly-once with checkpoints; in BATCH (and at the end of a bounded job) commits at the end.
+ * Exactly-once with checkpoints (Flink's two-phase commit): on a checkpoint rolled files become
+ * committables, committed when the checkpoint completes; a row file that does not roll stays in
+ * progress and its path and durable length go into the writer state, so a restored writer
+ * truncates it back and continues. In BATCH (and without checkpointing) commits at the end.
  * Bulk formats roll only on checkpoints and at the end of input (OnCheckpointRollingPolicy).
  */
-export class FileSink<T> implements Sink<T, FileSinkCommittable> {
+export class FileSink<T> implements Sink<T, FileSinkCommittable, FileWriterBucketState> {
   readonly name = 'FileSink';
   constructor(readonly basePath: string, private readonly encoder: PartFileEncoding<T>, private readonly bucketAssigner: BucketAssigner<T>,
     private readonly rolling: RollingPolicy, private readonly fileConfig: OutputFileConfig) {}
@@ -80,6 +91,12 @@ export class FileSink<T> implements Sink<T, FileSinkCommittable> {
     return new FileSinkWriter<T>(getFileSystem(this.basePath), this.basePath, this.encoder, this.bucketAssigner, this.rolling, this.fileConfig, ctx.getTaskInfo().indexOfThisSubtask);
   }
   createCommitter(): Committer<FileSinkCommittable> { return new FileCommitter(getFileSystem(this.basePath)); }
+  /** A writer continuing from checkpointed state: in-progress files truncated to their checkpointed length. */
+  async restoreWriter(ctx: WriterInitContext, recoveredState: FileWriterBucketState[]): Promise<FileSinkWriter<T>> {
+    const w = this.createWriter(ctx);
+    await w.restore(recoveredState);
+    return w;
+  }
 }
 
 export class RowFormatBuilder<T> {
@@ -97,7 +114,7 @@ export class RowFormatBuilder<T> {
  * Builder of a bulk-format FileSink; part files roll on checkpoints and at the end of input only.
  * It is a Sink itself (API.md §6 writes `FileSink.forBulkFormat(path, factory)` without build()).
  */
-export class BulkFormatBuilder<T> implements Sink<T, FileSinkCommittable> {
+export class BulkFormatBuilder<T> implements Sink<T, FileSinkCommittable, FileWriterBucketState> {
   readonly name = 'FileSink';
   private assigner: BucketAssigner<T> = new DateTimeBucketAssigner<T>();
   private fileConfig: OutputFileConfig = { partPrefix: 'part', partSuffix: '' };
@@ -107,6 +124,7 @@ export class BulkFormatBuilder<T> implements Sink<T, FileSinkCommittable> {
   build(): FileSink<T> { return new FileSink<T>(this.basePath, this.factory, this.assigner, OnCheckpointRollingPolicy.build(), this.fileConfig); }
   createWriter(ctx: WriterInitContext): FileSinkWriter<T> { return this.build().createWriter(ctx); }
   createCommitter(): Committer<FileSinkCommittable> { return this.build().createCommitter(); }
+  restoreWriter(ctx: WriterInitContext, recoveredState: FileWriterBucketState[]): Promise<FileSinkWriter<T>> { return this.build().restoreWriter(ctx, recoveredState); }
 }
 
 function join(base: string, bucket: string, name: string): string {
@@ -128,35 +146,94 @@ interface PartFile<T> {
   abort(): Promise<void>;
 }
 
-/** One open row-format part file: opening is async, writes queue until the stream is there. */
-class InProgressPart<T> implements PartFile<T> {
-  private stream: Writable | null = null;
-  private queued: string[] = [];
-  private readonly opening: Promise<void>;
-  error: Error | null = null;
-  size = 0;
-  readonly created = Date.now();
-  lastWrite = Date.now();
-  constructor(fs: FileSystem, readonly pendingPath: string, readonly finalPath: string, private readonly encoder: (v: T) => string) {
-    this.opening = fs.create(pendingPath, { overwrite: true }).then((s) => {
-      this.stream = s;
-      s.on('error', (e: Error) => { this.error = e; });
-      for (const q of this.queued) s.write(q);
-      this.queued = [];
-    }, (e: unknown) => { this.error = e instanceof Error ? e : new Error(String(e)); });
+function toError(e: unknown): Error { return e instanceof Error ? e : new Error(String(e)); }
+
+/** Whether two files hold the same bytes (streamed: part files can be large). */
+async function sameBytes(fs: FileSystem, a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([fs.getFileStatus(a), fs.getFileStatus(b)]);
+  if (sa.length !== sb.length) return false;
+  const ra = (await fs.open(a))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const rb = (await fs.open(b))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let ba = Buffer.alloc(0);
+  let bb = Buffer.alloc(0);
+  try {
+    for (;;) {
+      if (ba.length === 0) { const n = await ra.next(); if (!n.done) ba = Buffer.from(n.value); }
+      if (bb.length === 0) { const n = await rb.next(); if (!n.done) bb = Buffer.from(n.value); }
+      if (ba.length === 0 || bb.length === 0) return ba.length === bb.length;
+      const k = Math.min(ba.length, bb.length);
+      if (!ba.subarray(0, k).equals(bb.subarray(0, k))) return false;
+      ba = ba.subarray(k);
+      bb = bb.subarray(k);
+    }
+  } finally {
+    await ra.return?.();
+    await rb.return?.();
   }
+}
+
+/** One output stream of a row part file: the first one creates the file, later ones append to it. */
+interface Segment { stream: Writable | null; queued: string[]; ready: Promise<void> }
+
+/**
+ * One open row-format part file. Opening is async, so writes queue until the stream is there.
+ * persist() ends the current stream (all bytes so far durable: Flink's
+ * RecoverableFsDataOutputStream.persist) and the next write appends in a new stream, so the file
+ * stays in progress across checkpoints; a restored writer truncates it to the persisted length.
+ */
+class InProgressPart<T> implements PartFile<T> {
+  private seg: Segment | null = null;
+  /** Settles once the previous segment is closed (never rejects; failures land in `error`). */
+  private tail: Promise<void> = Promise.resolve();
+  error: Error | null = null;
+  lastWrite = Date.now();
+  size: number;
+  /** `resumedAt` set: the file exists with that many (durable) bytes and the first write appends. */
+  constructor(private readonly fs: FileSystem, readonly pendingPath: string, readonly finalPath: string, private readonly encoder: (v: T) => string,
+    readonly created = Date.now(), resumedAt?: number) {
+    this.size = resumedAt ?? 0;
+    if (resumedAt === undefined) this.seg = this.openSegment(() => fs.create(pendingPath, { overwrite: true }));
+  }
+
+  private openSegment(open: () => Promise<Writable>): Segment {
+    const seg: Segment = { stream: null, queued: [], ready: Promise.resolve() };
+    seg.ready = this.tail.then(() => {
+      if (this.error) throw this.error;
+      return open();
+    }).then((s) => {
+      seg.stream = s;
+      s.on('error', (e: Error) => { this.error ??= e; });
+      for (const q of seg.queued) s.write(q);
+      seg.queued = [];
+    }).catch((e: unknown) => { this.error ??= toError(e); });
+    return seg;
+  }
+
   write(element: T): void {
     const s = this.encoder(element) + '\n';
-    if (this.error) throw new Error(`FileSink: writing ${this.pendingPath} failed: ${this.error.message}`);
+    if (this.error) throw new Error(`FileSink: writing ${this.pendingPath} failed: ${this.error.message}`, { cause: this.error });
     this.size += Buffer.byteLength(s);
     this.lastWrite = Date.now();
-    if (this.stream) this.stream.write(s); else this.queued.push(s);
+    const seg = this.seg ??= this.openSegment(() => this.fs.append(this.pendingPath));
+    if (seg.stream) seg.stream.write(s); else seg.queued.push(s);
   }
-  async close(): Promise<void> {
-    await this.opening;
-    if (this.error || !this.stream) throw new Error(`FileSink: cannot write ${this.pendingPath}: ${this.error?.message ?? 'not opened'}`);
-    await closeOutput(this.stream);
+
+  /** Makes every byte written so far durable and resolves with that length. Writes may go on meanwhile. */
+  async persist(): Promise<number> {
+    const length = this.size;
+    const seg = this.seg;
+    this.seg = null;
+    if (seg) {
+      this.tail = seg.ready.then(async () => {
+        if (!this.error && seg.stream) await closeOutput(seg.stream);
+      }).catch((e: unknown) => { this.error ??= toError(e); });
+    }
+    await this.tail;
+    if (this.error) throw new Error(`FileSink: cannot write ${this.pendingPath}: ${this.error.message}`, { cause: this.error });
+    return length;
   }
+
+  async close(): Promise<void> { await this.persist(); }
   abort(): Promise<void> { return this.close(); }
 }
 
@@ -181,7 +258,7 @@ class InProgressBulkPart<T> implements PartFile<T> {
       for (const q of this.queued) w.addElement(q);
       this.queued = [];
       this.writer = w;
-    }).catch((e: unknown) => { this.error ??= e instanceof Error ? e : new Error(String(e)); });
+    }).catch((e: unknown) => { this.error ??= toError(e); });
   }
   write(element: T): void {
     if (this.error) throw new Error(`FileSink: writing ${this.pendingPath} failed: ${this.error.message}`, { cause: this.error });
@@ -200,14 +277,39 @@ class InProgressBulkPart<T> implements PartFile<T> {
   }
 }
 
-export class FileSinkWriter<T> implements CommittingSinkWriter<T, FileSinkCommittable> {
+/**
+ * Writer state of one bucket (Flink's FileWriterBucketState) with the writer's part counter.
+ * Plain data: it is stored in operator state.
+ */
+export interface FileWriterBucketState {
+  /** The writer's next part number, so a restored writer never reuses a part name. */
+  partCounter: number;
+  /** null: an entry that only carries the counter (no bucket had an open file). */
+  bucketId: string | null;
+  /** The bucket's in-progress row file as persisted at the checkpoint (Flink's ResumeRecoverable: path + length). */
+  inProgress: { pendingPath: string; finalPath: string; length: number; creationTime: number } | null;
+}
+
+interface RolledPart<T> { part: PartFile<T>; closed: Promise<void> }
+
+export class FileSinkWriter<T> implements CommittingSinkWriter<T, FileSinkCommittable>, StatefulSinkWriter<T, FileWriterBucketState> {
   private readonly open = new Map<string, PartFile<T>>();
-  private readonly rolled: PartFile<T>[] = [];
+  /** Rolled part files (closing already); the next prepareCommit hands them out as committables. */
+  private readonly rolled: RolledPart<T>[] = [];
   private counter = 0;
-  private pending = new Map<string, string>();
   private writes = 0;
+  private endOfInput = false;
+  /**
+   * Flink: a row-format in-progress file survives a checkpoint as a resumable recoverable unless
+   * the policy rolls on checkpoints; bulk files always roll (their trailer makes them complete).
+   * A file system without truncate cannot cut a resumed file back to the checkpoint, so there the
+   * writer rolls on every checkpoint too (Flink's HadoopRecoverableWriter refuses a Hadoop without truncate).
+   */
+  private readonly resumable: boolean;
   constructor(private readonly fs: FileSystem, private readonly basePath: string, private readonly encoder: PartFileEncoding<T>,
-    private readonly assigner: BucketAssigner<T>, private readonly rolling: RollingPolicy, private readonly cfg: OutputFileConfig, private readonly subtask: number) {}
+    private readonly assigner: BucketAssigner<T>, private readonly rolling: RollingPolicy, private readonly cfg: OutputFileConfig, private readonly subtask: number) {
+    this.resumable = typeof encoder === 'function' && rolling.rollOnCheckpoint !== true && typeof fs.truncate === 'function';
+  }
 
   write(element: T, ctx: SinkWriterContext): void {
     const bucket = this.assigner.getBucketId(element, { currentProcessingTime: () => Date.now(), timestamp: () => ctx.timestamp() });
@@ -225,13 +327,15 @@ export class FileSinkWriter<T> implements CommittingSinkWriter<T, FileSinkCommit
     const enc = this.encoder;
     const part: PartFile<T> = typeof enc === 'function' ? new InProgressPart<T>(this.fs, pending, final, enc) : new InProgressBulkPart<T>(this.fs, pending, final, enc);
     this.open.set(bucket, part);
-    this.pending.set(part.pendingPath, part.finalPath);
     return part;
   }
 
+  /** Starts closing right away (frees the stream); prepareCommit awaits it. */
   private roll(bucket: string, part: PartFile<T>): void {
     this.open.delete(bucket);
-    this.rolled.push(part);
+    const closed = part.close();
+    closed.catch(() => undefined); // awaited (and reported) in prepareCommit
+    this.rolled.push({ part, closed });
   }
 
   private rollByTime(): void {
@@ -241,34 +345,109 @@ export class FileSinkWriter<T> implements CommittingSinkWriter<T, FileSinkCommit
     }
   }
 
-  async flush(): Promise<void> {}
+  flush(endOfInput: boolean): void {
+    if (endOfInput) this.endOfInput = true;
+  }
 
-  /** Closes all part files; they become pending committables. */
+  /**
+   * Closes the part files that roll now and returns them as committables: at the end of input all
+   * of them; on a checkpoint the rolled ones and, unless in-progress files are resumable, all.
+   */
   async prepareCommit(): Promise<FileSinkCommittable[]> {
-    for (const [b, p] of this.open) this.roll(b, p);
+    this.rollByTime();
+    // Flink's DefaultRollingPolicy.shouldRollOnCheckpoint: only a file past the size limit.
+    for (const [b, p] of this.open) if (this.endOfInput || !this.resumable || p.size > this.rolling.maxPartSize) this.roll(b, p);
     const parts = this.rolled.splice(0);
-    await Promise.all(parts.map((p) => p.close()));
-    const out = parts.map((p) => ({ pendingPath: p.pendingPath, finalPath: p.finalPath }));
-    for (const c of out) this.pending.delete(c.pendingPath);
-    return out;
+    await Promise.all(parts.map((r) => r.closed));
+    return parts.map(({ part }) => ({ pendingPath: part.pendingPath, finalPath: part.finalPath }));
+  }
+
+  /** After prepareCommit: persists the files still in progress (Flink's FileWriter.snapshotState). */
+  async snapshotState(_checkpointId: number): Promise<FileWriterBucketState[]> {
+    const open = [...this.open];
+    const counter = this.counter;
+    const states = await Promise.all(open.map(async ([bucketId, part]): Promise<FileWriterBucketState> => {
+      if (!(part instanceof InProgressPart)) {
+        throw new Error(`FileSink: ${part.pendingPath} is still open at the checkpoint; snapshotState must follow prepareCommit (bulk files roll on every checkpoint).`);
+      }
+      const p = part as InProgressPart<T>;
+      const length = await p.persist();
+      return { partCounter: counter, bucketId, inProgress: { pendingPath: p.pendingPath, finalPath: p.finalPath, length, creationTime: p.created } };
+    }));
+    return states.length > 0 ? states : [{ partCounter: counter, bucketId: null, inProgress: null }];
+  }
+
+  /**
+   * Continues from checkpointed bucket states (several after a rescale): the part counter is the
+   * highest one, and each in-progress file is cut back to its checkpointed length, dropping what
+   * was written after the checkpoint (those records are replayed). In-progress files created
+   * after the checkpoint are not in the state and stay behind hidden, as in Flink.
+   */
+  async restore(states: readonly FileWriterBucketState[]): Promise<void> {
+    for (const s of states) this.counter = Math.max(this.counter, s.partCounter);
+    for (const s of states) {
+      const ip = s.inProgress;
+      if (!ip) continue;
+      const enc = this.encoder;
+      const truncate = this.fs.truncate?.bind(this.fs);
+      if (typeof enc !== 'function' || !truncate) {
+        throw new Error(`FileSink: cannot resume in-progress part file ${ip.pendingPath}: ${typeof enc !== 'function' ? 'the sink now has a bulk format' : `the ${this.fs.scheme} file system cannot truncate`}.`);
+      }
+      try {
+        await truncate(ip.pendingPath, ip.length);
+      } catch (e) {
+        throw new Error(`FileSink: cannot resume in-progress part file ${ip.pendingPath} at ${ip.length} bytes from checkpoint state: ${toError(e).message}`, { cause: e });
+      }
+      const part = new InProgressPart<T>(this.fs, ip.pendingPath, ip.finalPath, enc, ip.creationTime, ip.length);
+      const bucket = s.bucketId ?? '';
+      // A second file of the same bucket (rescale) or a policy that now rolls on checkpoints: complete it, commit with the next checkpoint.
+      if (this.open.has(bucket) || !this.resumable) this.rolled.push({ part, closed: Promise.resolve() });
+      else this.open.set(bucket, part);
+    }
   }
 
   async close(): Promise<void> {
     // A failed or canceled writer leaves no visible output; its in-progress files stay hidden.
-    for (const p of [...this.open.values(), ...this.rolled]) { try { await p.abort(); } catch { /* best effort */ } }
+    for (const p of this.open.values()) { try { await p.abort(); } catch { /* best effort */ } }
+    for (const r of this.rolled) { try { await r.closed; } catch { /* best effort */ } }
     this.open.clear();
     this.rolled.length = 0;
   }
 }
 
-/** Renames pending files to their final names; a file already committed is skipped (idempotent). */
+/**
+ * Renames pending files to their final names. Idempotent, since a restored job commits again what
+ * the failed one may already have committed: a file already renamed is success.
+ */
 export class FileCommitter implements Committer<FileSinkCommittable> {
   constructor(private readonly fs: FileSystem) {}
   async commit(committables: FileSinkCommittable[]): Promise<void> {
     for (const c of committables) {
-      if (await this.fs.exists(c.pendingPath)) await this.fs.rename(c.pendingPath, c.finalPath);
-      else if (!(await this.fs.exists(c.finalPath))) throw new Error(`FileSink: cannot commit ${c.finalPath}: neither it nor its pending file ${c.pendingPath} exists.`);
+      if (await this.fs.exists(c.pendingPath)) {
+        try {
+          await this.fs.rename(c.pendingPath, c.finalPath);
+        } catch (e) {
+          if (!(await this.alreadyCommitted(c, e))) throw e;
+        }
+      } else if (!(await this.fs.exists(c.finalPath))) {
+        throw new Error(`FileSink: cannot commit ${c.finalPath}: neither it nor its pending file ${c.pendingPath} exists.`);
+      }
     }
+  }
+
+  /**
+   * A rename that failed because an earlier attempt got (partly) through: renamed meanwhile, or —
+   * the local file system renames by link + unlink — a crash between left both names of one file.
+   * Only a final file with the same bytes counts; anything else is a real name clash.
+   */
+  private async alreadyCommitted(c: FileSinkCommittable, e: unknown): Promise<boolean> {
+    if (e instanceof FileNotFoundError) return !(await this.fs.exists(c.pendingPath)) && this.fs.exists(c.finalPath);
+    if (!(e instanceof FileAlreadyExistsError)) return false;
+    if (!(await sameBytes(this.fs, c.pendingPath, c.finalPath))) {
+      throw new Error(`FileSink: cannot commit ${c.pendingPath}: a different file ${c.finalPath} exists already.`, { cause: e });
+    }
+    await this.fs.delete(c.pendingPath, false);
+    return true;
   }
   close(): void {}
 }
