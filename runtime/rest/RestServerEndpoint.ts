@@ -14,7 +14,8 @@ import multipart from '@fastify/multipart';
 import { repinBundleCode, tsflinkRuntimeUrl } from '../usercode/JobBundle.js';
 import type { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
 import type { ResourceManager } from '../jobmanager/resourcemanager/ResourceManager.js';
-import { type Configuration, CoreOptions, RestOptions } from '../configuration/index.js';
+import { CheckpointingOptions, Configuration, CoreOptions, RestOptions } from '../configuration/index.js';
+import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
 import { type RestLogger, consoleRestLogger } from './RestLogger.js';
 import { RestHandlerException, internalServerError } from './messages/ErrorResponseBody.js';
 import { type JobView, isGloballyTerminal, jobState } from './messages/common.js';
@@ -31,6 +32,8 @@ import { jobExecutionResult } from './messages/JobExecutionResultResponseBody.js
 import { taskManagerDetailsInfo, taskManagersInfo } from './messages/TaskManagersInfo.js';
 import { type ClientCoordinationRequestBody, type ClientCoordinationResponseBody, type CollectCoordinationRequest, type CollectCoordinationResult, clientCoordinationRequestSchema, decodeCoordination, encodeCoordination, parseCollectRequest } from './messages/ClientCoordination.js';
 import { type JobSubmitRequestBody, type JobSubmitResponseBody, REQUEST_PART, jobSubmitRequestSchema } from './messages/JobSubmitRequestBody.js';
+import { type CheckpointConfigInfo, checkpointConfigInfo } from './messages/CheckpointConfigInfo.js';
+import { type CheckpointTriggerStatus, type TriggerResponse, CheckpointTriggerOperations, parseCheckpointTriggerRequest } from './messages/CheckpointTrigger.js';
 
 export interface RestServerEndpointOptions {
   dispatcher: Dispatcher;
@@ -59,6 +62,28 @@ const vertexParams = {
   required: ['jobid', 'vertexid'],
   properties: { jobid: jobIdParams.properties.jobid, vertexid: { type: 'string', pattern: '^[0-9a-fA-F]{32}$' } },
 } as const;
+const checkpointParams = {
+  type: 'object',
+  required: ['jobid', 'checkpointid'],
+  properties: { jobid: jobIdParams.properties.jobid, checkpointid: { type: 'string', pattern: '^[0-9]{1,15}$' } },
+} as const;
+const checkpointVertexParams = {
+  type: 'object',
+  required: ['jobid', 'checkpointid', 'vertexid'],
+  properties: { ...checkpointParams.properties, vertexid: vertexParams.properties.vertexid },
+} as const;
+const triggerParams = {
+  type: 'object',
+  required: ['jobid', 'triggerid'],
+  properties: { jobid: jobIdParams.properties.jobid, triggerid: { type: 'string', pattern: '^[0-9a-fA-F]{32}$' } },
+} as const;
+/** What a malformed path parameter is told (400), by parameter name. */
+const PARAM_ERRORS: Record<string, (value: string) => string> = {
+  jobid: (v) => `Invalid job id '${v}': a job id is 32 hexadecimal characters.`,
+  vertexid: (v) => `Invalid vertex id '${v}': a vertex id is 32 hexadecimal characters.`,
+  checkpointid: (v) => `Invalid checkpoint id '${v}': a checkpoint id is a non-negative integer (the "id" of an entry in GET /jobs/<jobid>/checkpoints).`,
+  triggerid: (v) => `Invalid trigger id '${v}': a trigger id is 32 hexadecimal characters (the "request-id" answered by POST /jobs/<jobid>/checkpoints).`,
+};
 const tmIdParams = {
   type: 'object',
   required: ['taskmanagerid'],
@@ -96,6 +121,8 @@ export class RestServerEndpoint {
   private readonly routes: Route[] = [];
   private app: FastifyInstance | null = null;
   private readonly taskManagerLogUrl: ((resourceId: string) => string | undefined) | undefined;
+  /** Manual checkpoint triggers by job and trigger id, kept after completion for polling (Flink's CompletedOperationCache). */
+  private readonly checkpointTriggers = new CheckpointTriggerOperations();
 
   constructor(opts: RestServerEndpointOptions) {
     this.dispatcher = opts.dispatcher;
@@ -136,6 +163,7 @@ export class RestServerEndpoint {
     const app = this.app;
     this.app = null;
     if (app) await app.close();
+    this.checkpointTriggers.close();
   }
 
   private candidatePorts(): number[] {
@@ -241,6 +269,11 @@ export class RestServerEndpoint {
       return body;
     });
     this.route(app, 'GET', '/jobs/:jobid/execution-result', { params: jobIdParams }, async (req) => jobExecutionResult(this.view(param(req, 'jobid')).result));
+    this.checkpointRoutes(app);
+    this.route(app, 'GET', '/jobs/:jobid/metrics', { params: jobIdParams }, async (req) => {
+      const metrics = jobMetrics(this.view(param(req, 'jobid')).master);
+      return selectMetrics(metrics, (req.query as { get?: string | string[] } | undefined)?.get);
+    });
     this.route(app, 'GET', '/taskmanagers', {}, async () => taskManagersInfo(this.rm.slotManager.registered(), this.taskManagerLogUrl));
     this.route(app, 'GET', '/taskmanagers/:taskmanagerid', { params: tmIdParams }, async (req) => {
       const id = param(req, 'taskmanagerid');
@@ -249,6 +282,103 @@ export class RestServerEndpoint {
       return taskManagerDetailsInfo(te, this.taskManagerLogUrl);
     });
     return app;
+  }
+
+  /** /jobs/:jobid/checkpoints…: statistics, configuration, and manual triggers polled by trigger id. */
+  private checkpointRoutes(app: FastifyInstance): void {
+    // Statistics exist for every job (zeros without checkpointing), as in Flink ≥ 1.17 where the
+    // scheduler always has a checkpoint stats tracker.
+    this.route(app, 'GET', '/jobs/:jobid/checkpoints', { params: jobIdParams }, async (req) => this.view(param(req, 'jobid')).master.checkpointStats.checkpointingStatistics());
+    this.route(app, 'GET', '/jobs/:jobid/checkpoints/config', { params: jobIdParams }, async (req) => this.checkpointConfig(this.view(param(req, 'jobid'))));
+    this.route(app, 'GET', '/jobs/:jobid/checkpoints/details/:checkpointid', { params: checkpointParams }, async (req) => {
+      const { master } = this.view(param(req, 'jobid'));
+      const id = Number(param(req, 'checkpointid'));
+      const details = master.checkpointStats.checkpointDetails(id);
+      if (!details) throw unknownCheckpoint(master.jobId, id);
+      return details;
+    });
+    this.route(app, 'GET', '/jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid', { params: checkpointVertexParams }, async (req) => {
+      const { master } = this.view(param(req, 'jobid'));
+      const id = Number(param(req, 'checkpointid'));
+      const vertexId = param(req, 'vertexid').toLowerCase();
+      if (!master.checkpointStats.checkpointDetails(id)) throw unknownCheckpoint(master.jobId, id);
+      const details = master.checkpointStats.taskCheckpointStatisticsWithSubtaskDetails(id, vertexId);
+      // Flink's TaskCheckpointStatisticDetailsHandler message, with where to look.
+      if (!details) throw new RestHandlerException(404, `There is no checkpoint statistics for task ${vertexId} in checkpoint ${id} of job ${master.jobId} (the vertex ids are the keys of "tasks" in GET /jobs/${master.jobId}/checkpoints/details/${id}).`);
+      return details;
+    });
+    this.route(app, 'POST', '/jobs/:jobid/checkpoints', { params: jobIdParams }, async (req, reply) => {
+      const body = this.triggerCheckpoint(this.view(param(req, 'jobid')), req.body);
+      reply.code(202);
+      return body;
+    });
+    this.route(app, 'GET', '/jobs/:jobid/checkpoints/:triggerid', { params: triggerParams }, async (req): Promise<CheckpointTriggerStatus> => {
+      const { master } = this.view(param(req, 'jobid'));
+      const triggerId = param(req, 'triggerid').toLowerCase();
+      const status = this.checkpointTriggers.status(master.jobId, triggerId);
+      // Flink's CheckpointStatusHandler message for an unknown (or expired) operation.
+      if (!status) throw new RestHandlerException(404, `There is no checkpoint operation with triggerId=${triggerId} for job ${master.jobId}.`);
+      return status;
+    });
+  }
+
+  /** The job's configuration as its JobMaster merged it: the cluster's, overridden by what the job set. */
+  private jobConfiguration(master: JobMaster): Configuration {
+    return this.conf.clone().addAll(Configuration.fromMap(master.job.jobGraph.configuration));
+  }
+
+  /** Whether the JobMaster creates a checkpoint coordinator for the job (it does when the job starts). */
+  private checkpointingConfigured(master: JobMaster): boolean {
+    return master.job.jobGraph.runtimeMode === 'STREAMING' && this.jobConfiguration(master).getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL) !== undefined;
+  }
+
+  /** Why the job has no checkpoint coordinator, with how to get one. */
+  private checkpointingDisabledReason(master: JobMaster): string {
+    if (master.job.jobGraph.runtimeMode === 'BATCH') return 'it runs in BATCH mode (execution.runtime-mode), which takes no checkpoints';
+    return 'execution.checkpointing.interval is not set; set it (e.g. -D execution.checkpointing.interval=10s, or env.enableCheckpointing(ms)) to enable checkpoints';
+  }
+
+  /** GET /jobs/:jobid/checkpoints/config: the running coordinator's settings; Flink's 404 without checkpointing. */
+  private checkpointConfig(v: JobView): CheckpointConfigInfo {
+    const { master } = v;
+    const cc = master.checkpointCoordinator;
+    if (cc) return checkpointConfigInfo(this.jobConfiguration(master), cc);
+    // Not started yet (INITIALIZING/CREATED): the coordinator will use exactly this configuration.
+    if (this.checkpointingConfigured(master)) return checkpointConfigInfo(this.jobConfiguration(master));
+    throw new RestHandlerException(404, `Checkpointing is not enabled for this job (${master.jobId}).`, [`Reason: ${this.checkpointingDisabledReason(master)}.`]);
+  }
+
+  /**
+   * POST /jobs/:jobid/checkpoints: starts a manual checkpoint and answers its trigger id at once
+   * (202); GET /jobs/:jobid/checkpoints/:triggerid reports the checkpoint id or the failure.
+   */
+  private triggerCheckpoint(v: JobView, body: unknown): TriggerResponse {
+    const { master } = v;
+    let request: ReturnType<typeof parseCheckpointTriggerRequest>;
+    try {
+      request = parseCheckpointTriggerRequest(body);
+    } catch (e) {
+      throw new RestHandlerException(400, `Invalid body of POST /jobs/${master.jobId}/checkpoints: ${(e as Error).message}. Expected {"checkpointType"?: "CONFIGURED" | "FULL" | "INCREMENTAL", "triggerId"?: <32 hexadecimal characters>} or no body.`);
+    }
+    const state = jobState(v);
+    if (isGloballyTerminal(state)) {
+      throw new RestHandlerException(409, `Job ${master.jobId} has already reached the terminal state ${state}; it takes no more checkpoints.`);
+    }
+    const cc = master.checkpointCoordinator;
+    if (!cc) {
+      // Flink fails the operation ("Job … is not a streaming job."); a direct 409 tells the client without a poll.
+      if (this.checkpointingConfigured(master)) {
+        throw new RestHandlerException(409, `Job ${master.jobId} is ${state}: its checkpoint coordinator starts when the job runs; trigger the checkpoint once the job is RUNNING.`);
+      }
+      throw new RestHandlerException(409, `Checkpointing is not enabled for this job (${master.jobId}): ${this.checkpointingDisabledReason(master)}.`);
+    }
+    const triggerId = request.triggerId ?? CheckpointTriggerOperations.newTriggerId();
+    // Flink's CheckpointCoordinator.triggerCheckpoint(CheckpointType): CONFIGURED is the configured
+    // kind (tsflink's heap backend always writes full state), INCREMENTAL a regular checkpoint.
+    const type = request.checkpointType === 'FULL' ? 'FULL_CHECKPOINT' : 'CHECKPOINT';
+    // The same triggerId again is a no-op (idempotent client retries), as in Flink.
+    this.checkpointTriggers.start(master.jobId, triggerId, async () => (await cc.triggerCheckpoint(type, false)).checkpointId);
+    return { 'request-id': triggerId };
   }
 
   /** Registers a route under its path and the optional /v1 prefix, and remembers it for 405 answers. */
@@ -269,12 +399,9 @@ export class RestServerEndpoint {
     if (err.validation) {
       const v = err.validation[0];
       const params = req.params as Record<string, string> | undefined;
-      if (err.validationContext === 'params' && v?.instancePath === '/jobid') {
-        return { status: 400, body: { errors: [`Invalid job id '${params?.['jobid'] ?? ''}': a job id is 32 hexadecimal characters.`] } };
-      }
-      if (err.validationContext === 'params' && v?.instancePath === '/vertexid') {
-        return { status: 400, body: { errors: [`Invalid vertex id '${params?.['vertexid'] ?? ''}': a vertex id is 32 hexadecimal characters.`] } };
-      }
+      const name = v?.instancePath.slice(1) ?? '';
+      const paramError = err.validationContext === 'params' ? PARAM_ERRORS[name] : undefined;
+      if (paramError) return { status: 400, body: { errors: [paramError(params?.[name] ?? '')] } };
       return { status: 400, body: { errors: [`Bad request: ${err.validationContext ?? 'request'}${v?.instancePath ?? ''} ${v?.message ?? err.message}`] } };
     }
     switch (err.code) {
@@ -416,6 +543,33 @@ export class RestServerEndpoint {
 
 function param(req: FastifyRequest, name: string): string {
   return (req.params as Record<string, string>)[name] ?? '';
+}
+
+/** Flink's AbstractCheckpointHandler message, and why an id seen before may be gone. */
+function unknownCheckpoint(jobId: string, checkpointId: number): RestHandlerException {
+  return new RestHandlerException(404, `Could not find checkpointing statistics for checkpoint ${checkpointId}.`,
+    [`Job ${jobId} keeps the statistics of its latest checkpoints only (GET /jobs/${jobId}/checkpoints lists them).`]);
+}
+
+/**
+ * The job's metrics as Flink's MetricStore holds them (values as strings): the checkpoint metrics
+ * of Flink's JobManager job scope. tsflink has no other job-level metrics yet.
+ */
+function jobMetrics(master: JobMaster): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(master.checkpointStats.metrics())) out[k] = String(v);
+  out['lastCheckpointExternalPath'] = master.checkpointStats.lastCheckpointExternalPath();
+  return out;
+}
+
+/**
+ * Flink's AbstractMetricsHandler: without `get` the available metric ids ([{id}]); with
+ * `get=a,b` (comma-separated, also repeated) [{id, value}] of the known ones, unknown ones left out.
+ */
+function selectMetrics(metrics: Record<string, string>, get: string | string[] | undefined): Array<{ id: string; value?: string }> {
+  if (get === undefined) return Object.keys(metrics).map((id) => ({ id }));
+  const names = new Set((Array.isArray(get) ? get : [get]).flatMap((g) => g.split(',')).map((n) => n.trim()).filter((n) => n !== ''));
+  return [...names].filter((id) => Object.hasOwn(metrics, id)).map((id) => ({ id, value: metrics[id]! }));
 }
 
 /** Structural checks the JSON schema cannot express: unique vertices, edges between them. */

@@ -36,20 +36,43 @@ function booleanKey(conf: Configuration, key: string, dflt: boolean): boolean {
   return v === undefined ? dflt : v === 'true';
 }
 
-export function checkpointConfigInfo(conf: Configuration): CheckpointConfigInfo {
+/**
+ * The settings a running CheckpointCoordinator works with (its readonly fields). When given they
+ * win over the configuration: they are what the job really does (e.g. unaligned checkpoints are
+ * off in AT_LEAST_ONCE mode even if enabled, as in Flink's CheckpointConfig).
+ */
+export interface CheckpointCoordinatorSettings {
+  readonly interval: number | undefined;
+  readonly timeout: number;
+  readonly minPause: number;
+  readonly maxConcurrent: number;
+  readonly mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  readonly unaligned: boolean;
+  /** Set for filesystem checkpoint storage. */
+  readonly checkpointDir: string | undefined;
+}
+
+/** `conf`: the job's configuration (the cluster's, overridden by what the job set, as the JobMaster merges them). */
+export function checkpointConfigInfo(conf: Configuration, coordinator?: CheckpointCoordinatorSettings): CheckpointConfigInfo {
   const retention = conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION);
-  const storage = conf.getOptional(CheckpointingOptions.CHECKPOINT_STORAGE)
-    ?? (conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY) !== undefined ? 'filesystem' : 'jobmanager');
+  const storage = coordinator
+    ? (coordinator.checkpointDir !== undefined ? 'filesystem' : 'jobmanager')
+    : conf.getOptional(CheckpointingOptions.CHECKPOINT_STORAGE)
+      ?? (conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY) !== undefined ? 'filesystem' : 'jobmanager');
+  const mode = coordinator?.mode ?? conf.get(CheckpointingOptions.CHECKPOINTING_MODE);
+  const interval = coordinator ? coordinator.interval : conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL);
   return {
-    mode: conf.get(CheckpointingOptions.CHECKPOINTING_MODE) === 'AT_LEAST_ONCE' ? 'at_least_once' : 'exactly_once',
-    interval: conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL) ?? PERIODIC_CHECKPOINTING_DISABLED,
-    timeout: conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT),
-    min_pause: conf.get(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS),
-    max_concurrent: conf.get(CheckpointingOptions.MAX_CONCURRENT_CHECKPOINTS),
-    externalization: { enabled: retention !== 'NO_EXTERNALIZED_CHECKPOINTS', delete_on_cancellation: retention === 'DELETE_ON_CANCELLATION' },
+    mode: mode === 'AT_LEAST_ONCE' ? 'at_least_once' : 'exactly_once',
+    interval: interval ?? PERIODIC_CHECKPOINTING_DISABLED,
+    timeout: coordinator?.timeout ?? conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT),
+    min_pause: coordinator?.minPause ?? conf.get(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS),
+    max_concurrent: coordinator?.maxConcurrent ?? conf.get(CheckpointingOptions.MAX_CONCURRENT_CHECKPOINTS),
+    // Flink's CheckpointConfigHandler: enabled unless NEVER_RETAIN_AFTER_TERMINATION, delete_on_cancellation
+    // unless RETAIN_ON_CANCELLATION (so true without externalized checkpoints, too).
+    externalization: { enabled: retention !== 'NO_EXTERNALIZED_CHECKPOINTS', delete_on_cancellation: retention !== 'RETAIN_ON_CANCELLATION' },
     state_backend: STATE_BACKEND_NAMES[conf.get(StateBackendOptions.STATE_BACKEND)],
     checkpoint_storage: storage === 'filesystem' ? 'FileSystemCheckpointStorage' : 'JobManagerCheckpointStorage',
-    unaligned_checkpoints: conf.get(CheckpointingOptions.ENABLE_UNALIGNED),
+    unaligned_checkpoints: coordinator?.unaligned ?? (conf.get(CheckpointingOptions.ENABLE_UNALIGNED) && mode === 'EXACTLY_ONCE'),
     tolerable_failed_checkpoints: conf.get(CheckpointingOptions.TOLERABLE_FAILED_CHECKPOINTS),
     aligned_checkpoint_timeout: conf.get(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT),
     checkpoints_after_tasks_finish: booleanKey(conf, 'execution.checkpointing.checkpoints-after-tasks-finish', true),

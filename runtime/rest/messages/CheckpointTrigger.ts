@@ -24,6 +24,9 @@ export function parseCheckpointTriggerRequest(body: unknown): { checkpointType: 
   if (body === undefined || body === null || body === '') return { checkpointType: 'CONFIGURED', triggerId: undefined };
   if (typeof body !== 'object' || Array.isArray(body)) throw new Error('the body must be a JSON object {"checkpointType"?, "triggerId"?}');
   const b = body as Record<string, unknown>;
+  // Flink refuses unknown fields too (Jackson's default; a typo must not silently mean CONFIGURED).
+  const unknown = Object.keys(b).filter((k) => k !== 'checkpointType' && k !== 'triggerId');
+  if (unknown.length > 0) throw new Error(`unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}: the body takes only "checkpointType" and "triggerId"`);
   const type = b['checkpointType'] ?? 'CONFIGURED';
   if (typeof type !== 'string' || !TYPES.includes(type as CheckpointTriggerType)) {
     throw new Error(`checkpointType must be one of ${TYPES.join(', ')}, got ${JSON.stringify(type)}`);
