@@ -18,8 +18,13 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator, Tri
   private input1Watermark = MIN_WATERMARK;
   private input2Watermark = MIN_WATERMARK;
 
+  /** On a keyed stream: the key of each record selects the state (Flink sets the key context before processElement). */
+  protected keySelector1: ((v: unknown) => unknown) | undefined;
+  protected keySelector2: ((v: unknown) => unknown) | undefined;
+
   setup(params: StreamOperatorParameters): void {
     this.params = params;
+    if (params.keyedStateBackend) { this.keySelector1 = params.keySelectors[0]; this.keySelector2 = params.keySelectors[1]; }
     this.output = params.output as Output<OUT>;
     this.runtimeContext = new StreamingRuntimeContext(params);
     // Restored timers fire only through a timer service: create it now, not on the first record.

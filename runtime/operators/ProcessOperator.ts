@@ -14,6 +14,7 @@ export class ProcessOperator<IN, OUT> extends AbstractUdfStreamOperator<OUT, Pro
     this.ctx = new NonKeyedContext(this);
   }
   processElement(value: IN, timestamp: number | undefined): void {
+    if (this.keySelector1 !== undefined) this.params.keyedStateBackend!.setCurrentKey(this.keySelector1(value));
     this.collector.timestamp = timestamp;
     this.ctx.ts = timestamp;
     this.userFunction.processElement(value, this.ctx, this.collector);

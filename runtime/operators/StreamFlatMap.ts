@@ -11,6 +11,7 @@ export class StreamFlatMap<IN, OUT> extends AbstractUdfStreamOperator<OUT, unkno
     this.collector = new TimestampedCollector(this.output);
   }
   processElement(value: IN, timestamp: number | undefined): void {
+    if (this.keySelector1 !== undefined) this.params.keyedStateBackend!.setCurrentKey(this.keySelector1(value));
     this.collector.timestamp = timestamp;
     const r = this.fn(value, this.collector);
     // A flatMap may return an iterable instead of using the collector (API.md §2).

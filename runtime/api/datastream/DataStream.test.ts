@@ -1,7 +1,7 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
 import {
-  StreamExecutionEnvironment, OutputTag, ProcessFunction, RichMapFunction, IntCounter, ListAccumulator, ListStateDescriptor,
-  type Collector, type ProcessContext, type OpenContext,
+  StreamExecutionEnvironment, OutputTag, ProcessFunction, RichMapFunction, IntCounter, ListAccumulator, ListStateDescriptor, ValueStateDescriptor,
+  type Collector, type ValueState, type ProcessContext, type OpenContext,
 } from 'tsflink';
 
 const env = (p = 1): StreamExecutionEnvironment => StreamExecutionEnvironment.createLocalEnvironment(p);
@@ -55,6 +55,16 @@ describe('record-at-a-time operators', () => {
 
 describe('keyed rolling aggregations', () => {
   const data: Array<[string, number]> = [['a', 3], ['b', 1], ['a', 1], ['a', 5], ['b', 7]];
+
+  it('map, flatMap and filter after keyBy are keyed: their keyed state is per key (Flink\'s KeyedStream)', async () => {
+    class Count extends RichMapFunction<number, [number, number]> {
+      private c!: ValueState<number>;
+      override open(): void { this.c = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('c')); }
+      map(v: number): [number, number] { const n = (this.c.value() ?? 0) + 1; this.c.update(n); return [v % 5, n]; }
+    }
+    const out = await env(3).fromSequence(0, 99).keyBy((v) => v % 5).map(new Count()).executeAndCollect();
+    for (let k = 0; k < 5; k++) expect(out.filter((t) => t[0] === k).map((t) => t[1]).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
 
   it('STREAMING emits every update of reduce and sum', async () => {
     const e = env(2).setRuntimeMode('STREAMING');

@@ -208,11 +208,14 @@ export class KeyedStream<T, K> extends DataStream<T> {
   }
   getKeySelector(): (v: T) => K { return this.keySelector; }
 
-  private keyed<R>(name: string, kind: string, factory: OperatorFactory): SingleOutputStreamOperator<R> {
-    const out = this.transform<R>(name, kind, factory);
+  /** Every operator on a keyed stream is keyed (Flink's KeyedStream#doTransform): map, flatMap, filter, … can use keyed state and timers. */
+  override transform<R>(name: string, kind: string, factory: OperatorFactory): SingleOutputStreamOperator<R> {
+    const out = super.transform<R>(name, kind, factory);
     (out.transformation as OneInputTransformation<T, R>).stateKeySelector = this.keySelector;
     return out;
   }
+
+  private keyed<R>(name: string, kind: string, factory: OperatorFactory): SingleOutputStreamOperator<R> { return this.transform<R>(name, kind, factory); }
 
   override process<R>(f: KeyedProcessFunctionLike<K, T, R> | ProcessFunctionLike<T, R>): SingleOutputStreamOperator<R> {
     requireMethod(f, 'processElement', 'process');
