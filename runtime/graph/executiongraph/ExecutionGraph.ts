@@ -79,8 +79,9 @@ export class ExecutionGraph {
     this.stateTimestamps[to] = Date.now();
   }
 
-  private static partitionId(edge: JobEdgeSpec, producer: ExecutionVertex): string {
-    return `${edge.id}#${producer.subtaskIndex}@${producer.currentExecution.attemptNumber}`;
+  /** Scoped by job: TaskManagers run several jobs, and jobs built from the same program have the same edge ids. */
+  private partitionId(edge: JobEdgeSpec, producer: ExecutionVertex): string {
+    return `${this.jobGraph.jobId}/${edge.id}#${producer.subtaskIndex}@${producer.currentExecution.attemptNumber}`;
   }
 
   /** Partitions a subtask produces: one per outgoing edge. */
@@ -92,7 +93,7 @@ export class ExecutionGraph {
       if (e.distributionPattern === 'ALL_TO_ALL') n = c;
       else if (p >= c) n = 1;
       else n = pointwiseConsumersOf(ev.subtaskIndex, p, c).length;
-      return { edgeId: e.id, partitionId: ExecutionGraph.partitionId(e, ev), numSubpartitions: n };
+      return { edgeId: e.id, partitionId: this.partitionId(e, ev), numSubpartitions: n };
     });
   }
 
@@ -105,16 +106,16 @@ export class ExecutionGraph {
       const p = producers.length;
       let channels: ConsumedChannel[];
       if (e.distributionPattern === 'ALL_TO_ALL') {
-        channels = producers.map((pv) => ({ partitionId: ExecutionGraph.partitionId(e, pv), subpartition: j, producer: pv }));
+        channels = producers.map((pv) => ({ partitionId: this.partitionId(e, pv), subpartition: j, producer: pv }));
       } else if (p === c) {
-        channels = [{ partitionId: ExecutionGraph.partitionId(e, producers[j]), subpartition: 0, producer: producers[j] }];
+        channels = [{ partitionId: this.partitionId(e, producers[j]), subpartition: 0, producer: producers[j] }];
       } else if (p < c) {
         const i = Math.floor((j * p) / c);
         const first = pointwiseConsumersOf(i, p, c)[0];
-        channels = [{ partitionId: ExecutionGraph.partitionId(e, producers[i]), subpartition: j - first, producer: producers[i] }];
+        channels = [{ partitionId: this.partitionId(e, producers[i]), subpartition: j - first, producer: producers[i] }];
       } else {
         channels = producers.filter((_, i) => Math.floor((i * c) / p) === j)
-          .map((pv) => ({ partitionId: ExecutionGraph.partitionId(e, pv), subpartition: 0, producer: pv }));
+          .map((pv) => ({ partitionId: this.partitionId(e, pv), subpartition: 0, producer: pv }));
       }
       return { edge: e, channels };
     });
