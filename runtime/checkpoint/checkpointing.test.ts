@@ -1,5 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { StreamExecutionEnvironment, RichMapFunction, DataGeneratorSource, WatermarkStrategy, type CheckpointListener } from 'tsflink';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  StreamExecutionEnvironment, RichMapFunction, DataGeneratorSource, WatermarkStrategy, ListStateDescriptor, JobExecutionException,
+  type CheckpointListener, type CheckpointedFunction, type FunctionInitializationContext, type FunctionSnapshotContext, type ListState,
+} from 'tsflink';
 
 // In-process ITCases: the whole checkpoint cycle (coordinator, barriers, heap snapshots, restore)
 // inside one thread. Multi-process ones with kill -9 are in runtime/entrypoint/checkpoint-failover.test.ts.
@@ -62,5 +68,93 @@ describe('checkpoints and exactly-once state (in-process)', () => {
     const last = new Map<number, number>();
     for (const [k, c] of out) last.set(k, Math.max(last.get(k) ?? 0, c));
     expect([...last.entries()].sort()).toEqual([[0, 167], [1, 167], [2, 166]]);
+  }, 30_000);
+
+  /** A keyed sum job whose final per-key sums prove exactly-once state (collect itself is at-least-once). */
+  async function runKeyedSum(env: StreamExecutionEnvironment, mapper: RichMapFunction<number, number>, rate = 6000): Promise<Map<number, number>> {
+    const out = await env.fromSource(new DataGeneratorSource((i) => i, N, rate), WatermarkStrategy.noWatermarks(), 'gen')
+      .map(mapper)
+      .map((v): [number, number] => [v % KEYS, v])
+      .keyBy((t) => t[0])
+      .sum(1)
+      .executeAndCollect();
+    const max = new Map<number, number>();
+    for (const [k, sum] of out) max.set(k, Math.max(max.get(k) ?? 0, sum));
+    return max;
+  }
+  const restarting = (extra: Record<string, unknown> = {}): StreamExecutionEnvironment => StreamExecutionEnvironment.createLocalEnvironment(2,
+    { 'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.attempts': 5, 'restart-strategy.fixed-delay.delay': '10 ms', ...extra });
+
+  it('a failure in snapshotState (synchronous phase) fails the task; the job recovers from the previous checkpoint (UnalignedCheckpointITCase pattern)', async () => {
+    class FailingSnapshot extends RichMapFunction<number, number> implements CheckpointedFunction, CheckpointListener {
+      static snapshotFailed = false;
+      static completed = 0;
+      private seen!: ListState<number>;
+      private n = 0;
+      map(v: number): number { this.n++; return v; }
+      initializeState(ctx: FunctionInitializationContext): void {
+        this.seen = ctx.getOperatorStateStore().getListState(new ListStateDescriptor<number>('seen'));
+      }
+      snapshotState(_ctx: FunctionSnapshotContext): void {
+        if (!FailingSnapshot.snapshotFailed && FailingSnapshot.completed >= 2 && this.n > N / 4) {
+          FailingSnapshot.snapshotFailed = true;
+          throw new Error('Artificial snapshot failure');
+        }
+        this.seen.update([this.n]);
+      }
+      notifyCheckpointComplete(): void { FailingSnapshot.completed++; }
+    }
+    const env = restarting();
+    env.enableCheckpointing(40);
+    expect(await runKeyedSum(env, new FailingSnapshot())).toEqual(expectedSums());
+    expect(FailingSnapshot.snapshotFailed).toBe(true);
+  }, 60_000);
+
+  it('a failure during recovery (the restored attempt fails again right away) restores again and ends exact', async () => {
+    class FailTwice extends RichMapFunction<number, number> implements CheckpointListener {
+      static failures = 0;
+      private completed = 0;
+      map(v: number): number {
+        const attempt = this.getRuntimeContext().getTaskInfo().attemptNumber;
+        if (attempt === 0 && FailTwice.failures === 0 && this.completed > 0 && v >= N / 2) { FailTwice.failures++; throw new Error('Artificial Failure'); }
+        if (attempt === 1 && FailTwice.failures === 1) { FailTwice.failures++; throw new Error('Artificial failure during recovery'); }
+        return v;
+      }
+      notifyCheckpointComplete(): void { this.completed++; }
+    }
+    const env = restarting();
+    env.enableCheckpointing(50);
+    expect(await runKeyedSum(env, new FailTwice())).toEqual(expectedSums());
+    expect(FailTwice.failures).toBe(2);
+  }, 60_000);
+
+  it('AT_LEAST_ONCE: checkpoints complete without blocking channels, and no record is lost after a failure', async () => {
+    FailOnceAfterCheckpoint.failed = false;
+    const env = restarting();
+    env.enableCheckpointing(50, 'AT_LEAST_ONCE');
+    const sums = await runKeyedSum(env, new FailOnceAfterCheckpoint());
+    expect(FailOnceAfterCheckpoint.failed).toBe(true);
+    // At-least-once state may count replayed records twice, never lose one.
+    for (const [k, s] of expectedSums()) expect(sums.get(k)!).toBeGreaterThanOrEqual(s);
+  }, 60_000);
+
+  it('checkpoint storage that cannot be written: past tolerable-failed-checkpoints the job fails with Flink\'s message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsflink-unwritable-'));
+    try {
+      const blocker = join(dir, 'not-a-directory');
+      writeFileSync(blocker, 'x');
+      const env = StreamExecutionEnvironment.createLocalEnvironment(1, {
+        'restart-strategy.type': 'none',
+        'execution.checkpointing.tolerable-failed-checkpoints': 2,
+        'execution.checkpointing.dir': `file://${blocker}/checkpoints`,
+      });
+      env.enableCheckpointing(20);
+      env.fromSource(new DataGeneratorSource((i) => i, Infinity, 1000), WatermarkStrategy.noWatermarks(), 'gen').map((v) => v).print();
+      const err = await env.execute('unwritable').then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(JobExecutionException);
+      expect((err as Error).message).toContain('Exceeded checkpoint tolerable failure threshold.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 });
