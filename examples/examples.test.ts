@@ -71,6 +71,23 @@ describe('examples through `tsflink run` (worker-thread slots)', () => {
     expect(max.get('question')).toBe(100);
   });
 
+  it('checkpointed-wordcount.ts commits every running count exactly once through checkpoints', () => {
+    const out = join(dir, 'cp-wc');
+    const r = cli(['run', '-p', '2', join(root, 'examples/checkpointed-wordcount.ts'), '--out', out, '--checkpoints', `file://${join(dir, 'cp-chk')}`, '--count', '4000', '--rate', '8000', '--interval', '100']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const byWord = new Map<string, number[]>();
+    for (const f of readdirSync(out).filter((f) => !f.startsWith('.'))) {
+      for (const l of readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean)) {
+        const [w, n] = l.split(' ');
+        (byWord.get(w!) ?? byWord.set(w!, []).get(w!)!).push(Number(n));
+      }
+    }
+    // 1000 of each of the 4 sentences: 'to' occurs 2+1+0+1 = 4 times per 4 sentences → 4000 times.
+    expect(byWord.get('to')!.sort((a, b) => a - b)).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1));
+    expect(byWord.get('question')!.length).toBe(1000);
+  });
+
   it('top-n.ts reports the top items per category (BATCH: final, deterministic)', () => {
     const a = cli(['run', '-D', 'execution.runtime-mode=BATCH', '-p', '2', 'examples/top-n.ts', '--events', '20000']);
     expect(a.code).toBe(0);
