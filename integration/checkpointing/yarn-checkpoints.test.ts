@@ -1,0 +1,152 @@
+// Exactly-once with checkpoints on HDFS under `tsflink yarn-application` (issue 10): the keyed running
+// count of runtime/entrypoint/fixtures/checkpointed-count.ts runs in the TypeScript ApplicationMaster's
+// JobManager on two TaskManager containers, checkpoints to hdfs:// and writes into the exactly-once
+// FileSink on hdfs://. After checkpoints completed (REST and _metadata on HDFS), one TaskManager
+// container's process is killed with SIGKILL: the AM replaces the container, the job restores from
+// the latest checkpoint, and the application ends FINISHED/SUCCEEDED with every record exactly once,
+// counts continuing from the restored state, and no chk-* directory left.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getFileSystem } from '../../hdfs/index.js';
+import { waitFor } from '../../runtime/testing/waitFor.js';
+import { CONTAINER_WORK_DIR } from '../../yarn-am/YarnConstants.js';
+import { formatApplicationId, type ApplicationId, type ApplicationReport, type YarnClient } from '../../yarn-am/protocols/index.js';
+import { REPO, setupYarnTestCluster, tsflink, webhdfs, readHdfsDir, type ClusterInfo } from '../yarn-app/harness.js';
+import { completedOnHdfs, expectExactlyOnce, listHdfs } from './harness.js';
+
+const fixture = join(REPO, 'runtime/entrypoint/fixtures/checkpointed-count.ts');
+const N = 9_600; // a multiple of 16 keys
+const RATE = 600; // records/s: about 16 s of input, so the kill lands mid-run
+const base = `/tmp/it-yarn-checkpoints-${Date.now()}-${process.pid}`;
+let cluster: ClusterInfo;
+let yarn: YarnClient;
+let appId: ApplicationId | undefined;
+
+beforeAll(async () => {
+  ({ cluster, yarn } = await setupYarnTestCluster());
+}, 600_000);
+
+afterAll(async () => {
+  // A failed test must not leave its application running on the shared cluster.
+  if (appId) {
+    const r = await yarn.getApplicationReport(appId).catch(() => undefined);
+    if (r && !['FINISHED', 'FAILED', 'KILLED'].includes(r.state)) await yarn.killApplication(appId, { diagnostics: 'yarn-checkpoints test cleanup' }).catch(() => undefined);
+  }
+  if (!process.env['TSFLINK_KEEP_TEST_DIRS'] && cluster) {
+    await getFileSystem(`${cluster.namenode}${base}`, { 'fs.hdfs.hadoopconf': cluster.hadoopConfDir, 'fs.hdfs.user': cluster.superuser ?? 'root' }).delete(base, true).catch(() => false);
+  }
+  yarn?.close();
+});
+
+function appIdFrom(stdout: string): ApplicationId {
+  const m = /application_(\d+)_(\d+)/.exec(stdout);
+  if (!m) throw new Error(`no application id in:\n${stdout}`);
+  return { clusterTimestamp: Number(m[1]), id: Number(m[2]) };
+}
+
+/** The ApplicationMaster's (JobManager's) stdout/stderr from the NodeManagers' log dirs. */
+function amLog(id: ApplicationId): string {
+  let out = '';
+  for (const nm of cluster.nodemanagers) {
+    for (const logDir of nm.logDirs.split(',')) {
+      const dir = join(logDir, formatApplicationId(id));
+      if (!existsSync(dir)) continue;
+      for (const c of readdirSync(dir).filter((d) => d.endsWith('_000001'))) {
+        for (const f of readdirSync(join(dir, c)).filter((x) => /^jobmanager\.(out|err)$/.test(x))) out += `--- ${c}/${f}\n${readFileSync(join(dir, c, f), 'utf8')}\n`;
+      }
+    }
+  }
+  return out;
+}
+
+/** pids of the application's TaskManager processes (work dirs <container>/tsflink/taskmanager/<pid>), by container. */
+function taskManagerPids(id: ApplicationId): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const nm of cluster.nodemanagers) {
+    for (const local of nm.localDirs.split(',')) {
+      const appDir = join(local, 'usercache', cluster.superuser ?? 'root', 'appcache', formatApplicationId(id));
+      if (!existsSync(appDir)) continue;
+      for (const c of readdirSync(appDir).filter((d) => d.startsWith('container_'))) {
+        const tmDir = join(appDir, c, CONTAINER_WORK_DIR, 'taskmanager');
+        if (!existsSync(tmDir)) continue;
+        for (const pid of readdirSync(tmDir)) out.set(c, Number(pid));
+      }
+    }
+  }
+  return out;
+}
+
+const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+/** The app turns FINISHED at unregistration; the AM process may still be cleaning up. */
+async function waitForAttemptEnd(report: ApplicationReport): Promise<void> {
+  if (!report.currentApplicationAttemptId) return;
+  for (let i = 0; i < 150; i++) {
+    const a = await yarn.getApplicationAttemptReport(report.currentApplicationAttemptId);
+    if (a.state !== 'FINISHING') return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface CheckpointStats { counts: { completed: number; restored: number } }
+
+describe('exactly-once with checkpoints on HDFS under yarn-application (kill -9 of a TaskManager container)', () => {
+  it('a keyed count into the FileSink on hdfs:// survives a killed TaskManager container: FINISHED/SUCCEEDED, every record exactly once, no chk-* left', async () => {
+    const t0 = Date.now();
+    const nn = cluster.namenode;
+    const out = `${base}/out`;
+    const chk = `${base}/checkpoints`;
+    const r = await tsflink([
+      'yarn-application', '-d', '-p', '2', '-s', '1', '-jm', '512', '-tm', '512', '-nm', `yarn-checkpoints-it-${process.pid}`,
+      '-D', 'restart-strategy.type=fixed-delay', '-D', 'restart-strategy.fixed-delay.attempts=10', '-D', 'restart-strategy.fixed-delay.delay=500 ms',
+      '-D', 'heartbeat.interval=500 ms', '-D', 'heartbeat.timeout=5 s',
+      fixture, `${nn}${out}`, String(N), String(RATE), `${nn}${chk}`, '300',
+    ]);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    appId = appIdFrom(r.stdout);
+    const id = appId;
+    const why = (): string => amLog(id).slice(-8000);
+    const url = (await yarn.getApplicationReport(id)).originalTrackingUrl;
+    const jobId = await waitFor('a RUNNING job', async () => {
+      const o = (await (await fetch(`${url}/jobs/overview`)).json()) as { jobs: { jid: string; state: string }[] };
+      return o.jobs.find((j) => j.state === 'RUNNING')?.jid;
+    }, 120_000, 250).catch((e: Error) => { throw new Error(`${e.message}\n${why()}`); });
+    const jobDir = `${chk}/${jobId}`;
+
+    // Checkpoints completed (the JobManager's statistics) and on HDFS with their _metadata.
+    await waitFor('two completed checkpoints', async () => {
+      const res = await fetch(`${url}/jobs/${jobId}/checkpoints`);
+      return res.ok && ((await res.json()) as CheckpointStats).counts.completed >= 2;
+    }, 60_000, 200).catch((e: Error) => { throw new Error(`${e.message}\n${why()}`); });
+    const onHdfs = await waitFor('a completed checkpoint on HDFS', async () => { const c = await completedOnHdfs(jobDir); return c.length ? c : undefined; }, 20_000, 100);
+
+    const pids = await waitFor('two TaskManager processes', () => { const m = taskManagerPids(id); return m.size >= 2 ? m : undefined; }, 60_000, 250);
+    const [victim, pid] = [...pids.entries()].find(([, p]) => alive(p))!;
+    process.kill(pid, 'SIGKILL');
+    const killedAt = Date.now();
+
+    const report = await yarn.waitForApplication(id, { timeoutMs: 120_000 });
+    await waitForAttemptEnd(report);
+    const am = amLog(id);
+    expect([report.state, report.finalStatus], `${report.diagnostics}\n${am.slice(-8000)}`).toEqual(['FINISHED', 'SUCCEEDED']);
+    // The job was still running when the TaskManager died, and recovered from a checkpoint.
+    expect(am).toMatch(new RegExp(`TaskManager container failed: ${victim} exited with`));
+    const restores = [...am.matchAll(new RegExp(`Restoring job ${jobId} from Checkpoint (\\d+)`, 'g'))].map((m) => Number(m[1]));
+    expect(restores.length, am.slice(-8000)).toBeGreaterThanOrEqual(1);
+    expect(Math.min(...restores)).toBeGreaterThanOrEqual(Math.min(...onHdfs));
+    const launched = new Set([...am.matchAll(/Launching TaskManager in (container_\S+)/g)].map((m) => m[1]));
+    expect(launched.size, am.slice(-8000)).toBeGreaterThanOrEqual(3);
+
+    // Every record exactly once in the committed output; nothing in progress.
+    const listing = (await listHdfs(out)) ?? [];
+    expect(listing.map((s) => s.pathSuffix).filter((n) => n.startsWith('.') || n.includes('inprogress')), 'in-progress files after FINISHED').toEqual([]);
+    expectExactlyOnce((await readHdfsDir(out)).split('\n').filter(Boolean), N);
+
+    // Checkpoints cleaned up after FINISHED; the staging directory is gone.
+    const left = (await listHdfs(jobDir))?.filter((s) => s.pathSuffix.startsWith('chk-')).map((s) => s.pathSuffix) ?? [];
+    expect(left, `chk dirs left in ${jobDir}`).toEqual([]);
+    expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(id)}`, 'GETFILESTATUS')).status).toBe(404);
+    console.log(`[yarn-checkpoints] ${((Date.now() - t0) / 1000).toFixed(1)} s (${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill); killed ${victim}; restored from ${restores.join(', ')}; on HDFS before the kill: ${onHdfs.join(',')}`);
+  }, 180_000);
+});
