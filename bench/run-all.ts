@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../runtime/configuration/index.js';
 
 const benches = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [
-  'b1-chained-pipeline.js', 'b2-keyed-scaling.js', 'network-messageport.js', 'b4-distributed-shuffle.js', 'network-tcp.js', 'hdfs-throughput.js', 'b7-yarn-startup.js',
+  'b1-chained-pipeline.js', 'b2-keyed-scaling.js', 'network-messageport.js', 'b4-distributed-shuffle.js', 'network-tcp.js', 'hdfs-throughput.js', 'b7-yarn-startup.js', 'b8-checkpointing.js',
 ];
 let failed = 0;
 for (const b of benches) {

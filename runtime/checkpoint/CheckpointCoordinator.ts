@@ -209,6 +209,7 @@ export class CheckpointCoordinator {
   // ---- acknowledgements --------------------------------------------------------------------
 
   receiveCheckpointResponse(r: CheckpointResponse): void {
+    if (r.kind === 'endOfInput') { this.onEndOfInput(r.executionAttemptId); return; }
     const pc = this.pending.get(r.checkpointId);
     if (r.kind === 'decline') {
       if (!pc) return;
@@ -234,6 +235,27 @@ export class CheckpointCoordinator {
     }
     if (pc.isFullyAcknowledged) void this.completePendingCheckpoint(pc);
   }
+
+  private readonly endedInput = new Set<string>();
+  private finalCheckpointRequested = false;
+
+  /**
+   * Once every task that gets triggers (sources, tasks whose inputs all finished) has ended its
+   * input, the final checkpoint is taken right away instead of at the next interval, so a bounded
+   * job does not idle up to one interval before it can finish (Flink waits for the periodic trigger).
+   */
+  private onEndOfInput(attemptId: string): void {
+    this.endedInput.add(attemptId);
+    if (this.finalCheckpointRequested || this.shutDown) return;
+    const tasks = this.ctx.currentTasks();
+    const roots = tasks.filter((t) => t.state === 'RUNNING' && t.allProducersFinished);
+    if (roots.length === 0 || !roots.every((t) => this.endedInput.has(t.attemptId))) return;
+    this.finalCheckpointRequested = true;
+    this.triggerCheckpoint('CHECKPOINT', false).catch(() => { /* the periodic trigger still follows */ }).finally(() => { this.finalCheckpointRequested = false; });
+  }
+
+  /** A failover: the new attempts report their end of input again. */
+  resetEndOfInput(): void { this.endedInput.clear(); }
 
   private async completePendingCheckpoint(pc: PendingCheckpoint): Promise<void> {
     if (this.pending.get(pc.checkpointId) !== pc) return;

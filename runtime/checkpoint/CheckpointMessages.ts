@@ -24,7 +24,9 @@ export interface TaskCheckpointMetrics {
 
 export type CheckpointResponse =
   | { readonly kind: 'ack'; readonly executionAttemptId: string; readonly checkpointId: number; readonly state: TaskStateSnapshot; readonly metrics: TaskCheckpointMetrics }
-  | { readonly kind: 'decline'; readonly executionAttemptId: string; readonly checkpointId: number; readonly reason: CheckpointFailureReason; readonly message: string };
+  | { readonly kind: 'decline'; readonly executionAttemptId: string; readonly checkpointId: number; readonly reason: CheckpointFailureReason; readonly message: string }
+  /** The task's operators finished and it waits for a final checkpoint (FLIP-147). */
+  | { readonly kind: 'endOfInput'; readonly executionAttemptId: string };
 
 /** Flink's CheckpointFailureReason (the subset tsflink produces). */
 export type CheckpointFailureReason =

@@ -157,4 +157,12 @@ describe('checkpoints and exactly-once state (in-process)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it('a bounded job takes its final checkpoint as soon as every source ended, not at the next interval', async () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(2);
+    env.enableCheckpointing(3_600_000); // one hour: only the end-of-input trigger can finish the job in time
+    const out = await env.fromSource(new DataGeneratorSource((i) => i, 500), WatermarkStrategy.noWatermarks(), 'gen')
+      .keyBy((v) => v % 3).map((v) => v + 1).executeAndCollect();
+    expect(out.sort((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+  }, 20_000);
 });

@@ -165,7 +165,10 @@ export class Task {
     if (this.operatorsFinished) return;
     for (const op of this.chain!.operators) await op.finish();
     this.operatorsFinished = true;
-    if (this.checkpoints) for (const p of this.partitions) { p.broadcastEvent({ type: 'EndOfData', drain: false }); p.flushAll(); }
+    if (this.checkpoints) {
+      for (const p of this.partitions) { p.broadcastEvent({ type: 'EndOfData', drain: false }); p.flushAll(); }
+      this.services.actions.reportCheckpoint(this.tdd.jobId, { kind: 'endOfInput', executionAttemptId: this.tdd.executionAttemptId });
+    }
   }
 
   /** Keeps running mails (checkpoint triggers, notifications) until a checkpoint taken after finish() completed. */

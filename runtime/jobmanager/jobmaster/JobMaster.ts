@@ -402,6 +402,7 @@ export class JobMaster implements JobMasterGateway {
     this.schedulingGeneration++;
     this.checkpointCoordinator?.stopCheckpointScheduler();
     this.checkpointCoordinator?.abortPendingCheckpoints();
+    this.checkpointCoordinator?.resetEndOfInput();
     this.eventValves.clear();
     this.cancelAll();
     await this.waitAllTerminal();
