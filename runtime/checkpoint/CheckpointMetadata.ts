@@ -40,6 +40,7 @@ function mapHandles(m: CheckpointMetadata, f: (h: StreamStateHandle) => StreamSt
       subtasks[Number(i)] = {
         keyed: s.keyed.map((k): KeyGroupsStateHandle => ({ ...k, handle: f(k.handle) })),
         operator: s.operator.map((o): OperatorStateHandle => ({ ...o, handle: f(o.handle) })),
+        ...(s.inputChannel ? { inputChannel: s.inputChannel.map((c) => ({ ...c, handle: f(c.handle) })) } : {}),
       };
     }
     operators[Number(id)] = { ...op, subtasks };

@@ -28,10 +28,17 @@ export function assignStates(cp: CheckpointMetadata, vertices: readonly JobVerte
       const old = Array.from({ length: st.parallelism }, (_, i) => st.subtasks[i]);
       const keyed: KeyGroupsStateHandle[] = old.flatMap((s) => (s ? s.keyed : []));
       const operator = repartitionOperatorState(old.map((s): readonly OperatorStateHandle[] => (s ? s.operator : [])), v.parallelism);
+      // In-flight channel state stays with its subtask: it cannot be redistributed (yet) when the parallelism changed.
+      const hasChannelState = old.some((s) => (s?.inputChannel?.length ?? 0) > 0);
+      if (hasChannelState && st.parallelism !== v.parallelism) {
+        throw new StateAssignmentError(`Failed to rollback to checkpoint ${cp.checkpointId}: it is an unaligned checkpoint with in-flight data of '${v.name}' ` +
+          `at parallelism ${st.parallelism}, and the job now runs at ${v.parallelism}; restore it at the same parallelism or from an aligned checkpoint or savepoint.`);
+      }
       for (let i = 0; i < v.parallelism; i++) {
         const r = computeKeyGroupRangeForOperatorIndex(v.maxParallelism, v.parallelism, i);
         const mine = keyed.filter((k) => k.endKeyGroup >= r.startKeyGroup && k.startKeyGroup <= r.endKeyGroup);
-        perSubtask[i][op.nodeId] = { keyed: mine, operator: operator[i] ?? [] };
+        const channels = old[i]?.inputChannel;
+        perSubtask[i][op.nodeId] = { keyed: mine, operator: operator[i] ?? [], ...(channels && channels.length > 0 ? { inputChannel: channels } : {}) };
       }
     }
     out.set(v.id, perSubtask.map((operators) => ({ checkpointId: cp.checkpointId, operators })));

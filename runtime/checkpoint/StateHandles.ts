@@ -29,10 +29,19 @@ export interface OperatorStateHandle {
   readonly handle: StreamStateHandle;
 }
 
+/** In-flight records of one input channel at an unaligned checkpoint (Flink's InputChannelStateHandle). */
+export interface InputChannelStateHandle {
+  /** The channel's index in the task's input gate. */
+  readonly channel: number;
+  readonly handle: StreamStateHandle;
+}
+
 /** The state of one operator in one subtask. */
 export interface OperatorSubtaskState {
   readonly keyed: readonly KeyGroupsStateHandle[];
   readonly operator: readonly OperatorStateHandle[];
+  /** Unaligned checkpoints: the task's in-flight input, kept with its head operator. */
+  readonly inputChannel?: readonly InputChannelStateHandle[];
 }
 
 /** A subtask's acknowledgement payload: its operators' states by operator id (the StreamNode id). */
@@ -51,5 +60,6 @@ export function stateSize(s: OperatorSubtaskState): number {
   const size = (h: StreamStateHandle): number => (h.kind === 'file' ? h.size : h.data.byteLength);
   for (const k of s.keyed) n += size(k.handle);
   for (const o of s.operator) n += size(o.handle);
+  for (const c of s.inputChannel ?? []) n += size(c.handle);
   return n;
 }

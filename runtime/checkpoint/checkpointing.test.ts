@@ -165,4 +165,32 @@ describe('checkpoints and exactly-once state (in-process)', () => {
       .keyBy((v) => v % 3).map((v) => v + 1).executeAndCollect();
     expect(out.sort((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
   }, 20_000);
+
+  it('unaligned checkpoints: a failure after completed checkpoints restores state and in-flight data and ends exact', async () => {
+    class SlowFailOnce extends RichMapFunction<[number, number], [number, number]> implements CheckpointListener {
+      static failed = false;
+      private completed = 0;
+      map(t: [number, number]): [number, number] {
+        const until = performance.now() + 0.05; // a slow stage: buffers queue up in front of it
+        while (performance.now() < until) { /* busy */ }
+        if (!SlowFailOnce.failed && this.completed >= 2 && t[1] >= N / 2) { SlowFailOnce.failed = true; throw new Error('Artificial Failure'); }
+        return t;
+      }
+      notifyCheckpointComplete(): void { this.completed++; }
+    }
+    SlowFailOnce.failed = false;
+    const env = restarting({ 'execution.checkpointing.unaligned.enabled': true, 'execution.buffer-timeout.interval': '5 ms' });
+    env.enableCheckpointing(30);
+    const out = await env.fromSource(new DataGeneratorSource((i) => i, N, 4000), WatermarkStrategy.noWatermarks(), 'gen')
+      .map((v): [number, number] => [v % KEYS, v])
+      .keyBy((t) => t[0])
+      .map(new SlowFailOnce())
+      .keyBy((t) => t[0])
+      .sum(1)
+      .executeAndCollect();
+    expect(SlowFailOnce.failed).toBe(true);
+    const max = new Map<number, number>();
+    for (const [k, sum] of out) max.set(k, Math.max(max.get(k) ?? 0, sum));
+    expect(max).toEqual(expectedSums());
+  }, 60_000);
 });

@@ -5,6 +5,7 @@ import { MSG_ADD_CREDIT, MSG_CANCEL, MSG_PARTITION_REQUEST } from './NetworkMess
 import { ChannelError } from './ChannelError.js';
 import { RecordDeserializer } from './RecordDeserializer.js';
 import type { InputChannelDescriptor } from './InputChannelDescriptor.js';
+import { deserializeEvent } from './EventSerializer.js';
 
 /** What a channel needs from its gate (SingleInputGateImpl). */
 export interface ChannelGate {
@@ -23,6 +24,8 @@ export interface ReceivedBuffer {
   buffer: ArrayBuffer;
   length: number;
   isEvent: boolean;
+  /** An unaligned barrier moved to the head of the queue: data buffers it overtook here. */
+  overtakenHere?: number;
 }
 
 export class InputChannel {
@@ -68,6 +71,15 @@ export class InputChannel {
       if (!isEvent) this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit: 0, buffers: [buffer] });
       return;
     }
+    if (isEvent && this.isUnalignedBarrier(buffer, length)) {
+      // Priority: the barrier goes ahead of what is queued (Flink's unaligned checkpoints); the
+      // buffers it overtook are counted so the task persists them as channel state.
+      let data = 0;
+      for (let i = this.head; i < this.queue.length; i++) if (!this.queue[i]!.isEvent) data++;
+      this.queue.splice(this.head, 0, { buffer, length, isEvent, overtakenHere: data });
+      this.gate.onChannelData(this);
+      return;
+    }
     this.queue.push({ buffer, length, isEvent });
     if (!isEvent) {
       this.creditsAtProducer--;
@@ -75,6 +87,11 @@ export class InputChannel {
       if (backlog > this.creditsAtProducer) this.gate.requestFloating(this);
     }
     this.gate.onChannelData(this);
+  }
+
+  private isUnalignedBarrier(buffer: ArrayBuffer, length: number): boolean {
+    const e = deserializeEvent(buffer, length);
+    return e.type === 'CheckpointBarrier' && e.unaligned;
   }
 
   onBacklog(backlog: number): void {

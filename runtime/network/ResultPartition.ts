@@ -13,6 +13,8 @@ export interface ResultPartition {
   broadcastRecord(value: unknown, timestamp: number | undefined): void;
   /** Flushes pending data of every subpartition first, so order is preserved per subpartition. */
   broadcastEvent(event: StreamEvent): void;
+  /** An unaligned checkpoint barrier ahead of everything queued (each subpartition's copy counts what it overtook). */
+  broadcastPriorityBarrier(barrier: Extract<StreamEvent, { type: 'CheckpointBarrier' }>): void;
   flushAll(): void;
   /** False while any subpartition's unsent backlog exceeds maxBuffersPerSubpartition (backpressure). */
   isAvailable(): boolean;
@@ -111,6 +113,16 @@ export class ResultPartitionImpl implements ResultPartition {
       // Each consumer gets (and may transfer away) its own copy.
       const buffer = i === subs.length - 1 ? proto.buffer : proto.buffer.slice(0);
       subs[i]!.addEvent({ buffer, length: proto.length, isEvent: true, isEndOfPartition: isEnd });
+    }
+  }
+
+  broadcastPriorityBarrier(barrier: Extract<StreamEvent, { type: 'CheckpointBarrier' }>): void {
+    if (this.released) return;
+    for (const sp of this.subpartitions) {
+      sp.addPriorityEvent((overtaken) => {
+        const b = serializeEvent({ ...barrier, overtaken });
+        return { buffer: b.buffer, length: b.length, isEvent: true };
+      });
     }
   }
 

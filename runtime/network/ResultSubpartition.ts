@@ -64,6 +64,22 @@ export class ResultSubpartition implements BufferSink {
     this.enqueue(buffer);
   }
 
+  /**
+   * An unaligned checkpoint barrier: goes ahead of every queued buffer (Flink's priority event) and is
+   * sent at once (events need no credit). Data still in the builder is finished first, so it counts
+   * among the overtaken buffers, whose number the event carries to the consumer.
+   */
+  addPriorityEvent(makeEvent: (overtakenDataBuffers: number) => NetworkBuffer): void {
+    if (this.released) return;
+    this.builder.finish();
+    this.flushRequested = false;
+    const ev = makeEvent(this.dataBuffersQueued);
+    this.queue.splice(this.head, 0, ev);
+    this.partition.buffersOut++;
+    if (this.conn !== null) this.trySend();
+    else this.updateCongestion();
+  }
+
   private enqueue(buffer: NetworkBuffer): void {
     if (this.released) return;
     this.queue.push(buffer);

@@ -21,8 +21,15 @@ export interface SingleInputGate {
   blockChannel(channel: number): void;
   resumeChannel(channel: number): void;
   close(): void;
+  /** Sees every decoded data buffer while set (unaligned checkpoints persist in-flight records); null = off. */
+  channelStateRecorder: ChannelStateRecorder | null;
   readonly numRecordsIn: number;
   readonly numBytesIn: number;
+}
+
+/** Receives the decoded records of every data buffer the gate hands out while it is set. */
+export interface ChannelStateRecorder {
+  onRecords(channel: number, values: unknown[], timestamps: number[] | null): void;
 }
 
 /** What a gate needs from its ShuffleEnvironment. */
@@ -48,6 +55,7 @@ export class SingleInputGateImpl implements SingleInputGate {
   private closed = false;
   numRecordsIn = 0;
   numBytesIn = 0;
+  channelStateRecorder: ChannelStateRecorder | null = null;
 
   constructor(
     readonly host: GateHost,
@@ -86,6 +94,7 @@ export class SingleInputGateImpl implements SingleInputGate {
       else ch.inAvailableQueue = false;
       if (b.isEvent) {
         const event = deserializeEvent(b.buffer, b.length);
+        if (event.type === 'CheckpointBarrier' && event.unaligned) event.overtaken = (event.overtaken ?? 0) + (b.overtakenHere ?? 0);
         if (event.type === 'EndOfPartition') {
           ch.ended = true;
           // The stream is complete: floating credit it borrowed serves other channels now.
@@ -99,6 +108,7 @@ export class SingleInputGateImpl implements SingleInputGate {
       const { values, timestamps } = ch.decode(b);
       this.numRecordsIn += values.length;
       this.numBytesIn += b.length;
+      if (this.channelStateRecorder !== null) this.channelStateRecorder.onRecords(ch.index, values, timestamps);
       // The whole buffer is decoded into `values` (strings and bytes copied), so it is recycled right away.
       ch.recycle(b);
       return { kind: 'records', channel: ch.index, values, timestamps };

@@ -7,7 +7,7 @@ export type { InputBatch } from './SingleInputGate.js';
 export { DEFAULT_NETWORK_CONFIG } from './NetworkConfig.js';
 export { ShuffleEnvironment } from './ShuffleEnvironment.js';
 export type { ResultPartition } from './ResultPartition.js';
-export type { SingleInputGate } from './SingleInputGate.js';
+export type { SingleInputGate, ChannelStateRecorder } from './SingleInputGate.js';
 export { RecordSerializationError } from './RecordSerializationError.js';
 export { ChannelError } from './ChannelError.js';
 export { TcpConnectionManager } from './tcp/TcpConnectionManager.js';

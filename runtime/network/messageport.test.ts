@@ -82,7 +82,7 @@ describe('MessagePort channel between worker-thread slots', () => {
     const drained = b.call<DrainResult>('drain', { gateId: 'g', collect: true });
     const events = [
       { type: 'Watermark', timestamp: 1000 },
-      { type: 'CheckpointBarrier', checkpointId: 1, timestamp: 5, unaligned: true, savepoint: false },
+      { type: 'CheckpointBarrier', checkpointId: 1, timestamp: 5, unaligned: false, savepoint: false },
       { type: 'EndOfData', drain: true },
     ];
     let next = 0;

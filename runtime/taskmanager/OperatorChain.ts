@@ -33,6 +33,8 @@ export interface ChainServices {
 export interface RestoredOperatorState {
   readonly keyed: readonly KeyGroupsSnapshot[];
   readonly operator: readonly OperatorStateSnapshot[];
+  /** Head operator of an unaligned checkpoint: in-flight records per input channel, replayed before new input. */
+  readonly inputChannels?: ReadonlyArray<{ readonly channel: number; readonly batches: ReadonlyArray<readonly [unknown[], number[] | null]> }>;
 }
 
 /** The stores of one operator, as a checkpoint snapshots them. */

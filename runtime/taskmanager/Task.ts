@@ -21,6 +21,8 @@ import type { CheckpointCommand, SnapshotType } from '../checkpoint/CheckpointMe
 import { SubtaskCheckpointCoordinator, type BarrierMetrics } from './checkpointing/SubtaskCheckpointCoordinator.js';
 import { loadTaskRestore, asRestoreError } from './checkpointing/TaskStateManager.js';
 import { createBarrierHandler, type CheckpointBarrierHandler } from './checkpointing/CheckpointBarrierHandler.js';
+import { UnalignedCheckpointBarrierHandler } from './checkpointing/UnalignedCheckpointBarrierHandler.js';
+import type { RestoredOperatorState } from './OperatorChain.js';
 
 export interface TaskServices {
   shuffle: ShuffleEnvironment;
@@ -75,6 +77,9 @@ export class Task {
   private checkpoints: SubtaskCheckpointCoordinator | undefined;
   private barrierHandler: CheckpointBarrierHandler | undefined;
   private barrierType: SnapshotType = 'CHECKPOINT';
+  private barrierUnaligned = false;
+  /** In-flight input of the unaligned checkpoint this attempt restores, replayed before the gate is read. */
+  private restoredInput: RestoredOperatorState['inputChannels'];
   private pendingBarrier: { checkpointId: number; timestamp: number; type: SnapshotType; m: BarrierMetrics } | null = null;
   private operatorsFinished = false;
   private finalCheckpointId = -1;
@@ -141,7 +146,7 @@ export class Task {
         case 'trigger':
           // A checkpoint this task already took part in (through its inputs) is not taken twice.
           if (cmd.checkpointId <= cp.lastCheckpointId) return;
-          await this.performCheckpoint(cmd.checkpointId, cmd.timestamp, cmd.type, { alignmentDurationMs: 0, bytesProcessedDuringAlignment: 0 });
+          await this.performCheckpoint(cmd.checkpointId, cmd.timestamp, cmd.type, { alignmentDurationMs: 0, bytesProcessedDuringAlignment: 0 }, cmd.unaligned);
           break;
         case 'complete':
           for (const op of this.chain!.operators) if (op.notifyCheckpointComplete) await op.notifyCheckpointComplete(cmd.checkpointId);
@@ -155,9 +160,14 @@ export class Task {
     });
   }
 
-  private async performCheckpoint(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics): Promise<void> {
+  private async performCheckpoint(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics, unaligned = false): Promise<void> {
     if (this.operatorsFinished && this.finalCheckpointId < 0) this.finalCheckpointId = checkpointId;
-    await this.checkpoints!.checkpointState(checkpointId, timestamp, type, m);
+    const h = this.barrierHandler;
+    // Savepoints are always aligned; an unaligned barrier handler hands over the in-flight input it records.
+    const uc = unaligned && type !== 'SAVEPOINT';
+    const channelState = uc && h instanceof UnalignedCheckpointBarrierHandler ? h.channelState(checkpointId) : undefined;
+    await this.checkpoints!.checkpointState(checkpointId, timestamp, type, m, uc,
+      channelState ? { headNodeId: this.vertex.headNodeId, state: channelState } : undefined);
   }
 
   /** Operators are done: with checkpoints, tell downstream (EndOfData) so it finishes too before the final checkpoint. */
@@ -215,6 +225,7 @@ export class Task {
       const actions = this.services.actions;
       const checkpointing = tdd.checkpointing !== undefined && jobGraph.runtimeMode === 'STREAMING';
       const restoredState = tdd.taskRestore ? await loadTaskRestore(tdd.taskRestore) : undefined;
+      this.restoredInput = restoredState?.get(this.vertex.headNodeId)?.inputChannels;
       try {
         this.chain = new OperatorChain(this.vertex, jobGraph, streamGraph, partitionsByEdge, {
           taskInfo,
@@ -347,12 +358,19 @@ export class Task {
     let ended = 0;
     let endOfData = 0;
     const cp = this.checkpoints;
-    const handler = cp ? createBarrierHandler(this.tdd.checkpointing!.mode, nCh, gate, {
-      triggerCheckpointOnBarrier: (b, m) => { this.pendingBarrier = { checkpointId: b.checkpointId, timestamp: b.timestamp, type: this.barrierType, m }; },
-      abortCheckpointOnBarrier: (id, reason) => cp.abortCheckpointOnBarrier(id, reason),
-    }, { checkpointsAfterTasksFinish: this.tdd.checkpointing!.checkpointsAfterTasksFinish }) : undefined;
+    const cpTask = {
+      triggerCheckpointOnBarrier: (b: { checkpointId: number; timestamp: number }, m: BarrierMetrics): void => {
+        this.pendingBarrier = { checkpointId: b.checkpointId, timestamp: b.timestamp, type: this.barrierType, m };
+      },
+      abortCheckpointOnBarrier: (id: number, reason: Parameters<SubtaskCheckpointCoordinator['abortCheckpointOnBarrier']>[1]): void => cp!.abortCheckpointOnBarrier(id, reason),
+    };
+    const cfg = this.tdd.checkpointing;
+    const handler = !cp || !cfg ? undefined
+      : cfg.unaligned ? new UnalignedCheckpointBarrierHandler(nCh, gate, cpTask)
+      : createBarrierHandler(cfg.mode, nCh, gate, cpTask, { checkpointsAfterTasksFinish: cfg.checkpointsAfterTasksFinish });
     this.barrierHandler = handler;
     let bytesSeen = 0;
+    if (this.restoredInput) { this.replayRestoredInput(inputOf, twoInput); this.restoredInput = undefined; }
     this.lastYield = performance.now();
 
     for (;;) {
@@ -385,9 +403,10 @@ export class Task {
             handler.addProcessedBytes(gate.numBytesIn - bytesSeen);
             bytesSeen = gate.numBytesIn;
             this.barrierType = ev.savepoint ? 'SAVEPOINT' : 'CHECKPOINT';
+            this.barrierUnaligned = ev.unaligned;
             handler.processBarrier(b.channel, ev);
             const pb = this.pendingBarrier;
-            if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m); }
+            if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m, this.barrierUnaligned); }
             break;
           }
           case 'CancelCheckpointMarker':
@@ -402,7 +421,7 @@ export class Task {
             if (handler) {
               handler.processEndOfPartition(b.channel);
               const pb = this.pendingBarrier;
-              if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m); }
+              if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m, this.barrierUnaligned); }
             }
             const wm = valve.channelFinished(b.channel);
             if (wm !== null && !grouped) this.emitWatermark(twoInput, input, wm);
@@ -429,6 +448,22 @@ export class Task {
       const aware = head as unknown as KeyGroupedInputAware;
       await grouped.replay(one, two, twoInput, () => aware.endKey(), () => this.maybeYield(), () => this.checkCanceled());
       if (twoInput) { two.processWatermark1(MAX_WATERMARK); two.processWatermark2(MAX_WATERMARK); } else one.processWatermark(MAX_WATERMARK);
+    }
+  }
+
+  /** Unaligned restore: the in-flight records of the checkpoint go to the operators before any new input (Flink's channel state recovery). */
+  private replayRestoredInput(inputOf: Uint8Array, twoInput: boolean): void {
+    const head = this.chain!.head;
+    for (const { channel, batches } of this.restoredInput ?? []) {
+      const input = inputOf[channel];
+      for (const [vals, tss] of batches) {
+        for (let i = 0; i < vals.length; i++) {
+          const ts = tss === null ? undefined : tss[i];
+          if (!twoInput) (head as OneInputStreamOperator<unknown>).processElement(vals[i], ts);
+          else if (input === 1) (head as TwoInputStreamOperator<unknown, unknown>).processElement1(vals[i], ts);
+          else (head as TwoInputStreamOperator<unknown, unknown>).processElement2(vals[i], ts);
+        }
+      }
     }
   }
 

@@ -244,6 +244,7 @@ export class JobMaster implements JobMasterGateway {
         jobCheckpointDir: cc.checkpointDir === undefined ? undefined : `${cc.checkpointDir.replace(/\/+$/, '')}/${this.jobId}`,
         inlineThreshold: cc.inlineThreshold,
         checkpointsAfterTasksFinish: true,
+        unaligned: cc.unaligned,
       } } : {}),
       ...(restore ? { taskRestore: restore } : {}),
     };

@@ -12,6 +12,19 @@ import { failureMessage } from '../../checkpoint/CheckpointMessages.js';
 import type { OperatorSubtaskState, StreamStateHandle, TaskStateSnapshot } from '../../checkpoint/StateHandles.js';
 import type { KeyGroupsSnapshot } from '../../state/KeyGroupsSnapshot.js';
 import type { OperatorStateSnapshot } from '../../state/OperatorStateStore.js';
+import type { InputChannelStateSnapshot } from './UnalignedCheckpointBarrierHandler.js';
+
+/** A msgpack array of already packed items: an array32 header, then the items back to back. */
+function msgpackArray(items: readonly Uint8Array[]): Uint8Array {
+  let n = 5;
+  for (const b of items) n += b.byteLength;
+  const out = new Uint8Array(n);
+  out[0] = 0xdd;
+  new DataView(out.buffer).setUint32(1, items.length);
+  let at = 5;
+  for (const b of items) { out.set(b, at); at += b.byteLength; }
+  return out;
+}
 
 /** How a task takes checkpoints (TaskDeploymentDescriptor.checkpointing). */
 export interface TaskCheckpointConfig {
@@ -21,6 +34,14 @@ export interface TaskCheckpointConfig {
   /** State smaller than this travels inline in the acknowledgement (and _metadata). */
   readonly inlineThreshold: number;
   readonly checkpointsAfterTasksFinish: boolean;
+  /** execution.checkpointing.unaligned.enabled (EXACTLY_ONCE only): barriers overtake in-flight data. */
+  readonly unaligned: boolean;
+}
+
+/** Unaligned: the in-flight input of the task's head operator, complete once every channel delivered its part. */
+export interface ChannelStateFuture {
+  readonly headNodeId: number;
+  readonly state: Promise<InputChannelStateSnapshot[]>;
 }
 
 export interface BarrierMetrics { readonly alignmentDurationMs: number; readonly bytesProcessedDuringAlignment: number }
@@ -46,10 +67,12 @@ export class SubtaskCheckpointCoordinator {
    * task snapshots), then the synchronous phase. Throws if an operator's snapshot fails (Flink
    * fails the task: a synchronous-phase failure is a task failure).
    */
-  async checkpointState(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics): Promise<void> {
+  async checkpointState(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics, unaligned = false, channelState?: ChannelStateFuture): Promise<void> {
     const startDelayMs = Math.max(0, Date.now() - timestamp);
     this.lastCheckpointId = Math.max(this.lastCheckpointId, checkpointId);
-    for (const p of this.partitions) p.broadcastEvent({ type: 'CheckpointBarrier', checkpointId, timestamp, unaligned: false, savepoint: type === 'SAVEPOINT' });
+    const barrier = { type: 'CheckpointBarrier' as const, checkpointId, timestamp, unaligned, savepoint: type === 'SAVEPOINT' };
+    // Unaligned: ahead of every queued output buffer (the consumer persists what it overtook).
+    for (const p of this.partitions) { if (unaligned) p.broadcastPriorityBarrier(barrier); else p.broadcastEvent(barrier); }
     const t0 = performance.now();
     const ops = this.chain.operators;
     for (let i = ops.length - 1; i >= 0; i--) {
@@ -65,12 +88,12 @@ export class SubtaskCheckpointCoordinator {
       if (keyed || operator) taken.push({ nodeId, keyed, operator });
     }
     const syncDurationMs = performance.now() - t0;
-    const upload = this.upload(checkpointId, taken).then(
+    const upload = this.upload(checkpointId, taken, channelState).then(
       (state) => {
         if (this.closed) return;
         this.respond({
           kind: 'ack', executionAttemptId: this.executionAttemptId, checkpointId, state,
-          metrics: { ...m, syncDurationMs, asyncDurationMs: performance.now() - t0 - syncDurationMs, startDelayMs, unaligned: false },
+          metrics: { ...m, syncDurationMs, asyncDurationMs: performance.now() - t0 - syncDurationMs, startDelayMs, unaligned },
         });
       },
       (e: unknown) => { if (!this.closed) this.decline(checkpointId, 'CHECKPOINT_ASYNC_EXCEPTION', (e as Error).message ?? String(e)); },
@@ -90,7 +113,7 @@ export class SubtaskCheckpointCoordinator {
     this.respond({ kind: 'decline', executionAttemptId: this.executionAttemptId, checkpointId, reason, message });
   }
 
-  private async upload(checkpointId: number, taken: readonly TakenSnapshot[]): Promise<TaskStateSnapshot> {
+  private async upload(checkpointId: number, taken: readonly TakenSnapshot[], channelState: ChannelStateFuture | undefined): Promise<TaskStateSnapshot> {
     const dir = this.cfg.jobCheckpointDir === undefined ? undefined : `${this.cfg.jobCheckpointDir.replace(/\/+$/, '')}/chk-${checkpointId}`;
     const fs = dir === undefined ? undefined : getFileSystem(dir);
     const store = async (data: Uint8Array): Promise<StreamStateHandle> => {
@@ -105,6 +128,13 @@ export class SubtaskCheckpointCoordinator {
       const operator = t.operator ? [{ states: t.operator.states, handle: await store(t.operator.data) }] : [];
       operators[t.nodeId] = { keyed, operator };
     }));
+    if (channelState) {
+      const channels = await channelState.state;
+      if (channels.length > 0) {
+        const inputChannel = await Promise.all(channels.map(async (c) => ({ channel: c.channel, handle: await store(msgpackArray(c.batches)) })));
+        operators[channelState.headNodeId] = { ...(operators[channelState.headNodeId] ?? { keyed: [], operator: [] }), inputChannel };
+      }
+    }
     return { operators };
   }
 

@@ -5,6 +5,9 @@
 import { getFileSystem } from '../../../hdfs/index.js';
 import type { JobManagerTaskRestore, StreamStateHandle } from '../../checkpoint/StateHandles.js';
 import type { RestoredOperatorState } from '../OperatorChain.js';
+import { Unpackr } from 'msgpackr';
+
+const channelUnpackr = new Unpackr({ useRecords: false, moreTypes: true });
 
 export class CheckpointRestoreError extends Error {
   constructor(readonly checkpointId: number, message: string) {
@@ -34,7 +37,15 @@ export async function loadTaskRestore(restore: JobManagerTaskRestore): Promise<M
       startKeyGroup: k.startKeyGroup, endKeyGroup: k.endKeyGroup, offsets: k.offsets, data: await read(k.handle, `keyed state of operator ${nodeId}`),
     })));
     const operator = await Promise.all(st.operator.map(async (o) => ({ states: o.states, data: await read(o.handle, `operator state of operator ${nodeId}`) })));
-    out.set(nodeId, { keyed, operator });
+    const inputChannels = await Promise.all((st.inputChannel ?? []).map(async (c) => {
+      const bytes = await read(c.handle, `in-flight data of input channel ${c.channel}`);
+      try {
+        return { channel: c.channel, batches: channelUnpackr.unpack(bytes) as Array<[unknown[], number[] | null]> };
+      } catch (e) {
+        throw new CheckpointRestoreError(restore.checkpointId, `Cannot restore from checkpoint ${restore.checkpointId}: in-flight data of input channel ${c.channel} is corrupt: ${(e as Error).message}`);
+      }
+    }));
+    out.set(nodeId, { keyed, operator, ...(inputChannels.length > 0 ? { inputChannels } : {}) });
   }
   return out;
 }
