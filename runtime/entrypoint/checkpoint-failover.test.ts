@@ -30,14 +30,19 @@ afterAll(async () => {
   if (process.env['TSFLINK_KEEP_TEST_DIRS']) console.log(`kept ${work}`); else rmSync(work, { recursive: true, force: true });
 });
 
-describe('exactly-once recovery from checkpoints (real processes, kill -9)', () => {
+const aliases = [['127.0.0.5', '127.0.0.6', '127.0.0.7'], ['127.0.0.8', '127.0.0.9', '127.0.0.10']];
+
+describe.each([['aligned', false], ['unaligned', true]] as const)('exactly-once recovery from %s checkpoints (real processes, kill -9)', (name, unaligned) => {
   it('a keyed count into the FileSink survives three TaskManager kills with every record exactly once', async () => {
-    const out = join(work, 'out');
-    const chk = join(work, 'checkpoints');
-    const tms = cluster.procs.filter((p) => p !== cluster.jobManager);
-    const job = cluster.cli(['run', '-m', cluster.restAddress, '-p', '4', join(root, 'runtime/entrypoint/fixtures/checkpointed-count.ts'), out, String(N), '2000', `file://${chk}`, '200']);
+    const out = join(work, `out-${name}`);
+    const chk = join(work, `checkpoints-${name}`);
+    const tms = cluster.procs.filter((p) => p !== cluster.jobManager && ClusterProcesses.alive(p) && p.stdout().includes('TaskManager '));
+    const job = cluster.cli(['run', '-m', cluster.restAddress, '-p', '4', '-D', `execution.checkpointing.unaligned.enabled=${unaligned}`,
+      join(root, 'runtime/entrypoint/fixtures/checkpointed-count.ts'), out, String(N), '2000', `file://${chk}`, '200']);
     await waitFor('a RUNNING job', async () => (await cluster.get<{ jobs: Array<{ status: string }> }>('/jobs')).jobs.some((j) => j.status === 'RUNNING'), 60_000, 100);
-    const replacements = ['127.0.0.5', '127.0.0.6', '127.0.0.7'];
+    const running = (await cluster.get<{ jobs: Array<{ id: string; status: string }> }>('/jobs')).jobs.find((j) => j.status === 'RUNNING')!;
+    expect((await cluster.get<{ unaligned_checkpoints: boolean }>(`/jobs/${running.id}/checkpoints/config`)).unaligned_checkpoints).toBe(unaligned);
+    const replacements = aliases[unaligned ? 1 : 0]!;
     for (let k = 0; k < 3; k++) {
       // Kill only after checkpoints completed since the last restart, so recovery restores state (not a fresh start).
       const before = cluster.completedCheckpoints();
@@ -50,7 +55,8 @@ describe('exactly-once recovery from checkpoints (real processes, kill -9)', () 
     }
     const code = await job.exited;
     expect(code, `${job.stdout()}\n${job.stderr()}\n${cluster.dumpLogs()}`).toBe(0);
-    expect(cluster.jobManager.stdout()).toMatch(/Restoring job [0-9a-f]{32} from Checkpoint \d+/);
+    const jobId = /JobID ([0-9a-f]{32})/.exec(job.stdout())?.[1] ?? /\(([0-9a-f]{32})\)/.exec(job.stdout())?.[1];
+    expect(cluster.jobManager.stdout()).toMatch(new RegExp(`Restoring job ${jobId ?? '[0-9a-f]{32}'} from Checkpoint \\d+`));
     const lines = readdirSync(out).filter((f) => !f.startsWith('.')).flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean));
     expect(checkCountOutput(lines, N)).toEqual({ lines: N, duplicates: [], missing: [], badCounts: [] });
     // The job's checkpoints are cleaned up after it FINISHED (no externalized retention).
