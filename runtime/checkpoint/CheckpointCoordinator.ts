@@ -57,6 +57,7 @@ export class CheckpointCoordinator {
   readonly minPause: number;
   readonly maxConcurrent: number;
   readonly unaligned: boolean;
+  readonly alignedCheckpointTimeout: number;
   readonly mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
   readonly checkpointDir: string | undefined;
   readonly inlineThreshold: number;
@@ -83,6 +84,7 @@ export class CheckpointCoordinator {
     this.mode = conf.get(CheckpointingOptions.CHECKPOINTING_MODE);
     this.unaligned = conf.get(CheckpointingOptions.ENABLE_UNALIGNED) && this.mode === 'EXACTLY_ONCE';
     this.inlineThreshold = conf.get(CheckpointingOptions.DATA_INLINE_THRESHOLD);
+    this.alignedCheckpointTimeout = this.unaligned ? conf.get(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT) : 0;
     this.retention = conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION);
     const dir = conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
     const kind = conf.getOptional(CheckpointingOptions.CHECKPOINT_STORAGE) ?? (dir !== undefined ? 'filesystem' : 'jobmanager');
@@ -153,10 +155,12 @@ export class CheckpointCoordinator {
     const coordinatorStates = new Map<number, unknown>();
     try {
       if (this.storage) {
-        this.storageReady ??= this.storage.initialize();
+        // A failed initialization (storage briefly unavailable) is retried by the next trigger.
+        this.storageReady ??= this.storage.initialize().catch((e: unknown) => { this.storageReady = undefined; throw e; });
         await this.storageReady;
-        location = this.storage.checkpointPath(checkpointId);
-        await this.storage.fs.mkdirs(location);
+        const dir = this.storage.checkpointPath(checkpointId);
+        await this.storage.fs.mkdirs(dir);
+        location = dir;
       }
       this.ctx.log('INFO', `Triggering checkpoint ${checkpointId} (type=${type}) @ ${timestamp} for job ${this.ctx.jobId}.`);
       // Coordinators first (Flink's OperatorCoordinatorCheckpoints), each closing its event valve
@@ -169,6 +173,7 @@ export class CheckpointCoordinator {
     } catch (e) {
       this.triggering = false;
       this.ctx.openEventValves();
+      if (this.storage && location !== undefined) void this.storage.disposeCheckpoint(checkpointId).catch(() => false);
       const reason: CheckpointFailureReason = location === undefined && this.storage ? 'IO_EXCEPTION' : 'TRIGGER_CHECKPOINT_FAILURE';
       this.ctx.log('WARN', `Failed to trigger checkpoint ${checkpointId} for job ${this.ctx.jobId}: ${(e as Error).message}`);
       this.failureManager.handleCheckpointException(checkpointId, reason, (e as Error).message);
@@ -187,11 +192,13 @@ export class CheckpointCoordinator {
       this.abortPending(pc, 'CHECKPOINT_EXPIRED');
     }, this.timeout);
     const done = new Promise<CompletedCheckpoint>((resolve, reject) => this.completionWaiters.set(checkpointId, { resolve, reject }));
-    const cmd: CheckpointCommand = { kind: 'trigger', checkpointId, timestamp, type, unaligned: this.unaligned && type !== 'SAVEPOINT' };
+    // With an aligned-checkpoint-timeout, barriers start aligned; each task switches when the timeout passes.
+    const cmd: CheckpointCommand = { kind: 'trigger', checkpointId, timestamp, type, unaligned: this.unaligned && this.alignedCheckpointTimeout === 0 && type !== 'SAVEPOINT' };
     for (const t of toTrigger) this.ctx.sendCommand(t.attemptId, cmd);
     this.ctx.openEventValves();
     this.triggering = false;
     if (pc.isFullyAcknowledged) void this.completePendingCheckpoint(pc);
+    this.runQueued();
     return done;
   }
 
@@ -273,7 +280,12 @@ export class CheckpointCoordinator {
       this.abortPending(pc, 'FINALIZE_CHECKPOINT_FAILURE', (e as Error).message);
       return;
     }
-    if (this.shutDown) return;
+    if (this.shutDown) {
+      const w = this.completionWaiters.get(pc.checkpointId);
+      this.completionWaiters.delete(pc.checkpointId);
+      w?.reject(new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN'));
+      return;
+    }
     const completed: CompletedCheckpoint = { checkpointId: pc.checkpointId, timestamp: pc.timestamp, completionTimestamp: Date.now(), metadata, externalPath: pc.location, stateSize: pc.stateSize };
     this.failureManager.handleCheckpointSuccess(pc.checkpointId);
     this.store.addCheckpointAndSubsumeOldestOne(completed);
@@ -342,9 +354,10 @@ export class CheckpointCoordinator {
   async shutdown(jobStatus: 'FINISHED' | 'FAILED' | 'CANCELED'): Promise<void> {
     if (this.shutDown) return;
     this.stopCheckpointScheduler();
-    this.abortPendingCheckpoints('CHECKPOINT_COORDINATOR_SHUTDOWN');
     this.shutDown = true;
+    // Queued requests first: aborting a pending checkpoint frees a slot and would start them.
     for (const q of this.queued.splice(0)) q.reject(new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN'));
+    this.abortPendingCheckpoints('CHECKPOINT_COORDINATOR_SHUTDOWN');
     // Flink's CheckpointProperties: externalized checkpoints survive a failed job, and a cancelled one with RETAIN_ON_CANCELLATION.
     const externalized = this.retention !== 'NO_EXTERNALIZED_CHECKPOINTS';
     const retain = externalized && (jobStatus === 'FAILED' || (jobStatus === 'CANCELED' && this.retention === 'RETAIN_ON_CANCELLATION'));

@@ -166,7 +166,7 @@ describe('checkpoints and exactly-once state (in-process)', () => {
     expect(out.sort((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
   }, 20_000);
 
-  it('unaligned checkpoints: a failure after completed checkpoints restores state and in-flight data and ends exact', async () => {
+  it.each([['unaligned', '0 ms'], ['aligned with a 1 ms timeout to unaligned', '1 ms']])('%s checkpoints: a failure after completed checkpoints restores state and in-flight data and ends exact', async (_name, alignedTimeout) => {
     class SlowFailOnce extends RichMapFunction<[number, number], [number, number]> implements CheckpointListener {
       static failed = false;
       private completed = 0;
@@ -179,7 +179,7 @@ describe('checkpoints and exactly-once state (in-process)', () => {
       notifyCheckpointComplete(): void { this.completed++; }
     }
     SlowFailOnce.failed = false;
-    const env = restarting({ 'execution.checkpointing.unaligned.enabled': true, 'execution.buffer-timeout.interval': '5 ms' });
+    const env = restarting({ 'execution.checkpointing.unaligned.enabled': true, 'execution.checkpointing.aligned-checkpoint-timeout': alignedTimeout, 'execution.buffer-timeout.interval': '5 ms' });
     env.enableCheckpointing(30);
     const out = await env.fromSource(new DataGeneratorSource((i) => i, N, 4000), WatermarkStrategy.noWatermarks(), 'gen')
       .map((v): [number, number] => [v % KEYS, v])

@@ -164,8 +164,9 @@ export class Task {
     if (this.operatorsFinished && this.finalCheckpointId < 0) this.finalCheckpointId = checkpointId;
     const h = this.barrierHandler;
     // Savepoints are always aligned; an unaligned barrier handler hands over the in-flight input it records.
-    const uc = unaligned && type !== 'SAVEPOINT';
-    const channelState = uc && h instanceof UnalignedCheckpointBarrierHandler ? h.channelState(checkpointId) : undefined;
+    const uch = h instanceof UnalignedCheckpointBarrierHandler ? h : undefined;
+    const uc = type !== 'SAVEPOINT' && (uch ? uch.isUnaligned(checkpointId) : unaligned);
+    const channelState = uc && uch ? uch.channelState(checkpointId) : undefined;
     await this.checkpoints!.checkpointState(checkpointId, timestamp, type, m, uc,
       channelState ? { headNodeId: this.vertex.headNodeId, state: channelState } : undefined);
   }
@@ -366,7 +367,19 @@ export class Task {
     };
     const cfg = this.tdd.checkpointing;
     const handler = !cp || !cfg ? undefined
-      : cfg.unaligned ? new UnalignedCheckpointBarrierHandler(nCh, gate, cpTask)
+      : cfg.unaligned ? new UnalignedCheckpointBarrierHandler(nCh, gate, cpTask, cfg.alignedCheckpointTimeout > 0 ? {
+        timeoutMs: cfg.alignedCheckpointTimeout,
+        now: Date.now,
+        // The switch to unaligned runs in the mailbox, between batches, like a barrier would.
+        schedule: (delayMs, fn) => {
+          const t = setTimeout(() => this.mailbox.put(async () => {
+            fn();
+            const pb = this.pendingBarrier;
+            if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m); }
+          }), delayMs);
+          return { cancel: () => clearTimeout(t) };
+        },
+      } : undefined)
       : createBarrierHandler(cfg.mode, nCh, gate, cpTask, { checkpointsAfterTasksFinish: cfg.checkpointsAfterTasksFinish });
     this.barrierHandler = handler;
     let bytesSeen = 0;

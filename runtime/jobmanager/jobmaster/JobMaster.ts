@@ -245,6 +245,7 @@ export class JobMaster implements JobMasterGateway {
         inlineThreshold: cc.inlineThreshold,
         checkpointsAfterTasksFinish: true,
         unaligned: cc.unaligned,
+        alignedCheckpointTimeout: cc.alignedCheckpointTimeout,
       } } : {}),
       ...(restore ? { taskRestore: restore } : {}),
     };

@@ -36,6 +36,8 @@ export interface TaskCheckpointConfig {
   readonly checkpointsAfterTasksFinish: boolean;
   /** execution.checkpointing.unaligned.enabled (EXACTLY_ONCE only): barriers overtake in-flight data. */
   readonly unaligned: boolean;
+  /** With unaligned: start aligned and switch after this many ms since the barrier's creation (0 = always unaligned). */
+  readonly alignedCheckpointTimeout: number;
 }
 
 /** Unaligned: the in-flight input of the task's head operator, complete once every channel delivered its part. */

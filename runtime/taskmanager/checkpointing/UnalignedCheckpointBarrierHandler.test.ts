@@ -3,8 +3,9 @@ import { Unpackr } from 'msgpackr';
 import { UnalignedCheckpointBarrierHandler, type InputChannelStateSnapshot } from './UnalignedCheckpointBarrierHandler.js';
 import type { ChannelStateRecorder } from '../../network/index.js';
 
-function setup(channels: number): { h: UnalignedCheckpointBarrierHandler; gate: { channelStateRecorder: ChannelStateRecorder | null }; triggered: number[]; aborted: Array<[number, string]> } {
-  const gate = { channelStateRecorder: null as ChannelStateRecorder | null };
+type FakeGate = { channelStateRecorder: ChannelStateRecorder | null; blockChannel(c: number): void; resumeChannel(c: number): void };
+function setup(channels: number): { h: UnalignedCheckpointBarrierHandler; gate: FakeGate; triggered: number[]; aborted: Array<[number, string]> } {
+  const gate: FakeGate = { channelStateRecorder: null, blockChannel: () => { throw new Error('unaligned checkpoints never block'); }, resumeChannel: () => {} };
   const triggered: number[] = [];
   const aborted: Array<[number, string]> = [];
   const h = new UnalignedCheckpointBarrierHandler(channels, gate, {
@@ -63,5 +64,59 @@ describe('UnalignedCheckpointBarrierHandler', () => {
     deliver(gate, 1, ['x']);
     h.processEndOfPartition(1);
     expect(records(await third)).toEqual({ 1: ['x'] });
+  });
+
+  describe('alternating (aligned-checkpoint-timeout)', () => {
+    function alternating(channels: number) {
+      let now = 1000;
+      let pending: (() => void) | null = null;
+      const blocked = new Set<number>();
+      const gate = { channelStateRecorder: null as ChannelStateRecorder | null, blockChannel: (c: number) => { blocked.add(c); }, resumeChannel: (c: number) => { blocked.delete(c); } };
+      const triggered: Array<[number, number]> = [];
+      const h = new UnalignedCheckpointBarrierHandler(channels, gate, {
+        triggerCheckpointOnBarrier: (b, m) => { triggered.push([b.checkpointId, m.alignmentDurationMs]); },
+        abortCheckpointOnBarrier: () => {},
+      }, { timeoutMs: 50, now: () => now, schedule: (_d, fn) => { pending = fn; return { cancel: () => { pending = null; } }; } });
+      return { h, gate, blocked, triggered, advance: (ms: number) => { now += ms; }, fire: () => { const f = pending; pending = null; f?.(); } };
+    }
+
+    it('all barriers within the timeout: an aligned checkpoint (channels blocked meanwhile, nothing persisted)', async () => {
+      const a = alternating(2);
+      a.h.processBarrier(0, { checkpointId: 1, timestamp: 1000 });
+      expect(a.blocked).toEqual(new Set([0]));
+      expect(a.triggered).toEqual([]);
+      a.advance(10);
+      a.h.processBarrier(1, { checkpointId: 1, timestamp: 1000 });
+      expect(a.triggered).toEqual([[1, 10]]);
+      expect(a.blocked.size).toBe(0);
+      expect(a.h.isUnaligned(1)).toBe(false);
+      expect(await a.h.channelState(1)).toEqual([]);
+    });
+
+    it('past the timeout it switches to unaligned: unblocks, snapshots, and records channels until their barrier', async () => {
+      const a = alternating(2);
+      a.h.processBarrier(0, { checkpointId: 2, timestamp: 1000 });
+      const state = a.h.channelState(2)!;
+      deliver(a.gate, 1, ['before-switch']); // processed while aligned: in the snapshot, not channel state
+      a.advance(60);
+      a.fire();
+      expect(a.triggered).toEqual([[2, 60]]);
+      expect(a.blocked.size).toBe(0);
+      expect(a.h.isUnaligned(2)).toBe(true);
+      deliver(a.gate, 1, ['in-flight']);
+      a.h.processBarrier(1, { checkpointId: 2, timestamp: 1000 });
+      expect(records(await state)).toEqual({ 1: ['in-flight'] });
+    });
+
+    it('an unaligned barrier from upstream switches at once; a barrier already older than the timeout starts unaligned', () => {
+      const a = alternating(2);
+      a.h.processBarrier(0, { checkpointId: 3, timestamp: 1000 });
+      a.h.processBarrier(1, { checkpointId: 3, timestamp: 1000, unaligned: true, overtaken: 0 } as never);
+      expect(a.h.isUnaligned(3)).toBe(true);
+      a.advance(100);
+      a.h.processBarrier(0, { checkpointId: 4, timestamp: 1000 });
+      expect(a.h.isUnaligned(4)).toBe(true);
+      expect(a.triggered.map((t) => t[0])).toEqual([3, 4]);
+    });
   });
 });
