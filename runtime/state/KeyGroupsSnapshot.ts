@@ -25,6 +25,18 @@ export function writeKeyGroups(range: KeyGroupRange, payloads: ReadonlyArray<unk
   return { startKeyGroup: range.startKeyGroup, endKeyGroup: range.endKeyGroup, offsets, data: w.finish() };
 }
 
+/** writeKeyGroups, pausing between key groups (`pause` lets the task run while a large state is serialized). */
+export async function writeKeyGroupsAsync(range: KeyGroupRange, payloads: ReadonlyArray<unknown>, describe: (kg: number) => string, pause: () => Promise<void>): Promise<KeyGroupsSnapshot> {
+  const n = range.endKeyGroup - range.startKeyGroup + 1;
+  const offsets = new Array<number>(n).fill(-1);
+  const w = new StateFrameWriter();
+  for (let i = 0; i < n; i++) {
+    const p = payloads[i];
+    if (p !== undefined) { offsets[i] = w.write(p, () => describe(range.startKeyGroup + i)); await pause(); }
+  }
+  return { startKeyGroup: range.startKeyGroup, endKeyGroup: range.endKeyGroup, offsets, data: w.finish() };
+}
+
 /** Decodes every non-empty key group of `snapshots` that lies in `range`; groups outside it are not read. */
 export function readKeyGroups(snapshots: readonly KeyGroupsSnapshot[], range: KeyGroupRange, fn: (keyGroup: number, payload: unknown) => void): void {
   for (const s of snapshots) {

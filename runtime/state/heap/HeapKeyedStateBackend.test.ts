@@ -283,3 +283,55 @@ describe('rescaling keyed state (StateBackendTestBase.testKeyGroupSnapshotRestor
     verify(rescale(one, 2));
   });
 });
+
+describe('asynchronous snapshots (copy-on-write)', () => {
+  it('a snapshot begun before updates holds the values of that moment, while the task sees its updates', async () => {
+    const b = new HeapKeyedStateBackend(FULL, MAX_P);
+    const v = b.getPartitionedState<ValueState<unknown>>(valueDesc());
+    const l = b.getPartitionedState<ListState<unknown>>(listDesc());
+    const m = b.getPartitionedState<MapState<unknown, unknown>>(mapDesc());
+    for (let k = 0; k < 50; k++) { b.setCurrentKey(k); v.update({ n: k }); l.add(k); m.put('a', k); }
+    const pending = b.beginSnapshot();
+    // After the snapshot began: in-place mutation of a returned object, list append, map put, delete, new key.
+    for (let k = 0; k < 50; k++) {
+      b.setCurrentKey(k);
+      const o = v.value() as { n: number };
+      o.n += 1000;
+      v.update(o);
+      l.add(-1);
+      m.put('b', k);
+      if (k % 10 === 0) v.clear();
+    }
+    b.setCurrentKey(999); v.update({ n: 999 });
+    const snap = await pending.serialize(async () => {});
+    b.setCurrentKey(1);
+    expect(v.value()).toEqual({ n: 1001 });
+    expect([...l.get()]).toEqual([1, -1]);
+    const r = new HeapKeyedStateBackend(FULL, MAX_P);
+    r.restore([snap]);
+    const rv = r.getPartitionedState<ValueState<unknown>>(valueDesc());
+    const rl = r.getPartitionedState<ListState<unknown>>(listDesc());
+    const rm = r.getPartitionedState<MapState<unknown, unknown>>(mapDesc());
+    for (let k = 0; k < 50; k++) {
+      r.setCurrentKey(k);
+      expect(rv.value()).toEqual({ n: k });
+      expect([...rl.get()]).toEqual([k]);
+      expect([...rm.entries()]).toEqual([['a', k]]);
+    }
+    r.setCurrentKey(999);
+    expect(rv.value()).toBeUndefined();
+    expect(b.snapshotInProgress).toBe(false);
+  });
+
+  it('the serialization pauses (the task runs in between) and a second snapshot meanwhile is taken synchronously', async () => {
+    const b = new HeapKeyedStateBackend(FULL, MAX_P);
+    const v = b.getPartitionedState<ValueState<unknown>>(valueDesc());
+    for (let k = 0; k < 50_000; k++) { b.setCurrentKey(k); v.update(k); }
+    const first = b.beginSnapshot();
+    let pauses = 0;
+    const second = b.beginSnapshot(); // while the first is in progress
+    const [s1, s2] = await Promise.all([first.serialize(async () => { pauses++; }), second.serialize(async () => {})]);
+    expect(pauses).toBeGreaterThan(1);
+    expect(s1.data).toEqual(s2.data);
+  });
+});

@@ -1,6 +1,6 @@
 import type { KeyedStateBackend, RestoredTimers, TimerSnapshotSource } from '../KeyedStateBackend.js';
 import type { KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
-import { restoreKeyGroups, snapshotKeyGroups, type SnapshotSource, type StoredKind } from './HeapSnapshot.js';
+import { restoreKeyGroups, snapshotKeyGroups, snapshotKeyGroupsAsync, type AsyncSnapshotSource, type SnapshotSource, type StoredKind } from './HeapSnapshot.js';
 import type { State, ValueState, ListState, MapState, ReducingState, AggregatingState } from '../../api/state/State.js';
 import type {
   StateDescriptor, ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor,
@@ -13,6 +13,15 @@ type MapKey = string | number | bigint | boolean;
 
 const TIMER_EVENT = '_timer_state/event_', TIMER_PROCESSING = '_timer_state/processing_';
 const NO_TIMERS: RestoredTimers = { event: [], processing: [] };
+/** Copy-on-write marker: the key did not exist when the snapshot began. */
+const ABSENT: unique symbol = Symbol('absent');
+
+/** A snapshot begun in the synchronous phase; serialize() runs in slices while the task goes on. */
+export interface PendingKeyedSnapshot {
+  serialize(pause: () => Promise<void>): Promise<KeyGroupsSnapshot>;
+  /** Ends copy-on-write without serializing (the checkpoint failed before it got here). */
+  release(): void;
+}
 
 /** Heap ('hashmap') backend: one JS Map per state, keyed by the canonical map key. */
 export class HeapKeyedStateBackend implements KeyedStateBackend {
@@ -28,6 +37,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly timerServices = new Map<string, TimerSnapshotSource>();
   /** Restored timers of services not registered yet, by service name. */
   private readonly restoredTimers = new Map<string, { event: [number, unknown][]; processing: [number, unknown][] }>();
+  /**
+   * While an asynchronous snapshot reads the tables (Flink's CopyOnWriteStateMap): per table, the
+   * value each key had when the snapshot began, saved on the key's first access since. A touched
+   * object value is replaced by a deep copy in the table, so the snapshot's object never changes.
+   */
+  private cow: Map<Map<MapKey, unknown>, Map<MapKey, unknown>> | null = null;
 
   constructor(readonly keyGroupRange: KeyGroupRange, readonly maxParallelism: number,
     private readonly clock: () => number = Date.now) {}
@@ -79,7 +94,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   clearCurrentKey(): void {
-    for (const t of this.tables.values()) t.delete(this.currentMapKey);
+    for (const t of this.tables.values()) { this.touch(t, this.currentMapKey); t.delete(this.currentMapKey); }
     if (typeof this.currentMapKey === 'string') this.compositeKeys.delete(this.currentMapKey);
   }
 
@@ -111,6 +126,74 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   hasRestoredTimers(name: string): boolean {
     const t = this.restoredTimers.get(name);
     return t !== undefined && (t.event.length > 0 || t.processing.length > 0);
+  }
+
+  /** Called by the states before any access to the current key while a snapshot is being written. */
+  touch(table: Map<MapKey, unknown>, mk: MapKey): void {
+    const cow = this.cow;
+    if (cow === null) return;
+    let pre = cow.get(table);
+    if (pre === undefined) return; // a table created after the snapshot began is not in it
+    if (pre.has(mk)) return;
+    if (table.has(mk)) {
+      const old = table.get(mk);
+      pre.set(mk, old);
+      if (old !== null && typeof old === 'object') table.set(mk, structuredClone(old));
+    } else {
+      pre.set(mk, ABSENT);
+    }
+  }
+
+  get snapshotInProgress(): boolean { return this.cow !== null; }
+
+  /**
+   * The synchronous part of an asynchronous snapshot: the key lists of every table and the timers
+   * are taken now; values are read later, copy-on-write protecting them from the task's updates.
+   * One at a time: while one is being written, this falls back to a full synchronous snapshot.
+   */
+  beginSnapshot(): PendingKeyedSnapshot {
+    if (this.cow !== null) { const s = this.snapshot(); return { serialize: async () => s, release: () => {} }; }
+    const cow = new Map<Map<MapKey, unknown>, Map<MapKey, unknown>>();
+    const sources: AsyncSnapshotSource[] = [];
+    for (const [name, table] of this.tables) {
+      const m = this.meta.get(name);
+      if (!m || table.size === 0) continue;
+      const pre = new Map<MapKey, unknown>();
+      cow.set(table, pre);
+      const keys = [...table.keys()];
+      const self = this;
+      sources.push({ name, kind: m.kind, ttl: m.ttl, *entries() {
+        for (const mk of keys) {
+          const p = pre.has(mk) ? pre.get(mk) : table.get(mk);
+          if (p === ABSENT) continue;
+          yield [self.originalKey(mk), p] as const;
+        }
+      } });
+    }
+    // Timers change with every record: copied now (they are few next to the state).
+    const timerCopy = (name: string, domain: 'event' | 'processing', collect: (fn: (key: unknown, ts: number) => void) => void): AsyncSnapshotSource => {
+      const entries: Array<readonly [unknown, unknown]> = [];
+      collect((key, ts) => entries.push([key, ts]));
+      return { name: (domain === 'event' ? TIMER_EVENT : TIMER_PROCESSING) + name, kind: 'timer', ttl: false, entries: () => entries };
+    };
+    for (const [name, svc] of this.timerServices) {
+      for (const domain of ['event', 'processing'] as const) sources.push(timerCopy(name, domain, (fn) => svc.forEachTimer(domain, (ts, key) => fn(key, ts))));
+    }
+    for (const [name, t] of this.restoredTimers) {
+      sources.push(timerCopy(name, 'event', (fn) => { for (const [ts, key] of t.event) fn(key, ts); }));
+      sources.push(timerCopy(name, 'processing', (fn) => { for (const [ts, key] of t.processing) fn(key, ts); }));
+    }
+    this.cow = cow;
+    return {
+      serialize: async (pause) => {
+        try {
+          return await snapshotKeyGroupsAsync(this.keyGroupRange, this.maxParallelism, sources, pause);
+        } finally {
+          if (this.cow === cow) this.cow = null;
+        }
+      },
+      release: () => { if (this.cow === cow) this.cow = null; },
+    };
   }
 
   snapshot(): KeyGroupsSnapshot {
@@ -204,12 +287,20 @@ class TtlHelper {
 abstract class HeapState {
   constructor(protected readonly backend: HeapKeyedStateBackend, protected readonly table: Map<MapKey, unknown>, protected readonly ttl: TtlHelper | null) {}
   protected raw(): unknown {
-    return this.ttl ? this.ttl.read(this.table, this.backend.currentMapKey) : this.table.get(this.backend.currentMapKey);
+    const mk = this.backend.currentMapKey;
+    if (this.backend.snapshotInProgress) this.backend.touch(this.table, mk);
+    return this.ttl ? this.ttl.read(this.table, mk) : this.table.get(mk);
   }
   protected store(v: unknown): void {
-    this.table.set(this.backend.currentMapKey, this.ttl ? this.ttl.wrap(v) : v);
+    const mk = this.backend.currentMapKey;
+    if (this.backend.snapshotInProgress) this.backend.touch(this.table, mk);
+    this.table.set(mk, this.ttl ? this.ttl.wrap(v) : v);
   }
-  clear(): void { this.table.delete(this.backend.currentMapKey); }
+  clear(): void {
+    const mk = this.backend.currentMapKey;
+    if (this.backend.snapshotInProgress) this.backend.touch(this.table, mk);
+    this.table.delete(mk);
+  }
 }
 
 class HeapValueState extends HeapState implements ValueState<unknown> {

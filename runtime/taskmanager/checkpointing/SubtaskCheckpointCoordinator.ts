@@ -10,7 +10,7 @@ import type { OperatorChain } from '../OperatorChain.js';
 import type { CheckpointFailureReason, CheckpointResponse, SnapshotType } from '../../checkpoint/CheckpointMessages.js';
 import { failureMessage } from '../../checkpoint/CheckpointMessages.js';
 import type { OperatorSubtaskState, StreamStateHandle, TaskStateSnapshot } from '../../checkpoint/StateHandles.js';
-import type { KeyGroupsSnapshot } from '../../state/KeyGroupsSnapshot.js';
+import type { PendingKeyedSnapshot } from '../../state/heap/HeapKeyedStateBackend.js';
 import type { OperatorStateSnapshot } from '../../state/OperatorStateStore.js';
 import type { InputChannelStateSnapshot } from './UnalignedCheckpointBarrierHandler.js';
 
@@ -48,7 +48,10 @@ export interface ChannelStateFuture {
 
 export interface BarrierMetrics { readonly alignmentDurationMs: number; readonly bytesProcessedDuringAlignment: number }
 
-interface TakenSnapshot { nodeId: number; keyed: KeyGroupsSnapshot | undefined; operator: OperatorStateSnapshot | undefined }
+interface TakenSnapshot { nodeId: number; keyed: PendingKeyedSnapshot | undefined; operator: OperatorStateSnapshot | undefined }
+
+/** Lets the task loop run between slices of an asynchronous snapshot. */
+const yieldToTask = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export class SubtaskCheckpointCoordinator {
   /** Highest checkpoint this task snapshotted or aborted. */
@@ -83,9 +86,9 @@ export class SubtaskCheckpointCoordinator {
     }
     const taken: TakenSnapshot[] = [];
     for (const [nodeId, stores] of this.chain.stateStores) {
-      const k = stores.keyed?.snapshot();
+      // Keyed state: key lists now, values serialized in the asynchronous phase (copy-on-write).
+      const keyed = stores.keyed?.beginSnapshot();
       const o = stores.operator.snapshot();
-      const keyed = k && k.offsets.some((x) => x >= 0) ? k : undefined;
       const operator = Object.keys(o.states).length > 0 ? o : undefined;
       if (keyed || operator) taken.push({ nodeId, keyed, operator });
     }
@@ -125,11 +128,16 @@ export class SubtaskCheckpointCoordinator {
       return { kind: 'file', path, size: data.byteLength };
     };
     const operators: Record<number, OperatorSubtaskState> = {};
-    await Promise.all(taken.map(async (t) => {
-      const keyed = t.keyed ? [{ startKeyGroup: t.keyed.startKeyGroup, endKeyGroup: t.keyed.endKeyGroup, offsets: t.keyed.offsets, handle: await store(t.keyed.data) }] : [];
-      const operator = t.operator ? [{ states: t.operator.states, handle: await store(t.operator.data) }] : [];
-      operators[t.nodeId] = { keyed, operator };
-    }));
+    try {
+      for (const t of taken) {
+        const k = t.keyed ? await t.keyed.serialize(yieldToTask) : undefined;
+        const keyed = k && k.offsets.some((x) => x >= 0) ? [{ startKeyGroup: k.startKeyGroup, endKeyGroup: k.endKeyGroup, offsets: k.offsets, handle: await store(k.data) }] : [];
+        const operator = t.operator ? [{ states: t.operator.states, handle: await store(t.operator.data) }] : [];
+        if (keyed.length > 0 || operator.length > 0) operators[t.nodeId] = { keyed, operator };
+      }
+    } finally {
+      for (const t of taken) t.keyed?.release();
+    }
     if (channelState) {
       const channels = await channelState.state;
       if (channels.length > 0) {
