@@ -22,6 +22,8 @@ export class CheckpointFailureManager {
     }
     this.continuousFailures++;
     if (this.continuousFailures > this.tolerable) {
+      // Flink's clearCount(): the restarted job tolerates as many failures again.
+      this.reset();
       this.failJob(`${EXCEEDED_CHECKPOINT_TOLERABLE_FAILURE_MESSAGE} The latest checkpoint failed due to ${reason}: ${cause}`);
     }
   }

@@ -1,0 +1,149 @@
+// assignStates (Flink's StateAssignmentOperation, StateAssignmentOperationTest and the rescaling
+// cases of CheckpointCoordinatorRestoringTest): keyed state by key-group range intersection,
+// operator state through repartitionOperatorState (SPLIT, UNION, BROADCAST), and the errors for a
+// changed max parallelism and for state of an operator the program no longer has.
+import { describe, expect, it } from 'vitest';
+import { StateAssignmentError, assignStates } from './StateAssignment.js';
+import type { CheckpointMetadata, OperatorState } from './CheckpointMetadata.js';
+import type { KeyGroupsStateHandle, OperatorStateHandle, OperatorSubtaskState } from './StateHandles.js';
+import type { JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
+import { computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssignment.js';
+
+function vertex(id: string, parallelism: number, maxParallelism: number, nodeIds: number[]): JobVertexSpec {
+  return {
+    id, name: `vertex ${id}`, parallelism, maxParallelism, slotSharingGroup: 'default', headNodeId: nodeIds[0]!, isSource: false, bufferTimeout: 100,
+    operators: nodeIds.map((nodeId) => ({ nodeId, name: `op-${nodeId}`, operatorKind: 'map', isKeyed: true, chainedOutputs: [], networkOutputs: [] })),
+  };
+}
+
+/** Keyed handle of old subtask `i` of `p` over its key-group range; its file is named after the range. */
+function keyed(maxParallelism: number, p: number, i: number): KeyGroupsStateHandle {
+  const r = computeKeyGroupRangeForOperatorIndex(maxParallelism, p, i);
+  const n = r.endKeyGroup - r.startKeyGroup + 1;
+  return { ...r, offsets: Array.from({ length: n }, (_, k) => k * 10), handle: { kind: 'file', path: `file:///cp/chk-5/kg-${r.startKeyGroup}-${r.endKeyGroup}`, size: n * 10 } };
+}
+
+function opHandle(name: string, states: OperatorStateHandle['states']): OperatorStateHandle {
+  return { states, handle: { kind: 'file', path: `file:///cp/chk-5/${name}`, size: 100 } };
+}
+
+function checkpoint(operators: Record<number, OperatorState>): CheckpointMetadata {
+  return { checkpointId: 5, timestamp: 1, type: 'CHECKPOINT', operators };
+}
+
+function subtasks(...states: Array<OperatorSubtaskState | undefined>): Record<number, OperatorSubtaskState> {
+  const out: Record<number, OperatorSubtaskState> = {};
+  states.forEach((s, i) => { if (s) out[i] = s; });
+  return out;
+}
+
+const names = (hs: readonly KeyGroupsStateHandle[]): string[] => hs.map((h) => (h.handle.kind === 'file' ? h.handle.path.replace('file:///cp/chk-5/', '') : 'inline'));
+
+describe('assignStates: keyed state', () => {
+  it('rescale 2 → 3: each new subtask gets the old handles intersecting its key-group range', () => {
+    const old = [keyed(128, 2, 0), keyed(128, 2, 1)];
+    expect(names(old)).toEqual(['kg-0-63', 'kg-64-127']);
+    const cp = checkpoint({ 7: { parallelism: 2, maxParallelism: 128, subtasks: subtasks({ keyed: [old[0]!], operator: [] }, { keyed: [old[1]!], operator: [] }) } });
+    const a = assignStates(cp, [vertex('v', 3, 128, [7])]).get('v')!;
+    expect(a).toHaveLength(3);
+    // New ranges: [0,42], [43,85], [86,127].
+    expect(a.map((r) => names(r.operators[7]!.keyed))).toEqual([['kg-0-63'], ['kg-0-63', 'kg-64-127'], ['kg-64-127']]);
+    // The handles themselves are passed on unchanged (the task reads only the groups it owns).
+    expect(a[1]!.operators[7]!.keyed[1]).toEqual(old[1]);
+    for (const r of a) expect(r.checkpointId).toBe(5);
+  });
+
+  it('rescale 3 → 2 with max parallelism 10: a handle spanning the new boundary goes to both', () => {
+    // Old ranges [0,3], [4,6], [7,9]; new [0,4], [5,9].
+    const old = [0, 1, 2].map((i) => keyed(10, 3, i));
+    const cp = checkpoint({ 7: { parallelism: 3, maxParallelism: 10, subtasks: subtasks(...old.map((k) => ({ keyed: [k], operator: [] }))) } });
+    const a = assignStates(cp, [vertex('v', 2, 10, [7])]).get('v')!;
+    expect(a.map((r) => names(r.operators[7]!.keyed))).toEqual([['kg-0-3', 'kg-4-6'], ['kg-4-6', 'kg-7-9']]);
+  });
+
+  it('unchanged parallelism: every subtask gets back exactly its own handle; scale-in to 1 gets all', () => {
+    const old = [keyed(128, 2, 0), keyed(128, 2, 1)];
+    const cp = checkpoint({ 7: { parallelism: 2, maxParallelism: 128, subtasks: subtasks({ keyed: [old[0]!], operator: [] }, { keyed: [old[1]!], operator: [] }) } });
+    expect(assignStates(cp, [vertex('v', 2, 128, [7])]).get('v')!.map((r) => names(r.operators[7]!.keyed))).toEqual([['kg-0-63'], ['kg-64-127']]);
+    expect(assignStates(cp, [vertex('v', 1, 128, [7])]).get('v')!.map((r) => names(r.operators[7]!.keyed))).toEqual([['kg-0-63', 'kg-64-127']]);
+  });
+
+  it('an old subtask without state (absent from the checkpoint) contributes nothing', () => {
+    const cp = checkpoint({ 7: { parallelism: 2, maxParallelism: 128, subtasks: subtasks(undefined, { keyed: [keyed(128, 2, 1)], operator: [] }) } });
+    const a = assignStates(cp, [vertex('v', 2, 128, [7])]).get('v')!;
+    expect(a.map((r) => names(r.operators[7]!.keyed))).toEqual([[], ['kg-64-127']]);
+    expect(a[0]!.operators[7]!.operator).toEqual([]);
+  });
+});
+
+describe('assignStates: operator state', () => {
+  const h0 = opHandle('op-0', { s: { mode: 'SPLIT', offsets: [0, 10] }, u: { mode: 'UNION', offsets: [30] }, b: { mode: 'BROADCAST', offsets: [50] } });
+  const h1 = opHandle('op-1', { s: { mode: 'SPLIT', offsets: [0, 10, 20] }, u: { mode: 'UNION', offsets: [40] }, b: { mode: 'BROADCAST', offsets: [60] } });
+  const cp = checkpoint({ 3: { parallelism: 2, maxParallelism: 128, subtasks: subtasks({ keyed: [], operator: [h0] }, { keyed: [], operator: [h1] }) } });
+
+  it('rescale 2 → 3: SPLIT elements are dealt out evenly in order, UNION goes to everyone, BROADCAST round-robin over the old copies', () => {
+    const a = assignStates(cp, [vertex('v', 3, 128, [3])]).get('v')!;
+    const view = a.map((r) => r.operators[3]!.operator.map((o) => [o.handle.kind === 'file' ? o.handle.path.slice(-4) : '', o.states]));
+    expect(view).toEqual([
+      [['op-0', { s: { mode: 'SPLIT', offsets: [0, 10] }, u: { mode: 'UNION', offsets: [30] }, b: { mode: 'BROADCAST', offsets: [50] } }],
+        ['op-1', { u: { mode: 'UNION', offsets: [40] } }]],
+      [['op-0', { u: { mode: 'UNION', offsets: [30] } }],
+        ['op-1', { s: { mode: 'SPLIT', offsets: [0, 10] }, u: { mode: 'UNION', offsets: [40] }, b: { mode: 'BROADCAST', offsets: [60] } }]],
+      [['op-0', { u: { mode: 'UNION', offsets: [30] }, b: { mode: 'BROADCAST', offsets: [50] } }],
+        ['op-1', { s: { mode: 'SPLIT', offsets: [20] }, u: { mode: 'UNION', offsets: [40] } }]],
+    ]);
+    // Every SPLIT element is restored exactly once.
+    const split = a.flatMap((r) => r.operators[3]!.operator.flatMap((o) => (o.states.s ? o.states.s.offsets.map((x) => `${o.handle.kind === 'file' ? o.handle.path.slice(-4) : ''}@${x}`) : [])));
+    expect(split.sort()).toEqual(['op-0@0', 'op-0@10', 'op-1@0', 'op-1@10', 'op-1@20']);
+    // The checkpoint's own handles are not modified.
+    expect(h0.states.s!.offsets).toEqual([0, 10]);
+    expect(Object.keys(h1.states)).toEqual(['s', 'u', 'b']);
+  });
+
+  it('unchanged parallelism: SPLIT and BROADCAST stay where they were', () => {
+    const noUnion = checkpoint({ 3: { parallelism: 2, maxParallelism: 128, subtasks: subtasks(
+      { keyed: [], operator: [opHandle('op-0', { s: { mode: 'SPLIT', offsets: [0, 10] } })] },
+      { keyed: [], operator: [opHandle('op-1', { s: { mode: 'SPLIT', offsets: [0] } })] }) } });
+    const a = assignStates(noUnion, [vertex('v', 2, 128, [3])]).get('v')!;
+    expect(a.map((r) => r.operators[3]!.operator.map((o) => o.states.s!.offsets))).toEqual([[[0, 10]], [[0]]]);
+  });
+
+  it('chained operators of one vertex: each gets its own state in the same restore record', () => {
+    const both = checkpoint({
+      3: { parallelism: 2, maxParallelism: 128, subtasks: subtasks({ keyed: [], operator: [h0] }, { keyed: [], operator: [h1] }) },
+      4: { parallelism: 2, maxParallelism: 128, subtasks: subtasks({ keyed: [keyed(128, 2, 0)], operator: [] }, { keyed: [keyed(128, 2, 1)], operator: [] }) },
+    });
+    const a = assignStates(both, [vertex('v', 2, 128, [3, 4]), vertex('w', 4, 256, [9])]);
+    expect(Object.keys(a.get('v')![0]!.operators).sort()).toEqual(['3', '4']);
+    expect(names(a.get('v')![1]!.operators[4]!.keyed)).toEqual(['kg-64-127']);
+    // Same parallelism, but UNION state: subtask 1 keeps all of h1 and also gets h0's union part.
+    expect(a.get('v')![1]!.operators[3]!.operator).toEqual([{ ...h0, states: { u: h0.states.u } }, h1]);
+    // A vertex without state in the checkpoint: every subtask restores nothing (from checkpoint 5).
+    expect(a.get('w')).toEqual([0, 1, 2, 3].map(() => ({ checkpointId: 5, operators: {} })));
+  });
+});
+
+describe('assignStates: errors', () => {
+  it('a changed max parallelism of a stateful operator → StateAssignmentError', () => {
+    const cp = checkpoint({ 7: { parallelism: 2, maxParallelism: 128, subtasks: subtasks({ keyed: [keyed(128, 2, 0)], operator: [] }) } });
+    const run = (): unknown => assignStates(cp, [vertex('v', 2, 256, [7])]);
+    expect(run).toThrow(StateAssignmentError);
+    expect(run).toThrow("Failed to rollback to checkpoint 5: operator 7 of 'vertex v' had max parallelism 128 and now has 256; the max parallelism of a stateful operator cannot change.");
+    try { run(); } catch (e) { expect((e as Error).name).toBe('StateAssignmentError'); }
+  });
+
+  it('state of an operator the program no longer has → StateAssignmentError naming it; an unknown operator without state is fine', () => {
+    const withState = checkpoint({
+      7: { parallelism: 1, maxParallelism: 128, subtasks: subtasks({ keyed: [keyed(128, 1, 0)], operator: [] }) },
+      42: { parallelism: 1, maxParallelism: 128, subtasks: subtasks({ keyed: [], operator: [opHandle('gone', { s: { mode: 'SPLIT', offsets: [0] } })] }) },
+    });
+    expect(() => assignStates(withState, [vertex('v', 1, 128, [7])])).toThrow(StateAssignmentError);
+    expect(() => assignStates(withState, [vertex('v', 1, 128, [7])])).toThrow('Failed to rollback to checkpoint 5: cannot map the state of operator(s) 42 to the current program.');
+    const stateless = checkpoint({
+      7: { parallelism: 1, maxParallelism: 128, subtasks: subtasks({ keyed: [keyed(128, 1, 0)], operator: [] }) },
+      42: { parallelism: 1, maxParallelism: 128, subtasks: subtasks({ keyed: [], operator: [] }) },
+      43: { parallelism: 2, maxParallelism: 128, subtasks: {} },
+    });
+    expect(names(assignStates(stateless, [vertex('v', 1, 128, [7])]).get('v')![0]!.operators[7]!.keyed)).toEqual(['kg-0-127']);
+  });
+});
