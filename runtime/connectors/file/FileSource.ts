@@ -21,7 +21,10 @@ function isBulk<T>(f: FileFormat<T>): f is BulkFormat<T> {
  * Reads files and directories (file://, plain paths, hdfs://) with a record format, splitting
  * files by byte ranges across readers; bounded unless monitoring continuously (Flink's FileSource).
  */
-export class FileSource<T> implements Source<T, FileSourceSplit, FileSourceSplit[]> {
+/** The enumerator's checkpoint (Flink's PendingSplitsCheckpoint): splits not yet assigned, and the paths already turned into splits. */
+export interface FileEnumeratorCheckpoint { remaining: FileSourceSplit[]; processedPaths: string[]; nextSplitId: number }
+
+export class FileSource<T> implements Source<T, FileSourceSplit, FileEnumeratorCheckpoint> {
   readonly name = 'FileSource';
   constructor(readonly paths: string[], readonly format: FileFormat<T>, readonly monitorIntervalMs: number | null, readonly splitSize: number | null) {}
 
@@ -43,9 +46,9 @@ export class FileSource<T> implements Source<T, FileSourceSplit, FileSourceSplit
   createReader(ctx: SourceReaderContext): FileSourceReader<T> { return new FileSourceReader<T>(ctx, this.format); }
 
   createEnumerator(ctx: SplitEnumeratorContext<FileSourceSplit>): FileSplitEnumerator {
-    return new FileSplitEnumerator(ctx, this.paths, this.format.splittable, this.monitorIntervalMs, this.splitSize, []);
+    return new FileSplitEnumerator(ctx, this.paths, this.format.splittable, this.monitorIntervalMs, this.splitSize, undefined);
   }
-  restoreEnumerator(ctx: SplitEnumeratorContext<FileSourceSplit>, cp: FileSourceSplit[]): FileSplitEnumerator {
+  restoreEnumerator(ctx: SplitEnumeratorContext<FileSourceSplit>, cp: FileEnumeratorCheckpoint): FileSplitEnumerator {
     return new FileSplitEnumerator(ctx, this.paths, this.format.splittable, this.monitorIntervalMs, this.splitSize, cp);
   }
 }
@@ -86,7 +89,7 @@ async function listFiles(path: string): Promise<FileStatus[]> {
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export class FileSplitEnumerator implements SplitEnumerator<FileSourceSplit, FileSourceSplit[]> {
+export class FileSplitEnumerator implements SplitEnumerator<FileSourceSplit, FileEnumeratorCheckpoint> {
   private readonly remaining: FileSourceSplit[];
   private readonly seen = new Set<string>();
   private readonly waiting: number[] = [];
@@ -94,12 +97,15 @@ export class FileSplitEnumerator implements SplitEnumerator<FileSourceSplit, Fil
   private nextId = 0;
 
   constructor(private readonly ctx: SplitEnumeratorContext<FileSourceSplit>, private readonly paths: string[], private readonly splittable: boolean,
-    private readonly monitorIntervalMs: number | null, private readonly splitSize: number | null, restored: FileSourceSplit[]) {
-    this.remaining = [...restored];
+    private readonly monitorIntervalMs: number | null, private readonly splitSize: number | null, private readonly restored: FileEnumeratorCheckpoint | undefined) {
+    this.remaining = [...(restored?.remaining ?? [])];
+    for (const p of restored?.processedPaths ?? []) this.seen.add(p);
+    this.nextId = restored?.nextSplitId ?? 0;
   }
 
   async start(): Promise<void> {
-    if (this.remaining.length === 0) await this.discover(true);
+    // Restored: files already split stay done (their splits are with the readers or in `remaining`).
+    if (this.restored === undefined) await this.discover(true);
     if (this.monitorIntervalMs !== null) {
       this.timer = setInterval(() => { void this.discover(false).then(() => this.serveWaiting()).catch(() => { /* retried next interval */ }); }, this.monitorIntervalMs);
     }
@@ -142,7 +148,7 @@ export class FileSplitEnumerator implements SplitEnumerator<FileSourceSplit, Fil
 
   addSplitsBack(splits: FileSourceSplit[]): void { this.remaining.push(...splits); }
   addReader(): void {}
-  snapshotState(): FileSourceSplit[] { return [...this.remaining]; }
+  snapshotState(): FileEnumeratorCheckpoint { return { remaining: [...this.remaining], processedPaths: [...this.seen], nextSplitId: this.nextId }; }
   close(): void { if (this.timer) clearInterval(this.timer); }
 }
 

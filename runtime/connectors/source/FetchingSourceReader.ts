@@ -5,9 +5,19 @@ import type { SourceReader, ReaderOutput, InputStatus, SourceReaderContext } fro
  * small bounded queue of record batches; pollNext drains it without blocking (the shape of
  * Flink's SourceReaderBase + SplitFetcher).
  */
+/** A split with its checkpointed position: the number of its records already emitted (Flink's CheckpointedPosition recordsToSkip). */
+export type PositionedSplit<S> = S & { recordsToSkip?: number };
+
+/** A split being read or with records still queued: how many of its records were emitted so far. */
+interface InFlightSplit<S> { split: PositionedSplit<S>; emitted: number; fetched: boolean; queued: number }
+
 export abstract class FetchingSourceReader<T, S extends { splitId: string }> implements SourceReader<T, S> {
-  private readonly pendingSplits: S[] = [];
+  private readonly pendingSplits: PositionedSplit<S>[] = [];
   private readonly batches: T[][] = [];
+  /** The split each queued batch belongs to (same order as `batches`). */
+  private readonly batchSplits: InFlightSplit<S>[] = [];
+  /** Splits started and not yet completely emitted, in reading order. */
+  private readonly inFlight: InFlightSplit<S>[] = [];
   private batchIndex = 0;
   private noMoreSplits = false;
   private fetching = false;
@@ -38,6 +48,10 @@ export abstract class FetchingSourceReader<T, S extends { splitId: string }> imp
       for (let i = this.batchIndex; i < b.length; i++) output.collect(b[i]);
       this.batches.shift();
       this.batchIndex = 0;
+      const f = this.batchSplits.shift()!;
+      f.emitted += b.length;
+      f.queued--;
+      if (f.fetched && f.queued === 0) this.inFlight.splice(this.inFlight.indexOf(f), 1);
       this.signalFetcher();
       return 'MORE_AVAILABLE';
     }
@@ -56,7 +70,7 @@ export abstract class FetchingSourceReader<T, S extends { splitId: string }> imp
   private signalReader(): void { const w = this.wakeReader; this.wakeReader = null; w?.(); }
   private signalFetcher(): void { const w = this.wakeFetcher; this.wakeFetcher = null; w?.(); }
 
-  addSplits(splits: S[]): void {
+  addSplits(splits: PositionedSplit<S>[]): void {
     this.requested = false;
     this.pendingSplits.push(...splits);
     if (!this.fetching) void this.fetchLoop();
@@ -67,16 +81,26 @@ export abstract class FetchingSourceReader<T, S extends { splitId: string }> imp
   private async fetchLoop(): Promise<void> {
     this.fetching = true;
     try {
-      let s: S | undefined;
+      let s: PositionedSplit<S> | undefined;
       while (!this.closed && (s = this.pendingSplits.shift()) !== undefined) {
-        await this.readSplit(s, async (batch) => {
+        const f: InFlightSplit<S> = { split: s, emitted: 0, fetched: false, queued: 0 };
+        this.inFlight.push(f);
+        // Restored from a checkpoint: the records emitted before it are read again and dropped.
+        let skip = s.recordsToSkip ?? 0;
+        await this.readSplit(s, async (read) => {
+          let batch = read;
+          if (skip > 0) { const n = Math.min(skip, batch.length); skip -= n; batch = n === batch.length ? [] : batch.slice(n); }
           if (batch.length === 0) return;
           while (this.batches.length >= FetchingSourceReader.MAX_QUEUED_BATCHES && !this.closed) {
             await new Promise<void>((r) => { this.wakeFetcher = r; });
           }
           this.batches.push(batch);
+          this.batchSplits.push(f);
+          f.queued++;
           this.signalReader();
         });
+        f.fetched = true;
+        if (f.queued === 0) this.inFlight.splice(this.inFlight.indexOf(f), 1);
       }
     } catch (e) {
       this.error = e instanceof Error ? e : new Error(String(e));
@@ -87,6 +111,10 @@ export abstract class FetchingSourceReader<T, S extends { splitId: string }> imp
     }
   }
 
-  snapshotState(): S[] { return [...this.pendingSplits]; }
+  /** Splits being read keep their position (records emitted so far); queued batches not yet emitted are read again after a restore. */
+  snapshotState(): S[] {
+    const started = this.inFlight.map((f) => ({ ...f.split, recordsToSkip: (f.split.recordsToSkip ?? 0) + f.emitted }));
+    return [...started, ...this.pendingSplits];
+  }
   close(): void | Promise<void> { this.closed = true; this.signalFetcher(); this.signalReader(); }
 }
