@@ -1,6 +1,6 @@
 import type { KeyedStateBackend, RestoredTimers, TimerSnapshotSource } from '../KeyedStateBackend.js';
 import type { KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
-import { restoreKeyGroups, snapshotKeyGroups, snapshotKeyGroupsAsync, type AsyncSnapshotSource, type SnapshotSource, type StoredKind } from './HeapSnapshot.js';
+import { restoreKeyGroups, snapshotKeyGroups, snapshotKeyGroupsAsync, type SnapshotSource, type StoredKind } from './HeapSnapshot.js';
 import type { State, ValueState, ListState, MapState, ReducingState, AggregatingState } from '../../api/state/State.js';
 import type {
   StateDescriptor, ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor,
@@ -154,7 +154,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   beginSnapshot(): PendingKeyedSnapshot {
     if (this.cow !== null) { const s = this.snapshot(); return { serialize: async () => s, release: () => {} }; }
     const cow = new Map<Map<MapKey, unknown>, Map<MapKey, unknown>>();
-    const sources: AsyncSnapshotSource[] = [];
+    const sources: SnapshotSource[] = [];
     for (const [name, table] of this.tables) {
       const m = this.meta.get(name);
       if (!m || table.size === 0) continue;
@@ -170,19 +170,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
         }
       } });
     }
-    // Timers change with every record: copied now (they are few next to the state).
-    const timerCopy = (name: string, domain: 'event' | 'processing', collect: (fn: (key: unknown, ts: number) => void) => void): AsyncSnapshotSource => {
-      const entries: Array<readonly [unknown, unknown]> = [];
-      collect((key, ts) => entries.push([key, ts]));
-      return { name: (domain === 'event' ? TIMER_EVENT : TIMER_PROCESSING) + name, kind: 'timer', ttl: false, entries: () => entries };
-    };
-    for (const [name, svc] of this.timerServices) {
-      for (const domain of ['event', 'processing'] as const) sources.push(timerCopy(name, domain, (fn) => svc.forEachTimer(domain, (ts, key) => fn(key, ts))));
-    }
-    for (const [name, t] of this.restoredTimers) {
-      sources.push(timerCopy(name, 'event', (fn) => { for (const [ts, key] of t.event) fn(key, ts); }));
-      sources.push(timerCopy(name, 'processing', (fn) => { for (const [ts, key] of t.processing) fn(key, ts); }));
-    }
+    sources.push(...this.timerSources());
     this.cow = cow;
     return {
       serialize: async (pause) => {
@@ -201,21 +189,29 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     for (const [name, table] of this.tables) {
       const m = this.meta.get(name);
       if (!m || table.size === 0) continue;
-      sources.push({ name, kind: m.kind, ttl: m.ttl, forEach: (fn) => { for (const [mk, v] of table) fn(this.originalKey(mk), v); } });
+      const self = this;
+      sources.push({ name, kind: m.kind, ttl: m.ttl, *entries() { for (const [mk, v] of table) yield [self.originalKey(mk), v] as const; } });
     }
-    const timerSource = (name: string, domain: 'event' | 'processing', forEach: SnapshotSource['forEach']): SnapshotSource =>
-      ({ name: (domain === 'event' ? TIMER_EVENT : TIMER_PROCESSING) + name, kind: 'timer', ttl: false, forEach });
-    for (const [name, svc] of this.timerServices) {
-      for (const domain of ['event', 'processing'] as const) {
-        sources.push(timerSource(name, domain, (fn) => svc.forEachTimer(domain, (ts, key) => fn(key, ts))));
-      }
-    }
-    // Restored timers no service claimed yet are kept, not dropped.
-    for (const [name, t] of this.restoredTimers) {
-      sources.push(timerSource(name, 'event', (fn) => { for (const [ts, key] of t.event) fn(key, ts); }));
-      sources.push(timerSource(name, 'processing', (fn) => { for (const [ts, key] of t.processing) fn(key, ts); }));
-    }
+    sources.push(...this.timerSources());
     return snapshotKeyGroups(this.keyGroupRange, this.maxParallelism, sources);
+  }
+
+  /** Every timer service's timers (and restored ones no service claimed yet), copied: timers change with every record. */
+  private timerSources(): SnapshotSource[] {
+    const copy = (name: string, domain: 'event' | 'processing', collect: (fn: (key: unknown, ts: number) => void) => void): SnapshotSource => {
+      const entries: Array<readonly [unknown, unknown]> = [];
+      collect((key, ts) => entries.push([key, ts]));
+      return { name: (domain === 'event' ? TIMER_EVENT : TIMER_PROCESSING) + name, kind: 'timer', ttl: false, entries: () => entries };
+    };
+    const out: SnapshotSource[] = [];
+    for (const [name, svc] of this.timerServices) {
+      for (const domain of ['event', 'processing'] as const) out.push(copy(name, domain, (fn) => svc.forEachTimer(domain, (ts, key) => fn(key, ts))));
+    }
+    for (const [name, t] of this.restoredTimers) {
+      out.push(copy(name, 'event', (fn) => { for (const [ts, key] of t.event) fn(key, ts); }));
+      out.push(copy(name, 'processing', (fn) => { for (const [ts, key] of t.processing) fn(key, ts); }));
+    }
+    return out;
   }
 
   restore(snapshots: readonly KeyGroupsSnapshot[]): void {

@@ -9,12 +9,12 @@ import { readKeyGroups, writeKeyGroups, writeKeyGroupsAsync, type KeyGroupsSnaps
 export type StoredKind = StateKind | 'timer';
 const KINDS: ReadonlySet<string> = new Set<StoredKind>(['value', 'list', 'map', 'reducing', 'aggregating', 'timer']);
 
-/** One state table or timer queue, as the snapshot reads it. */
+/** One state table or timer queue, as the snapshot reads it: its entries as [original key, value]. */
 export interface SnapshotSource {
   readonly name: string;
   readonly kind: StoredKind;
   readonly ttl: boolean;
-  forEach(fn: (key: unknown, value: unknown) => void): void;
+  entries(): Iterable<readonly [unknown, unknown]>;
 }
 
 /** One state's entries of one key group: keys and values alternate. */
@@ -27,47 +27,14 @@ export interface RestoredEntries {
 
 type StateRecord = [name: string, kind: StoredKind, ttl: 0 | 1, entries: unknown[]];
 
-export function snapshotKeyGroups(range: KeyGroupRange, maxParallelism: number, sources: Iterable<SnapshotSource>): KeyGroupsSnapshot {
-  const start = range.startKeyGroup;
-  const n = range.endKeyGroup - start + 1;
-  const groups: (StateRecord[] | undefined)[] = new Array(n);
-  for (const s of sources) {
-    const flat: (unknown[] | undefined)[] = new Array(n);
-    s.forEach((key, value) => {
-      const kg = assignToKeyGroup(key, maxParallelism);
-      if (kg < start || kg >= start + n) {
-        throw new Error(`Key ${String(key)} of state '${s.name}' belongs to key group ${kg}, outside this subtask's key groups ${start}..${range.endKeyGroup}; ` +
-          'the key selector is probably not deterministic (it must return the same key for a record every time).');
-      }
-      (flat[kg - start] ??= []).push(key, value);
-    });
-    for (let i = 0; i < n; i++) {
-      const f = flat[i];
-      if (f) (groups[i] ??= []).push([s.name, s.kind, s.ttl ? 1 : 0, f]);
-    }
-  }
-  return writeKeyGroups(range, groups, (kg) => {
-    const names = (groups[kg - start] ?? []).map((r) => `'${r[0]}'`).join(', ');
-    return `Keyed state of key group ${kg} (states ${names})`;
-  });
-}
-
-/** A source read in the asynchronous phase: its entries as they were when the snapshot began. */
-export interface AsyncSnapshotSource {
-  readonly name: string;
-  readonly kind: StoredKind;
-  readonly ttl: boolean;
-  entries(): Iterable<readonly [unknown, unknown]>;
-}
-
 const ENTRIES_PER_PAUSE = 20_000;
 
-/** snapshotKeyGroups in slices: `pause()` every few thousand entries and after each key group's frame. */
-export async function snapshotKeyGroupsAsync(range: KeyGroupRange, maxParallelism: number, sources: readonly AsyncSnapshotSource[], pause: () => Promise<void>): Promise<KeyGroupsSnapshot> {
+/** Sorts every source's entries into key groups; yields every few thousand entries (the asynchronous snapshot pauses there). */
+function* groupByKeyGroup(range: KeyGroupRange, maxParallelism: number, sources: Iterable<SnapshotSource>): Generator<void, (StateRecord[] | undefined)[]> {
   const start = range.startKeyGroup;
   const n = range.endKeyGroup - start + 1;
   const groups: (StateRecord[] | undefined)[] = new Array(n);
-  let sincePause = 0;
+  let sinceYield = 0;
   for (const s of sources) {
     const flat: (unknown[] | undefined)[] = new Array(n);
     for (const [key, value] of s.entries()) {
@@ -77,17 +44,34 @@ export async function snapshotKeyGroupsAsync(range: KeyGroupRange, maxParallelis
           'the key selector is probably not deterministic (it must return the same key for a record every time).');
       }
       (flat[kg - start] ??= []).push(key, value);
-      if (++sincePause >= ENTRIES_PER_PAUSE) { sincePause = 0; await pause(); }
+      if (++sinceYield >= ENTRIES_PER_PAUSE) { sinceYield = 0; yield; }
     }
     for (let i = 0; i < n; i++) {
       const f = flat[i];
       if (f) (groups[i] ??= []).push([s.name, s.kind, s.ttl ? 1 : 0, f]);
     }
   }
-  return writeKeyGroupsAsync(range, groups, (kg) => {
-    const names = (groups[kg - start] ?? []).map((r) => `'${r[0]}'`).join(', ');
-    return `Keyed state of key group ${kg} (states ${names})`;
-  }, pause);
+  return groups;
+}
+
+const describeGroup = (range: KeyGroupRange, groups: (StateRecord[] | undefined)[]) => (kg: number): string => {
+  const names = (groups[kg - range.startKeyGroup] ?? []).map((r) => `'${r[0]}'`).join(', ');
+  return `Keyed state of key group ${kg} (states ${names})`;
+};
+
+export function snapshotKeyGroups(range: KeyGroupRange, maxParallelism: number, sources: Iterable<SnapshotSource>): KeyGroupsSnapshot {
+  const g = groupByKeyGroup(range, maxParallelism, sources);
+  let r = g.next();
+  while (!r.done) r = g.next();
+  return writeKeyGroups(range, r.value, describeGroup(range, r.value));
+}
+
+/** snapshotKeyGroups in slices: `pause()` every few thousand entries and after each key group's frame. */
+export async function snapshotKeyGroupsAsync(range: KeyGroupRange, maxParallelism: number, sources: readonly SnapshotSource[], pause: () => Promise<void>): Promise<KeyGroupsSnapshot> {
+  const g = groupByKeyGroup(range, maxParallelism, sources);
+  let r = g.next();
+  while (!r.done) { await pause(); r = g.next(); }
+  return writeKeyGroupsAsync(range, r.value, describeGroup(range, r.value), pause);
 }
 
 /** Hands every state's entries of the key groups in `range` to `fn`, after checking their shape. */
