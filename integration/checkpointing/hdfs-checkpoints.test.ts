@@ -119,7 +119,18 @@ describe('exactly-once with checkpoints and output on HDFS (real processes, kill
       await exited(victim);
       tms.push(startTm(replacements[k]!));
     }
-    const code = await exited(job);
+    // A hang shows the processes' logs rather than the test timeout.
+    const state = async (): Promise<string> => {
+      const j = await get<{ vertices: Array<{ name: string; status: string; tasks: unknown }> }>(`/jobs/${jobId}`).catch((e: Error) => ({ vertices: [], error: e.message }));
+      const c = await get<{ counts: unknown; history: Array<{ id: number; status: string }> }>(`/jobs/${jobId}/checkpoints`).catch(() => ({ counts: {}, history: [] }));
+      const open = c.history.filter((h) => h.status === 'IN_PROGRESS');
+      const details = await Promise.all(open.map((h) => get<unknown>(`/jobs/${jobId}/checkpoints/details/${h.id}`).catch((e: Error) => e.message)));
+      return `--- vertices ---\n${JSON.stringify(j.vertices.map((v) => ({ name: v.name, status: v.status, tasks: v.tasks })))}\n--- checkpoints ---\n${JSON.stringify(c.counts)}\n${JSON.stringify(details).slice(0, 6000)}`;
+    };
+    let hang: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exited(job), new Promise<never>((_, reject) => {
+      hang = setTimeout(() => { void state().then((st) => reject(new Error(`the job did not end within 90 s\n${dumpLogs()}\n${st}`))); }, 90_000);
+    })]).finally(() => clearTimeout(hang));
     sampling = false;
     await sampler;
     const jl = logs.get(job)!;
@@ -141,7 +152,8 @@ describe('exactly-once with checkpoints and output on HDFS (real processes, kill
 
     // The job's checkpoints are cleaned up after FINISHED (no externalized retention).
     const left = (await listHdfs(jobDir))?.filter((s) => s.pathSuffix.startsWith('chk-')).map((s) => s.pathSuffix) ?? [];
-    expect(left, `chk dirs left in ${jobDir}`).toEqual([]);
+    const contents = await Promise.all(left.map(async (d) => `${d}: [${((await listHdfs(`${jobDir}/${d}`)) ?? []).map((f) => f.pathSuffix).join(', ')}]`));
+    expect(left, `chk dirs left in ${jobDir}: ${contents.join('; ')}\n--- JM ---\n${logs.get(jm)!.out.slice(-3000)}`).toEqual([]);
 
     // Hadoop's own client agrees: FsShell -ls of the checkpoint dir (no chk-*) and -cat of the output.
     if (fsShellReady) {

@@ -145,7 +145,8 @@ describe('exactly-once with checkpoints on HDFS under yarn-application (kill -9 
 
     // Checkpoints cleaned up after FINISHED; the staging directory is gone.
     const left = (await listHdfs(jobDir))?.filter((s) => s.pathSuffix.startsWith('chk-')).map((s) => s.pathSuffix) ?? [];
-    expect(left, `chk dirs left in ${jobDir}`).toEqual([]);
+    const contents = await Promise.all(left.map(async (d) => `${d}: [${((await listHdfs(`${jobDir}/${d}`)) ?? []).map((f) => f.pathSuffix).join(', ')}]`));
+    expect(left, `chk dirs left in ${jobDir}: ${contents.join('; ')}\n${am.slice(-3000)}`).toEqual([]);
     expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(id)}`, 'GETFILESTATUS')).status).toBe(404);
     console.log(`[yarn-checkpoints] ${((Date.now() - t0) / 1000).toFixed(1)} s (${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill); killed ${victim}; restored from ${restores.join(', ')}; on HDFS before the kill: ${onHdfs.join(',')}`);
   }, 180_000);

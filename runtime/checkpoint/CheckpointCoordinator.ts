@@ -75,6 +75,8 @@ export class CheckpointCoordinator {
   private readonly completionWaiters = new Map<number, { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void }>();
   /** Manual requests waiting for a free slot (max-concurrent), in order. */
   private readonly queued: Array<{ type: SnapshotType; resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void }> = [];
+  /** Trigger preparations and chk-<n> disposals still running: shutdown waits for them, so no chk-<n> outlives the job. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(conf: ReadableConfig, private readonly ctx: CheckpointCoordinatorContext) {
     this.interval = conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL);
@@ -153,6 +155,8 @@ export class CheckpointCoordinator {
     const timestamp = Date.now();
     let location: string | undefined;
     const coordinatorStates = new Map<number, unknown>();
+    let preparedResolve!: () => void;
+    this.track(new Promise<void>((r) => { preparedResolve = r; }));
     try {
       if (this.storage) {
         // A failed initialization (storage briefly unavailable) is retried by the next trigger.
@@ -173,7 +177,8 @@ export class CheckpointCoordinator {
     } catch (e) {
       this.triggering = false;
       this.ctx.openEventValves();
-      if (this.storage && location !== undefined) void this.storage.disposeCheckpoint(checkpointId).catch(() => false);
+      if (location !== undefined) this.disposeLocation(checkpointId);
+      preparedResolve();
       const reason: CheckpointFailureReason = location === undefined && this.storage ? 'IO_EXCEPTION' : 'TRIGGER_CHECKPOINT_FAILURE';
       this.ctx.log('WARN', `Failed to trigger checkpoint ${checkpointId} for job ${this.ctx.jobId}: ${(e as Error).message}`);
       this.failureManager.handleCheckpointException(checkpointId, reason, (e as Error).message);
@@ -181,7 +186,15 @@ export class CheckpointCoordinator {
       this.runQueued();
       throw new CheckpointException(reason, e);
     }
-    if (this.shutDown) { this.triggering = false; this.ctx.openEventValves(); throw new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN'); }
+    if (this.shutDown) {
+      // Shut down while chk-<n> was being created: nobody else will delete it.
+      this.triggering = false;
+      this.ctx.openEventValves();
+      if (location !== undefined) this.disposeLocation(checkpointId);
+      preparedResolve();
+      throw new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN');
+    }
+    preparedResolve();
 
     const pc = new PendingCheckpoint(checkpointId, timestamp, type, toAck, coordinatorStates, location);
     this.pending.set(checkpointId, pc);
@@ -192,6 +205,16 @@ export class CheckpointCoordinator {
       this.abortPending(pc, 'CHECKPOINT_EXPIRED');
     }, this.timeout);
     const done = new Promise<CompletedCheckpoint>((resolve, reject) => this.completionWaiters.set(checkpointId, { resolve, reject }));
+    // A task of the plan that finished (or failed) while chk-<n> was being prepared can never acknowledge, and
+    // onTaskFinished / a failover did not see this checkpoint yet: give it up before any trigger goes out.
+    const states = new Map(this.ctx.currentTasks().map((t) => [t.attemptId, t.state]));
+    const gone = [...toAck.keys()].find((id) => states.get(id) !== 'RUNNING');
+    if (gone !== undefined) {
+      this.ctx.openEventValves();
+      this.triggering = false;
+      this.abortPending(pc, 'NOT_ALL_REQUIRED_TASKS_RUNNING', `Task ${gone} is ${states.get(gone) ?? 'gone'} since checkpoint ${checkpointId} was planned.`);
+      return done;
+    }
     // With an aligned-checkpoint-timeout, barriers start aligned; each task switches when the timeout passes.
     const cmd: CheckpointCommand = { kind: 'trigger', checkpointId, timestamp, type, unaligned: this.unaligned && this.alignedCheckpointTimeout === 0 && type !== 'SAVEPOINT' };
     for (const t of toTrigger) this.ctx.sendCommand(t.attemptId, cmd);
@@ -281,6 +304,8 @@ export class CheckpointCoordinator {
       return;
     }
     if (this.shutDown) {
+      // Finalized after shutdown: not in the store, so it is discarded here.
+      if (pc.location !== undefined) this.disposeLocation(pc.checkpointId);
       const w = this.completionWaiters.get(pc.checkpointId);
       this.completionWaiters.delete(pc.checkpointId);
       w?.reject(new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN'));
@@ -311,12 +336,23 @@ export class CheckpointCoordinator {
     this.ctx.stats?.reportFailedCheckpoint(pc.checkpointId, Date.now(), message);
     const cmd: CheckpointCommand = { kind: 'abort', checkpointId: pc.checkpointId };
     for (const t of this.ctx.currentTasks()) if (t.state === 'RUNNING') this.ctx.sendCommand(t.attemptId, cmd);
-    if (this.storage && pc.location !== undefined) void this.storage.disposeCheckpoint(pc.checkpointId).catch(() => false);
+    if (pc.location !== undefined) this.disposeLocation(pc.checkpointId);
     const w = this.completionWaiters.get(pc.checkpointId);
     this.completionWaiters.delete(pc.checkpointId);
     w?.reject(new CheckpointException(reason, cause));
     if (!isPreFlight(reason)) this.failureManager.handleCheckpointException(pc.checkpointId, reason, cause ?? failureMessage(reason));
     this.runQueued();
+  }
+
+  /**
+   * A task finished: it acknowledges nothing any more (a trigger reaching a finished task is dropped),
+   * so pending checkpoints still waiting for it can never complete. They are aborted (Flink: declined,
+   * task not ready; not counted as a failure) so the next trigger plans without the finished task;
+   * otherwise the checkpoint blocks the slot until it expires and the remaining tasks wait that long
+   * for their final checkpoint.
+   */
+  onTaskFinished(attemptId: string): void {
+    for (const pc of [...this.pending.values()]) if (pc.taskOf(attemptId)) this.abortPending(pc, 'NOT_ALL_REQUIRED_TASKS_RUNNING', `Task ${attemptId} finished before it acknowledged checkpoint ${pc.checkpointId}.`);
   }
 
   /** A failover started: pending checkpoints cannot complete (not counted as failures). */
@@ -362,6 +398,19 @@ export class CheckpointCoordinator {
     const externalized = this.retention !== 'NO_EXTERNALIZED_CHECKPOINTS';
     const retain = externalized && (jobStatus === 'FAILED' || (jobStatus === 'CANCELED' && this.retention === 'RETAIN_ON_CANCELLATION'));
     await this.store.shutdown(retain);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    const untrack = (): void => { this.inFlight.delete(p); };
+    p.then(untrack, untrack);
+    return p;
+  }
+
+  /** Deletes an unfinished or discarded chk-<n> (failures ignored: nothing references it). */
+  private disposeLocation(checkpointId: number): void {
+    if (this.storage) this.track(this.storage.disposeCheckpoint(checkpointId).catch(() => false));
   }
 
   private async discardCompleted(cp: CompletedCheckpoint): Promise<void> {

@@ -308,6 +308,7 @@ export class JobMaster implements JobMasterGateway {
     const wasCanceling = ex.state === 'CANCELING';
     if (!ex.transitionState(u.state)) return;
     if (u.state === 'FINISHED' && u.accumulators && ex === ex.vertex.currentExecution) this.finishedAccumulators.push(u.accumulators);
+    if (u.state === 'FINISHED' && ex === ex.vertex.currentExecution) this.checkpointCoordinator?.onTaskFinished(ex.attemptId);
     if (u.state === 'FAILED') {
       ex.failureCause = u.error?.message;
       // A task failing while it is being canceled is part of a failover already under way.
