@@ -27,7 +27,7 @@ export interface RestoredEntries {
 
 type StateRecord = [name: string, kind: StoredKind, ttl: 0 | 1, entries: unknown[]];
 
-const ENTRIES_PER_PAUSE = 20_000;
+const ENTRIES_PER_PAUSE = 1_000;
 
 /** Sorts every source's entries into key groups; yields every few thousand entries (the asynchronous snapshot pauses there). */
 function* groupByKeyGroup(range: KeyGroupRange, maxParallelism: number, sources: Iterable<SnapshotSource>): Generator<void, (StateRecord[] | undefined)[]> {
