@@ -323,6 +323,24 @@ describe('asynchronous snapshots (copy-on-write)', () => {
     expect(b.snapshotInProgress).toBe(false);
   });
 
+  it('a value of a user class read while a snapshot is in progress is still an instance of its class', async () => {
+    class Acc { constructor(public n: number) {} bump(): void { this.n++; } }
+    const b = new HeapKeyedStateBackend(FULL, MAX_P);
+    const v = b.getPartitionedState<ValueState<Acc>>(new ValueStateDescriptor<Acc>('acc'));
+    b.setCurrentKey('k'); v.update(new Acc(1));
+    const pending = b.beginSnapshot();
+    const seen = v.value()!;
+    expect(seen).toBeInstanceOf(Acc);
+    seen.bump();
+    v.update(seen);
+    const snap = await pending.serialize(async () => {});
+    expect(v.value()!.n).toBe(2);
+    const r = new HeapKeyedStateBackend(FULL, MAX_P);
+    r.restore([snap]);
+    r.setCurrentKey('k');
+    expect(r.getPartitionedState<ValueState<{ n: number }>>(new ValueStateDescriptor<{ n: number }>('acc')).value()).toEqual({ n: 1 });
+  });
+
   it('the serialization pauses (the task runs in between) and a second snapshot meanwhile is taken synchronously', async () => {
     const b = new HeapKeyedStateBackend(FULL, MAX_P);
     const v = b.getPartitionedState<ValueState<unknown>>(valueDesc());

@@ -1,6 +1,7 @@
 import type { KeyedStateBackend, RestoredTimers, TimerSnapshotSource } from '../KeyedStateBackend.js';
 import type { KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
 import { restoreKeyGroups, snapshotKeyGroups, snapshotKeyGroupsAsync, type SnapshotSource, type StoredKind } from './HeapSnapshot.js';
+import { copyStateValue } from './copyStateValue.js';
 import type { State, ValueState, ListState, MapState, ReducingState, AggregatingState } from '../../api/state/State.js';
 import type {
   StateDescriptor, ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor,
@@ -138,7 +139,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     if (table.has(mk)) {
       const old = table.get(mk);
       pre.set(mk, old);
-      if (old !== null && typeof old === 'object') table.set(mk, structuredClone(old));
+      if (old !== null && typeof old === 'object') table.set(mk, copyStateValue(old));
     } else {
       pre.set(mk, ABSENT);
     }
