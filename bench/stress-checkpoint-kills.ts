@@ -2,7 +2,9 @@
 // on 127.0.0.2, TaskManagers with 2 slots on further loopback aliases), with a TaskManager killed by
 // SIGKILL 20 times (each after two completed checkpoints, a new TaskManager started each time). The
 // output must hold every record exactly once. Too long for CI; records its duration in RESULTS.md.
-//   node dist/bench/stress-checkpoint-kills.js [records] [kills]
+//   node dist/bench/stress-checkpoint-kills.js [records] [kills] [records/s]
+// The source is throttled (default 150k/s) so that the job outlives the kills: unthrottled, 10 M
+// records finish in ~16 s, after 7 kills.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,7 @@ import { machineLine, writeResultsSection } from './machine.js';
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 10_000_000);
   const kills = Number(process.argv[3] ?? 20);
+  const rate = Number(process.argv[4] ?? 150_000);
   const work = mkdtempSync(join(tmpdir(), 'tsflink-stress-'));
   const cluster = new ClusterProcesses(work);
   const t0 = performance.now();
@@ -23,8 +26,7 @@ async function main(): Promise<void> {
     const tms = [cluster.startTaskManager('127.0.0.3'), cluster.startTaskManager('127.0.0.4')];
     await cluster.waitForTaskManagers(2);
     const out = join(work, 'out');
-    // Unthrottled source: the job runs as fast as the cluster goes; checkpoints every 500 ms.
-    const job = cluster.cli(['run', '-m', cluster.restAddress, '-p', '4', join(packageRoot(), 'runtime/entrypoint/fixtures/checkpointed-count.ts'), out, String(n), '0', `file://${join(work, 'chk')}`, '500']);
+    const job = cluster.cli(['run', '-m', cluster.restAddress, '-p', '4', join(packageRoot(), 'runtime/entrypoint/fixtures/checkpointed-count.ts'), out, String(n), String(rate), `file://${join(work, 'chk')}`, '500']);
     await waitFor('a RUNNING job', async () => (await cluster.get<{ jobs: Array<{ status: string }> }>('/jobs')).jobs.some((j) => j.status === 'RUNNING'), 60_000, 100);
     let killed = 0;
     for (let k = 0; k < kills && ClusterProcesses.alive(job); k++) {
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
     const body = `Run ${new Date().toISOString()}. ${machineLine()}
 
 Keyed running count (16 keys) of ${n.toLocaleString('en-US')} records into the exactly-once FileSink, parallelism 4 on a standalone cluster
-(JobManager + TaskManagers with 2 slots as processes on loopback aliases), checkpoints every 500 ms to file://, unthrottled source.
+(JobManager + TaskManagers with 2 slots as processes on loopback aliases), checkpoints every 500 ms to file://, source throttled to ${rate.toLocaleString('en-US')} records/s.
 ${killed} TaskManagers killed with SIGKILL (each after two completed checkpoints, a new TaskManager started each time); the job restored
 from a checkpoint ${restores} times. Output: ${check.lines.toLocaleString('en-US')} lines, ${check.duplicates.length} duplicated, ${check.missing.length} missing values,
 ${check.badCounts.length} bad counts: **${exact ? 'exactly once' : 'NOT exactly once'}**. Total time ${seconds.toFixed(0)} s (cluster start to job end).`;
