@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataGeneratorSource, DiscardingSink, RichMapFunction, StreamExecutionEnvironment, ValueStateDescriptor, WatermarkStrategy, type ValueState } from 'tsflink';
 import { CheckpointStorage, WebHdfsFileSystem, closeOutput, getFileSystem, type FileSystem } from '../../hdfs/index.js';
+import { waitFor } from '../../runtime/testing/waitFor.js';
 import { HADOOP_DIR } from '../hadoop/cluster.mjs';
 import { cluster, hdfsConf } from './cluster.js';
 
@@ -47,6 +49,12 @@ async function treeModes(root: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const p of ['', 'a', 'a/b', 'w', 'w/f.txt', 's', 's/g.bin', 'a/explicit']) out[p] = await mode(p ? `${root}/${p}` : root);
   return out;
+}
+
+class Count extends RichMapFunction<number, number> {
+  private count!: ValueState<number>;
+  override open(): void { this.count = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('count')); }
+  map(v: number): number { const c = (this.count.value() ?? 0) + 1; this.count.update(c); return v + c; }
 }
 
 const expected = (dir: string, file: string, explicit: string) => ({ '': dir, a: dir, 'a/b': dir, w: dir, 'w/f.txt': file, s: dir, 's/g.bin': file, 'a/explicit': explicit });
@@ -98,6 +106,52 @@ describe('umask on hdfs', () => {
     const fsys = getFileSystem('hdfs:///', hdfsConf({ 'fs.hdfs.user': cluster().superuser, 'flink.hadoop.fs.permissions.umask-mode': 'u=rwx,g=rx,o=' }));
     await makeTree(fsys, `${base}/sym`);
     expect(await treeModes(`${base}/sym`)).toEqual(expected('750', '640', '640'));
+  });
+
+  it('a job\'s checkpoints under execution.checkpointing.dir=hdfs://: every directory and file it made is 750 / 640 with umask 027', async () => {
+    const saved = process.env['HADOOP_CONF_DIR'];
+    process.env['HADOOP_CONF_DIR'] = confDirWithUmask('027');
+    const dir = `${cluster().namenode}${base}/job-chk`;
+    try {
+      const env = StreamExecutionEnvironment.getExecutionEnvironment({ 'fs.hdfs.user': cluster().superuser });
+      env.setParallelism(2).enableCheckpointing(100);
+      env.getCheckpointConfig().setCheckpointStorage(dir);
+      env.getCheckpointConfig().setExternalizedCheckpointRetention('RETAIN_ON_CANCELLATION');
+      env.fromSource(new DataGeneratorSource<number>((i) => i, 1_000_000, 2_000), WatermarkStrategy.noWatermarks(), 'numbers')
+        .keyBy((v) => v % 8)
+        .map(new Count())
+        .sinkTo(new DiscardingSink<number>());
+      const client = await env.executeAsync('umask-checkpoints');
+      const jobDir = `${base}/job-chk/${client.getJobID()}`;
+      const list = async (p: string): Promise<Array<{ pathSuffix: string; type: string; permission: string }>> => {
+        const r = (await (await fetch(`${cluster().webhdfs}/webhdfs/v1${p}?op=LISTSTATUS&user.name=${cluster().superuser}`)).json()) as { FileStatuses?: { FileStatus: Array<{ pathSuffix: string; type: string; permission: string }> } };
+        return r.FileStatuses?.FileStatus ?? [];
+      };
+      try {
+        await waitFor('a completed checkpoint on HDFS', async () => (await list(jobDir)).some((s) => s.pathSuffix.startsWith('chk-')) &&
+          (await Promise.all((await list(jobDir)).filter((s) => s.pathSuffix.startsWith('chk-')).map(async (s) => (await list(`${jobDir}/${s.pathSuffix}`)).some((f) => f.pathSuffix === '_metadata')))).some(Boolean), 60_000, 100);
+      } finally {
+        await client.cancel();
+        await client.getJobExecutionResult().catch(() => undefined);
+      }
+      const seen: Record<string, Set<string>> = { DIRECTORY: new Set(), FILE: new Set() };
+      let files = 0;
+      const walk = async (p: string): Promise<void> => {
+        for (const s of await list(p)) {
+          seen[s.type]!.add(s.permission);
+          if (s.type === 'DIRECTORY') await walk(`${p}/${s.pathSuffix}`);
+          else files++;
+        }
+      };
+      seen['DIRECTORY']!.add(await mode(jobDir));
+      await walk(jobDir);
+      expect(files).toBeGreaterThan(0);
+      expect({ dirs: [...seen['DIRECTORY']!], files: [...seen['FILE']!] }).toEqual({ dirs: ['750'], files: ['640'] });
+      expect(await mode(`${base}/job-chk`)).toBe('750');
+    } finally {
+      if (saved === undefined) delete process.env['HADOOP_CONF_DIR'];
+      else process.env['HADOOP_CONF_DIR'] = saved;
+    }
   });
 
   const target = path.join(HADOOP_DIR, 'target');
