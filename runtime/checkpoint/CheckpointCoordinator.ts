@@ -260,7 +260,7 @@ export class CheckpointCoordinator {
       for (const st of Object.values(r.state.operators)) for (const h of [...st.keyed.map((k) => k.handle), ...st.operator.map((o) => o.handle)]) size += handleSize(h);
       this.ctx.stats?.reportSubtaskAck(r.checkpointId, task.vertexId, task.subtaskIndex, {
         ackTimestamp: Date.now(), stateSize: size, alignmentDurationMs: r.metrics.alignmentDurationMs, syncDurationMs: r.metrics.syncDurationMs,
-        asyncDurationMs: r.metrics.asyncDurationMs, processedData: r.metrics.bytesProcessedDuringAlignment, unaligned: r.metrics.unaligned, startDelayMs: r.metrics.startDelayMs,
+        asyncDurationMs: r.metrics.asyncDurationMs, processedData: r.metrics.bytesProcessedDuringAlignment, persistedData: r.metrics.persistedData ?? 0, unaligned: r.metrics.unaligned, startDelayMs: r.metrics.startDelayMs,
       });
     }
     if (pc.isFullyAcknowledged) void this.completePendingCheckpoint(pc);

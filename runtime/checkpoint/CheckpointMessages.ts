@@ -20,6 +20,8 @@ export interface TaskCheckpointMetrics {
   /** Time from the checkpoint's trigger to the first barrier at this task. */
   readonly startDelayMs: number;
   readonly unaligned: boolean;
+  /** Bytes of in-flight records this subtask persisted as channel state (unaligned checkpoints). */
+  readonly persistedData?: number;
 }
 
 export type CheckpointResponse =

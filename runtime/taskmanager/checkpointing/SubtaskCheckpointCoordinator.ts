@@ -51,6 +51,8 @@ export interface BarrierMetrics { readonly alignmentDurationMs: number; readonly
 interface TakenSnapshot { nodeId: number; keyed: PendingKeyedSnapshot | undefined; operator: OperatorStateSnapshot | undefined }
 
 /** Lets the task loop run between slices of an asynchronous snapshot. */
+const handleSize = (h: StreamStateHandle): number => (h.kind === 'bytes' ? h.data.byteLength : h.size);
+
 /** Serialization runs in slices of about this much work before the task gets a turn. */
 const SLICE_MS = 1;
 const RESOLVED = Promise.resolve();
@@ -109,9 +111,11 @@ export class SubtaskCheckpointCoordinator {
     const upload = this.upload(checkpointId, taken, channelState).then(
       (state) => {
         if (this.closed) return;
+        let persistedData = 0;
+        for (const op of Object.values(state.operators)) for (const c of op.inputChannel ?? []) persistedData += handleSize(c.handle);
         this.respond({
           kind: 'ack', executionAttemptId: this.executionAttemptId, checkpointId, state,
-          metrics: { ...m, syncDurationMs, asyncDurationMs: performance.now() - t0 - syncDurationMs, startDelayMs, unaligned },
+          metrics: { ...m, syncDurationMs, asyncDurationMs: performance.now() - t0 - syncDurationMs, startDelayMs, unaligned, persistedData },
         });
       },
       (e: unknown) => { if (!this.closed) this.decline(checkpointId, 'CHECKPOINT_ASYNC_EXCEPTION', (e as Error).message ?? String(e)); },
