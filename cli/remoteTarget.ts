@@ -16,6 +16,10 @@ export const clusterFlags = {
     description: 'Deployment target (execution.target): local (embedded MiniCluster), remote (rest.address:rest.port) or yarn-session (the YARN session in yarn.application.id or the YARN properties file).',
     helpValue: '<target>',
   }),
+  'work-dir': Flags.string({
+    description: "Work dir of the standalone cluster (its cluster-secret file gives the REST token; default: $TSFLINK_WORK_DIR or ./.tsflink).",
+    helpValue: '<dir>',
+  }),
 };
 
 /** Parses `host:port` (IPv6 as `[::1]:8081`). */
@@ -54,13 +58,15 @@ export interface ClusterFlagValues {
   target?: string | undefined;
   /** Describes the origin of `jobmanager` for "could not reach …" errors (default: "from -m …"). */
   jobmanagerSource?: string | undefined;
+  /** REST bearer token found for the cluster (a YARN application's, from its staging directory). */
+  restToken?: string | undefined;
 }
 
 /** Whether the command targets a YARN session: -t yarn-session, execution.target, or yarn.application.id without another target. */
-export function targetsYarnSession(conf: Configuration, flags: ClusterFlagValues): boolean {
+export function targetsYarnSession(conf: Configuration, flags: ClusterFlagValues, alsoApplication = false): boolean {
   if (flags.jobmanager !== undefined) return false;
   const target = flags.target ?? conf.getString('execution.target');
-  if (target !== undefined) return target === 'yarn-session';
+  if (target !== undefined) return target === 'yarn-session' || (alsoApplication && target === 'yarn-application');
   return conf.getString('yarn.application.id') !== undefined && conf.getString('rest.address') === undefined;
 }
 
@@ -71,8 +77,8 @@ export function targetsYarnSession(conf: Configuration, flags: ClusterFlagValues
  * registered: host and REST port, as in Flink) — so the rest of the command works as with -m.
  * Flags that do not target a YARN session are returned unchanged.
  */
-export async function resolveYarnSessionFlags<F extends ClusterFlagValues>(conf: Configuration, flags: F): Promise<F> {
-  if (!targetsYarnSession(conf, flags)) return flags;
+export async function resolveYarnSessionFlags<F extends ClusterFlagValues>(conf: Configuration, flags: F, alsoApplication = false): Promise<F> {
+  if (!targetsYarnSession(conf, flags, alsoApplication)) return flags;
   const { yarnPropertiesFile, readYarnPropertiesFile, resolveSessionRestAddress } = await import('../yarn-am/YarnSession.js');
   let applicationId = conf.getString('yarn.application.id');
   const confSource = conf.getSource('yarn.application.id');
@@ -105,7 +111,15 @@ export async function resolveYarnSessionFlags<F extends ClusterFlagValues>(conf:
       throw e;
     }
     const hostPort = address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
-    return { ...flags, target: undefined, jobmanager: hostPort, jobmanagerSource: `of the YARN session ${applicationId} (application id from ${idSource}; REST address from its YARN report: ${hostPort})` };
+    const { YarnClusterDescriptor } = await import('../yarn-am/YarnClusterDescriptor.js');
+    let restToken: string;
+    try {
+      restToken = await YarnClusterDescriptor.readRestToken(applicationId, conf);
+    } catch (e) {
+      throw new CliError(`Cannot read the REST token of the YARN application ${applicationId} from its staging directory (${await YarnClusterDescriptor.stagingDirFor(applicationId, conf)}): ` +
+        `${(e as Error).message}. Only the user who submitted it can read it (run as that user, or set HADOOP_USER_NAME / fs.hdfs.user; yarn.staging-directory if it was set at submission).`, ExitCode.USAGE, { cause: e });
+    }
+    return { ...flags, target: undefined, jobmanager: hostPort, restToken, jobmanagerSource: `of the YARN application ${applicationId} (application id from ${idSource}; REST address from its YARN report: ${hostPort})` };
   } finally {
     descriptor.close();
   }
@@ -124,5 +138,5 @@ export async function resolveYarnSessionRestFlags<F extends ClusterFlagValues & 
   } catch {
     return flags; // the command reports the bad configuration itself
   }
-  return resolveYarnSessionFlags(conf, flags);
+  return resolveYarnSessionFlags(conf, flags, true);
 }

@@ -19,7 +19,11 @@ import { serializeCredentials } from './ipc/credentials.js';
 import { NMClient } from './protocols/NMClient.js';
 import { formatContainerId, type Container, type ContainerLaunchContext, type LocalResource } from './protocols/records.js';
 import { nodeManagerLogUrl, YarnResourceManagerDriver } from './YarnResourceManagerDriver.js';
-import { ENV_HADOOP_USER_NAME, HADOOP_SITE_FILES, SECRET_ALIAS, type ClusterMode, type JobSpec } from './YarnConstants.js';
+import { ENV_APPLICATION_ID, ENV_HADOOP_USER_NAME, HADOOP_SITE_FILES, SECRET_ALIAS, type ClusterMode, type JobSpec } from './YarnConstants.js';
+import { HadoopSiteConfig } from './ipc/config.js';
+import { webProxyFilterParams } from './WebProxy.js';
+import { resolveBindHost, formatHostPort } from '../runtime/entrypoint/BindAddress.js';
+import { restTokenOf } from '../runtime/security/RestAuthentication.js';
 import { StandaloneSessionClusterEntrypoint, type JobManagerServices } from '../runtime/entrypoint/StandaloneSessionClusterEntrypoint.js';
 import { RestServerEndpoint } from '../runtime/rest/RestServerEndpoint.js';
 import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
@@ -151,6 +155,14 @@ export class ApplicationMaster {
     // (TaskManagers get it on their command line); the REST port too unless rest.bind-port asks for a range.
     c.setString(JobManagerOptions.PORT.key, '0', 'YARN ApplicationMaster');
     if (!c.containsKey(RestOptions.BIND_PORT.key)) c.setString(RestOptions.PORT.key, '0', 'YARN ApplicationMaster');
+    // Reachable from the other nodes, YARN's proxy and the client: REST listens where the node's
+    // host name (NM_HOST) points unless rest.bind-address says otherwise (e.g. 0.0.0.0).
+    if (!c.containsKey(RestOptions.ADDRESS.key)) c.setString(RestOptions.ADDRESS.key, this.host, 'YARN ApplicationMaster (NM_HOST)');
+    const restBind = await resolveBindHost({
+      what: 'REST endpoint', bindKey: RestOptions.BIND_ADDRESS.key, bind: c.containsKey(RestOptions.BIND_ADDRESS.key) ? c.get(RestOptions.BIND_ADDRESS) : undefined,
+      advertisedKey: `${RestOptions.ADDRESS.key} (the container's node, NM_HOST)`, advertised: c.get(RestOptions.ADDRESS) ?? this.host,
+    });
+    c.setString(RestOptions.BIND_ADDRESS.key, restBind, 'YARN ApplicationMaster');
     mkdirSync(this.opts.workDir, { recursive: true });
     this.entrypoint = new StandaloneSessionClusterEntrypoint(c, this.opts.secret, join(this.opts.workDir, 'jobmanager'));
     this.services = await this.entrypoint.start();
@@ -161,11 +173,22 @@ export class ApplicationMaster {
       configuration: c,
       uploadDir: join(this.opts.workDir, 'web-upload'),
       taskManagerLogUrl: (resourceId) => this.driver?.containerLogUrl(resourceId),
+      // Always on YARN: the node is shared with other users' containers. Reads through YARN's web
+      // proxy are trusted as Hadoop's AmIpFilter trusts them.
+      authentication: { token: restTokenOf(this.opts.secret), required: true, ...this.webProxy() },
     });
     const addr = await this.rest.start();
-    const restHost = addr.address === '0.0.0.0' || addr.address === '::' ? this.host : addr.address.includes(':') ? `[${addr.address}]` : addr.address;
-    this.webUrl = `http://${restHost}:${addr.port}`;
-    this.log('INFO', `JobManager web interface at ${this.webUrl}`);
+    const advertised = c.get(RestOptions.ADDRESS) ?? this.host;
+    this.webUrl = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${addr.port}`;
+    this.log('INFO', `JobManager web interface at ${this.webUrl} (REST listening on ${formatHostPort(addr.address, addr.port)}; bearer token required, read-only access through YARN's proxy)`);
+  }
+
+  /** AmIpFilter's PROXY_HOSTS / PROXY_URI_BASES for this application (yarn-site.xml shipped into the container). */
+  private webProxy(): { proxyHosts: string[]; proxyUriBases: string[] } {
+    const appId = this.env[ENV_APPLICATION_ID] ?? '';
+    const p = webProxyFilterParams(HadoopSiteConfig.load(this.env['HADOOP_CONF_DIR'] ?? process.env['HADOOP_CONF_DIR']), appId, this.env);
+    this.log('INFO', `YARN web proxy: PROXY_HOSTS=${p.proxyHosts.join(',') || '(none)'} PROXY_URI_BASES=${p.proxyUriBases.join(',') || '(none)'}`);
+    return p;
   }
 
   private async register(): Promise<void> {

@@ -5,7 +5,7 @@
  * submits the ApplicationMaster and waits until it runs.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HadoopSiteConfig, rmSchedulerEndpoint } from './ipc/config.js';
@@ -42,6 +42,7 @@ import {
   type ClusterMode,
   type JobSpec,
 } from './YarnConstants.js';
+import { REST_TOKEN_FILE, restTokenOf } from '../runtime/security/RestAuthentication.js';
 import { Configuration, JobManagerOptions, SecurityOptions, TaskManagerOptions, YarnConfigOptions, packageRoot } from '../runtime/configuration/index.js';
 import { configurationToYaml } from '../runtime/configuration/loadConfiguration.js';
 import { generateClusterSecret } from '../runtime/security/ClusterSecret.js';
@@ -176,10 +177,16 @@ export class YarnClusterDescriptor {
       const st = await fs.getFileStatus(path);
       resources[name] = localResourceFromUri(st.path, st.length, st.modificationTime, 'FILE', 'APPLICATION');
     };
+    // The cluster secret travels in the container credentials, not the environment (see SECRET_ALIAS).
+    const secret = conf.getString('security.cluster.secret') ?? generateClusterSecret();
     const t0 = Date.now();
     try {
       await fs.mkdirs(stagingDir);
+      // Readable by the submitting user alone: it holds the REST token (and the job's code).
+      await restrictToOwner(fs, stagingDir);
       qualifiedStaging = (await fs.getFileStatus(stagingDir)).path;
+      // What the CLI presents to the AM's REST API (list, cancel, … with -D yarn.application.id).
+      await upload(REST_TOKEN_FILE, restTokenOf(secret));
       const shipped = conf.clone();
       shipped.remove(SecurityOptions.CLUSTER_SECRET); // never in a file on HDFS
       await upload(FILE_CONFIG, configurationToYaml(shipped));
@@ -240,8 +247,6 @@ export class YarnClusterDescriptor {
     const node = shippedNode !== undefined ? `./${shippedNode}` : (opts.nodePath ?? process.execPath);
     // The AM runs the shipped runtime (unpacked by YARN into ./tsflink/), not this machine's install.
     const amScript = `./${RUNTIME_RESOURCE_NAME}/dist/yarn-am/main.js`;
-    // The cluster secret travels in the container credentials, not the environment (see SECRET_ALIAS).
-    const secret = conf.getString('security.cluster.secret') ?? generateClusterSecret();
     const environment: Record<string, string> = {
       [RM_SCHEDULER_ADDRESS_ENV]: `${sched.host}:${sched.port}`,
       [ENV_STAGING_DIR]: qualifiedStaging,
@@ -333,6 +338,13 @@ export class YarnClusterDescriptor {
     return `${root.replace(/\/+$/, '')}/.tsflink/${applicationId}`;
   }
 
+  /** The REST bearer token of a running application, from its staging directory (readable by its submitter alone). */
+  static async readRestToken(applicationId: string, conf: Configuration): Promise<string> {
+    const { getFileSystem } = await import('../hdfs/index.js');
+    const dir = await YarnClusterDescriptor.stagingDirFor(applicationId, conf);
+    return (await getFileSystem(dir, conf.toMap()).readFile(`${dir}/${REST_TOKEN_FILE}`)).toString('utf8').trim();
+  }
+
   /**
    * Deletes an application's staging directory (the AM does this itself; this is for apps that
    * were killed or whose AM died). Resolves whether something was deleted.
@@ -367,6 +379,13 @@ export class YarnClusterDescriptor {
   async waitForFinalState(applicationId: ApplicationId, timeoutMs = Number.MAX_SAFE_INTEGER): Promise<ApplicationReport> {
     return this.yarn.waitForApplication(applicationId, { timeoutMs, pollMs: 500 });
   }
+}
+
+/** chmod 700 where the file system can (hdfs: SETPERMISSION; file: chmod). */
+async function restrictToOwner(fs: unknown, dir: string): Promise<void> {
+  const withChmod = fs as { setPermission?: (p: string, mode: string) => Promise<void>; scheme?: string };
+  if (typeof withChmod.setPermission === 'function') await withChmod.setPermission(dir, '700');
+  else if (withChmod.scheme === 'file') chmodSync(dir.replace(/^file:\/\//, ''), 0o700);
 }
 
 /**

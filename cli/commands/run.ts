@@ -4,6 +4,7 @@ import { JobCommand, jobFlags } from '../JobCommand.js';
 import { Flags } from '@oclif/core';
 import { ExitCode } from '../CliError.js';
 import { applyClusterFlags, clusterFlags, resolveYarnSessionFlags } from '../remoteTarget.js';
+import { standaloneRestToken } from '../restCredential.js';
 
 export default class Run extends JobCommand {
   static override summary = 'Run a job.';
@@ -50,7 +51,9 @@ export default class Run extends JobCommand {
       const configuration = this.loadConfiguration(flags);
       if (flags.fromSavepoint !== undefined) configuration.setString('execution.state-recovery.path', flags.fromSavepoint, '--fromSavepoint');
       if (flags.allowNonRestoredState) configuration.setString('execution.state-recovery.ignore-unclaimed-state', 'true', '--allowNonRestoredState');
-      const restSource = applyClusterFlags(configuration, await resolveYarnSessionFlags(configuration, flags));
+      const cluster: typeof flags & { restToken?: string | undefined } = await resolveYarnSessionFlags(configuration, flags);
+      const restSource = applyClusterFlags(configuration, cluster);
+      const restToken = cluster.restToken ?? standaloneRestToken(configuration, flags['work-dir']);
       if (flags.detached) configuration.setString('execution.attached', 'false', '--detached');
       const job = await this.prepareJob(jobFile, jobArgs, configuration);
       if (configuration.getString('execution.target') === 'yarn-application') {
@@ -62,7 +65,7 @@ export default class Run extends JobCommand {
       }
       // Loaded lazily: the runtime (MiniCluster, worker threads) is only needed once input is valid.
       const { runProgram } = await import('../../runtime/client/ProgramRunner.js');
-      await runProgram({ ...job, ...(restSource !== undefined ? { restSource } : {}) });
+      await runProgram({ ...job, ...(restSource !== undefined ? { restSource } : {}), ...(restToken !== undefined ? { restToken } : {}) });
     } catch (e) {
       await this.flushOutput();
       this.fail(e);

@@ -8,7 +8,7 @@
 // once with counts continuing from the restored state, and no chk-* directory is left.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,7 +40,7 @@ function start(args: string[]): ChildProcess {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     // hdfs:// paths resolve through the minicluster's conf dir (NameNode HTTP address) in every process.
-    env: { ...process.env, HADOOP_CONF_DIR: c.hadoopConfDir, HADOOP_USER_NAME: c.superuser },
+    env: { ...process.env, HADOOP_CONF_DIR: c.hadoopConfDir, HADOOP_USER_NAME: c.superuser, TSFLINK_WORK_DIR: work },
   });
   const l = { out: '', err: '' };
   p.stdout!.on('data', (d: Buffer) => { l.out += d.toString(); });
@@ -52,7 +52,9 @@ function start(args: string[]): ChildProcess {
 const alive = (p: ChildProcess): boolean => p.exitCode === null && p.signalCode === null;
 const exited = (p: ChildProcess): Promise<number | null> => new Promise((r) => { if (!alive(p)) r(p.exitCode); else p.on('exit', (c) => r(c)); });
 const conf = (): string[] => ['-D', `jobmanager.rpc.address=${JM}`, '-D', `jobmanager.rpc.port=${rpcPort}`, '-D', 'heartbeat.interval=500 ms', '-D', 'heartbeat.timeout=5 s'];
-const get = async <T>(path: string): Promise<T> => (await (await fetch(`http://${JM}:${restPort}${path}`)).json()) as T;
+// REST beyond 127.0.0.1 needs the bearer token the JobManager wrote into its work dir.
+const get = async <T>(path: string): Promise<T> =>
+  (await (await fetch(`http://${JM}:${restPort}${path}`, { headers: { authorization: `Bearer ${readFileSync(join(work, 'rest-token'), 'utf8').trim()}` } })).json()) as T;
 const startTm = (host: string): ChildProcess => start(['taskmanager', '--work-dir', work, ...conf(), '-D', `taskmanager.host=${host}`, '-D', 'taskmanager.numberOfTaskSlots=2']);
 const dumpLogs = (): string => procs.map((p, i) => `--- process ${i} (pid ${p.pid}, exit ${p.exitCode ?? p.signalCode}) ---\n${logs.get(p)!.out.slice(-2500)}\n${logs.get(p)!.err.slice(-1500)}`).join('\n');
 const completedCheckpoints = (): number => (logs.get(jm)!.out.match(/Completed checkpoint \d+ for job/g) ?? []).length;

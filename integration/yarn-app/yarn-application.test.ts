@@ -429,8 +429,13 @@ describe('tsflink yarn-application', () => {
       const o = (await (await fetch(`${url}/jobs/overview`)).json()) as { jobs: { jid: string; state: string }[] };
       return o.jobs.find((j) => j.state === 'RUNNING')?.jid;
     });
+    // REST on YARN always needs the token: a bare cancel is refused, the CLI finds the token in the staging directory.
     const res = await fetch(`${url}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' });
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { errors: string[] }).errors[0]).toMatch(/^Unauthorized: .*yarn\.application\.id/);
+    const cancel = await tsflink(['cancel', '-t', 'yarn-application', '-D', `yarn.application.id=${formatApplicationId(appId.applicationId)}`, jobId]);
+    expect(cancel.code, `${cancel.stdout}\n${cancel.stderr}`).toBe(0);
+    expect(cancel.stdout).toContain(`Cancelled job ${jobId}.`);
     const r = await run;
     expect(r.code, `${r.stdout}\n${r.stderr}\n${amLog(appId.applicationId)}`).toBe(4);
     const report = await yarn.getApplicationReport(appId.applicationId);

@@ -18,6 +18,8 @@ export interface ProgramOptions {
   configuration: Configuration;
   /** Where the remote cluster's address came from (e.g. "-m host:port"), for connection errors. */
   restSource?: string;
+  /** Bearer token of the remote cluster's REST API, if it needs one. */
+  restToken?: string;
 }
 
 /** Default parallelism of jobs on the embedded cluster: 'parallelism.default' if set, else its slots. */
@@ -70,7 +72,7 @@ async function runRemoteProgram(opts: ProgramOptions): Promise<void> {
   // The client does not know the cluster's slots: parallelism.default, else 1 (Flink's default).
   const defaultParallelism = base.getOptional(CoreOptions.DEFAULT_PARALLELISM) ?? 1;
   const attached = base.get(ExecutionOptions.ATTACHED);
-  const client = RestClusterClient.fromConfiguration(base, opts.restSource);
+  const client = RestClusterClient.fromConfiguration(base, opts.restSource, opts.restToken);
   await runMainInContext({
     bundle: opts.bundle, args: opts.args, baseConfiguration: base, defaultParallelism, target: 'remote',
     submit: async (jobGraph) => {

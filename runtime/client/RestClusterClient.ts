@@ -29,6 +29,10 @@ export interface RestClusterClientOptions {
   requestTimeoutMs?: number;
   /** Longest pause between status polls while waiting for a result; default 500 ms. */
   maxPollIntervalMs?: number;
+  /** Bearer token of the cluster (restTokenOf(secret), runtime/security/RestAuthentication.ts); sent with every request. */
+  token?: string | undefined;
+  /** Local address to connect from (a client "host" in multi-host tests). */
+  localAddress?: string;
 }
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -86,6 +90,8 @@ export class RestClusterClient {
   readonly source: string;
   private readonly timeoutMs: number;
   private readonly maxPollMs: number;
+  private readonly token: string | undefined;
+  private readonly localAddress: string | undefined;
 
   constructor(opts: RestClusterClientOptions) {
     this.address = opts.address;
@@ -93,10 +99,12 @@ export class RestClusterClient {
     this.source = opts.source ?? `${opts.address}:${opts.port}`;
     this.timeoutMs = opts.requestTimeoutMs ?? 60_000;
     this.maxPollMs = opts.maxPollIntervalMs ?? 500;
+    this.token = opts.token;
+    this.localAddress = opts.localAddress;
   }
 
   /** rest.address (else jobmanager.rpc.address) and rest.port, naming where they were set. */
-  static fromConfiguration(conf: Configuration, source?: string): RestClusterClient {
+  static fromConfiguration(conf: Configuration, source?: string, token?: string): RestClusterClient {
     const restAddress = conf.getOptional(RestOptions.ADDRESS);
     const address = restAddress ?? conf.get(JobManagerOptions.ADDRESS) ?? 'localhost';
     const port = conf.get(RestOptions.PORT);
@@ -105,7 +113,7 @@ export class RestClusterClient {
       const src = conf.getSource(key);
       return src === undefined && !conf.containsKey(key) ? `${key} default ${String(value)}` : `${key}=${String(value)} ${describeSource(src, key, value)}`;
     };
-    return new RestClusterClient({ address, port, source: source ?? `${where(addrKey, address)}, ${where('rest.port', port)}` });
+    return new RestClusterClient({ address, port, source: source ?? `${where(addrKey, address)}, ${where('rest.port', port)}`, token });
   }
 
   get baseUrl(): string {
@@ -142,10 +150,11 @@ export class RestClusterClient {
     const json = body !== undefined && !form ? JSON.stringify(body) : undefined;
     const encoded = form ? new Response(form) : undefined;
     const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
     if (encoded) headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
     if (json !== undefined) headers['content-type'] = 'application/json';
     return new Promise((resolve, reject) => {
-      const req = httpRequest(`${this.baseUrl}${path}`, { method, headers, timeout: this.timeoutMs }, (res) => {
+      const req = httpRequest(`${this.baseUrl}${path}`, { method, headers, timeout: this.timeoutMs, ...(this.localAddress !== undefined ? { localAddress: this.localAddress } : {}) }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);

@@ -32,7 +32,12 @@ function start(args: string[]): ChildProcess {
 }
 const exited = (p: ChildProcess): Promise<number | null> => new Promise((r) => { if (p.exitCode !== null) r(p.exitCode); else p.on('exit', (c) => r(c)); });
 const jmConf = (): string[] => ['-D', `jobmanager.rpc.address=${JM}`, '-D', `jobmanager.rpc.port=${rpcPort}`, '-D', 'heartbeat.interval=500 ms'];
-const get = async <T>(path: string): Promise<T> => (await (await fetch(`http://${JM}:${restPort}${path}`)).json()) as T;
+// REST beyond 127.0.0.1 needs the bearer token; the JobManager writes it into its work dir.
+const token = (): string => readFileSync(join(work, 'rest-token'), 'utf8').trim();
+const get = async <T>(path: string): Promise<T> => (await (await fetch(`http://${JM}:${restPort}${path}`, { headers: { authorization: `Bearer ${token()}` } })).json()) as T;
+/** The CLI as a client: cwd is a directory without a .tsflink work dir. */
+const cli = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [cliPath, ...args],
+  { cwd: tmpdir(), encoding: 'utf8', timeout: 120_000, env: { ...process.env, TSFLINK_WORK_DIR: '', TSFLINK_CLUSTER_SECRET: '', ...env } });
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'tsflink-multihost-'));
@@ -65,8 +70,7 @@ describe('processes on distinct hosts (loopback aliases)', () => {
 
   it('a keyed job at p=2 exchanges records across the TaskManagers and gives the exact counts', () => {
     const out = join(work, 'wc-out');
-    const r = spawnSync(process.execPath, [cliPath, 'run', '-m', `${JM}:${restPort}`, '-p', '2', join(root, 'runtime/entrypoint/fixtures/slow-wordcount.ts'), out, '3000', '0'],
-      { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const r = cli(['run', '-m', `${JM}:${restPort}`, '--work-dir', work, '-p', '2', join(root, 'runtime/entrypoint/fixtures/slow-wordcount.ts'), out, '3000', '0']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const counts = new Map(readdirSync(out).filter((f) => !f.startsWith('.'))
@@ -74,6 +78,23 @@ describe('processes on distinct hosts (loopback aliases)', () => {
     // 3000 sentences "W[i%5] W[3i%5]": every word 600 + 600 times.
     expect(Object.fromEntries(counts)).toEqual({ alpha: 1200, beta: 1200, gamma: 1200, delta: 1200, epsilon: 1200 });
   }, 120_000);
+
+  it('REST on 127.0.0.2 demands the token: the CLI finds it in the work dir (--work-dir, $TSFLINK_WORK_DIR) or derives it from the secret; without it, 401 saying how', async () => {
+    const raw = await fetch(`http://${JM}:${restPort}/jobs/overview`);
+    expect(raw.status).toBe(401);
+    expect(((await raw.json()) as { errors: string[] }).errors[0]).toMatch(/^Unauthorized: .*Authorization: Bearer <token>/);
+    const denied = cli(['list', '-a', '-m', `${JM}:${restPort}`]);
+    expect(denied.status).not.toBe(0);
+    expect(denied.stderr).toMatch(/HTTP 401: Unauthorized: This REST endpoint requires a credential.*--work-dir or \$TSFLINK_WORK_DIR/s);
+    const job = /: ([0-9a-f]{32}) : /.exec(cli(['list', '-a', '-m', `${JM}:${restPort}`, '--work-dir', work]).stdout);
+    expect(job).not.toBeNull();
+    expect(cli(['list', '-a', '-m', `${JM}:${restPort}`], { TSFLINK_WORK_DIR: work }).stdout).toContain(job![1]);
+    const secret = readFileSync(join(work, 'cluster-secret'), 'utf8').trim();
+    expect(cli(['list', '-a', '-m', `${JM}:${restPort}`], { TSFLINK_CLUSTER_SECRET: secret }).stdout).toContain(job![1]);
+    const wrong = cli(['list', '-a', '-m', `${JM}:${restPort}`], { TSFLINK_CLUSTER_SECRET: 'not-the-secret' });
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr).toContain('The bearer token is not valid for this cluster');
+  }, 60_000);
 
   it('a TaskManager whose bind address cannot serve its advertised host fails at start-up, naming both keys', async () => {
     const tm = start(['taskmanager', '--work-dir', work, ...jmConf(), '-D', 'taskmanager.host=127.0.0.5', '-D', 'taskmanager.bind-host=127.0.0.1']);

@@ -9,6 +9,7 @@ import { isAbsolute, join, win32 } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
+import { lookup } from 'node:dns/promises';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import multipart from '@fastify/multipart';
 import { repinBundleCode, tsflinkRuntimeUrl } from '../usercode/JobBundle.js';
@@ -17,6 +18,7 @@ import type { ResourceManager } from '../jobmanager/resourcemanager/ResourceMana
 import { CheckpointingOptions, Configuration, CoreOptions, RestOptions } from '../configuration/index.js';
 import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
 import { type RestLogger, consoleRestLogger } from './RestLogger.js';
+import { type RestAuthenticationOptions, RestAuthenticator, restAuthenticationRequired } from '../security/RestAuthentication.js';
 import { RestHandlerException, internalServerError } from './messages/ErrorResponseBody.js';
 import { type JobView, isGloballyTerminal, jobState } from './messages/common.js';
 import { dashboardConfiguration } from './messages/DashboardConfiguration.js';
@@ -45,6 +47,12 @@ export interface RestServerEndpointOptions {
   logger?: RestLogger;
   /** Log URL of a TaskManager by resource id (`logUrl` of /taskmanagers entries), if the deployment knows it (YARN). */
   taskManagerLogUrl?: (resourceId: string) => string | undefined;
+  /**
+   * Bearer-token authentication (docs/deployment.md). Beyond loopback (rest.bind-address other
+   * than localhost/127.0.0.1/::1) every request needs the token, so start() refuses to bind such an
+   * address without one; `required` demands it on loopback too (YARN).
+   */
+  authentication?: RestAuthenticationOptions;
 }
 
 const jobIdParams = {
@@ -123,6 +131,8 @@ export class RestServerEndpoint {
   private readonly taskManagerLogUrl: ((resourceId: string) => string | undefined) | undefined;
   /** Manual checkpoint triggers by job and trigger id, kept after completion for polling (Flink's CompletedOperationCache). */
   private readonly checkpointTriggers = new CheckpointTriggerOperations();
+  private readonly authOptions: RestAuthenticationOptions | undefined;
+  private authenticator: RestAuthenticator | null = null;
 
   constructor(opts: RestServerEndpointOptions) {
     this.dispatcher = opts.dispatcher;
@@ -132,13 +142,18 @@ export class RestServerEndpoint {
     this.log = opts.logger ?? consoleRestLogger;
     this.maxContentLength = this.conf.get(RestOptions.SERVER_MAX_CONTENT_LENGTH);
     this.taskManagerLogUrl = opts.taskManagerLogUrl;
+    this.authOptions = opts.authentication;
   }
+
+  /** Whether requests must present the bearer token (known once started). */
+  get authenticationRequired(): boolean { return this.authenticator?.required ?? false; }
 
   /** Binds rest.bind-address and rest.bind-port (a port or range) / rest.port; 0 = any free port. */
   async start(): Promise<{ address: string; port: number }> {
     if (this.app) throw new Error('RestServerEndpoint already started');
     await mkdir(this.uploadDir, { recursive: true, mode: 0o700 });
     const host = this.conf.get(RestOptions.BIND_ADDRESS);
+    this.authenticator = await this.createAuthenticator(host);
     const ports = this.candidatePorts();
     let lastError: unknown;
     for (const port of ports) {
@@ -153,7 +168,7 @@ export class RestServerEndpoint {
       }
       this.app = app;
       const a = app.server.address() as AddressInfo;
-      this.log.info(`REST endpoint listening at http://${a.address}:${a.port} (uploads in ${this.uploadDir})`);
+      this.log.info(`REST endpoint listening at http://${a.address}:${a.port} (uploads in ${this.uploadDir}; ${this.authenticator.required ? 'every request needs the bearer token' : 'loopback only, no credential needed'})`);
       return { address: a.address, port: a.port };
     }
     throw new Error(`Could not bind the REST endpoint to ${host} on port(s) ${ports.join(', ')}: ${(lastError as Error | undefined)?.message ?? 'no port'}`, { cause: lastError });
@@ -164,6 +179,24 @@ export class RestServerEndpoint {
     this.app = null;
     if (app) await app.close();
     this.checkpointTriggers.close();
+  }
+
+  private async createAuthenticator(bindAddress: string): Promise<RestAuthenticator> {
+    const opts = this.authOptions ?? {};
+    const required = restAuthenticationRequired(bindAddress, opts);
+    if (required && !opts.token) {
+      throw new Error(`The REST endpoint would listen on ${bindAddress} (rest.bind-address), beyond localhost, without authentication: it accepts job bundles, i.e. runs code. ` +
+        'Start it with the cluster secret (tsflink jobmanager does), or bind it to 127.0.0.1 (rest.bind-address=127.0.0.1).');
+    }
+    const proxies: string[] = [];
+    for (const h of opts.proxyHosts ?? []) {
+      try {
+        for (const a of await lookup(h, { all: true })) proxies.push(a.address);
+      } catch (e) {
+        this.log.warn(`YARN web proxy host ${h} does not resolve (${(e as Error).message}); requests through it need the token`);
+      }
+    }
+    return new RestAuthenticator(opts, required, proxies);
   }
 
   private candidatePorts(): number[] {
@@ -197,6 +230,16 @@ export class RestServerEndpoint {
       // Busboy would strip directories from file names, hiding a traversal attempt: keep them to reject it.
       preservePath: true,
       limits: { fileSize: this.maxContentLength, fieldSize: this.maxContentLength, files: 1, fields: 8, parts: 16, fieldNameSize: 200, headerPairs: 100 },
+    });
+
+    // Before anything reads the body: an unauthenticated upload is never stored.
+    const auth = this.authenticator!;
+    app.addHook('onRequest', async (req, reply) => {
+      const r = auth.check({ method: req.method, authorization: req.headers.authorization, remoteAddress: req.socket.remoteAddress });
+      if (r.ok) return;
+      // Close rather than drain what the client may still be sending (a job bundle).
+      reply.header('connection', 'close').header('www-authenticate', 'Bearer realm="tsflink"');
+      return reply.code(401).send({ errors: [r.message] });
     });
 
     // Refuse an oversized body before reading it (Flink: 413 from its HTTP aggregator).

@@ -1,6 +1,7 @@
 // Test and benchmark helper: a standalone cluster as real processes on loopback "hosts"
 // (127.0.0.2, .3, …: Linux routes all of 127/8 to lo, and a server bound to one alias is not
 // reachable at another). Every process is started by pid here and killed in close().
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { spawnCollecting, type CollectedProcess } from './spawnCollecting.js';
@@ -26,7 +27,8 @@ export class ClusterProcesses {
 
   /** Runs the tsflink CLI with `args` (collecting its output). */
   cli(args: string[]): CollectedProcess {
-    const p = spawnCollecting(process.execPath, [cliPath, ...args], { cwd: root });
+    // TSFLINK_WORK_DIR: client commands (run -m, list, …) find the REST token of the cluster there.
+    const p = spawnCollecting(process.execPath, [cliPath, ...args], { cwd: root, env: { ...process.env, TSFLINK_WORK_DIR: this.workDir } });
     this.procs.push(p);
     return p;
   }
@@ -47,7 +49,11 @@ export class ClusterProcesses {
     return this.cli(['taskmanager', '--work-dir', this.workDir, ...this.conf(), '-D', `taskmanager.host=${host}`, '-D', `taskmanager.numberOfTaskSlots=${slots}`]);
   }
 
-  async get<T>(path: string): Promise<T> { return (await (await fetch(`http://${this.restAddress}${path}`)).json()) as T; }
+  /** REST beyond 127.0.0.1 needs the bearer token the JobManager wrote into its work dir. */
+  async get<T>(path: string): Promise<T> {
+    const token = readFileSync(join(this.workDir, 'rest-token'), 'utf8').trim();
+    return (await (await fetch(`http://${this.restAddress}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+  }
 
   async waitForTaskManagers(n: number): Promise<void> {
     await waitFor(`${n} TaskManagers`, async () => (await this.get<{ taskmanagers: unknown[] }>('/taskmanagers')).taskmanagers.length >= n, 30_000, 100);

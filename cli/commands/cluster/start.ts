@@ -8,6 +8,7 @@ import { ClusterCommand, clusterFlags } from '../../ClusterCommand.js';
 import { CliError, ExitCode } from '../../CliError.js';
 import { RestOptions } from '../../../runtime/configuration/index.js';
 import { packageRoot } from '../../../runtime/configuration/packageRoot.js';
+import { restTokenOf } from '../../../runtime/security/RestAuthentication.js';
 
 export default class ClusterStart extends ClusterCommand {
   static override summary = 'Start a standalone session cluster (JobManager + TaskManagers) in the background.';
@@ -40,10 +41,11 @@ export default class ClusterStart extends ClusterCommand {
       };
       const host = conf.getOptional(RestOptions.ADDRESS) ?? '127.0.0.1';
       const port = conf.get(RestOptions.PORT);
+      const token = restTokenOf(secret);
       process.stdout.write(`Starting cluster.\nStarting standalonesession daemon (pid ${start('tsflink-jobmanager-0', 'jobmanager')}).\n`);
-      await waitFor(async () => (await overview(host, port)) !== null, 30_000, `the JobManager's REST endpoint at http://${host}:${port} (see ${join(workDir, 'log', 'tsflink-jobmanager-0.log')})`);
+      await waitFor(async () => (await overview(host, port, token)) !== null, 30_000, `the JobManager's REST endpoint at http://${host}:${port} (see ${join(workDir, 'log', 'tsflink-jobmanager-0.log')})`);
       for (let i = 0; i < flags.taskmanagers; i++) process.stdout.write(`Starting taskexecutor daemon (pid ${start(`tsflink-taskmanager-${i}`, 'taskmanager')}).\n`);
-      await waitFor(async () => ((await overview(host, port))?.taskmanagers ?? -1) >= flags.taskmanagers, 60_000, `${flags.taskmanagers} TaskManager(s) to register`);
+      await waitFor(async () => ((await overview(host, port, token))?.taskmanagers ?? -1) >= flags.taskmanagers, 60_000, `${flags.taskmanagers} TaskManager(s) to register`);
       process.stdout.write(`Cluster started: REST API and web interface at http://${host}:${port}; logs in ${join(workDir, 'log')}.\n`);
     } catch (e) {
       this.fail(e);
@@ -54,9 +56,9 @@ export default class ClusterStart extends ClusterCommand {
 
 function alive(pid: number): boolean { try { process.kill(pid, 0); return true; } catch { return false; } }
 
-async function overview(host: string, port: number): Promise<{ taskmanagers: number } | null> {
+async function overview(host: string, port: number, token: string): Promise<{ taskmanagers: number } | null> {
   try {
-    const r = await fetch(`http://${host}:${port}/overview`);
+    const r = await fetch(`http://${host}:${port}/overview`, { headers: { authorization: `Bearer ${token}` } });
     return r.ok ? ((await r.json()) as { taskmanagers: number }) : null;
   } catch { return null; }
 }
