@@ -23,7 +23,7 @@ import { ENV_APPLICATION_ID, ENV_HADOOP_USER_NAME, HADOOP_SITE_FILES, SECRET_ALI
 import { HadoopSiteConfig } from './ipc/config.js';
 import { webProxyFilterParams } from './WebProxy.js';
 import { resolveBindHost, formatHostPort } from '../runtime/entrypoint/BindAddress.js';
-import { restTokenOf } from '../runtime/security/RestAuthentication.js';
+import { isLoopbackOnly, restTokenOf } from '../runtime/security/RestAuthentication.js';
 import { StandaloneSessionClusterEntrypoint, type JobManagerServices } from '../runtime/entrypoint/StandaloneSessionClusterEntrypoint.js';
 import { RestServerEndpoint } from '../runtime/rest/RestServerEndpoint.js';
 import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
@@ -158,8 +158,11 @@ export class ApplicationMaster {
     // Reachable from the other nodes, YARN's proxy and the client: REST listens where the node's
     // host name (NM_HOST) points unless rest.bind-address says otherwise (e.g. 0.0.0.0).
     if (!c.containsKey(RestOptions.ADDRESS.key)) c.setString(RestOptions.ADDRESS.key, this.host, 'YARN ApplicationMaster (NM_HOST)');
+    // The distribution's config.yaml binds REST to 127.0.0.1 (right for a laptop); in a container
+    // that would serve nobody, so a loopback bind address yields to the node's (as in Flink's YARN entrypoint).
+    const configuredBind = c.containsKey(RestOptions.BIND_ADDRESS.key) ? c.get(RestOptions.BIND_ADDRESS) : undefined;
     const restBind = await resolveBindHost({
-      what: 'REST endpoint', bindKey: RestOptions.BIND_ADDRESS.key, bind: c.containsKey(RestOptions.BIND_ADDRESS.key) ? c.get(RestOptions.BIND_ADDRESS) : undefined,
+      what: 'REST endpoint', bindKey: RestOptions.BIND_ADDRESS.key, bind: configuredBind !== undefined && isLoopbackOnly(configuredBind) ? undefined : configuredBind,
       advertisedKey: `${RestOptions.ADDRESS.key} (the container's node, NM_HOST)`, advertised: c.get(RestOptions.ADDRESS) ?? this.host,
     });
     c.setString(RestOptions.BIND_ADDRESS.key, restBind, 'YARN ApplicationMaster');

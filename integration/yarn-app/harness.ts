@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { spawnCollecting } from '../../runtime/testing/spawnCollecting.js';
 import { existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HadoopSiteConfig } from '../../yarn-am/ipc/index.js';
@@ -16,7 +17,10 @@ export interface ClusterInfo {
   namenode: string;
   webhdfs: string;
   superuser?: string;
-  nodemanagers: { nodeId: string; logDirs: string; localDirs: string }[];
+  /** Each NodeManager on its own loopback "host" (127.0.0.2, 127.0.0.3). */
+  nodemanagers: { host: string; nodeId: string; logDirs: string; localDirs: string }[];
+  /** http://host:port of the ResourceManager's web app (and its web proxy, /proxy/<appId>/). */
+  resourceManagerWeb: string;
 }
 
 export interface CliResult { code: number | null; stdout: string; stderr: string; seconds: number }
@@ -60,6 +64,23 @@ export function tsflink(args: string[], env: Record<string, string> = {}, timeou
   });
   return Promise.race([p.exited.then((code): CliResult => ({ code, stdout: p.stdout(), stderr: p.stderr(), seconds: (Date.now() - t0) / 1000 })), timedOut])
     .finally(() => clearTimeout(timer));
+}
+
+export interface HttpAnswer { status: number; text: string }
+
+/** An HTTP GET from a given local address (a client "host" other than the cluster's). */
+export function httpGet(url: string, opts: { from?: string; token?: string } = {}): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (opts.token !== undefined) headers['authorization'] = `Bearer ${opts.token}`;
+    const req = httpRequest(url, { headers, ...(opts.from !== undefined ? { localAddress: opts.from } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 export async function webhdfs(path: string, op: string): Promise<Response> {

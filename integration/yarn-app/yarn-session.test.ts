@@ -8,7 +8,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatApplicationId, parseApplicationId, type YarnClient, type ApplicationId } from '../../yarn-am/protocols/index.js';
-import { CLI, FIXTURES, REPO, setupYarnTestCluster, tsflink, readHdfsDir, webhdfs, type ClusterInfo } from './harness.js';
+import { CLI, FIXTURES, REPO, setupYarnTestCluster, tsflink, readHdfsDir, webhdfs, httpGet, type ClusterInfo } from './harness.js';
 import { spawnCollecting } from '../../runtime/testing/spawnCollecting.js';
 import { waitFor } from '../../runtime/testing/waitFor.js';
 
@@ -66,7 +66,29 @@ describe('tsflink yarn-session', () => {
     expect(report.name).toBe('session-it');
     expect(report.originalTrackingUrl).toBe(url);
     console.log(`[yarn-session-test] session RUNNING after ${/\(([\d.]+) s after submission\)/.exec(s.stdout)?.[1]} s`);
-    const taskManagers = async (): Promise<{ id: string; logUrl?: string }[]> => ((await (await fetch(`${url}/taskmanagers`)).json()) as { taskmanagers: { id: string; logUrl?: string }[] }).taskmanagers;
+    // The AM's node is a "host" of its own: JobManager and REST there, advertised to YARN as host + rpc port (Flink's convention).
+    const nmHosts = cluster.nodemanagers.map((n) => n.host);
+    expect(nmHosts).toEqual(['127.0.0.2', '127.0.0.3']);
+    expect(nmHosts).toContain(report.host);
+    expect(url).toBe(`http://${report.host}:${report.rpcPort}`);
+    expect(amLog(sessionId)).toMatch(new RegExp(`REST listening on ${report.host.replaceAll('.', '\\.')}:${report.rpcPort}`));
+    // REST on YARN always needs the token: refused from a client host (127.0.0.4) without it, answered with the
+    // token from the staging directory, which only the submitting user can read.
+    const staging = `/user/${cluster.superuser ?? 'root'}/.tsflink/${id}`;
+    const perm = async (p: string): Promise<string> => ((await (await webhdfs(p, 'GETFILESTATUS')).json()) as { FileStatus: { permission: string } }).FileStatus.permission;
+    expect([await perm(staging), await perm(`${staging}/rest-token`)]).toEqual(['700', '600']);
+    const token = (await (await webhdfs(`${staging}/rest-token`, 'OPEN')).text()).trim();
+    const bare = await httpGet(`${url}/overview`, { from: '127.0.0.4' });
+    expect(bare.status).toBe(401);
+    expect((JSON.parse(bare.text) as { errors: string[] }).errors[0]).toMatch(new RegExp(`^Unauthorized: .*Read-only access without a token: through YARN's web proxy \\(http://127\\.0\\.0\\.1:\\d+/proxy/${id}\\)`));
+    expect((await httpGet(`${url}/overview`, { from: '127.0.0.4', token: 'wrong' })).status).toBe(401);
+    expect((await httpGet(`${url}/overview`, { from: '127.0.0.4', token })).status).toBe(200);
+    // Through the ResourceManager's web proxy (the tracking URL YARN shows): read-only requests answer without a token.
+    expect(report.trackingUrl).toContain(`/proxy/${id}`);
+    const proxied = await httpGet(`${cluster.resourceManagerWeb}/proxy/${id}/overview`);
+    expect(proxied.status, proxied.text.slice(0, 500)).toBe(200);
+    expect(JSON.parse(proxied.text)).toMatchObject({ taskmanagers: 0 });
+    const taskManagers = async (): Promise<{ id: string; path: string; logUrl?: string }[]> => ((JSON.parse((await httpGet(`${url}/taskmanagers`, { token })).text)) as { taskmanagers: { id: string; path: string; logUrl?: string }[] }).taskmanagers;
     // no TaskManagers until a job needs slots
     expect(await taskManagers()).toHaveLength(0);
 
@@ -89,9 +111,10 @@ describe('tsflink yarn-session', () => {
     expect(r4.code, `${r4.stdout}\n${r4.stderr}\n${amLog(sessionId)}`).toBe(0);
     expect(r4.stdout).toContain(`RESULT count=25000 distinct=25000 sum=${(25000 * 25001) / 2} negZero=true bigint=true`);
 
-    // the running TaskManagers say where their logs are
+    // the running TaskManagers say where their logs are, and advertise their node's host (data plane there)
     const tms = await taskManagers();
     expect(tms.length).toBeGreaterThanOrEqual(1);
+    for (const tm of tms) expect(nmHosts).toContain(/^tsflink:\/\/([^:/]+)[:/]/.exec(tm.path)?.[1]);
     for (const tm of tms) expect(tm.logUrl).toMatch(/^http:\/\/\S+\/node\/containerlogs\/container_\S+\/\S+$/);
 
     const list = await tsflink(['list', '-t', 'yarn-session', ...common]);

@@ -31,12 +31,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Real single-host Hadoop cluster for tsflink's integration tests: MiniDFSCluster (1 NN, N DNs,
- * WebHDFS) + MiniYARNCluster (RM, N NMs), all on 127.0.0.1. Writes the bound addresses to
- * cluster.json and a Hadoop conf dir, and serves a tiny HTTP control channel for fault injection.
+ * Real single-machine Hadoop cluster for tsflink's integration tests: MiniDFSCluster (1 NN, N DNs,
+ * WebHDFS) + MiniYARNCluster (RM) on 127.0.0.1, and N NodeManagers each on its own "host", a
+ * loopback alias (127.0.0.2, 127.0.0.3, …: Linux routes all of 127/8 to lo), so that containers of
+ * different NodeManagers see different node addresses as on a real cluster. Writes the bound
+ * addresses to cluster.json and a Hadoop conf dir, and serves a tiny HTTP control channel for
+ * fault injection.
  *
- * <p>Usage: TestCluster --dir RUN_DIR [--datanodes 2] [--nodemanagers 2] [--block-size BYTES]
- * [--nm-memory-mb 8192] [--no-yarn] [--data-dir DIR] [--delete-data-on-exit]
+ * <p>Usage: TestCluster --dir RUN_DIR [--datanodes 2] [--nodemanagers 2] [--nm-hosts 127.0.0.2,127.0.0.3]
+ * [--block-size BYTES] [--nm-memory-mb 8192] [--no-yarn] [--data-dir DIR] [--delete-data-on-exit]
  */
 public final class TestCluster {
   private static final Logger LOG = LoggerFactory.getLogger("tsflink.TestCluster");
@@ -51,6 +54,9 @@ public final class TestCluster {
   private final long blockSize;
   private final int nmMemoryMb;
   private final boolean withYarn;
+  /** yarn.nodemanager.hostname of NodeManager i (default 127.0.0.(2+i)). */
+  private final List<String> nmHosts = new ArrayList<>();
+  private final List<NodeManager> nodeManagers = new ArrayList<>();
 
   private MiniDFSCluster dfs;
   private MiniYARNCluster yarn;
@@ -74,6 +80,11 @@ public final class TestCluster {
     this.blockSize = Long.parseLong(args.getOrDefault("block-size", String.valueOf(32L << 20)));
     this.nmMemoryMb = Integer.parseInt(args.getOrDefault("nm-memory-mb", "8192"));
     this.withYarn = !args.containsKey("no-yarn");
+    String hosts = args.get("nm-hosts");
+    for (int i = 0; i < numNodeManagers; i++) {
+      String[] given = hosts == null ? new String[0] : hosts.split(",");
+      nmHosts.add(i < given.length ? given[i].trim() : "127.0.0." + (2 + i));
+    }
   }
 
   public static void main(String[] argv) throws Exception {
@@ -188,21 +199,51 @@ public final class TestCluster {
       yc.setBoolean("yarn.timeline-service.enabled", false);
       yc.set("yarn.resourcemanager.bind-host", LOOPBACK);
       yc.set("yarn.nodemanager.bind-host", LOOPBACK);
-      yc.set("yarn.nodemanager.local-dirs", data.resolve("nm-local").toString());
-      yc.set("yarn.nodemanager.log-dirs", data.resolve("nm-logs").toString());
-      LOG.info("starting YARN: ResourceManager + {} NodeManagers ({} MB each)", numNodeManagers, nmMemoryMb);
-      yarn = new MiniYARNCluster("tsflink", numNodeManagers, 1, 1);
+      LOG.info("starting YARN: ResourceManager + {} NodeManagers on {} ({} MB each)", numNodeManagers, nmHosts, nmMemoryMb);
+      // MiniYARNCluster gives all its NodeManagers the local host name; ours get one host each.
+      yarn = new MiniYARNCluster("tsflink", 0, 1, 1);
       yarn.init(yc);
       yarn.start();
-      if (!yarn.waitForNodeManagersToConnect(60_000)) {
-        throw new IllegalStateException("NodeManagers did not register with the ResourceManager within 60 s");
-      }
       yarnConf = yarn.getConfig();
+      for (int i = 0; i < numNodeManagers; i++) nodeManagers.add(startNodeManager(i, data));
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (yarn.getResourceManager().getRMContext().getRMNodes().size() < numNodeManagers) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("NodeManagers did not register with the ResourceManager within 60 s");
+        }
+        Thread.sleep(100);
+      }
     }
 
     startControl();
     writeConfDir();
     writeClusterJson();
+  }
+
+  /** NodeManager i on its own host: every address (RPC, localizer, web) bound to and advertised as nmHosts[i]. */
+  private NodeManager startNodeManager(int i, Path data) throws IOException {
+    String host = nmHosts.get(i);
+    YarnConfiguration c = new YarnConfiguration(yarnConf);
+    c.set("yarn.nodemanager.hostname", host);
+    // bind-host + address: the NodeId takes the address's host (ContainerManagerImpl's host override).
+    c.set("yarn.nodemanager.bind-host", host);
+    c.set("yarn.nodemanager.address", host + ":0");
+    c.set("yarn.nodemanager.localizer.address", host + ":0");
+    c.set("yarn.nodemanager.webapp.address", host + ":0");
+    c.set("yarn.nodemanager.collector-service.address", host + ":0");
+    c.setInt("yarn.nodemanager.resource.memory-mb", nmMemoryMb);
+    Path local = data.resolve("nm-" + i + "-local");
+    Path logs = data.resolve("nm-" + i + "-logs");
+    Path remoteLogs = data.resolve("nm-" + i + "-remote-logs");
+    for (Path d : new Path[] {local, logs, remoteLogs}) Files.createDirectories(d);
+    c.set("yarn.nodemanager.local-dirs", local.toString());
+    c.set("yarn.nodemanager.log-dirs", logs.toString());
+    c.set("yarn.nodemanager.remote-app-log-dir", remoteLogs.toString());
+    NodeManager nm = new NodeManager();
+    nm.init(c);
+    nm.start();
+    LOG.info("NodeManager {} on {}: {}", i, host, nm.getNMContext().getNodeId());
+    return nm;
   }
 
   /** World-writable /tmp and /user so tests can act as any user.name; / stays owned by the superuser. */
@@ -321,14 +362,16 @@ public final class TestCluster {
       sb.append(",\n  \"resourceManagerAdmin\": ").append(js(yarnAddr("yarn.resourcemanager.admin.address")));
       sb.append(",\n  \"resourceManagerWeb\": ").append(js("http://" + yarnAddr("yarn.resourcemanager.webapp.address")));
       sb.append(",\n  \"nodemanagers\": [");
-      for (int i = 0; i < numNodeManagers; i++) {
-        NodeManager nm = yarn.getNodeManager(i);
+      for (int i = 0; i < nodeManagers.size(); i++) {
+        NodeManager nm = nodeManagers.get(i);
         Configuration nc = nm.getConfig();
+        String host = nmHosts.get(i);
         // The NM's own conf keeps "host:0"; the bound ports live in its context.
         sb.append(i == 0 ? "\n" : ",\n").append("    {\"index\": ").append(i)
+            .append(", \"host\": ").append(js(host))
             .append(", \"nodeId\": ").append(js(nm.getNMContext().getNodeId()))
-            .append(", \"address\": ").append(js(LOOPBACK + ":" + nm.getNMContext().getNodeId().getPort()))
-            .append(", \"web\": ").append(js("http://" + LOOPBACK + ":" + nm.getNMContext().getHttpPort()))
+            .append(", \"address\": ").append(js(host + ":" + nm.getNMContext().getNodeId().getPort()))
+            .append(", \"web\": ").append(js("http://" + host + ":" + nm.getNMContext().getHttpPort()))
             .append(", \"localDirs\": ").append(js(nc.get("yarn.nodemanager.local-dirs")))
             .append(", \"logDirs\": ").append(js(nc.get("yarn.nodemanager.log-dirs")))
             .append("}");
@@ -476,6 +519,13 @@ public final class TestCluster {
       if (control != null) control.stop(0);
     } catch (Exception ignored) {
       // best effort
+    }
+    for (NodeManager nm : nodeManagers) {
+      try {
+        nm.stop();
+      } catch (Exception e) {
+        LOG.warn("NodeManager stop failed", e);
+      }
     }
     try {
       if (yarn != null) yarn.stop();
