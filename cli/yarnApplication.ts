@@ -16,8 +16,9 @@ export async function deployApplicationCluster(configuration: Configuration, job
     if (d.webUrl) say(`JobManager Web Interface: ${d.webUrl}`);
     let report = d.report;
     if (detached && report.state === 'RUNNING') {
-      const hostPort = d.webUrl ? new URL(d.webUrl).host : '<host:port>';
-      say(`Detached. Follow it with the web interface, or: tsflink list -m ${hostPort}; cancel with: tsflink cancel -m ${hostPort} <jobId>`);
+      // -t yarn-application + the id: the CLI finds the REST address in YARN's report and the token in the staging directory.
+      const target = `-t yarn-application -D yarn.application.id=${d.applicationIdString}`;
+      say(`Detached. Follow it with the web interface (through YARN's proxy), or: tsflink list ${target}; cancel with: tsflink cancel ${target} <jobId>`);
     } else {
       if (report.state === 'RUNNING') report = await descriptor.waitForFinalState(d.applicationId);
       say(`Application ${d.applicationIdString} finished: state ${report.state}, final status ${report.finalStatus}`);

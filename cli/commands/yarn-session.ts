@@ -1,7 +1,7 @@
 // `tsflink yarn-session`: starts a tsflink session cluster on YARN (Flink's yarn-session.sh).
 // The ApplicationMaster runs the JobManager with its REST endpoint; TaskManager containers are
 // started when submitted jobs need slots and returned when idle. Submit with
-// `tsflink run -m <host:port> job.ts` (the address printed as "JobManager Web Interface").
+// `tsflink run -t yarn-session job.ts` (address from YARN's report, REST token from the staging dir).
 import { Command, Flags } from '@oclif/core';
 import { CliError, ExitCode, failCommand } from '../CliError.js';
 import { deployOnYarn, openYarnClusterDescriptor } from '../yarnDescriptor.js';
@@ -61,7 +61,7 @@ export default class YarnSession extends Command {
         say(`Session ${d.applicationIdString} is RUNNING (${d.secondsToRunning.toFixed(1)} s after submission); properties file ${propsFile}`);
         say(`JobManager Web Interface: ${d.webUrl}`);
         if (flags.detached) {
-          say(`Detached. Submit jobs with: tsflink run -m ${new URL(d.webUrl).host} <job file>; stop with: tsflink yarn-session --stop -id ${d.applicationIdString}`);
+          say(`Detached. Submit jobs with: tsflink run -t yarn-session <job file> (or -D yarn.application.id=${d.applicationIdString}); stop with: tsflink yarn-session --stop -id ${d.applicationIdString}`);
           return;
         }
         say('Attached: press Ctrl+C to stop the session.');
