@@ -26,7 +26,14 @@ export interface ReceivedBuffer {
   isEvent: boolean;
   /** An unaligned barrier moved to the head of the queue: data buffers it overtook here. */
   overtakenHere?: number;
+  /** Decoded ahead of the task (spilled for an unaligned checkpoint); the buffer went back already. */
+  decoded?: { values: unknown[]; timestamps: number[] | null };
+  /** The checkpoint these records were persisted for when spilled. */
+  recordedFor?: number;
 }
+
+/** Gets the records of every buffer spilled ahead of the task (unaligned checkpoints). */
+export type SpillSink = (values: unknown[], timestamps: number[] | null) => void;
 
 export class InputChannel {
   readonly streamId: number;
@@ -44,6 +51,10 @@ export class InputChannel {
   blocked = false;
   ended = false;
   closed = false;
+  /** Overtaken data buffers still to spill on arrival for checkpoint `spillCheckpoint`. */
+  private spillRemaining = 0;
+  private spillCheckpoint = -1;
+  private spillSink: SpillSink | null = null;
 
   constructor(
     private readonly gate: ChannelGate,
@@ -80,11 +91,13 @@ export class InputChannel {
       this.gate.onChannelData(this);
       return;
     }
-    this.queue.push({ buffer, length, isEvent });
+    const entry: ReceivedBuffer = { buffer, length, isEvent };
+    this.queue.push(entry);
     if (!isEvent) {
       this.creditsAtProducer--;
       this.lastBacklog = backlog;
       if (backlog > this.creditsAtProducer) this.gate.requestFloating(this);
+      if (this.spillRemaining > 0) this.spill(entry);
     }
     this.gate.onChannelData(this);
   }
@@ -122,7 +135,41 @@ export class InputChannel {
   }
 
   decode(b: ReceivedBuffer): { values: unknown[]; timestamps: number[] | null } {
-    return this.deserializer.decode(b.buffer, b.length);
+    return b.decoded ?? this.deserializer.decode(b.buffer, b.length);
+  }
+
+  /**
+   * An unaligned barrier of `checkpointId` overtook `n` data buffers (queued here and still to come
+   * from the producer's queue): persist them now instead of when the task reaches them. Each is
+   * decoded in stream order, handed to `sink`, and its buffer and credit go back at once — so the
+   * overtaken data drains at network speed, not at the speed of the backpressured task. The decoded
+   * records stay queued in order for the task.
+   */
+  spillOvertaken(checkpointId: number, n: number, sink: SpillSink): void {
+    this.spillCheckpoint = checkpointId;
+    this.spillSink = sink;
+    this.spillRemaining = n;
+    for (let i = this.head; i < this.queue.length && this.spillRemaining > 0; i++) {
+      const e = this.queue[i]!;
+      if (!e.isEvent) this.spill(e);
+    }
+  }
+
+  /** Stops spilling (the checkpoint ended or was aborted). */
+  stopSpilling(): void {
+    this.spillRemaining = 0;
+    this.spillSink = null;
+  }
+
+  private spill(e: ReceivedBuffer): void {
+    if (e.decoded === undefined) {
+      e.decoded = this.deserializer.decode(e.buffer, e.length);
+      this.recycle(e);
+    }
+    e.recordedFor = this.spillCheckpoint;
+    const sink = this.spillSink!;
+    if (--this.spillRemaining <= 0) this.stopSpilling();
+    sink(e.decoded.values, e.decoded.timestamps);
   }
 
   /**
@@ -145,7 +192,7 @@ export class InputChannel {
     if (this.closed) return;
     this.closed = true;
     const returned: ArrayBuffer[] = [];
-    for (let i = this.head; i < this.queue.length; i++) if (!this.queue[i]!.isEvent) returned.push(this.queue[i]!.buffer);
+    for (let i = this.head; i < this.queue.length; i++) { const e = this.queue[i]!; if (!e.isEvent && e.decoded === undefined) returned.push(e.buffer); }
     this.queue.length = 0;
     this.head = 0;
     if (returned.length > 0) this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit: 0, buffers: returned });

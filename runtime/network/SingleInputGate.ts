@@ -23,13 +23,21 @@ export interface SingleInputGate {
   close(): void;
   /** Sees every decoded data buffer while set (unaligned checkpoints persist in-flight records); null = off. */
   channelStateRecorder: ChannelStateRecorder | null;
+  /**
+   * Unaligned checkpoints: the barrier of `checkpointId` on `channel` overtook `n` data buffers; hand
+   * their records to `sink` as soon as each is here (see InputChannel.spillOvertaken).
+   */
+  spillOvertaken(channel: number, checkpointId: number, n: number, sink: (values: unknown[], timestamps: number[] | null) => void): void;
+  /** Stops a spill still waiting for buffers (checkpoint aborted or subsumed). */
+  stopSpilling(channel: number): void;
   readonly numRecordsIn: number;
   readonly numBytesIn: number;
 }
 
 /** Receives the decoded records of every data buffer the gate hands out while it is set. */
 export interface ChannelStateRecorder {
-  onRecords(channel: number, values: unknown[], timestamps: number[] | null): void;
+  /** `recordedFor`: the checkpoint these records were already persisted for when spilled (if any). */
+  onRecords(channel: number, values: unknown[], timestamps: number[] | null, recordedFor?: number): void;
 }
 
 /** What a gate needs from its ShuffleEnvironment. */
@@ -105,12 +113,14 @@ export class SingleInputGateImpl implements SingleInputGate {
         }
         return { kind: 'event', channel: ch.index, event };
       }
+      const spilled = b.decoded !== undefined;
       const { values, timestamps } = ch.decode(b);
       this.numRecordsIn += values.length;
       this.numBytesIn += b.length;
-      if (this.channelStateRecorder !== null) this.channelStateRecorder.onRecords(ch.index, values, timestamps);
-      // The whole buffer is decoded into `values` (strings and bytes copied), so it is recycled right away.
-      ch.recycle(b);
+      if (this.channelStateRecorder !== null) this.channelStateRecorder.onRecords(ch.index, values, timestamps, b.recordedFor);
+      // The whole buffer is decoded into `values` (strings and bytes copied), so it is recycled right
+      // away (a spilled one was recycled when it was spilled).
+      if (!spilled) ch.recycle(b);
       return { kind: 'records', channel: ch.index, values, timestamps };
     }
     return null;
@@ -184,6 +194,14 @@ export class SingleInputGateImpl implements SingleInputGate {
 
   blockChannel(channel: number): void {
     this.channel(channel).blocked = true;
+  }
+
+  spillOvertaken(channel: number, checkpointId: number, n: number, sink: (values: unknown[], timestamps: number[] | null) => void): void {
+    this.channel(channel).spillOvertaken(checkpointId, n, sink);
+  }
+
+  stopSpilling(channel: number): void {
+    this.channel(channel).stopSpilling();
   }
 
   resumeChannel(channel: number): void {

@@ -3,9 +3,9 @@ import { Unpackr } from 'msgpackr';
 import { UnalignedCheckpointBarrierHandler, type InputChannelStateSnapshot } from './UnalignedCheckpointBarrierHandler.js';
 import type { ChannelStateRecorder } from '../../network/index.js';
 
-type FakeGate = { channelStateRecorder: ChannelStateRecorder | null; blockChannel(c: number): void; resumeChannel(c: number): void };
+type FakeGate = { channelStateRecorder: ChannelStateRecorder | null; blockChannel(c: number): void; resumeChannel(c: number): void; spillOvertaken(): void; stopSpilling(): void };
 function setup(channels: number): { h: UnalignedCheckpointBarrierHandler; gate: FakeGate; triggered: number[]; aborted: Array<[number, string]> } {
-  const gate: FakeGate = { channelStateRecorder: null, blockChannel: () => { throw new Error('unaligned checkpoints never block'); }, resumeChannel: () => {} };
+  const gate: FakeGate = { channelStateRecorder: null, blockChannel: () => { throw new Error('unaligned checkpoints never block'); }, resumeChannel: () => {}, spillOvertaken: () => {}, stopSpilling: () => {} };
   const triggered: number[] = [];
   const aborted: Array<[number, string]> = [];
   const h = new UnalignedCheckpointBarrierHandler(channels, gate, {
@@ -71,7 +71,7 @@ describe('UnalignedCheckpointBarrierHandler', () => {
       let now = 1000;
       let pending: (() => void) | null = null;
       const blocked = new Set<number>();
-      const gate = { channelStateRecorder: null as ChannelStateRecorder | null, blockChannel: (c: number) => { blocked.add(c); }, resumeChannel: (c: number) => { blocked.delete(c); } };
+      const gate = { channelStateRecorder: null as ChannelStateRecorder | null, blockChannel: (c: number) => { blocked.add(c); }, resumeChannel: (c: number) => { blocked.delete(c); }, spillOvertaken: () => {}, stopSpilling: () => {} };
       const triggered: Array<[number, number]> = [];
       const h = new UnalignedCheckpointBarrierHandler(channels, gate, {
         triggerCheckpointOnBarrier: (b, m) => { triggered.push([b.checkpointId, m.alignmentDurationMs]); },

@@ -4,7 +4,9 @@
 // after the snapshot are persisted as input channel state:
 //   - on a channel whose barrier has not come yet: everything it delivers until its barrier;
 //   - after a channel's barrier: the data buffers the barrier overtook (in the producer's queue and
-//     in this channel's queue; the barrier carries their number).
+//     in this channel's queue; the barrier carries their number). The gate spills these as soon as
+//     they are here (decoded, buffer and credit returned), so the checkpoint does not wait for the
+//     backpressured task to reach them.
 // With `aligned-checkpoint-timeout` (Flink's alternating handler) a checkpoint starts aligned —
 // channels that delivered the barrier are blocked — and switches to unaligned when the timeout since
 // the barrier's creation passes or an unaligned barrier arrives: channels are resumed, the snapshot is
@@ -52,7 +54,7 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
   private future: Promise<InputChannelStateSnapshot[]> | null = null;
   private persistedBytes = 0;
 
-  constructor(private readonly numberOfChannels: number, private readonly gate: Pick<SingleInputGate, 'channelStateRecorder' | 'blockChannel' | 'resumeChannel'>,
+  constructor(private readonly numberOfChannels: number, private readonly gate: Pick<SingleInputGate, 'channelStateRecorder' | 'blockChannel' | 'resumeChannel' | 'spillOvertaken' | 'stopSpilling'>,
     private readonly task: CheckpointableTask, private readonly alignedTimeout?: AlignedTimeout) {
     this.blocked = new Uint8Array(numberOfChannels);
     this.mode = new Uint8Array(numberOfChannels);
@@ -105,10 +107,19 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
     const n = b.overtaken ?? 0;
     this.remaining[channel] = n;
     this.mode[channel] = n > 0 ? COUNTING : DONE;
+    if (n > 0) {
+      this.gate.spillOvertaken(channel, id, n, (values, timestamps) => { if (this.active && this.current === id) this.record(channel, values, timestamps); });
+      if (!this.active) return; // the spill completed the checkpoint
+    }
     this.maybeComplete();
   }
 
-  onRecords(channel: number, values: unknown[], timestamps: number[] | null): void {
+  onRecords(channel: number, values: unknown[], timestamps: number[] | null, recordedFor?: number): void {
+    if (recordedFor === this.current) return; // spilled for this checkpoint already
+    this.record(channel, values, timestamps);
+  }
+
+  private record(channel: number, values: unknown[], timestamps: number[] | null): void {
     const m = this.mode[channel];
     if (m === DONE) return;
     // Copied: the packer reuses its buffer, and operators may hold on to (or mutate) the values later.
@@ -210,6 +221,7 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
   }
 
   private finish(): void {
+    for (let c = 0; c < this.numberOfChannels; c++) if (this.mode[c] === COUNTING) this.gate.stopSpilling(c);
     this.active = false;
     this.aligning = false;
     this.timer?.cancel();
