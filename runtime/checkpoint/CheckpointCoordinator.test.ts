@@ -427,9 +427,11 @@ describe('CheckpointCoordinator', () => {
       ackAll(cc, id + 2);
       await flush();
       expect(reasonOf(older)).toBe('CHECKPOINT_SUBSUMED');
-      // Pre-flight: too many requests (two pending), min-pause, a task not running.
+      // Pre-flight: too many requests (two pending, one periodic request waiting already), min-pause
+      // (also for the waiting one once a slot is free), a task not running.
       track(cc.triggerCheckpoint('CHECKPOINT', false));
       track(cc.triggerCheckpoint('CHECKPOINT', false));
+      const waiting = track(cc.triggerCheckpoint('CHECKPOINT', true));
       const tooMany = track(cc.triggerCheckpoint('CHECKPOINT', true));
       cc.abortPendingCheckpoints();
       const minPause = track(cc.triggerCheckpoint('CHECKPOINT', true));
@@ -440,8 +442,8 @@ describe('CheckpointCoordinator', () => {
       ctx.coordinators.set(1, { checkpointCoordinator: async () => { throw new Error('enumerator down'); } });
       const trig = track(cc.triggerCheckpoint('CHECKPOINT', false));
       await flush();
-      expect([reasonOf(tooMany), reasonOf(minPause), reasonOf(notRunning), reasonOf(trig)]).toEqual(
-        ['TOO_MANY_CHECKPOINT_REQUESTS', 'MINIMUM_TIME_BETWEEN_CHECKPOINTS', 'NOT_ALL_REQUIRED_TASKS_RUNNING', 'TRIGGER_CHECKPOINT_FAILURE']);
+      expect([reasonOf(waiting), reasonOf(tooMany), reasonOf(minPause), reasonOf(notRunning), reasonOf(trig)]).toEqual(
+        ['MINIMUM_TIME_BETWEEN_CHECKPOINTS', 'TOO_MANY_CHECKPOINT_REQUESTS', 'MINIMUM_TIME_BETWEEN_CHECKPOINTS', 'NOT_ALL_REQUIRED_TASKS_RUNNING', 'TRIGGER_CHECKPOINT_FAILURE']);
       expect(ctx.failures).toEqual([]);
       // ... while a counted one does.
       ctx.coordinators.clear();
@@ -465,21 +467,20 @@ describe('CheckpointCoordinator', () => {
   });
 
   describe('request decider: max-concurrent and min-pause', () => {
-    it('max-concurrent=1: periodic triggers are dropped while one is pending, manual ones queue and run in order', async () => {
+    it('max-concurrent=1: while one is pending, manual requests queue and run in order, ahead of the waiting periodic one', async () => {
       const { cc, ctx } = make({ 'execution.checkpointing.tolerable-failed-checkpoints': '0' });
       const t1 = track(cc.triggerCheckpoint('CHECKPOINT', false));
       const periodic = track(cc.triggerCheckpoint('CHECKPOINT', true));
       const m2 = track(cc.triggerCheckpoint('CHECKPOINT', false));
       const m3 = track(cc.triggerCheckpoint('SAVEPOINT', false));
       await flush();
-      expect(reasonOf(periodic)).toBe('TOO_MANY_CHECKPOINT_REQUESTS');
-      expect([m2.status, m3.status]).toEqual(['pending', 'pending']);
+      expect([periodic.status, m2.status, m3.status]).toEqual(['pending', 'pending', 'pending']);
       expect(ctx.triggered()).toEqual([1]);
       expect(ctx.failures).toEqual([]);
       ackAll(cc, 1);
       await flush();
       expect(t1.status).toBe('resolved');
-      // The dropped periodic request used no id: the first queued one is 2.
+      // Manual requests go first: the periodic one, queued before them, waits.
       expect(ctx.triggered()).toEqual([1, 2]);
       expect(cc.numberOfPendingCheckpoints).toBe(1);
       // A queued one also starts when the pending one fails.
@@ -491,16 +492,26 @@ describe('CheckpointCoordinator', () => {
       ackAll(cc, 3);
       await flush();
       expect(m3.value?.checkpointId).toBe(3);
+      expect(ctx.triggered()).toEqual([1, 2, 3, 4]);
+      ackAll(cc, 4);
+      await flush();
+      expect(periodic.value?.checkpointId).toBe(4);
     });
 
-    it('max-concurrent=2: two checkpoints in flight, the third periodic one dropped', () => {
+    it('max-concurrent=2: two checkpoints in flight, the third periodic one waits for a slot, a fourth is refused', async () => {
       const { cc, ctx } = make({ 'execution.checkpointing.max-concurrent-checkpoints': '2' });
       track(cc.triggerCheckpoint('CHECKPOINT', true));
       track(cc.triggerCheckpoint('CHECKPOINT', true));
       const third = track(cc.triggerCheckpoint('CHECKPOINT', true));
+      const fourth = track(cc.triggerCheckpoint('CHECKPOINT', true));
       expect(cc.numberOfPendingCheckpoints).toBe(2);
       expect(ctx.triggered()).toEqual([1, 2]);
-      return flush().then(() => expect(reasonOf(third)).toBe('TOO_MANY_CHECKPOINT_REQUESTS'));
+      await flush();
+      expect(third.status).toBe('pending');
+      expect(reasonOf(fourth)).toBe('TOO_MANY_CHECKPOINT_REQUESTS');
+      ackAll(cc, 1);
+      await flush();
+      expect(ctx.triggered()).toEqual([1, 2, 3]);
     });
 
     it('a manual request arriving while a trigger is in progress starts as soon as that trigger is done when a slot is free', async () => {
@@ -509,11 +520,11 @@ describe('CheckpointCoordinator', () => {
       ctx.coordinators.set(1, { checkpointCoordinator: (_id, done) => { done(); return snapshot.promise; } });
       track(cc.triggerCheckpoint('CHECKPOINT', false));
       await flush();
-      // Triggering 1 (coordinator still snapshotting): a periodic request is dropped, a manual one waits.
+      // Triggering 1 (coordinator still snapshotting): both wait, the manual one ahead of the periodic one.
       const periodic = track(cc.triggerCheckpoint('CHECKPOINT', true));
       const manual = track(cc.triggerCheckpoint('CHECKPOINT', false));
       await flush();
-      expect(reasonOf(periodic)).toBe('TOO_MANY_CHECKPOINT_REQUESTS');
+      expect(periodic.status).toBe('pending');
       expect(ctx.triggered()).toEqual([]);
       snapshot.resolve({ s: 1 });
       await flush();
@@ -522,6 +533,7 @@ describe('CheckpointCoordinator', () => {
       ackAll(cc, 2);
       await flush();
       expect(manual.value?.checkpointId).toBe(2);
+      expect(ctx.triggered()).toEqual([1, 2, 3]); // the periodic one, once a slot was free
     });
 
     it('min-pause holds back periodic triggers after a completion; manual ones are not held back', async () => {
@@ -546,7 +558,7 @@ describe('CheckpointCoordinator', () => {
       expect(manual.status).toBe('pending');
     });
 
-    it('the periodic scheduler: first trigger at a random delay in [min-pause, interval], then every interval; dropped while one is pending; stops', async () => {
+    it('the periodic scheduler: first trigger at a random delay in [min-pause, interval], then every interval; one tick waits while one is pending, re-scheduled past min-pause; stops', async () => {
       const firstAt: number[] = [];
       for (let i = 0; i < 25; i++) {
         vi.setSystemTime(T0);
@@ -573,24 +585,45 @@ describe('CheckpointCoordinator', () => {
       expect(ctx.sent).toEqual([]);
       vi.advanceTimersByTime(1);
       expect(ctx.triggered()).toEqual([1]);
-      // Still pending at 2000 and 3000: those ticks are dropped.
+      // Still pending at 2000 and 3000: the tick at 2000 waits for the slot, the one at 3000 is refused.
       vi.advanceTimersByTime(2000);
       await flush();
       expect(ctx.triggered()).toEqual([1]);
       vi.advanceTimersByTime(10);
-      ackAll(cc, 1); // completes at T0 + 3010
+      ackAll(cc, 1); // completes at T0 + 3010; the waiting request is held back by min-pause (1000) ...
       await flush();
-      vi.advanceTimersByTime(990); // tick at 4000: min-pause (1000) not over yet
+      vi.advanceTimersByTime(999);
       await flush();
       expect(ctx.triggered()).toEqual([1]);
-      vi.advanceTimersByTime(1000); // tick at 5000
+      vi.advanceTimersByTime(1); // ... and the periodic trigger moved to 4010, when the pause ends
       expect(ctx.triggered()).toEqual([1, 2]);
-      expect(ctx.sent.filter((s) => s.cmd.kind === 'trigger').map((s) => s.at - T0)).toEqual([1000, 1000, 5000, 5000]);
+      expect(ctx.sent.filter((s) => s.cmd.kind === 'trigger').map((s) => s.at - T0)).toEqual([1000, 1000, 4010, 4010]);
       cc.stopCheckpointScheduler();
       ackAll(cc, 2);
       vi.advanceTimersByTime(10_000);
       expect(ctx.triggered()).toEqual([1, 2]);
       expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('a tick held back by min-pause moves the periodic trigger to the end of the pause, not to the next interval (Flink rescheduleTrigger)', async () => {
+      vi.setSystemTime(T0);
+      const { cc, ctx } = make({ 'execution.checkpointing.interval': '1000', 'execution.checkpointing.min-pause': '1000' });
+      cc.startCheckpointScheduler();
+      vi.advanceTimersByTime(1000);
+      expect(ctx.triggered()).toEqual([1]);
+      vi.advanceTimersByTime(900);
+      ackAll(cc, 1); // completes at 1900
+      await flush();
+      vi.advanceTimersByTime(100); // tick at 2000: held back, trigger moved to 2900
+      await flush();
+      expect(ctx.triggered()).toEqual([1]);
+      vi.advanceTimersByTime(899);
+      expect(ctx.triggered()).toEqual([1]);
+      vi.advanceTimersByTime(1);
+      expect(ctx.triggered()).toEqual([1, 2]);
+      expect(ctx.counts()).toMatchObject({ failed: 0 });
+      cc.stopCheckpointScheduler();
+      cc.abortPendingCheckpoints();
     });
 
     it('without an interval the scheduler does not start', () => {

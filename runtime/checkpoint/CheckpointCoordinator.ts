@@ -74,7 +74,8 @@ export class CheckpointCoordinator {
   private shutDown = false;
   private readonly completionWaiters = new Map<number, { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void }>();
   /** Manual requests waiting for a free slot (max-concurrent), in order. */
-  private readonly queued: Array<{ type: SnapshotType; resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void }> = [];
+  /** Requests waiting for a free slot: manual ones first, then at most one periodic one (Flink's CheckpointRequestDecider). */
+  private readonly queued: Array<{ type: SnapshotType; periodic: boolean; resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void }> = [];
   /** Trigger preparations and chk-<n> disposals still running: shutdown waits for them, so no chk-<n> outlives the job. */
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -110,17 +111,32 @@ export class CheckpointCoordinator {
   startCheckpointScheduler(): void {
     if (this.shutDown || this.interval === undefined || this.timer) return;
     const interval = this.interval;
-    const initial = this.minPause >= interval ? interval : randomInt(this.minPause, interval + 1);
+    this.scheduleTrigger(this.minPause >= interval ? interval : randomInt(this.minPause, interval + 1));
+  }
+
+  /** The next periodic trigger after `delayMs`, then every interval (Flink's rescheduleTrigger after a min-pause hold-back). */
+  private scheduleTrigger(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    const interval = this.interval!;
     const tick = (): void => {
       this.timer = setTimeout(tick, interval);
       this.triggerCheckpoint('CHECKPOINT', true).catch(() => { /* logged and counted where it failed */ });
     };
-    this.timer = setTimeout(tick, initial);
+    this.timer = setTimeout(tick, delayMs);
   }
 
   stopCheckpointScheduler(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Periodic and min-pause not over: refuse, and move the periodic trigger to when the pause ends. */
+  private holdBackForMinPause(): CheckpointException | undefined {
+    if (this.lastCheckpointCompletion <= 0) return undefined;
+    const remaining = this.minPause - (Date.now() - this.lastCheckpointCompletion);
+    if (remaining <= 0) return undefined;
+    if (this.timer) this.scheduleTrigger(remaining);
+    return new CheckpointException('MINIMUM_TIME_BETWEEN_CHECKPOINTS');
   }
 
   // ---- triggering --------------------------------------------------------------------------
@@ -129,12 +145,21 @@ export class CheckpointCoordinator {
   triggerCheckpoint(type: SnapshotType, isPeriodic: boolean): Promise<CompletedCheckpoint> {
     if (this.shutDown) return Promise.reject(new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN'));
     if (this.triggering || this.pending.size >= this.maxConcurrent) {
-      // Periodic triggers are dropped; manual ones wait for a free slot (Flink's CheckpointRequestDecider).
-      if (isPeriodic) return Promise.reject(new CheckpointException('TOO_MANY_CHECKPOINT_REQUESTS'));
-      return new Promise((resolve, reject) => this.queued.push({ type, resolve, reject }));
+      // Wait for a free slot (Flink's CheckpointRequestDecider): manual requests in order, ahead of
+      // the periodic one; one periodic request waiting is enough, a further one is refused.
+      if (isPeriodic && this.queued.some((q) => q.periodic)) return Promise.reject(new CheckpointException('TOO_MANY_CHECKPOINT_REQUESTS'));
+      return new Promise((resolve, reject) => {
+        const req = { type, periodic: isPeriodic, resolve, reject };
+        if (isPeriodic) this.queued.push(req);
+        else {
+          const i = this.queued.findIndex((q) => q.periodic);
+          if (i < 0) this.queued.push(req); else this.queued.splice(i, 0, req);
+        }
+      });
     }
-    if (isPeriodic && this.lastCheckpointCompletion > 0 && Date.now() - this.lastCheckpointCompletion < this.minPause) {
-      return Promise.reject(new CheckpointException('MINIMUM_TIME_BETWEEN_CHECKPOINTS'));
+    if (isPeriodic) {
+      const held = this.holdBackForMinPause();
+      if (held) return Promise.reject(held);
     }
     return this.startTrigger(type);
   }
@@ -232,6 +257,8 @@ export class CheckpointCoordinator {
   private runQueued(): void {
     while (this.queued.length > 0 && !this.triggering && this.pending.size < this.maxConcurrent) {
       const q = this.queued.shift()!;
+      const held = q.periodic ? this.holdBackForMinPause() : undefined;
+      if (held) { q.reject(held); continue; }
       this.startTrigger(q.type).then(q.resolve, q.reject);
     }
   }
