@@ -192,6 +192,23 @@ describe('CheckpointCoordinator', () => {
         expect(ctx.triggered()).toEqual([1]);
       });
 
+    it('checkpoints-after-tasks-finish=false: once a task finished, no checkpoint (NOT_ALL_REQUIRED_TASKS_RUNNING) and no final checkpoint on end of input', async () => {
+      const { cc, ctx } = make({ 'execution.checkpointing.checkpoints-after-tasks-finish': 'false' });
+      ctx.setState('a1', 'FINISHED');
+      const t = track(cc.triggerCheckpoint('CHECKPOINT', true));
+      await flush();
+      expect(reasonOf(t)).toBe('NOT_ALL_REQUIRED_TASKS_RUNNING');
+      expect(ctx.sent).toEqual([]);
+      for (const task of ctx.tasks) cc.receiveCheckpointResponse({ kind: 'endOfInput', executionAttemptId: task.attemptId });
+      await flush();
+      expect(ctx.sent).toEqual([]);
+      // The default: the same situation checkpoints the running tasks.
+      const d = make();
+      d.ctx.setState('a1', 'FINISHED');
+      track(d.cc.triggerCheckpoint('CHECKPOINT', true));
+      expect(d.ctx.triggered()).toEqual([1]);
+    });
+
     it('NOT_ALL_REQUIRED_TASKS_RUNNING when every task already finished', async () => {
       const { cc, ctx } = make();
       for (const t of ctx.tasks) t.state = 'FINISHED';

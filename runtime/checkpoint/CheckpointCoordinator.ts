@@ -61,6 +61,8 @@ export class CheckpointCoordinator {
   readonly mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
   readonly checkpointDir: string | undefined;
   readonly inlineThreshold: number;
+  /** execution.checkpointing.checkpoints-after-tasks-finish: false = no checkpoint once a task finished, no final checkpoint. */
+  readonly checkpointsAfterTasksFinish: boolean;
   private readonly retention: 'NO_EXTERNALIZED_CHECKPOINTS' | 'DELETE_ON_CANCELLATION' | 'RETAIN_ON_CANCELLATION';
   private readonly storage: CheckpointStorage | undefined;
   private storageReady: Promise<void> | undefined;
@@ -87,6 +89,7 @@ export class CheckpointCoordinator {
     this.mode = conf.get(CheckpointingOptions.CHECKPOINTING_MODE);
     this.unaligned = conf.get(CheckpointingOptions.ENABLE_UNALIGNED) && this.mode === 'EXACTLY_ONCE';
     this.inlineThreshold = conf.get(CheckpointingOptions.DATA_INLINE_THRESHOLD);
+    this.checkpointsAfterTasksFinish = conf.get(CheckpointingOptions.CHECKPOINTS_AFTER_TASKS_FINISH);
     this.alignedCheckpointTimeout = this.unaligned ? conf.get(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT) : 0;
     this.retention = conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION);
     const dir = conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
@@ -168,6 +171,8 @@ export class CheckpointCoordinator {
     const tasks = this.ctx.currentTasks();
     const notReady = tasks.find((t) => t.state !== 'RUNNING' && t.state !== 'FINISHED');
     if (notReady || tasks.every((t) => t.state === 'FINISHED')) throw new CheckpointException('NOT_ALL_REQUIRED_TASKS_RUNNING');
+    // Without checkpoints after tasks finish (Flink before FLIP-147), a finished task ends checkpointing.
+    if (!this.checkpointsAfterTasksFinish && tasks.some((t) => t.state === 'FINISHED')) throw new CheckpointException('NOT_ALL_REQUIRED_TASKS_RUNNING');
     const toAck = new Map<string, TaskToAck>();
     const toTrigger: CheckpointPlanTask[] = [];
     for (const t of tasks) {
@@ -303,7 +308,7 @@ export class CheckpointCoordinator {
    */
   private onEndOfInput(attemptId: string): void {
     this.endedInput.add(attemptId);
-    if (this.finalCheckpointRequested || this.shutDown) return;
+    if (this.finalCheckpointRequested || this.shutDown || !this.checkpointsAfterTasksFinish) return;
     const tasks = this.ctx.currentTasks();
     const roots = tasks.filter((t) => t.state === 'RUNNING' && t.allProducersFinished);
     if (roots.length === 0 || !roots.every((t) => this.endedInput.has(t.attemptId))) return;

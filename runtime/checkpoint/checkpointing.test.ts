@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  StreamExecutionEnvironment, RichMapFunction, DataGeneratorSource, WatermarkStrategy, ListStateDescriptor, JobExecutionException,
+  StreamExecutionEnvironment, RichMapFunction, DataGeneratorSource, WatermarkStrategy, ListStateDescriptor, JobExecutionException, FileSink, BasePathBucketAssigner,
   type CheckpointListener, type CheckpointedFunction, type FunctionInitializationContext, type FunctionSnapshotContext, type ListState,
 } from 'tsflink';
 
@@ -164,6 +164,32 @@ describe('checkpoints and exactly-once state (in-process)', () => {
     const out = await env.fromSource(new DataGeneratorSource((i) => i, 500), WatermarkStrategy.noWatermarks(), 'gen')
       .keyBy((v) => v % 3).map((v) => v + 1).executeAndCollect();
     expect(out.sort((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+  }, 20_000);
+
+  it('checkpoints-after-tasks-finish=false: a bounded job ends without a final checkpoint, and the exactly-once FileSink commits its last files at the end of input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsflink-no-final-'));
+    try {
+      const env = StreamExecutionEnvironment.createLocalEnvironment(2, { 'execution.checkpointing.checkpoints-after-tasks-finish': false });
+      env.enableCheckpointing(3_600_000); // never reached: with a final checkpoint the job would wait for it
+      class CountCompleted extends RichMapFunction<number, string> implements CheckpointListener {
+        static completed = 0;
+        map(v: number): string { return String(v); }
+        notifyCheckpointComplete(): void { CountCompleted.completed++; }
+      }
+      env.fromSource(new DataGeneratorSource((i) => i, 500), WatermarkStrategy.noWatermarks(), 'gen')
+        .keyBy((v) => v % 3).map(new CountCompleted())
+        .sinkTo(FileSink.forRowFormat<string>(dir, (s) => s).withBucketAssigner(new BasePathBucketAssigner()).build());
+      const t0 = performance.now();
+      await env.execute('no final checkpoint');
+      expect(performance.now() - t0).toBeLessThan(15_000);
+      expect(CountCompleted.completed).toBe(0); // no (final) checkpoint was taken
+      const files = readdirSync(dir);
+      expect(files.filter((f) => f.startsWith('.'))).toEqual([]); // nothing left in progress or pending
+      const lines = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean)).map(Number);
+      expect(lines.sort((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 20_000);
 
   it.each([['unaligned', '0 ms'], ['aligned with a 1 ms timeout to unaligned', '1 ms']])('%s checkpoints: a failure after completed checkpoints restores state and in-flight data and ends exact', async (_name, alignedTimeout) => {

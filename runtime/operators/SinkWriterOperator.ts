@@ -135,7 +135,7 @@ export class SinkWriterOperator<T> extends AbstractStreamOperator<T> implements 
     this.endOfInput = true;
     if (!this.twoPhase) return;
     const committables = await (this.writer as CommittingSinkWriter<T, unknown>).prepareCommit();
-    if (this.params.checkpointingEnabled) {
+    if (this.params.checkpointingEnabled && this.params.finalCheckpoint !== false) {
       // Exactly once: visible only when the final checkpoint completes (it also stores them, for a failure before that).
       for (const c of committables) this.held.push({ checkpointId: null, committable: c });
       return;

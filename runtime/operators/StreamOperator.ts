@@ -45,6 +45,11 @@ export interface StreamOperatorParameters {
    * checkpoint completed (so a two-phase-commit sink commits its last data exactly once).
    */
   readonly checkpointingEnabled: boolean;
+  /**
+   * Whether a final checkpoint follows the end of input (execution.checkpointing.checkpoints-after-tasks-finish;
+   * default: checkpointingEnabled). Without one, a two-phase-commit sink commits its last data at finish().
+   */
+  readonly finalCheckpoint?: boolean;
 }
 
 /** Lifecycle every operator follows: setup → initializeState → open → (records) → finish → close. */

@@ -27,6 +27,8 @@ export interface ChainServices {
   restoredState?: ReadonlyMap<number, RestoredOperatorState>;
   /** The task takes checkpoints (StreamOperatorParameters.checkpointingEnabled). */
   checkpointingEnabled: boolean;
+  /** A final checkpoint follows the end of input (StreamOperatorParameters.finalCheckpoint). */
+  finalCheckpoint: boolean;
 }
 
 /** One operator's state as read back from a checkpoint. */
@@ -115,6 +117,7 @@ export class OperatorChain {
       autoWatermarkInterval: s.autoWatermarkInterval,
       mailbox: s.mailbox,
       checkpointingEnabled: s.checkpointingEnabled,
+      finalCheckpoint: s.finalCheckpoint,
     };
     op.setup(params);
     return op;

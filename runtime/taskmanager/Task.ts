@@ -176,11 +176,14 @@ export class Task {
     if (this.operatorsFinished) return;
     for (const op of this.chain!.operators) await op.finish();
     this.operatorsFinished = true;
-    if (this.checkpoints) {
+    if (this.checkpoints && this.finalCheckpointFollows) {
       for (const p of this.partitions) { p.broadcastEvent({ type: 'EndOfData', drain: false }); p.flushAll(); }
       this.services.actions.reportCheckpoint(this.tdd.jobId, { kind: 'endOfInput', executionAttemptId: this.tdd.executionAttemptId });
     }
   }
+
+  /** execution.checkpointing.checkpoints-after-tasks-finish: finished tasks take part in checkpoints, and a final one ends the job. */
+  private get finalCheckpointFollows(): boolean { return this.tdd.checkpointing?.checkpointsAfterTasksFinish ?? true; }
 
   /** Keeps running mails (checkpoint triggers, notifications) until a checkpoint taken after finish() completed. */
   private async awaitFinalCheckpoint(): Promise<void> {
@@ -237,6 +240,7 @@ export class Task {
           metricGroup: this.metrics,
           autoWatermarkInterval: this.services.autoWatermarkInterval,
           checkpointingEnabled: checkpointing,
+          finalCheckpoint: checkpointing && tdd.checkpointing!.checkpointsAfterTasksFinish,
           restoredState,
           operatorEventGateway: (nodeId) => ({
             sendEventToCoordinator: (event) => actions.sendOperatorEventToCoordinator(tdd.jobId, tdd.executionAttemptId, nodeId, event),
@@ -261,7 +265,7 @@ export class Task {
 
       // End of input: operators emit what they buffered, head first, so downstream sees it.
       await this.finishOperators();
-      if (this.checkpoints) await this.awaitFinalCheckpoint();
+      if (this.checkpoints && this.finalCheckpointFollows) await this.awaitFinalCheckpoint();
       this.pts.quiesce();
       await this.mailbox.drain();
       this.checkpoints?.close();

@@ -243,7 +243,7 @@ export class JobMaster implements JobMasterGateway {
         mode: cc.mode,
         jobCheckpointDir: cc.checkpointDir === undefined ? undefined : `${cc.checkpointDir.replace(/\/+$/, '')}/${this.jobId}`,
         inlineThreshold: cc.inlineThreshold,
-        checkpointsAfterTasksFinish: true,
+        checkpointsAfterTasksFinish: cc.checkpointsAfterTasksFinish,
         unaligned: cc.unaligned,
         alignedCheckpointTimeout: cc.alignedCheckpointTimeout,
       } } : {}),
