@@ -12,7 +12,8 @@ import { type CheckpointMetadata, serializeCheckpointMetadata } from './Checkpoi
 import { PendingCheckpoint, type TaskToAck } from './PendingCheckpoint.js';
 import { type CompletedCheckpoint, CompletedCheckpointStore } from './CompletedCheckpointStore.js';
 import { CheckpointFailureManager } from './CheckpointFailureManager.js';
-import { assignStates } from './StateAssignment.js';
+import { assignStates, mapToProgram } from './StateAssignment.js';
+import { loadSnapshot } from './SavepointLoader.js';
 import type { JobManagerTaskRestore, TaskStateSnapshot, StreamStateHandle } from './StateHandles.js';
 import type { CheckpointStatsTracker } from './CheckpointStatsTracker.js';
 
@@ -324,8 +325,8 @@ export class CheckpointCoordinator {
     this.pending.delete(pc.checkpointId);
     if (pc.timeout) clearTimeout(pc.timeout);
     const t0 = Date.now();
-    const byNode = new Map<number, { parallelism: number; maxParallelism: number }>();
-    for (const v of this.ctx.vertices) for (const o of v.operators) byNode.set(o.nodeId, { parallelism: v.parallelism, maxParallelism: v.maxParallelism });
+    const byNode = new Map<number, { parallelism: number; maxParallelism: number; uid?: string }>();
+    for (const v of this.ctx.vertices) for (const o of v.operators) byNode.set(o.nodeId, { parallelism: v.parallelism, maxParallelism: v.maxParallelism, ...(o.uid ? { uid: o.uid } : {}) });
     const metadata: CheckpointMetadata = { checkpointId: pc.checkpointId, timestamp: pc.timestamp, type: pc.type, operators: pc.operatorStates((id) => byNode.get(id)) };
     try {
       if (this.storage && pc.location !== undefined) await this.storage.writeMetadata(pc.checkpointId, serializeCheckpointMetadata(metadata, pc.location));
@@ -395,6 +396,30 @@ export class CheckpointCoordinator {
   // ---- restore -----------------------------------------------------------------------------
 
   /**
+   * Start-up from a savepoint or retained checkpoint (execution.state-recovery.path): its state,
+   * mapped onto this program by uid / operator id, becomes the checkpoint the first deployment
+   * restores (and failovers, until a newer one completes). Checkpoint ids continue after its id.
+   * It stays the user's: never deleted (NO_CLAIM).
+   */
+  async restoreSavepoint(path: string, allowNonRestoredState: boolean, resetCoordinator: (nodeId: number, checkpointId: number, state: unknown) => Promise<void>): Promise<{ checkpointId: number; assignments: Map<string, JobManagerTaskRestore[]> }> {
+    const loaded = await loadSnapshot(path);
+    const { metadata, skipped } = mapToProgram(loaded.metadata, this.ctx.vertices, path, allowNonRestoredState);
+    if (skipped.length > 0) this.ctx.log('WARN', `Skipping the state of operator(s) ${skipped.join(', ')} of ${path}: not in the new program (allowNonRestoredState).`);
+    const assignments = assignStates(metadata, this.ctx.vertices);
+    const cp: CompletedCheckpoint = {
+      checkpointId: metadata.checkpointId, timestamp: metadata.timestamp, completionTimestamp: metadata.timestamp,
+      metadata, externalPath: undefined, restoredFrom: loaded.directory, stateSize: 0,
+    };
+    this.store.addCheckpointAndSubsumeOldestOne(cp);
+    this.nextCheckpointId = Math.max(this.nextCheckpointId, metadata.checkpointId + 1);
+    for (const nodeId of this.ctx.coordinators.keys()) await resetCoordinator(nodeId, metadata.checkpointId, metadata.operators[nodeId]?.coordinatorState);
+    const kind = metadata.type === 'SAVEPOINT' ? 'savepoint' : 'checkpoint';
+    this.ctx.log('INFO', `Starting job ${this.ctx.jobId} from ${kind} ${metadata.checkpointId} (${loaded.directory}).`);
+    this.ctx.stats?.reportRestoredCheckpoint(metadata.checkpointId, Date.now(), loaded.directory, metadata.type === 'SAVEPOINT');
+    return { checkpointId: metadata.checkpointId, assignments };
+  }
+
+  /**
    * The state every subtask restores on failover, from the latest retained checkpoint (undefined:
    * none, start from scratch). Coordinators are reset to that checkpoint's state here.
    */
@@ -403,8 +428,9 @@ export class CheckpointCoordinator {
     if (!cp) return undefined;
     const assignments = assignStates(cp.metadata, this.ctx.vertices);
     for (const nodeId of this.ctx.coordinators.keys()) await resetCoordinator(nodeId, cp.metadata.operators[nodeId]?.coordinatorState);
-    this.ctx.log('INFO', `Restoring job ${this.ctx.jobId} from Checkpoint ${cp.checkpointId} @ ${cp.timestamp}${cp.externalPath ? ` for ${cp.externalPath}` : ''}.`);
-    this.ctx.stats?.reportRestoredCheckpoint(cp.checkpointId, Date.now(), cp.externalPath ?? null, false);
+    const path = cp.externalPath ?? cp.restoredFrom;
+    this.ctx.log('INFO', `Restoring job ${this.ctx.jobId} from Checkpoint ${cp.checkpointId} @ ${cp.timestamp}${path ? ` for ${path}` : ''}.`);
+    this.ctx.stats?.reportRestoredCheckpoint(cp.checkpointId, Date.now(), path ?? null, cp.metadata.type === 'SAVEPOINT');
     return { checkpointId: cp.checkpointId, assignments };
   }
 

@@ -12,6 +12,8 @@ export const METADATA_VERSION = 1;
 export interface OperatorState {
   readonly parallelism: number;
   readonly maxParallelism: number;
+  /** The operator's uid() if it had one: a restored job maps the state by it (else by operator id). */
+  readonly uid?: string;
   /** By subtask index; a subtask without state is absent. */
   readonly subtasks: Readonly<Record<number, OperatorSubtaskState>>;
   /** The OperatorCoordinator's checkpoint (a source's split enumerator), if it has one. */

@@ -10,6 +10,8 @@ export interface CompletedCheckpoint {
   readonly metadata: CheckpointMetadata;
   /** chk-<n> directory, or undefined for in-memory (jobmanager) storage. */
   readonly externalPath: string | undefined;
+  /** A savepoint or retained checkpoint the job was started from: not this job's, never deleted (NO_CLAIM). */
+  readonly restoredFrom?: string;
   readonly stateSize: number;
 }
 

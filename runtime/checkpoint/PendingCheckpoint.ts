@@ -55,7 +55,7 @@ export class PendingCheckpoint {
   }
 
   /** The operator states of a fully acknowledged checkpoint, for _metadata. */
-  operatorStates(parallelism: (nodeId: number) => { parallelism: number; maxParallelism: number } | undefined): Record<number, OperatorState> {
+  operatorStates(parallelism: (nodeId: number) => { parallelism: number; maxParallelism: number; uid?: string } | undefined): Record<number, OperatorState> {
     const out: Record<number, OperatorState> = {};
     const ids = new Set([...this.states.keys(), ...this.coordinatorStates.keys()]);
     for (const id of ids) {

@@ -53,3 +53,31 @@ export function assignStates(cp: CheckpointMetadata, vertices: readonly JobVerte
 function hasState(subtasks: Readonly<Record<number, OperatorSubtaskState>>): boolean {
   return Object.values(subtasks).some((s) => s.keyed.length > 0 || s.operator.length > 0);
 }
+
+/**
+ * A savepoint or retained checkpoint restored into a (possibly changed) program: each operator's
+ * state goes to the operator with the same uid(), or, for operators without one, the same operator
+ * id. State no operator claims fails the restore unless `allowNonRestoredState` (then it is
+ * skipped, and `skipped` names it). `where` is the snapshot's path, for the messages.
+ */
+export function mapToProgram(cp: CheckpointMetadata, vertices: readonly JobVertexSpec[], where: string, allowNonRestoredState: boolean): { metadata: CheckpointMetadata; skipped: string[] } {
+  const byUid = new Map<string, number>();
+  const withoutUid = new Set<number>();
+  for (const v of vertices) for (const o of v.operators) { if (o.uid) byUid.set(o.uid, o.nodeId); else withoutUid.add(o.nodeId); }
+  const operators: Record<number, CheckpointMetadata['operators'][number]> = {};
+  const skipped: string[] = [];
+  for (const [key, st] of Object.entries(cp.operators)) {
+    const id = Number(key);
+    const target = st.uid !== undefined ? byUid.get(st.uid) : withoutUid.has(id) ? id : undefined;
+    if (target !== undefined) { operators[target] = st; continue; }
+    if (!hasState(st.subtasks) && st.coordinatorState === undefined) continue;
+    const name = st.uid !== undefined ? `${id} (uid '${st.uid}')` : String(id);
+    if (!allowNonRestoredState) {
+      throw new StateAssignmentError(`Failed to rollback to checkpoint/savepoint ${where}. Cannot map checkpoint/savepoint state for operator ${name} to the new program, ` +
+        'because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI ' +
+        '(execution.state-recovery.ignore-unclaimed-state: true).');
+    }
+    skipped.push(name);
+  }
+  return { metadata: { ...cp, operators }, skipped };
+}

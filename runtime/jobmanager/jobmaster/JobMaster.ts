@@ -16,7 +16,7 @@ import { CheckpointCoordinator, type CheckpointPlanTask } from '../../checkpoint
 import { CheckpointStatsTracker } from '../../checkpoint/CheckpointStatsTracker.js';
 import type { CheckpointResponse } from '../../checkpoint/CheckpointMessages.js';
 import type { JobManagerTaskRestore } from '../../checkpoint/StateHandles.js';
-import { CheckpointingOptions } from '../../configuration/index.js';
+import { CheckpointingOptions, StateRecoveryOptions } from '../../configuration/index.js';
 
 const SECONDARY_FAILURE_GRACE_MS = 250;
 
@@ -99,13 +99,31 @@ export class JobMaster implements JobMasterGateway {
       if (this.userGraph === null) throw new Error(`internal: job ${this.jobId} started before its user graph was built`);
       this.createCoordinators();
       this.createCheckpointCoordinator();
-      for (const c of this.coordinators.values()) await c.start();
+      if (!(await this.restoreFromSavepoint())) for (const c of this.coordinators.values()) await c.start();
       this.transition('RUNNING');
       await this.scheduleAll();
       this.checkpointCoordinator?.startCheckpointScheduler();
     } catch (e) {
       await this.failJob(serializeThrowable(e, 'JobMaster'));
     }
+  }
+
+  /**
+   * execution.state-recovery.path (`run -s`): the first deployment restores that savepoint or
+   * retained checkpoint, and its source enumerators start from their state in it. False: not set.
+   */
+  private async restoreFromSavepoint(): Promise<boolean> {
+    const path = this.conf.getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
+    if (path === undefined || path === '') return false;
+    const cc = this.checkpointCoordinator;
+    if (!cc) {
+      throw new Error(`execution.state-recovery.path is set (${path}) but the job does not checkpoint: restoring state needs a STREAMING job with execution.checkpointing.interval set.`);
+    }
+    const r = await cc.restoreSavepoint(path, this.conf.get(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE),
+      (nodeId, checkpointId, state) => this.coordinators.get(nodeId)!.resetToCheckpoint(state === undefined ? undefined : checkpointId, state));
+    this.taskRestores = r.assignments;
+    this.restoredFromCheckpoint = r.checkpointId;
+    return true;
   }
 
   private createCoordinators(): void {
