@@ -1,6 +1,34 @@
 // Security options. The cluster secret authenticates every control- and data-plane connection.
-import { stringOption } from './ConfigOption.js';
+import { booleanOption, stringOption } from './ConfigOption.js';
 
 export const CLUSTER_SECRET = stringOption('security.cluster.secret', {
   description: "Shared secret of the cluster's internal connections; unset = generated at cluster start and passed to TaskManagers in their launch environment. Never logged.",
+});
+
+// Internal TLS (Flink's keys): the TaskManager data plane; the secret handshake runs inside it.
+export const SSL_INTERNAL_ENABLED = booleanOption('security.ssl.internal.enabled', {
+  defaultValue: false,
+  description: 'TLS with mutual authentication on the TaskManager data plane (the cluster-secret handshake runs inside it). See docs/deployment.md.',
+});
+export const SSL_INTERNAL_KEYSTORE = stringOption('security.ssl.internal.keystore', {
+  description: "This process's certificate and private key: a PKCS#12 file (.p12/.pfx) or a PEM file holding both.",
+});
+export const SSL_INTERNAL_KEYSTORE_PASSWORD = stringOption('security.ssl.internal.keystore-password', {
+  description: 'Password of the PKCS#12 keystore.',
+});
+export const SSL_INTERNAL_KEY_PASSWORD = stringOption('security.ssl.internal.key-password', {
+  description: 'Password of the private key (an encrypted PEM key; for PKCS#12 the keystore password is used when unset).',
+});
+export const SSL_INTERNAL_TRUSTSTORE = stringOption('security.ssl.internal.truststore', {
+  description: 'PEM file of the certificates (or CA) peers must present.',
+});
+export const SSL_INTERNAL_TRUSTSTORE_PASSWORD = stringOption('security.ssl.internal.truststore-password', {
+  description: 'Accepted for compatibility with Flink; a PEM truststore has no password.',
+});
+export const SSL_ALGORITHMS = stringOption('security.ssl.algorithms', {
+  description: "TLS 1.2 cipher suites (comma-separated, OpenSSL names such as ECDHE-RSA-AES128-GCM-SHA256); unset = Node's defaults.",
+});
+export const SSL_PROTOCOL = stringOption('security.ssl.protocol', {
+  defaultValue: 'TLSv1.2',
+  description: 'Lowest TLS version accepted (TLSv1.2 or TLSv1.3).',
 });

@@ -4,6 +4,7 @@ import { hostname, availableParallelism, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
 import { repinBundleCode } from '../usercode/JobBundle.js';
 import { resolveBindHost, formatHostPort } from './BindAddress.js';
+import { loadInternalTls, setInternalTls } from '../security/InternalTls.js';
 import { WorkerTaskExecutor } from '../taskmanager/WorkerTaskExecutor.js';
 import { connectRpc, type RpcConnection } from '../rpc/RpcConnection.js';
 import { type TaskDeploymentDescriptor, type TaskExecutionState, type TaskIOMetrics, type TaskMetricsReport } from '../taskmanager/TaskDeploymentDescriptor.js';
@@ -65,6 +66,13 @@ export class TaskManagerRunner {
       advertisedKey: configuredHost !== undefined ? TaskManagerOptions.HOST.key : `${TaskManagerOptions.HOST.key} (detected from the JobManager connection)`,
       advertised: this.advertisedHost,
     }).catch((e: unknown) => { conn.close('TaskManager cannot start'); throw e; });
+    // security.ssl.internal.enabled: TcpServer/TcpClient pick this up; a bad keystore fails start-up here.
+    try {
+      setInternalTls(loadInternalTls(this.configuration));
+    } catch (e) {
+      conn.close('TaskManager cannot start');
+      throw e;
+    }
     // Data plane before registering: its port is part of the registration, and every slot gets an uplink to it.
     this.tcp = new TcpConnectionManager({
       taskManagerId: id, secret: this.secret, bindHost,

@@ -1,8 +1,10 @@
 // Outbound data connections (Flink's NettyClient): dials another TaskManager's data port, with a connect timeout,
 // and runs the client side of the cluster-secret handshake. Reconnecting is dialling again: PeerRegistry.peerFor
 // dials whenever there is no live connection to the TaskManager (also after a drop).
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { clientHandshake } from '../../security/ClusterSecret.js';
+import { internalTls } from '../../security/InternalTlsContext.js';
 import { guardUnshift } from './guardUnshift.js';
 import type { RemoteTarget } from './RemoteUplink.js';
 import { TcpPeer, type TcpLogger, type TcpPeerHost } from './TcpPeer.js';
@@ -31,7 +33,12 @@ export class TcpClient {
   /** A new connection to `to`; frames written to it wait until it is connected, authenticated and said HELLO. */
   dial(to: RemoteTarget): TcpPeer {
     const { secret, handshakeTimeoutMs, log, listener } = this.opts;
-    const sock = connect({ host: to.host, port: to.port, noDelay: true });
+    // security.ssl.internal.enabled: the peer's certificate must be in the truststore; host names are
+    // not checked (one internal certificate is usually shared by all processes, as in Flink).
+    const tls = internalTls();
+    const sock: Socket = tls
+      ? connectTls({ ...tls, host: to.host, port: to.port, rejectUnauthorized: true, checkServerIdentity: () => undefined }).setNoDelay(true)
+      : connect({ host: to.host, port: to.port, noDelay: true });
     const peer = new TcpPeer(this.opts.peerHost, sock, { taskManagerId: to.taskManagerId, host: to.host, port: to.port });
     listener.add(peer);
     // An unreachable host would otherwise hang for the OS's SYN timeout.
@@ -44,7 +51,7 @@ export class TcpClient {
     connectTimer.unref();
     sock.once('close', () => clearTimeout(connectTimer));
     guardUnshift(sock);
-    sock.once('connect', () => {
+    sock.once(tls ? 'secureConnect' : 'connect', () => {
       clearTimeout(connectTimer);
       clientHandshake(sock, secret, handshakeTimeoutMs).then(
         () => listener.onAuthenticated(peer),

@@ -2,7 +2,9 @@
 // the server side of the cluster-secret handshake on each. Authenticated sockets are handed on (onConnection);
 // a peer that fails the handshake is dropped and logged, nothing else is read from it.
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { serverHandshake } from '../../security/ClusterSecret.js';
+import { internalTls } from '../../security/InternalTlsContext.js';
 import { guardUnshift } from './guardUnshift.js';
 import type { TcpLogger } from './TcpPeer.js';
 
@@ -33,7 +35,12 @@ export class TcpServer {
   start(): Promise<{ port: number }> {
     if (this.server !== null) return Promise.resolve({ port: this.boundPort });
     const { bindHost, port: listenPort, log } = this.opts;
-    const server = createServer({ noDelay: true }, (sock) => this.onInbound(sock));
+    // security.ssl.internal.enabled: TLS with client certificates; the secret handshake runs inside.
+    const tls = internalTls();
+    const server = tls
+      ? createTlsServer({ ...tls, requestCert: true, rejectUnauthorized: true, noDelay: true }, (sock) => this.onInbound(sock))
+      : createServer({ noDelay: true }, (sock) => this.onInbound(sock));
+    if (tls) server.on('tlsClientError', (e, sock) => log('WARN', `refused data connection from ${sock.remoteAddress}:${sock.remotePort}: TLS: ${e.message}`));
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -42,7 +49,7 @@ export class TcpServer {
         server.on('error', (e) => log('ERROR', `data server error: ${e.message}`));
         const addr = server.address();
         this.boundPort = typeof addr === 'object' && addr !== null ? addr.port : listenPort;
-        log('INFO', `data plane listening on ${bindHost}:${this.boundPort}`);
+        log('INFO', `data plane listening on ${bindHost}:${this.boundPort}${tls ? ' (TLS, client certificates required)' : ''}`);
         resolve({ port: this.boundPort });
       });
     });
