@@ -26,6 +26,38 @@ export {
   type ProcessContext, type OnTimerContext, type KeyedProcessContext, type KeyedOnTimerContext, type TimerService, type TimeDomain,
 } from './api/functions/ProcessFunction.js';
 
+// Windows (API.md §2): loading these modules also adds KeyedStream.window/countWindow and DataStream.windowAll/countWindowAll.
+export { WindowedStream, type PostAggregationWindowFunction } from './api/datastream/WindowedStream.js';
+export { AllWindowedStream, type PostAggregationAllWindowFunction } from './api/datastream/AllWindowedStream.js';
+export { Window, type WindowSerializer } from './api/windowing/windows/Window.js';
+export { TimeWindow } from './api/windowing/windows/TimeWindow.js';
+export { GlobalWindow } from './api/windowing/windows/GlobalWindow.js';
+export { WindowAssigner, MergingWindowAssigner, type WindowAssignerContext } from './api/windowing/assigners/WindowAssigner.js';
+export { WindowStagger } from './api/windowing/assigners/WindowStagger.js';
+export { TumblingEventTimeWindows } from './api/windowing/assigners/TumblingEventTimeWindows.js';
+export { TumblingProcessingTimeWindows } from './api/windowing/assigners/TumblingProcessingTimeWindows.js';
+export { SlidingEventTimeWindows } from './api/windowing/assigners/SlidingEventTimeWindows.js';
+export { SlidingProcessingTimeWindows } from './api/windowing/assigners/SlidingProcessingTimeWindows.js';
+export { EventTimeSessionWindows, type SessionWindowTimeGapExtractor } from './api/windowing/assigners/EventTimeSessionWindows.js';
+export { ProcessingTimeSessionWindows } from './api/windowing/assigners/ProcessingTimeSessionWindows.js';
+export { GlobalWindows } from './api/windowing/assigners/GlobalWindows.js';
+export { Trigger, TriggerResult, type TriggerContext, type OnMergeContext } from './api/windowing/triggers/Trigger.js';
+export { EventTimeTrigger } from './api/windowing/triggers/EventTimeTrigger.js';
+export { ProcessingTimeTrigger } from './api/windowing/triggers/ProcessingTimeTrigger.js';
+export { CountTrigger } from './api/windowing/triggers/CountTrigger.js';
+export { PurgingTrigger } from './api/windowing/triggers/PurgingTrigger.js';
+export { ContinuousEventTimeTrigger } from './api/windowing/triggers/ContinuousEventTimeTrigger.js';
+export { ContinuousProcessingTimeTrigger } from './api/windowing/triggers/ContinuousProcessingTimeTrigger.js';
+export { DeltaTrigger, type DeltaFunction } from './api/windowing/triggers/DeltaTrigger.js';
+export { type Evictor, type EvictorContext, TimestampedValue } from './api/windowing/evictors/Evictor.js';
+export { CountEvictor } from './api/windowing/evictors/CountEvictor.js';
+export { TimeEvictor } from './api/windowing/evictors/TimeEvictor.js';
+export { DeltaEvictor } from './api/windowing/evictors/DeltaEvictor.js';
+export {
+  ProcessWindowFunction, ProcessAllWindowFunction,
+  type ProcessWindowContext, type KeyedStateStore, type ProcessWindowFunctionLike, type ProcessAllWindowFunctionLike, type WindowFunction, type AllWindowFunction,
+} from './api/windowing/functions/ProcessWindowFunction.js';
+
 export type { ValueState, ListState, MapState, ReducingState, AggregatingState, BroadcastState, ReadOnlyBroadcastState } from './api/state/State.js';
 export {
   ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor, StateDescriptor,

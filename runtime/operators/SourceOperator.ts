@@ -46,8 +46,10 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> {
       this.readerOutput = {
         collect: (r: T, ts?: number) => {
           const t = assigner ? assigner(r, ts ?? null) : ts;
-          if (gen && t !== undefined) gen.onEvent(r, t, wmOut);
+          // Record before watermark (Flink's SourceOutputWithWatermarks): its own watermark never makes it late.
+          if (this.idle) wmOut.markActive();
           out.collect(r, t);
+          if (gen && t !== undefined) gen.onEvent(r, t, wmOut);
         },
       };
     }

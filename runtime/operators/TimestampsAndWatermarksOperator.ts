@@ -42,8 +42,10 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
 
   processElement(value: T, timestamp: number | undefined): void {
     const ts = this.assigner ? this.assigner(value, timestamp ?? null) : timestamp;
-    if (this.generator && ts !== undefined) this.generator.onEvent(value, ts, this.wmOutput);
+    // Flink's order: the record first, so a watermark the generator derives from it never makes it late.
+    if (this.idle) this.wmOutput.markActive(); // downstream must count this input again before the record arrives
     this.output.collect(value, ts);
+    if (this.generator && ts !== undefined) this.generator.onEvent(value, ts, this.wmOutput);
   }
 
   override processWatermark(mark: number): void {

@@ -41,8 +41,12 @@ export class WatermarkStrategy<T> {
     return new WatermarkStrategy<T>(this.createGenerator, assigner, this.idlenessMs);
   }
 
+  /** Marks the input idle after `ms` without records, so downstream ignores it in the minimum watermark (Flink's WatermarksWithIdleness). */
   withIdleness(ms: number): WatermarkStrategy<T> {
-    return new WatermarkStrategy<T>(this.createGenerator, this.timestampAssigner, ms);
+    if (!(Number.isFinite(ms) && ms > 0)) throw new RangeError(`withIdleness: the idle timeout must be a positive number of milliseconds, got ${ms}.`);
+    const base = this.createGenerator;
+    const create = (): WatermarkGenerator<T> => new WatermarksWithIdleness<T>(base ? base() : { onEvent() {}, onPeriodicEmit() {} }, ms);
+    return new WatermarkStrategy<T>(create, this.timestampAssigner, ms);
   }
 }
 
@@ -52,4 +56,34 @@ export class BoundedOutOfOrdernessWatermarks<T> implements WatermarkGenerator<T>
   constructor(private readonly outOfOrdernessMs: number) { this.maxTimestamp = MIN_WATERMARK + outOfOrdernessMs + 1; }
   onEvent(_e: T, ts: number): void { if (ts > this.maxTimestamp) this.maxTimestamp = ts; }
   onPeriodicEmit(output: WatermarkOutput): void { output.emitWatermark(this.maxTimestamp - this.outOfOrdernessMs - 1); }
+}
+
+/**
+ * Flink's WatermarksWithIdleness: idle once no record arrived for `idleTimeoutMs`, checked on periodic
+ * emit (so with pipeline.auto-watermark-interval granularity); the next record makes it active again.
+ */
+export class WatermarksWithIdleness<T> implements WatermarkGenerator<T> {
+  private counter = 0;
+  private lastCounter = 0;
+  private startOfInactivity = 0;
+  private idleNow = false;
+  constructor(private readonly watermarks: WatermarkGenerator<T>, private readonly idleTimeoutMs: number,
+    private readonly clock: () => number = () => performance.now()) {}
+  onEvent(e: T, ts: number, output: WatermarkOutput): void {
+    this.watermarks.onEvent(e, ts, output);
+    this.counter++;
+    if (this.idleNow) { this.idleNow = false; output.markActive(); }
+  }
+  onPeriodicEmit(output: WatermarkOutput): void {
+    if (this.checkIfIdle()) {
+      if (!this.idleNow) { this.idleNow = true; output.markIdle(); }
+    } else {
+      this.watermarks.onPeriodicEmit(output);
+    }
+  }
+  private checkIfIdle(): boolean {
+    if (this.counter !== this.lastCounter) { this.lastCounter = this.counter; this.startOfInactivity = 0; return false; }
+    if (this.startOfInactivity === 0) { this.startOfInactivity = this.clock() || Number.MIN_VALUE; return false; }
+    return this.clock() - this.startOfInactivity > this.idleTimeoutMs;
+  }
 }
