@@ -71,6 +71,26 @@ describe('examples through `tsflink run` (worker-thread slots)', () => {
     expect(max.get('question')).toBe(100);
   });
 
+  it('windowed-wordcount.ts counts words per 1 s event-time window, the same in STREAMING and BATCH', () => {
+    const sentences = ['to be or not to be that is the question', 'whether tis nobler in the mind to suffer',
+      'the slings and arrows of outrageous fortune', 'or to take arms against a sea of troubles'];
+    const want = new Map<string, number>();
+    for (let i = 0; i < 400; i++) for (const w of sentences[i % 4]!.split(' ')) { const k = `${Math.floor(i / 10) * 1000} ${w}`; want.set(k, (want.get(k) ?? 0) + 1); }
+    for (const mode of ['STREAMING', 'BATCH']) {
+      const r = cli(['run', '-p', '2', 'examples/windowed-wordcount.ts', '--count', '400', '--mode', mode]);
+      expect(r.code, r.stderr).toBe(0);
+      const got = new Map<string, number>();
+      for (const l of r.stdout.split('\n').filter(Boolean)) {
+        const c = JSON.parse(l.replace(/^\d+> /, '')) as { windowStart: number; windowEnd: number; word: string; count: number };
+        expect(c.windowEnd - c.windowStart).toBe(1000);
+        const k = `${c.windowStart} ${c.word}`;
+        expect(got.has(k)).toBe(false); // one result per word and window
+        got.set(k, c.count);
+      }
+      expect(got).toEqual(want);
+    }
+  });
+
   it('checkpointed-wordcount.ts commits every running count exactly once through checkpoints', () => {
     const out = join(dir, 'cp-wc');
     const r = cli(['run', '-p', '2', join(root, 'examples/checkpointed-wordcount.ts'), '--out', out, '--checkpoints', `file://${join(dir, 'cp-chk')}`, '--count', '4000', '--rate', '8000', '--interval', '100']);
