@@ -1,4 +1,30 @@
 // Network configuration of a ShuffleEnvironment (Flink's NettyShuffleEnvironmentConfiguration).
+import { tmpdir } from 'node:os';
+
+/** Blocking (BATCH) result partitions on local disk (runtime/network/partition/). */
+export interface BlockingShuffleConfig {
+  /** Local directories for shuffle files, used round-robin (io.tmp.dirs; under YARN the container's local dirs). */
+  tmpDirs: string[];
+  /** Consumer parallelism from which the sort-merge partition is used instead of a file per subpartition. */
+  sortShuffleMinParallelism?: number;
+  /** Buffers a sort-merge partition holds before it spills a region (taskmanager.network.sort-shuffle.min-buffers). */
+  sortShuffleMinBuffers?: number;
+  /** Compress buffers in shuffle files (taskmanager.network.batch-shuffle.compression.enabled). */
+  compression?: boolean;
+  /** Bytes one consumer's reader reads from a file at once (bounds read memory per consumer). */
+  readChunkSize?: number;
+  /** Delete a blocking partition's files once each subpartition was read to its end (else: on release()). */
+  releaseOnConsumption?: boolean;
+}
+
+export const DEFAULT_BLOCKING_SHUFFLE_CONFIG: Readonly<Required<BlockingShuffleConfig>> = Object.freeze({
+  tmpDirs: [tmpdir()],
+  sortShuffleMinParallelism: 128,
+  sortShuffleMinBuffers: 64,
+  compression: true,
+  readChunkSize: 64 * 1024,
+  releaseOnConsumption: true,
+});
 
 export interface NetworkConfig {
   /** Network buffer size in bytes (taskmanager.memory.segment-size), default 32768. */
@@ -11,6 +37,8 @@ export interface NetworkConfig {
   maxBuffersPerSubpartition?: number;
   /** How long a partition request waits for the producer to register the partition, default 60000 ms. */
   partitionRequestTimeoutMs?: number;
+  /** Where and how blocking partitions are written (default: one dir under os.tmpdir(), hash below 128 consumers). */
+  blockingShuffle?: BlockingShuffleConfig;
 }
 
 export const DEFAULT_NETWORK_CONFIG: Readonly<Required<NetworkConfig>> = Object.freeze({
@@ -19,6 +47,7 @@ export const DEFAULT_NETWORK_CONFIG: Readonly<Required<NetworkConfig>> = Object.
   floatingBuffersPerGate: 8,
   maxBuffersPerSubpartition: 10,
   partitionRequestTimeoutMs: 60_000,
+  blockingShuffle: DEFAULT_BLOCKING_SHUFFLE_CONFIG,
 });
 
 export function resolveNetworkConfig(config: Partial<NetworkConfig> | undefined): Required<NetworkConfig> {
@@ -29,6 +58,7 @@ export function resolveNetworkConfig(config: Partial<NetworkConfig> | undefined)
     throw new RangeError('NetworkConfig: buffersPerChannel + floatingBuffersPerGate must be >= 1, otherwise no channel could ever receive data');
   }
   if (!(c.floatingBuffersPerGate >= 0)) throw new RangeError(`NetworkConfig.floatingBuffersPerGate must be >= 0, got ${c.floatingBuffersPerGate}`);
+  c.blockingShuffle = resolveBlockingShuffleConfig(c.blockingShuffle);
   if (!(c.maxBuffersPerSubpartition >= 1)) throw new RangeError(`NetworkConfig.maxBuffersPerSubpartition must be >= 1, got ${c.maxBuffersPerSubpartition}`);
   return c;
 }
@@ -37,4 +67,15 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] !== undefined) out[k] = o[k];
   return out;
+}
+
+function resolveBlockingShuffleConfig(b: BlockingShuffleConfig): Required<BlockingShuffleConfig> {
+  const c = { ...DEFAULT_BLOCKING_SHUFFLE_CONFIG, ...stripUndefined(b) };
+  if (!Array.isArray(c.tmpDirs) || c.tmpDirs.length === 0 || c.tmpDirs.some((d) => typeof d !== 'string' || d === '')) {
+    throw new RangeError(`NetworkConfig.blockingShuffle.tmpDirs must list at least one directory, got ${JSON.stringify(c.tmpDirs)}`);
+  }
+  if (!(c.sortShuffleMinParallelism >= 1)) throw new RangeError(`NetworkConfig.blockingShuffle.sortShuffleMinParallelism must be >= 1, got ${c.sortShuffleMinParallelism}`);
+  if (!(c.sortShuffleMinBuffers >= 1)) throw new RangeError(`NetworkConfig.blockingShuffle.sortShuffleMinBuffers must be >= 1, got ${c.sortShuffleMinBuffers}`);
+  if (!(c.readChunkSize >= 4096)) throw new RangeError(`NetworkConfig.blockingShuffle.readChunkSize must be >= 4096 bytes, got ${c.readChunkSize}`);
+  return c;
 }

@@ -11,7 +11,9 @@ import { NetworkBufferPool } from './NetworkBufferPool.js';
 import { resolveNetworkConfig, type NetworkConfig } from './NetworkConfig.js';
 import { MSG_ADD_CREDIT, MSG_BACKLOG, MSG_BUFFER, MSG_CANCEL, MSG_ERROR, MSG_PARTITION_REQUEST, type NetworkMessage } from './NetworkMessage.js';
 import { ResultPartitionImpl, type PartitionHost, type ResultPartition } from './ResultPartition.js';
-import type { ResultSubpartition } from './ResultSubpartition.js';
+import { BlockingResultPartition, type BlockingPartitionHost } from './partition/BlockingResultPartition.js';
+import type { BlockingSubpartitionView, SubpartitionView } from './partition/BlockingSubpartitionView.js';
+import { ResultPartitionFactory } from './partition/ResultPartitionFactory.js';
 import { SingleInputGateImpl, type GateHost, type SingleInputGate } from './SingleInputGate.js';
 import type { LocalUplinkPort } from './tcp/LocalUplinkPort.js';
 import { RemoteUplink } from './tcp/RemoteUplink.js';
@@ -26,16 +28,19 @@ interface ParkedRequest {
 
 /** Per-connection routing tables: consumer-chosen stream id → producer view / consumer channel. */
 interface ConnectionState {
-  served: Map<number, ResultSubpartition>;
+  served: Map<number, SubpartitionView>;
   channels: Map<number, InputChannel>;
 }
 
 /** The implementation behind ShuffleEnvironment; its protocol handlers are not part of the public API. */
-export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost {
+export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost, BlockingPartitionHost {
   readonly slotIndex: number;
   readonly config: Readonly<Required<NetworkConfig>>;
   readonly pool: NetworkBufferPool;
   private readonly partitions = new Map<string, ResultPartitionImpl>();
+  /** BATCH results on local disk, served once finished (runtime/network/partition/). */
+  private readonly blockingPartitions = new Map<string, BlockingResultPartition>();
+  private readonly partitionFactory: ResultPartitionFactory;
   /** Released partitions and why, so late requests get a precise error (bounded). */
   private readonly releasedPartitions = new Map<string, string>();
   private readonly parked = new Map<string, ParkedRequest[]>();
@@ -54,6 +59,7 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
     // Enough free buffers for every credit in flight on a busy slot; beyond that, leave them to the GC.
     this.pool = new NetworkBufferPool(this.config.bufferSize, 1024);
     this.loopback = new LoopbackConnection(this);
+    this.partitionFactory = new ResultPartitionFactory(this.config.blockingShuffle as Required<NonNullable<NetworkConfig['blockingShuffle']>>, this.config.bufferSize, this.slotIndex);
   }
 
   get buffersPerChannel(): number {
@@ -83,9 +89,11 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
     this.uplink = new RemoteUplink(port, this);
   }
 
-  createResultPartition(opts: { partitionId: string; numSubpartitions: number; bufferTimeout: number; owner: string }): ResultPartition {
+  createResultPartition(opts: { partitionId: string; numSubpartitions: number; bufferTimeout: number; owner: string; type?: 'PIPELINED' | 'BLOCKING' }): ResultPartition {
     this.checkOpen();
-    if (this.partitions.has(opts.partitionId)) throw new Error(`slot ${this.slotIndex}: partition ${opts.partitionId} is already registered (by ${this.partitions.get(opts.partitionId)!.owner})`);
+    const existing = this.partitions.get(opts.partitionId) ?? this.blockingPartitions.get(opts.partitionId);
+    if (existing !== undefined) throw new Error(`slot ${this.slotIndex}: partition ${opts.partitionId} is already registered (by ${existing.owner})`);
+    if (opts.type === 'BLOCKING') return this.createBlockingPartition(opts);
     const p = new ResultPartitionImpl(this, opts.partitionId, opts.numSubpartitions, opts.bufferTimeout, opts.owner, this.config.bufferSize, this.config.maxBuffersPerSubpartition);
     this.partitions.set(opts.partitionId, p);
     this.releasedPartitions.delete(opts.partitionId);
@@ -100,6 +108,26 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
     return p;
   }
 
+  private createBlockingPartition(opts: { partitionId: string; numSubpartitions: number; owner: string }): BlockingResultPartition {
+    const p = this.partitionFactory.createBlocking(this, opts);
+    this.blockingPartitions.set(opts.partitionId, p);
+    this.releasedPartitions.delete(opts.partitionId);
+    const waiting = this.parked.get(opts.partitionId);
+    if (waiting !== undefined) {
+      this.parked.delete(opts.partitionId);
+      for (const r of waiting) {
+        clearTimeout(r.timer);
+        this.attachBlockingRequest(p, r.conn, r.id, r.subpartition, r.credit);
+      }
+    }
+    return p;
+  }
+
+  /** The shuffle directories this stack created (tests check they are gone after close). */
+  get shuffleDirs(): string[] {
+    return this.partitionFactory.shuffleDirs;
+  }
+
   createInputGate(opts: { channels: InputChannelDescriptor[]; owner: string }): SingleInputGate {
     this.checkOpen();
     const gate = new SingleInputGateImpl(this, opts.channels, opts.owner);
@@ -112,6 +140,9 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
     if (this.closed) return;
     for (const g of [...this.gates]) g.close();
     for (const p of [...this.partitions.values()]) p.release(new Error(`network environment of slot ${this.slotIndex} closed`));
+    for (const p of [...this.blockingPartitions.values()]) p.release(new Error(`network environment of slot ${this.slotIndex} closed`));
+    // Readers still closing their file handles do not matter: the directories go with everything in them.
+    this.partitionFactory.close();
     for (const list of this.parked.values()) for (const r of list) clearTimeout(r.timer);
     this.parked.clear();
     this.closed = true;
@@ -134,7 +165,7 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
     }
     let parkedRequests = 0;
     for (const l of this.parked.values()) parkedRequests += l.length;
-    return { partitions: this.partitions.size, servedStreams, channels, parkedRequests, gates: this.gates.size };
+    return { partitions: this.partitions.size + this.blockingPartitions.size, servedStreams, channels, parkedRequests, gates: this.gates.size };
   }
 
   private checkOpen(): void {
@@ -176,6 +207,18 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
     this.gates.delete(gate);
   }
 
+  // ---- BlockingPartitionHost ----
+
+  newShuffleFilePrefix(): string {
+    return this.partitionFactory.newShuffleFilePrefix();
+  }
+
+  onBlockingPartitionReleased(partition: BlockingResultPartition, cause: string | null): void {
+    if (this.blockingPartitions.get(partition.partitionId) !== partition) return;
+    this.blockingPartitions.delete(partition.partitionId);
+    this.rememberReleased(partition.partitionId, cause ?? `partition ${partition.partitionId} of ${partition.owner} was fully consumed and released`);
+  }
+
   // ---- PartitionHost ----
 
   onPartitionReleased(partition: ResultPartitionImpl, cause: string | null): void {
@@ -185,10 +228,12 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
       const key = s.streamKey;
       if (key !== null) this.state.get(key.conn)?.served.delete(key.id);
     }
-    if (cause !== null) {
-      this.releasedPartitions.set(partition.partitionId, cause);
-      if (this.releasedPartitions.size > 1000) this.releasedPartitions.delete(this.releasedPartitions.keys().next().value!);
-    }
+    if (cause !== null) this.rememberReleased(partition.partitionId, cause);
+  }
+
+  private rememberReleased(partitionId: string, cause: string): void {
+    this.releasedPartitions.set(partitionId, cause);
+    if (this.releasedPartitions.size > 1000) this.releasedPartitions.delete(this.releasedPartitions.keys().next().value!);
   }
 
   // ---- ConnectionHandler: the protocol ----
@@ -253,6 +298,11 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
       this.attachRequest(p, conn, id, subpartition, credit);
       return;
     }
+    const bp = this.blockingPartitions.get(partitionId);
+    if (bp !== undefined) {
+      this.attachBlockingRequest(bp, conn, id, subpartition, credit);
+      return;
+    }
     const released = this.releasedPartitions.get(partitionId);
     if (released !== undefined) {
       conn.send({ t: MSG_ERROR, id, message: released });
@@ -298,6 +348,21 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost 
       this.stateOf(conn).served.delete(id);
       conn.send({ t: MSG_ERROR, id, message: `subpartition ${subpartition} of partition ${p.partitionId} cannot be consumed: ${refused}` });
     }
+  }
+
+  private attachBlockingRequest(p: BlockingResultPartition, conn: Connection, id: number, subpartition: number, credit: number): void {
+    const served = this.stateOf(conn).served;
+    const onRouteClosed = (v: BlockingSubpartitionView): void => {
+      const st = this.state.get(conn);
+      if (st !== undefined && st.served.get(id) === v) st.served.delete(id);
+    };
+    const view = p.createView(subpartition, conn, id, credit, onRouteClosed);
+    if (typeof view === 'string') {
+      conn.send({ t: MSG_ERROR, id, message: `subpartition ${subpartition} of partition ${p.partitionId} cannot be consumed: ${view}` });
+      return;
+    }
+    // Reads are asynchronous, so the view cannot have closed (and dropped its route) before this line.
+    served.set(id, view);
   }
 
   private stateOf(conn: Connection): ConnectionState {

@@ -46,8 +46,17 @@ export class ShuffleEnvironment {
     this.stack.setRemoteUplink(port);
   }
 
-  createResultPartition(opts: { partitionId: string; numSubpartitions: number; bufferTimeout: number; owner: string }): ResultPartition {
+  /**
+   * `type: 'BLOCKING'` (BATCH) writes the partition to files under the blocking-shuffle tmp dirs (hash or
+   * sort-merge by consumer parallelism) and serves it once finished; default PIPELINED.
+   */
+  createResultPartition(opts: { partitionId: string; numSubpartitions: number; bufferTimeout: number; owner: string; type?: 'PIPELINED' | 'BLOCKING' }): ResultPartition {
     return this.stack.createResultPartition(opts);
+  }
+
+  /** Shuffle directories this environment created so far; close() removes them. */
+  get shuffleDirs(): string[] {
+    return this.stack.shuffleDirs;
   }
 
   createInputGate(opts: { channels: InputChannelDescriptor[]; owner: string }): SingleInputGate {

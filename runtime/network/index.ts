@@ -1,7 +1,7 @@
 // tsflink network stack (Flink's io/network): ResultPartition → ResultSubpartition → transport →
 // InputChannel → SingleInputGate, credit-based on every transport. Only this surface is public.
 export type { StreamEvent } from './StreamEvent.js';
-export type { NetworkConfig } from './NetworkConfig.js';
+export type { NetworkConfig, BlockingShuffleConfig } from './NetworkConfig.js';
 export type { PartitionLocation, InputChannelDescriptor } from './InputChannelDescriptor.js';
 export type { InputBatch } from './SingleInputGate.js';
 export { DEFAULT_NETWORK_CONFIG } from './NetworkConfig.js';
