@@ -97,14 +97,7 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost,
     const p = new ResultPartitionImpl(this, opts.partitionId, opts.numSubpartitions, opts.bufferTimeout, opts.owner, this.config.bufferSize, this.config.maxBuffersPerSubpartition);
     this.partitions.set(opts.partitionId, p);
     this.releasedPartitions.delete(opts.partitionId);
-    const waiting = this.parked.get(opts.partitionId);
-    if (waiting !== undefined) {
-      this.parked.delete(opts.partitionId);
-      for (const r of waiting) {
-        clearTimeout(r.timer);
-        this.attachRequest(p, r.conn, r.id, r.subpartition, r.credit);
-      }
-    }
+    this.serveParked(opts.partitionId, (r) => this.attachRequest(p, r.conn, r.id, r.subpartition, r.credit));
     return p;
   }
 
@@ -112,15 +105,19 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost,
     const p = this.partitionFactory.createBlocking(this, opts);
     this.blockingPartitions.set(opts.partitionId, p);
     this.releasedPartitions.delete(opts.partitionId);
-    const waiting = this.parked.get(opts.partitionId);
-    if (waiting !== undefined) {
-      this.parked.delete(opts.partitionId);
-      for (const r of waiting) {
-        clearTimeout(r.timer);
-        this.attachBlockingRequest(p, r.conn, r.id, r.subpartition, r.credit);
-      }
-    }
+    this.serveParked(opts.partitionId, (r) => this.attachBlockingRequest(p, r.conn, r.id, r.subpartition, r.credit));
     return p;
+  }
+
+  /** Requests that arrived before their partition was created: served now. */
+  private serveParked(partitionId: string, attach: (r: ParkedRequest) => void): void {
+    const waiting = this.parked.get(partitionId);
+    if (waiting === undefined) return;
+    this.parked.delete(partitionId);
+    for (const r of waiting) {
+      clearTimeout(r.timer);
+      attach(r);
+    }
   }
 
   /** The shuffle directories this stack created (tests check they are gone after close). */
