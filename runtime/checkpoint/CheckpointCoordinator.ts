@@ -76,7 +76,6 @@ export class CheckpointCoordinator {
   private timer: NodeJS.Timeout | undefined;
   private shutDown = false;
   private readonly completionWaiters = new Map<number, { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void }>();
-  /** Manual requests waiting for a free slot (max-concurrent), in order. */
   /** Requests waiting for a free slot: manual ones first, then at most one periodic one (Flink's CheckpointRequestDecider). */
   private readonly queued: Array<{ type: SnapshotType; periodic: boolean; resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void }> = [];
   /** Trigger preparations and chk-<n> disposals still running: shutdown waits for them, so no chk-<n> outlives the job. */
