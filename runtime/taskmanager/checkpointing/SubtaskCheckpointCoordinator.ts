@@ -50,10 +50,9 @@ export interface BarrierMetrics { readonly alignmentDurationMs: number; readonly
 
 interface TakenSnapshot { nodeId: number; keyed: PendingKeyedSnapshot | undefined; operator: OperatorStateSnapshot | undefined }
 
-/** Lets the task loop run between slices of an asynchronous snapshot. */
 const handleSize = (h: StreamStateHandle): number => (h.kind === 'bytes' ? h.data.byteLength : h.size);
 
-/** Serialization runs in slices of about this much work before the task gets a turn. */
+/** Serialization of an asynchronous snapshot runs in slices of about this much work before the task gets a turn. */
 const SLICE_MS = 1;
 const RESOLVED = Promise.resolve();
 /**
