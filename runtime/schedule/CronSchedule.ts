@@ -1,0 +1,51 @@
+// A cron expression in an IANA time zone, evaluated by croner (Vixie-cron semantics, optional
+// seconds field, @hourly/@daily/@weekly/@monthly/@yearly). Instants are epoch ms.
+import { Cron } from 'croner';
+
+const MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
+
+export class CronSchedule {
+  private constructor(readonly expression: string, readonly timeZone: string, private readonly cron: Cron) {}
+
+  /** Throws with what is wrong and what is accepted. */
+  static parse(expression: string, timeZone: string): CronSchedule {
+    const expr = expression.trim();
+    if (/^(CRON_)?TZ=/i.test(expr)) throw new Error(`'${expression}': give the time zone in 'timezone', not in the cron expression.`);
+    if (expr.startsWith('@')) {
+      if (!MACROS.has(expr.toLowerCase())) throw new Error(`'${expression}' is not a known macro; use one of ${[...MACROS].join(', ')}.`);
+    } else {
+      const fields = expr.split(/\s+/).length;
+      if (fields !== 5 && fields !== 6) throw new Error(`'${expression}' has ${fields} fields; a cron expression has 5 (minute hour day-of-month month day-of-week) or 6 (seconds first).`);
+    }
+    let cron: Cron;
+    try {
+      cron = new Cron(expr.toLowerCase() === '@midnight' ? '@daily' : expr, { timezone: timeZone, paused: true });
+    } catch (e) {
+      throw new Error(`'${expression}' is not a valid cron expression: ${(e as Error).message}.`);
+    }
+    if (cron.nextRun(new Date(0)) === null) throw new Error(`'${expression}' never fires.`);
+    return new CronSchedule(expr, timeZone, cron);
+  }
+
+  /** The first fire time strictly after `t`, or undefined if there is none. */
+  nextAfter(t: number): number | undefined {
+    // croner resolves to whole seconds: ask from the last whole second at or before t.
+    const d = this.cron.nextRun(new Date(Math.floor(t / 1000) * 1000));
+    if (!d) return undefined;
+    const n = d.getTime();
+    return n > t ? n : this.nextAfter(n);
+  }
+
+  /** The last fire time at or before `t`, or undefined if none exists. */
+  atOrBefore(t: number): number | undefined {
+    const prev = this.cron.previousRuns(1, new Date(t + 1000));
+    let p = prev[0]?.getTime();
+    while (p !== undefined && p > t) p = this.cron.previousRuns(1, new Date(p))[0]?.getTime();
+    return p;
+  }
+
+  /** The fire time at or after `t`. */
+  atOrAfter(t: number): number | undefined {
+    return this.nextAfter(t - 1);
+  }
+}
