@@ -43,7 +43,7 @@ export interface ScheduleRun {
   retriesUsed?: number;
   /** Times the run was queued again by rerun or backfill --reprocess. */
   reruns?: number;
-  /** Start order among queued backfill runs (negative: backwards). */
+  /** Start order among the queued runs of one backfill. */
   order?: number;
 }
 

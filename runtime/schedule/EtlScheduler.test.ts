@@ -1,0 +1,244 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EtlScheduler, type LaunchedJobState, type RunLauncher, type RunSubmission } from './EtlScheduler.js';
+import { RunHistoryStore } from './RunHistoryStore.js';
+import { validateScheduleSpec } from './ScheduleSpec.js';
+
+const at = (s: string): number => Date.parse(s);
+const HOUR = 3_600_000;
+
+/** Unit fake of the cluster: jobs stay RUNNING until the test ends them. */
+class FakeLauncher implements RunLauncher {
+  readonly submitted: RunSubmission[] = [];
+  readonly jobs = new Map<string, LaunchedJobState>();
+  readonly cancelled: string[] = [];
+  failSubmit = false;
+  async submit(run: RunSubmission): Promise<void> {
+    if (this.failSubmit) throw new Error('main threw: no such input');
+    if (this.jobs.has(run.jobId)) throw new Error(`DuplicateJobSubmissionException: job ${run.jobId}`);
+    this.submitted.push(run);
+    this.jobs.set(run.jobId, { state: 'RUNNING' });
+  }
+  jobState(jobId: string): LaunchedJobState { return this.jobs.get(jobId) ?? { state: 'UNKNOWN' }; }
+  async cancel(jobId: string): Promise<void> { this.cancelled.push(jobId); this.jobs.set(jobId, { state: 'CANCELED' }); }
+  end(run: RunSubmission | undefined, state: LaunchedJobState['state'], error?: string): void {
+    this.jobs.set(run!.jobId, { state, ...(error ? { error } : {}), accumulators: { numRecordsRejected: 3 } });
+  }
+  last(): RunSubmission { return this.submitted[this.submitted.length - 1]!; }
+}
+
+let dir: string;
+let now: number;
+let launcher: FakeLauncher;
+let existing: Set<string>;
+const clock = { now: () => now };
+const code = new TextEncoder().encode('export default async function main() {}');
+
+function scheduler(): EtlScheduler {
+  return new EtlScheduler({
+    store: new RunHistoryStore(join(dir, 'history')), launcher, clock, random: () => 0.5,
+    probe: { exists: async (p) => existing.has(p) }, waitPollInterval: 1000, maxCatchupRuns: 100,
+  });
+}
+const spec = (extra: Record<string, unknown> = {}) => validateScheduleSpec({ name: 'etl', job: '/jobs/etl.ts', cron: '0 * * * *', args: ['--out', '/out/dt={{ds}}/hr={{interval_start}}', '{{run_id}}', '{{attempt}}'], ...extra }, 'test');
+
+async function advance(s: EtlScheduler, to: number, step = 60_000): Promise<void> {
+  while (now < to) { now = Math.min(to, now + step); await s.tick(); }
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tsflink-sched-'));
+  now = at('2026-03-01T10:30:00Z');
+  launcher = new FakeLauncher();
+  existing = new Set();
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('EtlScheduler', () => {
+  it('runs each hourly interval once, after it ends, with its parameters', async () => {
+    const s = scheduler();
+    await s.upsert(spec(), { code, runtime: 'file:///rt.js' });
+    await advance(s, at('2026-03-01T10:59:00Z'));
+    expect(launcher.submitted).toHaveLength(0);
+    for (let h = 11; h <= 13; h++) {
+      await advance(s, at(`2026-03-01T${h}:00:00Z`));
+      launcher.end(launcher.last(), 'SUCCEEDED');
+      await s.tick();
+    }
+    expect(launcher.submitted.map((r) => r.args)).toEqual([
+      ['--out', '/out/dt=2026-03-01/hr=2026-03-01T10:00:00Z', 'scheduled__20260301T100000Z', '1'],
+      ['--out', '/out/dt=2026-03-01/hr=2026-03-01T11:00:00Z', 'scheduled__20260301T110000Z', '1'],
+      ['--out', '/out/dt=2026-03-01/hr=2026-03-01T12:00:00Z', 'scheduled__20260301T120000Z', '1'],
+    ]);
+    expect(launcher.submitted.every((r) => r.config['execution.runtime-mode'] === 'BATCH')).toBe(true);
+    expect(s.runs('etl').map((r) => [r.runId, r.state, r.recordsRejected])).toEqual([
+      ['scheduled__20260301T100000Z', 'SUCCEEDED', 3], ['scheduled__20260301T110000Z', 'SUCCEEDED', 3], ['scheduled__20260301T120000Z', 'SUCCEEDED', 3]]);
+    expect(s.status('etl')).toMatchObject({ nextFireTime: '2026-03-01T14:00:00Z', lastRun: { runId: 'scheduled__20260301T120000Z', state: 'SUCCEEDED' } });
+    expect(s.metrics.runsTotal.get('etl')?.get('SUCCEEDED')).toBe(3);
+  });
+
+  it('retries a failed attempt after exponential backoff, then succeeds; out of retries it FAILS', async () => {
+    const s = scheduler();
+    await s.upsert(spec({ retries: { attempts: 2, initialBackoff: '10 min', multiplier: 2, maxBackoff: '1 h', jitter: 0.2 } }), { code, runtime: 'x' });
+    await advance(s, at('2026-03-01T11:00:00Z'));
+    launcher.end(launcher.last(), 'FAILED', 'boom');
+    await s.tick();
+    const r = s.runs('etl')[0]!;
+    expect(r).toMatchObject({ state: 'QUEUED', attempt: 1, retryAt: at('2026-03-01T11:10:00Z') });
+    await advance(s, at('2026-03-01T11:09:00Z'));
+    expect(launcher.submitted).toHaveLength(1);
+    await advance(s, at('2026-03-01T11:10:00Z'));
+    expect(launcher.last().args.at(-1)).toBe('2');
+    launcher.end(launcher.last(), 'FAILED', 'boom again');
+    await s.tick();
+    expect(s.runs('etl')[0]!.retryAt).toBe(at('2026-03-01T11:30:00Z')); // 10 min × 2
+    await advance(s, at('2026-03-01T11:30:00Z'));
+    launcher.end(launcher.last(), 'FAILED', 'third');
+    await s.tick();
+    expect(s.runs('etl')[0]).toMatchObject({ state: 'FAILED', attempt: 3, error: expect.stringContaining('third') });
+    expect(s.runs('etl')[0]!.attempts.map((a) => a.state)).toEqual(['FAILED', 'FAILED', 'FAILED']);
+  });
+
+  it('Forbid skips an interval whose run would overlap a running one; Allow runs both; Replace cancels the older', async () => {
+    const s = scheduler();
+    await s.upsert(spec(), { code, runtime: 'x' });
+    await advance(s, at('2026-03-01T12:00:00Z'));
+    expect(s.runs('etl').map((r) => r.state)).toEqual(['RUNNING', 'SKIPPED']);
+    expect(s.runs('etl')[1]!.error).toMatch(/scheduled__20260301T100000Z was still running \(concurrencyPolicy Forbid\)/);
+
+    await s.upsert(spec({ concurrencyPolicy: 'Allow', maxActiveRuns: 2 }), { code, runtime: 'x' });
+    await advance(s, at('2026-03-01T13:00:00Z'));
+    expect(s.runs('etl').map((r) => r.state)).toEqual(['RUNNING', 'SKIPPED', 'RUNNING']);
+
+    await s.upsert(spec({ concurrencyPolicy: 'Replace' }), { code, runtime: 'x' });
+    await advance(s, at('2026-03-01T14:00:00Z'));
+    expect(s.runs('etl').map((r) => r.state)).toEqual(['FAILED', 'SKIPPED', 'FAILED', 'RUNNING']);
+    expect(launcher.cancelled).toHaveLength(2);
+    expect(s.runs('etl')[0]!.error).toMatch(/replaced by run scheduled__20260301T130000Z/);
+  });
+
+  it('startingDeadline skips runs due while the scheduler was down (catchup all), counted as SKIPPED', async () => {
+    let s = scheduler();
+    await s.upsert(spec({ catchup: 'all', startingDeadline: '90 min' }), { code, runtime: 'x' });
+    await advance(s, at('2026-03-01T11:00:00Z'));
+    launcher.end(launcher.last(), 'SUCCEEDED');
+    await s.tick();
+    await s.stop();
+    now = at('2026-03-01T15:10:00Z'); // down from 11:00 to 15:10: intervals 11, 12, 13, 14 are due
+    s = scheduler();
+    await s.load();
+    await s.tick();
+    expect(s.runs('etl').map((r) => [r.runId.slice(-7), r.state])).toEqual([
+      ['100000Z', 'SUCCEEDED'], ['110000Z', 'SKIPPED'], ['120000Z', 'SKIPPED'], ['130000Z', 'RUNNING'], ['140000Z', 'QUEUED']]);
+    expect(s.metrics.runsTotal.get('etl')?.get('SKIPPED')).toBe(2);
+  });
+
+  it('a restart reconciles runs found RUNNING: a job still known continues, a lost one is resubmitted; no interval twice', async () => {
+    let s = scheduler();
+    await s.upsert(spec({ catchup: 'all', concurrencyPolicy: 'Allow' }), { code, runtime: 'x' });
+    await advance(s, at('2026-03-01T12:00:00Z'));
+    expect(launcher.submitted).toHaveLength(2);
+    await s.stop();
+    const [kept, lost] = launcher.submitted;
+    launcher.jobs.delete(lost!.jobId); // the cluster lost this job with the old JobManager
+    s = scheduler();
+    await s.load();
+    await s.tick();
+    await s.tick();
+    expect(launcher.submitted.map((r) => r.args[2])).toEqual(['scheduled__20260301T100000Z', 'scheduled__20260301T110000Z', 'scheduled__20260301T110000Z']);
+    expect(launcher.last().args[3]).toBe('2');
+    launcher.end(kept, 'SUCCEEDED');
+    launcher.end(launcher.last(), 'SUCCEEDED');
+    await advance(s, at('2026-03-01T12:30:00Z'));
+    expect(s.runs('etl').map((r) => [r.state, r.attempt])).toEqual([['SUCCEEDED', 1], ['SUCCEEDED', 2]]);
+    expect(s.runs('etl')[1]!.attempts[0]!.error).toMatch(/not known to the cluster/);
+    expect(launcher.submitted).toHaveLength(3);
+  });
+
+  it('a timed-out attempt is cancelled and the run is TIMED_OUT; a failed submission is retried', async () => {
+    const s = scheduler();
+    await s.upsert(spec({ timeout: '20 min' }), { code, runtime: 'x' });
+    await advance(s, at('2026-03-01T11:21:00Z'));
+    expect(s.runs('etl')[0]).toMatchObject({ state: 'TIMED_OUT' });
+    expect(launcher.cancelled).toEqual([launcher.submitted[0]!.jobId]);
+    await s.upsert(spec({ retries: { attempts: 1, initialBackoff: '1 min' } }), { code, runtime: 'x' });
+    launcher.failSubmit = true;
+    await advance(s, at('2026-03-01T12:00:00Z'));
+    expect(s.runs('etl')[1]).toMatchObject({ state: 'QUEUED', attempt: 1, error: expect.stringContaining('could not be submitted: main threw') });
+    launcher.failSubmit = false;
+    await advance(s, at('2026-03-01T12:02:00Z'));
+    expect(s.runs('etl')[1]).toMatchObject({ state: 'RUNNING', attempt: 2 });
+  });
+
+  it('waits for its input (WAITING → QUEUED → RUNNING) and times out if it never comes', async () => {
+    const s = scheduler();
+    await s.upsert(spec({ waitFor: ['/in/dt={{ds}}/h={{interval_start}}/_SUCCESS'], waitTimeout: '2 h' }), { code, runtime: 'x' });
+    await advance(s, at('2026-03-01T11:30:00Z'));
+    expect(s.runs('etl')[0]!.state).toBe('WAITING');
+    existing.add('/in/dt=2026-03-01/h=2026-03-01T10:00:00Z/_SUCCESS');
+    await advance(s, at('2026-03-01T11:32:00Z'));
+    expect(s.runs('etl').map((r) => r.state)).toEqual(['RUNNING']);
+    launcher.end(launcher.submitted[0], 'SUCCEEDED');
+    await advance(s, at('2026-03-01T12:01:00Z'));
+    expect(s.runs('etl').map((r) => r.state)).toEqual(['SUCCEEDED', 'WAITING']);
+    await advance(s, at('2026-03-01T14:01:00Z'));
+    expect(s.runs('etl')[1]).toMatchObject({ state: 'TIMED_OUT', error: expect.stringContaining('missing /in/dt=2026-03-01/h=2026-03-01T11:00:00Z/_SUCCESS') });
+  });
+
+  it('backfill queues 5 past days oldest first (or backwards), skips done intervals unless reprocessed; rerun re-queues one run', async () => {
+    now = at('2026-03-10T12:00:00Z');
+    const s = scheduler();
+    await s.upsert(spec({ cron: '0 0 * * *', start: '2026-03-10' }), { code, runtime: 'x' });
+    const created = await s.backfill('etl', '2026-03-01', '2026-03-05');
+    expect(created.map((r) => r.runId)).toEqual(['20260301', '20260302', '20260303', '20260304', '20260305'].map((d) => `scheduled__${d}T000000Z`));
+    for (let i = 0; i < 5; i++) {
+      await s.tick();
+      expect(launcher.last().args[1]).toBe(`/out/dt=2026-03-0${i + 1}/hr=2026-03-0${i + 1}T00:00:00Z`);
+      launcher.end(launcher.last(), i === 2 ? 'FAILED' : 'SUCCEEDED');
+      await s.tick();
+    }
+    expect(s.runs('etl').map((r) => r.state)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'FAILED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(await s.backfill('etl', '2026-03-01', '2026-03-05')).toEqual([]);
+    expect((await s.backfill('etl', '2026-03-01', '2026-03-05', 'failed')).map((r) => r.runId)).toEqual(['scheduled__20260303T000000Z']);
+    await s.tick();
+    launcher.end(launcher.last(), 'SUCCEEDED');
+    await s.tick();
+    expect((await s.backfill('etl', '2026-03-01', '2026-03-03', 'all', true)).map((r) => r.runId.slice(11, 19))).toEqual(['20260303', '20260302', '20260301']);
+    await s.tick();
+    expect(launcher.last().args[2]).toBe('scheduled__20260303T000000Z');
+    await expect(s.backfill('etl', '2026-03-05', '2026-03-01')).rejects.toThrow(/--to \(2026-03-01\) is before --from/);
+    await expect(s.rerun('etl', 'scheduled__20260303T000000Z')).rejects.toThrow(/only a finished run can be rerun/);
+    launcher.end(launcher.last(), 'SUCCEEDED');
+    await s.tick();
+    await expect(s.rerun('etl', 'nope')).rejects.toThrow(/has no run 'nope'; list them with 'tsflink schedule runs etl'/);
+  });
+
+  it('pause stops new runs; on resume catchup none runs only the latest interval; trigger runs now; history is trimmed', async () => {
+    const s = scheduler();
+    await s.upsert(spec({ history: { successful: 2, failed: 1 } }), { code, runtime: 'x' });
+    await s.setPaused('etl', true);
+    await advance(s, at('2026-03-01T14:30:00Z'));
+    expect(launcher.submitted).toHaveLength(0);
+    await s.setPaused('etl', false);
+    await s.tick();
+    expect(s.runs('etl').map((r) => r.runId)).toEqual(['scheduled__20260301T130000Z']);
+    expect(s.status('etl').missedIntervals).toBe(3);
+    launcher.end(launcher.last(), 'SUCCEEDED');
+    await s.tick();
+    const manual = await s.trigger('etl');
+    expect(manual.runId).toBe('manual__20260301T143000Z');
+    await s.tick();
+    launcher.end(launcher.last(), 'SUCCEEDED');
+    await advance(s, at('2026-03-01T16:00:00Z'));
+    launcher.end(launcher.last(), 'SUCCEEDED');
+    await s.tick();
+    expect(s.runs('etl').filter((r) => r.state === 'SUCCEEDED')).toHaveLength(2);
+    // The store holds what memory holds: a new scheduler loads exactly the kept runs.
+    const again = scheduler();
+    await again.load();
+    expect(again.runs('etl').map((r) => r.runId)).toEqual(s.runs('etl').map((r) => r.runId));
+    await expect(async () => s.status('nope')).rejects.toThrow(/No schedule 'nope'; schedules: etl/);
+  });
+});
