@@ -56,3 +56,4 @@ export * as HeartbeatManagerOptions from './HeartbeatManagerOptions.js';
 export * as SecurityOptions from './SecurityOptions.js';
 export * as FileSystemOptions from './FileSystemOptions.js';
 export * as YarnConfigOptions from './YarnConfigOptions.js';
+export * as SchedulerOptions from './SchedulerOptions.js';
