@@ -17,6 +17,11 @@ export interface Connection {
   /** Human-readable peer, used in error messages. */
   readonly peer: string;
   readonly closed: boolean;
+  /**
+   * Messages reach the peer by reference in this thread (LoopbackConnection): a subpartition consumed over
+   * it hands records over as objects instead of serializing them (ObjectBufferBuilder).
+   */
+  readonly inThread?: boolean;
   send(msg: NetworkMessage): void;
   close(): void;
 }

@@ -6,6 +6,7 @@ import { ChannelError } from './ChannelError.js';
 import { RecordDeserializer } from './RecordDeserializer.js';
 import type { InputChannelDescriptor } from './InputChannelDescriptor.js';
 import { deserializeEvent } from './EventSerializer.js';
+import type { ObjectRecords } from './NetworkBuffer.js';
 
 /** What a channel needs from its gate (SingleInputGateImpl). */
 export interface ChannelGate {
@@ -24,10 +25,12 @@ export interface ReceivedBuffer {
   buffer: ArrayBuffer;
   length: number;
   isEvent: boolean;
+  /** An object buffer from a producer in this thread: the records themselves, nothing to decode or give back. */
+  records?: ObjectRecords;
   /** An unaligned barrier moved to the head of the queue: data buffers it overtook here. */
   overtakenHere?: number;
   /** Decoded ahead of the task (spilled for an unaligned checkpoint); the buffer went back already. */
-  decoded?: { values: unknown[]; timestamps: number[] | null };
+  decoded?: ObjectRecords;
   /** The checkpoint these records were persisted for when spilled. */
   recordedFor?: number;
 }
@@ -77,9 +80,9 @@ export class InputChannel {
     return this.queue.length - this.head;
   }
 
-  onBuffer(buffer: ArrayBuffer, length: number, backlog: number, isEvent: boolean): void {
+  onBuffer(buffer: ArrayBuffer, length: number, backlog: number, isEvent: boolean, records?: ObjectRecords): void {
     if (this.closed) {
-      if (!isEvent) this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit: 0, buffers: [buffer] });
+      if (!isEvent && records === undefined) this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit: 0, buffers: [buffer] });
       return;
     }
     if (isEvent && this.isUnalignedBarrier(buffer, length)) {
@@ -91,7 +94,7 @@ export class InputChannel {
       this.gate.onChannelData(this);
       return;
     }
-    const entry: ReceivedBuffer = { buffer, length, isEvent };
+    const entry: ReceivedBuffer = { buffer, length, isEvent, records };
     this.queue.push(entry);
     if (!isEvent) {
       this.creditsAtProducer--;
@@ -134,8 +137,8 @@ export class InputChannel {
     return b;
   }
 
-  decode(b: ReceivedBuffer): { values: unknown[]; timestamps: number[] | null } {
-    return b.decoded ?? this.deserializer.decode(b.buffer, b.length);
+  decode(b: ReceivedBuffer): ObjectRecords {
+    return b.decoded ?? b.records ?? this.deserializer.decode(b.buffer, b.length);
   }
 
   /**
@@ -163,7 +166,7 @@ export class InputChannel {
 
   private spill(e: ReceivedBuffer): void {
     if (e.decoded === undefined) {
-      e.decoded = this.deserializer.decode(e.buffer, e.length);
+      e.decoded = this.decode(e);
       this.recycle(e);
     }
     e.recordedFor = this.spillCheckpoint;
@@ -185,14 +188,14 @@ export class InputChannel {
     } else {
       this.creditsAtProducer++;
     }
-    this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit, buffers: [b.buffer] });
+    this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit, buffers: b.records === undefined ? [b.buffer] : null });
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     const returned: ArrayBuffer[] = [];
-    for (let i = this.head; i < this.queue.length; i++) { const e = this.queue[i]!; if (!e.isEvent && e.decoded === undefined) returned.push(e.buffer); }
+    for (let i = this.head; i < this.queue.length; i++) { const e = this.queue[i]!; if (!e.isEvent && e.decoded === undefined && e.records === undefined) returned.push(e.buffer); }
     this.queue.length = 0;
     this.head = 0;
     if (returned.length > 0) this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit: 0, buffers: returned });

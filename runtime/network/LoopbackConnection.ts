@@ -3,10 +3,12 @@ import type { NetworkMessage } from './NetworkMessage.js';
 
 /**
  * In-thread transport: messages are handed over in a microtask (batched), so producer and consumer never
- * re-enter each other synchronously. Buffers are passed by reference, not copied.
+ * re-enter each other synchronously. Buffers are passed by reference, not copied, and so are the records
+ * of object buffers (see ObjectBufferBuilder).
  */
 export class LoopbackConnection implements Connection {
   readonly peer = 'this thread';
+  readonly inThread = true;
   closed = false;
   private queue: NetworkMessage[] = [];
   private scheduled = false;

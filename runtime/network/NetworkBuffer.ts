@@ -16,10 +16,25 @@ export const KIND_RECORDS_TS = 2;
 export const KIND_EVENT = 3;
 export const FLAG_RESET_STRUCTURES = 1;
 
+/**
+ * The records of an object buffer (in-thread exchange, ObjectBufferBuilder): handed over by reference,
+ * never serialized. `keys` are the keys the producer's KeyGroupStreamPartitioner computed (keyed edges).
+ */
+export interface ObjectRecords {
+  values: unknown[];
+  keys: unknown[] | null;
+  timestamps: number[] | null;
+}
+
+/** The `buffer` of every object buffer: it has no bytes, and the pool never takes it (wrong size). */
+export const OBJECT_BUFFER = new ArrayBuffer(0);
+
 /** Buffers handed to the transport: the ArrayBuffer plus the number of valid bytes. */
 export interface NetworkBuffer {
   buffer: ArrayBuffer;
   length: number;
+  /** An object buffer: the records themselves (then `buffer` is OBJECT_BUFFER and `length` an estimate of their serialized size). */
+  records?: ObjectRecords;
   /** Events need no credit (Flink sends them regardless); data buffers do. */
   isEvent: boolean;
   /** Set on EndOfPartition so the subpartition knows its stream is complete. */

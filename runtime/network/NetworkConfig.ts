@@ -37,6 +37,11 @@ export interface NetworkConfig {
   maxBuffersPerSubpartition?: number;
   /** How long a partition request waits for the producer to register the partition, default 60000 ms. */
   partitionRequestTimeoutMs?: number;
+  /**
+   * A consumer in the producer's thread gets the records themselves, not serialized (object buffers of up
+   * to this many records, each counting one credit); 0 = serialize in-thread too. Default 1024.
+   */
+  inThreadBufferRecords?: number;
   /** Where and how blocking partitions are written (default: one dir under os.tmpdir(), hash below 128 consumers). */
   blockingShuffle?: BlockingShuffleConfig;
 }
@@ -47,6 +52,8 @@ export const DEFAULT_NETWORK_CONFIG: Readonly<Required<NetworkConfig>> = Object.
   floatingBuffersPerGate: 8,
   maxBuffersPerSubpartition: 10,
   partitionRequestTimeoutMs: 60_000,
+  // About what a 32 KiB network buffer holds of small tuples.
+  inThreadBufferRecords: 1024,
   blockingShuffle: DEFAULT_BLOCKING_SHUFFLE_CONFIG,
 });
 
@@ -59,6 +66,7 @@ export function resolveNetworkConfig(config: Partial<NetworkConfig> | undefined)
   }
   if (!(c.floatingBuffersPerGate >= 0)) throw new RangeError(`NetworkConfig.floatingBuffersPerGate must be >= 0, got ${c.floatingBuffersPerGate}`);
   c.blockingShuffle = resolveBlockingShuffleConfig(c.blockingShuffle);
+  if (!(Number.isInteger(c.inThreadBufferRecords) && c.inThreadBufferRecords >= 0)) throw new RangeError(`NetworkConfig.inThreadBufferRecords must be an integer >= 0 (0 = serialize in-thread too), got ${c.inThreadBufferRecords}`);
   if (!(c.maxBuffersPerSubpartition >= 1)) throw new RangeError(`NetworkConfig.maxBuffersPerSubpartition must be >= 1, got ${c.maxBuffersPerSubpartition}`);
   return c;
 }

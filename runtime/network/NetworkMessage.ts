@@ -2,6 +2,8 @@
 // NettyMessage. Every transport (Connection) carries the same messages; a stream id (chosen by the consumer)
 // multiplexes many channels over one connection.
 
+import type { ObjectRecords } from './NetworkBuffer.js';
+
 export const MSG_PARTITION_REQUEST = 0;
 export const MSG_ADD_CREDIT = 1;
 export const MSG_CANCEL = 2;
@@ -18,7 +20,8 @@ export type ClientMessage =
 
 /** Producer → consumer. `backlog` = data buffers still queued behind this one (Flink's backlog announcement). */
 export type ServerMessage =
-  | { t: typeof MSG_BUFFER; id: number; buffer: ArrayBuffer; length: number; backlog: number; isEvent: boolean }
+  /** `records`: an object buffer (in-thread connections only; counts one credit like any data buffer; `length` estimated). */
+  | { t: typeof MSG_BUFFER; id: number; buffer: ArrayBuffer; length: number; backlog: number; isEvent: boolean; records?: ObjectRecords }
   | { t: typeof MSG_ERROR; id: number; message: string }
   /** Backlog grew while the stream had no credit (Flink's BacklogAnnouncement): ask for floating credit. */
   | { t: typeof MSG_BACKLOG; id: number; backlog: number };

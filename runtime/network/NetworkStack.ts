@@ -94,7 +94,7 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost,
     const existing = this.partitions.get(opts.partitionId) ?? this.blockingPartitions.get(opts.partitionId);
     if (existing !== undefined) throw new Error(`slot ${this.slotIndex}: partition ${opts.partitionId} is already registered (by ${existing.owner})`);
     if (opts.type === 'BLOCKING') return this.createBlockingPartition(opts);
-    const p = new ResultPartitionImpl(this, opts.partitionId, opts.numSubpartitions, opts.bufferTimeout, opts.owner, this.config.bufferSize, this.config.maxBuffersPerSubpartition);
+    const p = new ResultPartitionImpl(this, opts.partitionId, opts.numSubpartitions, opts.bufferTimeout, opts.owner, this.config.bufferSize, this.config.maxBuffersPerSubpartition, this.config.inThreadBufferRecords);
     this.partitions.set(opts.partitionId, p);
     this.releasedPartitions.delete(opts.partitionId);
     this.serveParked(opts.partitionId, (r) => this.attachRequest(p, r.conn, r.id, r.subpartition, r.credit));
@@ -239,8 +239,8 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost,
     switch (msg.t) {
       case MSG_BUFFER: {
         const ch = this.state.get(conn)?.channels.get(msg.id);
-        if (ch !== undefined) ch.onBuffer(msg.buffer, msg.length, msg.backlog, msg.isEvent);
-        else if (!msg.isEvent) conn.send({ t: MSG_ADD_CREDIT, id: msg.id, credit: 0, buffers: [msg.buffer] }); // channel gone: give the memory back
+        if (ch !== undefined) ch.onBuffer(msg.buffer, msg.length, msg.backlog, msg.isEvent, msg.records);
+        else if (!msg.isEvent && msg.records === undefined) conn.send({ t: MSG_ADD_CREDIT, id: msg.id, credit: 0, buffers: [msg.buffer] }); // channel gone: give the memory back
         return;
       }
       case MSG_ADD_CREDIT: {

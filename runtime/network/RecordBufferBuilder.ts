@@ -8,16 +8,12 @@
 import { REUSE_BUFFER_MODE, RESET_BUFFER_MODE, type Packr as MsgPackr } from 'msgpackr';
 import { Packr } from './Packr.js';
 import { RecordSerializationError } from './RecordSerializationError.js';
-import { FLAG_RESET_STRUCTURES, HEADER_SIZE, KIND_RECORDS, KIND_RECORDS_TS, type NetworkBuffer } from './NetworkBuffer.js';
+import { FLAG_RESET_STRUCTURES, HEADER_SIZE, KIND_RECORDS, KIND_RECORDS_TS } from './NetworkBuffer.js';
+import type { BufferBuilder, BufferSink } from './BufferBuilder.js';
+
+export type { BufferSink } from './BufferBuilder.js';
 
 const PACK_MODE = REUSE_BUFFER_MODE | RESET_BUFFER_MODE;
-
-/** Where finished buffers go and where fresh ones come from (the subpartition and the buffer pool). */
-export interface BufferSink {
-  acquireBuffer(): ArrayBuffer;
-  /** A finished buffer; `length` bytes are valid. */
-  onBufferFinished(buffer: NetworkBuffer): void;
-}
 
 function newPackr(describe: () => string): MsgPackr {
   return new Packr({
@@ -44,7 +40,7 @@ interface PackResult extends Uint8Array {
  * Serializes the records of one subpartition into network buffers (Flink's BufferBuilder +
  * RecordSerializer). Hot path: one msgpackr pack + one copy per record, no allocation per record.
  */
-export class RecordBufferBuilder {
+export class RecordBufferBuilder implements BufferBuilder {
   private packr: MsgPackr;
   /** The Packr's structure table (stable for its lifetime); `nextId` moves when a new shape is defined. */
   private structures: { nextId?: number };
@@ -82,16 +78,11 @@ export class RecordBufferBuilder {
       if (this.count > 0) this.finish();
       this.timestamped = ts;
     }
-    // Cheap top-level check (O(1)): a class instance fails here even when its shape is already known.
-    if (typeof value === 'object' && value !== null) {
-      const c = (value as { constructor?: unknown }).constructor;
-      if (c !== Object && c !== Array && !PLAIN_CONSTRUCTORS.has(c)) assertPlainData(value, this.describe);
-    } else if (typeof value === 'function' || typeof value === 'symbol') {
-      assertPlainData(value, this.describe);
-    }
+    checkTopLevel(value, this.describe);
     // No try/catch per record: `inPack` stays set if pack or the shape check throws, and the next add()
     // repairs the structure table (see resetStructures).
     if (this.inPack) this.resetStructures();
+    if (Array.isArray(value) && value.length <= 15 && this.writeFlatTuple(value, timestamp)) return;
     this.inPack = true;
     const packed = this.packr.pack(value, PACK_MODE) as unknown as PackResult;
     // A new record structure means a new shape: check that shape once (class instances are otherwise
@@ -123,6 +114,65 @@ export class RecordBufferBuilder {
     this.pos = pos + len;
     this.count++;
     if (ts) this.timestamps.push(timestamp);
+  }
+
+  /**
+   * Keyed records are mostly short tuples of numbers and short ASCII strings: written here as plain
+   * msgpack (fixarray of ints, float64, fixstr), which any msgpack decoder reads back exactly, without
+   * the per-call cost of msgpackr's pack. Returns false (nothing written) for anything else.
+   */
+  private writeFlatTuple(value: unknown[], timestamp: number | undefined): boolean {
+    const n = value.length;
+    let size = 1;
+    for (let i = 0; i < n; i++) {
+      const x = value[i];
+      if (typeof x === 'number') size += 9;
+      else if (typeof x === 'string' && x.length < 32) size += 1 + x.length;
+      else return false;
+    }
+    const ts = timestamp !== undefined;
+    let buf = this.buf;
+    if (buf === null || this.pos + size + (ts ? 8 * this.count + 16 : 0) > buf.length) {
+      if (this.count > 0) this.finish();
+      buf = this.startBuffer();
+    }
+    const view = this.view!;
+    let p = this.pos;
+    buf[p++] = 0x90 | n;
+    for (let i = 0; i < n; i++) {
+      const x = value[i] as number | string;
+      if (typeof x === 'string') {
+        buf[p++] = 0xa0 | x.length;
+        for (let j = 0; j < x.length; j++) {
+          const c = x.charCodeAt(j);
+          if (c >= 0x80) return false; // not ASCII: msgpackr writes it (nothing committed yet)
+          buf[p++] = c;
+        }
+      } else if ((x | 0) === x && (x !== 0 || 1 / x > 0)) {
+        if (x >= 0) {
+          if (x < 0x80) buf[p++] = x;
+          else if (x < 0x100) { buf[p++] = 0xcc; buf[p++] = x; }
+          else if (x < 0x10000) { buf[p++] = 0xcd; view.setUint16(p, x); p += 2; }
+          else { buf[p++] = 0xce; view.setUint32(p, x); p += 4; }
+        } else if (x >= -32) buf[p++] = x & 0xff;
+        else if (x >= -128) { buf[p++] = 0xd0; buf[p++] = x & 0xff; }
+        else if (x >= -32768) { buf[p++] = 0xd1; view.setInt16(p, x); p += 2; }
+        else { buf[p++] = 0xd2; view.setInt32(p, x); p += 4; }
+      } else {
+        buf[p++] = 0xcb; // float64: exact for every double, -0 and NaN included
+        view.setFloat64(p, x);
+        p += 8;
+      }
+    }
+    this.pos = p;
+    this.count++;
+    if (ts) this.timestamps.push(timestamp);
+    return true;
+  }
+
+  /** Serialized buffers do not carry keys: the consumer computes them again from the values. */
+  addKeyed(value: unknown, _key: unknown, timestamp: number | undefined): void {
+    this.add(value, timestamp);
   }
 
   /** Closes the current buffer (if it has records) and hands it to the sink. */
@@ -222,6 +272,16 @@ function typeName(v: unknown): string {
   if (typeof v !== 'object') return typeof v;
   const c = (v as { constructor?: { name?: string } }).constructor;
   return c?.name ? c.name : 'object';
+}
+
+/** Cheap top-level check (O(1)) of every record: a class instance fails here even when its shape is already known. */
+export function checkTopLevel(value: unknown, describe: () => string): void {
+  if (typeof value === 'object' && value !== null) {
+    const c = (value as { constructor?: unknown }).constructor;
+    if (c !== Object && c !== Array && !PLAIN_CONSTRUCTORS.has(c)) assertPlainData(value, describe);
+  } else if (typeof value === 'function' || typeof value === 'symbol') {
+    assertPlainData(value, describe);
+  }
 }
 
 /** Full recursive plain-data check; only called for the first record of a new shape or an unusual top-level type. */

@@ -14,7 +14,7 @@ export class RecordDeserializer {
   private unpackr: Unpackr = newUnpackr();
 
   /** Decodes one data buffer; returns the values and, for timestamped buffers, their timestamps. */
-  decode(ab: ArrayBuffer, length: number): { values: unknown[]; timestamps: number[] | null } {
+  decode(ab: ArrayBuffer, length: number): { values: unknown[]; keys: null; timestamps: number[] | null } {
     const head = new Uint8Array(ab, 0, HEADER_SIZE);
     const view = new DataView(ab, 0, length);
     if (head[1]! & FLAG_RESET_STRUCTURES) this.unpackr = newUnpackr();
@@ -30,6 +30,6 @@ export class RecordDeserializer {
       timestamps = new Array<number>(count);
       for (let i = 0; i < count; i++) timestamps[i] = view.getFloat64(at + i * 8, true);
     }
-    return { values, timestamps };
+    return { values, keys: null, timestamps };
   }
 }

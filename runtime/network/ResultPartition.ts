@@ -10,6 +10,11 @@ export interface ResultPartition {
   readonly numSubpartitions: number;
   /** Hot path: serializes into the subpartition's current buffer; never blocks (check isAvailable()). */
   emitRecord(subpartition: number, value: unknown, timestamp: number | undefined): void;
+  /**
+   * A record of a keyed edge with its key, computed once by the partitioner: a consumer in this thread
+   * gets it with the record (Flink's setCurrentKey before processElement); serialized buffers drop it.
+   */
+  emitKeyedRecord(subpartition: number, value: unknown, key: unknown, timestamp: number | undefined): void;
   broadcastRecord(value: unknown, timestamp: number | undefined): void;
   /** Flushes pending data of every subpartition first, so order is preserved per subpartition. */
   broadcastEvent(event: StreamEvent): void;
@@ -38,6 +43,7 @@ export interface PartitionHost {
 export class ResultPartitionImpl implements ResultPartition {
   readonly subpartitions: ResultSubpartition[];
   readonly maxBuffersPerSubpartition: number;
+  readonly inThreadBufferRecords: number;
   /** Subpartitions whose queue exceeds the bound. */
   congested = 0;
   buffersOut = 0;
@@ -59,9 +65,11 @@ export class ResultPartitionImpl implements ResultPartition {
     readonly owner: string,
     bufferSize: number,
     maxBuffersPerSubpartition: number,
+    inThreadBufferRecords = 0,
   ) {
     if (!(numSubpartitions >= 1)) throw new RangeError(`partition ${partitionId}: numSubpartitions must be >= 1`);
     this.maxBuffersPerSubpartition = maxBuffersPerSubpartition;
+    this.inThreadBufferRecords = inThreadBufferRecords;
     this.subpartitions = [];
     for (let i = 0; i < numSubpartitions; i++) this.subpartitions.push(new ResultSubpartition(this, i, bufferSize));
     this.flushEveryRecord = bufferTimeout === 0;
@@ -79,7 +87,7 @@ export class ResultPartitionImpl implements ResultPartition {
 
   get numBytesOut(): number {
     let n = 0;
-    for (const s of this.subpartitions) n += s.builder.numBytes;
+    for (const s of this.subpartitions) n += s.numBytes;
     return n;
   }
 
@@ -91,6 +99,14 @@ export class ResultPartitionImpl implements ResultPartition {
     const sp = this.subpartitions[subpartition];
     if (sp === undefined) throw new RangeError(`${this.owner}: subpartition ${subpartition} out of range [0, ${this.numSubpartitions}) of partition ${this.partitionId}`);
     sp.builder.add(value, timestamp);
+    this.numRecordsOut++;
+    if (this.flushEveryRecord) sp.flush();
+  }
+
+  emitKeyedRecord(subpartition: number, value: unknown, key: unknown, timestamp: number | undefined): void {
+    const sp = this.subpartitions[subpartition];
+    if (sp === undefined) throw new RangeError(`${this.owner}: subpartition ${subpartition} out of range [0, ${this.numSubpartitions}) of partition ${this.partitionId}`);
+    sp.builder.addKeyed(value, key, timestamp);
     this.numRecordsOut++;
     if (this.flushEveryRecord) sp.flush();
   }

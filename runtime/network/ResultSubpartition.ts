@@ -4,12 +4,16 @@ import type { Connection } from './Connection.js';
 import { MSG_BACKLOG, MSG_BUFFER, MSG_ERROR } from './NetworkMessage.js';
 import type { NetworkBuffer } from './NetworkBuffer.js';
 import type { NetworkBufferPool } from './NetworkBufferPool.js';
-import { RecordBufferBuilder, type BufferSink } from './RecordBufferBuilder.js';
+import { RecordBufferBuilder } from './RecordBufferBuilder.js';
+import { ObjectBufferBuilder } from './ObjectBufferBuilder.js';
+import type { BufferBuilder, BufferSink } from './BufferBuilder.js';
 
 /** What a subpartition needs from its partition (ResultPartitionImpl). */
 export interface SubpartitionParent {
   readonly host: { readonly pool: NetworkBufferPool };
   readonly maxBuffersPerSubpartition: number;
+  /** Records per object buffer for a consumer in this thread; 0 = serialize in-thread too. */
+  readonly inThreadBufferRecords: number;
   /** Subpartitions whose queue exceeds the bound. */
   congested: number;
   buffersOut: number;
@@ -22,7 +26,10 @@ const MAX_ANNOUNCED_BACKLOG = 64;
 
 /** One subpartition: unsent buffers queue here until the consuming channel has credit. */
 export class ResultSubpartition implements BufferSink {
-  readonly builder: RecordBufferBuilder;
+  /** Serializing until a consumer in this thread attaches, then handing over objects (ObjectBufferBuilder). */
+  builder: BufferBuilder;
+  /** The serializing builder used before the switch to objects (its bytes still count). */
+  private serializedBefore: BufferBuilder | null = null;
   private queue: NetworkBuffer[] = [];
   private head = 0;
   private dataBuffersQueued = 0;
@@ -40,9 +47,13 @@ export class ResultSubpartition implements BufferSink {
   constructor(
     private readonly partition: SubpartitionParent,
     readonly index: number,
-    bufferSize: number,
+    private readonly bufferSize: number,
   ) {
     this.builder = new RecordBufferBuilder(bufferSize, this, () => partition.describe(index));
+  }
+
+  get numBytes(): number {
+    return (this.serializedBefore === null ? 0 : this.serializedBefore.numBytes) + this.builder.numBytes;
   }
 
   get queueLength(): number {
@@ -134,9 +145,23 @@ export class ResultSubpartition implements BufferSink {
     this.streamId = streamId;
     this.credit = credit;
     this.announcedBacklog = 0;
+    if (conn.inThread === true) this.handOverObjects();
     this.trySend();
     if (this.credit <= 0) this.announceBacklog(); // data written before the consumer connected
     return null;
+  }
+
+  /**
+   * The consumer runs in this thread: from now on records travel as references. What was written before
+   * stays serialized and goes out first (ObjectBufferBuilder's predecessor), so the consumer sees every
+   * record in order.
+   */
+  private handOverObjects(): void {
+    const n = this.partition.inThreadBufferRecords;
+    const old = this.builder;
+    if (n <= 0 || old.closedBecause !== null || old instanceof ObjectBufferBuilder) return;
+    this.serializedBefore = old;
+    this.builder = new ObjectBufferBuilder(this.bufferSize, n, this, () => this.partition.describe(this.index), old.hasData ? old : null);
   }
 
   addCredit(credit: number): void {
@@ -173,7 +198,7 @@ export class ResultSubpartition implements BufferSink {
         }
         const backlog = this.dataBuffersQueued + (this.flushRequested ? 1 : 0);
         this.announcedBacklog = backlog;
-        conn.send({ t: MSG_BUFFER, id: this.streamId, buffer: b.buffer, length: b.length, backlog, isEvent: b.isEvent });
+        conn.send({ t: MSG_BUFFER, id: this.streamId, buffer: b.buffer, length: b.length, backlog, isEvent: b.isEvent, records: b.records });
         if (b.isEndOfPartition === true) this.endSent = true;
       } else if (this.flushRequested && this.credit > 0 && this.builder.hasData) {
         this.builder.finish(); // enqueues; the loop sends it
@@ -202,7 +227,7 @@ export class ResultSubpartition implements BufferSink {
     const pool = this.partition.host.pool;
     for (let i = this.head; i < this.queue.length; i++) {
       const b = this.queue[i]!;
-      if (!b.isEvent) pool.recycle(b.buffer);
+      if (!b.isEvent && b.records === undefined) pool.recycle(b.buffer);
     }
     this.queue = [];
     this.head = 0;

@@ -8,7 +8,8 @@ import type { StreamEvent } from './StreamEvent.js';
 
 /** What SingleInputGate.pollNext() returns: the decoded records of one buffer, or one event (Flink's BufferOrEvent). */
 export type InputBatch =
-  | { kind: 'records'; channel: number; values: unknown[]; timestamps: number[] | null }
+  /** `keys`: the records' keys when they came in-thread over a keyed edge (computed by the producer's partitioner), else null. */
+  | { kind: 'records'; channel: number; values: unknown[]; keys: unknown[] | null; timestamps: number[] | null }
   | { kind: 'event'; channel: number; event: StreamEvent };
 
 export interface SingleInputGate {
@@ -114,14 +115,14 @@ export class SingleInputGateImpl implements SingleInputGate {
         return { kind: 'event', channel: ch.index, event };
       }
       const spilled = b.decoded !== undefined;
-      const { values, timestamps } = ch.decode(b);
+      const { values, keys, timestamps } = ch.decode(b);
       this.numRecordsIn += values.length;
       this.numBytesIn += b.length;
       if (this.channelStateRecorder !== null) this.channelStateRecorder.onRecords(ch.index, values, timestamps, b.recordedFor);
       // The whole buffer is decoded into `values` (strings and bytes copied), so it is recycled right
       // away (a spilled one was recycled when it was spilled).
       if (!spilled) ch.recycle(b);
-      return { kind: 'records', channel: ch.index, values, timestamps };
+      return { kind: 'records', channel: ch.index, values, keys, timestamps };
     }
     return null;
   }

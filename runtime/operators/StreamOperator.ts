@@ -81,6 +81,12 @@ export interface StateSnapshotContext {
 
 export interface OneInputStreamOperator<IN> extends StreamOperator {
   processElement(value: IN, timestamp: number | undefined): void;
+  /**
+   * A keyed operator at the head of its task may take records whose key the input already computed (the
+   * producer's keyBy partitioner, in-thread): as processElement, without selecting the key again (Flink's
+   * setKeyContextElement + processElement). Optional; without it the task calls processElement.
+   */
+  processKeyedElement?(value: IN, key: unknown, timestamp: number | undefined): void;
   processWatermark(watermark: number): void;
   processWatermarkStatus?(idle: boolean): void;
 }

@@ -81,8 +81,13 @@ export class KeyGroupStreamPartitioner extends StreamPartitioner {
   readonly type = 'HASH' as const;
   constructor(readonly keySelector: (v: unknown) => unknown, public maxParallelism: number) { super(); }
   selectChannel(value: unknown): number {
-    const kg = assignToKeyGroup(this.keySelector(value), this.maxParallelism);
-    return computeOperatorIndexForKeyGroup(this.maxParallelism, this.numberOfChannels, kg);
+    return this.selectChannelForKey(this.keySelector(value));
+  }
+  /** With one consumer every key goes to it: no hashing (the consumer's state assigns key groups itself). */
+  selectChannelForKey(key: unknown): number {
+    const n = this.numberOfChannels;
+    if (n === 1) return 0;
+    return computeOperatorIndexForKeyGroup(this.maxParallelism, n, assignToKeyGroup(key, this.maxParallelism));
   }
   copy(): StreamPartitioner { return new KeyGroupStreamPartitioner(this.keySelector, this.maxParallelism); }
 }

@@ -131,7 +131,7 @@ export class OperatorChain {
     if (!streamEdge) throw new Error(`internal: the rebuilt StreamGraph has no edge ${edgeId}`);
     const p = streamEdge.partitioner.copy();
     p.setup(partition.numSubpartitions, this.services.taskInfo.indexOfThisSubtask);
-    return new RecordWriterOutput(partition, p);
+    return RecordWriterOutput.create(partition, p);
   }
 
   /** Operator name of a stack trace's innermost operator frame (errors name the operator, not just the chain). */

@@ -359,6 +359,8 @@ export class Task {
     const batchKeyed = this.services.jobGraph.runtimeMode === 'BATCH' && headNode.isKeyed;
     const grouped = batchKeyed ? new KeyGroupedInputBuffer(headNode.keySelectors) : null;
     const one = head as OneInputStreamOperator<unknown>;
+    // Keys computed by the producer (in-thread keyBy) go straight to a head that takes them.
+    const keyedOne = !twoInput && typeof one.processKeyedElement === 'function' ? one as Required<Pick<OneInputStreamOperator<unknown>, 'processKeyedElement'>> : null;
     const two = head as TwoInputStreamOperator<unknown, unknown>;
     let ended = 0;
     let endOfData = 0;
@@ -403,7 +405,11 @@ export class Task {
         const input = inputOf[b.channel];
         if (grouped) grouped.add(input, vals, tss);
         else if (!twoInput) {
-          if (tss === null) for (let i = 0; i < n; i++) one.processElement(vals[i], undefined);
+          const keys = b.keys;
+          if (keys !== null && keyedOne !== null) {
+            if (tss === null) for (let i = 0; i < n; i++) keyedOne.processKeyedElement(vals[i], keys[i], undefined);
+            else for (let i = 0; i < n; i++) keyedOne.processKeyedElement(vals[i], keys[i], tss[i]);
+          } else if (tss === null) for (let i = 0; i < n; i++) one.processElement(vals[i], undefined);
           else for (let i = 0; i < n; i++) one.processElement(vals[i], tss[i]);
         } else if (input === 1) {
           for (let i = 0; i < n; i++) two.processElement1(vals[i], tss === null ? undefined : tss[i]);

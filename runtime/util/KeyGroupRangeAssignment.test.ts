@@ -34,6 +34,18 @@ describe('key groups', () => {
     expect(pinned).toEqual(PINNED);
   });
 
+  it('number keys hashed from the float directly give the key groups of their canonical bytes', () => {
+    const enc = new KeyEncoder();
+    const viaBytes = (k: number, maxP: number): number => { const n = enc.encode(k); return murmur3(enc.bytes, n) % maxP; };
+    const keys = [0, -0, 1, -1, 42, 0.5, -2.75, 1e-300, 5e-324, 2 ** 53 - 1, -(2 ** 53), 1e308, Infinity, -Infinity, NaN, Math.PI];
+    let x = 12345;
+    for (let i = 0; i < 20_000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) | 0;
+      keys.push(i, i % 10_000, x, x / 7, x * 1e10);
+    }
+    for (const maxP of [128, 100, 32768]) for (const k of keys) expect(assignToKeyGroup(k, maxP)).toBe(viaBytes(k, maxP));
+  });
+
   it('equal keys encode equally; -0 and 0 are one key; different types differ', () => {
     const enc = new KeyEncoder();
     const bytes = (k: unknown): string => { const n = enc.encode(k); return Buffer.from(enc.bytes.subarray(0, n)).toString('hex'); };

@@ -131,6 +131,11 @@ export abstract class BlockingResultPartition implements ResultPartition, ViewOw
     this.numRecordsOut++;
   }
 
+  /** Files hold serialized records only: the key is computed again by the consumer. */
+  emitKeyedRecord(subpartition: number, value: unknown, _key: unknown, timestamp: number | undefined): void {
+    this.emitRecord(subpartition, value, timestamp);
+  }
+
   broadcastRecord(value: unknown, timestamp: number | undefined): void {
     const bs = this.builders;
     for (let i = 0; i < bs.length; i++) bs[i]!.add(value, timestamp);

@@ -49,6 +49,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     private readonly clock: () => number = Date.now) {}
 
   setCurrentKey(key: unknown): void {
+    // Same primitive key as the last record (runs of one key, timers): nothing to re-encode. Array keys
+    // always are (the same array may have changed, and clearCurrentKey forgets composite keys).
+    if (key === this.currentKey && key !== undefined && typeof key !== 'object') return;
     this.currentKey = key;
     const mk = keyToMapKey(key);
     this.currentMapKey = mk;
