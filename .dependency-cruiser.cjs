@@ -15,6 +15,7 @@ const RUNTIME_PUBLIC = [
   '^runtime/rest/messages/',
   '^runtime/jobmanager/resourcemanager/SlotManager\\.ts$',
   '^runtime/graph/jobgraph/JobGraphJson\\.ts$',
+  '^runtime/schedule/(SchedulesService|ScheduleSpec)\\.ts$',
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

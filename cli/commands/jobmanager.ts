@@ -1,6 +1,6 @@
 // `tsflink jobmanager`: the JobManager process of a standalone session cluster: Dispatcher,
 // ResourceManager, control RPC for TaskManagers, and the REST API (Flink's paths and JSON).
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterCommand, clusterFlags } from '../ClusterCommand.js';
 import { ExitCode } from '../CliError.js';
@@ -26,13 +26,24 @@ export default class JobManager extends ClusterCommand {
       chmodSync(join(workDir, REST_TOKEN_FILE), 0o600);
       const jm = new StandaloneSessionClusterEntrypoint(conf, secret, join(workDir, 'jobmanager'));
       const { dispatcher, resourceManager, rpcAddress } = await jm.start();
-      const rest = new RestServerEndpoint({ dispatcher, resourceManager, configuration: conf, uploadDir: join(workDir, 'jobmanager', 'uploads'), authentication: { token } });
+      const { startSchedulesService } = await import('../../runtime/schedule/SchedulesService.js');
+      const { createLogger } = await import('../../runtime/entrypoint/ClusterLog.js');
+      // The schedules service (docs/scheduling.md): cron-scheduled BATCH runs through this Dispatcher.
+      const schedules = await startSchedulesService({ dispatcher, configuration: conf, workDir: join(workDir, 'jobmanager'), log: createLogger('Schedules'), bundler: bundleJobFile });
+      const rest = new RestServerEndpoint({ dispatcher, resourceManager, configuration: conf, uploadDir: join(workDir, 'jobmanager', 'uploads'), authentication: { token }, ...(schedules ? { schedules } : {}) });
       const addr = await rest.start();
       process.stdout.write(`JobManager started (pid ${process.pid}): RPC ${rpcAddress.host}:${rpcAddress.port}, REST http://${addr.address}:${addr.port}\n`);
-      await this.waitForSignal(async () => { await rest.close(); await jm.close(); });
+      await this.waitForSignal(async () => { await schedules?.stop(); await rest.close(); await jm.close(); });
     } catch (e) {
       this.fail(e);
     }
     this.exit(ExitCode.SUCCESS);
   }
+}
+
+/** Bundles the job files of scheduler.schedules-dir schedules, as `tsflink run` would. */
+async function bundleJobFile(file: string): Promise<{ code: Buffer; runtime: string }> {
+  const { bundleJob } = await import('../../runtime/client/JobBundler.js');
+  const { tsflinkRuntimeUrl } = await import('../../runtime/usercode/JobBundle.js');
+  return { code: readFileSync((await bundleJob(file)).path), runtime: tsflinkRuntimeUrl() };
 }

@@ -15,5 +15,4 @@ import './HeartbeatManagerOptions.js';
 import './SecurityOptions.js';
 import './FileSystemOptions.js';
 import './YarnConfigOptions.js';
-import './MetricOptions.js';
 import './SchedulerOptions.js';

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EtlScheduler, type LaunchedJobState, type RunLauncher, type RunSubmission } from './EtlScheduler.js';
@@ -240,5 +240,37 @@ describe('EtlScheduler', () => {
     await again.load();
     expect(again.runs('etl').map((r) => r.runId)).toEqual(s.runs('etl').map((r) => r.runId));
     await expect(async () => s.status('nope')).rejects.toThrow(/No schedule 'nope'; schedules: etl/);
+  });
+
+  it('output: the job writes {{output}}, a success commits it as dt=<ds> with _SUCCESS, a rerun replaces it, a failure leaves it untouched', async () => {
+    const table = join(dir, 'table');
+    mkdirSync(table);
+    const s = scheduler();
+    await s.upsert(spec({ cron: '0 0 * * *', args: ['{{output}}', '{{attempt}}'], output: { path: `${table}/dt={{ds}}` } }), { code, runtime: 'x' });
+    const job = (ok: boolean): void => { // what a job would do: write part files into its staging dir
+      const [out, attempt] = launcher.last().args as [string, string];
+      writeFileSync(join(out, `part-0-${attempt}`), `attempt ${attempt}\n`);
+      launcher.end(launcher.last(), ok ? 'SUCCEEDED' : 'FAILED', ok ? undefined : 'bad input');
+    };
+    await advance(s, at('2026-03-02T00:00:00Z'), HOUR);
+    expect(launcher.last().args[0]).toBe(join(table, '.staging-dt=2026-03-01-scheduled__20260301T000000Z-1'));
+    job(true);
+    await s.tick();
+    expect(readdirSync(table)).toEqual(['dt=2026-03-01']);
+    expect(readdirSync(join(table, 'dt=2026-03-01')).sort()).toEqual(['_SUCCESS', 'part-0-1']);
+    await s.rerun('etl', 'scheduled__20260301T000000Z');
+    await s.tick();
+    job(false); // a failed rerun: the committed partition stays as it was, the staging output is dropped
+    await s.tick();
+    expect(readdirSync(table)).toEqual(['dt=2026-03-01']);
+    expect(readdirSync(join(table, 'dt=2026-03-01')).sort()).toEqual(['_SUCCESS', 'part-0-1']);
+    await s.rerun('etl', 'scheduled__20260301T000000Z');
+    await s.tick();
+    job(true);
+    await s.tick();
+    expect(readdirSync(table)).toEqual(['dt=2026-03-01']);
+    expect(readdirSync(join(table, 'dt=2026-03-01')).sort()).toEqual(['_SUCCESS', 'part-0-3']);
+    expect(readFileSync(join(table, 'dt=2026-03-01', 'part-0-3'), 'utf8')).toBe('attempt 3\n');
+    expect(existsSync(join(table, 'dt=2026-03-01', 'part-0-1'))).toBe(false);
   });
 });

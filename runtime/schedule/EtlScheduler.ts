@@ -11,6 +11,7 @@ import { ScheduleSpecError, type ScheduleSpec } from './ScheduleSpec.js';
 import { type ScheduleRun, type RunState, type RunKind, intervalRunId, manualRunId, attemptJobId, isTerminal, RUN_STATES } from './ScheduleRun.js';
 import type { RunHistoryStore, StoredSchedule } from './RunHistoryStore.js';
 import { zonedIso, parseInstant } from './ZonedTime.js';
+import { PartitionCommitter, partitionPaths, type PartitionPaths } from './PartitionCommitter.js';
 
 export interface Clock { now(): number }
 export const systemClock: Clock = { now: () => Date.now() };
@@ -65,6 +66,8 @@ export interface EtlSchedulerOptions {
   historySuccessfulLimit?: number;
   historyFailedLimit?: number;
   log?: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void;
+  /** Commits `output` partitions (default: on the path's file system). */
+  committer?: PartitionCommitter;
   /** Webhook delivery (default: fetch POST); tests replace it. */
   notify?: (url: string, event: Record<string, unknown>) => Promise<void>;
 }
@@ -129,9 +132,13 @@ export class EtlScheduler {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private stopped = false;
+  private loaded = false;
   readonly metrics: ScheduleMetrics = { runsTotal: new Map(), lastSuccessTimestamp: new Map(), runLatenessSeconds: new Map() };
 
+  private readonly committer: PartitionCommitter;
+
   constructor(private readonly opts: EtlSchedulerOptions) {
+    this.committer = opts.committer ?? new PartitionCommitter();
     this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? Math.random;
     this.log = opts.log ?? (() => {});
@@ -139,6 +146,7 @@ export class EtlScheduler {
 
   /** Loads schedules and runs from the store and reconciles runs found RUNNING with the cluster's jobs. */
   async load(): Promise<void> {
+    this.loaded = true;
     for (const stored of await this.opts.store.listSchedules()) {
       try {
         const code = await this.opts.store.getBundle(stored.spec.name);
@@ -152,9 +160,9 @@ export class EtlScheduler {
     }
   }
 
-  /** Loads, then ticks every `tickInterval` until stop(). */
+  /** Loads (unless load() ran), then ticks every `tickInterval` until stop(). */
   async start(): Promise<void> {
-    await this.load();
+    if (!this.loaded) await this.load();
     const interval = this.opts.tickInterval ?? 500;
     const loop = (): void => {
       if (this.stopped) return;
@@ -468,6 +476,13 @@ export class EtlScheduler {
     await this.save(e, r);
     const params = runParameters(r, r.attempt, spec.timezone);
     const config: Record<string, string> = {};
+    try {
+      const out = this.outputOf(spec, r, params);
+      if (out) { await this.committer.prepare(out); params.output = out.staging; }
+    } catch (err) {
+      await this.attemptFailed(e, r, `cannot prepare the staging directory of output ${spec.output?.path}: ${(err as Error).message}`, true);
+      return;
+    }
     for (const [k, v] of Object.entries(spec.config)) config[k] = renderTemplate(v, params);
     config['execution.runtime-mode'] = 'BATCH';
     try {
@@ -480,6 +495,11 @@ export class EtlScheduler {
     } catch (err) {
       await this.attemptFailed(e, r, `the job could not be submitted: ${(err as Error).message}`, true);
     }
+  }
+
+  /** The attempt's partition and staging paths, for a schedule with `output`. */
+  private outputOf(spec: ScheduleSpec, r: ScheduleRun, params: RunParameters): PartitionPaths | undefined {
+    return spec.output ? partitionPaths(renderTemplate(spec.output.path, params), r.runId, r.attempt) : undefined;
   }
 
   private endAttempt(r: ScheduleRun, state: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'CANCELED', error?: string): void {
@@ -515,6 +535,17 @@ export class EtlScheduler {
       const now = this.clock.now();
       const s = this.opts.launcher.jobState(r.jobId);
       const attemptStart = r.attempts[r.attempts.length - 1]?.startedAt ?? r.startedAt ?? now;
+      const out = this.outputOf(spec, r, runParameters(r, r.attempt, spec.timezone));
+      if (s.state === 'SUCCEEDED' && out) {
+        try { await this.committer.commit(out, spec.output!.successFile); } catch (err) {
+          await this.attemptFailed(e, r, `job ${r.jobId} succeeded but its output could not be committed to ${out.partition}: ${(err as Error).message}`, true);
+          continue;
+        }
+        this.log('INFO', `Schedule '${spec.name}' run ${r.runId}: partition ${out.partition} committed`);
+      }
+      if ((s.state === 'FAILED' || s.state === 'CANCELED' || s.state === 'UNKNOWN') && out) {
+        await this.committer.abort(out).catch((err: unknown) => this.log('WARN', `Schedule '${spec.name}' run ${r.runId}: cannot remove ${out.staging}: ${(err as Error).message}`));
+      }
       if (s.state === 'SUCCEEDED') {
         const rejected = Number(s.accumulators?.['numRecordsRejected'] ?? NaN);
         if (Number.isFinite(rejected)) r.recordsRejected = rejected;
@@ -539,6 +570,7 @@ export class EtlScheduler {
         this.finish(e, r, 'TIMED_OUT', `attempt ${r.attempt} ran longer than timeout ${spec.timeout} ms; job ${r.jobId} cancelled`);
         await this.save(e, r);
         await this.cancelQuietly(r.jobId);
+        if (out) await this.committer.abort(out).catch(() => { /* hidden; replaced by the next attempt's commit */ });
       } else {
         await this.checkSla(e, r, now);
       }

@@ -1,8 +1,9 @@
 // Run parameters in job args, config values and waitFor paths: {{ds}}, {{ds_nodash}},
-// {{interval_start}}, {{interval_end}}, {{run_id}}, {{attempt}} (Airflow's names and meaning).
+// {{interval_start}}, {{interval_end}}, {{run_id}}, {{attempt}} (Airflow's names and meaning), and
+// {{output}}: the attempt's staging directory of a schedule with `output` (PartitionCommitter).
 import { zonedDate, zonedIso } from './ZonedTime.js';
 
-export const TEMPLATE_VARIABLES = ['ds', 'ds_nodash', 'interval_start', 'interval_end', 'run_id', 'attempt', 'schedule'] as const;
+export const TEMPLATE_VARIABLES = ['ds', 'ds_nodash', 'interval_start', 'interval_end', 'run_id', 'attempt', 'schedule', 'output'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type RunParameters = Record<TemplateVariable, string>;
 
@@ -19,6 +20,7 @@ export function runParameters(run: { schedule: string; runId: string; intervalSt
     run_id: run.runId,
     attempt: String(attempt),
     schedule: run.schedule,
+    output: '',
   };
 }
 

@@ -63,15 +63,17 @@ export function attemptJobId(schedule: string, runId: string, attempt: number): 
 
 export function isTerminal(s: RunState): boolean { return TERMINAL_STATES.includes(s); }
 
-/** The public JSON of a run (API.md: runId, intervalStart, intervalEnd, state, attempt, jobId, then details). */
+/** A run in lists (API.md: exactly runId, intervalStart, intervalEnd, state, attempt, jobId). */
+export interface RunSummary { runId: string; intervalStart: string; intervalEnd: string; state: RunState; attempt: number; jobId: string | null }
+
+export function runSummary(r: ScheduleRun): RunSummary {
+  return { runId: r.runId, intervalStart: new Date(r.intervalStart).toISOString(), intervalEnd: new Date(r.intervalEnd).toISOString(), state: r.state, attempt: r.attempt, jobId: r.jobId ?? null };
+}
+
+/** One run with its details (GET /schedules/:name/runs/:runid, `tsflink schedule runs --details`). */
 export function runView(r: ScheduleRun): Record<string, unknown> {
   return {
-    runId: r.runId,
-    intervalStart: new Date(r.intervalStart).toISOString(),
-    intervalEnd: new Date(r.intervalEnd).toISOString(),
-    state: r.state,
-    attempt: r.attempt,
-    jobId: r.jobId ?? null,
+    ...runSummary(r),
     kind: r.kind,
     createdAt: new Date(r.createdAt).toISOString(),
     startedAt: r.startedAt !== undefined ? new Date(r.startedAt).toISOString() : null,

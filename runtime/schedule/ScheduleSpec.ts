@@ -50,6 +50,8 @@ export interface ScheduleSpec {
   sla: { maxDuration?: number; shouldEnd?: number };
   /** POSTed a JSON event when a run fails, times out or misses its SLA. */
   webhook?: string;
+  /** Idempotent output: the job writes to {{output}}, committed onto `path` (templated) with `successFile` on success. */
+  output?: { path: string; successFile: string };
 }
 
 /** A schedule file that cannot be used; the message names the source, the field and the fix. */
@@ -58,7 +60,7 @@ export class ScheduleSpecError extends Error {
 }
 
 const FIELDS = ['name', 'job', 'args', 'cron', 'timezone', 'start', 'end', 'catchup', 'concurrencyPolicy', 'maxActiveRuns', 'maxCatchupRuns', 'retries', 'timeout',
-  'startingDeadline', 'waitFor', 'waitTimeout', 'waitPollInterval', 'config', 'suspend', 'history', 'sla', 'webhook'] as const;
+  'startingDeadline', 'waitFor', 'waitTimeout', 'waitPollInterval', 'config', 'suspend', 'history', 'sla', 'webhook', 'output'] as const;
 const NAME = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/;
 
 /** Parses a schedule file's text. `source` names it in errors; relative `job` paths resolve against its directory. */
@@ -172,6 +174,19 @@ export function validateScheduleSpec(doc: unknown, source: string, baseDir?: str
   for (const [i, a] of waitFor.entries()) template(a, `waitFor[${i}]`);
   for (const [k, v] of Object.entries(config)) template(v, `config.${k}`);
 
+  const out = sub('output', ['path', 'successFile']);
+  let output: ScheduleSpec['output'];
+  if (o['output'] !== undefined && o['output'] !== null) {
+    if (typeof out['path'] !== 'string' || !out['path'].includes('{{')) throw new ScheduleSpecError(`${where('output.path')} must be the partition directory, templated per run, e.g. hdfs:///warehouse/orders/dt={{ds}}.`);
+    template(out['path'], 'output.path');
+    if (/\{\{\s*output\s*\}\}/.test(out['path'])) throw new ScheduleSpecError(`${where('output.path')} cannot use {{output}} (it is the staging directory derived from output.path).`);
+    const successFile = out['successFile'] === undefined ? '_SUCCESS' : out['successFile'];
+    if (typeof successFile !== 'string' || !/^[^/]+$/.test(successFile)) throw new ScheduleSpecError(`${where('output.successFile')} must be a file name such as _SUCCESS.`);
+    output = { path: out['path'], successFile };
+  }
+  const usesOutput = [...args, ...Object.values(config)].some((t) => /\{\{\s*output\s*\}\}/.test(t));
+  if (usesOutput && !output) throw new ScheduleSpecError(`${source}: {{output}} is used but 'output' is not declared; add output: { path: <table dir>/dt={{ds}} }.`);
+  if (output && !usesOutput) throw new ScheduleSpecError(`${source}: 'output' is declared but no arg or config value passes {{output}} to the job, so the job cannot write the staging directory.`);
   const suspend = o['suspend'];
   if (suspend !== undefined && typeof suspend !== 'boolean') throw new ScheduleSpecError(`${where('suspend')} must be true or false.`);
   const h = sub('history', ['successful', 'failed']);
@@ -197,6 +212,7 @@ export function validateScheduleSpec(doc: unknown, source: string, baseDir?: str
   opt('waitTimeout', duration(o['waitTimeout'], 'waitTimeout'));
   opt('waitPollInterval', duration(o['waitPollInterval'], 'waitPollInterval'));
   opt('webhook', webhook);
+  opt('output', output);
   const successful = int(h['successful'], 'history.successful', 0);
   const failed = int(h['failed'], 'history.failed', 0);
   if (successful !== undefined) spec.history.successful = successful;

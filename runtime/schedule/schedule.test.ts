@@ -115,7 +115,7 @@ describe('RunTemplate and run ids', () => {
     const p = runParameters(run, 2, 'Europe/Berlin');
     expect(p).toEqual({
       ds: '2026-03-29', ds_nodash: '20260329', interval_start: '2026-03-29T00:00:00+01:00', interval_end: '2026-03-30T00:00:00+02:00',
-      run_id: 'scheduled__20260328T230000Z', attempt: '2', schedule: 'daily',
+      run_id: 'scheduled__20260328T230000Z', attempt: '2', schedule: 'daily', output: '',
     });
     expect(renderTemplate('hdfs:///out/dt={{ds}}/{{ ds_nodash }}-{{attempt}}', p)).toBe('hdfs:///out/dt=2026-03-29/20260329-2');
     expect(() => checkTemplate('dt={{date}}', 'args[0]')).toThrow(/unknown template variable '\{\{date\}\}'.*available: \{\{ds\}\}/);
@@ -174,5 +174,15 @@ describe('ScheduleSpec', () => {
     expect(bad(`${ok}waitTimeout: 1 h\n`)).toMatch(/'waitFor' is empty/);
     expect(bad('name: [x\n')).toMatch(/not valid YAML/);
     expect(() => validateScheduleSpec([], 'POST /schedules')).toThrow(/a schedule is a YAML mapping/);
+  });
+});
+
+describe('ScheduleSpec output', () => {
+  const base = { name: 'x', job: '/j.ts', cron: '@daily' };
+  it('needs {{output}} in the job args and a templated partition path', () => {
+    expect(validateScheduleSpec({ ...base, args: ['{{output}}'], output: { path: 'hdfs:///t/dt={{ds}}' } }, 's').output).toEqual({ path: 'hdfs:///t/dt={{ds}}', successFile: '_SUCCESS' });
+    expect(() => validateScheduleSpec({ ...base, args: ['/x'], output: { path: '/t/dt={{ds}}' } }, 's')).toThrow(/no arg or config value passes \{\{output\}\}/);
+    expect(() => validateScheduleSpec({ ...base, args: ['{{output}}'] }, 's')).toThrow(/\{\{output\}\} is used but 'output' is not declared/);
+    expect(() => validateScheduleSpec({ ...base, args: ['{{output}}'], output: { path: '/t/fixed' } }, 's')).toThrow(/templated per run/);
   });
 });

@@ -11,7 +11,7 @@ import { computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssig
 import { OperatorStateStore, type OperatorStateSnapshot } from '../state/OperatorStateStore.js';
 import type { KeyGroupsSnapshot } from '../state/KeyGroupsSnapshot.js';
 import type { AccumulatorRegistry } from '../operators/AccumulatorRegistry.js';
-import type { TaskMetricGroup } from '../metrics/groups/ComponentMetricGroups.js';
+import { TaskMetricGroup } from '../metrics/MetricGroup.js';
 import type { OneInputStreamOperator } from '../operators/StreamOperator.js';
 
 export interface ChainServices {
@@ -54,8 +54,6 @@ export class OperatorChain {
   readonly head: StreamOperator;
   /** Keyed backend and operator state store of every operator, by node id. */
   readonly stateStores = new Map<number, OperatorStateStores>();
-  /** Where each operator's records go (its numRecordsOut / currentOutputWatermark metrics): chained operators and network outputs. */
-  readonly outputsByNode = new Map<number, { chained: StreamOperator[]; network: RecordWriterOutput[] }>();
 
   constructor(
     readonly vertex: JobVertexSpec,
@@ -84,18 +82,8 @@ export class OperatorChain {
       if (tag === undefined) main.push(o);
       else { const l = sides.get(tag) ?? []; l.push(o); sides.set(tag, l); }
     };
-    const targets: { chained: StreamOperator[]; network: RecordWriterOutput[] } = { chained: [], network: [] };
-    this.outputsByNode.set(nodeId, targets);
-    for (const c of spec.chainedOutputs) {
-      const next = this.createOperator(c.targetNodeId);
-      targets.chained.push(next);
-      add(asChainedOutput(next as OneInputStreamOperator<unknown>), c.outputTag);
-    }
-    for (const n of spec.networkOutputs) {
-      const out = this.networkOutput(nodeId, n.edgeId);
-      targets.network.push(out);
-      add(out, n.outputTag);
-    }
+    for (const c of spec.chainedOutputs) add(asChainedOutput(this.createOperator(c.targetNodeId) as OneInputStreamOperator<unknown>), c.outputTag);
+    for (const n of spec.networkOutputs) add(this.networkOutput(nodeId, n.edgeId), n.outputTag);
     let output: Output<unknown>;
     if (main.length === 1 && sides.size === 0) output = main[0];
     else if (main.length === 0 && sides.size === 0) output = new NoOutput();
@@ -118,7 +106,7 @@ export class OperatorChain {
       nodeId,
       operatorName: node.name,
       taskInfo: ti,
-      metricGroup: s.metricGroup.getOrAddOperator(String(nodeId), node.name),
+      metricGroup: s.metricGroup.addGroup(node.name),
       runtimeMode: s.runtimeMode,
       processingTimeService: s.processingTimeService,
       keyedStateBackend: keyedBackend,
@@ -135,7 +123,7 @@ export class OperatorChain {
     return op;
   }
 
-  private networkOutput(sourceNodeId: number, edgeId: string): RecordWriterOutput {
+  private networkOutput(sourceNodeId: number, edgeId: string): Output<unknown> {
     const spec = this.jobGraph.edges.find((e) => e.id === edgeId);
     const partition = this.partitionsByEdge.get(edgeId);
     if (!spec || !partition) throw new Error(`internal: no partition for edge ${edgeId} of task ${this.services.taskInfo.taskNameWithSubtasks}`);

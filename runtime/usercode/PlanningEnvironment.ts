@@ -7,7 +7,20 @@ import { Configuration } from '../configuration/index.js';
  * Runs a job's main only to capture the StreamGraph of its n-th execute() call (Flink's
  * OptimizerPlanEnvironment). That execute never returns, so nothing after it runs here.
  */
-export async function captureStreamGraph(
+export function captureStreamGraph(
+  main: (args: string[]) => unknown,
+  args: string[],
+  opts: { baseConfiguration: Configuration; defaultParallelism: number; executionIndex: number; what: string },
+): Promise<StreamGraph> {
+  // The context environment is process-wide: two mains planned side by side (a REST submission's
+  // rebuild and a scheduled run in the JobManager) would capture each other's pipelines.
+  const run = planning.then(() => capture(main, args, opts));
+  planning = run.catch(() => undefined);
+  return run;
+}
+let planning: Promise<unknown> = Promise.resolve();
+
+async function capture(
   main: (args: string[]) => unknown,
   args: string[],
   opts: { baseConfiguration: Configuration; defaultParallelism: number; executionIndex: number; what: string },

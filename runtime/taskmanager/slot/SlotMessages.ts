@@ -4,7 +4,6 @@ import type { JobSubmissionInfo } from '../../jobmanager/gateways.js';
 import type { NetworkConfig } from '../../network/index.js';
 import type { TaskManagerMetrics } from '../TaskManagerMetrics.js';
 import type { CheckpointCommand, CheckpointResponse } from '../../checkpoint/CheckpointMessages.js';
-import type { MetricGroupDump } from '../../metrics/dump/MetricDump.js';
 
 /** Messages between a TaskManager's main thread and its slot workers. */
 export type ToSlot =
@@ -17,11 +16,7 @@ export type ToSlot =
   | { t: 'checkpoint'; attemptId: string; cmd: CheckpointCommand }
   | { t: 'releaseJob'; jobId: string }
   /** Asks for the slot's memory/GC metrics (answered with 'threadMetrics'). */
-  | { t: 'sampleMetrics' }
-  /** Asks for the slot's metric groups (tasks, operators, slot heap), answered with 'metricDump'. */
-  | { t: 'dumpMetrics'; id: number }
-  /** Asks what the slot's tasks are doing (thread dump), answered with 'threadInfo'. */
-  | { t: 'threadInfo'; id: number };
+  | { t: 'sampleMetrics' };
 
 export type FromSlot =
   | { t: 'ready' }
@@ -31,12 +26,6 @@ export type FromSlot =
   /** The slot's own V8 heap, buffer pool and GC values. */
   | { t: 'threadMetrics'; metrics: TaskManagerMetrics }
   | { t: 'toCoordinator'; jobId: string; attemptId: string; nodeId: number; event: unknown }
-  | { t: 'checkpointResponse'; jobId: string; response: CheckpointResponse }
-  | { t: 'metricDump'; id: number; dump: MetricGroupDump[] }
-  | { t: 'threadInfo'; id: number; info: string };
+  | { t: 'checkpointResponse'; jobId: string; response: CheckpointResponse };
 
-export interface SlotWorkerData {
-  slotIndex: number; network: NetworkConfig; autoWatermarkInterval: number; metricsInterval: number;
-  /** Scope variables of the TaskManager's metric group, which the slot's task groups hang under. */
-  metrics?: { host: string; taskManagerId: string };
-}
+export interface SlotWorkerData { slotIndex: number; network: NetworkConfig; autoWatermarkInterval: number; metricsInterval: number }
