@@ -1,5 +1,5 @@
 // State backend options (Flink StateBackendOptions).
-import { enumOption, stringOption } from './ConfigOption.js';
+import { enumOption, memoryOption, stringOption } from './ConfigOption.js';
 
 export const STATE_BACKEND = enumOption('state.backend.type', {
   values: ['hashmap', 'leveldb'] as const,
@@ -10,4 +10,29 @@ export const STATE_BACKEND = enumOption('state.backend.type', {
 
 export const LEVELDB_LOCAL_DIR = stringOption('state.backend.leveldb.localdir', {
   description: 'Directory for LevelDB instances; unset = a directory under io.tmp.dirs.',
+});
+
+// LevelDB backend memory (per slot-operator DB); Flink's state.backend.rocksdb.* counterparts.
+export const LEVELDB_BLOCK_CACHE_SIZE = memoryOption('state.backend.leveldb.block-cache-size', {
+  defaultValue: 8 * 1024 * 1024,
+  min: 0,
+  description: 'LevelDB LRU block cache of each LevelDB instance (uncompressed blocks read from disk).',
+});
+
+export const LEVELDB_WRITE_BUFFER_SIZE = memoryOption('state.backend.leveldb.write-buffer-size', {
+  defaultValue: 4 * 1024 * 1024,
+  min: 64 * 1024,
+  description: 'LevelDB memtable size of each instance; a full memtable is written to a level-0 file.',
+});
+
+export const LEVELDB_CACHE_SIZE = memoryOption('state.backend.leveldb.cache.size', {
+  defaultValue: 16 * 1024 * 1024,
+  min: 0,
+  description: 'Bytes of serialized entries the JS-side write-back and read cache of each instance holds (the synchronous state API reads it before LevelDB).',
+});
+
+export const LEVELDB_WRITE_BATCH_SIZE = memoryOption('state.backend.leveldb.write-batch-size', {
+  defaultValue: 2 * 1024 * 1024,
+  min: 1,
+  description: 'Dirty bytes in the write-back cache after which they are written to LevelDB in one batch (asynchronously).',
 });

@@ -20,8 +20,6 @@ import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
 import { type RestLogger, consoleRestLogger } from './RestLogger.js';
 import { type RestAuthenticationOptions, RestAuthenticator, restAuthenticationRequired } from '../security/RestAuthentication.js';
 import { RestHandlerException, internalServerError } from './messages/ErrorResponseBody.js';
-import { registerScheduleHandlers } from './handlers/schedules.js';
-import type { EtlScheduler } from '../schedule/EtlScheduler.js';
 import { type JobView, isGloballyTerminal, jobState } from './messages/common.js';
 import { dashboardConfiguration } from './messages/DashboardConfiguration.js';
 import { configurationInfo } from './messages/ConfigurationInfo.js';
@@ -38,6 +36,15 @@ import { type ClientCoordinationRequestBody, type ClientCoordinationResponseBody
 import { type JobSubmitRequestBody, type JobSubmitResponseBody, REQUEST_PART, jobSubmitRequestSchema } from './messages/JobSubmitRequestBody.js';
 import { type CheckpointConfigInfo, checkpointConfigInfo } from './messages/CheckpointConfigInfo.js';
 import { type CheckpointTriggerStatus, type TriggerResponse, CheckpointTriggerOperations, parseCheckpointTriggerRequest } from './messages/CheckpointTrigger.js';
+import { MetricRegistry } from '../metrics/MetricRegistry.js';
+import { type LogLocation, resolveLogLocation } from '../metrics/logs/LogFiles.js';
+import { JobManagerOptions, MetricOptions } from '../configuration/index.js';
+import type { RestHandlerContext } from './handlers/RestHandlerContext.js';
+import { JobManagerMetrics } from './handlers/metrics/JobManagerMetrics.js';
+import { MetricFetcher } from './handlers/metrics/MetricFetcher.js';
+import { registerMetricHandlers } from './handlers/metrics/MetricHandlers.js';
+import { registerJobHandlers } from './handlers/job/JobHandlers.js';
+import { registerLogHandlers } from './handlers/logs/LogHandlers.js';
 
 export interface RestServerEndpointOptions {
   dispatcher: Dispatcher;
@@ -55,8 +62,8 @@ export interface RestServerEndpointOptions {
    * address without one; `required` demands it on loopback too (YARN).
    */
   authentication?: RestAuthenticationOptions;
-  /** The schedules service (scheduled batch ETL): /schedules… are served when it is given. */
-  schedules?: EtlScheduler;
+  /** The JobManager process's metric registry (its reporters read it too); default: one of the endpoint's own. */
+  metricRegistry?: MetricRegistry;
 }
 
 const jobIdParams = {
@@ -136,8 +143,12 @@ export class RestServerEndpoint {
   /** Manual checkpoint triggers by job and trigger id, kept after completion for polling (Flink's CompletedOperationCache). */
   private readonly checkpointTriggers = new CheckpointTriggerOperations();
   private readonly authOptions: RestAuthenticationOptions | undefined;
-  private readonly schedules: EtlScheduler | undefined;
   private authenticator: RestAuthenticator | null = null;
+  /** JobManager metrics and the store REST reads TaskManagers' metrics from (Flink's MetricFetcher). */
+  private readonly jobManagerMetrics: JobManagerMetrics;
+  private readonly metricFetcher: MetricFetcher;
+  private readonly ownMetricRegistry: MetricRegistry | null;
+  private logLocation: Promise<LogLocation> | null = null;
 
   constructor(opts: RestServerEndpointOptions) {
     this.dispatcher = opts.dispatcher;
@@ -148,7 +159,12 @@ export class RestServerEndpoint {
     this.maxContentLength = this.conf.get(RestOptions.SERVER_MAX_CONTENT_LENGTH);
     this.taskManagerLogUrl = opts.taskManagerLogUrl;
     this.authOptions = opts.authentication;
-    this.schedules = opts.schedules;
+    this.ownMetricRegistry = opts.metricRegistry ? null : new MetricRegistry();
+    const registry = opts.metricRegistry ?? this.ownMetricRegistry!;
+    // Process metrics only where the registry is the process's own (an entrypoint's), not in test clusters sharing a thread.
+    this.jobManagerMetrics = new JobManagerMetrics(registry, this.conf.get(JobManagerOptions.ADDRESS), this.dispatcher, this.rm.slotManager, opts.metricRegistry !== undefined);
+    this.metricFetcher = new MetricFetcher(registry, this.rm.slotManager, this.conf.get(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL),
+      () => new Set(this.dispatcher.allJobs().map((m) => m.jobId)));
   }
 
   /** Whether requests must present the bearer token (known once started). */
@@ -185,6 +201,8 @@ export class RestServerEndpoint {
     this.app = null;
     if (app) await app.close();
     this.checkpointTriggers.close();
+    this.jobManagerMetrics.close();
+    this.ownMetricRegistry?.close();
   }
 
   private async createAuthenticator(bindAddress: string): Promise<RestAuthenticator> {
@@ -274,7 +292,6 @@ export class RestServerEndpoint {
     });
 
     this.route(app, 'GET', '/config', {}, async () => dashboardConfiguration(this.conf));
-    if (this.schedules) registerScheduleHandlers((method, path, schema, handler) => this.route(app, method, path, schema, handler), this.schedules);
     this.route(app, 'GET', '/jobmanager/config', {}, async () => configurationInfo(this.conf));
     this.route(app, 'GET', '/overview', {}, async () => clusterOverview(this.rm.slotManager, this.views()));
     this.route(app, 'GET', '/jobs', {}, async () => jobIdsWithStatus(this.views()));
@@ -320,10 +337,14 @@ export class RestServerEndpoint {
     });
     this.route(app, 'GET', '/jobs/:jobid/execution-result', { params: jobIdParams }, async (req) => jobExecutionResult(this.view(param(req, 'jobid')).result));
     this.checkpointRoutes(app);
-    this.route(app, 'GET', '/jobs/:jobid/metrics', { params: jobIdParams }, async (req) => {
-      const metrics = jobMetrics(this.view(param(req, 'jobid')).master);
-      return selectMetrics(metrics, (req.query as { get?: string | string[] } | undefined)?.get);
-    });
+    // Metrics, job configuration, subtask times, logs and thread dumps (runtime/rest/handlers).
+    const ctx: RestHandlerContext = {
+      route: (method, path, schema, handler) => this.route(app, method, path, schema, handler),
+      view: (id) => this.view(id), slotManager: this.rm.slotManager, configuration: this.conf,
+    };
+    registerMetricHandlers(ctx, this.metricFetcher);
+    registerJobHandlers(ctx);
+    registerLogHandlers(ctx, () => (this.logLocation ??= resolveLogLocation('jobmanager', this.conf.getOptional(MetricOptions.LOG_DIR))));
     this.route(app, 'GET', '/taskmanagers', {}, async () => taskManagersInfo(this.rm.slotManager.registered(), this.taskManagerLogUrl));
     this.route(app, 'GET', '/taskmanagers/:taskmanagerid', { params: tmIdParams }, async (req) => {
       const id = param(req, 'taskmanagerid');
@@ -599,27 +620,6 @@ function param(req: FastifyRequest, name: string): string {
 function unknownCheckpoint(jobId: string, checkpointId: number): RestHandlerException {
   return new RestHandlerException(404, `Could not find checkpointing statistics for checkpoint ${checkpointId}.`,
     [`Job ${jobId} keeps the statistics of its latest checkpoints only (GET /jobs/${jobId}/checkpoints lists them).`]);
-}
-
-/**
- * The job's metrics as Flink's MetricStore holds them (values as strings): the checkpoint metrics
- * of Flink's JobManager job scope. tsflink has no other job-level metrics yet.
- */
-function jobMetrics(master: JobMaster): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(master.checkpointStats.metrics())) out[k] = String(v);
-  out['lastCheckpointExternalPath'] = master.checkpointStats.lastCheckpointExternalPath();
-  return out;
-}
-
-/**
- * Flink's AbstractMetricsHandler: without `get` the available metric ids ([{id}]); with
- * `get=a,b` (comma-separated, also repeated) [{id, value}] of the known ones, unknown ones left out.
- */
-function selectMetrics(metrics: Record<string, string>, get: string | string[] | undefined): Array<{ id: string; value?: string }> {
-  if (get === undefined) return Object.keys(metrics).map((id) => ({ id }));
-  const names = new Set((Array.isArray(get) ? get : [get]).flatMap((g) => g.split(',')).map((n) => n.trim()).filter((n) => n !== ''));
-  return [...names].filter((id) => Object.hasOwn(metrics, id)).map((id) => ({ id, value: metrics[id]! }));
 }
 
 /** Structural checks the JSON schema cannot express: unique vertices, edges between them. */

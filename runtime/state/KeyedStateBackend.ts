@@ -16,6 +16,13 @@ export interface RestoredTimers {
   readonly processing: ReadonlyArray<readonly [number, unknown]>;
 }
 
+/** A snapshot begun in the synchronous phase; serialize() runs in slices while the task goes on. */
+export interface PendingKeyedSnapshot {
+  serialize(pause: () => Promise<void>): Promise<KeyGroupsSnapshot>;
+  /** Ends the snapshot without serializing (the checkpoint failed before it got here). */
+  release(): void;
+}
+
 /**
  * Keyed state of one operator subtask. The current key is set before each record or timer;
  * state handles read and write the current key's entry. Synchronous on every backend.
@@ -40,6 +47,10 @@ export interface KeyedStateBackend {
   hasRestoredTimers(name: string): boolean;
   /** All states and timers, serialized before returning (state may change right after). */
   snapshot(): KeyGroupsSnapshot;
+  /** The synchronous phase of an asynchronous snapshot: the state as of now, serialized later. */
+  beginSnapshot(): PendingKeyedSnapshot;
+  /** Backends that keep state outside the heap open their store here, after restore() and before any state access. */
+  open?(): Promise<void>;
   /** Before any state is requested: loads the key groups of `snapshots` inside keyGroupRange. */
   restore(snapshots: readonly KeyGroupsSnapshot[]): void;
   dispose(): void;

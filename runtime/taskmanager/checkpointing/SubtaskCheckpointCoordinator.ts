@@ -10,7 +10,7 @@ import type { OperatorChain } from '../OperatorChain.js';
 import type { CheckpointFailureReason, CheckpointResponse, SnapshotType } from '../../checkpoint/CheckpointMessages.js';
 import { failureMessage } from '../../checkpoint/CheckpointMessages.js';
 import type { OperatorSubtaskState, StreamStateHandle, TaskStateSnapshot } from '../../checkpoint/StateHandles.js';
-import type { PendingKeyedSnapshot } from '../../state/heap/HeapKeyedStateBackend.js';
+import type { PendingKeyedSnapshot } from '../../state/KeyedStateBackend.js';
 import type { OperatorStateSnapshot } from '../../state/OperatorStateStore.js';
 import type { InputChannelStateSnapshot } from './UnalignedCheckpointBarrierHandler.js';
 

@@ -1,0 +1,47 @@
+// Flink's ReporterSetup: the reporters named by metrics.reporter.<name>.factory.class (filtered by
+// metrics.reporters), started in every JobManager and TaskManager process on its registry.
+import type { Configuration } from '../configuration/index.js';
+import { MetricOptions } from '../configuration/index.js';
+import type { MetricRegistry } from './MetricRegistry.js';
+import { PrometheusReporter } from './prometheus/PrometheusReporter.js';
+
+export const PROMETHEUS_FACTORY = 'org.apache.flink.metrics.prometheus.PrometheusReporterFactory';
+const FACTORIES: Record<string, 'prometheus'> = { [PROMETHEUS_FACTORY]: 'prometheus', prometheus: 'prometheus' };
+
+export interface StartedReporter { readonly name: string; readonly kind: 'prometheus'; readonly host: string; readonly port: number; close(): Promise<void> }
+
+/** Starts every configured reporter; a bad factory or port fails start-up naming the key. */
+export async function startMetricReporters(conf: Configuration, registry: MetricRegistry, defaultHost: string, log?: (msg: string) => void): Promise<StartedReporter[]> {
+  const raw = conf.toMap();
+  const names = new Set<string>();
+  for (const k of Object.keys(raw)) {
+    const m = /^metrics\.reporter\.([^.]+)\.(?:factory\.)?class$/.exec(k);
+    if (m) names.add(m[1]!);
+  }
+  const allow = conf.getOptional(MetricOptions.REPORTERS_LIST);
+  const started: StartedReporter[] = [];
+  try {
+    for (const name of names) {
+      if (allow && !allow.includes(name)) continue;
+      const p = `metrics.reporter.${name}.`;
+      const factoryKey = raw[`${p}factory.class`] !== undefined ? `${p}factory.class` : `${p}class`;
+      const factory = raw[factoryKey]!.trim();
+      const kind = FACTORIES[factory];
+      if (!kind) {
+        throw new Error(`Unknown metric reporter '${factory}' (${factoryKey}): tsflink has ${PROMETHEUS_FACTORY} (alias 'prometheus'). Remove the reporter or set that factory.`);
+      }
+      const filter = raw[`${p}filterLabelValueCharacters`];
+      if (filter !== undefined && filter !== 'true' && filter !== 'false') throw new Error(`Invalid ${p}filterLabelValueCharacters '${filter}': expected true or false.`);
+      const reporter = new PrometheusReporter(() => registry.collect(), {
+        port: raw[`${p}port`] ?? '9249', portKey: `${p}port`, host: raw[`${p}host`] ?? defaultHost, filterLabelValueCharacters: filter !== 'false',
+      });
+      const port = await reporter.open();
+      log?.(`Metric reporter '${name}' (Prometheus) serving http://${reporter.host}:${port}/metrics`);
+      started.push({ name, kind, host: reporter.host, port, close: () => reporter.close() });
+    }
+  } catch (e) {
+    await Promise.all(started.map((r) => r.close()));
+    throw e;
+  }
+  return started;
+}

@@ -1,0 +1,348 @@
+// The 'leveldb' backend (Flink's EmbeddedRocksDBStateBackend role): one classic-level instance per
+// slot-operator in a directory of its own under the TaskManager's local dirs, deleted on dispose.
+// State handles stay synchronous: reads go through WriteBackStore (getSync), writes are batched.
+// Timers stay on the heap (InternalTimerService), as with Flink's
+// state.backend.rocksdb.timer-service.factory: HEAP; they join the snapshots in the same format.
+import { mkdirSync, rmSync } from 'node:fs';
+import { ClassicLevel } from 'classic-level';
+import { Unpackr } from 'msgpackr';
+import { Packr } from '../../network/Packr.js';
+import type { KeyedStateBackend, PendingKeyedSnapshot, RestoredTimers, TimerSnapshotSource } from '../KeyedStateBackend.js';
+import type { KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
+import { restoreKeyGroups, type StoredKind } from '../heap/HeapSnapshot.js';
+import type { State } from '../../api/state/State.js';
+import type { StateDescriptor, ValueStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor } from '../../api/state/StateDescriptor.js';
+import type { KeyGroupRange } from '../../util/KeyGroupRangeAssignment.js';
+import { CurrentKeyEncoder, u16, userKeyChars } from './LevelDBKeyLayout.js';
+import { ABSENT, WriteBackStore } from './WriteBackStore.js';
+import {
+  LevelAggregatingState, LevelListState, LevelMapState, LevelReducingState, LevelValueState, type AggregateFns, type StateAccess, type StateMeta,
+} from './LevelDBStates.js';
+import { writeLevelDBSnapshot, type TimerCopy } from './LevelDBSnapshot.js';
+
+export interface LevelDBBackendOptions {
+  /** Directory of this instance (must not exist yet; created, and removed on dispose). */
+  readonly path: string;
+  /** LevelDB block cache bytes (state.backend.leveldb.block-cache-size). */
+  readonly blockCacheSize: number;
+  /** LevelDB memtable bytes (state.backend.leveldb.write-buffer-size). */
+  readonly writeBufferSize: number;
+  /** Write-back + read cache bytes (state.backend.leveldb.cache.size). */
+  readonly cacheSize: number;
+  /** Dirty bytes per batch (state.backend.leveldb.write-batch-size). */
+  readonly writeBatchSize: number;
+  /** Names the operator subtask in errors. */
+  readonly owner: string;
+}
+
+const TIMER_EVENT = '_timer_state/event_', TIMER_PROCESSING = '_timer_state/processing_';
+const NO_TIMERS: RestoredTimers = { event: [], processing: [] };
+const MAX_STATES = 0xffff;
+/** Restore writes this many bytes per batch before awaiting it (bounds the memory a restore needs). */
+const RESTORE_BATCH_BYTES = 4 * 1024 * 1024;
+
+export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess {
+  private readonly db: ClassicLevel<string, Buffer>;
+  readonly store: WriteBackStore;
+  private readonly keyEnc: CurrentKeyEncoder;
+  private currentKey: unknown = undefined;
+  /** Key group chars + current key chars (the state id goes in between). */
+  private kgChars = '';
+  private keyChars = '';
+  private readonly metas = new Map<string, StateMeta>();
+  private readonly handles = new Map<string, State>();
+  private readonly timerServices = new Map<string, TimerSnapshotSource>();
+  private readonly restoredTimers = new Map<string, { event: [number, unknown][]; processing: [number, unknown][] }>();
+  private pendingRestore: readonly KeyGroupsSnapshot[] = [];
+  private opened = false;
+  private disposed: Promise<void> | null = null;
+  private readonly structures: object[] = [];
+  private readonly packr: InstanceType<typeof Packr>;
+  private readonly unpackr: Unpackr;
+
+  constructor(readonly keyGroupRange: KeyGroupRange, readonly maxParallelism: number, private readonly opts: LevelDBBackendOptions) {
+    this.keyEnc = new CurrentKeyEncoder(maxParallelism);
+    try {
+      mkdirSync(opts.path, { recursive: true });
+    } catch (e) {
+      throw new Error(`${opts.owner}: cannot create the LevelDB state directory ${opts.path}: ${(e as Error).message}. ` +
+        "Set 'state.backend.leveldb.localdir' or 'io.tmp.dirs' to a writable local directory.", { cause: e });
+    }
+    this.db = new ClassicLevel<string, Buffer>(opts.path, {
+      keyEncoding: 'utf8', valueEncoding: 'buffer',
+      cacheSize: opts.blockCacheSize, writeBufferSize: opts.writeBufferSize, createIfMissing: true, errorIfExists: true,
+    });
+    this.store = new WriteBackStore(this.db, { cacheSize: opts.cacheSize, writeBatchSize: opts.writeBatchSize, where: `${opts.owner} (LevelDB ${opts.path})` });
+    // Record structures live only in this process: the DB is private to this backend and deleted with it,
+    // and checkpoints use the canonical format, so they never need to be persisted.
+    this.packr = new Packr({
+      structures: this.structures, useRecords: true, moreTypes: true,
+      writeFunction: ((): never => {
+        throw new Error(`${opts.owner}: state holds a function, which cannot be stored; keep only data (numbers, strings, bigint, arrays, objects, Maps, Sets, Dates, Uint8Arrays) in state.`);
+      }) as () => never,
+    });
+    this.unpackr = new Unpackr({ structures: this.structures, useRecords: true, moreTypes: true });
+  }
+
+  get path(): string { return this.opts.path; }
+
+  async open(): Promise<void> {
+    if (this.opened) return;
+    try {
+      await this.db.open();
+    } catch (e) {
+      throw new Error(`${this.opts.owner}: cannot open LevelDB at ${this.opts.path}: ${(e as Error).message}`, { cause: e });
+    }
+    this.opened = true;
+    const snapshots = this.pendingRestore;
+    this.pendingRestore = [];
+    if (snapshots.length > 0) await this.loadRestored(snapshots);
+  }
+
+  // ---- StateAccess (the handles' view) ----
+
+  entryKey(meta: StateMeta): string { return this.kgChars + meta.idChars + this.keyChars; }
+
+  read(k: string): unknown {
+    if (!this.opened) this.notOpen();
+    const b = this.store.get(k);
+    return b === ABSENT ? undefined : this.unpackr.unpack(b);
+  }
+
+  exists(k: string): boolean {
+    if (!this.opened) this.notOpen();
+    return this.store.get(k) !== ABSENT;
+  }
+
+  write(meta: StateMeta, k: string, v: unknown, primary: boolean): void {
+    if (!this.opened) this.notOpen();
+    if (primary && this.store.get(k) === ABSENT) meta.count++;
+    this.store.put(k, this.packr.pack(v));
+  }
+
+  remove(meta: StateMeta, k: string, primary: boolean): void {
+    if (!this.opened) this.notOpen();
+    if (this.store.get(k) === ABSENT) return;
+    if (primary) meta.count--;
+    this.store.del(k);
+  }
+
+  private notOpen(): never {
+    throw new Error(`${this.opts.owner}: the LevelDB state backend was used before open() (or after dispose()); the task opens it before operators start.`);
+  }
+
+  // ---- KeyedStateBackend ----
+
+  setCurrentKey(key: unknown): void {
+    this.currentKey = key;
+    this.keyEnc.set(key);
+    this.kgChars = u16(this.keyEnc.keyGroup);
+    this.keyChars = this.keyEnc.chars;
+  }
+  getCurrentKey(): unknown { return this.currentKey; }
+
+  private meta(name: string, kind: StoredKind, ttl: boolean): StateMeta {
+    let m = this.metas.get(name);
+    if (m) return m;
+    const id = this.metas.size;
+    if (id >= MAX_STATES) throw new Error(`${this.opts.owner}: more than ${MAX_STATES} keyed states in one operator; use fewer state names.`);
+    m = { id, idChars: u16(id), name, kind, ttl, count: 0 };
+    this.metas.set(name, m);
+    return m;
+  }
+
+  getPartitionedState<S extends State>(desc: StateDescriptor<unknown, unknown>): S {
+    const existing = this.handles.get(desc.name);
+    const known = this.metas.get(desc.name);
+    if (known && known.kind !== desc.kind) {
+      throw new Error(`State '${desc.name}' was ${existing ? 'registered' : 'restored'} as ${known.kind} state and is now requested as ${desc.kind} state; ` +
+        (existing ? 'use a different name.' : 'keep its kind or use a different name.'));
+    }
+    if (existing) return existing as S;
+    const ttl = desc.ttlConfig !== undefined;
+    if (known && known.ttl !== ttl) {
+      throw new Error(`State '${desc.name}' was restored ${known.ttl ? 'with' : 'without'} TTL and is now requested ${known.ttl ? 'without' : 'with'} it; ` +
+        'turning TTL on or off for existing state is not supported (as in Flink); use a different state name.');
+    }
+    const m = this.meta(desc.name, desc.kind, ttl);
+    let handle: State;
+    switch (desc.kind) {
+      case 'value': handle = new LevelValueState(this, m, (desc as ValueStateDescriptor<unknown>).defaultValue); break;
+      case 'list': handle = new LevelListState(this, m); break;
+      case 'map': handle = new LevelMapState(this, m); break;
+      case 'reducing': handle = new LevelReducingState(this, m, (desc as ReducingStateDescriptor<unknown>).reduceFunction); break;
+      case 'aggregating': handle = new LevelAggregatingState(this, m, (desc as AggregatingStateDescriptor<unknown, unknown, unknown>).aggregateFunction as AggregateFns); break;
+      default: throw new Error(`Unknown state kind ${(desc as { kind: string }).kind}`);
+    }
+    this.handles.set(desc.name, handle);
+    return handle as S;
+  }
+
+  clearCurrentKey(): void {
+    for (const m of this.metas.values()) {
+      const base = this.entryKey(m);
+      if (m.kind === 'map') {
+        const idx = this.read(base) as unknown[] | undefined;
+        if (idx) for (const k of idx) this.remove(m, base + userKeyChars(k), false);
+      }
+      this.remove(m, base, true);
+    }
+  }
+
+  applyToAllKeys<S extends State>(desc: StateDescriptor<unknown, unknown>, _fn: (key: unknown, state: S) => void): void {
+    // classic-level iterates only asynchronously, and a key list in memory would bound the state by the heap again.
+    throw new Error(`${this.opts.owner}: applying a function to every key of state '${desc.name}' is not supported on the 'leveldb' state backend ` +
+      "(LevelDB cannot be scanned synchronously); use state.backend.type: hashmap for this operator's job.");
+  }
+
+  numKeys(stateName: string): number { return this.metas.get(stateName)?.count ?? 0; }
+
+  registerTimerService(name: string, timers: TimerSnapshotSource): RestoredTimers {
+    if (this.timerServices.has(name)) throw new Error(`A timer service named '${name}' is already registered with this keyed state backend.`);
+    this.timerServices.set(name, timers);
+    const restored = this.restoredTimers.get(name);
+    this.restoredTimers.delete(name);
+    return restored ?? NO_TIMERS;
+  }
+
+  hasRestoredTimers(name: string): boolean {
+    const t = this.restoredTimers.get(name);
+    return t !== undefined && (t.event.length > 0 || t.processing.length > 0);
+  }
+
+  /** Timers change with every record: copied in the synchronous phase. */
+  private copyTimers(): TimerCopy[] {
+    const out: TimerCopy[] = [];
+    const add = (name: string, each: (fn: (ts: number, key: unknown) => void) => void): void => {
+      const entries: unknown[] = [];
+      each((ts, key) => entries.push(key, ts));
+      if (entries.length > 0) out.push({ name, entries });
+    };
+    for (const [name, svc] of this.timerServices) {
+      add(TIMER_EVENT + name, (fn) => svc.forEachTimer('event', fn));
+      add(TIMER_PROCESSING + name, (fn) => svc.forEachTimer('processing', fn));
+    }
+    for (const [name, t] of this.restoredTimers) {
+      add(TIMER_EVENT + name, (fn) => { for (const [ts, k] of t.event) fn(ts, k); });
+      add(TIMER_PROCESSING + name, (fn) => { for (const [ts, k] of t.processing) fn(ts, k); });
+    }
+    return out;
+  }
+
+  /**
+   * Synchronous phase: timers are copied and a LevelDB snapshot is requested for this moment
+   * (it is taken once the writes so far have landed); the snapshot is read in slices afterwards.
+   */
+  beginSnapshot(): PendingKeyedSnapshot {
+    if (!this.opened) this.notOpen();
+    const timers = this.copyTimers();
+    const metas = new Map<number, StateMeta>();
+    for (const m of this.metas.values()) metas.set(m.id, { ...m });
+    const snap = this.store.snapshot();
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      void snap.then((s) => s.close(), () => {});
+    };
+    return {
+      serialize: async (pause) => {
+        try {
+          const s = await snap;
+          return await writeLevelDBSnapshot({
+            db: this.db, snapshot: s, range: this.keyGroupRange, maxParallelism: this.maxParallelism, metas, timers,
+            unpack: (b) => this.unpackr.unpack(b), pause,
+          });
+        } finally { release(); }
+      },
+      release,
+    };
+  }
+
+  snapshot(): KeyGroupsSnapshot {
+    throw new Error(`${this.opts.owner}: the 'leveldb' state backend snapshots only asynchronously (beginSnapshot); LevelDB cannot be read in one synchronous pass.`);
+  }
+
+  /** Timers are loaded now (timer services are created right after); state entries in open(). */
+  restore(snapshots: readonly KeyGroupsSnapshot[]): void {
+    if (this.opened) throw new Error(`${this.opts.owner}: restore() must run before the LevelDB state backend is opened.`);
+    restoreKeyGroups(snapshots, this.keyGroupRange, (kg, r) => {
+      if (r.kind === 'timer') { this.restoreTimers(kg, r.name, r.entries); return; }
+      const m = this.metas.get(r.name);
+      if (m && (m.kind !== r.kind || m.ttl !== r.ttl)) {
+        throw new Error(`Keyed state of key group ${kg}: state '${r.name}' is ${r.kind} state${r.ttl ? ' with TTL' : ''} here and ${m.kind}${m.ttl ? ' with TTL' : ''} in another key group.`);
+      }
+      this.meta(r.name, r.kind, r.ttl);
+    });
+    this.pendingRestore = [...this.pendingRestore, ...snapshots];
+  }
+
+  private restoreTimers(kg: number, stateName: string, entries: readonly unknown[]): void {
+    const event = stateName.startsWith(TIMER_EVENT);
+    if (!event && !stateName.startsWith(TIMER_PROCESSING)) throw new Error(`Keyed state of key group ${kg} is corrupt: timer state '${stateName}' has no known name.`);
+    const service = stateName.slice((event ? TIMER_EVENT : TIMER_PROCESSING).length);
+    let t = this.restoredTimers.get(service);
+    if (!t) { t = { event: [], processing: [] }; this.restoredTimers.set(service, t); }
+    const into = event ? t.event : t.processing;
+    for (let i = 0; i < entries.length; i += 2) {
+      const ts = entries[i + 1];
+      if (typeof ts !== 'number') throw new Error(`Keyed state of key group ${kg} is corrupt: a timer of '${stateName}' has timestamp ${String(ts)}.`);
+      into.push([ts, entries[i]]);
+    }
+  }
+
+  /** Writes the restored state entries of each key group in range, one key group decoded at a time. */
+  private async loadRestored(snapshots: readonly KeyGroupsSnapshot[]): Promise<void> {
+    let batch = this.db.batch();
+    let bytes = 0;
+    const put = async (k: string, v: unknown): Promise<void> => {
+      const b = this.packr.pack(v);
+      batch.put(k, b);
+      bytes += k.length + b.length;
+      if (bytes >= RESTORE_BATCH_BYTES) { await batch.write(); batch = this.db.batch(); bytes = 0; }
+    };
+    for (let kg = this.keyGroupRange.startKeyGroup; kg <= this.keyGroupRange.endKeyGroup; kg++) {
+      const records: { name: string; kind: StoredKind; entries: readonly unknown[] }[] = [];
+      restoreKeyGroups(snapshots, { startKeyGroup: kg, endKeyGroup: kg }, (_kg, r) => { if (r.kind !== 'timer') records.push(r); });
+      const kgc = u16(kg);
+      for (const r of records) {
+        const m = this.metas.get(r.name)!;
+        const e = r.entries;
+        for (let i = 0; i < e.length; i += 2) {
+          this.keyEnc.set(e[i]);
+          if (this.keyEnc.keyGroup !== kg) {
+            throw new Error(`Keyed state of key group ${kg} is corrupt: state '${r.name}' holds key ${String(e[i])} of key group ${this.keyEnc.keyGroup}.`);
+          }
+          const base = kgc + m.idChars + this.keyEnc.chars;
+          m.count++;
+          if (r.kind !== 'map') { await put(base, e[i + 1]); continue; }
+          const map = e[i + 1];
+          if (!(map instanceof Map)) throw new Error(`Keyed state of key group ${kg} is corrupt: map state '${r.name}' holds a ${typeof map} instead of a map.`);
+          const index: unknown[] = [];
+          for (const pair of map.values()) {
+            if (!Array.isArray(pair) || pair.length !== 2) throw new Error(`Keyed state of key group ${kg} is corrupt: an entry of map state '${r.name}' is malformed.`);
+            index.push(pair[0]);
+            await put(base + userKeyChars(pair[0]), pair[1]);
+          }
+          await put(base, index);
+        }
+      }
+    }
+    await batch.write();
+    this.currentKey = undefined;
+  }
+
+  dispose(): void { void this.close(); }
+
+  /** Closes the DB and deletes its directory (dispose() without waiting). */
+  close(): Promise<void> {
+    if (this.disposed) return this.disposed;
+    this.opened = false;
+    this.handles.clear();
+    this.timerServices.clear();
+    this.restoredTimers.clear();
+    const path = this.opts.path;
+    this.disposed = this.db.close().catch(() => { /* closing a failed DB */ }).then(() => { rmSync(path, { recursive: true, force: true }); });
+    return this.disposed;
+  }
+}

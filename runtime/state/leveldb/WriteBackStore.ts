@@ -1,0 +1,166 @@
+// The synchronous face of one LevelDB instance. classic-level 3 reads synchronously (getSync) but
+// writes only asynchronously, so writes go to a write-back layer (`dirty`) that is written in
+// batches, one batch in flight at a time (two batches in flight could land out of order). Reads
+// look at dirty, then the batch being written, then a FIFO read cache of clean entries, then
+// LevelDB. Values are serialized bytes, so a value handed to user code is always a fresh copy (as
+// on RocksDB) and the cache is bounded by bytes, not by object counts.
+import type { ClassicLevel } from 'classic-level';
+
+/** An absent entry (deleted, or known missing from LevelDB). */
+export const ABSENT = null;
+type Slot = Buffer | null;
+
+const ENTRY_OVERHEAD = 48;
+const weigh = (k: string, v: Slot): number => k.length + (v === null ? 0 : v.length) + ENTRY_OVERHEAD;
+
+export type LevelSnapshot = ReturnType<ClassicLevel<string, Buffer>['snapshot']>;
+
+export interface WriteBackStoreOptions {
+  /** Bytes of dirty plus cached entries the store aims to hold (dirty may exceed it while a batch is written). */
+  readonly cacheSize: number;
+  /** Dirty bytes after which a batch is written. */
+  readonly writeBatchSize: number;
+  /** Names the instance in errors. */
+  readonly where: string;
+}
+
+export class WriteBackStore {
+  private dirty = new Map<string, Slot>();
+  private dirtyBytes = 0;
+  /** Batches sealed for writing, oldest first; the first is in flight while `inFlight` is set. */
+  private readonly sealed: Array<{ id: number; entries: Map<string, Slot> }> = [];
+  private readonly clean = new Map<string, Slot>();
+  private cleanBytes = 0;
+  private inFlight = false;
+  private sealedCount = 0;
+  private landed = 0;
+  /** Snapshot requests, each waiting for the batch sealed at its moment. */
+  private readonly snapshotWaiters: Array<{ upTo: number; resolve: (s: LevelSnapshot) => void; reject: (e: Error) => void }> = [];
+  private failure: Error | null = null;
+  /** Counters for the bench and the docs' numbers. */
+  readonly stats = { gets: 0, diskGets: 0, batches: 0, batchedEntries: 0 };
+
+  constructor(private readonly db: ClassicLevel<string, Buffer>, private readonly opts: WriteBackStoreOptions) {}
+
+  get(k: string): Slot {
+    this.stats.gets++;
+    let v = this.dirty.get(k);
+    if (v !== undefined) return v;
+    for (let i = this.sealed.length - 1; i >= 0; i--) { v = this.sealed[i]!.entries.get(k); if (v !== undefined) return v; }
+    v = this.clean.get(k);
+    if (v !== undefined) return v;
+    this.check();
+    this.stats.diskGets++;
+    const d = this.db.getSync(k);
+    const slot = d === undefined ? ABSENT : d;
+    this.remember(k, slot);
+    return slot;
+  }
+
+  put(k: string, v: Buffer): void { this.write(k, v); }
+  del(k: string): void { this.write(k, ABSENT); }
+
+  private write(k: string, v: Slot): void {
+    this.check();
+    const old = this.dirty.get(k);
+    if (old !== undefined) this.dirtyBytes -= weigh(k, old);
+    this.dirty.set(k, v);
+    this.dirtyBytes += weigh(k, v);
+    const c = this.clean.get(k);
+    if (c !== undefined) { this.clean.delete(k); this.cleanBytes -= weigh(k, c); }
+    // While a batch is in flight dirty keeps growing (the API cannot wait); the next batch takes it all.
+    if (this.dirtyBytes >= this.opts.writeBatchSize && !this.inFlight) { this.seal(); this.pump(); }
+  }
+
+  private remember(k: string, v: Slot): void {
+    const w = weigh(k, v);
+    const budget = Math.max(0, this.opts.cacheSize - this.dirtyBytes);
+    if (w > budget) return;
+    const old = this.clean.get(k);
+    if (old !== undefined) this.cleanBytes -= weigh(k, old);
+    this.clean.set(k, v);
+    this.cleanBytes += w;
+    if (this.cleanBytes > budget) this.evict(budget);
+  }
+
+  private evict(budget: number): void {
+    for (const [k, v] of this.clean) {
+      if (this.cleanBytes <= budget * 0.9) break;
+      this.clean.delete(k);
+      this.cleanBytes -= weigh(k, v);
+    }
+  }
+
+  private seal(): void {
+    if (this.dirty.size === 0) return;
+    this.sealed.push({ id: ++this.sealedCount, entries: this.dirty });
+    this.dirty = new Map();
+    this.dirtyBytes = 0;
+  }
+
+  /** Writes the oldest sealed batch unless one is in flight: batches land in the order they were sealed. */
+  private pump(): void {
+    if (this.inFlight || this.failure || this.sealed.length === 0) return;
+    const { id, entries } = this.sealed[0]!;
+    this.inFlight = true;
+    const chained = this.db.batch();
+    for (const [k, v] of entries) { if (v === null) chained.del(k); else chained.put(k, v); }
+    this.stats.batches++;
+    this.stats.batchedEntries += entries.size;
+    chained.write().then(
+      () => {
+        this.landed = id;
+        this.sealed.shift();
+        this.inFlight = false;
+        // Taken before any later batch starts: the snapshot holds exactly the writes up to its request.
+        this.resolveSnapshots();
+        for (const [k, v] of entries) this.remember(k, v);
+        if (this.dirtyBytes >= this.opts.writeBatchSize) this.seal();
+        this.pump();
+      },
+      (e: unknown) => {
+        this.inFlight = false;
+        this.failure = new Error(`${this.opts.where}: writing a batch of ${entries.size} state entries to LevelDB failed: ${(e as Error).message}. ` +
+          'Check that the local state directory is writable and has free space.', { cause: e });
+        for (const w of this.snapshotWaiters.splice(0)) w.reject(this.failure);
+      },
+    );
+  }
+
+  private resolveSnapshots(): void {
+    for (let i = 0; i < this.snapshotWaiters.length;) {
+      const w = this.snapshotWaiters[i]!;
+      if (w.upTo <= this.landed) { this.snapshotWaiters.splice(i, 1); w.resolve(this.db.snapshot()); } else i++;
+    }
+  }
+
+  /**
+   * A LevelDB snapshot holding exactly the writes made up to now; processing goes on meanwhile
+   * (later writes stay in memory until the snapshot's batch has landed).
+   */
+  snapshot(): Promise<LevelSnapshot> {
+    this.check();
+    this.seal();
+    const upTo = this.sealedCount;
+    if (upTo <= this.landed) return Promise.resolve(this.db.snapshot());
+    return new Promise((resolve, reject) => {
+      this.snapshotWaiters.push({ upTo, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Waits until every write made so far is in LevelDB. */
+  async drain(): Promise<void> {
+    const s = await this.snapshot();
+    await s.close();
+  }
+
+  /** Bytes held in memory now: dirty, sealed and cached entries. */
+  get memoryBytes(): number {
+    let n = this.dirtyBytes + this.cleanBytes;
+    for (const b of this.sealed) for (const [k, v] of b.entries) n += weigh(k, v);
+    return n;
+  }
+
+  private check(): void { if (this.failure) throw this.failure; }
+}
