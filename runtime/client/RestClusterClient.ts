@@ -208,6 +208,8 @@ export class RestClusterClient {
 
   /** PATCH /jobs/:id?mode=cancel: acknowledged at once; the job reaches CANCELED asynchronously. */
   async cancelJob(jobId: string): Promise<void> { await this.request('PATCH', `/jobs/${encodeURIComponent(jobId)}?mode=cancel`); }
+  /** Any JSON endpoint (the `tsflink schedule` verbs use /schedules…); errors as for the typed calls. */
+  async requestJson<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: object): Promise<T> { return this.request<T>(method, path, body); }
 
   /**
    * What the collect sink `sinkId` of a job received (executeAndCollect), page by page through

@@ -20,6 +20,8 @@ import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
 import { type RestLogger, consoleRestLogger } from './RestLogger.js';
 import { type RestAuthenticationOptions, RestAuthenticator, restAuthenticationRequired } from '../security/RestAuthentication.js';
 import { RestHandlerException, internalServerError } from './messages/ErrorResponseBody.js';
+import { registerScheduleHandlers } from './handlers/schedules.js';
+import type { EtlScheduler } from '../schedule/EtlScheduler.js';
 import { type JobView, isGloballyTerminal, jobState } from './messages/common.js';
 import { dashboardConfiguration } from './messages/DashboardConfiguration.js';
 import { configurationInfo } from './messages/ConfigurationInfo.js';
@@ -62,6 +64,8 @@ export interface RestServerEndpointOptions {
    * address without one; `required` demands it on loopback too (YARN).
    */
   authentication?: RestAuthenticationOptions;
+  /** The schedules service (scheduled batch ETL): /schedules… are served when it is given. */
+  schedules?: EtlScheduler;
   /** The JobManager process's metric registry (its reporters read it too); default: one of the endpoint's own. */
   metricRegistry?: MetricRegistry;
 }
@@ -143,6 +147,7 @@ export class RestServerEndpoint {
   /** Manual checkpoint triggers by job and trigger id, kept after completion for polling (Flink's CompletedOperationCache). */
   private readonly checkpointTriggers = new CheckpointTriggerOperations();
   private readonly authOptions: RestAuthenticationOptions | undefined;
+  private readonly schedules: EtlScheduler | undefined;
   private authenticator: RestAuthenticator | null = null;
   /** JobManager metrics and the store REST reads TaskManagers' metrics from (Flink's MetricFetcher). */
   private readonly jobManagerMetrics: JobManagerMetrics;
@@ -159,6 +164,7 @@ export class RestServerEndpoint {
     this.maxContentLength = this.conf.get(RestOptions.SERVER_MAX_CONTENT_LENGTH);
     this.taskManagerLogUrl = opts.taskManagerLogUrl;
     this.authOptions = opts.authentication;
+    this.schedules = opts.schedules;
     this.ownMetricRegistry = opts.metricRegistry ? null : new MetricRegistry();
     const registry = opts.metricRegistry ?? this.ownMetricRegistry!;
     // Process metrics only where the registry is the process's own (an entrypoint's), not in test clusters sharing a thread.
@@ -292,6 +298,7 @@ export class RestServerEndpoint {
     });
 
     this.route(app, 'GET', '/config', {}, async () => dashboardConfiguration(this.conf));
+    if (this.schedules) registerScheduleHandlers((method, path, schema, handler) => this.route(app, method, path, schema, handler), this.schedules);
     this.route(app, 'GET', '/jobmanager/config', {}, async () => configurationInfo(this.conf));
     this.route(app, 'GET', '/overview', {}, async () => clusterOverview(this.rm.slotManager, this.views()));
     this.route(app, 'GET', '/jobs', {}, async () => jobIdsWithStatus(this.views()));

@@ -1,0 +1,73 @@
+// Starts the schedules service inside a session cluster's JobManager (standalone `tsflink
+// jobmanager`, the YARN session's ApplicationMaster): history store, Dispatcher launcher, the
+// schedule files of scheduler.schedules-dir, and the tick loop.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
+import { type Configuration, SchedulerOptions } from '../configuration/index.js';
+import { getFileSystem } from '../../hdfs/index.js';
+import { EtlScheduler, type JobBundlerFn } from './EtlScheduler.js';
+import { RunHistoryStore } from './RunHistoryStore.js';
+import { DispatcherRunLauncher } from './DispatcherRunLauncher.js';
+import { parseScheduleYaml } from './ScheduleSpec.js';
+
+export interface SchedulesServiceOptions {
+  dispatcher: Dispatcher;
+  configuration: Configuration;
+  /** The JobManager's working directory (default history location, local bundle copies). */
+  workDir: string;
+  /** Bundles job files named by schedules-dir files (the entry point hands in the client's bundler). */
+  bundler?: JobBundlerFn;
+  log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void;
+}
+
+/** Where history lives: scheduler.storage-dir, else <high-availability.storageDir>/schedules, else <work dir>/schedules. */
+export function schedulesStorageDir(conf: Configuration, workDir: string): string {
+  const explicit = conf.getOptional(SchedulerOptions.STORAGE_DIR);
+  if (explicit) return explicit;
+  const ha = conf.getOptional(SchedulerOptions.HA_STORAGE_DIR);
+  return ha ? `${ha.replace(/\/+$/, '')}/schedules` : join(workDir, 'schedules');
+}
+
+/** The running service, or null with scheduler.enabled=false. */
+export async function startSchedulesService(opts: SchedulesServiceOptions): Promise<EtlScheduler | null> {
+  const conf = opts.configuration;
+  if (!conf.get(SchedulerOptions.ENABLED)) return null;
+  const fsConf = conf.toMap();
+  const store = new RunHistoryStore(schedulesStorageDir(conf, opts.workDir), fsConf);
+  const scheduler = new EtlScheduler({
+    store,
+    launcher: new DispatcherRunLauncher(opts.dispatcher, conf, join(opts.workDir, 'schedule-bundles')),
+    probe: { exists: (path) => getFileSystem(path, fsConf).exists(path) },
+    ...(opts.bundler ? { bundler: opts.bundler } : {}),
+    tickInterval: conf.get(SchedulerOptions.TICK_INTERVAL),
+    waitPollInterval: conf.get(SchedulerOptions.WAIT_POLL_INTERVAL),
+    maxCatchupRuns: conf.get(SchedulerOptions.MAX_CATCHUP_RUNS),
+    maxBackfillRuns: conf.get(SchedulerOptions.MAX_BACKFILL_RUNS),
+    historySuccessfulLimit: conf.get(SchedulerOptions.HISTORY_SUCCESSFUL_LIMIT),
+    historyFailedLimit: conf.get(SchedulerOptions.HISTORY_FAILED_LIMIT),
+    log: opts.log,
+  });
+  await scheduler.load();
+  const dir = conf.getOptional(SchedulerOptions.SCHEDULES_DIR);
+  if (dir) {
+    let files: string[];
+    try { files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort(); } catch (e) {
+      throw new Error(`scheduler.schedules-dir=${dir} cannot be read: ${(e as Error).message}`);
+    }
+    for (const f of files) {
+      const path = join(dir, f);
+      try {
+        await scheduler.upsert(parseScheduleYaml(readFileSync(path, 'utf8'), path));
+      } catch (e) {
+        opts.log('ERROR', `Schedule file ${path} not declared: ${(e as Error).message}`);
+      }
+    }
+  }
+  opts.log('INFO', `Schedules service started: ${scheduler.schedules().length} schedule(s), history in ${store.location}`);
+  await scheduler.start();
+  return scheduler;
+}
+
+export type { ScheduleStatus } from './EtlScheduler.js';
+export type { RunSummary } from './ScheduleRun.js';
