@@ -24,6 +24,12 @@ export const OPERATOR_CHAINING = booleanOption('pipeline.operator-chaining.enabl
   description: 'Whether forward-connected operators with equal parallelism are chained into one task.',
 });
 
+export const OBJECT_REUSE = booleanOption('pipeline.object-reuse', {
+  defaultValue: true,
+  description: 'Whether a task gets the records of another task in the same thread as references (true, the default here; Flink defaults to false) ' +
+    'or as copies (false: serialized as between threads). Operators of one chain always share references. See docs/performance.md.',
+});
+
 export const EXTERNAL_PACKAGES = listOption('pipeline.external-packages', {
   defaultValue: [],
   description: "npm packages kept out of the job bundle (separated by ';'): imported from the path they are installed at on the client, " +

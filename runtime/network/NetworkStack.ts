@@ -89,12 +89,12 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost,
     this.uplink = new RemoteUplink(port, this);
   }
 
-  createResultPartition(opts: { partitionId: string; numSubpartitions: number; bufferTimeout: number; owner: string; type?: 'PIPELINED' | 'BLOCKING' }): ResultPartition {
+  createResultPartition(opts: { partitionId: string; numSubpartitions: number; bufferTimeout: number; owner: string; type?: 'PIPELINED' | 'BLOCKING'; inThreadHandover?: boolean }): ResultPartition {
     this.checkOpen();
     const existing = this.partitions.get(opts.partitionId) ?? this.blockingPartitions.get(opts.partitionId);
     if (existing !== undefined) throw new Error(`slot ${this.slotIndex}: partition ${opts.partitionId} is already registered (by ${existing.owner})`);
     if (opts.type === 'BLOCKING') return this.createBlockingPartition(opts);
-    const p = new ResultPartitionImpl(this, opts.partitionId, opts.numSubpartitions, opts.bufferTimeout, opts.owner, this.config.bufferSize, this.config.maxBuffersPerSubpartition, this.config.inThreadBufferRecords);
+    const p = new ResultPartitionImpl(this, opts.partitionId, opts.numSubpartitions, opts.bufferTimeout, opts.owner, this.config.bufferSize, this.config.maxBuffersPerSubpartition, opts.inThreadHandover === false ? 0 : this.config.inThreadBufferRecords);
     this.partitions.set(opts.partitionId, p);
     this.releasedPartitions.delete(opts.partitionId);
     this.serveParked(opts.partitionId, (r) => this.attachRequest(p, r.conn, r.id, r.subpartition, r.credit));

@@ -49,8 +49,10 @@ export class ShuffleEnvironment {
   /**
    * `type: 'BLOCKING'` (BATCH) writes the partition to files under the blocking-shuffle tmp dirs (hash or
    * sort-merge by consumer parallelism) and serves it once finished; default PIPELINED.
+   * `inThreadHandover` (default true; pipeline.object-reuse): a consumer in this thread gets the records
+   * themselves; false serializes for it too, so it gets copies.
    */
-  createResultPartition(opts: { partitionId: string; numSubpartitions: number; bufferTimeout: number; owner: string; type?: 'PIPELINED' | 'BLOCKING' }): ResultPartition {
+  createResultPartition(opts: { partitionId: string; numSubpartitions: number; bufferTimeout: number; owner: string; type?: 'PIPELINED' | 'BLOCKING'; inThreadHandover?: boolean }): ResultPartition {
     return this.stack.createResultPartition(opts);
   }
 

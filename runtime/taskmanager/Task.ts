@@ -210,8 +210,10 @@ export class Task {
     try {
       const bufferTimeout = this.vertex.bufferTimeout >= Number.MAX_SAFE_INTEGER ? -1 : this.vertex.bufferTimeout;
       const partitionsByEdge = new Map<string, ResultPartition>();
+      // pipeline.object-reuse (default true): consumers in this thread get references, else copies.
+      const inThreadHandover = jobGraph.configuration['pipeline.object-reuse']?.toLowerCase() !== 'false';
       for (const p of tdd.producedPartitions) {
-        const rp = shuffle.createResultPartition({ partitionId: p.partitionId, numSubpartitions: p.numSubpartitions, bufferTimeout, owner: this.taskNameWithSubtask });
+        const rp = shuffle.createResultPartition({ partitionId: p.partitionId, numSubpartitions: p.numSubpartitions, bufferTimeout, owner: this.taskNameWithSubtask, inThreadHandover });
         partitionsByEdge.set(p.edgeId, rp);
         this.partitions.push(rp);
       }

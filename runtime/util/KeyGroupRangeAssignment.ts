@@ -55,9 +55,9 @@ function murmur3OfNumberKey(key: number): number {
   return h ^ (h >>> 16); // int32; unsignedMod reads it as uint32
 }
 
-/** operatorIndex = keyGroup * parallelism / maxParallelism (floor). */
+/** operatorIndex = keyGroup * parallelism / maxParallelism (floor; `| 0` is floor here: non-negative, < 2^30). */
 export function computeOperatorIndexForKeyGroup(maxParallelism: number, parallelism: number, keyGroup: number): number {
-  return Math.floor((keyGroup * parallelism) / maxParallelism);
+  return ((keyGroup * parallelism) / maxParallelism) | 0;
 }
 
 export function assignKeyToParallelOperator(key: unknown, maxParallelism: number, parallelism: number): number {
