@@ -2,7 +2,7 @@
 //   <dir>/<job-id>/chk-<n>/      exclusive state of checkpoint n + _metadata (written last, atomically)
 //   <dir>/<job-id>/shared/       state shared across checkpoints (incremental)
 //   <dir>/<job-id>/taskowned/    state owned by tasks, never deleted by the JobManager
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable, type Readable } from 'node:stream';
 import type { CreateOptions, FileSystem } from './FileSystem.js';
 import { closeOutput, getFileSystem } from './FileSystems.js';
@@ -68,6 +68,29 @@ export class StateOutputStream extends Writable {
     await closeOutput(this);
     return this.handle!;
   }
+}
+
+/**
+ * Writes `<dir>/_metadata` atomically (a temporary file, then a rename): a reader sees the whole
+ * file or none, so a directory with `_metadata` is a complete checkpoint or savepoint.
+ */
+export async function writeMetadataFile(fs: FileSystem, dir: string, data: Uint8Array | string): Promise<StateHandle> {
+  await fs.mkdirs(dir);
+  const tmp = joinPath(dir, `.${METADATA_FILE}.inprogress-${randomUUID()}`);
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  try {
+    await fs.writeFile(tmp, bytes);
+    await fs.rename(tmp, joinPath(dir, METADATA_FILE));
+  } catch (e) {
+    await fs.delete(tmp, false).catch(() => false);
+    throw e;
+  }
+  return { path: joinPath(dir, METADATA_FILE), size: bytes.length };
+}
+
+/** Flink's savepoint directory name: `savepoint-<first 6 of the job id>-<12 random hex>`. */
+export function savepointDirectoryName(jobId: string): string {
+  return `savepoint-${jobId.slice(0, 6)}-${randomBytes(6).toString('hex')}`;
 }
 
 function joinPath(base: string, ...parts: string[]): string {
@@ -156,18 +179,7 @@ export class CheckpointStorage {
    * renames it, so readers see either no _metadata or the whole file.
    */
   async writeMetadata(checkpointId: number, data: Uint8Array | string): Promise<StateHandle> {
-    const dir = this.checkpointPath(checkpointId);
-    await this.fs.mkdirs(dir);
-    const tmp = joinPath(dir, `.${METADATA_FILE}.inprogress-${randomUUID()}`);
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    try {
-      await this.fs.writeFile(tmp, bytes);
-      await this.fs.rename(tmp, joinPath(dir, METADATA_FILE));
-    } catch (e) {
-      await this.fs.delete(tmp, false).catch(() => false);
-      throw e;
-    }
-    return { path: joinPath(dir, METADATA_FILE), size: bytes.length };
+    return writeMetadataFile(this.fs, this.checkpointPath(checkpointId), data);
   }
 
   async readMetadata(checkpointId: number): Promise<Buffer> {

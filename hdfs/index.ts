@@ -31,6 +31,8 @@ export { parseHadoopXml, type HadoopProperty, HadoopXmlError } from './hadoopXml
 export { KEY_UMASK, DEFAULT_UMASK, parseUmask } from './umask.js';
 export {
   CheckpointStorage,
+  writeMetadataFile,
+  savepointDirectoryName,
   StateOutputStream,
   type StateHandle,
   type StateScope,

@@ -989,6 +989,75 @@ describe('CheckpointCoordinator with file:// checkpoint storage', () => {
     await cc.shutdown('FINISHED');
   });
 
+  it('savepoint: its own savepoint-<6 of job id>-<12 hex> directory, aligned, _metadata relative there, not retained for failover', async () => {
+    const { cc, ctx } = fsMake({ 'execution.checkpointing.unaligned.enabled': 'true' });
+    const p = cc.triggerSavepoint(`file://${tmp}/sp`);
+    await waitTriggered(ctx, [1]);
+    const cmd = ctx.sent.find((s) => s.cmd.kind === 'trigger')!.cmd as Extract<CheckpointCommand, { kind: 'trigger' }>;
+    expect(cmd.type).toBe('SAVEPOINT');
+    expect(cmd.unaligned).toBe(false); // savepoints are always aligned
+    expect(cmd.stop).toBeUndefined();
+    const loc = cmd.location!;
+    expect(loc).toMatch(new RegExp(`^file://${tmp}/sp/savepoint-${JOB.slice(0, 6)}-[0-9a-f]{12}$`));
+    const dir = loc.slice('file://'.length);
+    const file = `${dir}/state-a0`;
+    for (const a of ['a0', 'a1', 'b0', 'b1']) ack(cc, 1, a, a === 'a0' ? await fileState(file, 'xyz', 1) : defaultState(a));
+    const sp = await p;
+    expect(sp.externalPath).toBe(loc);
+    const md = await fsp.readFile(`${dir}/_metadata`);
+    // Relative inside: resolving against a moved directory finds the moved file.
+    const moved = deserializeCheckpointMetadata(md, 'file:///elsewhere', 'x');
+    expect(moved.operators[1]!.subtasks[0]!.operator[0]!.handle).toEqual({ kind: 'file', path: 'file:///elsewhere/state-a0', size: 3 });
+    expect(cc.numberOfRetainedCheckpoints).toBe(0); // failover never restores a savepoint
+    expect(ctx.stats.checkpointingStatistics().latest.savepoint?.id).toBe(1);
+    await cc.shutdown('CANCELED');
+    expect(await exists(`${dir}/_metadata`)).toBe(true); // the user's: never deleted
+  });
+
+  it('a declined savepoint leaves no directory; without a directory the request is refused with Flink\'s message', async () => {
+    const { cc, ctx } = fsMake();
+    const p = cc.triggerSavepoint(`file://${tmp}/sp`);
+    p.catch(() => {});
+    await waitTriggered(ctx, [1]);
+    decline(cc, 1, 'b0');
+    await expect(p).rejects.toMatchObject({ reason: 'CHECKPOINT_DECLINED' });
+    await vi.waitFor(async () => expect(await fsp.readdir(`${tmp}/sp`)).toEqual([]));
+    await expect(cc.triggerSavepoint(undefined)).rejects.toThrow("No savepoint directory configured. You can either specify a directory while triggering this savepoint or configure a cluster-wide default via key 'execution.checkpointing.savepoint-dir'.");
+    // execution.checkpointing.savepoint-dir is the default.
+    const d = fsMake({ 'execution.checkpointing.savepoint-dir': `file://${tmp}/default` });
+    const q = d.cc.triggerSavepoint(undefined);
+    await waitTriggered(d.ctx, [1]);
+    ackAll(d.cc, 1);
+    expect((await q).externalPath).toMatch(new RegExp(`^file://${tmp}/default/savepoint-`));
+    await cc.shutdown('FINISHED');
+    await d.cc.shutdown('FINISHED');
+  });
+
+  it('a savepoint waiting for a free slot goes ahead of queued manual checkpoints; stop-with-savepoint suppresses the final checkpoint', async () => {
+    const { cc, ctx } = fsMake();
+    const c1 = start(cc);
+    await waitTriggered(ctx, [1]);
+    const c2 = track(cc.triggerCheckpoint('CHECKPOINT', false));
+    const sp = cc.triggerSavepoint(`file://${tmp}/sp`, { drain: false });
+    sp.catch(() => {});
+    ackAll(cc, 1);
+    await c1;
+    await waitTriggered(ctx, [1, 2]);
+    const cmd = ctx.sent.filter((s) => s.cmd.kind === 'trigger' && s.cmd.checkpointId === 2)[0]!.cmd as Extract<CheckpointCommand, { kind: 'trigger' }>;
+    expect(cmd.type).toBe('SAVEPOINT');
+    expect(cmd.stop).toEqual({ drain: false });
+    expect(cc.stopWithSavepointReachedTasks).toBe(true);
+    // The stopping sources end their input: no final checkpoint is requested for that.
+    for (const a of ['a0', 'a1']) cc.receiveCheckpointResponse({ kind: 'endOfInput', executionAttemptId: a });
+    await expect(cc.triggerSavepoint(`file://${tmp}/sp`, { drain: true })).rejects.toThrow(/already in progress/);
+    ackAll(cc, 2);
+    await sp;
+    expect(ctx.stats.checkpointingStatistics().history.find((h: { id: number }) => h.id === 2)?.checkpoint_type).toBe('SYNC_SAVEPOINT');
+    await waitTriggered(ctx, [1, 2, 3]); // the queued manual checkpoint runs after it
+    expect(c2.status).toBe('pending');
+    await cc.shutdown('FINISHED');
+  });
+
   it('shutdown while _metadata is being written: the trigger is rejected instead of never settling', async () => {
     const { cc, ctx } = fsMake();
     const gate = deferred();

@@ -6,8 +6,8 @@ import { randomInt } from 'node:crypto';
 import type { JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
 import type { ExecutionState } from '../graph/executiongraph/ExecutionState.js';
 import { type ReadableConfig, CheckpointingOptions } from '../configuration/index.js';
-import { CheckpointStorage } from '../../hdfs/index.js';
-import { type CheckpointCommand, type CheckpointFailureReason, type CheckpointResponse, type SnapshotType, CheckpointException, failureMessage, isPreFlight } from './CheckpointMessages.js';
+import { CheckpointStorage, getFileSystem, savepointDirectoryName, writeMetadataFile } from '../../hdfs/index.js';
+import { type CheckpointCommand, type CheckpointFailureReason, type CheckpointResponse, type SnapshotType, type StopMode, CheckpointException, failureMessage, isPreFlight } from './CheckpointMessages.js';
 import { type CheckpointMetadata, serializeCheckpointMetadata } from './CheckpointMetadata.js';
 import { PendingCheckpoint, type TaskToAck } from './PendingCheckpoint.js';
 import { type CompletedCheckpoint, CompletedCheckpointStore } from './CompletedCheckpointStore.js';
@@ -52,6 +52,23 @@ export interface CheckpointCoordinatorContext {
   readonly stats?: CheckpointStatsTracker;
 }
 
+/** What one trigger request asks for: a checkpoint, or a savepoint into a target directory (optionally stopping the job). */
+export interface SnapshotRequest {
+  readonly type: SnapshotType;
+  /** Savepoints: the base directory; the savepoint gets its own `savepoint-<job6>-<hex12>` below it. */
+  readonly targetDirectory?: string;
+  /** Stop-with-savepoint (a synchronous savepoint): sources stop before its barrier. */
+  readonly stop?: StopMode;
+}
+
+/** The savepoint directory is neither given nor configured (Flink's message). */
+export class NoSavepointDirectoryError extends Error {
+  constructor() {
+    super("No savepoint directory configured. You can either specify a directory while triggering this savepoint or configure a cluster-wide default via key 'execution.checkpointing.savepoint-dir'.");
+    this.name = 'IllegalStateException';
+  }
+}
+
 export class CheckpointCoordinator {
   readonly interval: number | undefined;
   readonly timeout: number;
@@ -61,6 +78,8 @@ export class CheckpointCoordinator {
   readonly alignedCheckpointTimeout: number;
   readonly mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
   readonly checkpointDir: string | undefined;
+  /** execution.checkpointing.savepoint-dir: where savepoints go when the request names no directory. */
+  readonly defaultSavepointDir: string | undefined;
   readonly inlineThreshold: number;
   /** execution.checkpointing.checkpoints-after-tasks-finish: false = no checkpoint once a task finished, no final checkpoint. */
   readonly checkpointsAfterTasksFinish: boolean;
@@ -77,7 +96,11 @@ export class CheckpointCoordinator {
   private shutDown = false;
   private readonly completionWaiters = new Map<number, { resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void }>();
   /** Requests waiting for a free slot: manual ones first, then at most one periodic one (Flink's CheckpointRequestDecider). */
-  private readonly queued: Array<{ type: SnapshotType; periodic: boolean; resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void }> = [];
+  private readonly queued: Array<{ request: SnapshotRequest; periodic: boolean; resolve: (c: CompletedCheckpoint) => void; reject: (e: Error) => void }> = [];
+  /** A stop-with-savepoint is under way: the tasks' end of input is its doing, not a reason for a final checkpoint. */
+  private stopWithSavepointPending = false;
+  /** The last stop-with-savepoint's trigger reached the tasks: its sources stopped, a failure needs a failover. */
+  stopWithSavepointReachedTasks = false;
   /** Trigger preparations and chk-<n> disposals still running: shutdown waits for them, so no chk-<n> outlives the job. */
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -98,6 +121,7 @@ export class CheckpointCoordinator {
       throw new Error("execution.checkpointing.storage is 'filesystem' but execution.checkpointing.dir is not set; set it to a file:// or hdfs:// directory.");
     }
     this.checkpointDir = kind === 'filesystem' ? dir : undefined;
+    this.defaultSavepointDir = conf.getOptional(CheckpointingOptions.SAVEPOINT_DIRECTORY);
     this.storage = this.checkpointDir !== undefined ? new CheckpointStorage(this.checkpointDir, ctx.jobId) : undefined;
     this.store = new CompletedCheckpointStore(conf.get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS), (cp) => this.discardCompleted(cp));
     this.failureManager = new CheckpointFailureManager(conf.get(CheckpointingOptions.TOLERABLE_FAILED_CHECKPOINTS), (message) => ctx.failJob(new Error(message)));
@@ -123,7 +147,7 @@ export class CheckpointCoordinator {
     const interval = this.interval!;
     const tick = (): void => {
       this.timer = setTimeout(tick, interval);
-      this.triggerCheckpoint('CHECKPOINT', true).catch(() => { /* logged and counted where it failed */ });
+      this.trigger({ type: 'CHECKPOINT' }, true).catch(() => { /* logged and counted where it failed */ });
     };
     this.timer = setTimeout(tick, delayMs);
   }
@@ -146,16 +170,40 @@ export class CheckpointCoordinator {
 
   /** Triggers a checkpoint; resolves when it completed, rejects with a CheckpointException. */
   triggerCheckpoint(type: SnapshotType, isPeriodic: boolean): Promise<CompletedCheckpoint> {
+    return this.trigger({ type }, isPeriodic);
+  }
+
+  /**
+   * Triggers a savepoint (always aligned, always full) into `targetDirectory` (else the configured
+   * savepoint-dir); with `stop`, a synchronous savepoint after which the tasks finish (stop-with-savepoint).
+   * Resolves with the completed savepoint; its `externalPath` is the savepoint's directory.
+   */
+  triggerSavepoint(targetDirectory: string | undefined, stop?: StopMode): Promise<CompletedCheckpoint> {
+    const dir = targetDirectory ?? this.defaultSavepointDir;
+    if (dir === undefined || dir === '') return Promise.reject(new NoSavepointDirectoryError());
+    if (stop) {
+      if (this.stopWithSavepointPending) return Promise.reject(new Error(`A stop-with-savepoint of job ${this.ctx.jobId} is already in progress.`));
+      this.stopWithSavepointPending = true;
+      this.stopWithSavepointReachedTasks = false;
+    }
+    const p = this.trigger({ type: 'SAVEPOINT', targetDirectory: dir, ...(stop ? { stop } : {}) }, false);
+    if (stop) p.catch(() => { this.stopWithSavepointPending = false; });
+    return p;
+  }
+
+  private trigger(request: SnapshotRequest, isPeriodic: boolean): Promise<CompletedCheckpoint> {
     if (this.shutDown) return Promise.reject(new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN'));
     if (this.triggering || this.pending.size >= this.maxConcurrent) {
       // Wait for a free slot (Flink's CheckpointRequestDecider): manual requests in order, ahead of
       // the periodic one; one periodic request waiting is enough, a further one is refused.
       if (isPeriodic && this.queued.some((q) => q.periodic)) return Promise.reject(new CheckpointException('TOO_MANY_CHECKPOINT_REQUESTS'));
       return new Promise((resolve, reject) => {
-        const req = { type, periodic: isPeriodic, resolve, reject };
+        const req = { request, periodic: isPeriodic, resolve, reject };
         if (isPeriodic) this.queued.push(req);
         else {
-          const i = this.queued.findIndex((q) => q.periodic);
+          // Savepoints ahead of other manual requests (Flink's CheckpointRequestDecider priority).
+          const isSavepoint = (r: SnapshotRequest): boolean => r.targetDirectory !== undefined;
+          const i = this.queued.findIndex((q) => q.periodic || (isSavepoint(request) && !isSavepoint(q.request)));
           if (i < 0) this.queued.push(req); else this.queued.splice(i, 0, req);
         }
       });
@@ -164,10 +212,12 @@ export class CheckpointCoordinator {
       const held = this.holdBackForMinPause();
       if (held) return Promise.reject(held);
     }
-    return this.startTrigger(type);
+    return this.startTrigger(request);
   }
 
-  private async startTrigger(type: SnapshotType): Promise<CompletedCheckpoint> {
+  private async startTrigger(request: SnapshotRequest): Promise<CompletedCheckpoint> {
+    const type = request.type;
+    const savepoint = request.targetDirectory !== undefined;
     const tasks = this.ctx.currentTasks();
     const notReady = tasks.find((t) => t.state !== 'RUNNING' && t.state !== 'FINISHED');
     if (notReady || tasks.every((t) => t.state === 'FINISHED')) throw new CheckpointException('NOT_ALL_REQUIRED_TASKS_RUNNING');
@@ -188,7 +238,11 @@ export class CheckpointCoordinator {
     let preparedResolve!: () => void;
     this.track(new Promise<void>((r) => { preparedResolve = r; }));
     try {
-      if (this.storage) {
+      if (savepoint) {
+        const dir = `${request.targetDirectory!.replace(/\/+$/, '')}/${savepointDirectoryName(this.ctx.jobId)}`;
+        await getFileSystem(dir).mkdirs(dir);
+        location = dir;
+      } else if (this.storage) {
         // A failed initialization (storage briefly unavailable) is retried by the next trigger.
         this.storageReady ??= this.storage.initialize().catch((e: unknown) => { this.storageReady = undefined; throw e; });
         await this.storageReady;
@@ -207,9 +261,9 @@ export class CheckpointCoordinator {
     } catch (e) {
       this.triggering = false;
       this.ctx.openEventValves();
-      if (location !== undefined) this.disposeLocation(checkpointId);
+      if (location !== undefined) this.disposeLocation(checkpointId, savepoint ? location : undefined);
       preparedResolve();
-      const reason: CheckpointFailureReason = location === undefined && this.storage ? 'IO_EXCEPTION' : 'TRIGGER_CHECKPOINT_FAILURE';
+      const reason: CheckpointFailureReason = location === undefined && (this.storage || savepoint) ? 'IO_EXCEPTION' : 'TRIGGER_CHECKPOINT_FAILURE';
       this.ctx.log('WARN', `Failed to trigger checkpoint ${checkpointId} for job ${this.ctx.jobId}: ${(e as Error).message}`);
       this.failureManager.handleCheckpointException(checkpointId, reason, (e as Error).message);
       this.ctx.stats?.reportFailedCheckpointsWithoutInProgress();
@@ -220,15 +274,15 @@ export class CheckpointCoordinator {
       // Shut down while chk-<n> was being created: nobody else will delete it.
       this.triggering = false;
       this.ctx.openEventValves();
-      if (location !== undefined) this.disposeLocation(checkpointId);
+      if (location !== undefined) this.disposeLocation(checkpointId, savepoint ? location : undefined);
       preparedResolve();
       throw new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN');
     }
     preparedResolve();
 
-    const pc = new PendingCheckpoint(checkpointId, timestamp, type, toAck, coordinatorStates, location);
+    const pc = new PendingCheckpoint(checkpointId, timestamp, type, toAck, coordinatorStates, location, savepoint);
     this.pending.set(checkpointId, pc);
-    this.ctx.stats?.reportPendingCheckpoint(checkpointId, timestamp, type === 'SAVEPOINT' ? 'SAVEPOINT' : type, this.unaligned, this.subtasksPerVertex());
+    this.ctx.stats?.reportPendingCheckpoint(checkpointId, timestamp, type === 'SAVEPOINT' ? (request.stop ? 'SYNC_SAVEPOINT' : 'SAVEPOINT') : type, this.unaligned && !savepoint, this.subtasksPerVertex());
     pc.timeout = setTimeout(() => {
       if (this.pending.get(checkpointId) !== pc) return;
       this.ctx.log('INFO', `Checkpoint ${checkpointId} of job ${this.ctx.jobId} expired before completing.`);
@@ -246,8 +300,12 @@ export class CheckpointCoordinator {
       return done;
     }
     // With an aligned-checkpoint-timeout, barriers start aligned; each task switches when the timeout passes.
-    const cmd: CheckpointCommand = { kind: 'trigger', checkpointId, timestamp, type, unaligned: this.unaligned && this.alignedCheckpointTimeout === 0 && type !== 'SAVEPOINT' };
+    const cmd: CheckpointCommand = {
+      kind: 'trigger', checkpointId, timestamp, type, unaligned: this.unaligned && this.alignedCheckpointTimeout === 0 && type !== 'SAVEPOINT',
+      ...(savepoint ? { location } : {}), ...(request.stop ? { stop: request.stop } : {}),
+    };
     for (const t of toTrigger) this.ctx.sendCommand(t.attemptId, cmd);
+    if (request.stop) this.stopWithSavepointReachedTasks = true;
     this.ctx.openEventValves();
     this.triggering = false;
     if (pc.isFullyAcknowledged) void this.completePendingCheckpoint(pc);
@@ -264,7 +322,7 @@ export class CheckpointCoordinator {
       const q = this.queued.shift()!;
       const held = q.periodic ? this.holdBackForMinPause() : undefined;
       if (held) { q.reject(held); continue; }
-      this.startTrigger(q.type).then(q.resolve, q.reject);
+      this.startTrigger(q.request).then(q.resolve, q.reject);
     }
   }
 
@@ -308,7 +366,7 @@ export class CheckpointCoordinator {
    */
   private onEndOfInput(attemptId: string): void {
     this.endedInput.add(attemptId);
-    if (this.finalCheckpointRequested || this.shutDown || !this.checkpointsAfterTasksFinish) return;
+    if (this.finalCheckpointRequested || this.shutDown || !this.checkpointsAfterTasksFinish || this.stopWithSavepointPending) return;
     const tasks = this.ctx.currentTasks();
     const roots = tasks.filter((t) => t.state === 'RUNNING' && t.allProducersFinished);
     if (roots.length === 0 || !roots.every((t) => this.endedInput.has(t.attemptId))) return;
@@ -328,7 +386,8 @@ export class CheckpointCoordinator {
     for (const v of this.ctx.vertices) for (const o of v.operators) byNode.set(o.nodeId, { parallelism: v.parallelism, maxParallelism: v.maxParallelism, ...(o.uid ? { uid: o.uid } : {}) });
     const metadata: CheckpointMetadata = { checkpointId: pc.checkpointId, timestamp: pc.timestamp, type: pc.type, operators: pc.operatorStates((id) => byNode.get(id)) };
     try {
-      if (this.storage && pc.location !== undefined) await this.storage.writeMetadata(pc.checkpointId, serializeCheckpointMetadata(metadata, pc.location));
+      if (pc.savepoint) await writeMetadataFile(getFileSystem(pc.location!), pc.location!, serializeCheckpointMetadata(metadata, pc.location));
+      else if (this.storage && pc.location !== undefined) await this.storage.writeMetadata(pc.checkpointId, serializeCheckpointMetadata(metadata, pc.location));
     } catch (e) {
       this.ctx.log('WARN', `Could not finalize checkpoint ${pc.checkpointId} of job ${this.ctx.jobId}: ${(e as Error).message}`);
       this.pending.set(pc.checkpointId, pc);
@@ -336,8 +395,8 @@ export class CheckpointCoordinator {
       return;
     }
     if (this.shutDown) {
-      // Finalized after shutdown: not in the store, so it is discarded here.
-      if (pc.location !== undefined) this.disposeLocation(pc.checkpointId);
+      // Finalized after shutdown: not in the store, so it is discarded here (a savepoint stays: it is complete).
+      if (pc.location !== undefined && !pc.savepoint) this.disposeLocation(pc.checkpointId);
       const w = this.completionWaiters.get(pc.checkpointId);
       this.completionWaiters.delete(pc.checkpointId);
       w?.reject(new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN'));
@@ -345,11 +404,15 @@ export class CheckpointCoordinator {
     }
     const completed: CompletedCheckpoint = { checkpointId: pc.checkpointId, timestamp: pc.timestamp, completionTimestamp: Date.now(), metadata, externalPath: pc.location, stateSize: pc.stateSize };
     this.failureManager.handleCheckpointSuccess(pc.checkpointId);
-    this.store.addCheckpointAndSubsumeOldestOne(completed);
-    // Older pending checkpoints can never be useful now.
-    for (const older of [...this.pending.values()]) if (older.checkpointId < pc.checkpointId) this.abortPending(older, 'CHECKPOINT_SUBSUMED');
+    // Savepoints belong to the user: not retained for failover, never subsumed or deleted (Flink ≥ 1.15).
+    if (!pc.savepoint) {
+      this.store.addCheckpointAndSubsumeOldestOne(completed);
+      // Older pending checkpoints can never be useful now.
+      for (const older of [...this.pending.values()]) if (older.checkpointId < pc.checkpointId) this.abortPending(older, 'CHECKPOINT_SUBSUMED');
+    }
     this.lastCheckpointCompletion = Date.now();
-    this.ctx.log('INFO', `Completed checkpoint ${pc.checkpointId} for job ${this.ctx.jobId} (${pc.stateSize} bytes, checkpointDuration=${completed.completionTimestamp - pc.timestamp} ms, finalizationTime=${completed.completionTimestamp - t0} ms).`);
+    const what = pc.savepoint ? 'savepoint' : 'checkpoint';
+    this.ctx.log('INFO', `Completed ${what} ${pc.checkpointId} for job ${this.ctx.jobId} (${pc.stateSize} bytes, checkpointDuration=${completed.completionTimestamp - pc.timestamp} ms, finalizationTime=${completed.completionTimestamp - t0} ms)${pc.savepoint ? ` at ${pc.location}` : ''}.`);
     this.ctx.stats?.reportCompletedCheckpoint(pc.checkpointId, completed.completionTimestamp, pc.location ?? null);
     const cmd: CheckpointCommand = { kind: 'complete', checkpointId: pc.checkpointId };
     for (const t of this.ctx.currentTasks()) if (t.state === 'RUNNING') this.ctx.sendCommand(t.attemptId, cmd);
@@ -368,7 +431,7 @@ export class CheckpointCoordinator {
     this.ctx.stats?.reportFailedCheckpoint(pc.checkpointId, Date.now(), message);
     const cmd: CheckpointCommand = { kind: 'abort', checkpointId: pc.checkpointId };
     for (const t of this.ctx.currentTasks()) if (t.state === 'RUNNING') this.ctx.sendCommand(t.attemptId, cmd);
-    if (pc.location !== undefined) this.disposeLocation(pc.checkpointId);
+    if (pc.location !== undefined) this.disposeLocation(pc.checkpointId, pc.savepoint ? pc.location : undefined);
     const w = this.completionWaiters.get(pc.checkpointId);
     this.completionWaiters.delete(pc.checkpointId);
     w?.reject(new CheckpointException(reason, cause));
@@ -465,9 +528,10 @@ export class CheckpointCoordinator {
     return p;
   }
 
-  /** Deletes an unfinished or discarded chk-<n> (failures ignored: nothing references it). */
-  private disposeLocation(checkpointId: number): void {
-    if (this.storage) this.track(this.storage.disposeCheckpoint(checkpointId).catch(() => false));
+  /** Deletes an unfinished or discarded chk-<n>, or an unfinished savepoint directory (failures ignored: nothing references it). */
+  private disposeLocation(checkpointId: number, savepointDir?: string): void {
+    if (savepointDir !== undefined) this.track(getFileSystem(savepointDir).delete(savepointDir, true).catch(() => false));
+    else if (this.storage) this.track(this.storage.disposeCheckpoint(checkpointId).catch(() => false));
   }
 
   private async discardCompleted(cp: CompletedCheckpoint): Promise<void> {

@@ -6,8 +6,17 @@ import type { TaskStateSnapshot } from './StateHandles.js';
 /** Flink's CheckpointType as it appears in REST (`checkpoint_type`). */
 export type SnapshotType = 'CHECKPOINT' | 'FULL_CHECKPOINT' | 'SAVEPOINT';
 
+/** Flink's StopMode of a synchronous savepoint: drain = finish the operators (fire all timers) before it. */
+export interface StopMode { readonly drain: boolean }
+
 export type CheckpointCommand =
-  | { readonly kind: 'trigger'; readonly checkpointId: number; readonly timestamp: number; readonly type: SnapshotType; readonly unaligned: boolean }
+  | {
+    readonly kind: 'trigger'; readonly checkpointId: number; readonly timestamp: number; readonly type: SnapshotType; readonly unaligned: boolean;
+    /** Savepoints: the savepoint's own directory; state files go there instead of chk-<n>/. */
+    readonly location?: string;
+    /** Stop-with-savepoint: the sources stop before the barrier; `drain` finishes the operators first (+∞ watermark). */
+    readonly stop?: StopMode;
+  }
   | { readonly kind: 'complete'; readonly checkpointId: number }
   | { readonly kind: 'abort'; readonly checkpointId: number };
 

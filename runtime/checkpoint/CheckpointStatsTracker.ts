@@ -10,7 +10,8 @@ import {
   HISTOGRAM_WINDOW_SIZE, statsSummaryDto, zeroStatsSummaryDto,
 } from '../rest/messages/CheckpointStatistics.js';
 
-export type CheckpointType = 'CHECKPOINT' | 'FULL_CHECKPOINT' | 'SAVEPOINT';
+/** SYNC_SAVEPOINT: the savepoint of a stop-with-savepoint. */
+export type CheckpointType = 'CHECKPOINT' | 'FULL_CHECKPOINT' | 'SAVEPOINT' | 'SYNC_SAVEPOINT';
 
 /** What a subtask reports with its acknowledgement (Flink's CheckpointMetrics); ms and bytes. */
 export interface SubtaskAckMetrics {
@@ -142,7 +143,7 @@ class CheckpointStats {
     this.numSubtasks = n;
   }
 
-  get isSavepoint(): boolean { return this.type === 'SAVEPOINT'; }
+  get isSavepoint(): boolean { return this.type === 'SAVEPOINT' || this.type === 'SYNC_SAVEPOINT'; }
 
   report(vertexId: string, s: SubtaskStats): boolean {
     const task = this.tasks.get(vertexId);
@@ -166,7 +167,7 @@ class CheckpointStats {
   }
 
   get restType(): RestCheckpointType {
-    if (this.isSavepoint) return 'SAVEPOINT';
+    if (this.isSavepoint) return this.type === 'SYNC_SAVEPOINT' ? 'SYNC_SAVEPOINT' : 'SAVEPOINT';
     return this.unaligned ? 'UNALIGNED_CHECKPOINT' : 'CHECKPOINT';
   }
 }

@@ -24,8 +24,10 @@ export class PendingCheckpoint {
     tasksToAck: ReadonlyMap<string, TaskToAck>,
     /** Coordinator checkpoints by operator node id. */
     readonly coordinatorStates: ReadonlyMap<number, unknown>,
-    /** Checkpoint directory (chk-<n>) or undefined for in-memory storage. */
+    /** Checkpoint directory (chk-<n>), the savepoint's directory, or undefined for in-memory storage. */
     readonly location: string | undefined,
+    /** A savepoint: `location` is its own directory, it is not retained for failover. */
+    readonly savepoint = false,
   ) {
     this.notYetAcknowledged = new Map(tasksToAck);
   }

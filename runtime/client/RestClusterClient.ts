@@ -18,6 +18,8 @@ import type { JobExceptionsInfoWithHistory } from '../rest/messages/JobException
 import { type JobExecutionResultResponseBody, decodeSerializedThrowable } from '../rest/messages/JobExecutionResultResponseBody.js';
 import { type JobSubmitRequestBody, type JobSubmitResponseBody, REQUEST_PART } from '../rest/messages/JobSubmitRequestBody.js';
 import type { ErrorResponseBody } from '../rest/messages/ErrorResponseBody.js';
+import type { SerializedFailureCause, TriggerResponse } from '../rest/messages/CheckpointTrigger.js';
+import type { DisposalStatus, SavepointFormatType, SavepointStatus } from '../rest/messages/SavepointTrigger.js';
 import { type ClientCoordinationRequestBody, type ClientCoordinationResponseBody, type CollectCoordinationResult, decodeCoordination, encodeCoordination } from '../rest/messages/ClientCoordination.js';
 
 export interface RestClusterClientOptions {
@@ -52,6 +54,15 @@ export class RestClientException extends Error {
   constructor(readonly status: number, readonly errors: string[], message: string) {
     super(message);
     this.name = 'RestClientException';
+  }
+}
+
+/** A savepoint operation failed on the cluster: the message is the cause's first line, the stack the server's. */
+export class SavepointOperationException extends Error {
+  constructor(readonly failureCause: SerializedFailureCause) {
+    super((failureCause['stack-trace'].split('\n')[0] ?? failureCause.class).replace(/^[\w.$]+: /, ''));
+    this.name = failureCause.class;
+    this.stack = failureCause['stack-trace'];
   }
 }
 
@@ -199,6 +210,46 @@ export class RestClusterClient {
 
   async getJobStatus(jobId: string): Promise<JobStatus> { return (await this.getJobDetails(jobId)).state; }
 
+  /** POST /jobs/:jobid/savepoints, then polls until it completed; resolves with the savepoint's directory. */
+  async triggerSavepoint(jobId: string, dir?: string, opts: { cancelJob?: boolean; formatType?: SavepointFormatType; timeoutMs?: number } = {}): Promise<string> {
+    const body = { ...(dir !== undefined ? { 'target-directory': dir } : {}), 'cancel-job': opts.cancelJob ?? false, formatType: opts.formatType ?? 'CANONICAL' };
+    const { 'request-id': triggerId } = await this.request<TriggerResponse>('POST', `/jobs/${encodeURIComponent(jobId)}/savepoints`, body);
+    return this.awaitSavepoint(jobId, triggerId, opts.timeoutMs ?? Infinity);
+  }
+
+  /** POST /jobs/:jobid/stop (stop-with-savepoint), then polls until the savepoint completed and the job finished. */
+  async stopWithSavepoint(jobId: string, drain: boolean, dir?: string, opts: { formatType?: SavepointFormatType; timeoutMs?: number } = {}): Promise<string> {
+    const body = { ...(dir !== undefined ? { targetDirectory: dir } : {}), drain, formatType: opts.formatType ?? 'CANONICAL' };
+    const { 'request-id': triggerId } = await this.request<TriggerResponse>('POST', `/jobs/${encodeURIComponent(jobId)}/stop`, body);
+    return this.awaitSavepoint(jobId, triggerId, opts.timeoutMs ?? Infinity);
+  }
+
+  /** POST /savepoint-disposal, then polls until the savepoint was deleted. */
+  async disposeSavepoint(path: string, timeoutMs = Infinity): Promise<void> {
+    const { 'request-id': triggerId } = await this.request<TriggerResponse>('POST', '/savepoint-disposal', { 'savepoint-path': path });
+    const op = await this.poll<DisposalStatus>(`/savepoint-disposal/${triggerId}`, timeoutMs, `the disposal of ${path}`);
+    if ('failure-cause' in op) throw new SavepointOperationException(op['failure-cause']);
+  }
+
+  private async awaitSavepoint(jobId: string, triggerId: string, timeoutMs: number): Promise<string> {
+    const op = await this.poll<SavepointStatus>(`/jobs/${encodeURIComponent(jobId)}/savepoints/${triggerId}`, timeoutMs, `the savepoint of job ${jobId}`);
+    if ('failure-cause' in op) throw new SavepointOperationException(op['failure-cause']);
+    return op.location;
+  }
+
+  /** Polls an asynchronous operation (20 ms doubling to 500 ms) until COMPLETED; its operation. */
+  private async poll<S extends { status: { id: string } }>(path: string, timeoutMs: number, what: string): Promise<Extract<S, { operation: unknown }>['operation']> {
+    const deadline = Date.now() + timeoutMs;
+    let pause = 20;
+    for (;;) {
+      const s = await this.request<S>('GET', path);
+      if (s.status.id === 'COMPLETED' && 'operation' in s) return (s as Extract<S, { operation: unknown }>).operation;
+      if (Date.now() > deadline) throw new Error(`${what} did not complete within ${timeoutMs / 1000} s (still in progress; poll GET ${path}).`);
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(500, pause * 2);
+    }
+  }
+
   /** GET /jobs/overview: every job the cluster knows, running and finished. */
   async listJobs(): Promise<JobDetails[]> { return (await this.request<MultipleJobsDetails>('GET', '/jobs/overview')).jobs; }
 
@@ -311,8 +362,6 @@ export class RemoteJobClient implements JobClient {
     return this.client.fetchCollected(this.jobId, sinkId);
   }
 
-  async triggerSavepoint(): Promise<string> {
-    throw new Error('Savepoints need checkpointed state, which tsflink does not have yet (the state and checkpointing issue adds it).');
-  }
-  async stopWithSavepoint(): Promise<string> { return this.triggerSavepoint(); }
+  triggerSavepoint(dir?: string): Promise<string> { return this.client.triggerSavepoint(this.jobId, dir); }
+  stopWithSavepoint(drain = false, dir?: string): Promise<string> { return this.client.stopWithSavepoint(this.jobId, drain, dir); }
 }

@@ -16,8 +16,6 @@ export class ClusterJobClient implements JobClient {
     return new JobExecutionResult(r.jobId, r.endTime - r.startTime, r.accumulators);
   }
   async collected(sinkId: number): Promise<unknown[]> { return (await this.jm.result).collected[sinkId] ?? []; }
-  async triggerSavepoint(): Promise<string> {
-    throw new Error('Savepoints need checkpointed state, which tsflink does not have yet (the state and checkpointing issue adds it).');
-  }
-  async stopWithSavepoint(): Promise<string> { return this.triggerSavepoint(); }
+  triggerSavepoint(dir?: string): Promise<string> { return this.jm.triggerSavepoint(dir, false); }
+  stopWithSavepoint(drain = false, dir?: string): Promise<string> { return this.jm.stopWithSavepoint(dir, drain); }
 }

@@ -76,6 +76,8 @@ const ROUTES: Array<[string, string]> = [
   ['GET', '/taskmanagers'], ['GET', '/taskmanagers/tm-1'], ['GET', `/jobs/${JOB}/checkpoints`], ['GET', `/jobs/${JOB}/checkpoints/config`],
   ['GET', `/jobs/${JOB}/checkpoints/details/1`], ['GET', `/jobs/${JOB}/checkpoints/details/1/subtasks/${VERTEX}`], ['POST', `/jobs/${JOB}/checkpoints`],
   ['GET', `/jobs/${JOB}/checkpoints/${VERTEX}`],
+  ['POST', `/jobs/${JOB}/savepoints`], ['POST', `/jobs/${JOB}/stop`], ['GET', `/jobs/${JOB}/savepoints/${VERTEX}`],
+  ['POST', '/savepoint-disposal'], ['GET', `/savepoint-disposal/${VERTEX}`],
 ];
 
 beforeAll(async () => {

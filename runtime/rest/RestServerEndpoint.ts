@@ -20,6 +20,7 @@ import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
 import { type RestLogger, consoleRestLogger } from './RestLogger.js';
 import { type RestAuthenticationOptions, RestAuthenticator, restAuthenticationRequired } from '../security/RestAuthentication.js';
 import { RestHandlerException, internalServerError } from './messages/ErrorResponseBody.js';
+import { SavepointHandlers } from './SavepointHandlers.js';
 import { registerScheduleHandlers } from './handlers/schedules.js';
 import type { EtlScheduler } from '../schedule/EtlScheduler.js';
 import { type JobView, isGloballyTerminal, jobState } from './messages/common.js';
@@ -146,6 +147,7 @@ export class RestServerEndpoint {
   private readonly taskManagerLogUrl: ((resourceId: string) => string | undefined) | undefined;
   /** Manual checkpoint triggers by job and trigger id, kept after completion for polling (Flink's CompletedOperationCache). */
   private readonly checkpointTriggers = new CheckpointTriggerOperations();
+  private readonly savepointHandlers = new SavepointHandlers();
   private readonly authOptions: RestAuthenticationOptions | undefined;
   private readonly schedules: EtlScheduler | undefined;
   private authenticator: RestAuthenticator | null = null;
@@ -207,6 +209,7 @@ export class RestServerEndpoint {
     this.app = null;
     if (app) await app.close();
     this.checkpointTriggers.close();
+    this.savepointHandlers.close();
     this.jobManagerMetrics.close();
     this.ownMetricRegistry?.close();
   }
@@ -385,6 +388,7 @@ export class RestServerEndpoint {
       if (!details) throw new RestHandlerException(404, `There is no checkpoint statistics for task ${vertexId} in checkpoint ${id} of job ${master.jobId} (the vertex ids are the keys of "tasks" in GET /jobs/${master.jobId}/checkpoints/details/${id}).`);
       return details;
     });
+    this.savepointHandlers.register({ route: (method, path, schema, handler) => this.route(app, method, path, schema, handler), view: (id) => this.view(id) });
     this.route(app, 'POST', '/jobs/:jobid/checkpoints', { params: jobIdParams }, async (req, reply) => {
       const body = this.triggerCheckpoint(this.view(param(req, 'jobid')), req.body);
       reply.code(202);

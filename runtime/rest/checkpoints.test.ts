@@ -18,6 +18,7 @@ import { RestServerEndpoint } from './RestServerEndpoint.js';
 import { silentRestLogger } from './RestLogger.js';
 import { CheckpointTriggerOperations, parseCheckpointTriggerRequest } from './messages/CheckpointTrigger.js';
 import { PERIODIC_CHECKPOINTING_DISABLED, checkpointConfigInfo } from './messages/CheckpointConfigInfo.js';
+import { parseSavepointTriggerRequest, parseStopWithSavepointRequest } from './messages/SavepointTrigger.js';
 
 const SLOTS = 8;
 const PARALLELISM = 2;
@@ -461,5 +462,87 @@ describe('checkpoint trigger messages (unit)', () => {
     const cc = { interval: 500, timeout: 1000, minPause: 10, maxConcurrent: 2, mode: 'EXACTLY_ONCE' as const, unaligned: true, checkpointDir: 'file:///tmp/cp' };
     expect(checkpointConfigInfo(conf, cc)).toMatchObject({ mode: 'exactly_once', interval: 500, timeout: 1000, min_pause: 10, max_concurrent: 2, unaligned_checkpoints: true, checkpoint_storage: 'FileSystemCheckpointStorage' });
     expect(checkpointConfigInfo(conf, { ...cc, interval: undefined, checkpointDir: undefined })).toMatchObject({ interval: PERIODIC_CHECKPOINTING_DISABLED, checkpoint_storage: 'JobManagerCheckpointStorage' });
+  });
+});
+
+/** Polls GET /jobs/:jobid/savepoints/:triggerid (or another operation path) until COMPLETED. */
+const operationResult = (path: string) => waitFor(`operation ${path}`, async () => {
+  const r = await get(path);
+  expect(r.status).toBe(200);
+  if (r.body.status.id === 'IN_PROGRESS') return undefined;
+  expect(r.body.status).toEqual({ id: 'COMPLETED' });
+  return r.body.operation as { location?: string; 'failure-cause'?: { class: string; 'stack-trace': string } };
+}, 30_000);
+
+// Last in the file: the stop-with-savepoint case ends the streaming job.
+describe('savepoints over REST: POST /jobs/:jobid/savepoints, POST /jobs/:jobid/stop, /savepoint-disposal', () => {
+  it("a savepoint completes with its location (savepoint-<6 of job id>-<12 hex>); the statistics list it as the latest savepoint; disposal deletes it", async () => {
+    const target = join(dir, 'savepoints');
+    const r = await post(`/jobs/${streaming.jobId}/savepoints`, { 'target-directory': `file://${target}`, 'cancel-job': false, formatType: 'CANONICAL' });
+    expect(r.status).toBe(202);
+    expect(Object.keys(r.body)).toEqual(['request-id']);
+    const op = await operationResult(`/jobs/${streaming.jobId}/savepoints/${r.body['request-id']}`);
+    expect(op.location).toMatch(new RegExp(`^file://${target}/savepoint-${streaming.jobId.slice(0, 6)}-[0-9a-f]{12}$`));
+    expect(existsSync(join(op.location!.slice('file://'.length), '_metadata'))).toBe(true);
+    const stats = (await get(`/jobs/${streaming.jobId}/checkpoints`)).body;
+    expect(stats.latest.savepoint).toMatchObject({ is_savepoint: true, checkpoint_type: 'SAVEPOINT', savepointFormat: 'CANONICAL', external_path: op.location });
+    expect((await get(`/jobs/${streaming.jobId}`)).body.state).toBe('RUNNING');
+
+    const d = await post('/savepoint-disposal', { 'savepoint-path': op.location });
+    expect(d.status).toBe(202);
+    expect(await operationResult(`/savepoint-disposal/${d.body['request-id']}`)).toEqual({});
+    expect(existsSync(op.location!.slice('file://'.length))).toBe(false);
+    const again = await post('/savepoint-disposal', { 'savepoint-path': op.location });
+    const failed = await operationResult(`/savepoint-disposal/${again.body['request-id']}`);
+    expect(failed['failure-cause']!['stack-trace']).toContain('Cannot find checkpoint or savepoint file/directory');
+  }, 40_000);
+
+  it('failures complete the operation with failure-cause; bad bodies → 400; unknown job → 404; unknown trigger → 404', async () => {
+    // No target and no execution.checkpointing.savepoint-dir: Flink's message, as the operation's failure.
+    const r = await post(`/jobs/${streaming.jobId}/savepoints`);
+    expect(r.status).toBe(202);
+    const op = await operationResult(`/jobs/${streaming.jobId}/savepoints/${r.body['request-id']}`);
+    expect(op['failure-cause']!['stack-trace']).toContain('No savepoint directory configured.');
+    // A job without checkpointing.
+    const nc = await post(`/jobs/${plain.jobId}/savepoints`, { 'target-directory': `file://${dir}/x` });
+    expect((await operationResult(`/jobs/${plain.jobId}/savepoints/${nc.body['request-id']}`))['failure-cause']!['stack-trace']).toContain('savepoints need checkpointing enabled');
+    expect((await get(`/jobs/${plain.jobId}`)).body.state).toBe('RUNNING');
+
+    const bad = await post(`/jobs/${streaming.jobId}/savepoints`, { targetDirectory: '/x' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]).toContain('unknown field(s) "targetDirectory"');
+    expect((await post(`/jobs/${streaming.jobId}/stop`, { drain: 'yes' })).body.errors[0]).toContain('drain must be true or false');
+    expect((await post(`/jobs/${streaming.jobId}/savepoints`, { formatType: 'JSON' })).body.errors[0]).toContain('formatType must be one of CANONICAL, NATIVE');
+    expect((await post('/savepoint-disposal', {})).body.errors[0]).toContain('"savepoint-path" is required');
+    expect((await post(`/jobs/${'0'.repeat(32)}/savepoints`, {})).status).toBe(404);
+    const unknown = await get(`/jobs/${streaming.jobId}/savepoints/${'a'.repeat(32)}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.errors[0]).toContain(`There is no savepoint operation with triggerId=${'a'.repeat(32)} for job ${streaming.jobId}.`);
+  }, 40_000);
+
+  it('stop-with-savepoint: the operation completes with the location once the job FINISHED; then the job takes no more savepoints (409)', async () => {
+    const target = join(dir, 'stopped');
+    const r = await post(`/jobs/${streaming.jobId}/stop`, { targetDirectory: `file://${target}`, drain: false });
+    expect(r.status).toBe(202);
+    const op = await operationResult(`/jobs/${streaming.jobId}/savepoints/${r.body['request-id']}`);
+    expect(op.location).toMatch(new RegExp(`^file://${target}/savepoint-`));
+    expect((await get(`/jobs/${streaming.jobId}`)).body.state).toBe('FINISHED');
+    const stats = (await get(`/jobs/${streaming.jobId}/checkpoints`)).body;
+    expect(stats.latest.savepoint).toMatchObject({ checkpoint_type: 'SYNC_SAVEPOINT', external_path: op.location });
+    const late = await post(`/jobs/${streaming.jobId}/savepoints`, { 'target-directory': `file://${target}` });
+    expect(late.status).toBe(409);
+    expect(late.body.errors[0]).toContain('has already reached the terminal state FINISHED');
+  }, 40_000);
+});
+
+describe('savepoint request bodies (unit)', () => {
+  it('parse: defaults, lower-cased trigger ids, refused types and fields', () => {
+    expect(parseSavepointTriggerRequest(undefined)).toEqual({ targetDirectory: undefined, cancelJob: false, formatType: 'CANONICAL', triggerId: undefined });
+    expect(parseSavepointTriggerRequest({ 'target-directory': 'hdfs:///sp', 'cancel-job': true, formatType: 'NATIVE', triggerId: 'A'.repeat(32) }))
+      .toEqual({ targetDirectory: 'hdfs:///sp', cancelJob: true, formatType: 'NATIVE', triggerId: 'a'.repeat(32) });
+    expect(parseStopWithSavepointRequest({ drain: true })).toEqual({ targetDirectory: undefined, drain: true, formatType: 'CANONICAL', triggerId: undefined });
+    expect(() => parseSavepointTriggerRequest({ 'target-directory': '' })).toThrow(/target-directory must be a non-empty string/);
+    expect(() => parseStopWithSavepointRequest([1])).toThrow(/must be a JSON object/);
+    expect(() => parseStopWithSavepointRequest({ triggerId: 'x' })).toThrow(/triggerId must be 32 hexadecimal characters/);
   });
 });

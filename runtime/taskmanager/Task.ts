@@ -78,10 +78,16 @@ export class Task {
   private barrierHandler: CheckpointBarrierHandler | undefined;
   private barrierType: SnapshotType = 'CHECKPOINT';
   private barrierUnaligned = false;
+  private barrierLocation: string | undefined;
   /** In-flight input of the unaligned checkpoint this attempt restores, replayed before the gate is read. */
   private restoredInput: RestoredOperatorState['inputChannels'];
-  private pendingBarrier: { checkpointId: number; timestamp: number; type: SnapshotType; m: BarrierMetrics } | null = null;
+  private pendingBarrier: { checkpointId: number; timestamp: number; type: SnapshotType; m: BarrierMetrics; location: string | undefined } | null = null;
   private operatorsFinished = false;
+  /** Stop-with-savepoint reached this source task: its loop ends, then the savepoint follows EndOfData. */
+  private stopRequest: { checkpointId: number; timestamp: number; drain: boolean; location: string | undefined } | null = null;
+  private inSourceLoop = false;
+  /** EndOfData reached this task (or it stops for a savepoint): it waits for the checkpoint after it before finishing. */
+  private endOfDataSeen = false;
   private finalCheckpointId = -1;
   private finalCheckpointCompleted = false;
 
@@ -146,7 +152,9 @@ export class Task {
         case 'trigger':
           // A checkpoint this task already took part in (through its inputs) is not taken twice.
           if (cmd.checkpointId <= cp.lastCheckpointId) return;
-          await this.performCheckpoint(cmd.checkpointId, cmd.timestamp, cmd.type, { alignmentDurationMs: 0, bytesProcessedDuringAlignment: 0 }, cmd.unaligned);
+          // Stop-with-savepoint at a running source: the source loop ends first (stopForSavepoint).
+          if (cmd.stop && this.inSourceLoop) { this.stopRequest = { checkpointId: cmd.checkpointId, timestamp: cmd.timestamp, drain: cmd.stop.drain, location: cmd.location }; return; }
+          await this.performCheckpoint(cmd.checkpointId, cmd.timestamp, cmd.type, { alignmentDurationMs: 0, bytesProcessedDuringAlignment: 0 }, cmd.unaligned, cmd.location);
           break;
         case 'complete':
           for (const op of this.chain!.operators) if (op.notifyCheckpointComplete) await op.notifyCheckpointComplete(cmd.checkpointId);
@@ -160,7 +168,7 @@ export class Task {
     });
   }
 
-  private async performCheckpoint(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics, unaligned = false): Promise<void> {
+  private async performCheckpoint(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics, unaligned = false, location?: string): Promise<void> {
     if (this.operatorsFinished && this.finalCheckpointId < 0) this.finalCheckpointId = checkpointId;
     const h = this.barrierHandler;
     // Savepoints are always aligned; an unaligned barrier handler hands over the in-flight input it records.
@@ -168,7 +176,7 @@ export class Task {
     const uc = type !== 'SAVEPOINT' && (uch ? uch.isUnaligned(checkpointId) : unaligned);
     const channelState = uc && uch ? uch.channelState(checkpointId) : undefined;
     await this.checkpoints!.checkpointState(checkpointId, timestamp, type, m, uc,
-      channelState ? { headNodeId: this.vertex.headNodeId, state: channelState } : undefined);
+      channelState ? { headNodeId: this.vertex.headNodeId, state: channelState } : undefined, location);
   }
 
   /** Operators are done: with checkpoints, tell downstream (EndOfData) so it finishes too before the final checkpoint. */
@@ -177,13 +185,30 @@ export class Task {
     for (const op of this.chain!.operators) await op.finish();
     this.operatorsFinished = true;
     if (this.checkpoints && this.finalCheckpointFollows) {
-      for (const p of this.partitions) { p.broadcastEvent({ type: 'EndOfData', drain: false }); p.flushAll(); }
+      for (const p of this.partitions) { p.broadcastEvent({ type: 'EndOfData', drain: true }); p.flushAll(); }
       this.services.actions.reportCheckpoint(this.tdd.jobId, { kind: 'endOfInput', executionAttemptId: this.tdd.executionAttemptId });
     }
   }
 
+  /**
+   * Stop-with-savepoint without drain (Flink's StopMode.NO_DRAIN): the operators are not finished
+   * (no +∞ watermark, windows and timers stay in the savepoint); downstream learns it by EndOfData.
+   */
+  private stopOperators(): void {
+    if (this.operatorsFinished) return;
+    this.operatorsFinished = true;
+    for (const p of this.partitions) { p.broadcastEvent({ type: 'EndOfData', drain: false }); p.flushAll(); }
+  }
+
+  /** The source loop ended for stop-with-savepoint: EndOfData downstream, then the savepoint's barrier, then wait for it. */
+  private async stopForSavepoint(stop: NonNullable<Task['stopRequest']>): Promise<void> {
+    this.endOfDataSeen = true;
+    if (stop.drain) await this.finishOperators(); else this.stopOperators();
+    await this.performCheckpoint(stop.checkpointId, stop.timestamp, 'SAVEPOINT', { alignmentDurationMs: 0, bytesProcessedDuringAlignment: 0 }, false, stop.location);
+  }
+
   /** execution.checkpointing.checkpoints-after-tasks-finish: finished tasks take part in checkpoints, and a final one ends the job. */
-  private get finalCheckpointFollows(): boolean { return this.tdd.checkpointing?.checkpointsAfterTasksFinish ?? true; }
+  private get finalCheckpointFollows(): boolean { return (this.tdd.checkpointing?.checkpointsAfterTasksFinish ?? true) || this.endOfDataSeen; }
 
   /** Keeps running mails (checkpoint triggers, notifications) until a checkpoint taken after finish() completed. */
   private async awaitFinalCheckpoint(): Promise<void> {
@@ -266,7 +291,9 @@ export class Task {
       else await this.runInput();
 
       // End of input: operators emit what they buffered, head first, so downstream sees it.
-      await this.finishOperators();
+      const stop = this.stopRequest;
+      if (stop) await this.stopForSavepoint(stop);
+      else await this.finishOperators();
       if (this.checkpoints && this.finalCheckpointFollows) await this.awaitFinalCheckpoint();
       this.pts.quiesce();
       await this.mailbox.drain();
@@ -332,9 +359,19 @@ export class Task {
 
   private async runSource(src: SourceOperator<unknown>): Promise<void> {
     this.lastYield = performance.now();
+    this.inSourceLoop = true;
+    try {
+      await this.sourceLoop(src);
+    } finally {
+      this.inSourceLoop = false;
+    }
+  }
+
+  private async sourceLoop(src: SourceOperator<unknown>): Promise<void> {
     for (;;) {
       this.checkCanceled();
       if (this.mailbox.hasMail) await this.mailbox.drain();
+      if (this.stopRequest) return;
       if (!this.outputsAvailable()) { await this.waitForOutputs(); continue; }
       const status = src.emitNext();
       if (status === 'END_OF_INPUT') return;
@@ -366,10 +403,11 @@ export class Task {
     const two = head as TwoInputStreamOperator<unknown, unknown>;
     let ended = 0;
     let endOfData = 0;
+    let noDrain = false;
     const cp = this.checkpoints;
     const cpTask = {
       triggerCheckpointOnBarrier: (b: { checkpointId: number; timestamp: number }, m: BarrierMetrics): void => {
-        this.pendingBarrier = { checkpointId: b.checkpointId, timestamp: b.timestamp, type: this.barrierType, m };
+        this.pendingBarrier = { checkpointId: b.checkpointId, timestamp: b.timestamp, type: this.barrierType, m, location: this.barrierLocation };
       },
       abortCheckpointOnBarrier: (id: number, reason: Parameters<SubtaskCheckpointCoordinator['abortCheckpointOnBarrier']>[1]): void => cp!.abortCheckpointOnBarrier(id, reason),
     };
@@ -383,7 +421,7 @@ export class Task {
           const t = setTimeout(() => this.mailbox.put(async () => {
             fn();
             const pb = this.pendingBarrier;
-            if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m); }
+            if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m, false, pb.location); }
           }), delayMs);
           return { cancel: () => clearTimeout(t) };
         },
@@ -429,27 +467,34 @@ export class Task {
             bytesSeen = gate.numBytesIn;
             this.barrierType = ev.savepoint ? 'SAVEPOINT' : 'CHECKPOINT';
             this.barrierUnaligned = ev.unaligned;
+            this.barrierLocation = ev.location;
             handler.processBarrier(b.channel, ev);
             const pb = this.pendingBarrier;
-            if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m, this.barrierUnaligned); }
+            if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m, this.barrierUnaligned, pb.location); }
             break;
           }
           case 'CancelCheckpointMarker':
             handler?.processCancellationBarrier(b.channel, ev.checkpointId);
             break;
           case 'EndOfData':
-            // Every input finished its records: finish the operators now, the final checkpoint's barrier comes next.
-            if (++endOfData === nCh && cp && !grouped) await this.finishOperators();
+            // Every input finished its records: finish the operators now (or, stopping with a savepoint
+            // without drain, just stop them); the final checkpoint's or the savepoint's barrier comes next.
+            if (!ev.drain) noDrain = true;
+            if (++endOfData === nCh && cp && !grouped) {
+              this.endOfDataSeen = true;
+              if (noDrain) this.stopOperators(); else await this.finishOperators();
+            }
             break;
           case 'EndOfPartition': {
             ended++;
             if (handler) {
               handler.processEndOfPartition(b.channel);
               const pb = this.pendingBarrier;
-              if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m, this.barrierUnaligned); }
+              if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m, this.barrierUnaligned, pb.location); }
             }
             const wm = valve.channelFinished(b.channel);
-            if (wm !== null && !grouped) this.emitWatermark(twoInput, input, wm);
+            // After EndOfData the operators are finished (drain: +∞ came before) or stopped for a savepoint: no watermark fires their timers now.
+            if (wm !== null && !grouped && !this.operatorsFinished) this.emitWatermark(twoInput, input, wm);
             break;
           }
           case 'Watermark': {

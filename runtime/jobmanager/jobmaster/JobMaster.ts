@@ -460,6 +460,56 @@ export class JobMaster implements JobMasterGateway {
     await this.complete('FAILED');
   }
 
+  /** The coordinator savepoints need, or why there is none (the REST layer answers with it). */
+  private savepointCoordinator(): CheckpointCoordinator {
+    const cc = this.checkpointCoordinator;
+    if (cc) return cc;
+    if (this.job.jobGraph.runtimeMode !== 'STREAMING') throw new Error(`Job ${this.jobId} is not a streaming job: BATCH jobs take no savepoints.`);
+    if (this.executionGraph.state === 'INITIALIZING' || this.executionGraph.state === 'CREATED') throw new Error(`Job ${this.jobId} is ${this.executionGraph.state}: trigger the savepoint once it is RUNNING.`);
+    throw new Error(`Job ${this.jobId} does not checkpoint: savepoints need checkpointing enabled (execution.checkpointing.interval, or env.enableCheckpointing(ms)).`);
+  }
+
+  private requireRunning(what: string): void {
+    const st = this.executionGraph.state;
+    if (st !== 'RUNNING' || this.stopping) throw new Error(`Job ${this.jobId} is ${this.stopping ? 'stopping' : st}; ${what} needs a RUNNING job.`);
+  }
+
+  /**
+   * A savepoint into `targetDirectory` (else execution.checkpointing.savepoint-dir); resolves with its
+   * directory. With `cancelJob`, the job is cancelled once the savepoint completed (Flink's cancel-job).
+   */
+  async triggerSavepoint(targetDirectory: string | undefined, cancelJob: boolean): Promise<string> {
+    const cc = this.savepointCoordinator();
+    this.requireRunning('a savepoint');
+    const sp = await cc.triggerSavepoint(targetDirectory);
+    if (cancelJob) await this.cancel();
+    return sp.externalPath!;
+  }
+
+  /**
+   * Stop-with-savepoint: a synchronous savepoint after which the sources end and the job FINISHES;
+   * with `drain` the operators finish first (+∞ watermark: every event-time timer and window fires).
+   * If the savepoint fails after the sources stopped, the job fails over (Flink does the same).
+   */
+  async stopWithSavepoint(targetDirectory: string | undefined, drain: boolean): Promise<string> {
+    const cc = this.savepointCoordinator();
+    this.requireRunning('stop-with-savepoint');
+    cc.stopCheckpointScheduler();
+    let path: string;
+    try {
+      path = (await cc.triggerSavepoint(targetDirectory, { drain })).externalPath!;
+    } catch (e) {
+      const stoppedSources = cc.stopWithSavepointReachedTasks;
+      this.log('WARN', `Stop-with-savepoint of job ${this.jobId} failed: ${(e as Error).message}${stoppedSources ? '; the job fails over to its latest checkpoint.' : ''}`);
+      if (stoppedSources) void this.handleGlobalFailure({ name: 'FlinkException', message: `Stop-with-savepoint failed: ${(e as Error).message}`, location: 'CheckpointCoordinator' });
+      else if (this.executionGraph.state === 'RUNNING' && !this.stopping) cc.startCheckpointScheduler();
+      throw e;
+    }
+    const result = await this.result;
+    if (result.status !== 'FINISHED') throw new Error(`Inconsistent execution state after stopping with savepoint: job ${this.jobId} ended ${result.status}. The savepoint at ${path} is complete.`);
+    return path;
+  }
+
   /** Cancels the job (REST / CLI / JobClient). */
   async cancel(): Promise<void> {
     if (this.stopping || ['FINISHED', 'FAILED', 'CANCELED'].includes(this.executionGraph.state)) return;

@@ -15,7 +15,7 @@ export interface StatsSummaryDto {
 }
 
 export type CheckpointStatsStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
-/** Flink's RestAPICheckpointType (SYNC_SAVEPOINT is stop-with-savepoint, not taken by tsflink yet). */
+/** Flink's RestAPICheckpointType (SYNC_SAVEPOINT: the savepoint of a stop-with-savepoint). */
 export type RestCheckpointType = 'CHECKPOINT' | 'UNALIGNED_CHECKPOINT' | 'SAVEPOINT' | 'SYNC_SAVEPOINT';
 
 /** One vertex of one checkpoint (Flink's TaskCheckpointStatistics). */

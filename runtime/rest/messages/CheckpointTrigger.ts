@@ -1,7 +1,7 @@
 // POST /jobs/:jobid/checkpoints and GET /jobs/:jobid/checkpoints/:triggerid (Flink's
 // CheckpointTriggerRequestBody, TriggerResponse, AsynchronousOperationResult<CheckpointInfo>): a
 // manual checkpoint is triggered asynchronously and polled by its trigger id.
-import { randomBytes } from 'node:crypto';
+import { AsynchronousOperations, newTriggerId } from './AsynchronousOperations.js';
 
 /** FULL: a checkpoint of the full state (no incremental parts); CONFIGURED: as the job is configured. */
 export type CheckpointTriggerType = 'CONFIGURED' | 'FULL' | 'INCREMENTAL';
@@ -48,59 +48,20 @@ export function serializeFailureCause(e: unknown): SerializedFailureCause {
   };
 }
 
-interface Operation { result: CheckpointInfo | undefined; timer: NodeJS.Timeout | undefined }
-
 /**
- * Trigger operations by job and trigger id (Flink's CompletedOperationCache): an operation stays
- * until `retentionMs` after it completed (Flink's rest.async.store-duration, 5 min). Registering a
- * trigger id again is a no-op, as in Flink (idempotent retries with a client-chosen triggerId).
+ * Manual checkpoint operations by job and trigger id (Flink's CompletedOperationCache; see
+ * AsynchronousOperations): the result is the checkpoint id or the failure.
  */
-export class CheckpointTriggerOperations {
-  private readonly ops = new Map<string, Operation>();
-
-  constructor(private readonly retentionMs = 5 * 60_000, private readonly maxOperations = 10_000) {}
-
-  static newTriggerId(): string { return randomBytes(16).toString('hex'); }
+export class CheckpointTriggerOperations extends AsynchronousOperations<CheckpointInfo> {
+  static newTriggerId(): string { return newTriggerId(); }
 
   /** Starts `run` under (jobId, triggerId) unless an operation with that key exists; false if it did. */
   start(jobId: string, triggerId: string, run: () => Promise<number>): boolean {
-    const key = `${jobId}/${triggerId}`;
-    if (this.ops.has(key)) return false;
-    if (this.ops.size >= this.maxOperations) this.evictOldestCompleted();
-    const op: Operation = { result: undefined, timer: undefined };
-    this.ops.set(key, op);
-    const finish = (result: CheckpointInfo): void => {
-      op.result = result;
-      op.timer = setTimeout(() => this.ops.delete(key), this.retentionMs);
-      op.timer.unref();
-    };
-    // A synchronous throw counts as a failed operation too.
-    void Promise.resolve().then(run).then(
-      (checkpointId) => finish({ checkpointId }),
-      (e: unknown) => finish({ failureCause: serializeFailureCause(e) }),
-    );
-    return true;
+    return this.startOperation(`${jobId}/${triggerId}`, async () => ({ checkpointId: await run() }), (e) => ({ failureCause: serializeFailureCause(e) }));
   }
 
   /** undefined: no such operation (never triggered, or expired). */
   status(jobId: string, triggerId: string): CheckpointTriggerStatus | undefined {
-    const op = this.ops.get(`${jobId}/${triggerId.toLowerCase()}`);
-    if (!op) return undefined;
-    return op.result ? { status: { id: 'COMPLETED' }, operation: op.result } : { status: { id: 'IN_PROGRESS' } };
-  }
-
-  close(): void {
-    for (const op of this.ops.values()) if (op.timer) clearTimeout(op.timer);
-    this.ops.clear();
-  }
-
-  private evictOldestCompleted(): void {
-    for (const [key, op] of this.ops) {
-      if (op.result) {
-        if (op.timer) clearTimeout(op.timer);
-        this.ops.delete(key);
-        return;
-      }
-    }
+    return this.operationStatus(`${jobId}/${triggerId.toLowerCase()}`);
   }
 }

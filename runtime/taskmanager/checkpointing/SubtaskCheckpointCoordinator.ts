@@ -86,10 +86,10 @@ export class SubtaskCheckpointCoordinator {
    * task snapshots), then the synchronous phase. Throws if an operator's snapshot fails (Flink
    * fails the task: a synchronous-phase failure is a task failure).
    */
-  async checkpointState(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics, unaligned = false, channelState?: ChannelStateFuture): Promise<void> {
+  async checkpointState(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics, unaligned = false, channelState?: ChannelStateFuture, location?: string): Promise<void> {
     const startDelayMs = Math.max(0, Date.now() - timestamp);
     this.lastCheckpointId = Math.max(this.lastCheckpointId, checkpointId);
-    const barrier = { type: 'CheckpointBarrier' as const, checkpointId, timestamp, unaligned, savepoint: type === 'SAVEPOINT' };
+    const barrier = { type: 'CheckpointBarrier' as const, checkpointId, timestamp, unaligned, savepoint: type === 'SAVEPOINT', ...(location !== undefined ? { location } : {}) };
     // Unaligned: ahead of every queued output buffer (the consumer persists what it overtook).
     for (const p of this.partitions) { if (unaligned) p.broadcastPriorityBarrier(barrier); else p.broadcastEvent(barrier); }
     const t0 = performance.now();
@@ -107,7 +107,7 @@ export class SubtaskCheckpointCoordinator {
       if (keyed || operator) taken.push({ nodeId, keyed, operator });
     }
     const syncDurationMs = performance.now() - t0;
-    const upload = this.upload(checkpointId, taken, channelState).then(
+    const upload = this.upload(checkpointId, taken, channelState, location).then(
       (state) => {
         if (this.closed) return;
         let persistedData = 0;
@@ -134,8 +134,9 @@ export class SubtaskCheckpointCoordinator {
     this.respond({ kind: 'decline', executionAttemptId: this.executionAttemptId, checkpointId, reason, message });
   }
 
-  private async upload(checkpointId: number, taken: readonly TakenSnapshot[], channelState: ChannelStateFuture | undefined): Promise<TaskStateSnapshot> {
-    const dir = this.cfg.jobCheckpointDir === undefined ? undefined : `${this.cfg.jobCheckpointDir.replace(/\/+$/, '')}/chk-${checkpointId}`;
+  private async upload(checkpointId: number, taken: readonly TakenSnapshot[], channelState: ChannelStateFuture | undefined, location: string | undefined): Promise<TaskStateSnapshot> {
+    // A savepoint keeps its files in its own directory (self-contained); a checkpoint in chk-<n>/.
+    const dir = location ?? (this.cfg.jobCheckpointDir === undefined ? undefined : `${this.cfg.jobCheckpointDir.replace(/\/+$/, '')}/chk-${checkpointId}`);
     const fs = dir === undefined ? undefined : getFileSystem(dir);
     const store = async (data: Uint8Array): Promise<StreamStateHandle> => {
       if (!fs || data.byteLength < this.cfg.inlineThreshold) return { kind: 'bytes', data };
