@@ -93,8 +93,8 @@ ${row('aligned')}
 ${row('unaligned')}
 
 Checkpoint duration under backpressure, aligned / unaligned (medians): **${ratio.toFixed(2)}×**. tsflink's unaligned checkpoint persists the
-overtaken records on the consumer side as they reach the task, so its completion still waits for the overtaken buffers to drain
-(docs/checkpointing.md); what it removes is the blocked channel (no alignment).`;
+overtaken records on the consumer side as soon as they reach it (spilled: decoded, persisted, their buffers and credit returned),
+so completion waits neither for alignment nor for the backpressured task to drain them (docs/checkpointing.md).`;
     console.log(body);
     writeResultsSection(packageRoot(), 'B8 alignment under backpressure: aligned vs unaligned checkpoints', body);
   } finally {
