@@ -6,7 +6,9 @@ import type { TaskInfo } from '../api/functions/RuntimeContext.js';
 import type { ProcessingTimeService } from '../operators/timers/ProcessingTimeService.js';
 import { asChainedOutput, BroadcastingOutput, NoOutput } from './ChainingOutput.js';
 import { RecordWriterOutput } from './RecordWriterOutput.js';
-import { HeapKeyedStateBackend } from '../state/heap/HeapKeyedStateBackend.js';
+import type { KeyedStateBackend } from '../state/KeyedStateBackend.js';
+import { createKeyedStateBackend } from '../state/StateBackendLoader.js';
+import { Configuration } from '../configuration/Configuration.js';
 import { computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssignment.js';
 import { OperatorStateStore, type OperatorStateSnapshot } from '../state/OperatorStateStore.js';
 import type { KeyGroupsSnapshot } from '../state/KeyGroupsSnapshot.js';
@@ -29,6 +31,8 @@ export interface ChainServices {
   checkpointingEnabled: boolean;
   /** A final checkpoint follows the end of input (StreamOperatorParameters.finalCheckpoint). */
   finalCheckpoint: boolean;
+  /** The TaskManager's local directories (io.tmp.dirs), where the 'leveldb' backend keeps its instances. */
+  localStateDirs?: readonly string[];
 }
 
 /** One operator's state as read back from a checkpoint. */
@@ -41,7 +45,7 @@ export interface RestoredOperatorState {
 
 /** The stores of one operator, as a checkpoint snapshots them. */
 export interface OperatorStateStores {
-  readonly keyed: HeapKeyedStateBackend | undefined;
+  readonly keyed: KeyedStateBackend | undefined;
   readonly operator: OperatorStateStore;
 }
 
@@ -93,9 +97,13 @@ export class OperatorChain {
     const ti = s.taskInfo;
     const restored = s.restoredState;
     const mine = restored?.get(nodeId);
-    let keyedBackend: HeapKeyedStateBackend | undefined;
+    let keyedBackend: KeyedStateBackend | undefined;
     if (node.isKeyed) {
-      keyedBackend = new HeapKeyedStateBackend(computeKeyGroupRangeForOperatorIndex(node.maxParallelism, ti.numberOfParallelSubtasks, ti.indexOfThisSubtask), node.maxParallelism);
+      keyedBackend = createKeyedStateBackend(this.jobConfiguration, {
+        keyGroupRange: computeKeyGroupRangeForOperatorIndex(node.maxParallelism, ti.numberOfParallelSubtasks, ti.indexOfThisSubtask),
+        maxParallelism: node.maxParallelism, localDirs: s.localStateDirs ?? [], jobId: this.jobGraph.jobId, operatorId: String(nodeId),
+        subtaskIndex: ti.indexOfThisSubtask, owner: `${node.name} (${ti.indexOfThisSubtask + 1}/${ti.numberOfParallelSubtasks})`,
+      });
       if (mine) keyedBackend.restore(mine.keyed);
     }
     // Flink's isRestored(): the task restores from a checkpoint, whether or not this operator had state in it.
@@ -121,6 +129,21 @@ export class OperatorChain {
     };
     op.setup(params);
     return op;
+  }
+
+  private get jobConfiguration(): Configuration {
+    return (this.jobConf ??= Configuration.fromMap(this.jobGraph.configuration));
+  }
+  private jobConf: Configuration | undefined;
+
+  /** Opens backends that keep state off the heap (and loads their restored state); before operators initialize. */
+  async openStateBackends(): Promise<void> {
+    for (const s of this.stateStores.values()) await s.keyed?.open?.();
+  }
+
+  /** The task ended: backends release their stores (the 'leveldb' backend deletes its directory). */
+  disposeStateBackends(): void {
+    for (const s of this.stateStores.values()) s.keyed?.dispose();
   }
 
   private networkOutput(sourceNodeId: number, edgeId: string): Output<unknown> {

@@ -269,10 +269,12 @@ export class Task {
           checkpointingEnabled: checkpointing,
           finalCheckpoint: checkpointing && tdd.checkpointing!.checkpointsAfterTasksFinish,
           restoredState,
+          localStateDirs: shuffle.config.blockingShuffle.tmpDirs,
           operatorEventGateway: (nodeId) => ({
             sendEventToCoordinator: (event) => actions.sendOperatorEventToCoordinator(tdd.jobId, tdd.executionAttemptId, nodeId, event),
           }),
         });
+        await this.chain.openStateBackends();
       } catch (e) {
         throw tdd.taskRestore ? asRestoreError(tdd.taskRestore.checkpointId, e) : e;
       }
@@ -300,6 +302,7 @@ export class Task {
       this.checkpoints?.close();
       for (const p of this.partitions) p.finish();
       for (const op of ops) await op.close();
+      this.chain.disposeStateBackends();
       this.report('FINISHED', { accumulators: this.accumulators.snapshot() });
     } catch (e) {
       this.checkpoints?.close();
@@ -310,6 +313,7 @@ export class Task {
       for (const p of this.partitions) { try { p.release(canceled ? new Error(`${this.taskNameWithSubtask} was canceled`) : err); } catch { /* already released */ } }
       try { this.gate?.close(); } catch { /* closed */ }
       if (this.chain) for (const op of this.chain.operators) { try { await op.close(); } catch { /* cleanup after failure */ } }
+      this.chain?.disposeStateBackends();
       if (canceled) this.report('CANCELED');
       else {
         const opName = this.chain?.locateOperator(err.stack);
