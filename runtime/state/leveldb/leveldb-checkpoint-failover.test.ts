@@ -1,0 +1,62 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { waitFor } from '../../testing/waitFor.js';
+import { ClusterProcesses } from '../../testing/ClusterProcesses.js';
+import { checkCountOutput } from '../../entrypoint/fixtures/checkCountOutput.js';
+
+// The exactly-once kill test of the checkpoints issue (entrypoint/checkpoint-failover.test.ts) with
+// state.backend.type: leveldb: JobManager on 127.0.0.2, TaskManagers on 127.0.0.3/.4 and fresh
+// aliases for replacements; TaskManagers are killed with SIGKILL mid-run; the keyed running count
+// lives in LevelDB, is checkpointed in the canonical format and restored into new LevelDB instances.
+const root = resolve(import.meta.dirname, '../../..');
+const N = 16_000;
+let work: string;
+let cluster: ClusterProcesses;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'tsflink-leveldb-failover-'));
+  cluster = new ClusterProcesses(work);
+  await cluster.startJobManager(['-D', 'restart-strategy.type=fixed-delay', '-D', 'restart-strategy.fixed-delay.attempts=20', '-D', 'restart-strategy.fixed-delay.delay=200 ms']);
+  cluster.startTaskManager('127.0.0.3');
+  cluster.startTaskManager('127.0.0.4');
+  await cluster.waitForTaskManagers(2);
+}, 60_000);
+
+afterAll(async () => {
+  await cluster.close();
+  if (process.env['TSFLINK_KEEP_TEST_DIRS']) console.log(`kept ${work}`); else rmSync(work, { recursive: true, force: true });
+});
+
+describe('exactly-once recovery with the leveldb state backend (real processes, kill -9)', () => {
+  it('a keyed count in LevelDB into the FileSink survives two TaskManager kills with every record exactly once', async () => {
+    const out = join(work, 'out');
+    const chk = join(work, 'checkpoints');
+    const local = join(work, 'leveldb');
+    const tms = cluster.procs.filter((p) => p !== cluster.jobManager && ClusterProcesses.alive(p) && p.stdout().includes('TaskManager '));
+    const job = cluster.cli(['run', '-m', cluster.restAddress, '-p', '4', '-D', 'state.backend.type=leveldb', '-D', `state.backend.leveldb.localdir=${local}`,
+      join(root, 'runtime/entrypoint/fixtures/checkpointed-count.ts'), out, String(N), '2000', `file://${chk}`, '200']);
+    await waitFor('a RUNNING job', async () => (await cluster.get<{ jobs: Array<{ status: string }> }>('/jobs')).jobs.some((j) => j.status === 'RUNNING'), 60_000, 100);
+    const running = (await cluster.get<{ jobs: Array<{ id: string; status: string }> }>('/jobs')).jobs.find((j) => j.status === 'RUNNING')!;
+    expect((await cluster.get<{ state_backend: string }>(`/jobs/${running.id}/checkpoints/config`)).state_backend).toBe('LevelDBStateBackend');
+    // The keyed operator's 4 subtasks each have a LevelDB instance of their own.
+    await waitFor('LevelDB instances', () => existsSync(local) && readdirSync(local).filter((d) => d.startsWith('tsflink-leveldb-')).length >= 4, 30_000, 50);
+    for (const [k, host] of ['127.0.0.11', '127.0.0.12'].entries()) {
+      const before = cluster.completedCheckpoints();
+      await waitFor(`checkpoint after kill ${k}`, () => cluster.completedCheckpoints() >= before + 2, 60_000, 50)
+        .catch((e: Error) => { throw new Error(`${e.message}\n${cluster.dumpLogs()}`); });
+      const victim = tms.find(ClusterProcesses.alive)!;
+      process.kill(victim.child.pid!, 'SIGKILL');
+      await victim.exited;
+      tms.push(cluster.startTaskManager(host));
+    }
+    const code = await job.exited;
+    expect(code, `${job.stdout()}\n${job.stderr()}\n${cluster.dumpLogs()}`).toBe(0);
+    expect(cluster.jobManager.stdout()).toMatch(/Restoring job [0-9a-f]{32} from Checkpoint \d+/);
+    const lines = readdirSync(out).filter((f) => !f.startsWith('.')).flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean));
+    expect(checkCountOutput(lines, N)).toEqual({ lines: N, duplicates: [], missing: [], badCounts: [] });
+    // Tasks that ended (not killed) deleted their LevelDB directories: at most the killed TaskManagers' ones remain.
+    await waitFor('LevelDB directories of ended tasks deleted', () => readdirSync(local).length <= 4, 10_000, 50);
+  }, 240_000);
+});
