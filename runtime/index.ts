@@ -17,7 +17,7 @@ export type {
   AggregateFunction, Partitioner, PartitionerFunction,
 } from './api/functions/Functions.js';
 export { AbstractRichFunction, RichMapFunction, RichFlatMapFunction, RichFilterFunction, RichReduceFunction } from './api/functions/RichFunction.js';
-export type { RuntimeContext, OpenContext, TaskInfo, MetricGroup, Counter, Histogram } from './api/functions/RuntimeContext.js';
+export type { RuntimeContext, OpenContext, TaskInfo, MetricGroup, Counter, Histogram, HistogramStatistics, Meter } from './api/functions/RuntimeContext.js';
 export type { CheckpointedFunction, CheckpointListener, FunctionSnapshotContext, FunctionInitializationContext } from './api/functions/CheckpointedFunction.js';
 export { type Accumulator, IntCounter, LongCounter, DoubleCounter, ListAccumulator, AverageAccumulator } from './api/functions/Accumulator.js';
 export {

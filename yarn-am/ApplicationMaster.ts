@@ -176,6 +176,7 @@ export class ApplicationMaster {
       configuration: c,
       uploadDir: join(this.opts.workDir, 'web-upload'),
       taskManagerLogUrl: (resourceId) => this.driver?.containerLogUrl(resourceId),
+      metricRegistry: this.services.metricRegistry,
       // Always on YARN: the node is shared with other users' containers. Reads through YARN's web
       // proxy are trusted as Hadoop's AmIpFilter trusts them.
       authentication: { token: restTokenOf(this.opts.secret), required: true, ...this.webProxy() },

@@ -25,12 +25,12 @@ export default class JobManager extends ClusterCommand {
       writeFileSync(join(workDir, REST_TOKEN_FILE), `${token}\n`, { mode: 0o600 });
       chmodSync(join(workDir, REST_TOKEN_FILE), 0o600);
       const jm = new StandaloneSessionClusterEntrypoint(conf, secret, join(workDir, 'jobmanager'));
-      const { dispatcher, resourceManager, rpcAddress } = await jm.start();
+      const { dispatcher, resourceManager, rpcAddress, metricRegistry } = await jm.start();
       const { startSchedulesService } = await import('../../runtime/schedule/SchedulesService.js');
       const { createLogger } = await import('../../runtime/entrypoint/ClusterLog.js');
       // The schedules service (docs/scheduling.md): cron-scheduled BATCH runs through this Dispatcher.
       const schedules = await startSchedulesService({ dispatcher, configuration: conf, workDir: join(workDir, 'jobmanager'), log: createLogger('Schedules'), bundler: bundleJobFile });
-      const rest = new RestServerEndpoint({ dispatcher, resourceManager, configuration: conf, uploadDir: join(workDir, 'jobmanager', 'uploads'), authentication: { token }, ...(schedules ? { schedules } : {}) });
+      const rest = new RestServerEndpoint({ dispatcher, resourceManager, configuration: conf, uploadDir: join(workDir, 'jobmanager', 'uploads'), authentication: { token }, metricRegistry, ...(schedules ? { schedules } : {}) });
       const addr = await rest.start();
       process.stdout.write(`JobManager started (pid ${process.pid}): RPC ${rpcAddress.host}:${rpcAddress.port}, REST http://${addr.address}:${addr.port}\n`);
       await this.waitForSignal(async () => { await schedules?.stop(); await rest.close(); await jm.close(); });

@@ -15,4 +15,5 @@ import './HeartbeatManagerOptions.js';
 import './SecurityOptions.js';
 import './FileSystemOptions.js';
 import './YarnConfigOptions.js';
+import './MetricOptions.js';
 import './SchedulerOptions.js';

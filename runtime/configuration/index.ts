@@ -56,4 +56,5 @@ export * as HeartbeatManagerOptions from './HeartbeatManagerOptions.js';
 export * as SecurityOptions from './SecurityOptions.js';
 export * as FileSystemOptions from './FileSystemOptions.js';
 export * as YarnConfigOptions from './YarnConfigOptions.js';
+export * as MetricOptions from './MetricOptions.js';
 export * as SchedulerOptions from './SchedulerOptions.js';

@@ -13,11 +13,17 @@ import type { UserCodeLoader } from '../usercode/UserCodeLoader.js';
 import { JobBundleUserCodeLoader } from '../usercode/JobBundleUserCodeLoader.js';
 import type { TaskManagerMetrics } from '../taskmanager/TaskManagerMetrics.js';
 import type { CheckpointResponse } from '../checkpoint/CheckpointMessages.js';
+import { MetricRegistry } from '../metrics/MetricRegistry.js';
+import { type StartedReporter, startMetricReporters } from '../metrics/MetricReporters.js';
 
 export interface JobManagerServices {
   dispatcher: Dispatcher;
   resourceManager: ResourceManager;
   rpcAddress: { host: string; port: number };
+  /** The JobManager process's metrics (give it to the RestServerEndpoint: it registers the JobManager's metrics there). */
+  metricRegistry: MetricRegistry;
+  /** Metric reporters this process serves (metrics.reporter.*). */
+  metricReporters: ReadonlyArray<{ name: string; host: string; port: number }>;
 }
 
 /**
@@ -33,6 +39,8 @@ export class StandaloneSessionClusterEntrypoint {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private readonly connections = new Map<string, { conn: RpcConnection; lastAnswer: number; inFlight: boolean }>();
   private readonly log = createLogger('JobManager');
+  readonly metricRegistry = new MetricRegistry();
+  private reporters: StartedReporter[] = [];
 
   constructor(readonly configuration: Configuration, private readonly secret: string, readonly workingDir: string, userCodeLoader: UserCodeLoader = new JobBundleUserCodeLoader()) {
     this.dispatcher = new Dispatcher(this.resourceManager, configuration, createLogger('JobMaster'), userCodeLoader);
@@ -50,10 +58,17 @@ export class StandaloneSessionClusterEntrypoint {
     });
     const addr = await this.rpc.start(bind, port);
     this.log('INFO', `RPC endpoint listening on ${formatHostPort(addr.host, addr.port)}, advertised as ${formatHostPort(host, addr.port)}`);
+    try {
+      this.reporters = await startMetricReporters(this.configuration, this.metricRegistry, bind, (m) => this.log('INFO', m));
+    } catch (e) {
+      await this.rpc.close();
+      throw e;
+    }
     const interval = this.configuration.get(HeartbeatManagerOptions.HEARTBEAT_INTERVAL);
     this.heartbeatTimer = setInterval(() => this.heartbeat(), interval);
     this.heartbeatTimer.unref();
-    return { dispatcher: this.dispatcher, resourceManager: this.resourceManager, rpcAddress: addr };
+    return { dispatcher: this.dispatcher, resourceManager: this.resourceManager, rpcAddress: addr, metricRegistry: this.metricRegistry,
+      metricReporters: this.reporters.map((r) => ({ name: r.name, host: r.host, port: r.port })) };
   }
 
   private handle(method: string, args: unknown[], conn: RpcConnection): unknown {
@@ -123,6 +138,8 @@ export class StandaloneSessionClusterEntrypoint {
 
   async close(): Promise<void> {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await Promise.all(this.reporters.map((r) => r.close()));
+    this.metricRegistry.close();
     await this.dispatcher.close();
     await this.rpc?.close();
   }

@@ -14,6 +14,10 @@ import { createLogger } from './ClusterLog.js';
 import { TcpConnectionManager } from '../network/tcp/TcpConnectionManager.js';
 import { randomBytes } from 'node:crypto';
 import type { CheckpointCommand, CheckpointResponse } from '../checkpoint/CheckpointMessages.js';
+import { MetricRegistry, TaskManagerMetricGroup } from '../metrics/index.js';
+import { type StartedReporter, startMetricReporters } from '../metrics/MetricReporters.js';
+import { type LogLocation, listLogs, mainThreadInfo, readLog, resolveLogLocation } from '../metrics/logs/LogFiles.js';
+import { MetricOptions } from '../configuration/index.js';
 
 /**
  * A TaskManager process (Flink's TaskManagerRunner + TaskExecutor): worker-thread slots,
@@ -33,6 +37,10 @@ export class TaskManagerRunner {
   private stopped = false;
   private readonly log = createLogger('TaskManager');
   readonly numSlots: number;
+  /** This process's metrics (Flink's TaskManager MetricRegistry); the slots' join through the WorkerTaskExecutor. */
+  readonly metricRegistry = new MetricRegistry();
+  private reporters: StartedReporter[] = [];
+  private logs: LogLocation = { dir: undefined, logFile: undefined, stdoutFile: undefined };
 
   constructor(readonly configuration: Configuration, private readonly secret: string, readonly workingDir: string) {
     this.numSlots = configuration.getOptional(TaskManagerOptions.NUM_TASK_SLOTS) ?? availableParallelism();
@@ -82,8 +90,17 @@ export class TaskManagerRunner {
     const data = await this.tcp.start();
     this.dataPort = data.port;
     this.log('INFO', `Data plane listening on ${formatHostPort(bindHost, data.port)}, advertised as ${formatHostPort(this.advertisedHost, data.port)}`);
-    this.te = new WorkerTaskExecutor(this.numSlots, this.configuration, this.jobMaster, id);
+    const metricGroup = new TaskManagerMetricGroup(this.metricRegistry, this.advertisedHost, id);
+    this.te = new WorkerTaskExecutor(this.numSlots, this.configuration, this.jobMaster, id, metricGroup);
     await this.te.start(this.tcp);
+    this.logs = await resolveLogLocation('taskmanager', this.configuration.getOptional(MetricOptions.LOG_DIR));
+    try {
+      this.reporters = await startMetricReporters(this.configuration, this.metricRegistry, bindHost, (m) => this.log('INFO', m));
+    } catch (e) {
+      conn.close('TaskManager cannot start');
+      await this.te.close();
+      throw e;
+    }
     await this.register(conn);
     const timeout = this.configuration.get(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT);
     this.watchdog = setInterval(() => {
@@ -117,6 +134,7 @@ export class TaskManagerRunner {
         cpuCores: availableParallelism(),
         physicalMemory: totalmem(),
         ...this.te.registrationInfo(),
+        ...(this.reporters.length > 0 ? { metricReporters: this.reporters.map((r) => ({ name: r.name, host: r.host, port: r.port })) } : {}),
         ...(this.configuration.getOptional(TaskManagerOptions.RESOURCE_ID) !== undefined ? { resourceId: this.configuration.getOptional(TaskManagerOptions.RESOURCE_ID) } : {}),
       },
     }]);
@@ -148,6 +166,10 @@ export class TaskManagerRunner {
       case 'sendOperatorEventToTask': { const [id, nodeId, ev] = args as [string, number, unknown]; this.te.sendOperatorEventToTask(id, nodeId, ev); return null; }
       case 'sendCheckpointCommand': { const [id, cmd] = args as [string, CheckpointCommand]; this.te.sendCheckpointCommand(id, cmd); return null; }
       case 'releaseJob': { const [jobId] = args as [string]; this.te.releaseJob(jobId); return null; }
+      case 'requestMetricDump': return this.te.requestMetricDump();
+      case 'requestLogList': return listLogs(this.logs);
+      case 'requestLogFile': { const [name, maxBytes] = args as [string, number]; return readLog(this.logs, name, maxBytes); }
+      case 'requestThreadDump': return this.threadDump();
       default: throw new Error(`Unknown TaskManager RPC method '${method}'`);
     }
   }
@@ -189,8 +211,15 @@ export class TaskManagerRunner {
     this.te.submitTask(tdd, slot, local);
   }
 
+  private async threadDump(): Promise<{ threadInfos: Array<{ threadName: string; stringifiedThreadInfo: string }> }> {
+    const slots = await this.te.askSlots<string>((id) => ({ t: 'threadInfo', id }));
+    return { threadInfos: [mainThreadInfo([`${this.numSlots} slot worker(s), ${slots.length} answering`]), ...slots.map((s, i) => ({ threadName: s.match(/^"([^"]+)"/)?.[1] ?? `slot-${i}`, stringifiedThreadInfo: `${s}\n` }))] };
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    await Promise.all(this.reporters.map((r) => r.close()));
+    this.metricRegistry.close();
     if (this.watchdog) clearInterval(this.watchdog);
     this.conn?.close('TaskManager shutting down');
     await this.te?.close();

@@ -2,6 +2,8 @@ import type { TaskDeploymentDescriptor, TaskExecutionState, TaskIOMetrics } from
 import type { JobGraphSpec } from '../graph/jobgraph/JobGraph.js';
 import type { TaskManagerMetrics } from '../taskmanager/TaskManagerMetrics.js';
 import type { CheckpointCommand, CheckpointResponse } from '../checkpoint/CheckpointMessages.js';
+import type { MetricGroupDump } from '../metrics/dump/MetricDump.js';
+import type { LogInfo, ThreadDumpInfo } from '../metrics/logs/LogFiles.js';
 
 /**
  * The RPC surfaces between components (Flink's gateways). In-process they are direct calls
@@ -37,6 +39,14 @@ export interface TaskExecutorGateway {
    * have none here; they send theirs with each heartbeat answer (RegisteredTaskExecutor.metrics).
    */
   metrics?(): TaskManagerMetrics;
+  /** Current values of every metric of the TaskManager (Flink's MetricQueryService), for the JobManager's MetricFetcher. */
+  requestMetricDump?(): Promise<readonly MetricGroupDump[]>;
+  /** The TaskManager's log files (REST /taskmanagers/:id/logs). */
+  requestLogList?(): Promise<readonly LogInfo[]>;
+  /** A log file's content ('log' / 'stdout' for the main ones), at most `maxBytes` from its end. */
+  requestLogFile?(name: string, maxBytes: number): Promise<string>;
+  /** Threads (main event loop, slot workers) and what they are doing (REST /taskmanagers/:id/thread-dump). */
+  requestThreadDump?(): Promise<ThreadDumpInfo>;
 }
 
 export interface JobMasterGateway {

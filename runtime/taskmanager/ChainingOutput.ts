@@ -1,13 +1,19 @@
 import type { Output, OneInputStreamOperator } from '../operators/StreamOperator.js';
 
 const CHAINABLE = Symbol('tsflink.chainable');
+/** Records a chained operator received (its numRecordsIn metric): one integer add per record, on the operator itself. */
+export const NUM_RECORDS_IN = 'tsflink$numRecordsIn';
+
+/** How many records reached a chained operator through its chained input. */
+export function chainedRecordsIn(op: object): number { return (op as Record<string, number>)[NUM_RECORDS_IN] ?? 0; }
 
 /**
  * The next operator of a chain, used directly as the previous operator's Output: the class
- * prototype gets `collect` = `processElement` (and the watermark methods), so the call from one
- * operator to the next is monomorphic and inlinable — no adapter object in between.
+ * prototype gets `collect` = count + `processElement` (and the watermark methods), so the call
+ * from one operator to the next is monomorphic and inlinable — no adapter object in between.
  */
 export function asChainedOutput(op: OneInputStreamOperator<unknown>): Output<unknown> {
+  (op as unknown as Record<string, number>)[NUM_RECORDS_IN] = 0;
   const proto = Object.getPrototypeOf(op) as Record<string | symbol, unknown>;
   if (!Object.prototype.hasOwnProperty.call(proto, CHAINABLE)) {
     for (const name of ['collect', 'collectSide', 'emitWatermark', 'emitWatermarkStatus']) {
@@ -15,7 +21,7 @@ export function asChainedOutput(op: OneInputStreamOperator<unknown>): Output<unk
     }
     Object.defineProperties(proto, {
       [CHAINABLE]: { value: true },
-      collect: { value: op.processElement, writable: true, configurable: true },
+      collect: { value: countingCollect, writable: true, configurable: true },
       collectSide: { value: noop, writable: true, configurable: true },
       emitWatermark: { value: op.processWatermark, writable: true, configurable: true },
       emitWatermarkStatus: { value: op.processWatermarkStatus ?? noop, writable: true, configurable: true },
@@ -24,11 +30,18 @@ export function asChainedOutput(op: OneInputStreamOperator<unknown>): Output<unk
   return op as unknown as Output<unknown>;
 }
 function noop(): void {}
+function countingCollect(this: OneInputStreamOperator<unknown> & Record<string, number>, value: unknown, timestamp: number | undefined): void {
+  this[NUM_RECORDS_IN]++;
+  this.processElement(value, timestamp);
+}
 
 /** Hands records to the next operator of the chain as JS values (no copy). */
 export class ChainingOutput implements Output<unknown> {
   constructor(private readonly op: OneInputStreamOperator<unknown>) {}
-  collect(value: unknown, timestamp: number | undefined): void { this.op.processElement(value, timestamp); }
+  collect(value: unknown, timestamp: number | undefined): void {
+    (this.op as unknown as Record<string, number>)[NUM_RECORDS_IN]++;
+    this.op.processElement(value, timestamp);
+  }
   collectSide(): void { /* routed by OperatorChain */ }
   emitWatermark(watermark: number): void { this.op.processWatermark(watermark); }
   emitWatermarkStatus(idle: boolean): void { this.op.processWatermarkStatus?.(idle); }

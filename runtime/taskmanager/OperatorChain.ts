@@ -13,7 +13,7 @@ import { computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssig
 import { OperatorStateStore, type OperatorStateSnapshot } from '../state/OperatorStateStore.js';
 import type { KeyGroupsSnapshot } from '../state/KeyGroupsSnapshot.js';
 import type { AccumulatorRegistry } from '../operators/AccumulatorRegistry.js';
-import { TaskMetricGroup } from '../metrics/MetricGroup.js';
+import type { TaskMetricGroup } from '../metrics/groups/ComponentMetricGroups.js';
 import type { OneInputStreamOperator } from '../operators/StreamOperator.js';
 
 export interface ChainServices {
@@ -58,6 +58,8 @@ export class OperatorChain {
   readonly head: StreamOperator;
   /** Keyed backend and operator state store of every operator, by node id. */
   readonly stateStores = new Map<number, OperatorStateStores>();
+  /** Where each operator's records go (its numRecordsOut / currentOutputWatermark metrics): chained operators and network outputs. */
+  readonly outputsByNode = new Map<number, { chained: StreamOperator[]; network: RecordWriterOutput[] }>();
 
   constructor(
     readonly vertex: JobVertexSpec,
@@ -86,8 +88,18 @@ export class OperatorChain {
       if (tag === undefined) main.push(o);
       else { const l = sides.get(tag) ?? []; l.push(o); sides.set(tag, l); }
     };
-    for (const c of spec.chainedOutputs) add(asChainedOutput(this.createOperator(c.targetNodeId) as OneInputStreamOperator<unknown>), c.outputTag);
-    for (const n of spec.networkOutputs) add(this.networkOutput(nodeId, n.edgeId), n.outputTag);
+    const targets: { chained: StreamOperator[]; network: RecordWriterOutput[] } = { chained: [], network: [] };
+    this.outputsByNode.set(nodeId, targets);
+    for (const c of spec.chainedOutputs) {
+      const next = this.createOperator(c.targetNodeId);
+      targets.chained.push(next);
+      add(asChainedOutput(next as OneInputStreamOperator<unknown>), c.outputTag);
+    }
+    for (const n of spec.networkOutputs) {
+      const out = this.networkOutput(nodeId, n.edgeId);
+      targets.network.push(out);
+      add(out, n.outputTag);
+    }
     let output: Output<unknown>;
     if (main.length === 1 && sides.size === 0) output = main[0];
     else if (main.length === 0 && sides.size === 0) output = new NoOutput();
@@ -114,7 +126,7 @@ export class OperatorChain {
       nodeId,
       operatorName: node.name,
       taskInfo: ti,
-      metricGroup: s.metricGroup.addGroup(node.name),
+      metricGroup: s.metricGroup.getOrAddOperator(String(nodeId), node.name),
       runtimeMode: s.runtimeMode,
       processingTimeService: s.processingTimeService,
       keyedStateBackend: keyedBackend,
@@ -146,7 +158,7 @@ export class OperatorChain {
     for (const s of this.stateStores.values()) s.keyed?.dispose();
   }
 
-  private networkOutput(sourceNodeId: number, edgeId: string): Output<unknown> {
+  private networkOutput(sourceNodeId: number, edgeId: string): RecordWriterOutput {
     const spec = this.jobGraph.edges.find((e) => e.id === edgeId);
     const partition = this.partitionsByEdge.get(edgeId);
     if (!spec || !partition) throw new Error(`internal: no partition for edge ${edgeId} of task ${this.services.taskInfo.taskNameWithSubtasks}`);

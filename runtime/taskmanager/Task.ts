@@ -11,7 +11,9 @@ import { TaskMailbox } from './TaskMailbox.js';
 import { OperatorChain } from './OperatorChain.js';
 import { TaskProcessingTimeService } from '../operators/timers/ProcessingTimeService.js';
 import { AccumulatorRegistry } from '../operators/AccumulatorRegistry.js';
-import { TaskMetricGroup } from '../metrics/MetricGroup.js';
+import type { TaskMetricGroup, TaskManagerMetricGroup } from '../metrics/groups/ComponentMetricGroups.js';
+import { unregisteredTaskManagerMetricGroup } from '../metrics/index.js';
+import { registerTaskIOMetrics, type TaskMetricsSource } from './TaskIOMetricGroup.js';
 import type { OneInputStreamOperator, TwoInputStreamOperator, KeyGroupedInputAware } from '../operators/StreamOperator.js';
 import { SourceOperator } from '../operators/SourceOperator.js';
 import { StatusWatermarkValve } from './StatusWatermarkValve.js';
@@ -31,6 +33,8 @@ export interface TaskServices {
   /** The user's operators: the client's graph in-thread, the rebuilt one in a slot. */
   streamGraph: StreamGraph;
   autoWatermarkInterval: number;
+  /** The TaskManager's metric group (this thread's registry); tasks add their job, task and operator groups. */
+  metricGroup?: TaskManagerMetricGroup;
 }
 
 class CancelTaskException extends Error {}
@@ -93,7 +97,7 @@ export class Task {
 
   constructor(readonly tdd: TaskDeploymentDescriptor, private readonly services: TaskServices) {
     this.vertex = vertexOf(services.jobGraph, tdd.vertexId);
-    this.metrics = new TaskMetricGroup([tdd.taskName, String(tdd.subtaskIndex)]);
+    this.metrics = (services.metricGroup ?? unregisteredTaskManagerMetricGroup()).addJob(tdd.jobId, services.jobGraph.jobName).addTask(tdd);
   }
 
   get executionAttemptId(): string { return this.tdd.executionAttemptId; }
@@ -169,6 +173,7 @@ export class Task {
   }
 
   private async performCheckpoint(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics, unaligned = false, location?: string): Promise<void> {
+    this.lastCheckpointMetrics = { alignmentNanos: Math.round(m.alignmentDurationMs * 1e6), startDelayNanos: Math.max(0, Date.now() - timestamp) * 1e6 };
     if (this.operatorsFinished && this.finalCheckpointId < 0) this.finalCheckpointId = checkpointId;
     const h = this.barrierHandler;
     // Savepoints are always aligned; an unaligned barrier handler hands over the in-flight input it records.
@@ -226,6 +231,7 @@ export class Task {
     else if (terminal && this.runningSince !== 0 && this.endedAt === 0) this.endedAt = performance.now();
     // Terminal states carry the final counters, so finished jobs show exact totals.
     const io = terminal ? { io: this.ioMetrics() } : {};
+    if (terminal) this.metrics.close();
     this.services.actions.updateTaskExecutionState({ jobId: this.tdd.jobId, executionAttemptId: this.tdd.executionAttemptId, state, ...io, ...extra });
   }
 
@@ -282,6 +288,7 @@ export class Task {
         this.checkpoints = new SubtaskCheckpointCoordinator(tdd.checkpointing!, tdd.executionAttemptId, this.chain, this.partitions,
           (r) => actions.reportCheckpoint(tdd.jobId, r));
       }
+      registerTaskIOMetrics(this.metrics, this.metricsSource(), this.chain);
       this.report('INITIALIZING');
       const ops = this.chain.operators;
       // Downstream first, so every operator is ready before its input emits.
@@ -324,6 +331,23 @@ export class Task {
   }
 
   private checkCanceled(): void { if (this.canceled) throw new CancelTaskException('canceled'); }
+
+  private lastCheckpointMetrics = { alignmentNanos: 0, startDelayNanos: 0 };
+
+  /** What the task metrics read (TaskIOMetricGroup): closures over counters kept anyway. */
+  private metricsSource(): TaskMetricsSource {
+    return {
+      io: () => this.ioMetrics(),
+      isBackPressured: () => this.waitKind === BACK_PRESSURED || !this.outputsAvailable(),
+      outPoolUsage: () => {
+        let u = 0;
+        for (const p of this.partitions) u = Math.max(u, ((p as { congested?: number }).congested ?? 0) / p.numSubpartitions);
+        return u;
+      },
+      lastCheckpoint: () => this.lastCheckpointMetrics,
+      isSource: this.chain!.head instanceof SourceOperator,
+    };
+  }
 
   private outputsAvailable(): boolean {
     const ps = this.partitions;

@@ -8,6 +8,7 @@ import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager
 import { type TaskManagerMetrics, heapLimit, sampleThreadMetrics, startGcMonitor } from './TaskManagerMetrics.js';
 import { RunningTaskMetrics } from './RunningTaskMetrics.js';
 import type { CheckpointCommand } from '../checkpoint/CheckpointMessages.js';
+import { MetricRegistry, TaskManagerMetricGroup, registerProcessMetrics, type MetricGroupDump } from '../metrics/index.js';
 
 /**
  * A TaskManager whose slots all live in the calling thread: the in-process mode of scripts and
@@ -20,6 +21,9 @@ export class TaskExecutor implements TaskExecutorGateway {
   private readonly runningMetrics: RunningTaskMetrics;
   private readonly shuffle: ShuffleEnvironment;
   private readonly actions: TaskManagerActions;
+  /** This TaskManager's metrics (its own registry: tests run several clusters in one thread). */
+  readonly metricRegistry = new MetricRegistry();
+  readonly metricGroup: TaskManagerMetricGroup;
 
   constructor(
     readonly numberOfSlots: number,
@@ -33,6 +37,8 @@ export class TaskExecutor implements TaskExecutorGateway {
     this.taskManagerId = `local-tm-${randomBytes(4).toString('hex')}`;
     this.shuffle = new ShuffleEnvironment({ slotIndex: 0, config: networkConfig });
     startGcMonitor();
+    this.metricGroup = new TaskManagerMetricGroup(this.metricRegistry, 'localhost', this.taskManagerId);
+    registerProcessMetrics(this.metricGroup, { sample: () => this.metrics() });
     this.runningMetrics = new RunningTaskMetrics(this.tasks, metricsInterval, (reports) => {
       for (const r of reports) this.jobMaster(r.jobId)?.updateTaskMetrics(r.executionAttemptId, r.io);
     });
@@ -52,6 +58,7 @@ export class TaskExecutor implements TaskExecutorGateway {
       jobGraph: job.jobGraph,
       streamGraph: this.userGraph(tdd.jobId),
       autoWatermarkInterval: this.autoWatermarkInterval,
+      metricGroup: this.metricGroup,
     });
     this.tasks.set(tdd.executionAttemptId, task);
     this.runningMetrics.taskAdded();
@@ -63,6 +70,8 @@ export class TaskExecutor implements TaskExecutorGateway {
 
   /** Memory/GC metrics of this thread (shared with whatever else runs in it, e.g. the JobManager of a MiniCluster). */
   metrics(): TaskManagerMetrics { return sampleThreadMetrics(this.shuffle.pool, this.shuffle.config.bufferSize); }
+
+  async requestMetricDump(): Promise<readonly MetricGroupDump[]> { return this.metricRegistry.collect(); }
 
   cancelTask(executionAttemptId: string): void { this.tasks.get(executionAttemptId)?.cancel(); }
 
@@ -78,6 +87,8 @@ export class TaskExecutor implements TaskExecutorGateway {
 
   close(): void {
     this.runningMetrics.stop();
+    this.metricGroup.close();
+    this.metricRegistry.close();
     for (const t of this.tasks.values()) t.cancel();
     this.shuffle.close();
   }

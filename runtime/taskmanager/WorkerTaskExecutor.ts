@@ -10,6 +10,7 @@ import { isTerminal } from '../graph/executiongraph/ExecutionState.js';
 import type { TcpConnectionManager } from '../network/tcp/TcpConnectionManager.js';
 import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager/SlotManager.js';
 import { type TaskManagerMetrics, heapLimit, sampleThreadMetrics, startGcMonitor, sumMetrics } from './TaskManagerMetrics.js';
+import { MetricRegistry, TaskManagerMetricGroup, registerProcessMetrics, type MetricGroupDump } from '../metrics/index.js';
 
 const MB = 1024 * 1024;
 
@@ -26,15 +27,42 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
   /** Each slot's latest memory/GC sample (its own isolate); refreshed whenever metrics() is asked. */
   private readonly slotMetrics: Array<TaskManagerMetrics | null> = [];
   private closing = false;
+  /** The TaskManager's metrics: this thread's group; slots keep their tasks' groups and answer 'dumpMetrics'. */
+  readonly metricGroup: TaskManagerMetricGroup;
+  private readonly pendingSlotRequests = new Map<number, (v: unknown) => void>();
+  private nextRequestId = 1;
 
   /** The data plane to other TaskManagers (distributed mode); every slot gets an uplink to it. */
   private dataPlane: TcpConnectionManager | null = null;
 
   constructor(readonly numberOfSlots: number, private readonly conf: Configuration, private readonly jobMaster: (jobId: string) => JobMasterGateway | undefined,
-    readonly taskManagerId: string = `tm-${randomBytes(4).toString('hex')}`) {
+    readonly taskManagerId: string = `tm-${randomBytes(4).toString('hex')}`, metricGroup?: TaskManagerMetricGroup) {
     const explicit = conf.getOptional(TaskManagerOptions.TASK_HEAP_MEMORY);
     this.heapMb = Math.max(128, Math.floor(explicit !== undefined ? explicit / MB : (0.75 * conf.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY)) / MB / numberOfSlots));
     startGcMonitor();
+    this.metricGroup = metricGroup ?? new TaskManagerMetricGroup(new MetricRegistry(), 'localhost', taskManagerId);
+    registerProcessMetrics(this.metricGroup, { sample: () => this.metrics(), threads: () => 1 + this.workers.filter((w) => w !== null).length });
+    this.metricGroup.registry.addSource(async () => (await this.askSlots<MetricGroupDump[]>((id) => ({ t: 'dumpMetrics', id }))).flat());
+  }
+
+  /** Every metric of this TaskManager: its own groups and each live slot's. */
+  requestMetricDump(): Promise<readonly MetricGroupDump[]> { return this.metricGroup.registry.collect(); }
+
+  /** Asks every live slot and collects the answers (a slot that does not answer within 2 s is left out). */
+  askSlots<T>(request: (id: number) => ToSlot): Promise<T[]> {
+    const asks: Array<Promise<T | undefined>> = [];
+    for (let i = 0; i < this.numberOfSlots; i++) {
+      const w = this.workers[i];
+      if (!w) continue;
+      const id = this.nextRequestId++;
+      asks.push(new Promise<T | undefined>((resolve) => {
+        const timer = setTimeout(() => { this.pendingSlotRequests.delete(id); resolve(undefined); }, 2000);
+        timer.unref();
+        this.pendingSlotRequests.set(id, (v) => { clearTimeout(timer); resolve(v as T); });
+        w.postMessage(request(id));
+      }));
+    }
+    return Promise.all(asks).then((r) => r.filter((x): x is Awaited<T> => x !== undefined) as T[]);
   }
 
   /** What the ResourceManager shows of this TaskManager's memory (REST hardware / memoryConfiguration). */
@@ -66,6 +94,7 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
       },
       autoWatermarkInterval: this.conf.get(PipelineOptions.AUTO_WATERMARK_INTERVAL),
       metricsInterval: this.conf.get(HeartbeatManagerOptions.HEARTBEAT_INTERVAL),
+      metrics: { host: this.metricGroup.host, taskManagerId: this.metricGroup.taskManagerId },
     };
   }
 
@@ -100,6 +129,12 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
       w.on('message', (m: FromSlot) => {
         if (m.t === 'ready') { ready = true; this.attachUplink(slot); w.postMessage({ t: 'sampleMetrics' } satisfies ToSlot); resolve(); return; }
         if (m.t === 'threadMetrics') { if (this.workers[slot] === w) this.slotMetrics[slot] = m.metrics; return; }
+        if (m.t === 'metricDump' || m.t === 'threadInfo') {
+          const r = this.pendingSlotRequests.get(m.id);
+          this.pendingSlotRequests.delete(m.id);
+          r?.(m.t === 'metricDump' ? m.dump : m.info);
+          return;
+        }
         this.onMessage(m);
       });
       w.on('error', (e) => {
@@ -183,6 +218,7 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.metricGroup.close();
     await Promise.all(this.workers.map((w) => w?.terminate()));
   }
 }

@@ -1,6 +1,6 @@
 import type { OneInputStreamOperator, Output, StreamOperatorParameters, RuntimeMode } from '../operators/StreamOperator.js';
 import type { ProcessingTimeService } from '../operators/timers/ProcessingTimeService.js';
-import type { MetricGroup, Counter, Histogram } from '../api/functions/RuntimeContext.js';
+import type { MetricGroup, Counter, Histogram, Meter } from '../api/functions/RuntimeContext.js';
 import type { KeyGroupsSnapshot } from '../state/KeyGroupsSnapshot.js';
 import { AccumulatorRegistry } from '../operators/AccumulatorRegistry.js';
 import { OperatorStateStore, type OperatorStateSnapshot } from '../state/OperatorStateStore.js';
@@ -47,8 +47,9 @@ export class TestMetricGroup implements MetricGroup {
   counter(name: string): Counter { let c = this.counters.get(name); if (!c) { c = noopCounter(); this.counters.set(name, c); } return c; }
   gauge<T>(name: string, fn: () => T): void { this.gauges.set(name, fn); }
   histogram(_name: string): Histogram {
-    return { update() {}, getCount: () => 0, getStatistics: () => ({ min: 0, max: 0, mean: 0, p50: 0, p95: 0, p99: 0 }) };
+    return { update() {}, getCount: () => 0, getStatistics: () => ({ min: 0, max: 0, mean: 0, stddev: 0, size: 0, p50: 0, p75: 0, p95: 0, p98: 0, p99: 0, p999: 0 }) };
   }
+  meter(_name: string): Meter { let n = 0; return { markEvent: (k = 1) => { n += k; }, getRate: () => 0, getCount: () => n }; }
   addGroup(_name: string): MetricGroup { return this; }
 }
 

@@ -33,7 +33,8 @@ export default class ClusterStart extends ClusterCommand {
       const start = (name: string, cmd: string): number => {
         const log = openSync(join(workDir, 'log', `${name}.log`), 'a');
         const child = spawn(process.execPath, [join(packageRoot(), 'cli', 'bin', 'run.js'), cmd, '--work-dir', workDir, ...passthrough], {
-          detached: true, stdio: ['ignore', log, log], env,
+          // TSFLINK_LOG_FILE: the process serves this file over REST (…/log, …/logs).
+          detached: true, stdio: ['ignore', log, log], env: { ...env, TSFLINK_LOG_FILE: join(workDir, 'log', `${name}.log`) },
         });
         child.unref();
         writeFileSync(join(pidDir, `${name}.pid`), String(child.pid));

@@ -14,12 +14,21 @@ export interface TaskInfo {
 }
 
 export interface Counter { inc(n?: number): void; dec(n?: number): void; getCount(): number }
-export interface Histogram { update(value: number): void; getCount(): number; getStatistics(): { min: number; max: number; mean: number; p50: number; p95: number; p99: number } }
+/** Quantiles of a histogram's recent values (Prometheus reports p50…p999 as a summary). */
+export interface HistogramStatistics { min: number; max: number; mean: number; stddev: number; size: number; p50: number; p75: number; p95: number; p98: number; p99: number; p999: number }
+export interface Histogram { update(value: number): void; getCount(): number; getStatistics(): HistogramStatistics }
+/** Events per second (Flink's Meter); the default is a MeterView over the last 60 s. */
+export interface Meter { markEvent(n?: number): void; getRate(): number; getCount(): number }
+/** Flink's MetricGroup (docs/metrics.md): metrics of an operator, a task, a TaskManager or a job. */
 export interface MetricGroup {
-  counter(name: string): Counter;
+  /** The group's counter of that name (created on first use, the same one afterwards). */
+  counter(name: string, counter?: Counter): Counter;
+  /** Registers a gauge: `fn` is called when a reporter or the JobManager reads the metrics. */
   gauge<T>(name: string, fn: () => T): void;
-  histogram(name: string): Histogram;
-  addGroup(name: string): MetricGroup;
+  histogram(name: string, histogram?: Histogram): Histogram;
+  meter(name: string, meter?: Meter): Meter;
+  /** A subgroup: `addGroup(name)` adds a scope component; `addGroup(key, value)` also a variable `<key>` = value (a Prometheus label). */
+  addGroup(name: string, value?: string): MetricGroup;
 }
 
 export interface RuntimeContext {

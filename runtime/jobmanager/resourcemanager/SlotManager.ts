@@ -14,6 +14,8 @@ export interface TaskExecutorRegistrationInfo {
   slotHeapMemory: number;
   /** Heap limit of the TaskManager's main thread (bytes; Flink's framework heap); 0 when unknown. */
   frameworkHeapMemory?: number;
+  /** Metric reporters the TaskManager serves (Prometheus: scrape http://host:port/metrics). */
+  metricReporters?: Array<{ name: string; host: string; port: number }>;
   /** Id given by the driver that started the process ('taskmanager.resource-id'; on YARN the container id). */
   resourceId?: string;
 }

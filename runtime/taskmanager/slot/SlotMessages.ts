@@ -4,6 +4,7 @@ import type { JobSubmissionInfo } from '../../jobmanager/gateways.js';
 import type { NetworkConfig } from '../../network/index.js';
 import type { TaskManagerMetrics } from '../TaskManagerMetrics.js';
 import type { CheckpointCommand, CheckpointResponse } from '../../checkpoint/CheckpointMessages.js';
+import type { MetricGroupDump } from '../../metrics/dump/MetricDump.js';
 
 /** Messages between a TaskManager's main thread and its slot workers. */
 export type ToSlot =
@@ -16,7 +17,11 @@ export type ToSlot =
   | { t: 'checkpoint'; attemptId: string; cmd: CheckpointCommand }
   | { t: 'releaseJob'; jobId: string }
   /** Asks for the slot's memory/GC metrics (answered with 'threadMetrics'). */
-  | { t: 'sampleMetrics' };
+  | { t: 'sampleMetrics' }
+  /** Asks for the slot's metric groups (tasks, operators, slot heap), answered with 'metricDump'. */
+  | { t: 'dumpMetrics'; id: number }
+  /** Asks what the slot's tasks are doing (thread dump), answered with 'threadInfo'. */
+  | { t: 'threadInfo'; id: number };
 
 export type FromSlot =
   | { t: 'ready' }
@@ -26,6 +31,12 @@ export type FromSlot =
   /** The slot's own V8 heap, buffer pool and GC values. */
   | { t: 'threadMetrics'; metrics: TaskManagerMetrics }
   | { t: 'toCoordinator'; jobId: string; attemptId: string; nodeId: number; event: unknown }
-  | { t: 'checkpointResponse'; jobId: string; response: CheckpointResponse };
+  | { t: 'checkpointResponse'; jobId: string; response: CheckpointResponse }
+  | { t: 'metricDump'; id: number; dump: MetricGroupDump[] }
+  | { t: 'threadInfo'; id: number; info: string };
 
-export interface SlotWorkerData { slotIndex: number; network: NetworkConfig; autoWatermarkInterval: number; metricsInterval: number }
+export interface SlotWorkerData {
+  slotIndex: number; network: NetworkConfig; autoWatermarkInterval: number; metricsInterval: number;
+  /** Scope variables of the TaskManager's metric group, which the slot's task groups hang under. */
+  metrics?: { host: string; taskManagerId: string };
+}

@@ -9,6 +9,8 @@ import type { JobSubmissionInfo } from '../../jobmanager/gateways.js';
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
 import { JobBundleUserCodeLoader } from '../../usercode/JobBundleUserCodeLoader.js';
 import { sampleThreadMetrics, startGcMonitor } from '../TaskManagerMetrics.js';
+import { getHeapStatistics } from 'node:v8';
+import { MetricRegistry, TaskManagerMetricGroup } from '../../metrics/index.js';
 
 /**
  * A slot: one worker thread (own V8 isolate and heap limit) running any number of tasks
@@ -24,6 +26,14 @@ const graphs = new Map<string, Promise<StreamGraph>>();
 // Running tasks' counters cross the MessagePort periodically; final ones travel with the terminal state.
 const runningMetrics = new RunningTaskMetrics(tasks, data.metricsInterval, (reports) => post({ t: 'metrics', reports }));
 startGcMonitor();
+// The slot's metrics live in its own isolate; the TaskManager asks for them ('dumpMetrics') when read.
+const metricRegistry = new MetricRegistry();
+const metricGroup = new TaskManagerMetricGroup(metricRegistry, data.metrics?.host ?? 'localhost', data.metrics?.taskManagerId ?? `slot-${data.slotIndex}`);
+const slotHeap = metricGroup.addGroup('Status').addGroup('Slot', String(data.slotIndex)).addGroup('Heap');
+slotHeap.gauge('Used', () => getHeapStatistics().used_heap_size);
+slotHeap.gauge('Committed', () => getHeapStatistics().total_heap_size);
+slotHeap.gauge('Max', () => getHeapStatistics().heap_size_limit);
+metricGroup.addGroup('Status').addGroup('Slot', String(data.slotIndex)).gauge('Tasks', () => tasks.size);
 
 const post = (m: FromSlot): void => port.postMessage(m);
 const actions: TaskManagerActions = {
@@ -57,7 +67,7 @@ async function submit(tdd: TaskDeploymentDescriptor, job: JobSubmissionInfo): Pr
     actions.updateTaskExecutionState({ jobId: tdd.jobId, executionAttemptId: tdd.executionAttemptId, state: 'CANCELED' });
     return;
   }
-  const task = new Task(tdd, { shuffle, actions, jobGraph: job.jobGraph, streamGraph: sg, autoWatermarkInterval: data.autoWatermarkInterval });
+  const task = new Task(tdd, { shuffle, actions, jobGraph: job.jobGraph, streamGraph: sg, autoWatermarkInterval: data.autoWatermarkInterval, metricGroup });
   tasks.set(tdd.executionAttemptId, task);
   runningMetrics.taskAdded();
   try { await task.start(); } finally {
@@ -80,6 +90,13 @@ port.on('message', (m: ToSlot) => {
     case 'checkpoint': tasks.get(m.attemptId)?.handleCheckpointCommand(m.cmd); break;
     case 'releaseJob': graphs.delete(m.jobId); break;
     case 'sampleMetrics': post({ t: 'threadMetrics', metrics: sampleThreadMetrics(shuffle.pool, shuffle.config.bufferSize) }); break;
+    case 'dumpMetrics': post({ t: 'metricDump', id: m.id, dump: metricRegistry.dump() }); break;
+    case 'threadInfo': {
+      const lines = [...tasks.values()].map((t) => `  ${t.taskNameWithSubtask} [${t.tdd.executionAttemptId}] ${t.state}`);
+      const heap = getHeapStatistics();
+      post({ t: 'threadInfo', id: m.id, info: `"slot-${data.slotIndex}" worker thread, heap ${heap.used_heap_size} / ${heap.heap_size_limit} bytes, ${tasks.size} task(s)\n${lines.join('\n')}` });
+      break;
+    }
   }
 });
 post({ t: 'ready' });
