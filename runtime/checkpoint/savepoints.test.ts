@@ -25,8 +25,8 @@ const tmp = (prefix: string): string => { const d = mkdtempSync(join(tmpdir(), p
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
 
 /** gen(rate/s, n) → key by i % KEYS → running sum, uid'd so the savepoint maps by uid. */
-async function keyedJob(conf: Record<string, unknown>, n: number, rate: number): Promise<JobClient> {
-  const env = StreamExecutionEnvironment.createLocalEnvironment(2, { 'restart-strategy.type': 'none', ...conf });
+async function keyedJob(conf: Record<string, unknown>, n: number, rate: number, parallelism = 2): Promise<JobClient> {
+  const env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, { 'restart-strategy.type': 'none', ...conf });
   env.enableCheckpointing(60_000);
   env.fromSource(new DataGeneratorSource((i) => i, n, rate), WatermarkStrategy.noWatermarks(), 'gen').uid('gen')
     .map((v: number): [number, number] => { Seen.maxInput = Math.max(Seen.maxInput, v); return [v % KEYS, v]; }).uid('pair')
@@ -110,6 +110,23 @@ describe('savepoints', () => {
     expect(first.length + Seen.sums.length).toBe(N);
     expect(inputsBehind([...first, ...Seen.sums])).toEqual(inputsByKey(N));
   }, 60_000);
+
+  // RescalingITCase.testSavepointRescalingIn/OutKeyedState: keyed state and source positions move to the new subtasks.
+  for (const [from, to] of [[2, 3], [3, 1]] as const) {
+    it(`rescaling through a savepoint, parallelism ${from} → ${to}: every input counted once under its key`, async () => {
+      Seen.sums = []; Seen.maxInput = -1;
+      const N = 3000;
+      const c = await keyedJob({ 'execution.checkpointing.savepoint-dir': `file://${tmp('tsflink-rescale-')}`, 'pipeline.max-parallelism': 13 }, N, 3000, from);
+      await running(c);
+      const path = await c.stopWithSavepoint(false);
+      const first = [...Seen.sums];
+      expect(first.length).toBeLessThan(N);
+      Seen.sums = [];
+      await (await keyedJob({ 'execution.state-recovery.path': path, 'pipeline.max-parallelism': 13 }, N, 1e9, to)).getJobExecutionResult();
+      expect(first.length + Seen.sums.length).toBe(N);
+      expect(inputsBehind([...first, ...Seen.sums])).toEqual(inputsByKey(N));
+    }, 60_000);
+  }
 
   it('stop --drain fires the open event-time window before the savepoint; without drain it stays in the savepoint', async () => {
     const N = 100_000;
