@@ -34,6 +34,8 @@ export interface TaskManagerInfo {
   blocked: boolean;
   /** tsflink: where the TaskManager's logs are served, when the deployment knows (YARN: its NodeManager's containerlogs page). */
   logUrl?: string;
+  /** tsflink: the metric reporters the TaskManager serves (Prometheus: scrape http://host:port/metrics). */
+  metricReporters?: Array<{ name: string; host: string; port: number }>;
 }
 export interface TaskManagersInfo { taskmanagers: TaskManagerInfo[] }
 
@@ -86,6 +88,7 @@ export function taskManagerInfo(te: RegisteredTaskExecutor, logUrl?: TaskManager
     },
     blocked: false,
     ...(url !== undefined ? { logUrl: url } : {}),
+    ...(te.info.metricReporters ? { metricReporters: te.info.metricReporters } : {}),
   };
 }
 
