@@ -4,7 +4,7 @@
 // grow, the JobManager's view through REST (metrics fetched from the TaskManagers over RPC). Two
 // more TaskManagers on one host (127.0.0.5) share the port range and take different ports.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
@@ -30,9 +30,13 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'tsflink-prom-'));
   const base = await freePort('127.0.0.2');
   range = `${base}-${base + 5}`;
+  // The processes' log directory (env.log.dir): the TaskManagers serve taskmanager.log / .out from it over RPC.
+  mkdirSync(join(work, 'logs'));
+  writeFileSync(join(work, 'logs', 'taskmanager.log'), 'INFO TaskManager - started\n');
+  writeFileSync(join(work, 'logs', 'taskmanager.out'), 'a printed line\n');
   cluster = new ClusterProcesses(work, '127.0.0.2', ['-D', 'heartbeat.interval=500 ms', '-D', 'heartbeat.timeout=5 s',
     '-D', 'metrics.reporter.prom.factory.class=org.apache.flink.metrics.prometheus.PrometheusReporterFactory', '-D', `metrics.reporter.prom.port=${range}`,
-    '-D', 'metrics.fetcher.update-interval=200 ms']);
+    '-D', 'metrics.fetcher.update-interval=200 ms', '-D', `env.log.dir=${join(work, 'logs')}`]);
   await cluster.startJobManager();
   cluster.startTaskManager('127.0.0.3', 1);
   cluster.startTaskManager('127.0.0.4', 1);
@@ -113,7 +117,20 @@ describe('Prometheus reporter in every process', () => {
     const dump = await cluster.get<{ threadInfos: Array<{ threadName: string; stringifiedThreadInfo: string }> }>(`/taskmanagers/${tms[0]!.id}/thread-dump`);
     expect(dump.threadInfos.map((t) => t.threadName)).toEqual(['main', 'slot-0']);
     expect(dump.threadInfos[1]!.stringifiedThreadInfo).toMatch(/RUNNING/);
-    expect(await cluster.get(`/taskmanagers/${tms[0]!.id}/logs`)).toEqual({ logs: [] });
+    const logs = await cluster.get<{ logs: Array<{ name: string; size: number }> }>(`/taskmanagers/${tms[0]!.id}/logs`);
+    expect(logs.logs.map((l) => l.name)).toEqual(['taskmanager.log', 'taskmanager.out']);
+    const token = (await import('node:fs')).readFileSync(join(work, 'rest-token'), 'utf8').trim();
+    const text = async (path: string): Promise<{ status: number; body: string }> => {
+      const r = await fetch(`http://${cluster.restAddress}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: r.status, body: await r.text() };
+    };
+    expect(await text(`/taskmanagers/${tms[0]!.id}/log`)).toEqual({ status: 200, body: 'INFO TaskManager - started\n' });
+    expect(await text(`/taskmanagers/${tms[0]!.id}/stdout`)).toEqual({ status: 200, body: 'a printed line\n' });
+    expect(await text(`/taskmanagers/${tms[0]!.id}/logs/taskmanager.out`)).toEqual({ status: 200, body: 'a printed line\n' });
+    const missing = await text(`/taskmanagers/${tms[0]!.id}/logs/nope.log`);
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body).errors[0]).toMatch(/^Log file 'nope.log' does not exist in .*logs/);
+    expect((await text(`/taskmanagers/${tms[0]!.id}/logs/..%2Fsecret`)).status).toBe(400);
   });
 
   it('two TaskManagers on one host take different ports of the range', async () => {
