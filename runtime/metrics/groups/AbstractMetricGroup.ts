@@ -6,6 +6,8 @@ import { type Counter, type Gauge, type Histogram, type Meter, type Metric, Desc
 import type { MetricGroupDump, MetricValueDump, QueryScopeInfo } from '../dump/MetricDump.js';
 import type { MetricRegistry } from '../MetricRegistry.js';
 
+interface Kinds { counter: Counter; histogram: Histogram; meter: Meter }
+
 export abstract class AbstractMetricGroup implements MetricGroup {
   private readonly metricsByName = new Map<string, Metric>();
   private readonly subgroups = new Map<string, AbstractMetricGroup>();
@@ -34,42 +36,29 @@ export abstract class AbstractMetricGroup implements MetricGroup {
 
   get isClosed(): boolean { return this.closed; }
 
-  counter(name: string, counter?: Counter): Counter {
-    const m = this.metricsByName.get(name);
-    if (m && counter === undefined) {
-      if (m.type === 'counter') return m.metric;
-      throw this.clash(name, m.type, 'counter');
-    }
-    const c = counter ?? new SimpleCounter();
-    this.add(name, { type: 'counter', metric: c });
-    return c;
-  }
+  counter(name: string, counter?: Counter): Counter { return this.getOrAdd(name, 'counter', counter, () => new SimpleCounter()); }
 
   gauge<T>(name: string, fn: Gauge<T>): void {
     if (typeof fn !== 'function') throw new TypeError(`gauge('${name}', …) of metric group ${this.describe()} needs a function returning the value, got ${typeof fn}`);
     this.add(name, { type: 'gauge', metric: fn });
   }
 
-  histogram(name: string, histogram?: Histogram): Histogram {
-    const m = this.metricsByName.get(name);
-    if (m && histogram === undefined) {
-      if (m.type === 'histogram') return m.metric;
-      throw this.clash(name, m.type, 'histogram');
-    }
-    const h = histogram ?? new DescriptiveStatisticsHistogram();
-    this.add(name, { type: 'histogram', metric: h });
-    return h;
-  }
+  histogram(name: string, histogram?: Histogram): Histogram { return this.getOrAdd(name, 'histogram', histogram, () => new DescriptiveStatisticsHistogram()); }
 
   meter(name: string, meter?: Meter): Meter {
+    return this.getOrAdd(name, 'meter', meter, () => new MeterView(), (v) => { if (v instanceof MeterView) this.registry.registerView(v); });
+  }
+
+  /** The group's metric of that name and kind (the same one every call), or `given` / a new one registered under it. */
+  private getOrAdd<K extends keyof Kinds>(name: string, type: K, given: Kinds[K] | undefined, create: () => Kinds[K], onAdd?: (m: Kinds[K]) => void): Kinds[K] {
     const m = this.metricsByName.get(name);
-    if (m && meter === undefined) {
-      if (m.type === 'meter') return m.metric;
-      throw this.clash(name, m.type, 'meter');
+    if (m && given === undefined) {
+      if (m.type === type) return m.metric as Kinds[K];
+      throw this.clash(name, m.type, type);
     }
-    const v = meter ?? new MeterView();
-    if (v instanceof MeterView) this.registry.registerView(v);
-    this.add(name, { type: 'meter', metric: v });
+    const v = given ?? create();
+    onAdd?.(v);
+    this.add(name, { type, metric: v } as Metric);
     return v;
   }
 
