@@ -107,16 +107,26 @@ describe('EtlScheduler', () => {
     await advance(s, at('2026-03-01T12:00:00Z'));
     expect(s.runs('etl').map((r) => r.state)).toEqual(['RUNNING', 'SKIPPED']);
     expect(s.runs('etl')[1]!.error).toMatch(/scheduled__20260301T100000Z was still running \(concurrencyPolicy Forbid\)/);
+    // Found late (the scheduler was down at 13:00): queued behind the running run, not skipped.
+    now = at('2026-03-01T13:05:00Z');
+    await s.tick();
+    expect(s.runs('etl').map((r) => r.state)).toEqual(['RUNNING', 'SKIPPED', 'QUEUED']);
+    launcher.end(launcher.last(), 'SUCCEEDED');
+    await s.tick();
+    expect(s.runs('etl').map((r) => r.state)).toEqual(['SUCCEEDED', 'SKIPPED', 'RUNNING']);
+    launcher.end(launcher.last(), 'SUCCEEDED');
+    await s.tick();
 
     await s.upsert(spec({ concurrencyPolicy: 'Allow', maxActiveRuns: 2 }), { code, runtime: 'x' });
-    await advance(s, at('2026-03-01T13:00:00Z'));
-    expect(s.runs('etl').map((r) => r.state)).toEqual(['RUNNING', 'SKIPPED', 'RUNNING']);
+    await advance(s, at('2026-03-01T14:00:00Z'));
+    await advance(s, at('2026-03-01T15:00:00Z'));
+    expect(s.runs('etl').map((r) => r.state)).toEqual(['SUCCEEDED', 'SKIPPED', 'SUCCEEDED', 'RUNNING', 'RUNNING']);
 
     await s.upsert(spec({ concurrencyPolicy: 'Replace' }), { code, runtime: 'x' });
-    await advance(s, at('2026-03-01T14:00:00Z'));
-    expect(s.runs('etl').map((r) => r.state)).toEqual(['FAILED', 'SKIPPED', 'FAILED', 'RUNNING']);
+    await advance(s, at('2026-03-01T16:00:00Z'));
+    expect(s.runs('etl').map((r) => r.state)).toEqual(['SUCCEEDED', 'SKIPPED', 'SUCCEEDED', 'FAILED', 'FAILED', 'RUNNING']);
     expect(launcher.cancelled).toHaveLength(2);
-    expect(s.runs('etl')[0]!.error).toMatch(/replaced by run scheduled__20260301T130000Z/);
+    expect(s.runs('etl')[3]!.error).toMatch(/replaced by run scheduled__20260301T150000Z/);
   });
 
   it('startingDeadline skips runs due while the scheduler was down (catchup all), counted as SKIPPED', async () => {

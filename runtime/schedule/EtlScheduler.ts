@@ -105,7 +105,7 @@ interface Entry {
 
 export class ScheduleNotFoundError extends Error {
   constructor(name: string, known: string[]) {
-    super(`No schedule '${name}'${known.length ? `; schedules: ${known.join(', ')}` : ''}. Create it with 'tsflink schedule create <file.yaml>'.`);
+    super(`No schedule '${name}'${known.length ? `; schedules: ${[...known].sort().join(', ')}` : ''}. Create it with 'tsflink schedule create <file.yaml>'.`);
     this.name = 'ScheduleNotFoundError';
   }
 }
@@ -374,7 +374,8 @@ export class EtlScheduler {
       const run = this.newRun(e, id, 'scheduled', i, now);
       if (spec.startingDeadline !== undefined && now > i.end + spec.startingDeadline) {
         this.finish(e, run, 'SKIPPED', `not started within startingDeadline ${spec.startingDeadline} ms of its interval end (${new Date(i.end).toISOString()}); it was due while the scheduler was not running or the schedule was paused`);
-      } else if (spec.concurrencyPolicy === 'Forbid' && active.length > 0) {
+      } else if (spec.concurrencyPolicy === 'Forbid' && active.length > 0 && now - i.end <= this.onTimeSlack()) {
+        // Only an on-time run is skipped; catch-up runs (after downtime or resume) queue, so none is lost.
         this.finish(e, run, 'SKIPPED', `run ${active[0]!.runId} was still running (concurrencyPolicy Forbid)`);
       }
       await this.save(e, run);
@@ -387,6 +388,9 @@ export class EtlScheduler {
     e.stored = { ...e.stored, ...(m.materializedUntil !== undefined ? { materializedUntil: m.materializedUntil } : {}) };
     await this.opts.store.saveSchedule(e.stored);
   }
+
+  /** How late a run may be materialized and still count as on time (Forbid skips only those). */
+  private onTimeSlack(): number { return Math.max(1_000, 2 * (this.opts.tickInterval ?? 500)); }
 
   private newRun(e: Entry, runId: string, kind: RunKind, i: { start: number; end: number }, now: number): ScheduleRun {
     const run: ScheduleRun = {

@@ -37,9 +37,12 @@ export class ClusterProcesses {
 
   get restAddress(): string { return `${this.jmHost}:${this.restPort}`; }
 
-  async startJobManager(extra: string[] = []): Promise<void> {
-    this.rpcPort = await freePort(this.jmHost);
-    this.restPort = await freePort(this.jmHost);
+  /** `reusePorts`: the ports of the previous JobManager (a restart its TaskManagers reconnect to). */
+  async startJobManager(extra: string[] = [], reusePorts = false): Promise<void> {
+    if (!reusePorts || this.rpcPort === 0) {
+      this.rpcPort = await freePort(this.jmHost);
+      this.restPort = await freePort(this.jmHost);
+    }
     this.jobManager = this.cli(['jobmanager', '--work-dir', this.workDir, ...this.conf(), '-D', `rest.address=${this.jmHost}`, '-D', `rest.bind-address=${this.jmHost}`,
       '-D', `rest.port=${this.restPort}`, ...extra]);
     await waitFor('the JobManager', () => this.jobManager.stdout().includes('JobManager started'), 30_000, 50);

@@ -1,0 +1,191 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ClusterProcesses } from '../testing/ClusterProcesses.js';
+import { waitFor } from '../testing/waitFor.js';
+
+// Scheduled BATCH runs on a standalone session cluster as real processes: JobManager on 127.0.0.2
+// (schedules service inside), one TaskManager on 127.0.0.3; schedules declared with the CLI, read
+// back over REST; outputs committed as partitions on local disk. The JobManager is killed with
+// SIGKILL between runs and started again on the same ports.
+const root = resolve(import.meta.dirname, '../..');
+const job = join(root, 'runtime/schedule/fixtures/partition-job.ts');
+let work: string;
+let data: string;
+let cluster: ClusterProcesses;
+
+interface Run { runId: string; intervalStart: string; intervalEnd: string; state: string; attempt: number; jobId: string | null; error?: string | null; attempts?: Array<{ state: string; error?: string }> }
+const runs = async (name: string): Promise<Run[]> => (await cluster.get<{ runs: Run[] }>(`/schedules/${name}/runs?details=true`)).runs;
+const cli = async (args: string[]): Promise<{ code: number | null; out: string; err: string }> => {
+  const p = cluster.cli([...args, '-m', cluster.restAddress]);
+  const code = await p.exited;
+  return { code: typeof code === 'number' ? code : null, out: p.stdout(), err: p.stderr() };
+};
+async function create(name: string, yaml: string): Promise<void> {
+  const file = join(work, `${name}.yaml`);
+  writeFileSync(file, `name: ${name}\njob: ${job}\n${yaml}`);
+  const r = await cli(['schedule', 'create', file]);
+  expect(r.err).toBe('');
+  expect(r.out).toMatch(new RegExp(`Schedule '${name}' created\\. Next run: `));
+}
+/** Partition dir → its files, for the committed (visible) partitions of a table. */
+function partitions(table: string): Map<string, string[]> {
+  if (!existsSync(table)) return new Map();
+  return new Map(readdirSync(table).filter((d) => !d.startsWith('.')).map((d) => [d, readdirSync(join(table, d)).sort()]));
+}
+function lines(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.startsWith('part-')).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean)).sort();
+}
+const expectedLines = (label: string): string[] => Array.from({ length: 100 }, (_, i) => `${label},${i + 1}`).sort();
+const partitionOf = (r: Run): string => `dt=${r.intervalStart.replace(/\.000Z$/, 'Z')}`;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'tsflink-schedules-'));
+  data = join(work, 'data');
+  mkdirSync(data);
+  cluster = new ClusterProcesses(work, '127.0.0.2');
+  await cluster.startJobManager(['-D', 'scheduler.tick-interval=100 ms', '-D', 'scheduler.wait-poll-interval=200 ms', '-D', 'restart-strategy.type=none']);
+  cluster.startTaskManager('127.0.0.3', 4);
+  await cluster.waitForTaskManagers(1);
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('schedules on a standalone session cluster', () => {
+  it('a seconds schedule runs a BATCH job per interval, each committing its own dt= partition with _SUCCESS; the failing first attempt is retried; a JobManager killed between runs loses no interval and runs none twice', async () => {
+    const table = join(data, 'every3s');
+    const marker = join(work, 'fail-once');
+    writeFileSync(marker, '');
+    await create('every3s', [
+      // Allow: after the restart, catch-up runs and the resubmitted lost run may overlap (Forbid would skip by design).
+      'cron: "*/3 * * * * *"', 'catchup: all', 'concurrencyPolicy: Allow', 'maxActiveRuns: 2',
+      `args: ["{{output}}", "{{interval_start}}", "${marker}", "0"]`,
+      `output: { path: "${table}/dt={{interval_start}}" }`,
+      'retries: { attempts: 2, initialBackoff: 500 ms }', '',
+    ].join('\n'));
+    await waitFor('3 succeeded runs', async () => (await runs('every3s')).filter((r) => r.state === 'SUCCEEDED').length >= 3, 60_000, 200);
+    const before = await runs('every3s');
+    expect(before[0]!.attempt).toBe(2);
+    expect(before[0]!.attempts!.map((a) => a.state)).toEqual(['FAILED', 'SUCCEEDED']);
+    expect(before[0]!.attempts![0]!.error).toMatch(/planned failure of this attempt/);
+    for (const r of before.filter((x) => x.state === 'SUCCEEDED')) {
+      const dir = join(table, partitionOf(r));
+      expect(readdirSync(dir)).toContain('_SUCCESS');
+      expect(lines(dir)).toEqual(expectedLines(r.intervalStart.replace(/\.000Z$/, 'Z')));
+    }
+
+    // kill -9 of the JobManager between two runs, down for more than one interval, started again.
+    await waitFor('no run in flight', async () => (await runs('every3s')).every((r) => r.state === 'SUCCEEDED'), 30_000, 50);
+    const pid = cluster.jobManager.child.pid!;
+    process.kill(pid, 'SIGKILL');
+    await cluster.jobManager.exited;
+    const killedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 7_000));
+    await cluster.startJobManager(['-D', 'scheduler.tick-interval=100 ms', '-D', 'scheduler.wait-poll-interval=200 ms', '-D', 'restart-strategy.type=none'], true);
+    await cluster.waitForTaskManagers(1);
+    await waitFor('runs after the restart', async () => (await runs('every3s')).filter((r) => r.state === 'SUCCEEDED' && Date.parse(r.intervalStart) > killedAt + 6_000).length >= 1, 60_000, 200);
+    await cli(['schedule', 'pause', 'every3s']);
+    // Paused: nothing new starts; what was queued stays QUEUED, the rest has SUCCEEDED.
+    await waitFor('no run in flight', async () => (await runs('every3s')).every((r) => r.state === 'SUCCEEDED' || r.state === 'QUEUED'), 60_000, 100)
+      .catch(async (e: unknown) => { throw new Error(`${(e as Error).message}: ${JSON.stringify(await runs('every3s'), null, 1)}\n${cluster.dumpLogs()}`); });
+    const all = await runs('every3s');
+    const after = all.filter((r) => r.state === 'SUCCEEDED');
+    expect(all.slice(0, after.length)).toEqual(after); // queued ones only after the succeeded ones
+    const starts = after.map((r) => Date.parse(r.intervalStart));
+    // Every interval from the first on, once: contiguous 3 s steps, none missing (catchup all), none twice.
+    expect(new Set(after.map((r) => r.runId)).size).toBe(after.length);
+    for (let i = 1; i < after.length; i++) {
+      expect(starts[i]! - starts[i - 1]!).toBe(3_000);
+      expect(after[i]!.intervalStart).toBe(after[i - 1]!.intervalEnd);
+    }
+    expect(starts.some((t) => t > killedAt && t < killedAt + 6_000)).toBe(true); // intervals due while it was down
+    expect(after.length).toBeGreaterThan(before.length + 2);
+    const parts = partitions(table);
+    expect([...parts.keys()].sort()).toEqual(after.map(partitionOf).sort());
+    for (const r of after) expect(lines(join(table, partitionOf(r)))).toEqual(expectedLines(r.intervalStart.replace(/\.000Z$/, 'Z')));
+    for (const files of parts.values()) expect(files).toContain('_SUCCESS');
+    expect(readdirSync(table).filter((d) => d.startsWith('.'))).toEqual([]); // no staging left
+    const list = await cli(['schedule', 'list']);
+    expect(list.out).toMatch(/^every3s\s+\*\/3 \* \* \* \* \*\s+UTC\s+paused/m);
+  }, 240_000);
+
+  it('Forbid skips an interval whose run would overlap the running one', async () => {
+    const table = join(data, 'slow');
+    await create('slow', [
+      'cron: "*/2 * * * * *"', 'concurrencyPolicy: Forbid',
+      `args: ["{{output}}", "{{run_id}}", "${join(work, 'no-marker')}", "3000"]`,
+      `output: { path: "${table}/dt={{interval_start}}" }`, '',
+    ].join('\n'));
+    await waitFor('a skipped and two succeeded runs', async () => {
+      const rs = await runs('slow');
+      return rs.some((r) => r.state === 'SKIPPED') && rs.filter((r) => r.state === 'SUCCEEDED').length >= 2;
+    }, 60_000, 200);
+    await cli(['schedule', 'pause', 'slow']);
+    const rs = await runs('slow');
+    expect(rs.find((r) => r.state === 'SKIPPED')!.error).toMatch(/was still running \(concurrencyPolicy Forbid\)/);
+    const done = rs.filter((r) => r.state === 'SUCCEEDED');
+    expect([...partitions(table).keys()]).toEqual(expect.arrayContaining(done.map(partitionOf)));
+    const skipped = rs.filter((r) => r.state === 'SKIPPED').map(partitionOf);
+    for (const s of skipped) expect(partitions(table).has(s)).toBe(false);
+  });
+
+  it('backfill of 5 past days writes 5 partitions; `schedule runs --json` lists them as API.md says', async () => {
+    const table = join(data, 'daily');
+    await create('daily', [
+      'cron: "0 0 * * *"', 'timezone: Europe/Berlin', 'start: 2099-01-01',
+      `args: ["{{output}}", "{{ds}}", "${join(work, 'no-marker')}", "0"]`,
+      `output: { path: "${table}/dt={{ds}}" }`, '',
+    ].join('\n'));
+    const r = await cli(['schedule', 'backfill', 'daily', '--from', '2026-11-01', '--to', '2026-11-05']);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/Backfill of 'daily': 5 run\(s\) queued/);
+    await waitFor('5 backfilled runs', async () => (await runs('daily')).filter((x) => x.state === 'SUCCEEDED').length === 5, 90_000, 200);
+    const parts = partitions(table);
+    expect([...parts.keys()].sort()).toEqual(['dt=2026-11-01', 'dt=2026-11-02', 'dt=2026-11-03', 'dt=2026-11-04', 'dt=2026-11-05']);
+    for (const [d, files] of parts) {
+      expect(files).toContain('_SUCCESS');
+      expect(lines(join(table, d))).toEqual(expectedLines(d.slice(3)));
+    }
+    const json = await cli(['schedule', 'runs', 'daily', '--json']);
+    const listed = JSON.parse(json.out) as Run[];
+    expect(listed.map((x) => Object.keys(x))).toEqual(Array(5).fill(['runId', 'intervalStart', 'intervalEnd', 'state', 'attempt', 'jobId']));
+    // Midnight in Berlin (CET, +01:00) is 23:00 UTC the day before.
+    expect(listed[0]).toMatchObject({ runId: 'scheduled__20261031T230000Z', intervalStart: '2026-10-31T23:00:00.000Z', intervalEnd: '2026-11-01T23:00:00.000Z', state: 'SUCCEEDED', attempt: 1 });
+    // A rerun replaces the partition (INSERT OVERWRITE), one partition per day still.
+    const rerun = await cli(['schedule', 'rerun', 'daily', 'scheduled__20261031T230000Z']);
+    expect(rerun.out).toMatch(/QUEUED again/);
+    await waitFor('the rerun', async () => (await runs('daily'))[0]!.state === 'SUCCEEDED' && (await runs('daily'))[0]!.attempt === 2, 60_000, 200);
+    expect(partitions(table).size).toBe(5);
+    expect(lines(join(table, 'dt=2026-11-01'))).toEqual(expectedLines('2026-11-01'));
+    const bad = await cli(['schedule', 'backfill', 'nope', '--from', '2026-11-01', '--to', '2026-11-05']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/No schedule 'nope'; schedules: daily, every3s, slow/);
+  });
+
+  it('a run waits for its input _SUCCESS flag, created later by the test, then runs', async () => {
+    const table = join(data, 'waits');
+    const input = join(data, 'input');
+    const first = Math.ceil((Date.now() + 4_000) / 3_000) * 3_000;
+    await create('waits', [
+      'cron: "*/3 * * * * *"', `start: ${new Date(first).toISOString()}`, `end: ${new Date(first + 1_000).toISOString()}`,
+      `waitFor: ["${input}/dt={{interval_start}}/_SUCCESS"]`, 'waitTimeout: 2 min', 'waitPollInterval: 200 ms',
+      `args: ["{{output}}", "{{interval_start}}", "${join(work, 'no-marker')}", "0"]`,
+      `output: { path: "${table}/dt={{interval_start}}" }`, '',
+    ].join('\n'));
+    await waitFor('the run to wait', async () => (await runs('waits'))[0]?.state === 'WAITING', 30_000, 100);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const [waiting] = await runs('waits');
+    expect(waiting!.state).toBe('WAITING');
+    expect(partitions(table).size).toBe(0);
+    const flag = join(input, partitionOf(waiting!));
+    mkdirSync(flag, { recursive: true });
+    writeFileSync(join(flag, '_SUCCESS'), '');
+    await waitFor('the run', async () => (await runs('waits'))[0]?.state === 'SUCCEEDED', 60_000, 100);
+    expect([...partitions(table).keys()]).toEqual([partitionOf(waiting!)]);
+    expect((await runs('waits')).length).toBe(1);
+  });
+});
