@@ -482,6 +482,52 @@ export class CheckpointCoordinator {
   }
 
   /**
+   * JobManager recovery (high availability): this job ran before under another JobManager, which
+   * left its completed checkpoints in the checkpoint storage. They become the retained checkpoints
+   * (the newest `max-retained` of them; older and unfinished ones are deleted as subsumption would
+   * have), checkpoint ids continue after the newest, and the first deployment restores it.
+   * Undefined: nothing to recover (the job starts from its savepoint, if any, or from scratch).
+   */
+  async recoverCheckpointsFromStorage(resetCoordinator: (nodeId: number, checkpointId: number, state: unknown) => Promise<void>): Promise<{ checkpointId: number; assignments: Map<string, JobManagerTaskRestore[]> } | undefined> {
+    const storage = this.storage;
+    if (!storage) {
+      this.ctx.log('WARN', `Job ${this.ctx.jobId} is recovered, but its checkpoints were kept in the JobManager's memory (no execution.checkpointing.dir): it starts without them.`);
+      return undefined;
+    }
+    const completed = await storage.listCompletedCheckpoints();
+    if (completed.length === 0) return undefined;
+    const keep = completed.slice(-this.store.maxRetained);
+    const loaded: CompletedCheckpoint[] = [];
+    for (const c of keep) {
+      const dir = storage.checkpointPath(c.checkpointId);
+      try {
+        const { metadata } = await loadSnapshot(dir);
+        loaded.push({ checkpointId: metadata.checkpointId, timestamp: metadata.timestamp, completionTimestamp: metadata.timestamp, metadata, externalPath: dir, stateSize: 0 });
+      } catch (e) {
+        this.ctx.log('WARN', `Skipping checkpoint ${c.checkpointId} of job ${this.ctx.jobId} found at recovery: ${(e as Error).message}`);
+      }
+    }
+    if (loaded.length === 0) return undefined;
+    // Everything else in the job's directory is garbage of the previous JobManager: older checkpoints,
+    // and chk-<n> directories it never finished.
+    const kept = new Set(loaded.map((c) => c.checkpointId));
+    for (const c of completed) if (!kept.has(c.checkpointId)) this.disposeLocation(c.checkpointId);
+    try {
+      for (const st of await storage.fs.listStatus(storage.jobDir)) {
+        const m = /\/chk-(\d+)$/.exec(st.path);
+        if (st.isDirectory && m && !kept.has(Number(m[1])) && !completed.some((c) => c.checkpointId === Number(m[1]))) this.disposeLocation(Number(m[1]));
+      }
+    } catch { /* cleaning up is best effort */ }
+    for (const cp of loaded) this.store.addCheckpointAndSubsumeOldestOne(cp);
+    const latest = loaded[loaded.length - 1]!;
+    this.nextCheckpointId = Math.max(this.nextCheckpointId, latest.checkpointId + 1);
+    for (const nodeId of this.ctx.coordinators.keys()) await resetCoordinator(nodeId, latest.checkpointId, latest.metadata.operators[nodeId]?.coordinatorState);
+    this.ctx.log('INFO', `Recovered ${loaded.length} checkpoint(s) of job ${this.ctx.jobId}; restoring from Checkpoint ${latest.checkpointId} @ ${latest.timestamp} for ${latest.externalPath}.`);
+    this.ctx.stats?.reportRestoredCheckpoint(latest.checkpointId, Date.now(), latest.externalPath ?? null, false);
+    return { checkpointId: latest.checkpointId, assignments: assignStates(latest.metadata, this.ctx.vertices) };
+  }
+
+  /**
    * The state every subtask restores on failover, from the latest retained checkpoint (undefined:
    * none, start from scratch). Coordinators are reset to that checkpoint's state here.
    */

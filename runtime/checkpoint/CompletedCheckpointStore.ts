@@ -18,7 +18,7 @@ export interface CompletedCheckpoint {
 export class CompletedCheckpointStore {
   private readonly checkpoints: CompletedCheckpoint[] = [];
 
-  constructor(private readonly maxRetained: number, private readonly discard: (cp: CompletedCheckpoint) => Promise<void>) {}
+  constructor(readonly maxRetained: number, private readonly discard: (cp: CompletedCheckpoint) => Promise<void>) {}
 
   /** Adds `cp` and returns the subsumed ones (already handed to `discard`). */
   addCheckpointAndSubsumeOldestOne(cp: CompletedCheckpoint): CompletedCheckpoint[] {

@@ -51,6 +51,5 @@ export const HISTORY_FAILED_LIMIT = intOption('scheduler.history.failed-limit', 
   description: 'Finished unsuccessful runs (FAILED, SKIPPED, TIMED_OUT) kept per schedule (per schedule: history.failed).',
 });
 
-export const HA_STORAGE_DIR = stringOption('high-availability.storageDir', {
-  description: 'File system path (URI) where the JobManager keeps metadata that must survive it; the schedules service keeps its history under <dir>/schedules.',
-});
+/** Declared with the other high-availability keys. */
+export { HA_STORAGE_DIR } from './HighAvailabilityOptions.js';

@@ -16,4 +16,5 @@ import './SecurityOptions.js';
 import './FileSystemOptions.js';
 import './YarnConfigOptions.js';
 import './MetricOptions.js';
+import './HighAvailabilityOptions.js';
 import './SchedulerOptions.js';

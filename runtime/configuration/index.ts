@@ -58,3 +58,4 @@ export * as FileSystemOptions from './FileSystemOptions.js';
 export * as YarnConfigOptions from './YarnConfigOptions.js';
 export * as MetricOptions from './MetricOptions.js';
 export * as SchedulerOptions from './SchedulerOptions.js';
+export * as HighAvailabilityOptions from './HighAvailabilityOptions.js';

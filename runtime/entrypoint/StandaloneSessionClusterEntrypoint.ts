@@ -11,6 +11,7 @@ import { createLogger } from './ClusterLog.js';
 import { resolveBindHost, formatHostPort } from './BindAddress.js';
 import type { UserCodeLoader } from '../usercode/UserCodeLoader.js';
 import { JobBundleUserCodeLoader } from '../usercode/JobBundleUserCodeLoader.js';
+import { HighAvailabilityServices } from '../jobmanager/ha/HighAvailabilityServices.js';
 import type { TaskManagerMetrics } from '../taskmanager/TaskManagerMetrics.js';
 import type { CheckpointResponse } from '../checkpoint/CheckpointMessages.js';
 import { MetricRegistry } from '../metrics/MetricRegistry.js';
@@ -43,7 +44,7 @@ export class StandaloneSessionClusterEntrypoint {
   private reporters: StartedReporter[] = [];
 
   constructor(readonly configuration: Configuration, private readonly secret: string, readonly workingDir: string, userCodeLoader: UserCodeLoader = new JobBundleUserCodeLoader()) {
-    this.dispatcher = new Dispatcher(this.resourceManager, configuration, createLogger('JobMaster'), userCodeLoader);
+    this.dispatcher = new Dispatcher(this.resourceManager, configuration, createLogger('JobMaster'), userCodeLoader, HighAvailabilityServices.fromConfiguration(configuration));
     mkdirSync(join(workingDir, 'blobs'), { recursive: true });
   }
 
@@ -67,6 +68,9 @@ export class StandaloneSessionClusterEntrypoint {
     const interval = this.configuration.get(HeartbeatManagerOptions.HEARTBEAT_INTERVAL);
     this.heartbeatTimer = setInterval(() => this.heartbeat(), interval);
     this.heartbeatTimer.unref();
+    // High availability: jobs a previous JobManager left running continue (they wait for TaskManagers' slots).
+    const recovered = await this.dispatcher.recoverJobs(join(this.workingDir, 'blobs'));
+    if (recovered.length > 0) this.log('INFO', `Recovered ${recovered.length} job(s) from high-availability storage: ${recovered.join(', ')}`);
     return { dispatcher: this.dispatcher, resourceManager: this.resourceManager, rpcAddress: addr, metricRegistry: this.metricRegistry,
       metricReporters: this.reporters.map((r) => ({ name: r.name, host: r.host, port: r.port })) };
   }

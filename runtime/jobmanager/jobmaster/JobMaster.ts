@@ -16,7 +16,7 @@ import { CheckpointCoordinator, type CheckpointPlanTask } from '../../checkpoint
 import { CheckpointStatsTracker } from '../../checkpoint/CheckpointStatsTracker.js';
 import type { CheckpointResponse } from '../../checkpoint/CheckpointMessages.js';
 import type { JobManagerTaskRestore } from '../../checkpoint/StateHandles.js';
-import { CheckpointingOptions, StateRecoveryOptions } from '../../configuration/index.js';
+import { CheckpointingOptions, HighAvailabilityOptions, StateRecoveryOptions } from '../../configuration/index.js';
 
 const SECONDARY_FAILURE_GRACE_MS = 250;
 
@@ -99,13 +99,29 @@ export class JobMaster implements JobMasterGateway {
       if (this.userGraph === null) throw new Error(`internal: job ${this.jobId} started before its user graph was built`);
       this.createCoordinators();
       this.createCheckpointCoordinator();
-      if (!(await this.restoreFromSavepoint())) for (const c of this.coordinators.values()) await c.start();
+      const restored = (await this.recoverAfterJobManagerFailure()) || (await this.restoreFromSavepoint());
+      if (!restored) for (const c of this.coordinators.values()) await c.start();
       this.transition('RUNNING');
       await this.scheduleAll();
       this.checkpointCoordinator?.startCheckpointScheduler();
     } catch (e) {
       await this.failJob(serializeThrowable(e, 'JobMaster'));
     }
+  }
+
+  /**
+   * High availability (high-availability.type: FILESYSTEM): a job that ran under a previous
+   * JobManager (a YARN attempt that died, a restarted standalone JobManager) continues from the
+   * latest checkpoint that JobManager completed. False: none (a new job, or no checkpoint yet).
+   */
+  private async recoverAfterJobManagerFailure(): Promise<boolean> {
+    const cc = this.checkpointCoordinator;
+    if (!cc || this.conf.get(HighAvailabilityOptions.HA_TYPE) === 'NONE') return false;
+    const r = await cc.recoverCheckpointsFromStorage((nodeId, checkpointId, state) => this.coordinators.get(nodeId)!.resetToCheckpoint(state === undefined ? undefined : checkpointId, state));
+    if (!r) return false;
+    this.taskRestores = r.assignments;
+    this.restoredFromCheckpoint = r.checkpointId;
+    return true;
   }
 
   /**
