@@ -154,6 +154,7 @@ export class FileSplitEnumerator implements SplitEnumerator<FileSourceSplit, Fil
 
 export class FileSourceReader<T> extends FetchingSourceReader<T, FileSourceSplit> {
   constructor(ctx: SourceReaderContext, private readonly format: FileFormat<T>) { super(ctx); }
+  private rejected: { inc(n?: number): void } | undefined;
   protected async readSplit(split: FileSourceSplit, emit: (batch: T[]) => Promise<void>): Promise<void> {
     if (split.fileLength === 0) return;
     const fs = getFileSystem(split.path);
@@ -169,7 +170,8 @@ export class FileSourceReader<T> extends FetchingSourceReader<T, FileSourceSplit
       }
       const openedAt = split.start > 0 ? split.start - 1 : 0;
       const stream = await fs.open(split.path, { offset: openedAt });
-      await format.read(stream, { path: split.path, start: split.start, end: split.end, openedAt }, emit);
+      this.rejected ??= this.ctx.metricGroup().counter('numRecordsRejected');
+      await format.read(stream, { path: split.path, start: split.start, end: split.end, openedAt }, emit, { rejectedRecords: this.rejected });
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       throw new Error(`FileSource: failed reading '${split.path}' [${split.start}, ${split.end}): ${msg}`, { cause: e });

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { StreamFormat } from '../file/StreamFormat.js';
-import { LineParseError, readLineRecords, type LineRecordParser } from './LineRecords.js';
+import type { FormatReadContext, StreamFormat } from '../file/StreamFormat.js';
+import { LineParseError, checkRejectOptions, readLineRecords, type LineRecordParser, type RejectOptions } from './LineRecords.js';
 
 export type CsvColumnType = 'string' | 'number' | 'boolean';
 export interface CsvColumn { name: string; type: CsvColumnType }
@@ -61,7 +61,7 @@ export function parseCsvFields(s: string, d: string, q: string): string[] | null
   }
 }
 
-interface CsvOptions { ignoreParseErrors: boolean; multiLine: boolean }
+interface CsvOptions { ignoreParseErrors: boolean; multiLine: boolean; rejects?: RejectOptions }
 
 /**
  * CSV rows as objects (Flink's CsvReaderFormat.forSchema). RFC 4180 quoting: quoted fields may
@@ -110,6 +110,9 @@ export class CsvFormat<T = CsvRow> implements StreamFormat<T> {
   /** Skip rows that cannot be parsed instead of failing. */
   withIgnoreParseErrors(): CsvFormat<T> { return new CsvFormat<T>(this.schema, { ...this.options, ignoreParseErrors: true }); }
 
+  /** Bad rows are counted, written to `dir` with file, line and reason, and fail the split only above `maxRejectedFraction`. */
+  withRejects(opts: RejectOptions): CsvFormat<T> { return new CsvFormat<T>(this.schema, { ...this.options, rejects: checkRejectOptions(opts) }); }
+
   /** Allow line breaks inside quoted fields; every file is then read as one split. */
   withMultiLineRecords(): CsvFormat<T> { return new CsvFormat<T>(this.schema, { ...this.options, multiLine: true }); }
 
@@ -137,7 +140,7 @@ export class CsvFormat<T = CsvRow> implements StreamFormat<T> {
     return row as T;
   }
 
-  read(stream: Readable, split: { path: string; start: number; end: number; openedAt: number }, emit: (batch: T[]) => Promise<void>): Promise<void> {
+  read(stream: Readable, split: { path: string; start: number; end: number; openedAt: number }, emit: (batch: T[]) => Promise<void>, context?: FormatReadContext): Promise<void> {
     const { delimiter: d, quote: q } = this;
     const multiLine = this.options.multiLine;
     const skipHeader = this.schema.skipHeader === true;
@@ -180,6 +183,6 @@ export class CsvFormat<T = CsvRow> implements StreamFormat<T> {
         }
       },
     };
-    return readLineRecords<T>('CsvFormat', stream, split, emit, parser, this.options.ignoreParseErrors);
+    return readLineRecords<T>('CsvFormat', stream, split, emit, parser, this.options.ignoreParseErrors, 1024, this.options.rejects, context);
   }
 }

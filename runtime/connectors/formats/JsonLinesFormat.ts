@@ -1,20 +1,27 @@
 import type { Readable } from 'node:stream';
-import type { StreamFormat } from '../file/StreamFormat.js';
-import { LineParseError, readLineRecords } from './LineRecords.js';
+import type { FormatReadContext, StreamFormat } from '../file/StreamFormat.js';
+import { LineParseError, checkRejectOptions, readLineRecords, type RejectOptions } from './LineRecords.js';
 
 /**
  * JSON Lines: one JSON value (normally an object) per line, parsed with JSON.parse; blank lines
  * are skipped. Splittable like TextLineFormat. A line that is not valid JSON fails the read with
- * an error naming the file and line number, or is skipped after `withIgnoreParseErrors()`.
+ * an error naming the file and line number, is skipped after `withIgnoreParseErrors()`, or goes
+ * to a rejects directory with `withRejects({ dir, maxRejectedFraction })`.
  */
 export class JsonLinesFormat<T = Record<string, unknown>> implements StreamFormat<T> {
   readonly splittable = true;
-  constructor(private readonly ignoreParseErrors = false) {}
+  constructor(private readonly ignoreParseErrors = false, private readonly rejects?: RejectOptions) {}
 
-  /** A format that skips lines that are not valid JSON. */
-  withIgnoreParseErrors(): JsonLinesFormat<T> { return new JsonLinesFormat<T>(true); }
+  /** A format that skips lines that are not valid JSON (Flink's json.ignore-parse-errors). */
+  withIgnoreParseErrors(): JsonLinesFormat<T> { return new JsonLinesFormat<T>(true, this.rejects); }
 
-  read(stream: Readable, split: { path: string; start: number; end: number; openedAt: number }, emit: (batch: T[]) => Promise<void>): Promise<void> {
+  /**
+   * Lines that are not valid JSON are counted (numRecordsRejected), written to `dir` as JSON Lines
+   * {file, line, offset, reason, text}, and fail the split only above `maxRejectedFraction` (0..1).
+   */
+  withRejects(opts: RejectOptions): JsonLinesFormat<T> { return new JsonLinesFormat<T>(this.ignoreParseErrors, checkRejectOptions(opts)); }
+
+  read(stream: Readable, split: { path: string; start: number; end: number; openedAt: number }, emit: (batch: T[]) => Promise<void>, context?: FormatReadContext): Promise<void> {
     return readLineRecords<T>('JsonLinesFormat', stream, split, emit, {
       line(text, offset, lineNo, out) {
         let i = 0;
@@ -27,6 +34,7 @@ export class JsonLinesFormat<T = Record<string, unknown>> implements StreamForma
           throw new LineParseError(`invalid JSON (${msg}): ${text.length > 120 ? text.slice(0, 120) + '…' : text}`, offset, lineNo);
         }
       },
-    }, this.ignoreParseErrors);
+    }, this.ignoreParseErrors, 1024, this.rejects, context);
   }
 }
+

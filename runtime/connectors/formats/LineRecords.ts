@@ -1,6 +1,17 @@
 import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import { readSplitLines, lineNumberAt, type LineSplit } from '../file/LineReader.js';
 import { getFileSystem } from '../../../hdfs/index.js';
+import type { FormatReadContext } from '../file/StreamFormat.js';
+
+/**
+ * Where unparseable lines go instead of failing the read: counted ('numRecordsRejected' of the
+ * source), written with file, line and reason to `dir` (one JSON Lines file per split), and the
+ * split fails only if more than `maxRejectedFraction` of its records were rejected.
+ */
+export interface RejectOptions { dir?: string; maxRejectedFraction?: number }
+
+interface Rejected { file: string; line: number; offset: number; reason: string; text: string }
 
 /** A record that cannot be parsed; `offset` is the byte offset of the line where the record starts. */
 export class LineParseError extends Error {
@@ -22,28 +33,44 @@ export interface LineRecordParser<T> {
  * middle of a file the line number is computed only when an error is reported.
  */
 export async function readLineRecords<T>(formatName: string, stream: Readable, split: LineSplit, emit: (batch: T[]) => Promise<void>,
-  parser: LineRecordParser<T>, ignoreParseErrors: boolean, batchSize = 1024): Promise<void> {
+  parser: LineRecordParser<T>, ignoreParseErrors: boolean, batchSize = 1024, rejects?: RejectOptions, context?: FormatReadContext): Promise<void> {
   let batch: T[] = [];
   const counting = split.start === 0;
   let lineNo = 0;
+  let linesSeen = 0;
+  let firstLineOffset = -1;
+  let emitted = 0;
+  let currentText = '';
+  const rejected: Rejected[] = [];
   const guard = (f: () => void): void => {
-    if (!ignoreParseErrors) { f(); return; }
-    try { f(); } catch (e) { if (!(e instanceof LineParseError)) throw e; /* skipped: withIgnoreParseErrors() */ }
+    if (!ignoreParseErrors && !rejects) { f(); return; }
+    try { f(); } catch (e) {
+      if (!(e instanceof LineParseError)) throw e;
+      if (!rejects) return; // skipped: withIgnoreParseErrors()
+      // Line numbers of splits after the first are resolved once, at the end (line -k: k-th line of the split).
+      rejected.push({ file: split.path, line: e.line > 0 ? e.line : -linesSeen, offset: e.offset, reason: e.message, text: currentText });
+    }
   };
   try {
     await readSplitLines(stream, split, (text, offset) => {
       const n = counting ? ++lineNo : 0;
+      if (firstLineOffset < 0) firstLineOffset = offset;
+      linesSeen++;
+      if (rejects) currentText = text;
       guard(() => parser.line(text, offset, n, batch));
     }, async () => {
       if (batch.length === 0) return;
       const b = batch;
       batch = [];
+      emitted += b.length;
       await emit(b);
     }, batchSize);
     if (parser.end) {
       guard(() => parser.end!(batch));
+      emitted += batch.length;
       if (batch.length > 0) await emit(batch);
     }
+    if (rejects && rejected.length > 0) await reportRejects(formatName, split, rejected, emitted, firstLineOffset, rejects, context);
   } catch (e) {
     if (!(e instanceof LineParseError)) throw e;
     let line = e.line;
@@ -54,4 +81,37 @@ export async function readLineRecords<T>(formatName: string, stream: Readable, s
     const where = line > 0 ? `line ${line}` : `byte offset ${e.offset}`;
     throw new Error(`${formatName}: bad record in ${split.path} at ${where}: ${e.message}`, { cause: e });
   }
+}
+
+/** Counts, writes and checks the rejected lines of one split (see RejectOptions). */
+async function reportRejects(formatName: string, split: LineSplit, rejected: Rejected[], emitted: number, firstLineOffset: number, opts: RejectOptions, context?: FormatReadContext): Promise<void> {
+  context?.rejectedRecords?.inc(rejected.length);
+  if (rejected.some((r) => r.line <= 0)) {
+    const fs = getFileSystem(split.path);
+    let base = 0;
+    try { base = await lineNumberAt(split.path, firstLineOffset, (p, o) => fs.open(p, o)); } catch { base = 0; }
+    for (const r of rejected) if (r.line <= 0) r.line = base > 0 ? base - r.line - 1 : 0;
+  }
+  let where = '';
+  if (opts.dir) {
+    const dir = opts.dir.replace(/\/+$/, '');
+    // One file per split, named by the split: a retried attempt rewrites it instead of adding to it.
+    const file = `${dir}/rejects-${createHash('sha1').update(`${split.path}:${split.start}`).digest('hex').slice(0, 16)}.jsonl`;
+    const fs = getFileSystem(dir);
+    await fs.mkdirs(dir);
+    await fs.writeFile(file, rejected.map((r) => JSON.stringify(r)).join('\n') + '\n', { overwrite: true });
+    where = `; see ${file}`;
+  }
+  const total = emitted + rejected.length;
+  if (opts.maxRejectedFraction !== undefined && rejected.length / total > opts.maxRejectedFraction) {
+    throw new Error(`${formatName}: ${rejected.length} of ${total} records in ${split.path} [${split.start}, ${split.end}) could not be parsed ` +
+      `(${(100 * rejected.length / total).toFixed(2)} %), more than maxRejectedFraction ${opts.maxRejectedFraction}${where}; first: line ${rejected[0]!.line}: ${rejected[0]!.reason}`);
+  }
+}
+
+export function checkRejectOptions(opts: RejectOptions): RejectOptions {
+  const f = opts.maxRejectedFraction;
+  if (f !== undefined && (typeof f !== 'number' || !(f >= 0 && f <= 1))) throw new TypeError(`withRejects: maxRejectedFraction must be a number between 0 and 1, got ${JSON.stringify(f)}.`);
+  if (opts.dir !== undefined && (typeof opts.dir !== 'string' || opts.dir.length === 0)) throw new TypeError('withRejects: dir must be a directory path or URI (file://, hdfs://).');
+  return { ...opts };
 }
