@@ -256,10 +256,12 @@ describe('EtlScheduler', () => {
     const table = join(dir, 'table');
     mkdirSync(table);
     const s = scheduler();
-    await s.upsert(spec({ cron: '0 0 * * *', args: ['{{output}}', '{{attempt}}'], output: { path: `${table}/dt={{ds}}` } }), { code, runtime: 'x' });
-    const job = (ok: boolean): void => { // what a job would do: write part files into its staging dir
-      const [out, attempt] = launcher.last().args as [string, string];
+    await s.upsert(spec({ cron: '0 0 * * *', args: ['{{output}}', '{{attempt}}', '{{rejects}}'], output: { path: `${table}/dt={{ds}}` }, rejects: `${dir}/rejects/dt={{ds}}` }), { code, runtime: 'x' });
+    const job = (ok: boolean): void => { // what a job would do: write part files into its staging dir, bad lines into rejects
+      const [out, attempt, rejects] = launcher.last().args as [string, string, string];
       writeFileSync(join(out, `part-0-${attempt}`), `attempt ${attempt}\n`);
+      mkdirSync(rejects, { recursive: true });
+      writeFileSync(join(rejects, 'rejects-0.jsonl'), '{"line":3}\n'.repeat(Number(attempt)));
       launcher.end(launcher.last(), ok ? 'SUCCEEDED' : 'FAILED', ok ? undefined : 'bad input');
     };
     await advance(s, at('2026-03-02T00:00:00Z'), HOUR);
@@ -268,6 +270,7 @@ describe('EtlScheduler', () => {
     await s.tick();
     expect(readdirSync(table)).toEqual(['dt=2026-03-01']);
     expect(readdirSync(join(table, 'dt=2026-03-01')).sort()).toEqual(['_SUCCESS', 'part-0-1']);
+    expect(s.runs('etl')[0]!.recordsRejected).toBe(1);
     await s.rerun('etl', 'scheduled__20260301T000000Z');
     await s.tick();
     job(false); // a failed rerun: the committed partition stays as it was, the staging output is dropped
@@ -282,5 +285,6 @@ describe('EtlScheduler', () => {
     expect(readdirSync(join(table, 'dt=2026-03-01')).sort()).toEqual(['_SUCCESS', 'part-0-3']);
     expect(readFileSync(join(table, 'dt=2026-03-01', 'part-0-3'), 'utf8')).toBe('attempt 3\n');
     expect(existsSync(join(table, 'dt=2026-03-01', 'part-0-1'))).toBe(false);
+    expect(s.runs('etl')[0]!.recordsRejected).toBe(3); // the rejects of the attempt that succeeded
   });
 });

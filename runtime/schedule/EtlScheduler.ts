@@ -483,6 +483,7 @@ export class EtlScheduler {
     try {
       const out = this.outputOf(spec, r, params);
       if (out) { await this.committer.prepare(out); params.output = out.staging; }
+      if (spec.rejects) { params.rejects = renderTemplate(spec.rejects, params); await this.committer.clear(params.rejects); }
     } catch (err) {
       await this.attemptFailed(e, r, `cannot prepare the staging directory of output ${spec.output?.path}: ${(err as Error).message}`, true);
       return;
@@ -553,6 +554,10 @@ export class EtlScheduler {
       if (s.state === 'SUCCEEDED') {
         const rejected = Number(s.accumulators?.['numRecordsRejected'] ?? NaN);
         if (Number.isFinite(rejected)) r.recordsRejected = rejected;
+        if (spec.rejects) {
+          const dir = renderTemplate(spec.rejects, runParameters(r, r.attempt, spec.timezone));
+          try { r.recordsRejected = await this.committer.countLines(dir); } catch (err) { this.log('WARN', `Schedule '${spec.name}' run ${r.runId}: cannot count rejects in ${dir}: ${(err as Error).message}`); }
+        }
         this.endAttempt(r, 'SUCCEEDED');
         this.finish(e, r, 'SUCCEEDED');
         this.metrics.lastSuccessTimestamp.set(spec.name, now);

@@ -1,9 +1,10 @@
 // Run parameters in job args, config values and waitFor paths: {{ds}}, {{ds_nodash}},
 // {{interval_start}}, {{interval_end}}, {{run_id}}, {{attempt}} (Airflow's names and meaning), and
-// {{output}}: the attempt's staging directory of a schedule with `output` (PartitionCommitter).
+// {{output}}: the attempt's staging directory of a schedule with `output` (PartitionCommitter), and
+// {{rejects}}: the run's rejects directory of a schedule with `rejects` (counted into the run's summary).
 import { zonedDate, zonedIso } from './ZonedTime.js';
 
-export const TEMPLATE_VARIABLES = ['ds', 'ds_nodash', 'interval_start', 'interval_end', 'run_id', 'attempt', 'schedule', 'output'] as const;
+export const TEMPLATE_VARIABLES = ['ds', 'ds_nodash', 'interval_start', 'interval_end', 'run_id', 'attempt', 'schedule', 'output', 'rejects'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type RunParameters = Record<TemplateVariable, string>;
 
@@ -21,6 +22,7 @@ export function runParameters(run: { schedule: string; runId: string; intervalSt
     attempt: String(attempt),
     schedule: run.schedule,
     output: '',
+    rejects: '',
   };
 }
 

@@ -52,6 +52,8 @@ export interface ScheduleSpec {
   webhook?: string;
   /** Idempotent output: the job writes to {{output}}, committed onto `path` (templated) with `successFile` on success. */
   output?: { path: string; successFile: string };
+  /** Rejects directory of a run (templated, {{rejects}} in args): its lines are counted as the run's recordsRejected. */
+  rejects?: string;
 }
 
 /** A schedule file that cannot be used; the message names the source, the field and the fix. */
@@ -60,7 +62,7 @@ export class ScheduleSpecError extends Error {
 }
 
 const FIELDS = ['name', 'job', 'args', 'cron', 'timezone', 'start', 'end', 'catchup', 'concurrencyPolicy', 'maxActiveRuns', 'maxCatchupRuns', 'retries', 'timeout',
-  'startingDeadline', 'waitFor', 'waitTimeout', 'waitPollInterval', 'config', 'suspend', 'history', 'sla', 'webhook', 'output'] as const;
+  'startingDeadline', 'waitFor', 'waitTimeout', 'waitPollInterval', 'config', 'suspend', 'history', 'sla', 'webhook', 'output', 'rejects'] as const;
 const NAME = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/;
 
 /** Parses a schedule file's text. `source` names it in errors; relative `job` paths resolve against its directory. */
@@ -187,6 +189,13 @@ export function validateScheduleSpec(doc: unknown, source: string, baseDir?: str
   const usesOutput = [...args, ...Object.values(config)].some((t) => /\{\{\s*output\s*\}\}/.test(t));
   if (usesOutput && !output) throw new ScheduleSpecError(`${source}: {{output}} is used but 'output' is not declared; add output: { path: <table dir>/dt={{ds}} }.`);
   if (output && !usesOutput) throw new ScheduleSpecError(`${source}: 'output' is declared but no arg or config value passes {{output}} to the job, so the job cannot write the staging directory.`);
+  const rejects = str('rejects', false);
+  if (rejects !== undefined) {
+    if (!rejects.includes('{{')) throw new ScheduleSpecError(`${where('rejects')} must be templated per run, e.g. hdfs:///rejects/orders/dt={{ds}}.`);
+    template(rejects, 'rejects');
+  }
+  const usesRejects = [...args, ...Object.values(config)].some((t) => /\{\{\s*rejects\s*\}\}/.test(t));
+  if (usesRejects && rejects === undefined) throw new ScheduleSpecError(`${source}: {{rejects}} is used but 'rejects' is not declared.`);
   const suspend = o['suspend'];
   if (suspend !== undefined && typeof suspend !== 'boolean') throw new ScheduleSpecError(`${where('suspend')} must be true or false.`);
   const h = sub('history', ['successful', 'failed']);
@@ -213,6 +222,7 @@ export function validateScheduleSpec(doc: unknown, source: string, baseDir?: str
   opt('waitPollInterval', duration(o['waitPollInterval'], 'waitPollInterval'));
   opt('webhook', webhook);
   opt('output', output);
+  opt('rejects', rejects);
   const successful = int(h['successful'], 'history.successful', 0);
   const failed = int(h['failed'], 'history.failed', 0);
   if (successful !== undefined) spec.history.successful = successful;

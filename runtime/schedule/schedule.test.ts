@@ -115,7 +115,7 @@ describe('RunTemplate and run ids', () => {
     const p = runParameters(run, 2, 'Europe/Berlin');
     expect(p).toEqual({
       ds: '2026-03-29', ds_nodash: '20260329', interval_start: '2026-03-29T00:00:00+01:00', interval_end: '2026-03-30T00:00:00+02:00',
-      run_id: 'scheduled__20260328T230000Z', attempt: '2', schedule: 'daily', output: '',
+      run_id: 'scheduled__20260328T230000Z', attempt: '2', schedule: 'daily', output: '', rejects: '',
     });
     expect(renderTemplate('hdfs:///out/dt={{ds}}/{{ ds_nodash }}-{{attempt}}', p)).toBe('hdfs:///out/dt=2026-03-29/20260329-2');
     expect(() => checkTemplate('dt={{date}}', 'args[0]')).toThrow(/unknown template variable '\{\{date\}\}'.*available: \{\{ds\}\}/);
