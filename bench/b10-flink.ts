@@ -5,6 +5,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../runtime/configuration/index.js';
 
+/** B10/B11 command line: positional numbers, `--no-flink` (tsflink and loop only), `--no-write` (print, keep RESULTS.md). */
+export async function peerArgs(): Promise<{ pos: string[]; flink: FlinkPeer | null; write: boolean }> {
+  const pos = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const flink = process.argv.includes('--no-flink') ? null : await flinkPeer();
+  return { pos, flink, write: !process.argv.includes('--no-write') };
+}
+
 export interface FlinkPeer {
   readonly version: string;
   readonly java: string;

@@ -10,7 +10,7 @@ import { bundleJob } from '../runtime/client/JobBundler.js';
 import { runProgram } from '../runtime/client/ProgramRunner.js';
 import { loadConfiguration, packageRoot } from '../runtime/configuration/index.js';
 import { machineLine, writeResultsSection, median, effectiveCores } from './machine.js';
-import { flinkPeer, type FlinkPeer } from './b10-flink.js';
+import { peerArgs } from './b10-flink.js';
 
 type Bundle = Awaited<ReturnType<typeof bundleJob>>;
 
@@ -56,14 +56,11 @@ async function loop(p: number, n: number, keys: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const pos = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const { pos, flink, write } = await peerArgs();
   const n = Number(pos[0] ?? 10_000_000);
   const keys = Number(pos[1] ?? 10_000);
   const rounds = Number(pos[2] ?? 3);
-  const withFlink = !process.argv.includes('--no-flink');
-  const write = !process.argv.includes('--no-write');
   const bundle = await bundleJob(join(packageRoot(), 'bench', 'fixtures', 'b10-keyed-sum-job.ts'));
-  const flink: FlinkPeer | null = withFlink ? await flinkPeer() : null;
   await tsflink(bundle, 1, Math.min(n, 1_000_000), keys); // warm-up (bundle cache, disk)
   const coresBefore = await effectiveCores();
   const t: Record<string, number[]> = {};

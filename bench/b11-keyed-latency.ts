@@ -8,7 +8,7 @@ import { bundleJob } from '../runtime/client/JobBundler.js';
 import { runProgram } from '../runtime/client/ProgramRunner.js';
 import { loadConfiguration, packageRoot } from '../runtime/configuration/index.js';
 import { machineLine, writeResultsSection } from './machine.js';
-import { flinkPeer } from './b10-flink.js';
+import { peerArgs } from './b10-flink.js';
 
 const g = globalThis as { __tsflinkNetRuntime?: number; __tsflinkLatencies?: number[] };
 
@@ -18,15 +18,12 @@ function pct(xs: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const pos = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const { pos, flink, write } = await peerArgs();
   const rate = Number(pos[0] ?? 100_000);
   const seconds = Number(pos[1] ?? 8);
   const rounds = Number(pos[2] ?? 2);
-  const withFlink = !process.argv.includes('--no-flink');
-  const write = !process.argv.includes('--no-write');
   const keys = 10_000, every = 20, p = 2, n = rate * seconds;
   const bundle = await bundleJob(join(packageRoot(), 'bench', 'fixtures', 'b11-keyed-latency-job.ts'));
-  const flink = withFlink ? await flinkPeer() : null;
   const tsflink = async (timeout: string, records: number): Promise<number[]> => {
     const conf = loadConfiguration({ dynamicProperties: { 'parallelism.default': String(p), 'taskmanager.numberOfTaskSlots': String(p) } });
     await runProgram({ bundle, args: [String(records), String(keys), String(rate), timeout, String(every)], configuration: conf });
