@@ -18,7 +18,7 @@ import { silentRestLogger } from '../RestLogger.js';
 import { RestClusterClient } from '../../client/RestClusterClient.js';
 
 const fixture = resolve(import.meta.dirname, 'fixtures', 'metrics-job.ts');
-const SLOTS = 4;
+const SLOTS = 4; // two jobs of parallelism 2
 let dir: string;
 let bundle: JobBundle;
 let cluster: MiniCluster;
@@ -192,6 +192,31 @@ describe('job and vertex metrics', () => {
     expect((await get(`/jobs/${'0'.repeat(32)}/config`)).status).toBe(404);
     expect((await get('/jobs/xyz/config')).status).toBe(400);
   });
+});
+
+describe('a back-pressured job', () => {
+  it('a source ahead of a sink that cannot keep up is back-pressured (level high), the sink is busy', async () => {
+    const main = await loadJobMain(bundle);
+    const args = ['slow-job', '0.05'];
+    const sg = await captureStreamGraph(main, args, { baseConfiguration: new Configuration(), defaultParallelism: 2, executionIndex: 0, what: 'test client' });
+    const jobGraph = new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), 0).generate();
+    const slow = await client.submitJob({ jobGraph, args, defaultParallelism: 2, baseConfiguration: {} }, bundle);
+    try {
+      const d = (await get(`/jobs/${slow}`)).body;
+      const src = d.vertices.find((v: { name: string }) => v.name.includes('Numbers')).id;
+      const sink = d.vertices.find((v: { name: string }) => v.name.includes('Slow sink')).id;
+      await waitFor('back-pressure at the source', async () => (await get(`/jobs/${slow}/vertices/${src}/backpressure`)).body.backpressureLevel === 'high', 30_000, 200);
+      const bp = (await get(`/jobs/${slow}/vertices/${src}/backpressure`)).body;
+      expect(bp.subtasks.every((s: { backpressureLevel: string; ratio: number }) => s.backpressureLevel === 'high' && s.ratio > 0.5)).toBe(true);
+      const isBp = (await get(`/jobs/${slow}/vertices/${src}/subtasks/metrics?get=isBackPressured,backPressuredTimeMsPerSecond&agg=max`)).body;
+      expect(isBp.find((m: { id: string }) => m.id === 'backPressuredTimeMsPerSecond').max).toBeGreaterThan(500);
+      const busy = (await get(`/jobs/${slow}/vertices/${sink}/subtasks/metrics?get=busyTimeMsPerSecond,backPressuredTimeMsPerSecond&agg=max`)).body;
+      expect(busy.find((m: { id: string }) => m.id === 'busyTimeMsPerSecond').max).toBeGreaterThan(300);
+      expect((await get(`/jobs/${slow}/vertices/${sink}/backpressure`)).body.backpressureLevel).toBe('ok');
+    } finally {
+      await client.cancelJob(slow).catch(() => undefined);
+    }
+  }, 60_000);
 });
 
 describe('logs and thread dumps', () => {
