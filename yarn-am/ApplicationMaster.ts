@@ -25,6 +25,7 @@ import { webProxyFilterParams } from './WebProxy.js';
 import { resolveBindHost, formatHostPort } from '../runtime/entrypoint/BindAddress.js';
 import { isLoopbackOnly, restTokenOf } from '../runtime/security/RestAuthentication.js';
 import { StandaloneSessionClusterEntrypoint, type JobManagerServices } from '../runtime/entrypoint/StandaloneSessionClusterEntrypoint.js';
+import { startSchedulesService } from '../runtime/schedule/SchedulesService.js';
 import { RestServerEndpoint } from '../runtime/rest/RestServerEndpoint.js';
 import { createLogger } from '../runtime/entrypoint/ClusterLog.js';
 import {
@@ -89,6 +90,8 @@ export class ApplicationMaster {
   private nm: NMClient | null = null;
   private entrypoint: StandaloneSessionClusterEntrypoint | null = null;
   private rest: RestServerEndpoint | null = null;
+  /** Session mode: the schedules service (docs/scheduling.md). */
+  private schedules: Awaited<ReturnType<typeof startSchedulesService>> = null;
   private driver: YarnResourceManagerDriver | null = null;
   private services: JobManagerServices | null = null;
   private webUrl = '';
@@ -170,6 +173,13 @@ export class ApplicationMaster {
     this.entrypoint = new StandaloneSessionClusterEntrypoint(c, this.opts.secret, join(this.opts.workDir, 'jobmanager'));
     this.services = await this.entrypoint.start();
     this.log('INFO', `JobManager RPC endpoint at ${this.host}:${this.services.rpcAddress.port}`);
+    if (this.opts.mode === 'session') {
+      // History on HDFS next to the session's staging files, so an AM restart keeps it (unless scheduler.storage-dir / HA say otherwise).
+      this.schedules = await startSchedulesService({
+        dispatcher: this.services.dispatcher, configuration: c, workDir: join(this.opts.workDir, 'jobmanager'), log: (level, m) => this.log(level, `Schedules: ${m}`),
+        ...(this.opts.stagingDir ? { defaultStorageDir: `${this.opts.stagingDir.replace(/\/+$/, '')}/schedules` } : {}),
+      });
+    }
     this.rest = new RestServerEndpoint({
       dispatcher: this.services.dispatcher,
       resourceManager: this.services.resourceManager,
@@ -177,6 +187,7 @@ export class ApplicationMaster {
       uploadDir: join(this.opts.workDir, 'web-upload'),
       taskManagerLogUrl: (resourceId) => this.driver?.containerLogUrl(resourceId),
       metricRegistry: this.services.metricRegistry,
+      ...(this.schedules ? { schedules: this.schedules } : {}),
       // Always on YARN: the node is shared with other users' containers. Reads through YARN's web
       // proxy are trusted as Hadoop's AmIpFilter trusts them.
       authentication: { token: restTokenOf(this.opts.secret), required: true, ...this.webProxy() },
@@ -313,6 +324,7 @@ export class ApplicationMaster {
   private async shutdown(result: ApplicationMasterResult): Promise<void> {
     this.log(result.finalStatus === 'SUCCEEDED' ? 'INFO' : 'ERROR', `Application ends ${result.finalStatus}: ${result.diagnostics}`);
     await this.driver?.stop().catch((e: unknown) => this.log('WARN', `Stopping TaskManager containers failed: ${errorText(e)}`));
+    await this.schedules?.stop().catch(() => undefined);
     await this.rest?.close().catch(() => undefined);
     await this.entrypoint?.close().catch(() => undefined);
     const unregister = result.unregister !== false;

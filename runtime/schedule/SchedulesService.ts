@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
-import { type Configuration, SchedulerOptions } from '../configuration/index.js';
+import { type Configuration, HighAvailabilityOptions, SchedulerOptions } from '../configuration/index.js';
 import { getFileSystem } from '../../hdfs/index.js';
 import { EtlScheduler, type JobBundlerFn } from './EtlScheduler.js';
 import { RunHistoryStore } from './RunHistoryStore.js';
@@ -19,14 +19,16 @@ export interface SchedulesServiceOptions {
   /** Bundles job files named by schedules-dir files (the entry point hands in the client's bundler). */
   bundler?: JobBundlerFn;
   log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void;
+  /** Where history goes when neither scheduler.storage-dir nor high-availability.storageDir is set (YARN: the HDFS staging dir). */
+  defaultStorageDir?: string;
 }
 
-/** Where history lives: scheduler.storage-dir, else <high-availability.storageDir>/schedules, else <work dir>/schedules. */
-export function schedulesStorageDir(conf: Configuration, workDir: string): string {
+/** Where history lives: scheduler.storage-dir, else <high-availability.storageDir>/schedules, else the default, else <work dir>/schedules. */
+export function schedulesStorageDir(conf: Configuration, workDir: string, defaultDir?: string): string {
   const explicit = conf.getOptional(SchedulerOptions.STORAGE_DIR);
   if (explicit) return explicit;
-  const ha = conf.getOptional(SchedulerOptions.HA_STORAGE_DIR);
-  return ha ? `${ha.replace(/\/+$/, '')}/schedules` : join(workDir, 'schedules');
+  const ha = conf.getOptional(HighAvailabilityOptions.HA_STORAGE_DIR);
+  return ha ? `${ha.replace(/\/+$/, '')}/schedules` : defaultDir ?? join(workDir, 'schedules');
 }
 
 /** The running service, or null with scheduler.enabled=false. */
@@ -34,7 +36,7 @@ export async function startSchedulesService(opts: SchedulesServiceOptions): Prom
   const conf = opts.configuration;
   if (!conf.get(SchedulerOptions.ENABLED)) return null;
   const fsConf = conf.toMap();
-  const store = new RunHistoryStore(schedulesStorageDir(conf, opts.workDir), fsConf);
+  const store = new RunHistoryStore(schedulesStorageDir(conf, opts.workDir, opts.defaultStorageDir), fsConf);
   const scheduler = new EtlScheduler({
     store,
     launcher: new DispatcherRunLauncher(opts.dispatcher, conf, join(opts.workDir, 'schedule-bundles')),
