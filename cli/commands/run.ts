@@ -41,6 +41,11 @@ export default class Run extends JobCommand {
       char: 'n',
       description: 'Allow skipping savepoint state that cannot be mapped to the job (sets execution.state-recovery.ignore-unclaimed-state).',
     }),
+    claimMode: Flags.string({
+      description: 'Ownership of the -s snapshot: NO_CLAIM (default; never deleted) or CLAIM (the job owns it and deletes it once a newer checkpoint subsumes it). Sets execution.state-recovery.claim-mode.',
+      options: ['CLAIM', 'NO_CLAIM'],
+      helpValue: '<CLAIM|NO_CLAIM>',
+    }),
   };
 
   protected readonly commandName = 'run';
@@ -51,6 +56,7 @@ export default class Run extends JobCommand {
       const configuration = this.loadConfiguration(flags);
       if (flags.fromSavepoint !== undefined) configuration.setString('execution.state-recovery.path', flags.fromSavepoint, '--fromSavepoint');
       if (flags.allowNonRestoredState) configuration.setString('execution.state-recovery.ignore-unclaimed-state', 'true', '--allowNonRestoredState');
+      if (flags.claimMode !== undefined) configuration.setString('execution.state-recovery.claim-mode', flags.claimMode, '--claimMode');
       const cluster: typeof flags & { restToken?: string | undefined } = await resolveYarnSessionFlags(configuration, flags);
       const restSource = applyClusterFlags(configuration, cluster);
       const restToken = cluster.restToken ?? standaloneRestToken(configuration, flags['work-dir']);

@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import type { JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
 import type { ExecutionState } from '../graph/executiongraph/ExecutionState.js';
-import { type ReadableConfig, CheckpointingOptions } from '../configuration/index.js';
+import { type ReadableConfig, CheckpointingOptions, StateRecoveryOptions } from '../configuration/index.js';
 import { CheckpointStorage, getFileSystem, savepointDirectoryName, writeMetadataFile } from '../../hdfs/index.js';
 import { type CheckpointCommand, type CheckpointFailureReason, type CheckpointResponse, type SnapshotType, type StopMode, CheckpointException, failureMessage, isPreFlight } from './CheckpointMessages.js';
 import { type CheckpointMetadata, serializeCheckpointMetadata } from './CheckpointMetadata.js';
@@ -80,6 +80,8 @@ export class CheckpointCoordinator {
   readonly checkpointDir: string | undefined;
   /** execution.checkpointing.savepoint-dir: where savepoints go when the request names no directory. */
   readonly defaultSavepointDir: string | undefined;
+  /** execution.state-recovery.claim-mode of the snapshot the job starts from. */
+  readonly claimMode: 'CLAIM' | 'NO_CLAIM';
   readonly inlineThreshold: number;
   /** execution.checkpointing.checkpoints-after-tasks-finish: false = no checkpoint once a task finished, no final checkpoint. */
   readonly checkpointsAfterTasksFinish: boolean;
@@ -122,6 +124,7 @@ export class CheckpointCoordinator {
     }
     this.checkpointDir = kind === 'filesystem' ? dir : undefined;
     this.defaultSavepointDir = conf.getOptional(CheckpointingOptions.SAVEPOINT_DIRECTORY);
+    this.claimMode = conf.get(StateRecoveryOptions.RESTORE_MODE);
     this.storage = this.checkpointDir !== undefined ? new CheckpointStorage(this.checkpointDir, ctx.jobId) : undefined;
     this.store = new CompletedCheckpointStore(conf.get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS), (cp) => this.discardCompleted(cp));
     this.failureManager = new CheckpointFailureManager(conf.get(CheckpointingOptions.TOLERABLE_FAILED_CHECKPOINTS), (message) => ctx.failJob(new Error(message)));
@@ -468,15 +471,17 @@ export class CheckpointCoordinator {
     const { metadata, skipped } = mapToProgram(loaded.metadata, this.ctx.vertices, path, allowNonRestoredState);
     if (skipped.length > 0) this.ctx.log('WARN', `Skipping the state of operator(s) ${skipped.join(', ')} of ${path}: not in the new program (allowNonRestoredState).`);
     const assignments = assignStates(metadata, this.ctx.vertices);
+    // CLAIM: the snapshot becomes this job's (subsumed and deleted like its own checkpoints); NO_CLAIM: never touched.
+    const claim = this.claimMode === 'CLAIM';
     const cp: CompletedCheckpoint = {
       checkpointId: metadata.checkpointId, timestamp: metadata.timestamp, completionTimestamp: metadata.timestamp,
-      metadata, externalPath: undefined, restoredFrom: loaded.directory, stateSize: 0,
+      metadata, externalPath: claim ? loaded.directory : undefined, restoredFrom: loaded.directory, stateSize: 0, ...(claim ? { claimed: true } : {}),
     };
     this.store.addCheckpointAndSubsumeOldestOne(cp);
     this.nextCheckpointId = Math.max(this.nextCheckpointId, metadata.checkpointId + 1);
     for (const nodeId of this.ctx.coordinators.keys()) await resetCoordinator(nodeId, metadata.checkpointId, metadata.operators[nodeId]?.coordinatorState);
     const kind = metadata.type === 'SAVEPOINT' ? 'savepoint' : 'checkpoint';
-    this.ctx.log('INFO', `Starting job ${this.ctx.jobId} from ${kind} ${metadata.checkpointId} (${loaded.directory}).`);
+    this.ctx.log('INFO', `Starting job ${this.ctx.jobId} from ${kind} ${metadata.checkpointId} (${loaded.directory}, ${claim ? 'CLAIM' : 'NO_CLAIM'} mode).`);
     this.ctx.stats?.reportRestoredCheckpoint(metadata.checkpointId, Date.now(), loaded.directory, metadata.type === 'SAVEPOINT');
     return { checkpointId: metadata.checkpointId, assignments };
   }
@@ -581,7 +586,8 @@ export class CheckpointCoordinator {
   }
 
   private async discardCompleted(cp: CompletedCheckpoint): Promise<void> {
-    if (this.storage && cp.externalPath !== undefined) await this.storage.disposeCheckpoint(cp.checkpointId);
+    if (cp.claimed && cp.externalPath !== undefined) await getFileSystem(cp.externalPath).delete(cp.externalPath, true);
+    else if (this.storage && cp.externalPath !== undefined) await this.storage.disposeCheckpoint(cp.checkpointId);
   }
 
   private discardTaskState(s: TaskStateSnapshot): void {

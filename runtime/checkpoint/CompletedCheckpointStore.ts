@@ -12,6 +12,8 @@ export interface CompletedCheckpoint {
   readonly externalPath: string | undefined;
   /** A savepoint or retained checkpoint the job was started from: not this job's, never deleted (NO_CLAIM). */
   readonly restoredFrom?: string;
+  /** Started from in CLAIM mode: the job owns that snapshot (`externalPath`) and deletes it once subsumed. */
+  readonly claimed?: boolean;
   readonly stateSize: number;
 }
 

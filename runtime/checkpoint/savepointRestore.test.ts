@@ -69,6 +69,16 @@ describe('starting a job from a retained checkpoint (execution.state-recovery.pa
     expect(await run({ 'execution.state-recovery.path': `file://${join(chk, '_metadata')}` }, false)).toEqual(expected());
   }, 60_000);
 
+  it('CLAIM: the job owns the snapshot it started from and deletes it once subsumed (Flink\'s claim mode); NO_CLAIM leaves it', async () => {
+    const chk = await retainedCheckpoint();
+    const sums = await run({ 'execution.state-recovery.path': chk, 'execution.state-recovery.claim-mode': 'CLAIM' }, false);
+    expect(sums).toEqual(expected());
+    expect(existsSync(chk)).toBe(false); // subsumed by the new job's checkpoints, then deleted
+    const kept = await retainedCheckpoint();
+    await run({ 'execution.state-recovery.path': kept, 'execution.state-recovery.claim-mode': 'NO_CLAIM' }, false);
+    expect(existsSync(join(kept, '_metadata'))).toBe(true);
+  }, 60_000);
+
   it('state of an operator the new program does not have fails the start (Flink\'s message) unless allowNonRestoredState', async () => {
     const chk = await retainedCheckpoint();
     const err = await run({ 'execution.state-recovery.path': chk }, false, 'renamed').then(() => null, (e: unknown) => e);
