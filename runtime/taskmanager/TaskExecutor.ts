@@ -5,7 +5,7 @@ import { ShuffleEnvironment, type NetworkConfig } from '../network/index.js';
 import { Task } from './Task.js';
 import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
 import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager/SlotManager.js';
-import { type TaskManagerMetrics, heapLimit, sampleThreadMetrics, startGcMonitor } from './TaskManagerMetrics.js';
+import { type TaskManagerMetrics, heapLimit, registerShuffleMetrics, sampleThreadMetrics, startGcMonitor } from './TaskManagerMetrics.js';
 import { RunningTaskMetrics } from './RunningTaskMetrics.js';
 import type { CheckpointCommand } from '../checkpoint/CheckpointMessages.js';
 import { MetricRegistry, TaskManagerMetricGroup, registerProcessMetrics, type MetricGroupDump } from '../metrics/index.js';
@@ -39,6 +39,7 @@ export class TaskExecutor implements TaskExecutorGateway {
     startGcMonitor();
     this.metricGroup = new TaskManagerMetricGroup(this.metricRegistry, 'localhost', this.taskManagerId);
     registerProcessMetrics(this.metricGroup, { sample: () => this.metrics() });
+    registerShuffleMetrics(this.metricGroup, () => this.metrics());
     this.runningMetrics = new RunningTaskMetrics(this.tasks, metricsInterval, (reports) => {
       for (const r of reports) this.jobMaster(r.jobId)?.updateTaskMetrics(r.executionAttemptId, r.io);
     });

@@ -1,6 +1,7 @@
 // A TaskManager's memory and GC metrics (Flink's TaskManagerMetricsInfo), mapped to Node/V8.
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
+import type { MetricGroup } from '../api/functions/RuntimeContext.js';
 
 /**
  * Flink's TaskManagerMetricsInfo, with Node's values (docs/rest.md): one thread's (V8 isolate's)
@@ -109,3 +110,15 @@ export function sumMetrics(samples: TaskManagerMetrics[]): TaskManagerMetrics {
 
 /** Heap limit of this thread's isolate (the TaskManager's framework heap when asked on its main thread). */
 export function heapLimit(): number { return getHeapStatistics().heap_size_limit; }
+
+/** Flink's TaskManager shuffle metrics (`Status.Shuffle.Netty.*`) over this TaskManager's network buffer pools, read from `sample`. */
+export function registerShuffleMetrics(group: MetricGroup, sample: () => TaskManagerMetrics): void {
+  const g = group.addGroup('Status').addGroup('Shuffle').addGroup('Netty');
+  g.gauge('AvailableMemorySegments', () => sample().nettyShuffleMemorySegmentsAvailable);
+  g.gauge('UsedMemorySegments', () => sample().nettyShuffleMemorySegmentsUsed);
+  g.gauge('TotalMemorySegments', () => sample().nettyShuffleMemorySegmentsTotal);
+  g.gauge('AvailableMemory', () => sample().nettyShuffleMemoryAvailable);
+  g.gauge('UsedMemory', () => sample().nettyShuffleMemoryUsed);
+  g.gauge('TotalMemory', () => sample().nettyShuffleMemoryTotal);
+  g.gauge('RequestedMemoryUsage', () => { const s = sample(); return s.nettyShuffleMemorySegmentsTotal === 0 ? 0 : s.nettyShuffleMemorySegmentsUsed / s.nettyShuffleMemorySegmentsTotal; });
+}

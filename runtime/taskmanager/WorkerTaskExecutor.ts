@@ -9,7 +9,7 @@ import { type Configuration, TaskManagerOptions, NettyShuffleOptions, PipelineOp
 import { isTerminal } from '../graph/executiongraph/ExecutionState.js';
 import type { TcpConnectionManager } from '../network/tcp/TcpConnectionManager.js';
 import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager/SlotManager.js';
-import { type TaskManagerMetrics, heapLimit, sampleThreadMetrics, startGcMonitor, sumMetrics } from './TaskManagerMetrics.js';
+import { type TaskManagerMetrics, heapLimit, registerShuffleMetrics, sampleThreadMetrics, startGcMonitor, sumMetrics } from './TaskManagerMetrics.js';
 import { MetricRegistry, TaskManagerMetricGroup, registerProcessMetrics, type MetricGroupDump } from '../metrics/index.js';
 
 const MB = 1024 * 1024;
@@ -41,7 +41,11 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
     this.heapMb = Math.max(128, Math.floor(explicit !== undefined ? explicit / MB : (0.75 * conf.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY)) / MB / numberOfSlots));
     startGcMonitor();
     this.metricGroup = metricGroup ?? new TaskManagerMetricGroup(new MetricRegistry(), 'localhost', taskManagerId);
-    registerProcessMetrics(this.metricGroup, { sample: () => this.metrics(), threads: () => 1 + this.workers.filter((w) => w !== null).length });
+    let last: { at: number; m: TaskManagerMetrics } | null = null;
+    // One sample per read round (this also asks every slot for a fresh one).
+    const sample = (): TaskManagerMetrics => { const now = Date.now(); if (!last || now - last.at > 200) last = { at: now, m: this.metrics() }; return last.m; };
+    registerProcessMetrics(this.metricGroup, { sample, threads: () => 1 + this.workers.filter((w) => w !== null).length });
+    registerShuffleMetrics(this.metricGroup, sample);
     this.metricGroup.registry.addSource(async () => (await this.askSlots<MetricGroupDump[]>((id) => ({ t: 'dumpMetrics', id }))).flat());
   }
 

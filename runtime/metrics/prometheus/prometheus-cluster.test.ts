@@ -87,7 +87,7 @@ describe('Prometheus reporter in every process', () => {
       for (const name of ['flink_taskmanager_job_task_numRecordsOut', 'flink_taskmanager_job_task_busyTimeMsPerSecond', 'flink_taskmanager_job_task_backPressuredTimeMsPerSecond',
         'flink_taskmanager_job_task_idleTimeMsPerSecond', 'flink_taskmanager_job_task_isBackPressured', 'flink_taskmanager_job_task_numBytesOutPerSecond',
         'flink_taskmanager_job_task_operator_currentOutputWatermark', 'flink_taskmanager_job_task_currentInputWatermark', 'flink_taskmanager_job_task_Shuffle_Netty_Output_Buffers_outPoolUsage',
-        'flink_taskmanager_Status_JVM_CPU_Load', 'flink_taskmanager_Status_JVM_Memory_RSS', 'flink_taskmanager_Status_EventLoop_Delay_P99', 'flink_taskmanager_Status_JVM_Threads_Count']) {
+        'flink_taskmanager_Status_JVM_CPU_Load', 'flink_taskmanager_Status_Shuffle_Netty_TotalMemorySegments', 'flink_taskmanager_Status_JVM_Memory_RSS', 'flink_taskmanager_Status_EventLoop_Delay_P99', 'flink_taskmanager_Status_JVM_Threads_Count']) {
         expect(first.has(name), `${name} at ${rep.host}`).toBe(true);
       }
       // The user's addGroup('region', 'eu') is a label; the slot's heap is labelled by slot.

@@ -90,7 +90,7 @@ describe('JobManager and TaskManager metrics', () => {
     expect(r.body.map((e: { id: string }) => e.id)).toEqual(['Status.JVM.Memory.Heap.Used', 'Status.JVM.Memory.RSS', 'Status.JVM.CPU.Time', 'Status.EventLoop.Delay.Max']);
     expect(value(r.body, 'Status.JVM.Memory.Heap.Used')).toBeGreaterThan(1_000_000);
     const ids = (await get(`/taskmanagers/${tmId}/metrics`)).body.map((e: { id: string }) => e.id);
-    expect(ids).toEqual(expect.arrayContaining(['Status.JVM.GarbageCollector.Scavenge.Count', 'Status.JVM.Threads.Count', 'Status.JVM.CPU.Load']));
+    expect(ids).toEqual(expect.arrayContaining(['Status.JVM.GarbageCollector.Scavenge.Count', 'Status.JVM.Threads.Count', 'Status.JVM.CPU.Load', 'Status.Shuffle.Netty.TotalMemorySegments', 'Status.Shuffle.Netty.UsedMemory']));
     const missing = await get('/taskmanagers/no-such-tm/metrics');
     expect(missing.status).toBe(404);
     expect(missing.body.errors[0]).toBe('Could not find TaskExecutor no-such-tm.');
@@ -205,8 +205,12 @@ describe('a back-pressured job', () => {
       const d = (await get(`/jobs/${slow}`)).body;
       const src = d.vertices.find((v: { name: string }) => v.name.includes('Numbers')).id;
       const sink = d.vertices.find((v: { name: string }) => v.name.includes('Slow sink')).id;
-      await waitFor('back-pressure at the source', async () => (await get(`/jobs/${slow}/vertices/${src}/backpressure`)).body.backpressureLevel === 'high', 30_000, 200);
-      const bp = (await get(`/jobs/${slow}/vertices/${src}/backpressure`)).body;
+      let bp: { backpressureLevel: string; subtasks: Array<{ backpressureLevel: string; ratio: number }> } = { backpressureLevel: 'ok', subtasks: [] };
+      await waitFor('back-pressure at every source subtask', async () => {
+        bp = (await get(`/jobs/${slow}/vertices/${src}/backpressure`)).body;
+        return bp.backpressureLevel === 'high' && bp.subtasks.every((s) => s.backpressureLevel === 'high');
+      }, 30_000, 200);
+      expect(bp.subtasks).toHaveLength(2);
       expect(bp.subtasks.every((s: { backpressureLevel: string; ratio: number }) => s.backpressureLevel === 'high' && s.ratio > 0.5)).toBe(true);
       const isBp = (await get(`/jobs/${slow}/vertices/${src}/subtasks/metrics?get=isBackPressured,backPressuredTimeMsPerSecond&agg=max`)).body;
       expect(isBp.find((m: { id: string }) => m.id === 'backPressuredTimeMsPerSecond').max).toBeGreaterThan(500);
