@@ -13,5 +13,5 @@ export const REPORTERS_LIST = listOption('metrics.reporters', {
 });
 
 export const LOG_DIR = stringOption('env.log.dir', {
-  description: "Directory of the process's log files served over REST (/jobmanager/logs, /taskmanagers/:id/logs); unset = $TSFLINK_LOG_DIR, YARN's container log dir, or <work dir>/log.",
+  description: "Directory of the process's log files served over REST (/jobmanager/logs, /taskmanagers/:id/logs); unset = $TSFLINK_LOG_DIR or YARN's container log dir ($LOG_DIRS); tsflink cluster start gives each process its log file.",
 });
