@@ -161,9 +161,19 @@ describe('schedules on a standalone session cluster', () => {
     await waitFor('the rerun', async () => (await runs('daily'))[0]!.state === 'SUCCEEDED' && (await runs('daily'))[0]!.attempt === 2, 60_000, 200);
     expect(partitions(table).size).toBe(5);
     expect(lines(join(table, 'dt=2026-11-01'))).toEqual(expectedLines('2026-11-01'));
+    const show = await cli(['schedule', 'show', 'daily']);
+    expect(show.out).toMatch(/Cron:\s+0 0 \* \* \* in Europe\/Berlin; catchup none, concurrencyPolicy Forbid/);
+    expect(show.out).toMatch(/Next run:\s+2099-01-02T00:00:00\+01:00/);
+    expect(show.out).toMatch(/Runs:\s+SUCCEEDED 5; missed intervals 0/);
+    // trigger: a manual run for the latest complete interval, now; delete removes schedule and history.
+    const trig = await cli(['schedule', 'trigger', 'daily']);
+    expect(trig.out).toMatch(/^Run manual__\d{8}T\d{6}Z of 'daily' QUEUED for \[/);
+    await waitFor('the manual run', async () => (await runs('daily')).some((x) => x.runId.startsWith('manual__') && x.state === 'SUCCEEDED'), 60_000, 200);
+    expect((await cli(['schedule', 'delete', 'daily'])).out).toBe("Schedule 'daily' deleted.\n");
+    expect(existsSync(join(work, 'jobmanager', 'schedules', 'daily'))).toBe(false);
     const bad = await cli(['schedule', 'backfill', 'nope', '--from', '2026-11-01', '--to', '2026-11-05']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/No schedule 'nope'; schedules: daily, every3s, slow/);
+    expect(bad.err).toMatch(/No schedule 'nope'; schedules: every3s, slow\. Create it with/);
   });
 
   it('a run waits for its input _SUCCESS flag, created later by the test, then runs', async () => {
