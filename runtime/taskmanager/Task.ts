@@ -345,6 +345,11 @@ export class Task {
         return u;
       },
       lastCheckpoint: () => this.lastCheckpointMetrics,
+      inputBuffers: () => {
+        const channels = (this.gate as { channels?: ReadonlyArray<{ numQueued: number; floatingHeld: number }> } | undefined)?.channels;
+        const c = this.services.shuffle.config;
+        return channels ? { channels, buffersPerChannel: c.buffersPerChannel, floatingBuffersPerGate: c.floatingBuffersPerGate } : undefined;
+      },
       isSource: this.chain!.head instanceof SourceOperator,
     };
   }

@@ -17,6 +17,8 @@ export interface TaskMetricsSource {
   isBackPressured(): boolean;
   /** Share of the result partitions' subpartitions over their backlog bound (0…1). */
   outPoolUsage(): number;
+  /** The input gate's channels (received, unread buffers; floating buffers held) and its buffer budget; none for a source. */
+  inputBuffers(): { channels: ReadonlyArray<{ readonly numQueued: number; readonly floatingHeld: number }>; buffersPerChannel: number; floatingBuffersPerGate: number } | undefined;
   /** The last checkpoint's alignment duration and start delay (Flink: nanoseconds). */
   lastCheckpoint(): { alignmentNanos: number; startDelayNanos: number };
   /** The task reads no network input (its head is a source). */
@@ -45,7 +47,9 @@ export function registerTaskIOMetrics(group: TaskMetricGroup, src: TaskMetricsSo
   group.gauge('checkpointAlignmentTime', () => src.lastCheckpoint().alignmentNanos);
   group.gauge('checkpointStartDelayNanos', () => src.lastCheckpoint().startDelayNanos);
   group.gauge('currentInputWatermark', () => inputWatermark(chain.head));
-  group.addGroup('Shuffle').addGroup('Netty').addGroup('Output').addGroup('Buffers').gauge('outPoolUsage', () => src.outPoolUsage());
+  const netty = group.addGroup('Shuffle').addGroup('Netty');
+  netty.addGroup('Output').addGroup('Buffers').gauge('outPoolUsage', () => src.outPoolUsage());
+  registerInputBufferMetrics(netty.addGroup('Input').addGroup('Buffers'), src);
 
   for (const op of chain.operators) {
     const spec = chain.specsByNode.get(nodeIdOf(chain, op))!;
@@ -75,6 +79,30 @@ function registerOperatorIOMetrics(g: OperatorMetricGroup, op: StreamOperator, i
     for (const w of out.network) wm = Math.min(wm, w.lastWatermark);
     return wm === Number.POSITIVE_INFINITY ? inputWatermark(op) : wm;
   });
+}
+
+/**
+ * Flink's Shuffle.Netty.Input.Buffers.*: queued buffers, and how much of the gate's budget
+ * (exclusive buffers per channel + floating buffers per gate) they take. Read per report, not per record.
+ */
+function registerInputBufferMetrics(g: AbstractMetricGroup, src: TaskMetricsSource): void {
+  const usage = (): { queued: number; exclusive: number; floating: number; inPool: number } => {
+    const b = src.inputBuffers();
+    if (!b || b.channels.length === 0) return { queued: 0, exclusive: 0, floating: 0, inPool: 0 };
+    let queued = 0, exclusiveUsed = 0, floatingHeld = 0;
+    for (const ch of b.channels) {
+      queued += ch.numQueued;
+      exclusiveUsed += Math.min(ch.numQueued, b.buffersPerChannel);
+      floatingHeld += ch.floatingHeld;
+    }
+    const exclusiveTotal = b.channels.length * b.buffersPerChannel;
+    const ratio = (n: number, d: number): number => (d === 0 ? 0 : Math.min(1, n / d));
+    return { queued, exclusive: ratio(exclusiveUsed, exclusiveTotal), floating: ratio(floatingHeld, b.floatingBuffersPerGate), inPool: ratio(queued, exclusiveTotal + b.floatingBuffersPerGate) };
+  };
+  g.gauge('inputQueueLength', () => usage().queued);
+  g.gauge('inPoolUsage', () => usage().inPool);
+  g.gauge('inputExclusiveBuffersUsage', () => usage().exclusive);
+  g.gauge('inputFloatingBuffersUsage', () => usage().floating);
 }
 
 function nodeIdOf(chain: OperatorChain, op: StreamOperator): number {

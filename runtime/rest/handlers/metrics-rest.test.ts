@@ -217,6 +217,10 @@ describe('a back-pressured job', () => {
       const busy = (await get(`/jobs/${slow}/vertices/${sink}/subtasks/metrics?get=busyTimeMsPerSecond,backPressuredTimeMsPerSecond&agg=max`)).body;
       expect(busy.find((m: { id: string }) => m.id === 'busyTimeMsPerSecond').max).toBeGreaterThan(300);
       expect((await get(`/jobs/${slow}/vertices/${sink}/backpressure`)).body.backpressureLevel).toBe('ok');
+      // The sink's input buffers are full while it cannot keep up.
+      const pool = (await get(`/jobs/${slow}/vertices/${sink}/subtasks/metrics?get=Shuffle.Netty.Input.Buffers.inPoolUsage,Shuffle.Netty.Input.Buffers.inputQueueLength&agg=max`)).body;
+      expect(pool.find((m: { id: string }) => m.id === 'Shuffle.Netty.Input.Buffers.inPoolUsage').max).toBeGreaterThan(0.2);
+      expect(pool.find((m: { id: string }) => m.id === 'Shuffle.Netty.Input.Buffers.inputQueueLength').max).toBeGreaterThan(0);
     } finally {
       await client.cancelJob(slow).catch(() => undefined);
     }
