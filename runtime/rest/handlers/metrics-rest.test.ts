@@ -97,6 +97,19 @@ describe('JobManager and TaskManager metrics', () => {
   });
 });
 
+describe('aggregated over TaskManagers and jobs', () => {
+  it('GET /taskmanagers/metrics and /jobs/metrics aggregate one metric over components (filters taskmanagers=, jobs=)', async () => {
+    const tm = (await get('/taskmanagers/metrics?get=Status.JVM.Memory.Heap.Used&agg=min,sum')).body;
+    expect(tm).toEqual([{ id: 'Status.JVM.Memory.Heap.Used', min: expect.any(Number), sum: expect.any(Number) }]);
+    expect(tm[0].sum).toBe(tm[0].min); // one TaskManager
+    expect((await get('/taskmanagers/metrics?get=Status.JVM.Memory.Heap.Used&taskmanagers=nope')).body).toEqual([]);
+    expect((await get('/taskmanagers/metrics')).body).toEqual(expect.arrayContaining([{ id: 'Status.JVM.CPU.Load' }]));
+    const jobs = (await get(`/jobs/metrics?get=numRestarts,noSuchMetric&jobs=${jobId}`)).body;
+    expect(jobs).toEqual([{ id: 'numRestarts', min: 0, max: 0, avg: 0, sum: 0 }]);
+    expect((await get('/jobs/metrics?get=numRestarts&agg=p99')).status).toBe(400);
+  });
+});
+
 describe('job and vertex metrics', () => {
   it('GET /jobs/:jobid/metrics: the JobManager job scope (restarts, state times, checkpoints)', async () => {
     const r = await get(`/jobs/${jobId}/metrics?get=numRestarts,runningTime,totalNumberOfCheckpoints,lastCheckpointExternalPath`);

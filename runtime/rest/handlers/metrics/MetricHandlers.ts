@@ -55,13 +55,21 @@ export function registerMetricHandlers(ctx: RestHandlerContext, fetcher: MetricF
     const wanted = parseSubtasks(query(req, 'subtasks'), vertex.parallelism);
     const stores: ComponentMetrics[] = [];
     for (const [i, st] of task?.subtasks ?? []) if (!wanted || wanted.has(i)) stores.push(st.metrics);
-    const get = query(req, 'get');
-    if (get === undefined) {
-      const ids = new Set<string>();
-      for (const s of stores) for (const k of s.keys()) ids.add(k);
-      return [...ids].sort().map((id) => ({ id }));
-    }
-    return aggregate(stores, names(get), parseAggregations(query(req, 'agg')));
+    return aggregateOrList(stores, query(req, 'get'), query(req, 'agg'));
+  });
+
+  // Flink's AggregatingTaskManagersMetricsHandler / AggregatingJobsMetricsHandler: one metric over many components.
+  ctx.route('GET', '/taskmanagers/metrics', {}, async (req) => {
+    const store = await fetcher.update();
+    const wanted = idList(query(req, 'taskmanagers'));
+    const stores = [...store.taskManagers].filter(([id]) => !wanted || wanted.has(id)).map(([, m]) => m);
+    return aggregateOrList(stores, query(req, 'get'), query(req, 'agg'));
+  });
+  ctx.route('GET', '/jobs/metrics', {}, async (req) => {
+    const store = await fetcher.update();
+    const wanted = idList(query(req, 'jobs'));
+    const stores = [...store.jobs].filter(([id]) => !wanted || wanted.has(id)).map(([, j]) => j.metrics);
+    return aggregateOrList(stores, query(req, 'get'), query(req, 'agg'));
   });
 
   ctx.route('GET', '/jobs/:jobid/vertices/:vertexid/watermarks', { params: vertexParams }, async (req) => {
@@ -96,6 +104,18 @@ export function registerMetricHandlers(ctx: RestHandlerContext, fetcher: MetricF
     return { status: 'ok', backpressureLevel: level(max), 'end-timestamp': Date.now(), subtasks };
   });
 }
+
+/** Without `get`: the ids any of the stores has; with it: the aggregates of those names. */
+function aggregateOrList(stores: readonly ComponentMetrics[], get: string | undefined, agg: string | undefined): Array<{ id: string }> | AggregatedMetric[] {
+  if (get === undefined) {
+    const ids = new Set<string>();
+    for (const s of stores) for (const k of s.keys()) ids.add(k);
+    return [...ids].sort().map((id) => ({ id }));
+  }
+  return aggregate(stores, names(get), parseAggregations(agg));
+}
+
+function idList(spec: string | undefined): Set<string> | undefined { return spec === undefined ? undefined : new Set(names(spec)); }
 
 /** Flink's JobVertexBackPressureInfo levels: ratio of time back-pressured, ok ≤ 0.10 < low ≤ 0.5 < high. */
 export function level(ratio: number): 'ok' | 'low' | 'high' {
