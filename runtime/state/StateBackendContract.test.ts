@@ -440,6 +440,8 @@ describe.each<Kind>(['hashmap', 'leveldb'])('state backend contract: %s', (kind)
       const b = await backend(kind);
       b.getPartitionedState(withTtl(new ValueStateDescriptor('t'), cfg(5)));
       expect(() => b.getPartitionedState(new ValueStateDescriptor('t'))).toThrow(/registered with TTL/);
+      b.getPartitionedState(new ValueStateDescriptor('plain'));
+      expect(() => b.getPartitionedState(withTtl(new ValueStateDescriptor('plain'), cfg(5)))).toThrow(/registered without TTL/);
     });
   });
 });

@@ -48,6 +48,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
   private currentKey: unknown = undefined;
   /** Key group chars + current key chars (the state id goes in between). */
   private kgChars = '';
+  private keyVersion = 0;
   private keyChars = '';
   private readonly metas = new Map<string, StateMeta>();
   private readonly handles = new Map<string, State>();
@@ -101,7 +102,10 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
 
   // ---- StateAccess (the handles' view) ----
 
-  entryKey(meta: StateMeta): string { return this.kgChars + meta.idChars + this.keyChars; }
+  entryKey(meta: StateMeta): string {
+    if (meta.keyVersion !== this.keyVersion) { meta.key = this.kgChars + meta.idChars + this.keyChars; meta.keyVersion = this.keyVersion; }
+    return meta.key;
+  }
 
   read(k: string): unknown {
     if (!this.opened) this.notOpen();
@@ -116,15 +120,12 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
 
   write(meta: StateMeta, k: string, v: unknown, primary: boolean): void {
     if (!this.opened) this.notOpen();
-    if (primary && this.store.get(k) === ABSENT) meta.count++;
-    this.store.put(k, this.packr.pack(v));
+    if (!this.store.put(k, this.packr.pack(v)) && primary) meta.count++;
   }
 
   remove(meta: StateMeta, k: string, primary: boolean): void {
     if (!this.opened) this.notOpen();
-    if (this.store.get(k) === ABSENT) return;
-    if (primary) meta.count--;
-    this.store.del(k);
+    if (this.store.del(k) && primary) meta.count--;
   }
 
   private notOpen(): never {
@@ -134,7 +135,10 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
   // ---- KeyedStateBackend ----
 
   setCurrentKey(key: unknown): void {
+    // Runs of one primitive key (and timers) need no re-encoding; arrays may have changed in place.
+    if (key === this.currentKey && key !== undefined && typeof key !== 'object') return;
     this.currentKey = key;
+    this.keyVersion++;
     this.keyEnc.set(key);
     this.kgChars = u16(this.keyEnc.keyGroup);
     this.keyChars = this.keyEnc.chars;
@@ -146,7 +150,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     if (m) return m;
     const id = this.metas.size;
     if (id >= MAX_STATES) throw new Error(`${this.opts.owner}: more than ${MAX_STATES} keyed states in one operator; use fewer state names.`);
-    m = { id, idChars: u16(id), name, kind, ttl, count: 0 };
+    m = { id, idChars: u16(id), name, kind, ttl, count: 0, key: '', keyVersion: -1 };
     this.metas.set(name, m);
     return m;
   }
@@ -297,6 +301,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     let bytes = 0;
     const put = async (k: string, v: unknown): Promise<void> => {
       const b = this.packr.pack(v);
+      this.store.noteWritten(k);
       batch.put(k, b);
       bytes += k.length + b.length;
       if (bytes >= RESTORE_BATCH_BYTES) { await batch.write(); batch = this.db.batch(); bytes = 0; }
@@ -314,6 +319,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
             throw new Error(`Keyed state of key group ${kg} is corrupt: state '${r.name}' holds key ${String(e[i])} of key group ${this.keyEnc.keyGroup}.`);
           }
           const base = kgc + m.idChars + this.keyEnc.chars;
+          this.keyVersion++;
           m.count++;
           if (r.kind !== 'map') { await put(base, e[i + 1]); continue; }
           const map = e[i + 1];

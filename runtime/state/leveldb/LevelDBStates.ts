@@ -13,6 +13,9 @@ export interface StateMeta {
   readonly kind: StoredKind;
   readonly ttl: boolean;
   count: number;
+  /** The entry key of the current key, cached per current-key version (one string, hashed once). */
+  key: string;
+  keyVersion: number;
 }
 
 /** What the handles need of the backend (kept narrow so the handles stay small). */

@@ -1,10 +1,11 @@
 // The synchronous face of one LevelDB instance. classic-level 3 reads synchronously (getSync) but
 // writes only asynchronously, so writes go to a write-back layer (`dirty`) that is written in
-// batches, one batch in flight at a time (two batches in flight could land out of order). Reads
-// look at dirty, then the batch being written, then a FIFO read cache of clean entries, then
-// LevelDB. Values are serialized bytes, so a value handed to user code is always a fresh copy (as
-// on RocksDB) and the cache is bounded by bytes, not by object counts.
+// batches, one batch in flight at a time (two batches in flight could land out of order). Reads and
+// writes go through a byte-bounded cache of current entries (one Map lookup on a hit); only a miss
+// looks at the batches not yet written, then LevelDB. Values are serialized bytes, so a value handed
+// to user code is always a fresh copy (as on RocksDB) and memory is bounded by bytes.
 import type { ClassicLevel } from 'classic-level';
+import { KeyBloomFilter } from './KeyBloomFilter.js';
 
 /** An absent entry (deleted, or known missing from LevelDB). */
 export const ABSENT = null;
@@ -29,14 +30,22 @@ export class WriteBackStore {
   private dirtyBytes = 0;
   /** Batches sealed for writing, oldest first; the first is in flight while `inFlight` is set. */
   private readonly sealed: Array<{ id: number; entries: Map<string, Slot> }> = [];
-  private readonly clean = new Map<string, Slot>();
-  private cleanBytes = 0;
+  /**
+   * Clean entries in two generations (a segmented LRU without per-access reordering): new ones go
+   * to `young`; a hit in `old` is promoted; when young holds half the budget it becomes old and
+   * the previous old is dropped at once (evicting by iterating a Map is slow once it has holes).
+   */
+  private young = new Map<string, Slot>();
+  private youngBytes = 0;
+  private old = new Map<string, Slot>();
   private inFlight = false;
   private sealedCount = 0;
   private landed = 0;
   /** Snapshot requests, each waiting for the batch sealed at its moment. */
   private readonly snapshotWaiters: Array<{ upTo: number; resolve: (s: LevelSnapshot) => void; reject: (e: Error) => void }> = [];
   private failure: Error | null = null;
+  /** Every key ever put: reads of other keys need no getSync. */
+  private readonly written = new KeyBloomFilter();
   /** Counters for the bench and the docs' numbers. */
   readonly stats = { gets: 0, diskGets: 0, batches: 0, batchedEntries: 0 };
 
@@ -44,12 +53,17 @@ export class WriteBackStore {
 
   get(k: string): Slot {
     this.stats.gets++;
-    let v = this.dirty.get(k);
+    // Writes update the cache too, so the cache is current; dirty and sealed batches only matter for
+    // entries the cache dropped before their batch landed.
+    let v = this.young.get(k);
+    if (v !== undefined) return v;
+    v = this.old.get(k);
+    if (v !== undefined) { this.remember(k, v); return v; }
+    v = this.dirty.get(k);
     if (v !== undefined) return v;
     for (let i = this.sealed.length - 1; i >= 0; i--) { v = this.sealed[i]!.entries.get(k); if (v !== undefined) return v; }
-    v = this.clean.get(k);
-    if (v !== undefined) return v;
     this.check();
+    if (!this.written.mightContain(k)) { this.remember(k, ABSENT); return ABSENT; }
     this.stats.diskGets++;
     const d = this.db.getSync(k);
     const slot = d === undefined ? ABSENT : d;
@@ -57,38 +71,41 @@ export class WriteBackStore {
     return slot;
   }
 
-  put(k: string, v: Buffer): void { this.write(k, v); }
-  del(k: string): void { this.write(k, ABSENT); }
+  /** Writes `v`; returns whether the key had an entry before (the caller counts keys). */
+  put(k: string, v: Buffer): boolean {
+    const existed = this.get(k) !== ABSENT;
+    if (!existed) this.written.add(k);
+    this.write(k, v);
+    return existed;
+  }
+  /** A key written to LevelDB past this store (restore). */
+  noteWritten(k: string): void { this.written.add(k); }
+  /** Deletes the entry; returns whether there was one. */
+  del(k: string): boolean {
+    if (this.get(k) === ABSENT) return false;
+    this.write(k, ABSENT);
+    return true;
+  }
 
   private write(k: string, v: Slot): void {
     this.check();
-    const old = this.dirty.get(k);
-    if (old !== undefined) this.dirtyBytes -= weigh(k, old);
+    // Overwrites are counted again (no lookup for the old size): a batch is sealed a little early.
     this.dirty.set(k, v);
     this.dirtyBytes += weigh(k, v);
-    const c = this.clean.get(k);
-    if (c !== undefined) { this.clean.delete(k); this.cleanBytes -= weigh(k, c); }
+    this.remember(k, v);
     // While a batch is in flight dirty keeps growing (the API cannot wait); the next batch takes it all.
     if (this.dirtyBytes >= this.opts.writeBatchSize && !this.inFlight) { this.seal(); this.pump(); }
   }
 
   private remember(k: string, v: Slot): void {
+    const half = this.opts.cacheSize / 2;
     const w = weigh(k, v);
-    const budget = Math.max(0, this.opts.cacheSize - this.dirtyBytes);
-    if (w > budget) return;
-    const old = this.clean.get(k);
-    if (old !== undefined) this.cleanBytes -= weigh(k, old);
-    this.clean.set(k, v);
-    this.cleanBytes += w;
-    if (this.cleanBytes > budget) this.evict(budget);
-  }
-
-  private evict(budget: number): void {
-    for (const [k, v] of this.clean) {
-      if (this.cleanBytes <= budget * 0.9) break;
-      this.clean.delete(k);
-      this.cleanBytes -= weigh(k, v);
-    }
+    if (w > half) { this.young.delete(k); this.old.delete(k); return; }
+    const prev = this.young.get(k);
+    if (prev !== undefined) this.youngBytes -= weigh(k, prev);
+    this.young.set(k, v);
+    this.youngBytes += w;
+    if (this.youngBytes > half) { this.old = this.young; this.young = new Map(); this.youngBytes = 0; }
   }
 
   private seal(): void {
@@ -114,7 +131,6 @@ export class WriteBackStore {
         this.inFlight = false;
         // Taken before any later batch starts: the snapshot holds exactly the writes up to its request.
         this.resolveSnapshots();
-        for (const [k, v] of entries) this.remember(k, v);
         if (this.dirtyBytes >= this.opts.writeBatchSize) this.seal();
         this.pump();
       },
@@ -157,7 +173,8 @@ export class WriteBackStore {
 
   /** Bytes held in memory now: dirty, sealed and cached entries. */
   get memoryBytes(): number {
-    let n = this.dirtyBytes + this.cleanBytes;
+    let n = this.dirtyBytes + this.youngBytes;
+    for (const [k, v] of this.old) n += weigh(k, v);
     for (const b of this.sealed) for (const [k, v] of b.entries) n += weigh(k, v);
     return n;
   }

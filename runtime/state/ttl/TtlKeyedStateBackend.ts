@@ -22,6 +22,7 @@ interface TtlRegistration { readonly inner: StateDescriptor<unknown, unknown>; r
 
 export class TtlKeyedStateBackend implements KeyedStateBackend {
   private readonly ttlStates = new Map<string, TtlRegistration>();
+  private readonly plainStates = new Set<string>();
 
   constructor(readonly inner: KeyedStateBackend, private readonly clock: () => number = Date.now) {}
 
@@ -35,9 +36,11 @@ export class TtlKeyedStateBackend implements KeyedStateBackend {
     const known = this.ttlStates.get(desc.name);
     if (cfg === undefined) {
       if (known) throw new Error(`State '${desc.name}' was registered with TTL and is now requested without it; use a different state name.`);
+      this.plainStates.add(desc.name);
       return this.inner.getPartitionedState<S>(desc);
     }
     if (known) return known.handle as S;
+    if (this.plainStates.has(desc.name)) throw new Error(`State '${desc.name}' was registered without TTL and is now requested with it; use a different state name.`);
     const p = new TtlPolicy(cfg, this.clock);
     let inner: StateDescriptor<unknown, unknown>;
     let handle: State;
