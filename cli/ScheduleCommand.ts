@@ -32,3 +32,21 @@ export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
+
+/** `schedule pause` and `schedule resume`: PATCH /schedules/:name {"paused": …}. */
+export abstract class SetPausedCommand extends ScheduleCommand {
+  static override args = nameArg;
+  static override flags = scheduleFlags;
+  protected abstract readonly paused: boolean;
+
+  async run(): Promise<void> {
+    try {
+      const { args, flags } = await this.parse({ args: nameArg, flags: scheduleFlags });
+      await this.call(flags, 'PATCH', `/schedules/${enc(args.name)}`, { paused: this.paused });
+      process.stdout.write(`Schedule '${args.name}' ${this.paused ? 'paused' : 'resumed'}.\n`);
+    } catch (e) {
+      this.fail(e);
+    }
+    this.exit(ExitCode.SUCCESS);
+  }
+}

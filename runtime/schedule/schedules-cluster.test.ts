@@ -88,7 +88,7 @@ describe('schedules on a standalone session cluster', () => {
     await cluster.startJobManager(['-D', 'scheduler.tick-interval=100 ms', '-D', 'scheduler.wait-poll-interval=200 ms', '-D', 'restart-strategy.type=none'], true);
     await cluster.waitForTaskManagers(1);
     await waitFor('runs after the restart', async () => (await runs('every3s')).filter((r) => r.state === 'SUCCEEDED' && Date.parse(r.intervalStart) > killedAt + 6_000).length >= 1, 60_000, 200);
-    await cli(['schedule', 'pause', 'every3s']);
+    expect((await cli(['schedule', 'pause', 'every3s'])).out).toBe("Schedule 'every3s' paused.\n");
     // Paused: nothing new starts; what was queued stays QUEUED, the rest has SUCCEEDED.
     await waitFor('no run in flight', async () => (await runs('every3s')).every((r) => r.state === 'SUCCEEDED' || r.state === 'QUEUED'), 60_000, 100)
       .catch(async (e: unknown) => { throw new Error(`${(e as Error).message}: ${JSON.stringify(await runs('every3s'), null, 1)}\n${cluster.dumpLogs()}`); });
@@ -124,7 +124,7 @@ describe('schedules on a standalone session cluster', () => {
       const rs = await runs('slow');
       return rs.some((r) => r.state === 'SKIPPED') && rs.filter((r) => r.state === 'SUCCEEDED').length >= 2;
     }, 60_000, 200);
-    await cli(['schedule', 'pause', 'slow']);
+    expect((await cli(['schedule', 'pause', 'slow'])).code).toBe(0);
     const rs = await runs('slow');
     expect(rs.find((r) => r.state === 'SKIPPED')!.error).toMatch(/was still running \(concurrencyPolicy Forbid\)/);
     const done = rs.filter((r) => r.state === 'SUCCEEDED');
