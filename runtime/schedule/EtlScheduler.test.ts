@@ -287,4 +287,21 @@ describe('EtlScheduler', () => {
     expect(existsSync(join(table, 'dt=2026-03-01', 'part-0-1'))).toBe(false);
     expect(s.runs('etl')[0]!.recordsRejected).toBe(3); // the rejects of the attempt that succeeded
   });
+
+  it('webhook: a failed run and an SLA miss are POSTed as events', async () => {
+    const events: Array<{ url: string; event: Record<string, unknown> }> = [];
+    const s = new EtlScheduler({
+      store: new RunHistoryStore(join(dir, 'history')), launcher, clock, random: () => 0.5,
+      probe: { exists: async () => true }, notify: async (url, event) => { events.push({ url, event }); },
+    });
+    await s.upsert(spec({ webhook: 'https://alerts.example/hook', sla: { maxDuration: '15 min' } }), { code, runtime: 'x' });
+    await advance(s, at('2026-03-01T11:16:00Z'));
+    launcher.end(launcher.last(), 'FAILED', 'disk full');
+    await s.tick();
+    expect(events.map((e) => [e.url, e.event['event'], e.event['runId']])).toEqual([
+      ['https://alerts.example/hook', 'sla_miss', 'scheduled__20260301T100000Z'],
+      ['https://alerts.example/hook', 'run_failed', 'scheduled__20260301T100000Z'],
+    ]);
+    expect(events[1]!.event).toMatchObject({ state: 'FAILED', attempt: 1, error: expect.stringContaining('disk full'), intervalStart: '2026-03-01T10:00:00.000Z' });
+  });
 });

@@ -161,6 +161,16 @@ describe('schedules on a standalone session cluster', () => {
     await waitFor('the rerun', async () => (await runs('daily'))[0]!.state === 'SUCCEEDED' && (await runs('daily'))[0]!.attempt === 2, 60_000, 200);
     expect(partitions(table).size).toBe(5);
     expect(lines(join(table, 'dt=2026-11-01'))).toEqual(expectedLines('2026-11-01'));
+    const token = readFileSync(join(work, 'rest-token'), 'utf8').trim();
+    const metrics = await (await fetch(`http://${cluster.restAddress}/schedules/-/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+    expect(metrics).toMatch(/^tsflink_schedule_runs_total\{schedule="daily",state="SUCCEEDED"\} 6$/m); // 5 backfilled + the rerun
+    expect(metrics).toMatch(/^tsflink_schedule_last_success_timestamp_seconds\{schedule="daily"\} \d+(\.\d+)?$/m);
+    const post = async (body: object): Promise<{ status: number; errors: string[] }> => {
+      const res = await fetch(`http://${cluster.restAddress}/schedules`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, errors: ((await res.json()) as { errors: string[] }).errors };
+    };
+    expect(await post({ yaml: 'name: x\njob: /j.ts\ncron: "0 2 * *"\n', source: 'bad.yaml' })).toEqual({ status: 400, errors: [expect.stringMatching(/^bad\.yaml: 'cron': '0 2 \* \*' has 4 fields/)] });
+    expect((await post({})).errors[0]).toMatch(/needs 'yaml' \(the schedule file's text\) or 'spec'/);
     const show = await cli(['schedule', 'show', 'daily']);
     expect(show.out).toMatch(/Cron:\s+0 0 \* \* \* in Europe\/Berlin; catchup none, concurrencyPolicy Forbid/);
     expect(show.out).toMatch(/Next run:\s+2099-01-02T00:00:00\+01:00/);
@@ -173,7 +183,8 @@ describe('schedules on a standalone session cluster', () => {
     expect(existsSync(join(work, 'jobmanager', 'schedules', 'daily'))).toBe(false);
     const bad = await cli(['schedule', 'backfill', 'nope', '--from', '2026-11-01', '--to', '2026-11-05']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/No schedule 'nope'; schedules: every3s, slow\. Create it with/);
+    expect(bad.err).toMatch(/No schedule 'nope'(; schedules: [a-z0-9, ]+)?\. Create it with 'tsflink schedule create <file\.yaml>'/);
+    expect(bad.err).not.toContain('daily'); // deleted above
   });
 
   it('a run waits for its input _SUCCESS flag, created later by the test, then runs', async () => {
