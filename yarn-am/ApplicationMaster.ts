@@ -177,6 +177,7 @@ export class ApplicationMaster {
       // History on HDFS next to the session's staging files, so an AM restart keeps it (unless scheduler.storage-dir / HA say otherwise).
       this.schedules = await startSchedulesService({
         dispatcher: this.services.dispatcher, configuration: c, workDir: join(this.opts.workDir, 'jobmanager'), log: (level, m) => this.log(level, `Schedules: ${m}`),
+        metricRegistry: this.services.metricRegistry,
         ...(this.opts.stagingDir ? { defaultStorageDir: `${this.opts.stagingDir.replace(/\/+$/, '')}/schedules` } : {}),
       });
     }

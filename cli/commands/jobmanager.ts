@@ -29,7 +29,7 @@ export default class JobManager extends ClusterCommand {
       const { startSchedulesService } = await import('../../runtime/schedule/SchedulesService.js');
       const { createLogger } = await import('../../runtime/entrypoint/ClusterLog.js');
       // The schedules service (docs/scheduling.md): cron-scheduled BATCH runs through this Dispatcher.
-      const schedules = await startSchedulesService({ dispatcher, configuration: conf, workDir: join(workDir, 'jobmanager'), log: createLogger('Schedules'), bundler: bundleJobFile });
+      const schedules = await startSchedulesService({ dispatcher, configuration: conf, workDir: join(workDir, 'jobmanager'), log: createLogger('Schedules'), bundler: bundleJobFile, metricRegistry });
       const rest = new RestServerEndpoint({ dispatcher, resourceManager, configuration: conf, uploadDir: join(workDir, 'jobmanager', 'uploads'), authentication: { token }, metricRegistry, ...(schedules ? { schedules } : {}) });
       const addr = await rest.start();
       process.stdout.write(`JobManager started (pid ${process.pid}): RPC ${rpcAddress.host}:${rpcAddress.port}, REST http://${addr.address}:${addr.port}\n`);

@@ -4,12 +4,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
-import { type Configuration, HighAvailabilityOptions, SchedulerOptions } from '../configuration/index.js';
+import { type Configuration, HighAvailabilityOptions, JobManagerOptions, SchedulerOptions } from '../configuration/index.js';
 import { getFileSystem } from '../../hdfs/index.js';
 import { EtlScheduler, type JobBundlerFn } from './EtlScheduler.js';
 import { RunHistoryStore } from './RunHistoryStore.js';
 import { DispatcherRunLauncher } from './DispatcherRunLauncher.js';
 import { parseScheduleYaml } from './ScheduleSpec.js';
+import { registerScheduleMetrics } from './ScheduleMetrics.js';
+import type { MetricRegistry } from '../metrics/index.js';
 
 export interface SchedulesServiceOptions {
   dispatcher: Dispatcher;
@@ -21,6 +23,8 @@ export interface SchedulesServiceOptions {
   log: (level: 'INFO' | 'WARN' | 'ERROR', message: string) => void;
   /** Where history goes when neither scheduler.storage-dir nor high-availability.storageDir is set (YARN: the HDFS staging dir). */
   defaultStorageDir?: string;
+  /** The JobManager's metric registry: schedule metrics go to its reporters too. */
+  metricRegistry?: MetricRegistry;
 }
 
 /** Where history lives: scheduler.storage-dir, else <high-availability.storageDir>/schedules, else the default, else <work dir>/schedules. */
@@ -67,6 +71,7 @@ export async function startSchedulesService(opts: SchedulesServiceOptions): Prom
     }
   }
   opts.log('INFO', `Schedules service started: ${scheduler.schedules().length} schedule(s), history in ${store.location}`);
+  if (opts.metricRegistry) registerScheduleMetrics(scheduler, opts.metricRegistry, conf.get(JobManagerOptions.ADDRESS));
   await scheduler.start();
   return scheduler;
 }

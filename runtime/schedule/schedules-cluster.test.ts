@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ClusterProcesses } from '../testing/ClusterProcesses.js';
+import { ClusterProcesses, freePort } from '../testing/ClusterProcesses.js';
 import { waitFor } from '../testing/waitFor.js';
 
 // Scheduled BATCH runs on a standalone session cluster as real processes: JobManager on 127.0.0.2
@@ -14,6 +14,7 @@ const job = join(root, 'runtime/schedule/fixtures/partition-job.ts');
 let work: string;
 let data: string;
 let cluster: ClusterProcesses;
+let jmArgs: string[];
 
 interface Run { runId: string; intervalStart: string; intervalEnd: string; state: string; attempt: number; jobId: string | null; error?: string | null; attempts?: Array<{ state: string; error?: string }> }
 const runs = async (name: string): Promise<Run[]> => (await cluster.get<{ runs: Run[] }>(`/schedules/${name}/runs?details=true`)).runs;
@@ -45,7 +46,10 @@ beforeAll(async () => {
   data = join(work, 'data');
   mkdirSync(data);
   cluster = new ClusterProcesses(work, '127.0.0.2');
-  await cluster.startJobManager(['-D', 'scheduler.tick-interval=100 ms', '-D', 'scheduler.wait-poll-interval=200 ms', '-D', 'restart-strategy.type=none']);
+  const prom = await freePort('127.0.0.2');
+  jmArgs = ['-D', 'scheduler.tick-interval=100 ms', '-D', 'scheduler.wait-poll-interval=200 ms', '-D', 'restart-strategy.type=none',
+    '-D', 'metrics.reporter.prom.factory.class=prometheus', '-D', `metrics.reporter.prom.port=${prom}-${prom + 5}`];
+  await cluster.startJobManager(jmArgs);
   cluster.startTaskManager('127.0.0.3', 4);
   await cluster.waitForTaskManagers(1);
 }, 120_000);
@@ -85,7 +89,7 @@ describe('schedules on a standalone session cluster', () => {
     await cluster.jobManager.exited;
     const killedAt = Date.now();
     await new Promise((r) => setTimeout(r, 7_000));
-    await cluster.startJobManager(['-D', 'scheduler.tick-interval=100 ms', '-D', 'scheduler.wait-poll-interval=200 ms', '-D', 'restart-strategy.type=none'], true);
+    await cluster.startJobManager(jmArgs, true);
     await cluster.waitForTaskManagers(1);
     await waitFor('runs after the restart', async () => (await runs('every3s')).filter((r) => r.state === 'SUCCEEDED' && Date.parse(r.intervalStart) > killedAt + 6_000).length >= 1, 60_000, 200);
     expect((await cli(['schedule', 'pause', 'every3s'])).out).toBe("Schedule 'every3s' paused.\n");
@@ -165,6 +169,12 @@ describe('schedules on a standalone session cluster', () => {
     const metrics = await (await fetch(`http://${cluster.restAddress}/schedules/-/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
     expect(metrics).toMatch(/^tsflink_schedule_runs_total\{schedule="daily",state="SUCCEEDED"\} 6$/m); // 5 backfilled + the rerun
     expect(metrics).toMatch(/^tsflink_schedule_last_success_timestamp_seconds\{schedule="daily"\} \d+(\.\d+)?$/m);
+    // The same through the JobManager's metric reporter (Prometheus, Flink's naming).
+    const port = /Metric reporter 'prom' \(Prometheus\) serving http:\/\/127\.0\.0\.2:(\d+)\/metrics/.exec(cluster.jobManager.stdout())?.[1];
+    expect(port, cluster.jobManager.stdout()).toBeDefined();
+    const reported = await (await fetch(`http://127.0.0.2:${port}/metrics`)).text();
+    const line = reported.split('\n').find((l) => l.startsWith('flink_jobmanager_schedule_state_runsTotal{') && l.includes('schedule="daily"') && l.includes('state="SUCCEEDED"'));
+    expect(line, reported.split('\n').filter((l) => l.includes('schedule')).join('\n')).toMatch(/ 6(\.0)?$/);
     const post = async (body: object): Promise<{ status: number; errors: string[] }> => {
       const res = await fetch(`http://${cluster.restAddress}/schedules`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return { status: res.status, errors: ((await res.json()) as { errors: string[] }).errors };
