@@ -65,7 +65,9 @@ export class RunHistoryStore {
   }
 
   async deleteRun(schedule: string, runId: string): Promise<void> {
-    await this.fs.delete(`${this.scheduleDir(schedule)}/runs/${runId}.json`, false);
+    const f = `${this.scheduleDir(schedule)}/runs/${runId}.json`;
+    await this.fs.delete(`${f}${TMP}`, false);
+    await this.fs.delete(f, false);
   }
 
   async listRuns(schedule: string): Promise<ScheduleRun[]> {
