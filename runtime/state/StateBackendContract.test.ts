@@ -331,6 +331,32 @@ describe.each<Kind>(['hashmap', 'leveldb'])('state backend contract: %s', (kind)
     expect(b.numKeys('big')).toBe(5000);
   });
 
+  it('random updates of list, value and map state match a model (tiny cache and batches, batches landing in between)', async () => {
+    const b = await backend(kind, { conf: { 'state.backend.leveldb.cache.size': '4kb', 'state.backend.leveldb.write-batch-size': '1kb' } });
+    const l = b.getPartitionedState<ListState<number>>(new ListStateDescriptor<number>('l'));
+    const v = b.getPartitionedState<ValueState<number>>(new ValueStateDescriptor<number>('v'));
+    const m = b.getPartitionedState<MapState<number, number>>(new MapStateDescriptor<number, number>('m'));
+    const ml = new Map<string, number[]>(), mv = new Map<string, number>(), mm = new Map<string, Map<number, number>>();
+    let seed = 7;
+    const rnd = (n: number): number => { seed = (seed * 48271) % 2147483647; return seed % n; };
+    for (let i = 0; i < 20_000; i++) {
+      const key = `k${rnd(300)}`;
+      b.setCurrentKey(key);
+      const list = [...l.get()];
+      expect(list).toEqual(ml.get(key) ?? []);
+      expect(v.value()).toBe(mv.get(key));
+      const next = [...list, i].slice(-5);
+      l.update(next); ml.set(key, next);
+      v.update(i); mv.set(key, i);
+      const uk = rnd(4);
+      const mk = mm.get(key) ?? new Map<number, number>();
+      if (rnd(3) === 0) { m.remove(uk); mk.delete(uk); } else { m.put(uk, i); mk.set(uk, i); }
+      mm.set(key, mk);
+      expect(new Map(m.entries())).toEqual(mk);
+      if (i % 97 === 0) await new Promise((r) => setImmediate(r));
+    }
+  });
+
   describe('TTL', () => {
     const cfg = (ms: number, f?: (x: ReturnType<typeof StateTtlConfig.newBuilder>) => unknown): StateTtlConfig => {
       const bld = StateTtlConfig.newBuilder(ms);

@@ -344,6 +344,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
   close(): Promise<void> {
     if (this.disposed) return this.disposed;
     this.opened = false;
+    this.store.close();
     this.handles.clear();
     this.timerServices.clear();
     this.restoredTimers.clear();

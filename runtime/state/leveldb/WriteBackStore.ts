@@ -44,6 +44,7 @@ export class WriteBackStore {
   /** Snapshot requests, each waiting for the batch sealed at its moment. */
   private readonly snapshotWaiters: Array<{ upTo: number; resolve: (s: LevelSnapshot) => void; reject: (e: Error) => void }> = [];
   private failure: Error | null = null;
+  private closed = false;
   /** Every key ever put: reads of other keys need no getSync. */
   private readonly written = new KeyBloomFilter();
   /** Counters for the bench and the docs' numbers. */
@@ -117,7 +118,7 @@ export class WriteBackStore {
 
   /** Writes the oldest sealed batch unless one is in flight: batches land in the order they were sealed. */
   private pump(): void {
-    if (this.inFlight || this.failure || this.sealed.length === 0) return;
+    if (this.inFlight || this.failure || this.closed || this.sealed.length === 0) return;
     const { id, entries } = this.sealed[0]!;
     this.inFlight = true;
     const chained = this.db.batch();
@@ -180,4 +181,11 @@ export class WriteBackStore {
   }
 
   private check(): void { if (this.failure) throw this.failure; }
+
+  /** The DB is closing (the task ended): nothing more is written; waiting snapshots fail. */
+  close(): void {
+    this.closed = true;
+    const e = new Error(`${this.opts.where}: the state backend was closed.`);
+    for (const w of this.snapshotWaiters.splice(0)) w.reject(e);
+  }
 }
