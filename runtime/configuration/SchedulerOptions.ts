@@ -1,6 +1,6 @@
 // Options of the schedules service in the session cluster's JobManager (scheduled batch ETL,
 // docs/scheduling.md). Named `scheduler.*` as in the issue; unrelated to the JobMaster's task scheduler.
-import { booleanOption, durationOption, intOption, stringOption } from './ConfigOption.js';
+import { booleanOption, durationOption, intOption, registerKnownPrefix, stringOption } from './ConfigOption.js';
 
 export const ENABLED = booleanOption('scheduler.enabled', {
   defaultValue: true,
@@ -14,6 +14,10 @@ export const STORAGE_DIR = stringOption('scheduler.storage-dir', {
 export const SCHEDULES_DIR = stringOption('scheduler.schedules-dir', {
   description: 'A directory of schedule files (*.yaml, *.yml) declared at JobManager start-up; relative job paths resolve against the file.',
 });
+
+// 'scheduler.schedules': a list of schedules inline in config.yaml (docs/scheduling.md). A list of
+// mappings is no typed option, so the key is declared known and read raw by the schedules service.
+registerKnownPrefix('scheduler.schedule');
 
 export const TICK_INTERVAL = durationOption('scheduler.tick-interval', {
   defaultValue: 500,

@@ -2,14 +2,14 @@
 // jobmanager`, the YARN session's ApplicationMaster): history store, Dispatcher launcher, the
 // schedule files of scheduler.schedules-dir, and the tick loop.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
-import { type Configuration, HighAvailabilityOptions, JobManagerOptions, SchedulerOptions } from '../configuration/index.js';
+import { type Configuration, HighAvailabilityOptions, JobManagerOptions, SchedulerOptions, flattenConfig, parseConfigYaml } from '../configuration/index.js';
 import { getFileSystem } from '../../hdfs/index.js';
 import { EtlScheduler, type JobBundlerFn } from './EtlScheduler.js';
 import { RunHistoryStore } from './RunHistoryStore.js';
 import { DispatcherRunLauncher } from './DispatcherRunLauncher.js';
-import { parseScheduleYaml } from './ScheduleSpec.js';
+import { parseScheduleYaml, validateScheduleSpec, ScheduleSpecError, type ScheduleSpec } from './ScheduleSpec.js';
 import { registerScheduleMetrics } from './ScheduleMetrics.js';
 import type { MetricRegistry } from '../metrics/index.js';
 
@@ -55,6 +55,13 @@ export async function startSchedulesService(opts: SchedulesServiceOptions): Prom
     log: opts.log,
   });
   await scheduler.load();
+  for (const declared of inlineSchedules(conf)) {
+    try {
+      await scheduler.upsert(declared());
+    } catch (e) {
+      opts.log('ERROR', `Inline schedule not declared: ${(e as Error).message}`);
+    }
+  }
   const dir = conf.getOptional(SchedulerOptions.SCHEDULES_DIR);
   if (dir) {
     let files: string[];
@@ -78,3 +85,26 @@ export async function startSchedulesService(opts: SchedulesServiceOptions): Prom
 
 export type { ScheduleStatus } from './EtlScheduler.js';
 export type { RunSummary } from './ScheduleRun.js';
+
+/**
+ * Schedules inline in config.yaml under `scheduler.schedules` (a list of schedule mappings, or its
+ * JSON as a -D value). Each is validated lazily, so one bad entry does not hide the others; a
+ * relative `job` resolves against the config file's directory.
+ */
+export function inlineSchedules(conf: Configuration): Array<() => ScheduleSpec> {
+  const raw = conf.getString('scheduler.schedules');
+  if (raw === undefined) return [];
+  const source = conf.getSource('scheduler.schedules') ?? 'scheduler.schedules';
+  let list: unknown;
+  if (isAbsolute(source)) {
+    // The configuration keeps unknown keys as strings: the list of mappings is read from its file again.
+    list = flattenConfig(parseConfigYaml(readFileSync(source, 'utf8'), source)).find(([k]) => k === 'scheduler.schedules')?.[1];
+  } else {
+    try { list = JSON.parse(raw); } catch { list = undefined; }
+  }
+  if (!Array.isArray(list)) {
+    throw new ScheduleSpecError(`${source}: 'scheduler.schedules' must be a list of schedules (each a mapping with name, job, cron, …; docs/scheduling.md), got ${raw.slice(0, 80)}.`);
+  }
+  const baseDir = isAbsolute(source) ? dirname(source) : undefined;
+  return list.map((entry, i) => () => validateScheduleSpec(entry, `${source}: scheduler.schedules[${i}]`, baseDir));
+}
