@@ -78,6 +78,13 @@ const ROUTES: Array<[string, string]> = [
   ['GET', `/jobs/${JOB}/checkpoints/${VERTEX}`],
   ['POST', `/jobs/${JOB}/savepoints`], ['POST', `/jobs/${JOB}/stop`], ['GET', `/jobs/${JOB}/savepoints/${VERTEX}`],
   ['POST', '/savepoint-disposal'], ['GET', `/savepoint-disposal/${VERTEX}`],
+  // Metrics, job configuration and subtask times, logs and thread dumps (runtime/rest/handlers).
+  ['GET', '/jobmanager/metrics'], ['GET', '/taskmanagers/tm-1/metrics'], ['GET', '/taskmanagers/metrics'], ['GET', '/jobs/metrics'],
+  ['GET', `/jobs/${JOB}/vertices/${VERTEX}/metrics`], ['GET', `/jobs/${JOB}/vertices/${VERTEX}/subtasks/0/metrics`], ['GET', `/jobs/${JOB}/vertices/${VERTEX}/subtasks/metrics`],
+  ['GET', `/jobs/${JOB}/vertices/${VERTEX}/watermarks`], ['GET', `/jobs/${JOB}/vertices/${VERTEX}/backpressure`], ['GET', `/jobs/${JOB}/vertices/${VERTEX}/subtasktimes`],
+  ['GET', `/jobs/${JOB}/config`], ['GET', '/jobmanager/logs'], ['GET', '/jobmanager/log'], ['GET', '/jobmanager/stdout'], ['GET', '/jobmanager/logs/jobmanager.log'],
+  ['GET', '/jobmanager/thread-dump'], ['GET', '/taskmanagers/tm-1/logs'], ['GET', '/taskmanagers/tm-1/log'], ['GET', '/taskmanagers/tm-1/stdout'],
+  ['GET', '/taskmanagers/tm-1/logs/taskmanager.log'], ['GET', '/taskmanagers/tm-1/thread-dump'],
 ];
 
 beforeAll(async () => {
