@@ -51,6 +51,12 @@ export interface KeyedStateBackend {
   beginSnapshot(): PendingKeyedSnapshot;
   /** Backends that keep state outside the heap open their store here, after restore() and before any state access. */
   open?(): Promise<void>;
+  /**
+   * Backends that can drop expired TTL entries in the background (LevelDB: a scan, the role of
+   * RocksDB's compaction filter). `live(v)` gets one stored value (a map entry's value for map
+   * state) and returns it unchanged, a new value to store, or undefined to remove it.
+   */
+  enableTtlCleanup?(stateName: string, live: (value: unknown) => unknown): void;
   /** Before any state is requested: loads the key groups of `snapshots` inside keyGroupRange. */
   restore(snapshots: readonly KeyGroupsSnapshot[]): void;
   dispose(): void;

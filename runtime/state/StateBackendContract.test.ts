@@ -8,6 +8,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { waitFor } from '../testing/waitFor.js';
 import { Configuration } from '../configuration/Configuration.js';
 import { StateBackendOptions } from '../configuration/index.js';
 import { createKeyedStateBackend } from './StateBackendLoader.js';
@@ -460,6 +461,37 @@ describe.each<Kind>(['hashmap', 'leveldb'])('state backend contract: %s', (kind)
       const rf = r.getPartitionedState<MapState<string, number>>(withTtl(new MapStateDescriptor<string, number>('full'), cfg(100)));
       r.setCurrentKey(3);
       expect([...rf.entries()]).toEqual([['new', 3]]);
+    });
+
+    it.runIf(kind === 'leveldb')('cleanupIncrementally: a background scan removes expired entries nobody reads (LevelDB)', async () => {
+      const clock = new Clock();
+      const b = await backend(kind, { clock, conf: { 'state.backend.leveldb.cache.size': '8kb', 'state.backend.leveldb.write-batch-size': '2kb' } });
+      const c = cfg(100, (x) => x.cleanupIncrementally(10, false));
+      const v = b.getPartitionedState<ValueState<number>>(withTtl(new ValueStateDescriptor<number>('tv'), c));
+      const l = b.getPartitionedState<ListState<number>>(withTtl(new ListStateDescriptor<number>('tl'), c));
+      const m = b.getPartitionedState<MapState<string, number>>(withTtl(new MapStateDescriptor<string, number>('tm'), c));
+      for (let i = 0; i < 200; i++) { b.setCurrentKey(i); v.update(i); l.add(i); m.put('old', i); }
+      clock.now += 80;
+      for (let i = 0; i < 100; i++) { b.setCurrentKey(i); v.update(-i); l.add(-i); m.put('new', i); }
+      clock.now += 30; // the first writes expired, the second ones live
+      const inner = (b as TtlKeyedStateBackend).inner as LevelDBKeyedStateBackend;
+      await inner.store.drain(); // the scan reads LevelDB: what is still being written is cleaned by a later pass
+      await inner.ttlCleanupPass();
+      expect(b.numKeys('tv')).toBe(100);
+      expect(b.numKeys('tl')).toBe(100);
+      expect(b.numKeys('tm')).toBe(100);
+      // What is left is exactly the live part (read without TTL filtering: restore into plain states).
+      const r = await backend(kind, { restore: [await snapshot(b)] });
+      const rl = r.getPartitionedState<ListState<{ v: number }>>(new ListStateDescriptor<{ v: number }>('tl'));
+      const rm = r.getPartitionedState<MapState<string, { v: number }>>(new MapStateDescriptor<string, { v: number }>('tm'));
+      for (let i = 0; i < 200; i++) {
+        r.setCurrentKey(i);
+        expect([...rl.get()].map((x) => x.v)).toEqual(i < 100 ? [-i] : []);
+        expect([...rm.keys()]).toEqual(i < 100 ? ['new'] : []);
+      }
+      // The scan also runs by itself.
+      clock.now += 200;
+      await waitFor('background cleanup', () => b.numKeys('tv') === 0 && b.numKeys('tm') === 0, 10_000, 20);
     });
 
     it('a TTL state requested without TTL is refused', async () => {

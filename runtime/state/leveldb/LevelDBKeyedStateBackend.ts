@@ -13,7 +13,7 @@ import { restoreKeyGroups, type StoredKind } from '../heap/HeapSnapshot.js';
 import type { State } from '../../api/state/State.js';
 import type { StateDescriptor, ValueStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor } from '../../api/state/StateDescriptor.js';
 import type { KeyGroupRange } from '../../util/KeyGroupRangeAssignment.js';
-import { CurrentKeyEncoder, u16, userKeyChars } from './LevelDBKeyLayout.js';
+import { CurrentKeyEncoder, decodeKey, stateIdOf, u16, userKeyChars } from './LevelDBKeyLayout.js';
 import { ABSENT, WriteBackStore } from './WriteBackStore.js';
 import {
   LevelAggregatingState, LevelListState, LevelMapState, LevelReducingState, LevelValueState, type AggregateFns, type StateAccess, type StateMeta,
@@ -40,6 +40,8 @@ const NO_TIMERS: RestoredTimers = { event: [], processing: [] };
 const MAX_STATES = 0xffff;
 /** Restore writes this many bytes per batch before awaiting it (bounds the memory a restore needs). */
 const RESTORE_BATCH_BYTES = 4 * 1024 * 1024;
+/** Pause between two background TTL cleanup scans. */
+const CLEANUP_PAUSE_MS = 1_000;
 
 export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess {
   private readonly db: ClassicLevel<string, Buffer>;
@@ -58,6 +60,11 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
   private opened = false;
   private disposed: Promise<void> | null = null;
   private readonly structures: object[] = [];
+  /** TTL states cleaned up in the background, by state id. */
+  private readonly ttlCleanup = new Map<number, (v: unknown) => unknown>();
+  private cleanupRunning = false;
+  /** Completed background cleanup passes (tests wait for one). */
+  cleanupPasses = 0;
   private readonly packr: InstanceType<typeof Packr>;
   private readonly unpackr: Unpackr;
 
@@ -98,6 +105,73 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     const snapshots = this.pendingRestore;
     this.pendingRestore = [];
     if (snapshots.length > 0) await this.loadRestored(snapshots);
+    if (this.ttlCleanup.size > 0) this.startCleanup();
+  }
+
+  // ---- TTL cleanup in the background (the role of RocksDB's compaction filter) ----
+
+  enableTtlCleanup(stateName: string, live: (value: unknown) => unknown): void {
+    const m = this.metas.get(stateName);
+    if (!m) throw new Error(`internal: TTL cleanup for unknown state '${stateName}'`);
+    this.ttlCleanup.set(m.id, live);
+    if (this.opened) this.startCleanup();
+  }
+
+  private startCleanup(): void {
+    if (this.cleanupRunning) return;
+    this.cleanupRunning = true;
+    void (async () => {
+      try {
+        while (this.opened) {
+          await this.ttlCleanupPass();
+          await new Promise<void>((r) => { const t = setTimeout(r, CLEANUP_PAUSE_MS); t.unref(); });
+        }
+      } catch (e) {
+        // A pass fails only when the DB closed under it (task end) or a write failed (reported on the next access).
+        if (this.opened) console.warn(`${this.opts.owner}: TTL cleanup stopped: ${(e as Error).message}`);
+      } finally { this.cleanupRunning = false; }
+    })();
+  }
+
+  /**
+   * One scan over this backend's key groups: expired entries of TTL states with background cleanup
+   * are removed (or their expired list elements), unless the task wrote the entry since the scan read it.
+   */
+  async ttlCleanupPass(): Promise<void> {
+    const byId = new Map<number, StateMeta>();
+    for (const m of this.metas.values()) byId.set(m.id, m);
+    const it = this.db.iterator({ gte: u16(this.keyGroupRange.startKeyGroup), lt: u16(this.keyGroupRange.endKeyGroup + 1), keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    try {
+      for (;;) {
+        const entries = await it.nextv(1000);
+        if (entries.length === 0 || !this.opened) break;
+        for (const [k, v] of entries) {
+          const live = this.ttlCleanup.get(stateIdOf(k));
+          if (live === undefined) continue;
+          const meta = byId.get(stateIdOf(k))!;
+          const { end } = decodeKey(k, 4);
+          if (meta.kind === 'map' && end === k.length) continue; // the index: follows its entries
+          const cur = this.store.peek(k);
+          if (cur === ABSENT || !cur.equals(v)) continue; // written since the scan read it
+          const value = this.unpackr.unpack(v);
+          const out = live(value);
+          if (out === value) continue;
+          if (meta.kind === 'map') this.removeMapEntry(meta, k.slice(0, end), k.slice(end));
+          else if (out === undefined) this.remove(meta, k, true);
+          else this.write(meta, k, out, true);
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      await it.close();
+    }
+    this.cleanupPasses++;
+  }
+
+  private removeMapEntry(meta: StateMeta, base: string, uk: string): void {
+    this.remove(meta, base + uk, false);
+    const idx = ((this.read(base) as unknown[] | undefined) ?? []).filter((x) => userKeyChars(x) !== uk);
+    if (idx.length === 0) this.remove(meta, base, true); else this.write(meta, base, idx, true);
   }
 
   // ---- StateAccess (the handles' view) ----

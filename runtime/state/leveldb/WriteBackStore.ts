@@ -72,6 +72,20 @@ export class WriteBackStore {
     return slot;
   }
 
+  /** The current bytes of `k` without caching them (background scans must not evict hot entries). */
+  peek(k: string): Slot {
+    let v = this.young.get(k);
+    if (v !== undefined) return v;
+    v = this.old.get(k);
+    if (v !== undefined) return v;
+    v = this.dirty.get(k);
+    if (v !== undefined) return v;
+    for (let i = this.sealed.length - 1; i >= 0; i--) { v = this.sealed[i]!.entries.get(k); if (v !== undefined) return v; }
+    this.check();
+    const d = this.db.getSync(k);
+    return d === undefined ? ABSENT : d;
+  }
+
   /** Writes `v`; returns whether the key had an entry before (the caller counts keys). */
   put(k: string, v: Buffer): boolean {
     const existed = this.get(k) !== ABSENT;

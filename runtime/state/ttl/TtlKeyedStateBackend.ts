@@ -16,7 +16,7 @@ import {
   TtlAggregatingStateDecorator, TtlListStateDecorator, TtlMapStateDecorator, TtlPolicy, TtlReducingStateDecorator, TtlValueStateDecorator,
   ttlAggregateFunction, ttlReduceFunction, type AggregateFns, type TtlValue,
 } from './TtlStates.js';
-import { filterExpired, type TtlFilteredState } from './TtlSnapshotFilter.js';
+import { filterExpired, isTtlValue, liveValue, type TtlFilteredState } from './TtlSnapshotFilter.js';
 
 interface TtlRegistration { readonly inner: StateDescriptor<unknown, unknown>; readonly handle: State; readonly policy: TtlPolicy }
 
@@ -72,6 +72,12 @@ export class TtlKeyedStateBackend implements KeyedStateBackend {
       default: throw new Error(`Unknown state kind ${(desc as { kind: string }).kind}`);
     }
     this.ttlStates.set(desc.name, { inner, handle, policy: p });
+    if (cfg.cleanupStrategies.incremental !== null && this.inner.enableTtlCleanup) {
+      const kind = desc.kind;
+      this.inner.enableTtlCleanup(desc.name, kind === 'map'
+        ? (v) => (isTtlValue(v) && p.expired(v) ? undefined : v)
+        : (v) => liveValue(kind, p, this.clock(), v));
+    }
     return handle as S;
   }
 

@@ -11,14 +11,15 @@ export interface TtlFilteredState { readonly name: string; readonly kind: StateK
 
 type StateRecord = [name: string, kind: string, ttl: 0 | 1, entries: unknown[]];
 
-const isTtlValue = (x: unknown): x is TtlValue => typeof x === 'object' && x !== null && typeof (x as TtlValue).t === 'number';
+export const isTtlValue = (x: unknown): x is TtlValue => typeof x === 'object' && x !== null && typeof (x as TtlValue).t === 'number';
 
 /** The live part of one stored value of a TTL state, or undefined when nothing of it is live. */
-function liveValue(kind: StateKind, p: TtlPolicy, now: number, v: unknown): unknown {
+export function liveValue(kind: StateKind, p: TtlPolicy, now: number, v: unknown): unknown {
   switch (kind) {
     case 'list': {
-      const live = (v as unknown[]).filter((e) => !(isTtlValue(e) && p.expired(e, now)));
-      return live.length > 0 ? live : undefined;
+      const all = v as unknown[];
+      const live = all.filter((e) => !(isTtlValue(e) && p.expired(e, now)));
+      return live.length === all.length ? v : live.length > 0 ? live : undefined;
     }
     case 'map': {
       const m = new Map<unknown, unknown>();
