@@ -179,10 +179,12 @@ describe('CLI failure reporting', () => {
       expectedRevenue.set(k, { orders: e.orders + 1, revenue: e.revenue + o.amount });
     }
     lines.splice(100, 0, '{"id":"x","customer":"c-1","amount":1,"ts":"2026-11-01T00:00:00Z"}', '{"id":7001,"customer":"c-2","amount":-3,"ts":"2026-11-01T00:00:00Z"}', '{"id":7002,"customer":"c-3","amount":2,"ts":"yesterday"}');
+    lines.splice(2000, 0, 'not json at all'); // line 2001: routed to --bad-lines instead of failing the job
     writeFileSync(orders, `${lines.join('\n')}\n`);
     const out = join(dir, 'revenue');
     const rejects = join(dir, 'rejects');
-    const r = cli(['run', '-p', '2', 'examples/parquet-etl.ts', orders, '--output', out, '--rejects', rejects]);
+    const badLines = join(dir, 'bad-lines');
+    const r = cli(['run', '-p', '2', 'examples/parquet-etl.ts', orders, '--output', out, '--rejects', rejects, '--bad-lines', badLines]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const parquet = createRequire(import.meta.url)('parquetjs-lite') as {
@@ -207,6 +209,8 @@ describe('CLI failure reporting', () => {
     const rejected = readdirSync(rejects).filter((f) => !f.startsWith('.')).flatMap((f) => readFileSync(join(rejects, f), 'utf8').split('\n').filter(Boolean))
       .map((l) => (JSON.parse(l) as { reason: string }).reason).sort();
     expect(rejected).toEqual(['amount is not a non-negative number', 'id is not a number', 'ts is not a date']);
+    const bad = readdirSync(badLines).flatMap((f) => readFileSync(join(badLines, f), 'utf8').split('\n').filter(Boolean)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(bad).toEqual([{ file: orders, line: 2001, offset: expect.any(Number), reason: expect.stringMatching(/^invalid JSON/), text: 'not json at all' }]);
   });
 
   it('info --json prints the JobGraph', () => {

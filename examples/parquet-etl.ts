@@ -1,6 +1,7 @@
 // Batch ETL: JSON Lines orders (local files or hdfs://) → valid orders → revenue per customer and
 // day → Parquet files; malformed orders go to a side output written as JSON Lines "rejects".
-//   npx tsflink run examples/parquet-etl.ts <orders path> --output <dir> [--rejects <dir>]
+//   npx tsflink run examples/parquet-etl.ts <orders path> --output <dir> [--rejects <dir>] [--bad-lines <dir>]
+// --bad-lines: lines that are not JSON at all go there ({file, line, reason, text}) instead of failing the job.
 // An order line: {"id": 1, "customer": "c-7", "amount": 12.5, "ts": "2026-11-24T10:00:00Z"}
 import { StreamExecutionEnvironment, FileSource, FileSink, JsonLinesFormat, ParquetWriters, ProcessFunction, OutputTag, WatermarkStrategy, BasePathBucketAssigner, type Collector, type ProcessContext } from 'tsflink';
 
@@ -31,14 +32,15 @@ function arg(args: string[], name: string): string | undefined {
 export default async function main(args: string[]): Promise<void> {
   const input = args[0];
   const output = arg(args, '--output');
-  if (!input || input.startsWith('--') || !output) throw new Error('usage: parquet-etl.ts <orders path> --output <dir> [--rejects <dir>]');
+  if (!input || input.startsWith('--') || !output) throw new Error('usage: parquet-etl.ts <orders path> --output <dir> [--rejects <dir>] [--bad-lines <dir>]');
   const rejectsDir = arg(args, '--rejects');
+  const badLines = arg(args, '--bad-lines');
 
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
   env.setRuntimeMode('BATCH');
 
   const orders = env
-    .fromSource(FileSource.forRecordStreamFormat(new JsonLinesFormat(), input).build(), WatermarkStrategy.noWatermarks(), 'Orders')
+    .fromSource(FileSource.forRecordStreamFormat(badLines ? new JsonLinesFormat().withRejects({ dir: badLines }) : new JsonLinesFormat(), input).build(), WatermarkStrategy.noWatermarks(), 'Orders')
     .process(new ValidateOrders())
     .name('Validate');
 
