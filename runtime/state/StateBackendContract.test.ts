@@ -5,7 +5,7 @@
 // TtlStateTestBase (testNonExpiredState, testExpiredStateVisibility, testOnReadAndWrite*,
 // testSnapshotChangeRestore), plus canonical snapshots moving between the two backends.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { waitFor } from '../testing/waitFor.js';
@@ -356,6 +356,17 @@ describe.each<Kind>(['hashmap', 'leveldb'])('state backend contract: %s', (kind)
       expect(new Map(m.entries())).toEqual(mk);
       if (i % 97 === 0) await new Promise((r) => setImmediate(r));
     }
+  });
+
+  it.runIf(kind === 'leveldb')('an unusable local directory fails the open naming the directory and the keys to fix', async () => {
+    const file = join(dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const conf = new Configuration();
+    conf.set(StateBackendOptions.STATE_BACKEND, 'leveldb');
+    conf.setString('state.backend.leveldb.localdir', file, 'test');
+    const b = createKeyedStateBackend(conf, { keyGroupRange: FULL, maxParallelism: MAX_P, localDirs: [], jobId: 'job', operatorId: '9', subtaskIndex: 0, owner: 'Count (1/1)' });
+    await expect(b.open!()).rejects.toThrow(/Count \(1\/1\): cannot create the LevelDB state directory .*not-a-dir.*state\.backend\.leveldb\.localdir/);
+    rmSync(file);
   });
 
   describe('TTL', () => {

@@ -70,12 +70,6 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
 
   constructor(readonly keyGroupRange: KeyGroupRange, readonly maxParallelism: number, private readonly opts: LevelDBBackendOptions) {
     this.keyEnc = new CurrentKeyEncoder(maxParallelism);
-    try {
-      mkdirSync(opts.path, { recursive: true });
-    } catch (e) {
-      throw new Error(`${opts.owner}: cannot create the LevelDB state directory ${opts.path}: ${(e as Error).message}. ` +
-        "Set 'state.backend.leveldb.localdir' or 'io.tmp.dirs' to a writable local directory.", { cause: e });
-    }
     this.db = new ClassicLevel<string, Buffer>(opts.path, {
       keyEncoding: 'utf8', valueEncoding: 'buffer',
       cacheSize: opts.blockCacheSize, writeBufferSize: opts.writeBufferSize, createIfMissing: true, errorIfExists: true,
@@ -96,6 +90,13 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
 
   async open(): Promise<void> {
     if (this.opened) return;
+    // Created here, not in the constructor: a task that fails before opening leaves nothing on disk.
+    try {
+      mkdirSync(this.opts.path, { recursive: true });
+    } catch (e) {
+      throw new Error(`${this.opts.owner}: cannot create the LevelDB state directory ${this.opts.path}: ${(e as Error).message}. ` +
+        "Set 'state.backend.leveldb.localdir' or 'io.tmp.dirs' to a writable local directory.", { cause: e });
+    }
     try {
       await this.db.open();
     } catch (e) {
