@@ -1,12 +1,12 @@
 // Shared by the YARN end-to-end tests: the minicluster, the built runtime, the CLI, and HDFS reads.
 import { execFileSync } from 'node:child_process';
 import { spawnCollecting } from '../../runtime/testing/spawnCollecting.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HadoopSiteConfig } from '../../yarn-am/ipc/index.js';
-import { YarnClient } from '../../yarn-am/protocols/index.js';
+import { YarnClient, formatApplicationId, type ApplicationId } from '../../yarn-am/protocols/index.js';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(REPO, 'cli', 'bin', 'run.js');
@@ -94,6 +94,21 @@ export async function readHdfsDir(path: string): Promise<string> {
   let out = '';
   for (const f of list.FileStatuses.FileStatus.filter((s) => s.type === 'FILE' && !s.pathSuffix.startsWith('.'))) {
     out += await (await webhdfs(`${path}/${f.pathSuffix}`, 'OPEN')).text();
+  }
+  return out;
+}
+
+/** The ApplicationMaster's stdout and stderr (jobmanager.out/.err) of every attempt of an application, from the NodeManagers' log dirs. */
+export function amLog(appId: ApplicationId): string {
+  let out = '';
+  for (const nm of current().nodemanagers) {
+    for (const logDir of nm.logDirs.split(',')) {
+      const dir = join(logDir, formatApplicationId(appId));
+      if (!existsSync(dir)) continue;
+      for (const c of readdirSync(dir).filter((d) => d.endsWith('_000001')).sort()) {
+        for (const f of ['jobmanager.out', 'jobmanager.err']) if (existsSync(join(dir, c, f))) out += readFileSync(join(dir, c, f), 'utf8');
+      }
+    }
   }
   return out;
 }

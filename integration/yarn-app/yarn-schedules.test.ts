@@ -4,12 +4,12 @@
  * each run's partition on HDFS with _SUCCESS; the ApplicationMaster is killed with SIGKILL and the
  * second attempt finds the run history on HDFS: earlier runs kept, no interval run twice or lost.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatApplicationId, parseApplicationId, type YarnClient, type ApplicationId } from '../../yarn-am/protocols/index.js';
-import { REPO, setupYarnTestCluster, tsflink, webhdfs, type ClusterInfo } from './harness.js';
+import { parseApplicationId, type YarnClient, type ApplicationId } from '../../yarn-am/protocols/index.js';
+import { REPO, amLog, setupYarnTestCluster, tsflink, webhdfs, type ClusterInfo } from './harness.js';
 import { waitFor } from '../../runtime/testing/waitFor.js';
 
 let cluster: ClusterInfo;
@@ -24,20 +24,6 @@ afterAll(async () => {
   if (sessionId) await yarn.killApplication(sessionId).catch(() => undefined);
   yarn?.close();
 });
-
-function amLog(appId: ApplicationId): string {
-  let out = '';
-  for (const nm of cluster.nodemanagers) {
-    for (const logDir of nm.logDirs.split(',')) {
-      const dir = join(logDir, formatApplicationId(appId));
-      if (!existsSync(dir)) continue;
-      for (const c of readdirSync(dir).filter((d) => /_0000\d1$/.test(d) || d.endsWith('_000001'))) {
-        for (const f of ['jobmanager.out', 'jobmanager.err']) if (existsSync(join(dir, c, f))) out += readFileSync(join(dir, c, f), 'utf8');
-      }
-    }
-  }
-  return out;
-}
 
 interface Run { runId: string; intervalStart: string; intervalEnd: string; state: string; attempt: number; jobId: string | null }
 async function list(path: string): Promise<string[]> {
