@@ -7,6 +7,7 @@
 // 3. The two ways to keep the API synchronous over an asynchronous store, on the same DB: getSync per
 //    access (what the backend does) vs. prefetching an input batch's 1,000 keys with one getMany.
 import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
     const body = `Run ${new Date().toISOString()}. ${machineLine()} **Loaded machine (helpers running).**
 
 Keyed ValueState count, ${keys.toLocaleString('en-US')} distinct keys, ${n.toLocaleString('en-US')} records, parallelism 1, in-process;
-median of 3 alternating runs (job time includes setup; leveldb: default cache.size 16 MB, block cache 8 MB).
+median of 3 alternating runs (job time includes setup; leveldb: default cache.size = 1/8 of this thread's heap limit = ${Math.round(Math.min(256, Math.max(4, getHeapStatistics().heap_size_limit / 8 / 1048576)))} MB, block cache 8 MB).
 
 | backend | median ms | records/s |
 |---|---:|---:|

@@ -26,9 +26,8 @@ export const LEVELDB_WRITE_BUFFER_SIZE = memoryOption('state.backend.leveldb.wri
 });
 
 export const LEVELDB_CACHE_SIZE = memoryOption('state.backend.leveldb.cache.size', {
-  defaultValue: 16 * 1024 * 1024,
   min: 0,
-  description: 'Bytes of serialized entries the JS-side write-back and read cache of each instance holds (the synchronous state API reads it before LevelDB).',
+  description: 'Bytes of serialized entries the JS-side write-back and read cache of each instance holds (on the slot heap); unset = 1/8 of the slot heap limit, within 4 MB..256 MB.',
 });
 
 export const LEVELDB_WRITE_BATCH_SIZE = memoryOption('state.backend.leveldb.write-batch-size', {

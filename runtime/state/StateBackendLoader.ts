@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import type { ReadableConfig } from '../configuration/ReadableConfig.js';
 import { StateBackendOptions } from '../configuration/index.js';
 import type { KeyGroupRange } from '../util/KeyGroupRangeAssignment.js';
@@ -28,6 +29,12 @@ export interface KeyedBackendContext {
 
 let nextDir = 0;
 
+const MB = 1024 * 1024;
+/** The cache is on the heap of this thread (the slot's isolate): a share of its limit, so small slots stay safe. */
+function defaultCacheSize(): number {
+  return Math.min(256 * MB, Math.max(4 * MB, Math.floor(getHeapStatistics().heap_size_limit / 8)));
+}
+
 export function createKeyedStateBackend(conf: ReadableConfig, ctx: KeyedBackendContext): KeyedStateBackend {
   const type = conf.get(StateBackendOptions.STATE_BACKEND);
   const clock = ctx.clock ?? Date.now;
@@ -41,7 +48,7 @@ export function createKeyedStateBackend(conf: ReadableConfig, ctx: KeyedBackendC
     path,
     blockCacheSize: conf.get(StateBackendOptions.LEVELDB_BLOCK_CACHE_SIZE),
     writeBufferSize: conf.get(StateBackendOptions.LEVELDB_WRITE_BUFFER_SIZE),
-    cacheSize: conf.get(StateBackendOptions.LEVELDB_CACHE_SIZE),
+    cacheSize: conf.get(StateBackendOptions.LEVELDB_CACHE_SIZE) ?? defaultCacheSize(),
     writeBatchSize: conf.get(StateBackendOptions.LEVELDB_WRITE_BATCH_SIZE),
     owner: ctx.owner,
   });
