@@ -10,6 +10,17 @@ const FACTORIES: Record<string, 'prometheus'> = { [PROMETHEUS_FACTORY]: 'prometh
 
 export interface StartedReporter { readonly name: string; readonly kind: 'prometheus'; readonly host: string; readonly port: number; close(): Promise<void> }
 
+/** Flink's map syntax `k1:v1,k2:v2`. */
+function parseAdditional(spec: string | undefined, key: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (spec ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    const i = part.indexOf(':');
+    if (i <= 0) throw new Error(`Invalid ${key} '${spec}': expected key:value pairs separated by commas, e.g. cluster_name:prod,region:eu.`);
+    out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+  }
+  return out;
+}
+
 /** Starts every configured reporter; a bad factory or port fails start-up naming the key. */
 export async function startMetricReporters(conf: Configuration, registry: MetricRegistry, defaultHost: string, log?: (msg: string) => void): Promise<StartedReporter[]> {
   const raw = conf.toMap();
@@ -34,6 +45,10 @@ export async function startMetricReporters(conf: Configuration, registry: Metric
       if (filter !== undefined && filter !== 'true' && filter !== 'false') throw new Error(`Invalid ${p}filterLabelValueCharacters '${filter}': expected true or false.`);
       const reporter = new PrometheusReporter(() => registry.collect(), {
         port: raw[`${p}port`] ?? '9249', portKey: `${p}port`, host: raw[`${p}host`] ?? defaultHost, filterLabelValueCharacters: filter !== 'false',
+        labels: {
+          excludes: new Set((raw[`${p}scope.variables.excludes`] ?? '').split(/[;,]/).map((v) => v.trim().replace(/^<|>$/g, '')).filter((v) => v !== '')),
+          additional: parseAdditional(raw[`${p}scope.variables.additional`], `${p}scope.variables.additional`),
+        },
       });
       const port = await reporter.open();
       log?.(`Metric reporter '${name}' (Prometheus) serving http://${reporter.host}:${port}/metrics`);

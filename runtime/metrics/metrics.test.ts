@@ -160,6 +160,25 @@ describe('Prometheus reporter', () => {
     await expect(c.open()).rejects.toThrow(/every port of metrics.reporter.prom.port='\d+,\d+' on 127.0.0.1 is in use.*9250-9260/);
   });
 
+  it('scope.variables.excludes leaves variables out of the labels, scope.variables.additional adds labels to every series', async () => {
+    const r = new MetricRegistry();
+    const job = new TaskManagerMetricGroup(r, 'h', 'tm-1').addJob('j', 'job');
+    task(job, 0).counter('numRecordsIn').inc(2);
+    const started = await startMetricReporters(Configuration.fromMap({
+      'metrics.reporter.prom.factory.class': 'prometheus', 'metrics.reporter.prom.port': '0',
+      'metrics.reporter.prom.scope.variables.excludes': 'task_attempt_id;<tm_id>', 'metrics.reporter.prom.scope.variables.additional': 'cluster_name:prod, region:eu',
+    }), r, '127.0.0.1');
+    try {
+      const f = parse(await (await fetch(`http://127.0.0.1:${started[0]!.port}/metrics`)).text());
+      const labels = f.find((x) => x.name === 'flink_taskmanager_job_task_numRecordsIn')!.metrics[0]!.labels!;
+      expect(labels).toMatchObject({ cluster_name: 'prod', region: 'eu', task_attempt_num: '0' });
+      expect(labels).not.toHaveProperty('task_attempt_id');
+      expect(labels).not.toHaveProperty('tm_id');
+    } finally { await Promise.all(started.map((x) => x.close())); }
+    await expect(startMetricReporters(Configuration.fromMap({ 'metrics.reporter.prom.factory.class': 'prometheus', 'metrics.reporter.prom.port': '0', 'metrics.reporter.prom.scope.variables.additional': 'nocolon' }), r, '127.0.0.1'))
+      .rejects.toThrow(/Invalid metrics.reporter.prom.scope.variables.additional 'nocolon': expected key:value pairs/);
+  });
+
   it('reads its settings from metrics.reporter.<name>.*, with the factory class or the prometheus alias; bad ones fail naming the key', async () => {
     expect(parsePortRange('9250-9252,9260', 'k')).toEqual([9250, 9251, 9252, 9260]);
     expect(() => parsePortRange('9260-9250', 'metrics.reporter.prom.port')).toThrow(/Invalid metrics.reporter.prom.port '9260-9250'/);

@@ -21,18 +21,31 @@ export interface PrometheusReporterOptions {
   filterLabelValueCharacters: boolean;
   /** Which option the port came from, for error messages. */
   portKey: string;
+  labels?: LabelOptions;
 }
 
 interface Sample { labels: Record<string, string>; value: number; metricName?: string }
 interface Family { name: string; help: string; type: 'gauge' | 'summary'; values: Sample[] }
 
+/** Flink's `scope.variables.excludes` / `scope.variables.additional` of a reporter. */
+export interface LabelOptions {
+  /** Variables left out of the labels (names without <>). */
+  readonly excludes?: ReadonlySet<string>;
+  /** Labels added to every series. */
+  readonly additional?: Readonly<Record<string, string>>;
+}
+
 /** The text of one scrape: families by name, counters/gauges/meters as gauges, histograms as summaries. */
-export async function toPrometheusText(dumps: readonly MetricGroupDump[], filterLabelValues = true): Promise<string> {
+export async function toPrometheusText(dumps: readonly MetricGroupDump[], filterLabelValues = true, labelOptions: LabelOptions = {}): Promise<string> {
   const families = new Map<string, Family>();
   for (const g of dumps) {
     const scope = g.logicalScope.split('.').map(filterCharacters).join('_');
     const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(g.variables)) labels[filterCharacters(k.replace(/^<|>$/g, ''))] = filterLabelValues ? filterCharacters(v) : v;
+    for (const [k, v] of Object.entries(g.variables)) {
+      const name = k.replace(/^<|>$/g, '');
+      if (!labelOptions.excludes?.has(name)) labels[filterCharacters(name)] = filterLabelValues ? filterCharacters(v) : v;
+    }
+    for (const [k, v] of Object.entries(labelOptions.additional ?? {})) labels[filterCharacters(k)] = filterLabelValues ? filterCharacters(v) : v;
     for (const m of g.metrics) {
       const name = `flink_${scope}_${filterCharacters(m.name)}`;
       const type = m.type === 'histogram' ? 'summary' : 'gauge';
@@ -116,7 +129,7 @@ export class PrometheusReporter {
       return;
     }
     try {
-      const text = await toPrometheusText(await this.collect(), this.opts.filterLabelValueCharacters);
+      const text = await toPrometheusText(await this.collect(), this.opts.filterLabelValueCharacters, this.opts.labels);
       res.writeHead(200, { 'content-type': Registry.PROMETHEUS_CONTENT_TYPE }).end(text);
     } catch (e) {
       res.writeHead(500, { 'content-type': 'text/plain' }).end(`Collecting metrics failed: ${(e as Error).message}\n`);
