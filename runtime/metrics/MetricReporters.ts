@@ -4,6 +4,7 @@ import type { Configuration } from '../configuration/index.js';
 import { MetricOptions } from '../configuration/index.js';
 import type { MetricRegistry } from './MetricRegistry.js';
 import { PrometheusReporter } from './prometheus/PrometheusReporter.js';
+import { createMetricFilter } from './MetricFilter.js';
 
 export const PROMETHEUS_FACTORY = 'org.apache.flink.metrics.prometheus.PrometheusReporterFactory';
 const FACTORIES: Record<string, 'prometheus'> = { [PROMETHEUS_FACTORY]: 'prometheus', prometheus: 'prometheus' };
@@ -48,6 +49,7 @@ export async function startMetricReporters(conf: Configuration, registry: Metric
         labels: {
           excludes: new Set((raw[`${p}scope.variables.excludes`] ?? '').split(/[;,]/).map((v) => v.trim().replace(/^<|>$/g, '')).filter((v) => v !== '')),
           additional: parseAdditional(raw[`${p}scope.variables.additional`], `${p}scope.variables.additional`),
+          filter: createMetricFilter(raw[`${p}filter.includes`], raw[`${p}filter.excludes`], p),
         },
       });
       const port = await reporter.open();

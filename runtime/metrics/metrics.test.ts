@@ -6,6 +6,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { MetricRegistry, MeterView, SimpleCounter, TaskManagerMetricGroup, JobManagerMetricGroup } from './index.js';
 import { PrometheusReporter, parsePortRange, toPrometheusText } from './prometheus/PrometheusReporter.js';
 import { startMetricReporters } from './MetricReporters.js';
+import { createMetricFilter } from './MetricFilter.js';
 import { Configuration } from '../configuration/index.js';
 
 interface Family { name: string; help: string; type: string; metrics: Array<{ value?: string; labels?: Record<string, string>; quantiles?: Record<string, string>; count?: string }> }
@@ -89,6 +90,22 @@ describe('MeterView', () => {
   });
 });
 
+describe('metric filter (Flink\'s DefaultMetricFilter)', () => {
+  it('includes <scope>:<names>:<types> with wildcards, excludes win, bad entries name the key', () => {
+    const all = createMetricFilter(undefined, undefined, 'metrics.reporter.prom.');
+    expect(all('taskmanager.job.task', 'numRecordsIn', 'counter')).toBe(true);
+    const f = createMetricFilter('*.job.task.operator:numRecords*:counter,meter;jobmanager:*', '*:numRecordsOutPerSecond', 'metrics.reporter.prom.');
+    expect(f('taskmanager.job.task.operator', 'numRecordsIn', 'counter')).toBe(true);
+    expect(f('taskmanager.job.task.operator', 'numRecordsInPerSecond', 'meter')).toBe(true);
+    expect(f('taskmanager.job.task.operator', 'numRecordsOutPerSecond', 'meter')).toBe(false); // excluded
+    expect(f('taskmanager.job.task.operator', 'numRecordsIn', 'gauge')).toBe(false); // type not included
+    expect(f('taskmanager.job.task', 'numRecordsIn', 'counter')).toBe(false); // scope not included
+    expect(f('jobmanager', 'taskSlotsTotal', 'gauge')).toBe(true);
+    expect(() => createMetricFilter('*:*:timer', undefined, 'metrics.reporter.prom.')).toThrow(/Invalid metrics.reporter.prom.filter.includes entry '\*:\*:timer': unknown metric type 'timer'/);
+    expect(() => createMetricFilter('a:b:c:d', undefined, 'metrics.reporter.prom.')).toThrow(/expected <scope>\[:<name>/);
+  });
+});
+
 describe('Prometheus reporter', () => {
   const opened: PrometheusReporter[] = [];
   afterEach(async () => { await Promise.all(opened.splice(0).map((r) => r.close())); });
@@ -167,9 +184,12 @@ describe('Prometheus reporter', () => {
     const started = await startMetricReporters(Configuration.fromMap({
       'metrics.reporter.prom.factory.class': 'prometheus', 'metrics.reporter.prom.port': '0',
       'metrics.reporter.prom.scope.variables.excludes': 'task_attempt_id;<tm_id>', 'metrics.reporter.prom.scope.variables.additional': 'cluster_name:prod, region:eu',
+      'metrics.reporter.prom.filter.excludes': 'taskmanager:dropped',
     }), r, '127.0.0.1');
+    new TaskManagerMetricGroup(r, 'h', 'tm-1').gauge('dropped', () => 1);
     try {
       const f = parse(await (await fetch(`http://127.0.0.1:${started[0]!.port}/metrics`)).text());
+      expect(f.map((x) => x.name)).toEqual(['flink_taskmanager_job_task_numRecordsIn']); // filter.excludes left the gauge out
       const labels = f.find((x) => x.name === 'flink_taskmanager_job_task_numRecordsIn')!.metrics[0]!.labels!;
       expect(labels).toMatchObject({ cluster_name: 'prod', region: 'eu', task_attempt_num: '0' });
       expect(labels).not.toHaveProperty('task_attempt_id');

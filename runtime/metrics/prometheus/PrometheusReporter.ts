@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { MetricGroupDump } from '../dump/MetricDump.js';
+import type { MetricFilter } from '../MetricFilter.js';
 
 /** Characters Prometheus allows in names (and label values, with filterLabelValueCharacters). */
 const INVALID = /[^a-zA-Z0-9:_]/g;
@@ -33,6 +34,8 @@ export interface LabelOptions {
   readonly excludes?: ReadonlySet<string>;
   /** Labels added to every series. */
   readonly additional?: Readonly<Record<string, string>>;
+  /** Which metrics are reported (filter.includes / filter.excludes); default all. */
+  readonly filter?: MetricFilter;
 }
 
 /** The text of one scrape: families by name, counters/gauges/meters as gauges, histograms as summaries. */
@@ -47,6 +50,7 @@ export async function toPrometheusText(dumps: readonly MetricGroupDump[], filter
     }
     for (const [k, v] of Object.entries(labelOptions.additional ?? {})) labels[filterCharacters(k)] = filterLabelValues ? filterCharacters(v) : v;
     for (const m of g.metrics) {
+      if (labelOptions.filter && !labelOptions.filter(g.logicalScope, m.name, m.type)) continue;
       const name = `flink_${scope}_${filterCharacters(m.name)}`;
       const type = m.type === 'histogram' ? 'summary' : 'gauge';
       let f = families.get(name);
