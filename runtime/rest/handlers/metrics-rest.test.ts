@@ -240,6 +240,32 @@ describe('a back-pressured job', () => {
   }, 60_000);
 });
 
+describe('checkpoint metrics', () => {
+  it('a checkpointing job reports checkpointStartDelayNanos / checkpointAlignmentTime per subtask and completed checkpoints on the job', async () => {
+    const main = await loadJobMain(bundle);
+    const args = ['checkpointed', '0'];
+    const base = { 'execution.checkpointing.interval': '200 ms' };
+    const sg = await captureStreamGraph(main, args, { baseConfiguration: Configuration.fromMap(base), defaultParallelism: 2, executionIndex: 0, what: 'test client' });
+    const jobGraph = new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), 0).generate();
+    const cp = await client.submitJob({ jobGraph, args, defaultParallelism: 2, baseConfiguration: base }, bundle);
+    try {
+      await waitFor('two completed checkpoints', async () => value((await get(`/jobs/${cp}/metrics?get=numberOfCompletedCheckpoints`)).body, 'numberOfCompletedCheckpoints') >= 2, 30_000, 100);
+      const d = (await get(`/jobs/${cp}`)).body;
+      const sink = d.vertices.find((v: { name: string }) => v.name.includes('Slow sink')).id;
+      // The sink takes its checkpoints on barriers from two source subtasks: a start delay, an alignment time (ns).
+      await waitFor('checkpoint metrics at the sink', async () => {
+        const m = (await get(`/jobs/${cp}/vertices/${sink}/subtasks/metrics?get=checkpointStartDelayNanos,checkpointAlignmentTime&agg=max`)).body as Array<{ id: string; max: number }>;
+        return m.length === 2 && m.find((x) => x.id === 'checkpointStartDelayNanos')!.max > 0;
+      }, 10_000, 100);
+      const job = (await get(`/jobs/${cp}/metrics?get=lastCheckpointDuration,lastCheckpointSize,totalNumberOfCheckpoints`)).body;
+      expect(value(job, 'lastCheckpointDuration')).toBeGreaterThanOrEqual(0);
+      expect(value(job, 'totalNumberOfCheckpoints')).toBeGreaterThanOrEqual(2);
+    } finally {
+      await client.cancelJob(cp).catch(() => undefined);
+    }
+  });
+});
+
 describe('logs and thread dumps', () => {
   it('GET /jobmanager/logs, /log, /stdout, /logs/:name read env.log.dir', async () => {
     const list = (await get('/jobmanager/logs')).body.logs;
