@@ -38,10 +38,17 @@ export class CronSchedule {
 
   /** The last fire time at or before `t`, or undefined if none exists. */
   atOrBefore(t: number): number | undefined {
-    const prev = this.cron.previousRuns(1, new Date(t + 1000));
-    let p = prev[0]?.getTime();
-    while (p !== undefined && p > t) p = this.cron.previousRuns(1, new Date(p))[0]?.getTime();
-    return p;
+    const p = this.cron.previousRuns(1, new Date(t + 1000))[0]?.getTime();
+    if (p !== undefined && p <= t) return p;
+    // croner's previousRuns can answer a time after the reference next to a DST gap (a 02:30 run
+    // on a spring-forward day): search forward from further and further back instead.
+    for (const back of [3_600_000, 86_400_000, 32 * 86_400_000, 366 * 86_400_000, 5 * 366 * 86_400_000]) {
+      let last: number | undefined;
+      let steps = 0;
+      for (let n = this.nextAfter(t - back); n !== undefined && n <= t && steps < 100_000; n = this.nextAfter(n), steps++) last = n;
+      if (last !== undefined) return last;
+    }
+    return undefined;
   }
 
   /** The fire time at or after `t`. */

@@ -304,4 +304,39 @@ describe('EtlScheduler', () => {
     ]);
     expect(events[1]!.event).toMatchObject({ state: 'FAILED', attempt: 1, error: expect.stringContaining('disk full'), intervalStart: '2026-03-01T10:00:00.000Z' });
   });
+
+  it('across DST changes in two time zones, a daily run is created once per day, after its interval, with the local date', async () => {
+    for (const [tz, cron, from, to, expected] of [
+      // Berlin spring-forward (2026-03-29): 02:30 does not exist and fires at 03:30 CEST.
+      ['Europe/Berlin', '30 2 * * *', '2026-03-27T00:00:00Z', '2026-03-31T03:00:00Z',
+        [['2026-03-27', '2026-03-27T01:30:00.000Z', '2026-03-28T01:30:00.000Z'], ['2026-03-28', '2026-03-28T01:30:00.000Z', '2026-03-29T01:30:00.000Z'], ['2026-03-29', '2026-03-29T01:30:00.000Z', '2026-03-30T00:30:00.000Z'],
+          ['2026-03-30', '2026-03-30T00:30:00.000Z', '2026-03-31T00:30:00.000Z']]],
+      // New York fall-back (2026-11-01): 01:30 happens twice and fires at its first occurrence.
+      ['America/New_York', '30 1 * * *', '2026-10-30T12:00:00Z', '2026-11-03T07:00:00Z',
+        [['2026-10-30', '2026-10-30T05:30:00.000Z', '2026-10-31T05:30:00.000Z'], ['2026-10-31', '2026-10-31T05:30:00.000Z', '2026-11-01T05:30:00.000Z'],
+          ['2026-11-01', '2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z'], ['2026-11-02', '2026-11-02T06:30:00.000Z', '2026-11-03T06:30:00.000Z']]],
+    ] as const) {
+      rmSync(join(dir, 'history'), { recursive: true, force: true });
+      launcher = new FakeLauncher();
+      now = at(from);
+      const s = scheduler();
+      await s.upsert(spec({ name: 'dst', cron, timezone: tz, start: from.slice(0, 10), catchup: 'all', concurrencyPolicy: 'Allow', args: ['{{ds}}', '{{interval_start}}'] }), { code, runtime: 'x' });
+      const seen: string[] = [];
+      while (now < at(to)) {
+        now += 15 * 60_000;
+        await s.tick();
+        for (const r of launcher.submitted.slice(seen.length)) {
+          const run = s.runs('dst').find((x) => x.jobId === r.jobId)!;
+          expect(now).toBeGreaterThanOrEqual(run.intervalEnd); // started only after its interval ended
+          expect(now - run.intervalEnd).toBeLessThanOrEqual(15 * 60_000);
+          seen.push(r.args[0]!);
+          launcher.end(r, 'SUCCEEDED');
+        }
+      }
+      const runs = s.runs('dst');
+      expect(runs).toHaveLength(expected.length);
+      expect(runs.map((r) => [launcher.submitted.find((x) => x.jobId === r.jobId)!.args[0], new Date(r.intervalStart).toISOString(), new Date(r.intervalEnd).toISOString()])).toEqual(expected);
+      expect(new Set(seen).size).toBe(seen.length); // one run per local day
+    }
+  });
 });

@@ -23,6 +23,9 @@ describe('CronSchedule across DST changes', () => {
     const c = CronSchedule.parse('30 2 * * *', 'Europe/Berlin');
     // 2026-03-29: 02:00 CET → 03:00 CEST; 02:30 does not exist and runs at 03:30 CEST (01:30Z).
     expect(fires(c, at('2026-03-27T12:00:00Z'), 3)).toEqual(['2026-03-28T01:30:00.000Z', '2026-03-29T01:30:00.000Z', '2026-03-30T00:30:00.000Z']);
+    // Before the shifted 03:30 of that day, the last fire time is the day before's (croner's previousRuns alone answers 03:30 here).
+    expect(iso(c.atOrBefore(at('2026-03-29T01:00:00Z'))!)).toBe('2026-03-28T01:30:00.000Z');
+    expect(iso(c.atOrBefore(at('2026-03-29T01:30:00Z'))!)).toBe('2026-03-29T01:30:00.000Z');
     // 2026-10-25: 03:00 CEST → 02:00 CET; 02:30 happens twice and runs at its first occurrence only.
     expect(fires(c, at('2026-10-23T12:00:00Z'), 3)).toEqual(['2026-10-24T00:30:00.000Z', '2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
   });
