@@ -7,6 +7,8 @@ import type { JobGraphSpec } from '../graph/jobgraph/JobGraph.js';
 import type { JobSubmissionInfo } from '../jobmanager/gateways.js';
 import type { StreamGraph } from '../graph/streamgraph/StreamGraph.js';
 import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
+import { type StartedReporter, startMetricReporters } from '../metrics/MetricReporters.js';
+import { JobManagerMetrics } from '../rest/handlers/metrics/JobManagerMetrics.js';
 
 /**
  * The MiniCluster of `tsflink run` without a cluster: JobManager components in this thread and
@@ -16,6 +18,8 @@ import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
 export class EmbeddedCluster {
   private cluster: MiniCluster | null = null;
   private starting: Promise<void> | null = null;
+  private reporters: StartedReporter[] = [];
+  private jobManagerMetrics: JobManagerMetrics | null = null;
   constructor(private readonly conf: Configuration) {}
 
   ensureStarted(firstJob: JobGraphSpec): Promise<void> {
@@ -33,7 +37,13 @@ export class EmbeddedCluster {
     await te.start();
     cluster.addTaskExecutor(te, slots);
     this.cluster = cluster;
+    // metrics.reporter.*: one process, so one reporter serves the JobManager's and the TaskManager's metrics (Flink's MiniCluster does the same).
+    this.jobManagerMetrics = new JobManagerMetrics(te.metricGroup.registry, 'localhost', cluster.dispatcher, cluster.resourceManager.slotManager, false);
+    this.reporters = await startMetricReporters(this.conf, te.metricGroup.registry, '127.0.0.1', (m) => process.stderr.write(`${m}\n`));
   }
+
+  /** The metric reporters this cluster serves (host and port of each). */
+  get metricReporters(): ReadonlyArray<{ name: string; host: string; port: number }> { return this.reporters; }
 
   submitJob(job: JobSubmissionInfo, userGraph: StreamGraph): JobMaster {
     if (!this.cluster) throw new Error('internal: embedded cluster not started');
@@ -42,6 +52,8 @@ export class EmbeddedCluster {
 
   async close(): Promise<void> {
     await this.starting?.catch(() => undefined);
+    await Promise.all(this.reporters.map((r) => r.close()));
+    this.jobManagerMetrics?.close();
     await this.cluster?.close();
   }
 }
