@@ -29,19 +29,27 @@ export class CronSchedule {
 
   /** The first fire time strictly after `t`, or undefined if there is none. */
   nextAfter(t: number): number | undefined {
-    // croner resolves to whole seconds: ask from the last whole second at or before t.
-    const d = this.cron.nextRun(new Date(Math.floor(t / 1000) * 1000));
-    if (!d) return undefined;
-    const n = d.getTime();
-    return n > t ? n : this.nextAfter(n);
+    // croner resolves to whole seconds: ask from the last whole second at or before t (and on, should it answer ≤ t).
+    let from = Math.floor(t / 1000) * 1000;
+    for (let i = 0; i < 16; i++) {
+      const n = this.cron.nextRun(new Date(from))?.getTime();
+      if (n === undefined) return undefined;
+      if (n > t) return n;
+      from = Math.max(from + 1000, n);
+    }
+    return undefined;
   }
 
   /** The last fire time at or before `t`, or undefined if none exists. */
   atOrBefore(t: number): number | undefined {
     const p = this.cron.previousRuns(1, new Date(t + 1000))[0]?.getTime();
-    if (p !== undefined && p <= t) return p;
-    // croner's previousRuns can answer a time after the reference next to a DST gap (a 02:30 run
-    // on a spring-forward day): search forward from further and further back instead.
+    // croner's previousRuns and nextRun disagree next to a DST gap (previousRuns may answer a time
+    // after the reference, or one nextRun never yields): its answer is kept only if nextRun agrees;
+    // else the forward search below, from further and further back.
+    if (p !== undefined && p <= t && this.nextAfter(p - 1) === p) {
+      const n = this.nextAfter(p);
+      if (n === undefined || n > t) return p;
+    }
     for (const back of [3_600_000, 86_400_000, 32 * 86_400_000, 366 * 86_400_000, 5 * 366 * 86_400_000]) {
       let last: number | undefined;
       let steps = 0;

@@ -52,6 +52,24 @@ describe('CronSchedule across DST changes', () => {
     expect(ivs[0]!.start).toBe(at('2026-11-01T04:00:00Z'));
   });
 
+  it('nextAfter and atOrBefore agree through the four DST changes of Berlin and New York (no gap, no repeat, no step back)', () => {
+    for (const tz of ['Europe/Berlin', 'America/New_York']) {
+      for (const expr of ['30 2 * * *', '30 1 * * *', '0 * * * *', '*/20 2 * * *', '0 0 * * 0']) {
+        const c = CronSchedule.parse(expr, tz);
+        for (const [from, to] of [['2026-03-06T00:00:00Z', '2026-03-10T00:00:00Z'], ['2026-03-27T00:00:00Z', '2026-03-31T00:00:00Z'], ['2026-10-24T00:00:00Z', '2026-10-27T00:00:00Z'], ['2026-10-31T00:00:00Z', '2026-11-03T00:00:00Z']]) {
+          let prev = c.atOrBefore(at(from))!;
+          for (let t = c.nextAfter(prev)!; t < at(to); t = c.nextAfter(t)!) {
+            expect(t).toBeGreaterThan(prev);
+            expect(c.atOrBefore(t)).toBe(t);
+            expect(c.atOrBefore(t - 1)).toBe(prev);
+            expect(c.nextAfter(prev)).toBe(t);
+            prev = t;
+          }
+        }
+      }
+    }
+  });
+
   it('seconds field, macros, bad expressions', () => {
     expect(fires(CronSchedule.parse('*/5 * * * * *', 'UTC'), at('2026-01-01T00:00:02.500Z'), 2)).toEqual(['2026-01-01T00:00:05.000Z', '2026-01-01T00:00:10.000Z']);
     expect(fires(CronSchedule.parse('@hourly', 'UTC'), at('2026-01-01T00:00:00Z'), 1)).toEqual(['2026-01-01T01:00:00.000Z']);
