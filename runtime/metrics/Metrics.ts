@@ -18,12 +18,17 @@ export class SimpleCounter implements Counter {
   getCount(): number { return this.count; }
 }
 
-/** A counter whose count is read from elsewhere (a gate's or a partition's running total): nothing to add on the hot path. */
+/**
+ * A counter whose count is read from elsewhere (a gate's or a partition's running total): nothing
+ * to add on the hot path. inc/dec (user code that asks its operator group for e.g. 'numRecordsIn')
+ * adjust the reported count, as they would Flink's system counter.
+ */
 export class GaugeCounter implements Counter {
+  private offset = 0;
   constructor(private readonly read: () => number) {}
-  inc(): void { throw new Error('GaugeCounter is read-only: its count comes from the component that counts'); }
-  dec(): void { throw new Error('GaugeCounter is read-only: its count comes from the component that counts'); }
-  getCount(): number { return this.read(); }
+  inc(n = 1): void { this.offset += n; }
+  dec(n = 1): void { this.offset -= n; }
+  getCount(): number { return this.read() + this.offset; }
 }
 
 /** Flink's MeterView default: the rate over the last 60 s. */

@@ -3,7 +3,7 @@
 // parsed with a Prometheus text-format parser.
 import { afterEach, describe, expect, it } from 'vitest';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { MetricRegistry, MeterView, SimpleCounter, TaskManagerMetricGroup, JobManagerMetricGroup } from './index.js';
+import { GaugeCounter, MetricRegistry, MeterView, SimpleCounter, TaskManagerMetricGroup, JobManagerMetricGroup } from './index.js';
 import { PrometheusReporter, parsePortRange, toPrometheusText } from './prometheus/PrometheusReporter.js';
 import { startMetricReporters } from './MetricReporters.js';
 import { createMetricFilter } from './MetricFilter.js';
@@ -63,6 +63,19 @@ describe('metric groups', () => {
     expect(r.numberOfGroups).toBe(0);
     expect(job.isClosed).toBe(true);
     expect(tm.addJob('j', 'n')).not.toBe(job);
+  });
+
+  it('a system counter read from elsewhere (GaugeCounter) is the one user code gets under its name; inc/dec adjust it', () => {
+    const r = new MetricRegistry();
+    const g = new JobManagerMetricGroup(r, 'h');
+    let source = 10;
+    g.counter('numRecordsIn', new GaugeCounter(() => source));
+    const c = g.counter('numRecordsIn');
+    c.inc(2);
+    source = 20;
+    expect(c.getCount()).toBe(22);
+    c.dec();
+    expect(r.dump()[0]!.metrics).toEqual([{ name: 'numRecordsIn', type: 'counter', value: 21 }]);
   });
 
   it('a gauge that throws reads as null; non-numbers become strings', () => {
