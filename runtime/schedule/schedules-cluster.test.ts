@@ -159,6 +159,9 @@ describe('schedules on a standalone session cluster', () => {
     expect(listed.map((x) => Object.keys(x))).toEqual(Array(5).fill(['runId', 'intervalStart', 'intervalEnd', 'state', 'attempt', 'jobId']));
     // Midnight in Berlin (CET, +01:00) is 23:00 UTC the day before.
     expect(listed[0]).toMatchObject({ runId: 'scheduled__20261031T230000Z', intervalStart: '2026-10-31T23:00:00.000Z', intervalEnd: '2026-11-01T23:00:00.000Z', state: 'SUCCEEDED', attempt: 1 });
+    const tableOut = (await cli(['schedule', 'runs', 'daily'])).out;
+    expect(tableOut).toMatch(/^RUN ID\s+INTERVAL START\s+INTERVAL END\s+STATE\s+ATTEMPT\s+JOB ID\s+REJECTED\s+ERROR$/m);
+    expect(tableOut).toMatch(/^scheduled__20261031T230000Z\s+2026-10-31T23:00:00\.000Z\s+2026-11-01T23:00:00\.000Z\s+SUCCEEDED\s+1\s+[0-9a-f]{32}\s+-/m);
     // A rerun replaces the partition (INSERT OVERWRITE), one partition per day still.
     const rerun = await cli(['schedule', 'rerun', 'daily', 'scheduled__20261031T230000Z']);
     expect(rerun.out).toMatch(/QUEUED again/);

@@ -18,12 +18,12 @@ export default class ScheduleRuns extends ScheduleCommand {
     try {
       const { args, flags } = await this.parse(ScheduleRuns);
       const details = flags.details || !flags.json;
-      const { runs } = await this.call<{ runs: Array<RunSummary & { error?: string | null; kind?: string }> }>(flags, 'GET', `/schedules/${enc(args.name)}/runs${details ? '?details=true' : ''}`);
+      const { runs } = await this.call<{ runs: Array<RunSummary & { error?: string | null; kind?: string; recordsRejected?: number | null }> }>(flags, 'GET', `/schedules/${enc(args.name)}/runs${details ? '?details=true' : ''}`);
       if (flags.json) process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       else if (runs.length === 0) process.stdout.write(`No runs of '${args.name}' yet.\n`);
       else {
-        process.stdout.write(table([['RUN ID', 'INTERVAL START', 'INTERVAL END', 'STATE', 'ATTEMPT', 'JOB ID', 'ERROR'],
-          ...runs.map((r) => [r.runId, r.intervalStart, r.intervalEnd, r.state, String(r.attempt), r.jobId ?? '-', (r.error ?? '').split('\n')[0]!.slice(0, 100)])]));
+        process.stdout.write(table([['RUN ID', 'INTERVAL START', 'INTERVAL END', 'STATE', 'ATTEMPT', 'JOB ID', 'REJECTED', 'ERROR'],
+          ...runs.map((r) => [r.runId, r.intervalStart, r.intervalEnd, r.state, String(r.attempt), r.jobId ?? '-', r.recordsRejected == null ? '-' : String(r.recordsRejected), (r.error ?? '').split('\n')[0]!.slice(0, 100)])]));
       }
     } catch (e) {
       this.fail(e);
