@@ -303,6 +303,16 @@ describe('EtlScheduler', () => {
       ['https://alerts.example/hook', 'run_failed', 'scheduled__20260301T100000Z'],
     ]);
     expect(events[1]!.event).toMatchObject({ state: 'FAILED', attempt: 1, error: expect.stringContaining('disk full'), intervalStart: '2026-03-01T10:00:00.000Z' });
+    // shouldStart: a run still waiting for its input 10 min after its interval ended misses its SLA.
+    events.length = 0;
+    const waiting = new EtlScheduler({
+      store: new RunHistoryStore(join(dir, 'history2')), launcher, clock, probe: { exists: async () => false }, notify: async (url, event) => { events.push({ url, event }); },
+    });
+    await waiting.upsert(spec({ webhook: 'https://alerts.example/hook', sla: { shouldStart: '10 min' }, waitFor: ['/never'] }), { code, runtime: 'x' });
+    await advance(waiting, at('2026-03-01T12:09:00Z'));
+    expect(events.map((e) => e.event['event'])).toEqual([]);
+    await advance(waiting, at('2026-03-01T12:11:00Z'));
+    expect(events.map((e) => [e.event['event'], e.event['runId'], e.event['state']])).toEqual([['sla_miss', 'scheduled__20260301T110000Z', 'WAITING']]);
   });
 
   it('across DST changes in two time zones, a daily run is created once per day, after its interval, with the local date', async () => {

@@ -351,6 +351,7 @@ export class EtlScheduler {
         if (!e.stored.paused) await this.materializeDue(e);
         await this.checkWaits(e);
         await this.startQueued(e);
+        for (const r of [...e.runs.values()]) if (r.state === 'WAITING' || r.state === 'QUEUED') await this.checkSla(e, r, this.clock.now());
         await this.trimHistory(e);
       } catch (err) {
         this.log('ERROR', `Schedule '${e.stored.spec.name}': ${(err as Error).stack ?? String(err)}`);
@@ -590,7 +591,8 @@ export class EtlScheduler {
     const { sla } = e.stored.spec;
     if (r.slaMissed) return;
     const over = (sla.maxDuration !== undefined && r.startedAt !== undefined && now - r.startedAt > sla.maxDuration)
-      || (sla.shouldEnd !== undefined && now > r.intervalEnd + sla.shouldEnd);
+      || (sla.shouldEnd !== undefined && now > r.intervalEnd + sla.shouldEnd)
+      || (sla.shouldStart !== undefined && r.state !== 'RUNNING' && r.startedAt === undefined && now > r.intervalEnd + sla.shouldStart);
     if (!over) return;
     r.slaMissed = true;
     await this.save(e, r);

@@ -47,7 +47,8 @@ export interface ScheduleSpec {
   config: Record<string, string>;
   suspend: boolean;
   history: { successful?: number; failed?: number };
-  sla: { maxDuration?: number; shouldEnd?: number };
+  /** Oozie's SLA: a run not started by interval end + shouldStart, not ended by + shouldEnd, or running longer than maxDuration is an SLA miss (webhook sla_miss). */
+  sla: { maxDuration?: number; shouldStart?: number; shouldEnd?: number };
   /** POSTed a JSON event when a run fails, times out or misses its SLA. */
   webhook?: string;
   /** Idempotent output: the job writes to {{output}}, committed onto `path` (templated) with `successFile` on success. */
@@ -199,7 +200,7 @@ export function validateScheduleSpec(doc: unknown, source: string, baseDir?: str
   const suspend = o['suspend'];
   if (suspend !== undefined && typeof suspend !== 'boolean') throw new ScheduleSpecError(`${where('suspend')} must be true or false.`);
   const h = sub('history', ['successful', 'failed']);
-  const s = sub('sla', ['maxDuration', 'shouldEnd', 'max-duration', 'should-end']);
+  const s = sub('sla', ['maxDuration', 'shouldStart', 'shouldEnd', 'max-duration', 'should-start', 'should-end']);
   const webhook = str('webhook', false);
   if (webhook !== undefined && !/^https?:\/\//.test(webhook)) throw new ScheduleSpecError(`${where('webhook')} must be an http:// or https:// URL.`);
   const concurrencyPolicy = oneOf('concurrencyPolicy', ['Allow', 'Forbid', 'Replace'] as const, 'Forbid');
@@ -231,6 +232,8 @@ export function validateScheduleSpec(doc: unknown, source: string, baseDir?: str
   const shouldEnd = duration(s['shouldEnd'] ?? s['should-end'], 'sla.shouldEnd');
   if (maxDuration !== undefined) spec.sla.maxDuration = maxDuration;
   if (shouldEnd !== undefined) spec.sla.shouldEnd = shouldEnd;
+  const shouldStart = duration(s['shouldStart'] ?? s['should-start'], 'sla.shouldStart');
+  if (shouldStart !== undefined) spec.sla.shouldStart = shouldStart;
   if (waitFor.length === 0 && spec.waitTimeout !== undefined) throw new ScheduleSpecError(`${where('waitTimeout')} is set but 'waitFor' is empty: add the paths to wait for, or remove waitTimeout.`);
   return spec;
 }
