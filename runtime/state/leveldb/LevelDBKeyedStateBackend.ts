@@ -4,7 +4,8 @@
 // Timers stay on the heap (InternalTimerService), as with Flink's
 // state.backend.rocksdb.timer-service.factory: HEAP; they join the snapshots in the same format.
 import { mkdirSync, rmSync } from 'node:fs';
-import { ClassicLevel } from 'classic-level';
+import { createRequire } from 'node:module';
+import type { ClassicLevel } from 'classic-level';
 import { Unpackr } from 'msgpackr';
 import { Packr } from '../../network/Packr.js';
 import type { KeyedStateBackend, PendingKeyedSnapshot, RestoredTimers, TimerSnapshotSource } from '../KeyedStateBackend.js';
@@ -70,7 +71,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
 
   constructor(readonly keyGroupRange: KeyGroupRange, readonly maxParallelism: number, private readonly opts: LevelDBBackendOptions) {
     this.keyEnc = new CurrentKeyEncoder(maxParallelism);
-    this.db = new ClassicLevel<string, Buffer>(opts.path, {
+    this.db = new (loadClassicLevel())<string, Buffer>(opts.path, {
       keyEncoding: 'utf8', valueEncoding: 'buffer',
       cacheSize: opts.blockCacheSize, writeBufferSize: opts.writeBufferSize, createIfMissing: true, errorIfExists: true,
     });
@@ -427,4 +428,20 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     this.disposed = this.db.close().catch(() => { /* closing a failed DB */ }).then(() => { rmSync(path, { recursive: true, force: true }); });
     return this.disposed;
   }
+}
+
+/**
+ * classic-level (a native addon) is loaded when a leveldb backend is first created, not when this
+ * module is imported: processes that never use the backend (e.g. YARN containers, whose runtime
+ * archive does not ship native addons) must not need it.
+ */
+let classicLevel: typeof ClassicLevel | undefined;
+function loadClassicLevel(): typeof ClassicLevel {
+  if (classicLevel) return classicLevel;
+  try {
+    classicLevel = (createRequire(import.meta.url)('classic-level') as { ClassicLevel: typeof ClassicLevel }).ClassicLevel;
+  } catch (e) {
+    throw new Error(`state.backend.type 'leveldb' needs the classic-level package, which cannot be loaded in this process (${(e as Error).message}). Install tsflink with its dependencies on this host, or use state.backend.type: hashmap.`, { cause: e });
+  }
+  return classicLevel;
 }
