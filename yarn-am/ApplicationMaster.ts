@@ -35,6 +35,7 @@ import {
   RestOptions,
   TaskManagerOptions,
   YarnConfigOptions,
+  HighAvailabilityOptions,
   packageRoot,
 } from '../runtime/configuration/index.js';
 import { repinBundleCode, tsflinkRuntimeUrl, type JobBundle } from '../runtime/usercode/JobBundle.js';
@@ -131,9 +132,12 @@ export class ApplicationMaster {
 
   /** Attempt number from $CONTAINER_ID (container_[e<epoch>_]<ts>_<app>_<attempt>_<id>) vs yarn.application-attempts. */
   private isLastAttempt(): boolean {
+    return this.attemptNumber() >= (this.conf.get(YarnConfigOptions.APPLICATION_ATTEMPTS));
+  }
+
+  private attemptNumber(): number {
     const m = /_(\d+)_\d+$/.exec(this.env['CONTAINER_ID'] ?? '');
-    const attempt = m ? Number(m[1]) : 1;
-    return attempt >= (this.conf.getOptional(YarnConfigOptions.APPLICATION_ATTEMPTS) ?? 1);
+    return m ? Number(m[1]) : 1;
   }
 
   /** Runs until the application ends; unregisters from YARN with the returned status. */
@@ -169,6 +173,7 @@ export class ApplicationMaster {
       advertisedKey: `${RestOptions.ADDRESS.key} (the container's node, NM_HOST)`, advertised: c.get(RestOptions.ADDRESS) ?? this.host,
     });
     c.setString(RestOptions.BIND_ADDRESS.key, restBind, 'YARN ApplicationMaster');
+    this.configureHighAvailability();
     mkdirSync(this.opts.workDir, { recursive: true });
     this.entrypoint = new StandaloneSessionClusterEntrypoint(c, this.opts.secret, join(this.opts.workDir, 'jobmanager'));
     this.services = await this.entrypoint.start();
@@ -197,6 +202,28 @@ export class ApplicationMaster {
     const advertised = c.get(RestOptions.ADDRESS) ?? this.host;
     this.webUrl = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${addr.port}`;
     this.log('INFO', `JobManager web interface at ${this.webUrl} (REST listening on ${formatHostPort(addr.address, addr.port)}; bearer token required, read-only access through YARN's proxy)`);
+  }
+
+  /**
+   * JobManager recovery across AM attempts (Flink's YARN HA): with yarn.application-attempts > 1,
+   * high availability defaults to FILESYSTEM under the staging directory on HDFS (deleted with the
+   * application), with the application id as cluster id. The next attempt's Dispatcher then finds
+   * the session's jobs there, and each job its latest checkpoint; in application mode main runs
+   * again and its jobs get the same ids (derived from the cluster id), so they resume the same way.
+   */
+  private configureHighAvailability(): void {
+    const c = this.conf;
+    const attempts = c.get(YarnConfigOptions.APPLICATION_ATTEMPTS);
+    if (attempts <= 1 || c.containsKey(HighAvailabilityOptions.HA_TYPE.key)) return;
+    const staging = this.opts.stagingDir;
+    if (!c.containsKey(HighAvailabilityOptions.HA_STORAGE_DIR.key)) {
+      if (staging === undefined) return;
+      c.setString(HighAvailabilityOptions.HA_STORAGE_DIR.key, `${staging.replace(/\/+$/, '')}/ha`, 'YARN ApplicationMaster (staging directory)');
+    }
+    c.setString(HighAvailabilityOptions.HA_TYPE.key, 'FILESYSTEM', `YARN ApplicationMaster (yarn.application-attempts=${attempts})`);
+    const appId = this.env[ENV_APPLICATION_ID];
+    if (appId && !c.containsKey(HighAvailabilityOptions.HA_CLUSTER_ID.key)) c.setString(HighAvailabilityOptions.HA_CLUSTER_ID.key, appId, 'YARN ApplicationMaster (application id)');
+    this.log('INFO', `High availability: ${c.get(HighAvailabilityOptions.HA_STORAGE_DIR)} (cluster id ${c.get(HighAvailabilityOptions.HA_CLUSTER_ID)}), attempt ${this.attemptNumber()} of ${attempts}`);
   }
 
   /** AmIpFilter's PROXY_HOSTS / PROXY_URI_BASES for this application (yarn-site.xml shipped into the container). */

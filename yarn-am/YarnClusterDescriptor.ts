@@ -265,7 +265,7 @@ export class YarnClusterDescriptor {
       applicationName: name,
       applicationType: conf.get(YarnConfigOptions.APPLICATION_TYPE),
       applicationTags: [...(conf.getOptional(YarnConfigOptions.APPLICATION_TAGS) ?? [])],
-      maxAppAttempts: conf.getOptional(YarnConfigOptions.APPLICATION_ATTEMPTS) ?? 1,
+      maxAppAttempts: conf.get(YarnConfigOptions.APPLICATION_ATTEMPTS),
       resource: { memoryMb: jmMb, vcores: amVcores },
       amContainerSpec: {
         // V8's old space gets most of the container; the rest is code, buffers and native memory.

@@ -151,3 +151,49 @@ describe('exactly-once with checkpoints on HDFS under yarn-application (kill -9 
     console.log(`[yarn-checkpoints] ${((Date.now() - t0) / 1000).toFixed(1)} s (${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill); killed ${victim}; restored from ${restores.join(', ')}; on HDFS before the kill: ${onHdfs.join(',')}`);
   }, 180_000);
 });
+
+describe('JobManager recovery on YARN (kill -9 of the ApplicationMaster)', () => {
+  it('the second AM attempt resumes the job from its latest checkpoint on HDFS: SUCCEEDED, every record exactly once, checkpoint ids continue', async () => {
+    const nn = cluster.namenode;
+    const out = `${base}/am-out`;
+    const chk = `${base}/am-checkpoints`;
+    // yarn.application-attempts defaults to 2: high availability under the staging directory.
+    const r = await tsflink([
+      'yarn-application', '-d', '-p', '2', '-s', '1', '-jm', '512', '-tm', '512', '-nm', `yarn-am-recovery-it-${process.pid}`,
+      '-D', 'heartbeat.interval=500 ms', '-D', 'heartbeat.timeout=5 s',
+      fixture, `${nn}${out}`, String(N), String(RATE), `${nn}${chk}`, '300',
+    ]);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const id = appIdFrom(r.stdout);
+    appId = id;
+    const why = (): string => amLog(id).slice(-8000);
+    const url = (await yarn.getApplicationReport(id)).originalTrackingUrl;
+    const jobId = await waitFor('a RUNNING job', async () => {
+      const o = (await (await fetch(`${url}/jobs/overview`)).json()) as { jobs: { jid: string; state: string }[] };
+      return o.jobs.find((j) => j.state === 'RUNNING')?.jid;
+    }, 120_000, 250).catch((e: Error) => { throw new Error(`${e.message}\n${why()}`); });
+    const onHdfs = await waitFor('two completed checkpoints on HDFS', async () => { const c = await completedOnHdfs(`${chk}/${jobId}`); return c.length >= 1 && (await (await fetch(`${url}/jobs/${jobId}/checkpoints`)).json() as CheckpointStats).counts.completed >= 2 ? c : undefined; }, 60_000, 200)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${why()}`); });
+    const pid = Number(/container_\S+_01_000001 on \S+ \(node \S+, pid (\d+)\)/.exec(amLog(id))?.[1]);
+    expect(pid, why()).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+
+    const report = await yarn.waitForApplication(id, { timeoutMs: 180_000 });
+    await waitForAttemptEnd(report);
+    const am = amLog(id);
+    expect([report.state, report.finalStatus], `${report.diagnostics}\n${am.slice(-8000)}`).toEqual(['FINISHED', 'SUCCEEDED']);
+    expect(report.currentApplicationAttemptId?.attemptId).toBe(2);
+    // The second attempt's main submitted the same job id, which found its checkpoints on HDFS.
+    const m = new RegExp(`Recovered \\d+ checkpoint\\(s\\) of job ${jobId}; restoring from Checkpoint (\\d+)`).exec(am);
+    expect(m, am.slice(-8000)).not.toBeNull();
+    const restored = Number(m![1]);
+    expect(restored).toBeGreaterThanOrEqual(Math.max(...onHdfs));
+    const after = [...am.matchAll(new RegExp(`Completed checkpoint (\\d+) for job ${jobId}`, 'g'))].map((x) => Number(x[1])).filter((x) => x > restored);
+    expect(after.length, am.slice(-4000)).toBeGreaterThan(0);
+
+    expectExactlyOnce((await readHdfsDir(out)).split('\n').filter(Boolean), N);
+    const left = (await listHdfs(`${chk}/${jobId}`))?.filter((s) => s.pathSuffix.startsWith('chk-')).map((s) => s.pathSuffix) ?? [];
+    expect(left).toEqual([]);
+    expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(id)}`, 'GETFILESTATUS')).status).toBe(404);
+  }, 300_000);
+});

@@ -1,6 +1,7 @@
 import type { JobBundle } from '../usercode/JobBundle.js';
 import { tsflinkRuntimeUrl } from '../usercode/JobBundle.js';
-import { type Configuration, CoreOptions } from '../configuration/index.js';
+import { createHash } from 'node:crypto';
+import { type Configuration, CoreOptions, HighAvailabilityOptions } from '../configuration/index.js';
 import type { Dispatcher } from '../jobmanager/dispatcher/Dispatcher.js';
 import { runMainInContext } from './ContextEnvironment.js';
 import { EmbeddedExecutor } from './EmbeddedExecutor.js';
@@ -43,9 +44,14 @@ export class ApplicationDispatcherBootstrap {
     });
     log('INFO', `Running main() of ${bundle.entry} with args ${JSON.stringify(args)}`);
     try {
+      // With high availability the n-th job's id follows from the cluster id (Flink's fixed job id in
+      // application mode): the next attempt's main submits the same ids, and each job resumes its checkpoints.
+      const ha = base.get(HighAvailabilityOptions.HA_TYPE) !== 'NONE';
+      const clusterId = base.get(HighAvailabilityOptions.HA_CLUSTER_ID);
       await runMainInContext({
         bundle, args, baseConfiguration: base, defaultParallelism, target: 'embedded',
         submit: (jobGraph, sg) => executor.submit(jobGraph, sg),
+        ...(ha ? { jobIdFor: (i: number) => createHash('sha256').update(`${clusterId}/job-${i}`).digest('hex').slice(0, 32) } : {}),
       });
       // Jobs submitted with executeAsync(): the application ends when they do.
       const results = await Promise.all(executor.submitted.map((jm) => jm.result));

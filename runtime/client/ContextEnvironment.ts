@@ -23,12 +23,17 @@ export async function runMainInContext(opts: {
   defaultParallelism: number;
   target: 'local' | 'remote' | 'yarn-session' | 'embedded';
   submit: (jobGraph: JobGraphSpec, streamGraph: StreamGraph) => ReturnType<PipelineExecutor['execute']>;
+  /** The job id of the n-th execute() (default: random). Application mode with high availability fixes them, so a rerun of main resumes the same jobs. */
+  jobIdFor?: (executionIndex: number) => string;
 }): Promise<void> {
   const base = opts.baseConfiguration.clone();
   base.set(ExecutionOptions.TARGET, opts.target);
   let executions = 0;
   const executor: PipelineExecutor = {
-    execute: (sg) => opts.submit(new StreamingJobGraphGenerator(sg, randomBytes(16).toString('hex'), executions++).generate(), sg),
+    execute: (sg) => {
+      const index = executions++;
+      return opts.submit(new StreamingJobGraphGenerator(sg, opts.jobIdFor?.(index) ?? randomBytes(16).toString('hex'), index).generate(), sg);
+    },
   };
   const unregister = PipelineExecutorServiceLoader.register({ name: opts.target, getExecutor: () => executor });
   StreamExecutionEnvironment.initializeContextEnvironment({

@@ -2,8 +2,9 @@
 import { durationOption, intOption, listOption, stringOption } from './ConfigOption.js';
 
 export const APPLICATION_ATTEMPTS = intOption('yarn.application-attempts', {
+  defaultValue: 2,
   min: 1,
-  description: 'ApplicationMaster attempts; later attempts recover running jobs from the latest checkpoint. Unset = 1 (capped by yarn.resourcemanager.am.max-attempts).',
+  description: "ApplicationMaster attempts (capped by YARN's yarn.resourcemanager.am.max-attempts); with more than 1, high availability defaults to FILESYSTEM under the staging directory and a later attempt resumes the jobs from their latest checkpoints.",
 });
 
 export const APPLICATION_ATTEMPT_FAILURE_VALIDITY_INTERVAL = durationOption('yarn.application-attempt-failures-validity-interval', {

@@ -1,6 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { waitFor } from '../testing/waitFor.js';
 import { ClusterProcesses } from '../testing/ClusterProcesses.js';
@@ -17,19 +16,14 @@ let cluster: ClusterProcesses;
 let ha: string[];
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'tsflink-jm-failover-'));
-  cluster = new ClusterProcesses(work);
-  ha = ['-D', 'high-availability.type=FILESYSTEM', '-D', `high-availability.storageDir=file://${join(work, 'ha')}`, '-D', 'high-availability.cluster-id=cluster-1'];
-  await cluster.startJobManager(ha);
-  cluster.startTaskManager('127.0.0.3');
-  cluster.startTaskManager('127.0.0.4');
-  await cluster.waitForTaskManagers(2);
+  cluster = await ClusterProcesses.started('tsflink-jm-failover-', (dir) => {
+    ha = ['-D', 'high-availability.type=FILESYSTEM', '-D', `high-availability.storageDir=file://${join(dir, 'ha')}`, '-D', 'high-availability.cluster-id=cluster-1'];
+    return ha;
+  });
+  work = cluster.workDir;
 }, 60_000);
 
-afterAll(async () => {
-  await cluster.close();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => cluster.dispose());
 
 const checkpointIds = (log: string): number[] => [...log.matchAll(/Completed checkpoint (\d+) for job/g)].map((m) => Number(m[1]));
 

@@ -1,6 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { waitFor } from '../testing/waitFor.js';
 import { ClusterProcesses } from '../testing/ClusterProcesses.js';
@@ -17,18 +16,11 @@ let work: string;
 let cluster: ClusterProcesses;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'tsflink-savepoint-cli-'));
-  cluster = new ClusterProcesses(work);
-  await cluster.startJobManager();
-  cluster.startTaskManager('127.0.0.3');
-  cluster.startTaskManager('127.0.0.4');
-  await cluster.waitForTaskManagers(2);
+  cluster = await ClusterProcesses.started('tsflink-savepoint-cli-');
+  work = cluster.workDir;
 }, 60_000);
 
-afterAll(async () => {
-  await cluster.close();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => cluster.dispose());
 
 const linesOf = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir) : []).filter((f) => !f.startsWith('.'))
   .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));

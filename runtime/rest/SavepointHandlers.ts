@@ -30,26 +30,12 @@ export class SavepointHandlers {
   private readonly disposals = new SavepointDisposalOperations();
 
   register(ctx: SavepointRouteContext): void {
-    ctx.route('POST', '/jobs/:jobid/savepoints', { params: jobIdParams }, async (req, reply) => {
-      const v = ctx.view(param(req, 'jobid'));
-      const r = this.parse(() => parseSavepointTriggerRequest(req.body), `POST /jobs/${v.master.jobId}/savepoints`,
-        '{"target-directory"?: <dir>, "cancel-job"?: boolean, "formatType"?: "CANONICAL" | "NATIVE", "triggerId"?: <32 hex>}');
-      this.checkRunning(v, 'savepoint');
-      const triggerId = r.triggerId ?? newTriggerId();
-      this.savepoints.start(v.master.jobId, triggerId, () => v.master.triggerSavepoint(r.targetDirectory, r.cancelJob));
-      reply.code(202);
-      return { 'request-id': triggerId } satisfies TriggerResponse;
-    });
-    ctx.route('POST', '/jobs/:jobid/stop', { params: jobIdParams }, async (req, reply) => {
-      const v = ctx.view(param(req, 'jobid'));
-      const r = this.parse(() => parseStopWithSavepointRequest(req.body), `POST /jobs/${v.master.jobId}/stop`,
-        '{"targetDirectory"?: <dir>, "drain"?: boolean, "formatType"?: "CANONICAL" | "NATIVE", "triggerId"?: <32 hex>}');
-      this.checkRunning(v, 'stop-with-savepoint');
-      const triggerId = r.triggerId ?? newTriggerId();
-      this.savepoints.start(v.master.jobId, triggerId, () => v.master.stopWithSavepoint(r.targetDirectory, r.drain));
-      reply.code(202);
-      return { 'request-id': triggerId } satisfies TriggerResponse;
-    });
+    ctx.route('POST', '/jobs/:jobid/savepoints', { params: jobIdParams }, async (req, reply) => this.trigger(ctx, req, reply, 'savepoints', 'savepoint',
+      () => parseSavepointTriggerRequest(req.body), '{"target-directory"?: <dir>, "cancel-job"?: boolean, "formatType"?: "CANONICAL" | "NATIVE", "triggerId"?: <32 hex>}',
+      (v, r) => v.master.triggerSavepoint(r.targetDirectory, r.cancelJob)));
+    ctx.route('POST', '/jobs/:jobid/stop', { params: jobIdParams }, async (req, reply) => this.trigger(ctx, req, reply, 'stop', 'stop-with-savepoint',
+      () => parseStopWithSavepointRequest(req.body), '{"targetDirectory"?: <dir>, "drain"?: boolean, "formatType"?: "CANONICAL" | "NATIVE", "triggerId"?: <32 hex>}',
+      (v, r) => v.master.stopWithSavepoint(r.targetDirectory, r.drain)));
     ctx.route('GET', '/jobs/:jobid/savepoints/:triggerid', { params: triggerParams }, async (req): Promise<SavepointStatus> => {
       const { master } = ctx.view(param(req, 'jobid'));
       const triggerId = param(req, 'triggerid').toLowerCase();
@@ -75,6 +61,18 @@ export class SavepointHandlers {
   close(): void {
     this.savepoints.close();
     this.disposals.close();
+  }
+
+  /** POST /jobs/:jobid/<path>: validates the body, starts the operation, answers its trigger id (202). */
+  private trigger<R extends { triggerId: string | undefined }>(ctx: SavepointRouteContext, req: FastifyRequest, reply: FastifyReply, path: string, what: string,
+    parse: () => R, expected: string, run: (v: JobView, r: R) => Promise<string>): TriggerResponse {
+    const v = ctx.view(param(req, 'jobid'));
+    const r = this.parse(parse, `POST /jobs/${v.master.jobId}/${path}`, expected);
+    this.checkRunning(v, what);
+    const triggerId = r.triggerId ?? newTriggerId();
+    this.savepoints.start(v.master.jobId, triggerId, () => run(v, r));
+    reply.code(202);
+    return { 'request-id': triggerId };
   }
 
   private parse<T>(f: () => T, what: string, expected: string): T {

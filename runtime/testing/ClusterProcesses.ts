@@ -1,7 +1,8 @@
 // Test and benchmark helper: a standalone cluster as real processes on loopback "hosts"
 // (127.0.0.2, .3, …: Linux routes all of 127/8 to lo, and a server bound to one alias is not
 // reachable at another). Every process is started by pid here and killed in close().
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { spawnCollecting, type CollectedProcess } from './spawnCollecting.js';
@@ -24,6 +25,24 @@ export class ClusterProcesses {
   restPort = 0;
 
   constructor(readonly workDir: string, readonly jmHost = '127.0.0.2', private readonly common: string[] = ['-D', 'heartbeat.interval=500 ms', '-D', 'heartbeat.timeout=5 s']) {}
+
+  /**
+   * A JobManager on 127.0.0.2 with `jobManagerArgs` (given the fresh work dir) and TaskManagers on
+   * `taskManagerHosts` (2 slots each), all registered; dispose() ends them and removes the work dir.
+   */
+  static async started(prefix: string, jobManagerArgs: (workDir: string) => string[] = () => [], taskManagerHosts = ['127.0.0.3', '127.0.0.4']): Promise<ClusterProcesses> {
+    const c = new ClusterProcesses(mkdtempSync(join(tmpdir(), prefix)));
+    await c.startJobManager(jobManagerArgs(c.workDir));
+    for (const h of taskManagerHosts) c.startTaskManager(h);
+    await c.waitForTaskManagers(taskManagerHosts.length);
+    return c;
+  }
+
+  /** close(), then the work dir goes (kept with TSFLINK_KEEP_TEST_DIRS=1). */
+  async dispose(): Promise<void> {
+    await this.close();
+    if (process.env['TSFLINK_KEEP_TEST_DIRS']) console.log(`kept ${this.workDir}`); else rmSync(this.workDir, { recursive: true, force: true });
+  }
 
   /** Runs the tsflink CLI with `args` (collecting its output). */
   cli(args: string[]): CollectedProcess {
