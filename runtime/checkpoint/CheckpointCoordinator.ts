@@ -468,7 +468,10 @@ export class CheckpointCoordinator {
    */
   async restoreSavepoint(path: string, allowNonRestoredState: boolean, resetCoordinator: (nodeId: number, checkpointId: number, state: unknown) => Promise<void>): Promise<{ checkpointId: number; assignments: Map<string, JobManagerTaskRestore[]> }> {
     const loaded = await loadSnapshot(path);
-    const { metadata, skipped } = mapToProgram(loaded.metadata, this.ctx.vertices, path, allowNonRestoredState);
+    const { metadata, skipped, withoutUid } = mapToProgram(loaded.metadata, this.ctx.vertices, path, allowNonRestoredState);
+    if (withoutUid.length > 0) {
+      this.ctx.log('WARN', `The state of ${withoutUid.join(', ')} was restored by generated operator id: these operators have no uid(), and the id changes when the program's topology does. Set .uid('…') on every stateful operator.`);
+    }
     if (skipped.length > 0) this.ctx.log('WARN', `Skipping the state of operator(s) ${skipped.join(', ')} of ${path}: not in the new program (allowNonRestoredState).`);
     const assignments = assignStates(metadata, this.ctx.vertices);
     // CLAIM: the snapshot becomes this job's (subsumed and deleted like its own checkpoints); NO_CLAIM: never touched.

@@ -3,7 +3,7 @@
 // operator state through repartitionOperatorState (SPLIT, UNION, BROADCAST), and the errors for a
 // changed max parallelism and for state of an operator the program no longer has.
 import { describe, expect, it } from 'vitest';
-import { StateAssignmentError, assignStates } from './StateAssignment.js';
+import { StateAssignmentError, assignStates, mapToProgram } from './StateAssignment.js';
 import type { CheckpointMetadata, OperatorState } from './CheckpointMetadata.js';
 import type { KeyGroupsStateHandle, OperatorStateHandle, OperatorSubtaskState } from './StateHandles.js';
 import type { JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
@@ -145,5 +145,19 @@ describe('assignStates: errors', () => {
       43: { parallelism: 2, maxParallelism: 128, subtasks: {} },
     });
     expect(names(assignStates(stateless, [vertex('v', 1, 128, [7])]).get('v')![0]!.operators[7]!.keyed)).toEqual(['kg-0-127']);
+  });
+});
+
+describe('mapToProgram: a snapshot onto a changed program', () => {
+  it('by uid first, else by generated id (named in withoutUid: fragile); unclaimed state fails unless allowed', () => {
+    const v = vertex('a', 2, 128, [1, 2]);
+    const withUid: JobVertexSpec = { ...v, operators: [{ ...v.operators[0]!, uid: 'counter' }, v.operators[1]!] };
+    const st = (uid?: string): OperatorState => ({ parallelism: 2, maxParallelism: 128, ...(uid ? { uid } : {}), subtasks: subtasks({ keyed: [keyed(128, 2, 0)], operator: [] }) });
+    // uid 'counter' was node 7 in the old program; node 2 (no uid) keeps its generated id.
+    const r = mapToProgram(checkpoint({ 7: st('counter'), 2: st() }), [withUid], '/sp', false);
+    expect(Object.keys(r.metadata.operators).sort()).toEqual(['1', '2']);
+    expect(r.withoutUid).toEqual(["'op-2' (operator 2)"]);
+    expect(() => mapToProgram(checkpoint({ 9: st() }), [withUid], '/sp', false)).toThrow(/Cannot map checkpoint\/savepoint state for operator 9 to the new program/);
+    expect(mapToProgram(checkpoint({ 9: st() }), [withUid], '/sp', true).skipped).toEqual(['9']);
   });
 });

@@ -60,16 +60,22 @@ function hasState(subtasks: Readonly<Record<number, OperatorSubtaskState>>): boo
  * id. State no operator claims fails the restore unless `allowNonRestoredState` (then it is
  * skipped, and `skipped` names it). `where` is the snapshot's path, for the messages.
  */
-export function mapToProgram(cp: CheckpointMetadata, vertices: readonly JobVertexSpec[], where: string, allowNonRestoredState: boolean): { metadata: CheckpointMetadata; skipped: string[] } {
+export function mapToProgram(cp: CheckpointMetadata, vertices: readonly JobVertexSpec[], where: string, allowNonRestoredState: boolean): { metadata: CheckpointMetadata; skipped: string[]; withoutUid: string[] } {
   const byUid = new Map<string, number>();
-  const withoutUid = new Set<number>();
-  for (const v of vertices) for (const o of v.operators) { if (o.uid) byUid.set(o.uid, o.nodeId); else withoutUid.add(o.nodeId); }
+  const withoutUid = new Map<number, string>();
+  for (const v of vertices) for (const o of v.operators) { if (o.uid) byUid.set(o.uid, o.nodeId); else withoutUid.set(o.nodeId, o.name); }
   const operators: Record<number, CheckpointMetadata['operators'][number]> = {};
   const skipped: string[] = [];
+  /** Stateful operators matched by their generated id: fragile (Flink warns about them too). */
+  const mappedWithoutUid: string[] = [];
   for (const [key, st] of Object.entries(cp.operators)) {
     const id = Number(key);
     const target = st.uid !== undefined ? byUid.get(st.uid) : withoutUid.has(id) ? id : undefined;
-    if (target !== undefined) { operators[target] = st; continue; }
+    if (target !== undefined) {
+      operators[target] = st;
+      if (st.uid === undefined && (hasState(st.subtasks) || st.coordinatorState !== undefined)) mappedWithoutUid.push(`'${withoutUid.get(id)}' (operator ${id})`);
+      continue;
+    }
     if (!hasState(st.subtasks) && st.coordinatorState === undefined) continue;
     const name = st.uid !== undefined ? `${id} (uid '${st.uid}')` : String(id);
     if (!allowNonRestoredState) {
@@ -79,5 +85,5 @@ export function mapToProgram(cp: CheckpointMetadata, vertices: readonly JobVerte
     }
     skipped.push(name);
   }
-  return { metadata: { ...cp, operators }, skipped };
+  return { metadata: { ...cp, operators }, skipped, withoutUid: mappedWithoutUid };
 }
