@@ -353,6 +353,8 @@ export class ApplicationMaster {
     this.log(result.finalStatus === 'SUCCEEDED' ? 'INFO' : 'ERROR', `Application ends ${result.finalStatus}: ${result.diagnostics}`);
     await this.driver?.stop().catch((e: unknown) => this.log('WARN', `Stopping TaskManager containers failed: ${errorText(e)}`));
     await this.schedules?.stop().catch(() => undefined);
+    // A stop-with-savepoint ends the application's job, hence the application: its client still polls for the path.
+    await this.rest?.awaitOperationResultsFetched(15_000).catch(() => undefined);
     await this.rest?.close().catch(() => undefined);
     await this.entrypoint?.close().catch(() => undefined);
     const unregister = result.unregister !== false;

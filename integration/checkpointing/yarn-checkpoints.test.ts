@@ -197,3 +197,42 @@ describe('JobManager recovery on YARN (kill -9 of the ApplicationMaster)', () =>
     expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(id)}`, 'GETFILESTATUS')).status).toBe(404);
   }, 300_000);
 });
+
+describe('savepoints on HDFS through yarn-application', () => {
+  it('tsflink stop -t yarn-application writes the savepoint to hdfs://; a new yarn-application at another parallelism resumes it: every record exactly once', async () => {
+    const nn = cluster.namenode;
+    const out = `${base}/sp-out`;
+    const chk = `${base}/sp-checkpoints`;
+    const sp = `${nn}${base}/savepoints`;
+    const r = await tsflink([
+      'yarn-application', '-d', '-p', '2', '-s', '1', '-jm', '512', '-tm', '512', '-nm', `yarn-savepoint-it-${process.pid}`,
+      fixture, `${nn}${out}`, String(N), String(RATE), `${nn}${chk}`, '1000',
+    ]);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const id = appIdFrom(r.stdout);
+    appId = id;
+    const url = (await yarn.getApplicationReport(id)).originalTrackingUrl;
+    const jobId = await waitFor('a RUNNING job', async () => {
+      const o = (await (await fetch(`${url}/jobs/overview`)).json()) as { jobs: { jid: string; state: string }[] };
+      return o.jobs.find((j) => j.state === 'RUNNING')?.jid;
+    }, 120_000, 250).catch((e: Error) => { throw new Error(`${e.message}\n${amLog(id).slice(-6000)}`); });
+    await new Promise((res) => setTimeout(res, 3000));
+    const stop = await tsflink(['stop', '-t', 'yarn-application', '-D', `yarn.application.id=${formatApplicationId(id)}`, '-p', sp, jobId]);
+    expect(stop.code, `${stop.stdout}\n${stop.stderr}\n${amLog(id).slice(-6000)}`).toBe(0);
+    const path = /Savepoint completed\. Path: (\S+)/.exec(stop.stdout)![1]!;
+    expect(path).toMatch(new RegExp(`^${sp}/savepoint-${jobId.slice(0, 6)}-[0-9a-f]{12}$`));
+    const report = await yarn.waitForApplication(id, { timeoutMs: 120_000 });
+    await waitForAttemptEnd(report);
+    expect([report.state, report.finalStatus], report.diagnostics).toEqual(['FINISHED', 'SUCCEEDED']);
+    expect((await listHdfs(path.slice(nn.length)))?.some((f) => f.pathSuffix === '_metadata')).toBe(true);
+
+    const resumed = await tsflink([
+      'run', '-t', 'yarn-application', '-p', '1', '-s', path, '-D', 'taskmanager.numberOfTaskSlots=1', '-D', 'jobmanager.memory.process.size=512m', '-D', 'taskmanager.memory.process.size=512m',
+      fixture, `${nn}${out}`, String(N), '0', `${nn}${chk}`, '1000',
+    ]);
+    appId = appIdFrom(resumed.stdout);
+    expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}\n${amLog(appId).slice(-6000)}`).toBe(0);
+    expect(amLog(appId)).toMatch(/Starting job [0-9a-f]{32} from savepoint \d+/);
+    expectExactlyOnce((await readHdfsDir(out)).split('\n').filter(Boolean), N);
+  }, 300_000);
+});

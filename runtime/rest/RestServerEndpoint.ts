@@ -20,9 +20,9 @@ import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
 import { type RestLogger, consoleRestLogger } from './RestLogger.js';
 import { type RestAuthenticationOptions, RestAuthenticator, restAuthenticationRequired } from '../security/RestAuthentication.js';
 import { RestHandlerException, internalServerError } from './messages/ErrorResponseBody.js';
-import { SavepointHandlers } from './SavepointHandlers.js';
 import { registerScheduleHandlers } from './handlers/schedules.js';
 import type { EtlScheduler } from '../schedule/EtlScheduler.js';
+import { SavepointHandlers } from './SavepointHandlers.js';
 import { type JobView, isGloballyTerminal, jobState } from './messages/common.js';
 import { dashboardConfiguration } from './messages/DashboardConfiguration.js';
 import { configurationInfo } from './messages/ConfigurationInfo.js';
@@ -204,14 +204,17 @@ export class RestServerEndpoint {
     throw new Error(`Could not bind the REST endpoint to ${host} on port(s) ${ports.join(', ')}: ${(lastError as Error | undefined)?.message ?? 'no port'}`, { cause: lastError });
   }
 
+  /** Before an application cluster ends: lets clients read the results of their savepoint operations (at most `timeoutMs`). */
+  awaitOperationResultsFetched(timeoutMs: number): Promise<void> { return this.savepointHandlers.awaitResultsFetched(timeoutMs); }
+
   async close(): Promise<void> {
     const app = this.app;
     this.app = null;
     if (app) await app.close();
     this.checkpointTriggers.close();
-    this.savepointHandlers.close();
     this.jobManagerMetrics.close();
     this.ownMetricRegistry?.close();
+    this.savepointHandlers.close();
   }
 
   private async createAuthenticator(bindAddress: string): Promise<RestAuthenticator> {

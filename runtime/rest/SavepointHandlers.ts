@@ -58,6 +58,15 @@ export class SavepointHandlers {
     });
   }
 
+  /**
+   * Waits (up to `timeoutMs`) until every savepoint operation's result was read: an application
+   * cluster ends with its job, and a stop-with-savepoint client still has to learn the path.
+   */
+  async awaitResultsFetched(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.savepoints.unfetched > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+
   close(): void {
     this.savepoints.close();
     this.disposals.close();

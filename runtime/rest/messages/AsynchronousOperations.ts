@@ -8,7 +8,7 @@ export function newTriggerId(): string { return randomBytes(16).toString('hex');
 
 export type AsynchronousOperationStatus<O> = { status: { id: 'IN_PROGRESS' } } | { status: { id: 'COMPLETED' }; operation: O };
 
-interface Operation<O> { result: O | undefined; timer: NodeJS.Timeout | undefined }
+interface Operation<O> { result: O | undefined; timer: NodeJS.Timeout | undefined; fetched: boolean }
 
 /**
  * Operations by key: one stays until `retentionMs` after it completed (Flink's
@@ -24,7 +24,7 @@ export class AsynchronousOperations<O> {
   protected startOperation(key: string, run: () => Promise<O>, failed: (e: unknown) => O): boolean {
     if (this.ops.has(key)) return false;
     if (this.ops.size >= this.maxOperations) this.evictOldestCompleted();
-    const op: Operation<O> = { result: undefined, timer: undefined };
+    const op: Operation<O> = { result: undefined, timer: undefined, fetched: false };
     this.ops.set(key, op);
     const finish = (result: O): void => {
       op.result = result;
@@ -40,7 +40,16 @@ export class AsynchronousOperations<O> {
   protected operationStatus(key: string): AsynchronousOperationStatus<O> | undefined {
     const op = this.ops.get(key);
     if (!op) return undefined;
-    return op.result !== undefined ? { status: { id: 'COMPLETED' }, operation: op.result } : { status: { id: 'IN_PROGRESS' } };
+    if (op.result === undefined) return { status: { id: 'IN_PROGRESS' } };
+    op.fetched = true;
+    return { status: { id: 'COMPLETED' }, operation: op.result };
+  }
+
+  /** Operations still running, or completed without anybody having read the result yet. */
+  get unfetched(): number {
+    let n = 0;
+    for (const op of this.ops.values()) if (!op.fetched) n++;
+    return n;
   }
 
   close(): void {
