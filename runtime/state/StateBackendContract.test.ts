@@ -30,9 +30,12 @@ const FULL: KeyGroupRange = { startKeyGroup: 0, endKeyGroup: MAX_P - 1 };
 let dir = '';
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'tsflink-state-contract-')); });
 afterAll(() => {
-  // Every backend deleted its directory on dispose.
-  expect(readdirSync(dir)).toEqual([]);
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    // Every backend deleted its directory on dispose.
+    expect(readdirSync(dir)).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 class Clock { now = 1_000; readonly fn = (): number => this.now; }

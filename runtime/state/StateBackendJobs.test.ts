@@ -14,9 +14,12 @@ import {
 
 const dir = mkdtempSync(join(tmpdir(), 'tsflink-backend-jobs-'));
 afterAll(async () => {
-  // Every task deletes its LevelDB directory when it ends (closing the DB is asynchronous).
-  await waitFor('LevelDB directories deleted', () => readdirSync(dir).length === 0, 10_000, 20);
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    // Every task deletes its LevelDB directory when it ends (closing the DB is asynchronous).
+    await waitFor('LevelDB directories deleted', () => readdirSync(dir).length === 0, 10_000, 20);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 interface Ev { readonly user: string; readonly ts: number; readonly v: number }
