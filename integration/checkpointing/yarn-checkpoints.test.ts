@@ -5,7 +5,8 @@
 // container's process is killed with SIGKILL: the AM replaces the container, the job restores from
 // the latest checkpoint, and the application ends FINISHED/SUCCEEDED with every record exactly once,
 // counts continuing from the restored state, and no chk-* directory left.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFileSystem } from '../../hdfs/index.js';
@@ -235,4 +236,41 @@ describe('savepoints on HDFS through yarn-application', () => {
     expect(amLog(appId)).toMatch(/Starting job [0-9a-f]{32} from savepoint \d+/);
     expectExactlyOnce((await readHdfsDir(out)).split('\n').filter(Boolean), N);
   }, 300_000);
+});
+
+describe('JobManager recovery of a yarn-session (kill -9 of the session\'s ApplicationMaster)', () => {
+  it('the second attempt recovers the session\'s job from the high-availability store on HDFS and its latest checkpoint: every record exactly once', async () => {
+    const nn = cluster.namenode;
+    const out = `${base}/session-out`;
+    const chk = `${base}/session-checkpoints`;
+    const s = await tsflink(['yarn-session', '-d', '-jm', '512', '-tm', '512', '-s', '1', '-nm', `ha-session-it-${process.pid}`,
+      '-D', `yarn.properties-file.location=${mkdtempSync(join(tmpdir(), 'tsflink-ha-session-'))}`, '-D', 'heartbeat.interval=500 ms', '-D', 'heartbeat.timeout=5 s']);
+    expect(s.code, `${s.stdout}\n${s.stderr}`).toBe(0);
+    const id = appIdFrom(s.stdout);
+    appId = id;
+    const target = ['-t', 'yarn-session', '-D', `yarn.application.id=${formatApplicationId(id)}`];
+    const run = await tsflink(['run', ...target, '-d', '-p', '2', fixture, `${nn}${out}`, String(N), String(RATE), `${nn}${chk}`, '300']);
+    expect(run.code, `${run.stdout}\n${run.stderr}\n${amLog(id).slice(-6000)}`).toBe(0);
+    const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1]!;
+    const url1 = (await yarn.getApplicationReport(id)).originalTrackingUrl;
+    await waitFor('two completed checkpoints', async () => {
+      const res = await fetch(`${url1}/jobs/${jobId}/checkpoints`);
+      return res.ok && ((await res.json()) as CheckpointStats).counts.completed >= 2;
+    }, 90_000, 200).catch((e: Error) => { throw new Error(`${e.message}\n${amLog(id).slice(-8000)}`); });
+    const pid = Number(/container_\S+_01_000001 on \S+ \(node \S+, pid (\d+)\)/.exec(amLog(id))?.[1]);
+    process.kill(pid, 'SIGKILL');
+
+    // Attempt 2: a new REST address; the job shows up there again and finishes.
+    await waitFor('the recovered job FINISHED under attempt 2', async () => {
+      const r = await yarn.getApplicationReport(id);
+      if (r.currentApplicationAttemptId?.attemptId !== 2 || r.state !== 'RUNNING' || !r.originalTrackingUrl || r.originalTrackingUrl === url1) return undefined;
+      const res = await fetch(`${r.originalTrackingUrl}/jobs/${jobId}`).catch(() => undefined);
+      return res?.ok && ((await res.json()) as { state: string }).state === 'FINISHED';
+    }, 180_000, 500).catch((e: Error) => { throw new Error(`${e.message}\n${amLog(id).slice(-8000)}`); });
+    const am = amLog(id);
+    expect(am).toMatch(new RegExp(`Recovering job .* \\(${jobId}\\) submitted to a previous JobManager`));
+    expect(am).toMatch(new RegExp(`Recovered \\d+ checkpoint\\(s\\) of job ${jobId}; restoring from Checkpoint \\d+`));
+    expectExactlyOnce((await readHdfsDir(out)).split('\n').filter(Boolean), N);
+    await yarn.killApplication(id, { diagnostics: 'ha-session test done' });
+  }, 360_000);
 });
