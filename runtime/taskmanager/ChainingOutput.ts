@@ -21,7 +21,7 @@ export function asChainedOutput(op: OneInputStreamOperator<unknown>): Output<unk
     }
     Object.defineProperties(proto, {
       [CHAINABLE]: { value: true },
-      collect: { value: countingCollect, writable: true, configurable: true },
+      collect: { value: countingCollectFor(), writable: true, configurable: true },
       collectSide: { value: noop, writable: true, configurable: true },
       emitWatermark: { value: op.processWatermark, writable: true, configurable: true },
       emitWatermarkStatus: { value: op.processWatermarkStatus ?? noop, writable: true, configurable: true },
@@ -30,9 +30,15 @@ export function asChainedOutput(op: OneInputStreamOperator<unknown>): Output<unk
   return op as unknown as Output<unknown>;
 }
 function noop(): void {}
-function countingCollect(this: OneInputStreamOperator<unknown> & Record<string, number>, value: unknown, timestamp: number | undefined): void {
-  this[NUM_RECORDS_IN]++;
-  this.processElement(value, timestamp);
+type CountingCollect = (this: OneInputStreamOperator<unknown> & Record<string, number>, value: unknown, timestamp: number | undefined) => void;
+/**
+ * `collect` = count + processElement, compiled once per operator class: one shared function would
+ * see every class's processElement at its call site (megamorphic, not inlined; B1 lost 1.02× → 1.42×
+ * the loop), a fresh function per class keeps that call monomorphic.
+ */
+function countingCollectFor(): CountingCollect {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- distinct code per class is the point
+  return new Function('N', 'return function collect(value, timestamp) { this[N]++; this.processElement(value, timestamp); };')(NUM_RECORDS_IN) as CountingCollect;
 }
 
 /** Hands records to the next operator of the chain as JS values (no copy). */
