@@ -90,6 +90,19 @@ async function waitForAttemptEnd(report: ApplicationReport): Promise<void> {
   }
 }
 
+/** The id of the application's RUNNING job, from its JobManager's REST API. */
+function runningJob(url: string, id: ApplicationId): Promise<string> {
+  return waitFor('a RUNNING job', async () => {
+    const o = (await (await fetch(`${url}/jobs/overview`)).json()) as { jobs: { jid: string; state: string }[] };
+    return o.jobs.find((j) => j.state === 'RUNNING')?.jid;
+  }, 120_000, 250).catch((e: Error) => { throw new Error(`${e.message}\n${amLog(id).slice(-6000)}`); });
+}
+
+/** The pid of the first AM attempt's process, from the line it logs at start. */
+function firstAttemptAmPid(id: ApplicationId): number {
+  return Number(/container_\S+_01_000001 on \S+ \(node \S+, pid (\d+)\)/.exec(amLog(id))?.[1]);
+}
+
 interface CheckpointStats { counts: { completed: number; restored: number } }
 
 describe('exactly-once with checkpoints on HDFS under yarn-application (kill -9 of a TaskManager container)', () => {
@@ -109,10 +122,7 @@ describe('exactly-once with checkpoints on HDFS under yarn-application (kill -9 
     const id = appId;
     const why = (): string => amLog(id).slice(-8000);
     const url = (await yarn.getApplicationReport(id)).originalTrackingUrl;
-    const jobId = await waitFor('a RUNNING job', async () => {
-      const o = (await (await fetch(`${url}/jobs/overview`)).json()) as { jobs: { jid: string; state: string }[] };
-      return o.jobs.find((j) => j.state === 'RUNNING')?.jid;
-    }, 120_000, 250).catch((e: Error) => { throw new Error(`${e.message}\n${why()}`); });
+    const jobId = await runningJob(url, id);
     const jobDir = `${chk}/${jobId}`;
 
     // Checkpoints completed (the JobManager's statistics) and on HDFS with their _metadata.
@@ -169,13 +179,10 @@ describe('JobManager recovery on YARN (kill -9 of the ApplicationMaster)', () =>
     appId = id;
     const why = (): string => amLog(id).slice(-8000);
     const url = (await yarn.getApplicationReport(id)).originalTrackingUrl;
-    const jobId = await waitFor('a RUNNING job', async () => {
-      const o = (await (await fetch(`${url}/jobs/overview`)).json()) as { jobs: { jid: string; state: string }[] };
-      return o.jobs.find((j) => j.state === 'RUNNING')?.jid;
-    }, 120_000, 250).catch((e: Error) => { throw new Error(`${e.message}\n${why()}`); });
+    const jobId = await runningJob(url, id);
     const onHdfs = await waitFor('two completed checkpoints on HDFS', async () => { const c = await completedOnHdfs(`${chk}/${jobId}`); return c.length >= 1 && (await (await fetch(`${url}/jobs/${jobId}/checkpoints`)).json() as CheckpointStats).counts.completed >= 2 ? c : undefined; }, 60_000, 200)
       .catch((e: Error) => { throw new Error(`${e.message}\n${why()}`); });
-    const pid = Number(/container_\S+_01_000001 on \S+ \(node \S+, pid (\d+)\)/.exec(amLog(id))?.[1]);
+    const pid = firstAttemptAmPid(id);
     expect(pid, why()).toBeGreaterThan(0);
     process.kill(pid, 'SIGKILL');
 
@@ -213,10 +220,7 @@ describe('savepoints on HDFS through yarn-application', () => {
     const id = appIdFrom(r.stdout);
     appId = id;
     const url = (await yarn.getApplicationReport(id)).originalTrackingUrl;
-    const jobId = await waitFor('a RUNNING job', async () => {
-      const o = (await (await fetch(`${url}/jobs/overview`)).json()) as { jobs: { jid: string; state: string }[] };
-      return o.jobs.find((j) => j.state === 'RUNNING')?.jid;
-    }, 120_000, 250).catch((e: Error) => { throw new Error(`${e.message}\n${amLog(id).slice(-6000)}`); });
+    const jobId = await runningJob(url, id);
     await new Promise((res) => setTimeout(res, 3000));
     const stop = await tsflink(['stop', '-t', 'yarn-application', '-D', `yarn.application.id=${formatApplicationId(id)}`, '-p', sp, jobId]);
     expect(stop.code, `${stop.stdout}\n${stop.stderr}\n${amLog(id).slice(-6000)}`).toBe(0);
@@ -257,7 +261,7 @@ describe('JobManager recovery of a yarn-session (kill -9 of the session\'s Appli
       const res = await fetch(`${url1}/jobs/${jobId}/checkpoints`);
       return res.ok && ((await res.json()) as CheckpointStats).counts.completed >= 2;
     }, 90_000, 200).catch((e: Error) => { throw new Error(`${e.message}\n${amLog(id).slice(-8000)}`); });
-    const pid = Number(/container_\S+_01_000001 on \S+ \(node \S+, pid (\d+)\)/.exec(amLog(id))?.[1]);
+    const pid = firstAttemptAmPid(id);
     process.kill(pid, 'SIGKILL');
 
     // Attempt 2: a new REST address; the job shows up there again and finishes.
