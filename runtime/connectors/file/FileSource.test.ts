@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { FileSource, type FileSourceSplit } from './FileSource.js';
 import { TextLineFormat } from './TextLineFormat.js';
 import type { SourceReaderContext, SplitEnumeratorContext, ReaderOutput } from '../../api/connector/Source.js';
+import { unregisteredTaskManagerMetricGroup } from '../../metrics/index.js';
 
 // Checkpointed positions (Flink's FileSource checkpoint tests): a reader restored from its snapshot
 // continues after the last record it emitted; a restored enumerator does not discover its files again.
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const readerCtx = (): SourceReaderContext => ({ getIndexOfSubtask: () => 0, currentParallelism: () => 1, sendSplitRequest: () => {}, sendSourceEventToCoordinator: () => {}, metricGroup: () => ({}) as never });
+const readerCtx = (): SourceReaderContext => ({ getIndexOfSubtask: () => 0, currentParallelism: () => 1, sendSplitRequest: () => {}, sendSourceEventToCoordinator: () => {}, metricGroup: () => unregisteredTaskManagerMetricGroup() as never });
 
 async function pollUntil(reader: ReturnType<FileSource<string>['createReader']>, out: string[], limit: number): Promise<void> {
   const output: ReaderOutput<string> = { collect: (r) => { out.push(r); } };
