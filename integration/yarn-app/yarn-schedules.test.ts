@@ -81,6 +81,7 @@ describe('schedules on a YARN session', () => {
     for (let i = 1; i < after.length; i++) expect(after[i]!.intervalStart).toBe(after[i - 1]!.intervalEnd);
     const committed = (await list(table)).filter((d) => !d.startsWith('.'));
     for (const r of after.filter((x) => x.state === 'SUCCEEDED')) expect(committed).toContain(`ts=${r.runId}`);
-    expect(await list(`/user/${cluster.superuser ?? 'root'}/.tsflink/${id}/schedules/every5s/runs`)).toEqual(expect.arrayContaining(before.map((r) => `${r.runId}.json`)));
+    // yarn.application-attempts 2 (the default): under the high-availability storage in the staging dir.
+    expect(await list(`/user/${cluster.superuser ?? 'root'}/.tsflink/${id}/ha/schedules/every5s/runs`)).toEqual(expect.arrayContaining(before.map((r) => `${r.runId}.json`)));
   }, 600_000);
 });

@@ -8,7 +8,7 @@ export const ENABLED = booleanOption('scheduler.enabled', {
 });
 
 export const STORAGE_DIR = stringOption('scheduler.storage-dir', {
-  description: "Where schedules and their run history are kept (file:// path or hdfs:// URI). Unset = 'high-availability.storageDir'/schedules if set, else on YARN the session's HDFS staging dir (.tsflink/<appId>/schedules), else <work dir>/jobmanager/schedules.",
+  description: "Where schedules and their run history are kept (file:// path or hdfs:// URI). Unset = 'high-availability.storageDir'/schedules if set, else on YARN the session's HDFS staging dir (.tsflink/<appId>/ha/schedules with yarn.application-attempts > 1, the default; .tsflink/<appId>/schedules otherwise), else <work dir>/jobmanager/schedules.",
 });
 
 export const SCHEDULES_DIR = stringOption('scheduler.schedules-dir', {
