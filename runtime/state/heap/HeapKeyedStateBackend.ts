@@ -1,4 +1,5 @@
 import type { KeyedStateBackend, RestoredTimers, TimerSnapshotSource } from '../KeyedStateBackend.js';
+import { KeyedTimerRegistry } from '../KeyedTimerRegistry.js';
 import type { KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
 import { restoreKeyGroups, snapshotKeyGroups, snapshotKeyGroupsAsync, type SnapshotSource, type StoredKind } from './HeapSnapshot.js';
 import { copyStateValue } from './copyStateValue.js';
@@ -12,8 +13,6 @@ import type { KeyGroupRange } from '../../util/KeyGroupRangeAssignment.js';
 
 type MapKey = string | number | bigint | boolean;
 
-const TIMER_EVENT = '_timer_state/event_', TIMER_PROCESSING = '_timer_state/processing_';
-const NO_TIMERS: RestoredTimers = { event: [], processing: [] };
 /** Copy-on-write marker: the key did not exist when the snapshot began. */
 const ABSENT: unique symbol = Symbol('absent');
 
@@ -35,9 +34,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly handles = new Map<string, State>();
   /** Kind and TTL of every state with a table: registered, or restored and not yet requested. */
   private readonly meta = new Map<string, { kind: StoredKind; ttl: boolean }>();
-  private readonly timerServices = new Map<string, TimerSnapshotSource>();
+  private readonly timers = new KeyedTimerRegistry();
   /** Restored timers of services not registered yet, by service name. */
-  private readonly restoredTimers = new Map<string, { event: [number, unknown][]; processing: [number, unknown][] }>();
   /**
    * While an asynchronous snapshot reads the tables (Flink's CopyOnWriteStateMap): per table, the
    * value each key had when the snapshot began, saved on the key's first access since. A touched
@@ -119,18 +117,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   numKeys(stateName: string): number { return this.tables.get(stateName)?.size ?? 0; }
 
-  registerTimerService(name: string, timers: TimerSnapshotSource): RestoredTimers {
-    if (this.timerServices.has(name)) throw new Error(`A timer service named '${name}' is already registered with this keyed state backend.`);
-    this.timerServices.set(name, timers);
-    const restored = this.restoredTimers.get(name);
-    this.restoredTimers.delete(name);
-    return restored ?? NO_TIMERS;
-  }
+  registerTimerService(name: string, timers: TimerSnapshotSource): RestoredTimers { return this.timers.register(name, timers); }
 
-  hasRestoredTimers(name: string): boolean {
-    const t = this.restoredTimers.get(name);
-    return t !== undefined && (t.event.length > 0 || t.processing.length > 0);
-  }
+  hasRestoredTimers(name: string): boolean { return this.timers.hasRestored(name); }
 
   /** Called by the states before any access to the current key while a snapshot is being written. */
   touch(table: Map<MapKey, unknown>, mk: MapKey): void {
@@ -202,25 +191,18 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   /** Every timer service's timers (and restored ones no service claimed yet), copied: timers change with every record. */
   private timerSources(): SnapshotSource[] {
-    const copy = (name: string, domain: 'event' | 'processing', collect: (fn: (key: unknown, ts: number) => void) => void): SnapshotSource => {
-      const entries: Array<readonly [unknown, unknown]> = [];
-      collect((key, ts) => entries.push([key, ts]));
-      return { name: (domain === 'event' ? TIMER_EVENT : TIMER_PROCESSING) + name, kind: 'timer', ttl: false, entries: () => entries };
-    };
     const out: SnapshotSource[] = [];
-    for (const [name, svc] of this.timerServices) {
-      for (const domain of ['event', 'processing'] as const) out.push(copy(name, domain, (fn) => svc.forEachTimer(domain, (ts, key) => fn(key, ts))));
-    }
-    for (const [name, t] of this.restoredTimers) {
-      out.push(copy(name, 'event', (fn) => { for (const [ts, key] of t.event) fn(key, ts); }));
-      out.push(copy(name, 'processing', (fn) => { for (const [ts, key] of t.processing) fn(key, ts); }));
-    }
+    this.timers.forEachTimerState((name, each) => {
+      const entries: Array<readonly [unknown, unknown]> = [];
+      each((ts, key) => entries.push([key, ts]));
+      out.push({ name, kind: 'timer', ttl: false, entries: () => entries });
+    });
     return out;
   }
 
   restore(snapshots: readonly KeyGroupsSnapshot[]): void {
     restoreKeyGroups(snapshots, this.keyGroupRange, (kg, r) => {
-      if (r.kind === 'timer') { this.restoreTimers(kg, r.name, r.entries); return; }
+      if (r.kind === 'timer') { this.timers.restore(kg, r.name, r.entries); return; }
       const m = this.meta.get(r.name);
       if (m && (m.kind !== r.kind || m.ttl !== r.ttl)) {
         throw new Error(`Keyed state of key group ${kg}: state '${r.name}' is ${r.kind} state${r.ttl ? ' with TTL' : ''} here and ${m.kind}${m.ttl ? ' with TTL' : ''} in another key group or registration.`);
@@ -236,25 +218,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     });
   }
 
-  private restoreTimers(kg: number, stateName: string, entries: readonly unknown[]): void {
-    const event = stateName.startsWith(TIMER_EVENT);
-    if (!event && !stateName.startsWith(TIMER_PROCESSING)) throw new Error(`Keyed state of key group ${kg} is corrupt: timer state '${stateName}' has no known name.`);
-    const service = stateName.slice((event ? TIMER_EVENT : TIMER_PROCESSING).length);
-    let t = this.restoredTimers.get(service);
-    if (!t) {
-      if (this.timerServices.has(service)) throw new Error(`Timers of service '${service}' are restored after the service was created; restore before operators start.`);
-      t = { event: [], processing: [] };
-      this.restoredTimers.set(service, t);
-    }
-    const into = event ? t.event : t.processing;
-    for (let i = 0; i < entries.length; i += 2) {
-      const ts = entries[i + 1];
-      if (typeof ts !== 'number') throw new Error(`Keyed state of key group ${kg} is corrupt: a timer of '${stateName}' has timestamp ${String(ts)}.`);
-      into.push([ts, entries[i]]);
-    }
-  }
-
-  dispose(): void { this.tables.clear(); this.handles.clear(); this.compositeKeys.clear(); this.timerServices.clear(); this.restoredTimers.clear(); }
+  dispose(): void { this.tables.clear(); this.handles.clear(); this.compositeKeys.clear(); this.timers.clear(); }
 }
 
 function restoredMapKey(kg: number, state: string, key: unknown): MapKey {

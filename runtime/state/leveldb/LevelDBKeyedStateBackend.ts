@@ -20,6 +20,7 @@ import {
   LevelAggregatingState, LevelListState, LevelMapState, LevelReducingState, LevelValueState, type AggregateFns, type StateAccess, type StateMeta,
 } from './LevelDBStates.js';
 import { writeLevelDBSnapshot, type TimerCopy } from './LevelDBSnapshot.js';
+import { KeyedTimerRegistry } from '../KeyedTimerRegistry.js';
 
 export interface LevelDBBackendOptions {
   /** Directory of this instance (must not exist yet; created, and removed on dispose). */
@@ -36,8 +37,6 @@ export interface LevelDBBackendOptions {
   readonly owner: string;
 }
 
-const TIMER_EVENT = '_timer_state/event_', TIMER_PROCESSING = '_timer_state/processing_';
-const NO_TIMERS: RestoredTimers = { event: [], processing: [] };
 const MAX_STATES = 0xffff;
 /** Restore writes this many bytes per batch before awaiting it (bounds the memory a restore needs). */
 const RESTORE_BATCH_BYTES = 4 * 1024 * 1024;
@@ -55,8 +54,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
   private keyChars = '';
   private readonly metas = new Map<string, StateMeta>();
   private readonly handles = new Map<string, State>();
-  private readonly timerServices = new Map<string, TimerSnapshotSource>();
-  private readonly restoredTimers = new Map<string, { event: [number, unknown][]; processing: [number, unknown][] }>();
+  private readonly timers = new KeyedTimerRegistry();
   private pendingRestore: readonly KeyGroupsSnapshot[] = [];
   private opened = false;
   private disposed: Promise<void> | null = null;
@@ -277,18 +275,9 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
 
   numKeys(stateName: string): number { return this.metas.get(stateName)?.count ?? 0; }
 
-  registerTimerService(name: string, timers: TimerSnapshotSource): RestoredTimers {
-    if (this.timerServices.has(name)) throw new Error(`A timer service named '${name}' is already registered with this keyed state backend.`);
-    this.timerServices.set(name, timers);
-    const restored = this.restoredTimers.get(name);
-    this.restoredTimers.delete(name);
-    return restored ?? NO_TIMERS;
-  }
+  registerTimerService(name: string, timers: TimerSnapshotSource): RestoredTimers { return this.timers.register(name, timers); }
 
-  hasRestoredTimers(name: string): boolean {
-    const t = this.restoredTimers.get(name);
-    return t !== undefined && (t.event.length > 0 || t.processing.length > 0);
-  }
+  hasRestoredTimers(name: string): boolean { return this.timers.hasRestored(name); }
 
   /** Timers change with every record: copied in the synchronous phase. */
   private copyTimers(): TimerCopy[] {
@@ -298,14 +287,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
       each((ts, key) => entries.push(key, ts));
       if (entries.length > 0) out.push({ name, entries });
     };
-    for (const [name, svc] of this.timerServices) {
-      add(TIMER_EVENT + name, (fn) => svc.forEachTimer('event', fn));
-      add(TIMER_PROCESSING + name, (fn) => svc.forEachTimer('processing', fn));
-    }
-    for (const [name, t] of this.restoredTimers) {
-      add(TIMER_EVENT + name, (fn) => { for (const [ts, k] of t.event) fn(ts, k); });
-      add(TIMER_PROCESSING + name, (fn) => { for (const [ts, k] of t.processing) fn(ts, k); });
-    }
+    this.timers.forEachTimerState(add);
     return out;
   }
 
@@ -347,7 +329,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
   restore(snapshots: readonly KeyGroupsSnapshot[]): void {
     if (this.opened) throw new Error(`${this.opts.owner}: restore() must run before the LevelDB state backend is opened.`);
     restoreKeyGroups(snapshots, this.keyGroupRange, (kg, r) => {
-      if (r.kind === 'timer') { this.restoreTimers(kg, r.name, r.entries); return; }
+      if (r.kind === 'timer') { this.timers.restore(kg, r.name, r.entries); return; }
       const m = this.metas.get(r.name);
       if (m && (m.kind !== r.kind || m.ttl !== r.ttl)) {
         throw new Error(`Keyed state of key group ${kg}: state '${r.name}' is ${r.kind} state${r.ttl ? ' with TTL' : ''} here and ${m.kind}${m.ttl ? ' with TTL' : ''} in another key group.`);
@@ -355,20 +337,6 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
       this.meta(r.name, r.kind, r.ttl);
     });
     this.pendingRestore = [...this.pendingRestore, ...snapshots];
-  }
-
-  private restoreTimers(kg: number, stateName: string, entries: readonly unknown[]): void {
-    const event = stateName.startsWith(TIMER_EVENT);
-    if (!event && !stateName.startsWith(TIMER_PROCESSING)) throw new Error(`Keyed state of key group ${kg} is corrupt: timer state '${stateName}' has no known name.`);
-    const service = stateName.slice((event ? TIMER_EVENT : TIMER_PROCESSING).length);
-    let t = this.restoredTimers.get(service);
-    if (!t) { t = { event: [], processing: [] }; this.restoredTimers.set(service, t); }
-    const into = event ? t.event : t.processing;
-    for (let i = 0; i < entries.length; i += 2) {
-      const ts = entries[i + 1];
-      if (typeof ts !== 'number') throw new Error(`Keyed state of key group ${kg} is corrupt: a timer of '${stateName}' has timestamp ${String(ts)}.`);
-      into.push([ts, entries[i]]);
-    }
   }
 
   /** Writes the restored state entries of each key group in range, one key group decoded at a time. */
@@ -422,8 +390,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     this.opened = false;
     this.store.close();
     this.handles.clear();
-    this.timerServices.clear();
-    this.restoredTimers.clear();
+    this.timers.clear();
     const path = this.opts.path;
     this.disposed = this.db.close().catch(() => { /* closing a failed DB */ }).then(() => { rmSync(path, { recursive: true, force: true }); });
     return this.disposed;
