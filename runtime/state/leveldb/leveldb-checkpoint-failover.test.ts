@@ -1,6 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { waitFor } from '../../testing/waitFor.js';
 import { ClusterProcesses } from '../../testing/ClusterProcesses.js';
@@ -16,18 +15,11 @@ let work: string;
 let cluster: ClusterProcesses;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'tsflink-leveldb-failover-'));
-  cluster = new ClusterProcesses(work);
-  await cluster.startJobManager(['-D', 'restart-strategy.type=fixed-delay', '-D', 'restart-strategy.fixed-delay.attempts=20', '-D', 'restart-strategy.fixed-delay.delay=200 ms']);
-  cluster.startTaskManager('127.0.0.3');
-  cluster.startTaskManager('127.0.0.4');
-  await cluster.waitForTaskManagers(2);
+  cluster = await ClusterProcesses.started('tsflink-leveldb-failover-', () => ['-D', 'restart-strategy.type=fixed-delay', '-D', 'restart-strategy.fixed-delay.attempts=20', '-D', 'restart-strategy.fixed-delay.delay=200 ms']);
+  work = cluster.workDir;
 }, 60_000);
 
-afterAll(async () => {
-  await cluster.close();
-  if (process.env['TSFLINK_KEEP_TEST_DIRS']) console.log(`kept ${work}`); else rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => cluster.dispose());
 
 describe('exactly-once recovery with the leveldb state backend (real processes, kill -9)', () => {
   it('a keyed count in LevelDB into the FileSink survives two TaskManager kills with every record exactly once', async () => {
