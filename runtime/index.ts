@@ -29,6 +29,15 @@ export {
 // Windows (API.md §2): loading these modules also adds KeyedStream.window/countWindow and DataStream.windowAll/countWindowAll.
 export { WindowedStream, type PostAggregationWindowFunction } from './api/datastream/WindowedStream.js';
 export { AllWindowedStream, type PostAggregationAllWindowFunction } from './api/datastream/AllWindowedStream.js';
+// Joins (API.md §2): loading these modules also adds DataStream.join/coGroup.
+export {
+  CoGroupedStreams, CoGroupedStreamsWhere, CoGroupedStreamsEqualTo, CoGroupedStreamsWithWindow, type TaggedUnion,
+} from './api/datastream/CoGroupedStreams.js';
+export { JoinedStreams, JoinedStreamsWithWindow, type JoinedStreamsWhere, type JoinedStreamsEqualTo } from './api/datastream/JoinedStreams.js';
+export {
+  RichJoinFunction, RichFlatJoinFunction, RichCoGroupFunction, ProcessJoinFunction,
+  type JoinFunction, type FlatJoinFunction, type CoGroupFunction, type ProcessJoinContext, type ProcessJoinFunctionLike,
+} from './api/functions/JoinFunctions.js';
 export { Window, type WindowSerializer } from './api/windowing/windows/Window.js';
 export { TimeWindow } from './api/windowing/windows/TimeWindow.js';
 export { GlobalWindow } from './api/windowing/windows/GlobalWindow.js';
