@@ -26,14 +26,20 @@ export {
   type ProcessContext, type OnTimerContext, type KeyedProcessContext, type KeyedOnTimerContext, type TimerService, type TimeDomain,
 } from './api/functions/ProcessFunction.js';
 
+// Async I/O (API.md §4).
+export { AsyncDataStream } from './api/datastream/AsyncDataStream.js';
+export { type AsyncFunction, type AsyncFunctionObject, RichAsyncFunction, TimeoutException } from './api/functions/AsyncFunction.js';
+export { type AsyncRetryStrategy, type AsyncRetryPredicate, AsyncRetryStrategies, RetryPredicates } from './api/functions/AsyncRetryStrategy.js';
+
 // Windows (API.md §2): loading these modules also adds KeyedStream.window/countWindow and DataStream.windowAll/countWindowAll.
 export { WindowedStream, type PostAggregationWindowFunction } from './api/datastream/WindowedStream.js';
 export { AllWindowedStream, type PostAggregationAllWindowFunction } from './api/datastream/AllWindowedStream.js';
-// Joins (API.md §2): loading these modules also adds DataStream.join/coGroup.
+// Joins (API.md §2): loading these modules also adds DataStream.join/coGroup and KeyedStream.intervalJoin.
 export {
   CoGroupedStreams, CoGroupedStreamsWhere, CoGroupedStreamsEqualTo, CoGroupedStreamsWithWindow, type TaggedUnion,
 } from './api/datastream/CoGroupedStreams.js';
 export { JoinedStreams, JoinedStreamsWithWindow, type JoinedStreamsWhere, type JoinedStreamsEqualTo } from './api/datastream/JoinedStreams.js';
+export { IntervalJoin, IntervalJoined } from './api/datastream/IntervalJoin.js';
 export {
   RichJoinFunction, RichFlatJoinFunction, RichCoGroupFunction, ProcessJoinFunction,
   type JoinFunction, type FlatJoinFunction, type CoGroupFunction, type ProcessJoinContext, type ProcessJoinFunctionLike,
