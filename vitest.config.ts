@@ -17,7 +17,7 @@ export default defineConfig({
           name: 'unit',
           setupFiles: ['runtime/testing/registerLocalExecutor.ts'],
           sequence: { groupOrder: 0 },
-          include: ['runtime/**/*.test.ts', 'cli/**/*.test.ts', 'hdfs/**/*.test.ts', 'yarn-am/**/*.test.ts', 'examples/**/*.test.ts'],
+          include: ['runtime/**/*.test.ts', 'cli/**/*.test.ts', 'hdfs/**/*.test.ts', 'yarn-am/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
           pool: 'forks',
