@@ -48,6 +48,7 @@ import { MetricFetcher } from './handlers/metrics/MetricFetcher.js';
 import { registerMetricHandlers } from './handlers/metrics/MetricHandlers.js';
 import { registerJobHandlers } from './handlers/job/JobHandlers.js';
 import { registerLogHandlers } from './handlers/logs/LogHandlers.js';
+import { WebMonitor, isWebAssetRequest } from '../webmonitor/WebMonitor.js';
 
 export interface RestServerEndpointOptions {
   dispatcher: Dispatcher;
@@ -156,6 +157,8 @@ export class RestServerEndpoint {
   private readonly metricFetcher: MetricFetcher;
   private readonly ownMetricRegistry: MetricRegistry | null;
   private logLocation: Promise<LogLocation> | null = null;
+  /** The web dashboard's files and job-file submission (runtime/webmonitor). */
+  private readonly webMonitor: WebMonitor;
 
   constructor(opts: RestServerEndpointOptions) {
     this.dispatcher = opts.dispatcher;
@@ -173,6 +176,7 @@ export class RestServerEndpoint {
     this.jobManagerMetrics = new JobManagerMetrics(registry, this.conf.get(JobManagerOptions.ADDRESS), this.dispatcher, this.rm.slotManager, opts.metricRegistry !== undefined);
     this.metricFetcher = new MetricFetcher(registry, this.rm.slotManager, this.conf.get(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL),
       () => new Set(this.dispatcher.allJobs().map((m) => m.jobId)));
+    this.webMonitor = new WebMonitor(this.dispatcher, this.uploadDir, this.log);
   }
 
   /** Whether requests must present the bearer token (known once started). */
@@ -271,6 +275,8 @@ export class RestServerEndpoint {
     // Before anything reads the body: an unauthenticated upload is never stored.
     const auth = this.authenticator!;
     app.addHook('onRequest', async (req, reply) => {
+      // The dashboard's own files carry no cluster data; the page must load to ask for the token.
+      if (isWebAssetRequest(req.method, req.url)) return;
       const r = auth.check({ method: req.method, authorization: req.headers.authorization, remoteAddress: req.socket.remoteAddress });
       if (r.ok) return;
       // Close rather than drain what the client may still be sending (a job bundle).
@@ -358,6 +364,7 @@ export class RestServerEndpoint {
     registerMetricHandlers(ctx, this.metricFetcher);
     registerJobHandlers(ctx);
     registerLogHandlers(ctx, () => (this.logLocation ??= resolveLogLocation('jobmanager', this.conf.getOptional(MetricOptions.LOG_DIR))));
+    this.webMonitor.register(app, ctx);
     this.route(app, 'GET', '/taskmanagers', {}, async () => taskManagersInfo(this.rm.slotManager.registered(), this.taskManagerLogUrl));
     this.route(app, 'GET', '/taskmanagers/:taskmanagerid', { params: tmIdParams }, async (req) => {
       const id = param(req, 'taskmanagerid');

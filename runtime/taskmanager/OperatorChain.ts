@@ -21,7 +21,6 @@ export interface ChainServices {
   runtimeMode: RuntimeMode;
   processingTimeService: ProcessingTimeService;
   mailbox: (mail: () => void | Promise<void>) => void;
-  yieldToMailbox?: () => Promise<void>;
   accumulators: AccumulatorRegistry;
   metricGroup: TaskMetricGroup;
   autoWatermarkInterval: number;
@@ -137,7 +136,6 @@ export class OperatorChain {
       operatorEventGateway: s.operatorEventGateway(nodeId),
       autoWatermarkInterval: s.autoWatermarkInterval,
       mailbox: s.mailbox,
-      yieldToMailbox: s.yieldToMailbox,
       checkpointingEnabled: s.checkpointingEnabled,
       finalCheckpoint: s.finalCheckpoint,
     };

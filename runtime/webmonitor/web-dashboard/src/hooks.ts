@@ -1,0 +1,48 @@
+// Polling at web.refresh-interval, and the hash router.
+import { createContext } from 'preact';
+import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { RestError } from './api';
+
+export interface Polled<T> { data: T | undefined; error: RestError | Error | undefined; reload: () => void }
+
+export const RefreshInterval = createContext(3000);
+
+/** Loads `load()` now and every refresh interval while mounted (and again when `deps` change). */
+export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[], opts: { once?: boolean } = {}): Polled<T> {
+  const interval = useContext(RefreshInterval);
+  const [state, setState] = useState<{ data: T | undefined; error: RestError | Error | undefined }>({ data: undefined, error: undefined });
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const run = async (): Promise<void> => {
+      try {
+        const data = await loadRef.current();
+        if (live) setState({ data, error: undefined });
+      } catch (e) {
+        if (live) setState((s) => ({ data: s.data, error: e as Error }));
+      }
+      if (live && !opts.once) timer = setTimeout(() => void run(), interval);
+    };
+    setState({ data: undefined, error: undefined });
+    void run();
+    return () => { live = false; if (timer) clearTimeout(timer); };
+  }, [...deps, interval, tick]);
+  return { ...state, reload: () => setTick((t) => t + 1) };
+}
+
+/** The path of the hash route (`#/job/running/<id>` → `['job', 'running', '<id>']`). */
+export function useRoute(): string[] {
+  const parse = (): string[] => location.hash.replace(/^#\/?/, '').split('?')[0]!.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const [route, setRoute] = useState(parse);
+  useEffect(() => {
+    const on = (): void => setRoute(parse());
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}
+
+export function navigate(path: string): void { location.hash = `#/${path}`; }
