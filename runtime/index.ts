@@ -26,6 +26,11 @@ export {
   type ProcessContext, type OnTimerContext, type KeyedProcessContext, type KeyedOnTimerContext, type TimerService, type TimeDomain,
 } from './api/functions/ProcessFunction.js';
 
+// Async I/O (API.md §4).
+export { AsyncDataStream } from './api/datastream/AsyncDataStream.js';
+export { type AsyncFunction, type AsyncFunctionObject, RichAsyncFunction, TimeoutException } from './api/functions/AsyncFunction.js';
+export { type AsyncRetryStrategy, type AsyncRetryPredicate, AsyncRetryStrategies, RetryPredicates } from './api/functions/AsyncRetryStrategy.js';
+
 // Windows (API.md §2): loading these modules also adds KeyedStream.window/countWindow and DataStream.windowAll/countWindowAll.
 export { WindowedStream, type PostAggregationWindowFunction } from './api/datastream/WindowedStream.js';
 export { AllWindowedStream, type PostAggregationAllWindowFunction } from './api/datastream/AllWindowedStream.js';

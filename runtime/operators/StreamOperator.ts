@@ -40,6 +40,11 @@ export interface StreamOperatorParameters {
   /** Runs a callback in the task's mailbox (never concurrently with record processing). */
   readonly mailbox: (mail: () => void | Promise<void>) => void;
   /**
+   * Waits for the next mail and runs it, with the task's other mails (Flink's MailboxExecutor#yield): an
+   * operator waiting at finish() for its own mails (async I/O results, timeouts) lets them run this way.
+   */
+  readonly yieldToMailbox?: () => Promise<void>;
+  /**
    * STREAMING with execution.checkpointing.interval set: side effects wait for
    * notifyCheckpointComplete, and after the end of input the task stays up until a final
    * checkpoint completed (so a two-phase-commit sink commits its last data exactly once).
@@ -72,6 +77,11 @@ export interface StreamOperator {
   /** Checkpoint `checkpointId` is complete on every task (Flink's CheckpointListener): commit side effects. */
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+  /**
+   * False while the operator cannot take more input (async I/O at capacity): the task then stops
+   * reading input and runs mails until it is true again (backpressure). Absent = always true.
+   */
+  isInputAvailable?(): boolean;
 }
 
 export interface StateSnapshotContext {

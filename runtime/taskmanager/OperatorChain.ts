@@ -21,6 +21,7 @@ export interface ChainServices {
   runtimeMode: RuntimeMode;
   processingTimeService: ProcessingTimeService;
   mailbox: (mail: () => void | Promise<void>) => void;
+  yieldToMailbox?: () => Promise<void>;
   accumulators: AccumulatorRegistry;
   metricGroup: TaskMetricGroup;
   autoWatermarkInterval: number;
@@ -136,6 +137,7 @@ export class OperatorChain {
       operatorEventGateway: s.operatorEventGateway(nodeId),
       autoWatermarkInterval: s.autoWatermarkInterval,
       mailbox: s.mailbox,
+      yieldToMailbox: s.yieldToMailbox,
       checkpointingEnabled: s.checkpointingEnabled,
       finalCheckpoint: s.finalCheckpoint,
     };

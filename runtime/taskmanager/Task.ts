@@ -14,7 +14,7 @@ import { AccumulatorRegistry } from '../operators/AccumulatorRegistry.js';
 import type { TaskMetricGroup, TaskManagerMetricGroup } from '../metrics/groups/ComponentMetricGroups.js';
 import { unregisteredTaskManagerMetricGroup } from '../metrics/index.js';
 import { registerTaskIOMetrics, type TaskMetricsSource } from './TaskIOMetricGroup.js';
-import type { OneInputStreamOperator, TwoInputStreamOperator, KeyGroupedInputAware } from '../operators/StreamOperator.js';
+import type { OneInputStreamOperator, TwoInputStreamOperator, KeyGroupedInputAware, StreamOperator } from '../operators/StreamOperator.js';
 import { SourceOperator } from '../operators/SourceOperator.js';
 import { StatusWatermarkValve } from './StatusWatermarkValve.js';
 import { KeyGroupedInputBuffer } from './KeyGroupedInputBuffer.js';
@@ -269,6 +269,7 @@ export class Task {
           runtimeMode: jobGraph.runtimeMode,
           processingTimeService: this.pts,
           mailbox: this.mailbox.put,
+          yieldToMailbox: () => this.yieldToMailbox(),
           accumulators: this.accumulators,
           metricGroup: this.metrics,
           autoWatermarkInterval: this.services.autoWatermarkInterval,
@@ -289,6 +290,7 @@ export class Task {
           (r) => actions.reportCheckpoint(tdd.jobId, r));
       }
       registerTaskIOMetrics(this.metrics, this.metricsSource(), this.chain);
+      this.inputGatingOperators = this.chain.operators.filter((o) => typeof o.isInputAvailable === 'function');
       this.report('INITIALIZING');
       const ops = this.chain.operators;
       // Downstream first, so every operator is ready before its input emits.
@@ -354,14 +356,29 @@ export class Task {
     };
   }
 
+  /** Operators that can refuse input (async I/O at capacity); usually none. */
+  private inputGatingOperators: StreamOperator[] = [];
+
   private outputsAvailable(): boolean {
     const ps = this.partitions;
     for (let i = 0; i < ps.length; i++) if (!ps[i].isAvailable()) return false;
+    const g = this.inputGatingOperators;
+    for (let i = 0; i < g.length; i++) if (!g[i].isInputAvailable!()) return false;
     return true;
   }
 
   private async waitForOutputs(): Promise<void> {
     for (const p of this.partitions) if (!p.isAvailable()) await this.waitFor(p.getAvailableFuture(), BACK_PRESSURED);
+    // A full operator frees capacity only in a mail (its async results): wait for one.
+    for (const o of this.inputGatingOperators) if (!o.isInputAvailable!()) await this.waitFor(this.mailbox.whenMail(), BACK_PRESSURED);
+  }
+
+  /** Flink's MailboxExecutor#yield, for an operator waiting in finish() for its own mails: runs mails, waiting for one if there is none. */
+  private async yieldToMailbox(): Promise<void> {
+    this.checkCanceled();
+    if (!this.mailbox.hasMail) await Promise.race([this.mailbox.whenMail(), this.cancelPromise]);
+    this.checkCanceled();
+    await this.mailbox.drain();
   }
 
   /**

@@ -57,6 +57,8 @@ export interface HarnessOptions {
   readonly maxParallelism?: number;
   readonly runtimeMode?: RuntimeMode;
   readonly operatorName?: string;
+  /** Mails wait in `mails` until runMailbox() (Flink's harness mailbox) instead of running at once. */
+  readonly queuedMailbox?: boolean;
 }
 
 /**
@@ -71,6 +73,8 @@ export class OneInputStreamOperatorTestHarness<IN, OUT = unknown> {
   readonly metrics = new TestMetricGroup();
   readonly operatorStateStore: OperatorStateStore;
   readonly keyedStateBackend: HeapKeyedStateBackend | undefined;
+  /** Mails not run yet (queuedMailbox). */
+  readonly mails: Array<() => void | Promise<void>> = [];
   private opened = false;
 
   constructor(readonly operator: OneInputStreamOperator<IN>, private readonly keySelector?: (v: IN) => unknown,
@@ -108,7 +112,12 @@ export class OneInputStreamOperatorTestHarness<IN, OUT = unknown> {
       accumulators: new AccumulatorRegistry(),
       operatorEventGateway: { sendEventToCoordinator() {} },
       autoWatermarkInterval: 0,
-      mailbox: (m) => { void m(); },
+      mailbox: this.options.queuedMailbox ? (m) => { this.mails.push(m); } : (m) => { void m(); },
+      // Immediate mails ran already: yielding only lets promise callbacks (which post mails) run.
+      yieldToMailbox: async () => {
+        do await new Promise<void>((r) => setImmediate(r)); while (this.options.queuedMailbox && this.mails.length === 0);
+        await this.runMailbox();
+      },
       checkpointingEnabled: false,
     };
   }
@@ -131,6 +140,10 @@ export class OneInputStreamOperatorTestHarness<IN, OUT = unknown> {
   processWatermark(watermark: number): void { this.check(); this.operator.processWatermark(watermark); }
   processWatermarkStatus(idle: boolean): void { this.check(); this.operator.processWatermarkStatus?.(idle); }
   setProcessingTime(time: number): void { this.check(); this.processingTimeService.setCurrentTime(time); }
+  /** Runs the queued mails (and those they add), as the task does between batches. */
+  async runMailbox(): Promise<void> {
+    while (this.mails.length > 0) await this.mails.shift()!();
+  }
 
   /** Operator and keyed state as a checkpoint takes them; restore with `new …Harness(freshOperator, keySelector, options, snapshot)`. */
   async snapshot(checkpointId = 1): Promise<OperatorSnapshot> {
