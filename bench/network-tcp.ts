@@ -8,9 +8,16 @@
 //            (data plane and slot in one worker thread), so both scenarios use one thread per side.
 //   bare     the same serialized buffers, length-prefixed, piped through a bare net.Socket (write/drain), the
 //            reader reassembles and decodes them. No authentication, no flow control beyond TCP's.
+//   tls      the channel scenario with security.ssl.internal.enabled: TLS with client certificates (one self-signed
+//            certificate, generated with openssl for the run), the secret handshake inside. Ratio tls / channel = TLS's cost.
 // --write replaces the "## B5 TCP channel" section of bench/RESULTS.md.
 import { Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createServer, connect, type Socket } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setInternalTls } from '../runtime/security/InternalTlsContext.js';
 import { fileURLToPath } from 'node:url';
 import { ShuffleEnvironment, TcpConnectionManager } from '../runtime/network/index.js';
 import { RecordBufferBuilder } from '../runtime/network/RecordBufferBuilder.js';
@@ -19,7 +26,7 @@ import { packageRoot } from '../runtime/configuration/index.js';
 import { machineLine, median, writeResultsSection } from './machine.js';
 import { BENCH_NETWORK_CONFIG as config, consumeRecords, makeRecord, produceRecords, tableLines, touch, type Row, type Shape } from './channel-driver.js';
 
-type Kind = 'channel' | 'slots' | 'bare';
+type Kind = 'channel' | 'slots' | 'bare' | 'tls';
 type Role = `${Kind}-producer` | `${Kind}-consumer` | 'slot-producer' | 'slot-consumer';
 const SECRET = 'b5-bench-secret';
 
@@ -31,6 +38,8 @@ interface WorkerArgs {
   port?: number;
   /** Slot workers of the 'slots' scenario: the uplink from their TaskManager thread. */
   uplink?: MessagePort;
+  /** 'tls' scenario: PEM key + certificate of the run's self-signed certificate. */
+  tls?: { keyAndCert: string; cert: string };
 }
 
 interface WorkerResult {
@@ -89,7 +98,15 @@ async function taskManagerWithSlot(args: WorkerArgs, producer: boolean): Promise
   onMain((m) => slot.postMessage(m));
 }
 
+/** 'tls' scenario: this thread's data plane (TcpServer/TcpClient) uses TLS with client certificates. */
+function useTls(args: WorkerArgs): void {
+  if (args.tls === undefined) return;
+  const pem = Buffer.from(args.tls.keyAndCert);
+  setInternalTls({ key: pem, cert: pem, ca: Buffer.from(args.tls.cert), minVersion: 'TLSv1.2' });
+}
+
 async function channelProducer(args: WorkerArgs): Promise<void> {
+  useTls(args);
   const { env, mgr, port } = await slotNetwork(args, 'tm-producer');
   const p = env.createResultPartition({ partitionId: 'b5', numSubpartitions: 1, bufferTimeout: 100, owner: 'B5 source' });
   const go = waitFor('go');
@@ -106,6 +123,7 @@ async function channelProducer(args: WorkerArgs): Promise<void> {
 }
 
 async function channelConsumer(args: WorkerArgs): Promise<void> {
+  useTls(args);
   const { env, mgr } = await slotNetwork(args, 'tm-consumer');
   const gate = env.createInputGate({ channels: [{ partitionId: 'b5', subpartition: 0, location: { kind: 'remote', taskManagerId: 'tm-producer', host: '127.0.0.1', port: args.port!, slotIndex: 0 } }], owner: 'B5 sink' });
   post({ type: 'ready' });
@@ -221,6 +239,8 @@ if (!isMainThread) {
     'channel-consumer': channelConsumer,
     'slot-producer': channelProducer,
     'slot-consumer': channelConsumer,
+    'tls-producer': channelProducer,
+    'tls-consumer': channelConsumer,
     'slots-producer': (a: WorkerArgs) => taskManagerWithSlot(a, true),
     'slots-consumer': (a: WorkerArgs) => taskManagerWithSlot(a, false),
     'bare-producer': bareProducer,
@@ -266,13 +286,28 @@ const SCENARIO: Record<Kind, string> = {
   channel: 'tsflink TCP channel, single-thread TaskManagers',
   slots: 'tsflink TCP channel, worker-thread slots',
   bare: 'bare net.Socket, same buffers',
+  tls: 'tsflink TCP channel over TLS, single-thread TaskManagers',
 };
 
+/** A self-signed certificate for the 'tls' scenario (openssl, as an operator would make one). */
+function selfSignedCertificate(): { keyAndCert: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tsflink-b5-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=tsflink-b5'], { stdio: 'pipe' });
+    const cert = readFileSync(join(dir, 'c.pem'), 'utf8');
+    return { keyAndCert: readFileSync(join(dir, 'k.pem'), 'utf8') + cert, cert };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+let certificate: { keyAndCert: string; cert: string } | undefined;
+
 async function run(kind: Kind, n: number, shape: Shape): Promise<Row> {
-  const prod = new W({ role: `${kind}-producer`, n, shape });
+  const tls = kind === 'tls' ? (certificate ??= selfSignedCertificate()) : undefined;
+  const prod = new W({ role: `${kind}-producer`, n, shape, ...(tls ? { tls } : {}) });
   const ready = await prod.next();
   if (ready.type !== 'ready') throw new Error('producer not ready');
-  const cons = new W({ role: `${kind}-consumer`, n, shape, port: ready.port });
+  const cons = new W({ role: `${kind}-consumer`, n, shape, port: ready.port, ...(tls ? { tls } : {}) });
   if ((await cons.next()).type !== 'ready') throw new Error('consumer not ready');
   await new Promise((r) => setTimeout(r, 100)); // connection + handshake settled
   prod.send({ type: 'go' });
@@ -293,8 +328,8 @@ async function run(kind: Kind, n: number, shape: Shape): Promise<Row> {
     recordsPerSec: n / seconds,
     mbPerSec: cr.bytes / seconds / 1e6,
     note:
-      kind === 'channel'
-        ? `2 threads; ${pr.note}, ${cr.note} for ${Math.round(cr.bytes / config.bufferSize)}+ buffers`
+      kind === 'channel' || kind === 'tls'
+        ? `2 threads; ${kind === 'tls' ? 'TLS (client certificates), ' : ''}${pr.note}, ${cr.note} for ${Math.round(cr.bytes / config.bufferSize)}+ buffers`
         : kind === 'slots'
           ? '4 threads (TaskManager main + slot worker per side)'
           : '2 threads; length-prefixed buffers, write/drain, no auth, no credits',
@@ -311,7 +346,7 @@ async function main(): Promise<void> {
   const n = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5_000_000);
   const repeats = Number(process.argv.find((a) => a.startsWith('--repeat='))?.slice(9) ?? 5);
   const only = process.argv.find((a) => a.startsWith('--kinds='))?.slice(8).split(',') as Kind[] | undefined;
-  const kinds: Kind[] = only ?? ['channel', 'bare', 'slots'];
+  const kinds: Kind[] = only ?? ['channel', 'bare', 'slots', 'tls'];
   if (!kinds.includes('bare')) throw new Error('--kinds must include bare (the reference)');
   const rows: Row[] = [];
   const ratios: string[] = [];
@@ -335,6 +370,10 @@ async function main(): Promise<void> {
       const perRun = byKind.get('channel')!.map((r, i) => (r.recordsPerSec / byKind.get('bare')![i]!.recordsPerSec).toFixed(2)).join(' / ');
       ratios.push(`Ratio channel / bare socket (${shape}), medians: **${(med.get('channel')!.recordsPerSec / bare).toFixed(2)}×** (target ≥ 0.8×; per alternating pair: ${perRun})`);
     }
+    if (med.has('tls') && med.has('channel')) {
+      const perRun = byKind.get('tls')!.map((r, i) => (r.recordsPerSec / byKind.get('channel')![i]!.recordsPerSec).toFixed(2)).join(' / ');
+      ratios.push(`Ratio TLS channel / plain channel (${shape}), medians: **${(med.get('tls')!.recordsPerSec / med.get('channel')!.recordsPerSec).toFixed(2)}×** (per alternating pair: ${perRun})`);
+    }
     if (med.has('slots')) ratios.push(`Ratio worker-thread slots / bare socket (${shape}), medians: ${(med.get('slots')!.recordsPerSec / bare).toFixed(2)}×`);
   }
   const lines = tableLines(rows);
@@ -350,6 +389,8 @@ async function main(): Promise<void> {
       'TaskManager thread runs the TcpConnectionManager, the task runs in a slot worker behind an `attachSlot` MessagePort (the',
       '`tsflink taskmanager` layout; 4 threads on this 2-core machine). *bare*: the same serialized buffers, length-prefixed, written',
       'to a plain net.Socket (up to 8 buffers queued in the socket before waiting for `drain`), reassembled and decoded by the reader.',
+      '*over TLS*: the single-thread channel with `security.ssl.internal.enabled` (TLS with client certificates from one self-signed',
+      'RSA-2048 certificate, Node\'s default cipher suite, the secret handshake inside).',
       'bufferSize 32 KiB, buffersPerChannel 2, floatingBuffersPerGate 8, maxBuffersPerSubpartition 10. End-to-end time: first record',
       `emitted → last record decoded in the consumer; median of ${repeats} alternating runs.`,
       '',

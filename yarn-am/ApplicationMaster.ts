@@ -200,7 +200,7 @@ export class ApplicationMaster {
     });
     const addr = await this.rest.start();
     const advertised = c.get(RestOptions.ADDRESS) ?? this.host;
-    this.webUrl = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${addr.port}`;
+    this.webUrl = `${this.rest.scheme}://${advertised.includes(':') ? `[${advertised}]` : advertised}:${addr.port}`;
     this.log('INFO', `JobManager web interface at ${this.webUrl} (REST listening on ${formatHostPort(addr.address, addr.port)}; bearer token required, read-only access through YARN's proxy)`);
   }
 

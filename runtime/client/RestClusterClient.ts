@@ -3,6 +3,8 @@
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
 import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { type RestClientTlsOptions, loadRestClientTls } from '../security/SSLUtils.js';
 import { Readable } from 'node:stream';
 import type { JobSubmissionInfo } from '../jobmanager/gateways.js';
 import type { JobClient, JobStatus } from '../api/environment/JobClient.js';
@@ -35,6 +37,8 @@ export interface RestClusterClientOptions {
   token?: string | undefined;
   /** Local address to connect from (a client "host" in multi-host tests). */
   localAddress?: string;
+  /** HTTPS (security.ssl.rest.enabled): the CA to verify the server with, the client certificate for mutual TLS. */
+  tls?: RestClientTlsOptions | undefined;
 }
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -87,6 +91,12 @@ function networkCode(e: unknown): string | undefined {
   return undefined;
 }
 
+/** An OpenSSL/certificate failure code (a wrong CA, host name, protocol), not a connection failure. */
+function tlsErrorCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO' || code.includes('CERT')) ? code : undefined;
+}
+
 /** The message of an exception from its stack trace ("Name: message\n    at …"). */
 function messageFromStack(name: string, stack: string): string {
   const lines = stack.split('\n');
@@ -103,6 +113,7 @@ export class RestClusterClient {
   private readonly maxPollMs: number;
   private readonly token: string | undefined;
   private readonly localAddress: string | undefined;
+  private readonly tls: RestClientTlsOptions | undefined;
 
   constructor(opts: RestClusterClientOptions) {
     this.address = opts.address;
@@ -112,6 +123,7 @@ export class RestClusterClient {
     this.maxPollMs = opts.maxPollIntervalMs ?? 500;
     this.token = opts.token;
     this.localAddress = opts.localAddress;
+    this.tls = opts.tls;
   }
 
   /** rest.address (else jobmanager.rpc.address) and rest.port, naming where they were set. */
@@ -124,12 +136,12 @@ export class RestClusterClient {
       const src = conf.getSource(key);
       return src === undefined && !conf.containsKey(key) ? `${key} default ${String(value)}` : `${key}=${String(value)} ${describeSource(src, key, value)}`;
     };
-    return new RestClusterClient({ address, port, source: source ?? `${where(addrKey, address)}, ${where('rest.port', port)}`, token });
+    return new RestClusterClient({ address, port, source: source ?? `${where(addrKey, address)}, ${where('rest.port', port)}`, token, tls: loadRestClientTls(conf) });
   }
 
   get baseUrl(): string {
     const host = this.address.includes(':') && !this.address.startsWith('[') ? `[${this.address}]` : this.address;
-    return `http://${host}:${this.port}`;
+    return `${this.tls ? 'https' : 'http'}://${host}:${this.port}`;
   }
 
   private async request<T>(method: string, path: string, form?: FormData | object): Promise<T> {
@@ -138,9 +150,20 @@ export class RestClusterClient {
       res = await this.send(method, path, form);
     } catch (e) {
       const code = networkCode(e);
+      const tlsCode = tlsErrorCode(e);
+      if (tlsCode !== undefined) {
+        throw new ClusterUnreachableException(
+          `Could not reach the JobManager REST endpoint at ${this.baseUrl} (${this.source}): TLS: ${(e as Error).message} (${tlsCode}). ` +
+          (this.tls ? "Check security.ssl.rest.truststore (it must hold the server's certificate or its CA), security.ssl.verify-hostname, " +
+            'and with security.ssl.rest.authentication-enabled the client keystore security.ssl.rest.keystore.'
+            : 'The endpoint does not speak plain HTTP here.'),
+          tlsCode, e);
+      }
       const why = code ?? (e instanceof Error ? e.message : String(e));
+      const hint = !this.tls && (code === 'ECONNRESET' || (e as Error).message === 'socket hang up')
+        ? ' If the REST endpoint uses HTTPS, set security.ssl.rest.enabled=true (and security.ssl.rest.truststore).' : '';
       throw new ClusterUnreachableException(
-        `Could not reach the JobManager REST endpoint at ${this.baseUrl} (${this.source}): ${why}. Is the cluster running, and are the address and port right?`,
+        `Could not reach the JobManager REST endpoint at ${this.baseUrl} (${this.source}): ${why}. Is the cluster running, and are the address and port right?${hint}`,
         code, e);
     }
     const { status, text } = res;
@@ -165,12 +188,14 @@ export class RestClusterClient {
     if (encoded) headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
     if (json !== undefined) headers['content-type'] = 'application/json';
     return new Promise((resolve, reject) => {
-      const req = httpRequest(`${this.baseUrl}${path}`, { method, headers, timeout: this.timeoutMs, ...(this.localAddress !== undefined ? { localAddress: this.localAddress } : {}) }, (res) => {
+      const options = { method, headers, timeout: this.timeoutMs, ...(this.localAddress !== undefined ? { localAddress: this.localAddress } : {}) };
+      const onResponse = (res: import('node:http').IncomingMessage): void => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
         res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', text: Buffer.concat(chunks).toString('utf8') }));
-      });
+      };
+      const req = this.tls ? httpsRequest(`${this.baseUrl}${path}`, { ...options, ...this.tls }, onResponse) : httpRequest(`${this.baseUrl}${path}`, options, onResponse);
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
       if (encoded?.body) {

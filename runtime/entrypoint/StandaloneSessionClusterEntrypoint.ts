@@ -9,6 +9,7 @@ import type { TaskExecutionState, TaskMetricsReport } from '../taskmanager/TaskD
 import { type Configuration, JobManagerOptions, HeartbeatManagerOptions } from '../configuration/index.js';
 import { createLogger } from './ClusterLog.js';
 import { resolveBindHost, formatHostPort } from './BindAddress.js';
+import { loadInternalTls } from '../security/SSLUtils.js';
 import type { UserCodeLoader } from '../usercode/UserCodeLoader.js';
 import { JobBundleUserCodeLoader } from '../usercode/JobBundleUserCodeLoader.js';
 import { HighAvailabilityServices } from '../jobmanager/ha/HighAvailabilityServices.js';
@@ -51,14 +52,16 @@ export class StandaloneSessionClusterEntrypoint {
   async start(): Promise<JobManagerServices> {
     const host = this.configuration.get(JobManagerOptions.ADDRESS);
     const port = this.configuration.get(JobManagerOptions.PORT);
+    // security.ssl.internal.enabled: TaskManagers reach this endpoint over TLS with client certificates.
+    const tls = loadInternalTls(this.configuration);
     this.rpc = new RpcServer(this.secret, (m, a, c) => this.handle(m, a, c), () => { /* registration comes as an RPC */ },
-      (msg) => this.log('WARN', msg));
+      (msg) => this.log('WARN', msg), undefined, tls);
     const bind = await resolveBindHost({
       what: 'JobManager RPC endpoint', bindKey: JobManagerOptions.BIND_HOST.key, bind: this.configuration.getOptional(JobManagerOptions.BIND_HOST),
       advertisedKey: JobManagerOptions.ADDRESS.key, advertised: host,
     });
     const addr = await this.rpc.start(bind, port);
-    this.log('INFO', `RPC endpoint listening on ${formatHostPort(addr.host, addr.port)}, advertised as ${formatHostPort(host, addr.port)}`);
+    this.log('INFO', `RPC endpoint listening on ${formatHostPort(addr.host, addr.port)}, advertised as ${formatHostPort(host, addr.port)}${tls ? ' (TLS, client certificates required)' : ''}`);
     try {
       this.reporters = await startMetricReporters(this.configuration, this.metricRegistry, bind, (m) => this.log('INFO', m));
     } catch (e) {

@@ -4,7 +4,7 @@ import { hostname, availableParallelism, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
 import { repinBundleCode } from '../usercode/JobBundle.js';
 import { resolveBindHost, formatHostPort } from './BindAddress.js';
-import { loadInternalTls, setInternalTls } from '../security/InternalTls.js';
+import { loadInternalTls, setInternalTls, internalTls } from '../security/SSLUtils.js';
 import { WorkerTaskExecutor } from '../taskmanager/WorkerTaskExecutor.js';
 import { connectRpc, type RpcConnection } from '../rpc/RpcConnection.js';
 import { type TaskDeploymentDescriptor, type TaskExecutionState, type TaskIOMetrics, type TaskMetricsReport } from '../taskmanager/TaskDeploymentDescriptor.js';
@@ -64,6 +64,8 @@ export class TaskManagerRunner {
 
   async start(): Promise<void> {
     const id = this.configuration.getOptional(TaskManagerOptions.RESOURCE_ID) ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    // security.ssl.internal.enabled: the RPC connection, TcpServer and TcpClient use it; a bad keystore fails start-up here.
+    setInternalTls(loadInternalTls(this.configuration));
     // The JobManager connection first: unless taskmanager.host is set, the TaskManager advertises
     // the local address it reaches the JobManager from (Flink's connecting-address discovery).
     const conn = await this.dial();
@@ -74,13 +76,6 @@ export class TaskManagerRunner {
       advertisedKey: configuredHost !== undefined ? TaskManagerOptions.HOST.key : `${TaskManagerOptions.HOST.key} (detected from the JobManager connection)`,
       advertised: this.advertisedHost,
     }).catch((e: unknown) => { conn.close('TaskManager cannot start'); throw e; });
-    // security.ssl.internal.enabled: TcpServer/TcpClient pick this up; a bad keystore fails start-up here.
-    try {
-      setInternalTls(loadInternalTls(this.configuration));
-    } catch (e) {
-      conn.close('TaskManager cannot start');
-      throw e;
-    }
     // Data plane before registering: its port is part of the registration, and every slot gets an uplink to it.
     this.tcp = new TcpConnectionManager({
       taskManagerId: id, secret: this.secret, bindHost,
@@ -115,8 +110,9 @@ export class TaskManagerRunner {
   private dial(): Promise<RpcConnection> {
     const host = this.configuration.get(JobManagerOptions.ADDRESS);
     const port = this.configuration.get(JobManagerOptions.PORT);
+    const tls = internalTls();
     return connectRpc(host, port, this.secret, (m, a) => this.handle(m, a), {
-      attempts: 30, what: `the JobManager ('jobmanager.rpc.address'/'jobmanager.rpc.port')`,
+      attempts: 30, what: `the JobManager ('jobmanager.rpc.address'/'jobmanager.rpc.port')`, ...(tls ? { tls } : {}),
     });
   }
 
@@ -166,6 +162,7 @@ export class TaskManagerRunner {
       case 'sendOperatorEventToTask': { const [id, nodeId, ev] = args as [string, number, unknown]; this.te.sendOperatorEventToTask(id, nodeId, ev); return null; }
       case 'sendCheckpointCommand': { const [id, cmd] = args as [string, CheckpointCommand]; this.te.sendCheckpointCommand(id, cmd); return null; }
       case 'releaseJob': { const [jobId] = args as [string]; this.te.releaseJob(jobId); return null; }
+      case 'releasePartitions': { const [jobId, ids] = args as [string, string[]]; this.te.releasePartitions(jobId, ids); return null; }
       case 'requestMetricDump': return this.te.requestMetricDump();
       case 'requestLogList': return listLogs(this.logs);
       case 'requestLogFile': { const [name, maxBytes] = args as [string, number]; return readLog(this.logs, name, maxBytes); }

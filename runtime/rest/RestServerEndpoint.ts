@@ -19,6 +19,7 @@ import { CheckpointingOptions, Configuration, CoreOptions, RestOptions } from '.
 import type { JobMaster } from '../jobmanager/jobmaster/JobMaster.js';
 import { type RestLogger, consoleRestLogger } from './RestLogger.js';
 import { type RestAuthenticationOptions, RestAuthenticator, restAuthenticationRequired } from '../security/RestAuthentication.js';
+import { type RestServerTlsOptions, loadRestServerTls } from '../security/SSLUtils.js';
 import { RestHandlerException, internalServerError } from './messages/ErrorResponseBody.js';
 import { registerScheduleHandlers } from './handlers/schedules.js';
 import type { EtlScheduler } from '../schedule/EtlScheduler.js';
@@ -159,6 +160,7 @@ export class RestServerEndpoint {
   private logLocation: Promise<LogLocation> | null = null;
   /** The web dashboard's files and job-file submission (runtime/webmonitor). */
   private readonly webMonitor: WebMonitor;
+  private tls: RestServerTlsOptions | undefined;
 
   constructor(opts: RestServerEndpointOptions) {
     this.dispatcher = opts.dispatcher;
@@ -179,6 +181,9 @@ export class RestServerEndpoint {
     this.webMonitor = new WebMonitor(this.dispatcher, this.uploadDir, this.log);
   }
 
+  /** 'https' with security.ssl.rest.enabled (known once started). */
+  get scheme(): 'http' | 'https' { return this.tls ? 'https' : 'http'; }
+
   /** Whether requests must present the bearer token (known once started). */
   get authenticationRequired(): boolean { return this.authenticator?.required ?? false; }
 
@@ -187,6 +192,7 @@ export class RestServerEndpoint {
     if (this.app) throw new Error('RestServerEndpoint already started');
     await mkdir(this.uploadDir, { recursive: true, mode: 0o700 });
     const host = this.conf.get(RestOptions.BIND_ADDRESS);
+    this.tls = loadRestServerTls(this.conf); // a bad keystore fails start-up, naming the key
     this.authenticator = await this.createAuthenticator(host);
     const ports = this.candidatePorts();
     let lastError: unknown;
@@ -202,7 +208,8 @@ export class RestServerEndpoint {
       }
       this.app = app;
       const a = app.server.address() as AddressInfo;
-      this.log.info(`REST endpoint listening at http://${a.address}:${a.port} (uploads in ${this.uploadDir}; ${this.authenticator.required ? 'every request needs the bearer token' : 'loopback only, no credential needed'})`);
+      const tlsNote = this.tls ? (this.tls.requestCert ? '; HTTPS, client certificates required' : '; HTTPS') : '';
+      this.log.info(`REST endpoint listening at ${this.scheme}://${a.address}:${a.port} (uploads in ${this.uploadDir}; ${this.authenticator.required ? 'every request needs the bearer token' : 'loopback only, no credential needed'}${tlsNote})`);
       return { address: a.address, port: a.port };
     }
     throw new Error(`Could not bind the REST endpoint to ${host} on port(s) ${ports.join(', ')}: ${(lastError as Error | undefined)?.message ?? 'no port'}`, { cause: lastError });
@@ -265,7 +272,8 @@ export class RestServerEndpoint {
 
   private async buildApp(): Promise<FastifyInstance> {
     this.routes.length = 0;
-    const app = Fastify({ logger: false, bodyLimit: this.maxContentLength });
+    // security.ssl.rest.enabled: the same routes over HTTPS (Fastify then types the server as https.Server).
+    const app = Fastify({ logger: false, bodyLimit: this.maxContentLength, ...(this.tls ? { https: this.tls } : {}) }) as unknown as FastifyInstance;
     await app.register(multipart, {
       // Busboy would strip directories from file names, hiding a traversal attempt: keep them to reject it.
       preservePath: true,

@@ -1,8 +1,16 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as connectTcp } from 'node:net';
 import { RpcServer, connectRpc, type RpcConnection, RpcTimeoutException, RemoteRpcException, RpcConnectionClosedException } from './RpcConnection.js';
+import type { InternalTlsOptions } from '../security/InternalTlsContext.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
+const cleanupsAll: Array<() => void> = [];
 afterEach(async () => { for (const c of cleanups.splice(0)) await c(); });
+afterAll(() => { for (const c of cleanupsAll.splice(0)) c(); });
 
 async function server(secret: string, handler: (m: string, a: unknown[], c: RpcConnection) => unknown, log: string[] = []): Promise<{ port: number; conns: RpcConnection[] }> {
   const conns: RpcConnection[] = [];
@@ -70,5 +78,58 @@ describe('control RPC under concurrency', () => {
       calls.push(c.call('echo', [v]).then((r) => { expect(r).toEqual(v); }));
     }
     await Promise.all(calls);
+  });
+});
+
+describe('control RPC over internal TLS (security.ssl.internal.*)', () => {
+  // Two self-signed certificates: the cluster's (in the truststore) and a stranger's.
+  const dir = mkdtempSync(join(tmpdir(), 'tsflink-rpc-tls-'));
+  cleanupsAll.push(() => rmSync(dir, { recursive: true, force: true }));
+  const pem = (name: string): Buffer => {
+    const key = join(dir, `${name}.key`), crt = join(dir, `${name}.crt`);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-days', '2', '-subj', `/CN=tsflink-${name}`], { stdio: 'pipe' });
+    return Buffer.concat([readFileSync(key), readFileSync(crt)]);
+  };
+  const cluster = pem('cluster');
+  const stranger = pem('stranger');
+  const ca = readFileSync(join(dir, 'cluster.crt'));
+  const tls = (keyAndCert: Buffer): InternalTlsOptions => ({ key: keyAndCert, cert: keyAndCert, ca, minVersion: 'TLSv1.2' });
+
+  async function tlsServer(log: string[]): Promise<number> {
+    const s = new RpcServer('s3cret', (m, a) => (m === 'echo' ? a[0] : null), () => undefined, (m) => log.push(m), 10_000, tls(cluster));
+    expect(s.encrypted).toBe(true);
+    const { port } = await s.start('127.0.0.2', 0);
+    cleanups.push(() => s.close());
+    return port;
+  }
+
+  it('a client with the cluster certificate calls through TLS, the secret handshake inside', async () => {
+    const port = await tlsServer([]);
+    const client = await connectRpc('127.0.0.2', port, 's3cret', () => null, { tls: tls(cluster), attempts: 1 });
+    cleanups.push(() => client.close());
+    expect(await client.call('echo', [{ a: [1, 2] }])).toEqual({ a: [1, 2] });
+    // and the wrong secret is still refused inside TLS
+    await expect(connectRpc('127.0.0.2', port, 'wrong', () => null, { tls: tls(cluster), attempts: 3 })).rejects.toThrow(/cluster secret/);
+  });
+
+  it('refuses an untrusted certificate and plain TCP; the client gives up at once, saying what TLS needs', async () => {
+    const log: string[] = [];
+    const port = await tlsServer(log);
+    const t0 = Date.now();
+    const err = await connectRpc('127.0.0.2', port, 's3cret', () => null, { tls: tls(stranger), attempts: 10 }).catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/(TLS handshake failed|closed the TLS connection during the handshake).*security\.ssl\.internal\.truststore/);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    // plain TCP: the server answers junk with a close, never with the secret handshake's hello
+    const answer = await new Promise<string>((resolve) => {
+      const sock = connectTcp({ host: '127.0.0.2', port }, () => sock.write('TSFA-not-tls\n'));
+      let got = '';
+      sock.on('data', (d: Buffer) => { got += d.toString('latin1'); });
+      sock.on('error', () => undefined);
+      sock.on('close', () => resolve(got));
+    });
+    expect(answer.startsWith('TSFA')).toBe(false);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(log.some((l) => /^Refused RPC connection from 127\.0\.0\.1?\d*:\d+: TLS:/.test(l) || /Refused RPC connection .*TLS/.test(l))).toBe(true);
   });
 });

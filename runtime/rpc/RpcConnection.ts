@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, connect as connectTls } from 'node:tls';
 import { Unpackr, type Packr as MsgPackr } from 'msgpackr';
 // -0-preserving: RPC messages carry user values too (collect sink batches, operator events, accumulators).
 import { Packr } from '../network/Packr.js';
 import { serverHandshake, clientHandshake, AuthenticationError } from '../security/ClusterSecret.js';
+import type { InternalTlsOptions } from '../security/InternalTlsContext.js';
 
 /**
  * The control plane between JobManager and TaskManagers (Flink's RPC): request/response and
@@ -141,16 +143,24 @@ export class RpcConnection extends EventEmitter {
   }
 }
 
-/** Accepts authenticated RPC connections; peers that fail the handshake are dropped and logged. */
+/**
+ * Accepts authenticated RPC connections; peers that fail the handshake are dropped and logged.
+ * With `tls` (security.ssl.internal.*) peers must also present a trusted certificate, and the secret
+ * handshake runs inside the TLS session.
+ */
 export class RpcServer {
   private server: Server | null = null;
   private readonly conns = new Set<RpcConnection>();
+  /** Every accepted socket, also those still in the TLS or secret handshake: close() ends them too. */
+  private readonly sockets = new Set<Socket>();
   constructor(private readonly secret: string, private readonly handler: RpcHandler, private readonly onConnection: (c: RpcConnection) => void,
-    private readonly log: (msg: string) => void, private readonly timeoutMs = 10_000) {}
+    private readonly log: (msg: string) => void, private readonly timeoutMs = 10_000, private readonly tls?: InternalTlsOptions) {}
+
+  get encrypted(): boolean { return this.tls !== undefined; }
 
   start(host: string, port: number): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
-      const srv = createServer((sock) => {
+      const accept = (sock: Socket): void => {
         sock.pause();
         serverHandshake(sock, this.secret).then(() => {
           const c = new RpcConnection(sock, this.handler, this.timeoutMs);
@@ -161,7 +171,10 @@ export class RpcServer {
           this.log(`Dropped RPC connection from ${sock.remoteAddress}:${sock.remotePort}: ${e instanceof Error ? e.message : String(e)}`);
           sock.destroy();
         });
-      });
+      };
+      const srv = this.tls ? createTlsServer({ ...this.tls, requestCert: true, rejectUnauthorized: true }, accept) : createServer(accept);
+      srv.on('connection', (sock: Socket) => { this.sockets.add(sock); sock.once('close', () => this.sockets.delete(sock)); });
+      if (this.tls) srv.on('tlsClientError', (e, sock) => this.log(`Refused RPC connection from ${sock.remoteAddress}:${sock.remotePort}: TLS: ${e.message}`));
       srv.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`Cannot listen for RPC on ${host}:${port} ('jobmanager.rpc.port'): ${e.message}`)));
       srv.listen(port, host, () => {
         this.server = srv;
@@ -173,32 +186,64 @@ export class RpcServer {
 
   async close(): Promise<void> {
     for (const c of this.conns) c.close('server shutting down');
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    const closed = new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    for (const sock of this.sockets) sock.destroy();
+    await closed;
   }
 }
 
-/** Connects and authenticates; retries refused connections with backoff up to `attempts`. */
+/** Connects (over TLS with `opts.tls`) and authenticates; retries refused connections with backoff up to `attempts`. */
 export async function connectRpc(host: string, port: number, secret: string, handler: RpcHandler,
-  opts: { attempts?: number; timeoutMs?: number; what?: string } = {}): Promise<RpcConnection> {
+  opts: { attempts?: number; timeoutMs?: number; what?: string; tls?: InternalTlsOptions } = {}): Promise<RpcConnection> {
+  const tls = opts.tls;
   const attempts = opts.attempts ?? 10;
   let delay = 200;
   let last: Error | null = null;
   for (let i = 0; i < attempts; i++) {
     try {
       const sock = await new Promise<Socket>((resolve, reject) => {
-        const s = connect(port, host);
-        s.once('connect', () => { s.off('error', reject); s.pause(); resolve(s); });
+        const s = tls ? connectTls({ ...tls, host, port, rejectUnauthorized: true, checkServerIdentity: () => undefined }) : connect(port, host);
+        s.once(tls ? 'secureConnect' : 'connect', () => { s.off('error', reject); s.pause(); resolve(s); });
         s.once('error', reject);
       });
-      await clientHandshake(sock, secret);
+      // TLS 1.3 rejects a client certificate after the client's side of the handshake: the alert
+      // may arrive as an error just after the close the secret handshake sees; report the TLS cause.
+      let socketError: unknown;
+      const onSocketError = (e: unknown): void => { socketError ??= e; };
+      if (tls) sock.on('error', onSocketError);
+      try {
+        await clientHandshake(sock, secret);
+      } catch (e) {
+        if (tls) await new Promise((r) => setTimeout(r, 20));
+        if (isTlsFailure(socketError)) throw socketError;
+        // Under TLS 1.3 a refused client certificate shows as a close right after the TLS handshake.
+        if (tls && e instanceof AuthenticationError && /closed the connection/.test(e.message)) {
+          throw new AuthenticationError('the peer closed the TLS connection during the handshake: it refused this process\'s certificate ' +
+            '(security.ssl.internal.keystore must be in the peer\'s security.ssl.internal.truststore), or the cluster secret differs');
+        }
+        throw e;
+      } finally {
+        sock.off('error', onSocketError);
+      }
       return new RpcConnection(sock, handler, opts.timeoutMs ?? 10_000);
     } catch (e) {
       last = e as Error;
       if (e instanceof AuthenticationError) break; // a wrong secret does not get better with retries
+      if (tls && isTlsFailure(e)) {
+        last = new Error(`TLS handshake failed: ${(e as Error).message}. With security.ssl.internal.enabled every process of the cluster ` +
+          'needs it, and each needs a certificate the others\' security.ssl.internal.truststore holds', { cause: e });
+        break;
+      }
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 5_000);
     }
   }
   const err = new Error(`Cannot connect to ${opts.what ?? 'the JobManager'} at ${host}:${port} after ${attempts} attempt(s): ${last?.message}`, { cause: last });
   throw err;
+}
+
+/** An OpenSSL-level failure (not a refused or reset connection, which a retry may fix). */
+function isTlsFailure(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (code.startsWith('ERR_SSL') || code === 'EPROTO' || code.startsWith('ERR_TLS') || code.includes('CERT'));
 }
