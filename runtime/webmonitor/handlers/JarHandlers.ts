@@ -130,13 +130,13 @@ export function registerJarHandlers(ctx: RestHandlerContext, opts: JarHandlersOp
     return {};
   });
 
-  ctx.route('POST', '/jars/:jarid/plan', { params: jarParams, body: runBodySchema }, async (req): Promise<{ plan: JobPlan }> => {
-    const planned = await plan(await existing(req), jarDir, req.body as JarRunRequestBody | undefined, ctx.configuration);
+  ctx.route('POST', '/jars/:jarid/plan', { params: jarParams }, async (req): Promise<{ plan: JobPlan }> => {
+    const planned = await plan(await existing(req), jarDir, runBody(req), ctx.configuration);
     return { plan: jobPlan(planned.jobGraph) };
   });
 
-  ctx.route('POST', '/jars/:jarid/run', { params: jarParams, body: runBodySchema }, async (req): Promise<JarRunResponseBody> => {
-    const planned = await plan(await existing(req), jarDir, req.body as JarRunRequestBody | undefined, ctx.configuration);
+  ctx.route('POST', '/jars/:jarid/run', { params: jarParams }, async (req): Promise<JarRunResponseBody> => {
+    const planned = await plan(await existing(req), jarDir, runBody(req), ctx.configuration);
     const { jobGraph, bundle, args, defaultParallelism, base } = planned;
     try {
       await opts.dispatcher.submitJobFromBundle({
@@ -150,6 +150,17 @@ export function registerJarHandlers(ctx: RestHandlerContext, opts: JarHandlersOp
     opts.log.info(`Job '${jobGraph.jobName}' (${jobGraph.jobId}) submitted from job file ${bundle.entry}.`);
     return { jobid: jobGraph.jobId };
   });
+}
+
+/** The run/plan request body; none (as Flink allows) means all defaults. */
+function runBody(req: FastifyRequest): JarRunRequestBody | undefined {
+  if (req.body === undefined || req.body === null || req.body === '') return undefined;
+  const validate = req.compileValidationSchema(runBodySchema);
+  if (!validate(req.body)) {
+    const errs = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+    throw new RestHandlerException(400, `Invalid body of ${req.method} ${req.url.split('?')[0]}: ${errs.join('; ')}. Expected {"programArgsList"?: [..], "programArgs"?: "..", "parallelism"?: n, "savepointPath"?: "..", "allowNonRestoredState"?: bool, "flinkConfiguration"?: {..}}.`);
+  }
+  return req.body as JarRunRequestBody;
 }
 
 function checkJobFileName(raw: string): string {
