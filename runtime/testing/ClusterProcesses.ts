@@ -44,10 +44,10 @@ export class ClusterProcesses {
     if (process.env['TSFLINK_KEEP_TEST_DIRS']) console.log(`kept ${this.workDir}`); else rmSync(this.workDir, { recursive: true, force: true });
   }
 
-  /** Runs the tsflink CLI with `args` (collecting its output). */
-  cli(args: string[]): CollectedProcess {
+  /** Runs the tsflink CLI with `args` (collecting its output); `env` adds to this process's environment. */
+  cli(args: string[], env: Record<string, string> = {}): CollectedProcess {
     // TSFLINK_WORK_DIR: client commands (run -m, list, …) find the REST token of the cluster there.
-    const p = spawnCollecting(process.execPath, [cliPath, ...args], { cwd: root, env: { ...process.env, TSFLINK_WORK_DIR: this.workDir } });
+    const p = spawnCollecting(process.execPath, [cliPath, ...args], { cwd: root, env: { ...process.env, TSFLINK_WORK_DIR: this.workDir, ...env } });
     this.procs.push(p);
     return p;
   }
@@ -67,8 +67,8 @@ export class ClusterProcesses {
     await waitFor('the JobManager', () => this.jobManager.stdout().includes('JobManager started'), 30_000, 50);
   }
 
-  startTaskManager(host: string, slots = 2): CollectedProcess {
-    return this.cli(['taskmanager', '--work-dir', this.workDir, ...this.conf(), '-D', `taskmanager.host=${host}`, '-D', `taskmanager.numberOfTaskSlots=${slots}`]);
+  startTaskManager(host: string, slots = 2, env: Record<string, string> = {}): CollectedProcess {
+    return this.cli(['taskmanager', '--work-dir', this.workDir, ...this.conf(), '-D', `taskmanager.host=${host}`, '-D', `taskmanager.numberOfTaskSlots=${slots}`], env);
   }
 
   /** REST beyond 127.0.0.1 needs the bearer token the JobManager wrote into its work dir. */
