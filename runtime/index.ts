@@ -22,7 +22,6 @@ export type { CheckpointedFunction, CheckpointListener, FunctionSnapshotContext,
 export { type Accumulator, IntCounter, LongCounter, DoubleCounter, ListAccumulator, AverageAccumulator } from './api/functions/Accumulator.js';
 export {
   ProcessFunction, KeyedProcessFunction, CoProcessFunction, KeyedCoProcessFunction,
-  BroadcastProcessFunction, KeyedBroadcastProcessFunction,
   type ProcessContext, type OnTimerContext, type KeyedProcessContext, type KeyedOnTimerContext, type TimerService, type TimeDomain,
 } from './api/functions/ProcessFunction.js';
 
@@ -40,6 +39,14 @@ export {
 } from './api/datastream/CoGroupedStreams.js';
 export { JoinedStreams, JoinedStreamsWithWindow, type JoinedStreamsWhere, type JoinedStreamsEqualTo } from './api/datastream/JoinedStreams.js';
 export { IntervalJoin, IntervalJoined } from './api/datastream/IntervalJoin.js';
+// Broadcast state (API.md §2, §4): loading BroadcastConnectedStream adds DataStream.connect(broadcastStream).
+export { BroadcastStream } from './api/datastream/BroadcastStream.js';
+export { BroadcastConnectedStream } from './api/datastream/BroadcastConnectedStream.js';
+export {
+  BroadcastProcessFunction, KeyedBroadcastProcessFunction,
+  type BroadcastProcessFunctionLike, type KeyedBroadcastProcessFunctionLike, type BaseBroadcastContext, type BroadcastContext,
+  type ReadOnlyBroadcastContext, type KeyedBroadcastContext, type KeyedReadOnlyContext, type KeyedBroadcastOnTimerContext, type KeyedStateApplier,
+} from './api/functions/BroadcastProcessFunction.js';
 export {
   RichJoinFunction, RichFlatJoinFunction, RichCoGroupFunction, ProcessJoinFunction,
   type JoinFunction, type FlatJoinFunction, type CoGroupFunction, type ProcessJoinContext, type ProcessJoinFunctionLike,

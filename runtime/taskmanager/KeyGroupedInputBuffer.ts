@@ -10,10 +10,17 @@ interface Group { v1: unknown[]; t1: Array<number | undefined>; v2: unknown[]; t
  */
 export class KeyGroupedInputBuffer {
   private readonly groups = new Map<string | number | bigint | boolean, Group>();
+  /** An input without a key (the broadcast side of a keyed broadcast operator): replayed before all keys, as in Flink. */
+  private readonly unkeyed: Group = { v1: [], t1: [], v2: [], t2: [] };
   constructor(private readonly keySelectors: ReadonlyArray<((v: unknown) => unknown) | undefined>) {}
 
   add(input: number, values: unknown[], timestamps: number[] | null): void {
-    const ks = this.keySelectors[input - 1]!;
+    const ks = this.keySelectors[input - 1];
+    if (ks === undefined) {
+      const [vs, ts] = input === 1 ? [this.unkeyed.v1, this.unkeyed.t1] : [this.unkeyed.v2, this.unkeyed.t2];
+      for (let i = 0; i < values.length; i++) { vs.push(values[i]); ts.push(timestamps === null ? undefined : timestamps[i]); }
+      return;
+    }
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       const mk = keyToMapKey(ks(v));
@@ -26,6 +33,10 @@ export class KeyGroupedInputBuffer {
 
   async replay(one: OneInputStreamOperator<unknown>, two: TwoInputStreamOperator<unknown, unknown>, twoInput: boolean,
     endKey: () => void, yieldFn: () => Promise<void>, checkCanceled: () => void): Promise<void> {
+    const u = this.unkeyed;
+    for (let i = 0; i < u.v1.length; i++) two.processElement1(u.v1[i], u.t1[i]);
+    for (let i = 0; i < u.v2.length; i++) two.processElement2(u.v2[i], u.t2[i]);
+    u.v1 = []; u.t1 = []; u.v2 = []; u.t2 = [];
     for (const [mk, g] of this.groups) {
       if (twoInput) {
         for (let i = 0; i < g.v1.length; i++) two.processElement1(g.v1[i], g.t1[i]);

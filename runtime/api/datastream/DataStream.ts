@@ -32,6 +32,8 @@ import { fieldAggregator, type AggregationType } from '../../operators/Aggregati
 import { PrintSink } from '../../connectors/print/PrintSink.js';
 import { TimestampsAndWatermarksOperator } from '../../operators/TimestampsAndWatermarksOperator.js';
 import type { WatermarkStrategy } from '../eventtime/WatermarkStrategy.js';
+import type { MapStateDescriptor } from '../state/StateDescriptor.js';
+import { BroadcastStream } from './BroadcastStream.js';
 
 /** A stream of records of type T (Flink's DataStream). */
 export class DataStream<T> {
@@ -97,7 +99,13 @@ export class DataStream<T> {
   shuffle(): DataStream<T> { return this.setConnectionType(new ShufflePartitioner()); }
   global(): DataStream<T> { return this.setConnectionType(new GlobalPartitioner()); }
   /** Sends every record to every parallel instance of the next operator. */
-  broadcast(): DataStream<T> { return this.setConnectionType(new BroadcastPartitioner()); }
+  broadcast(): DataStream<T>;
+  /** With MapStateDescriptors: a BroadcastStream, to connect() to a stream whose function reads these broadcast states. */
+  broadcast(...descriptors: MapStateDescriptor<unknown, unknown>[]): BroadcastStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<unknown, unknown>[]): DataStream<T> | BroadcastStream<T> {
+    const partitioned = this.setConnectionType(new BroadcastPartitioner());
+    return descriptors.length === 0 ? partitioned : new BroadcastStream<T>(this.environment, partitioned.transformation, descriptors);
+  }
 
   protected setConnectionType(p: StreamPartitioner): DataStream<T> {
     return new DataStream<T>(this.environment, new PartitionTransformation<T>(this.environment.nextTransformationId(), this.transformation, p));
@@ -114,9 +122,12 @@ export class DataStream<T> {
     return new DataStream<T>(this.environment, new UnionTransformation<T>(this.environment.nextTransformationId(), inputs));
   }
 
-  connect<U>(other: DataStream<U>): ConnectedStreams<T, U> {
+  connect<U>(other: DataStream<U>): ConnectedStreams<T, U>;
+  // BroadcastConnectedStream.ts adds the connect(broadcastStream) overload, hence the wide implementation signature.
+  connect<U>(other: unknown): unknown {
+    if (!(other instanceof DataStream)) throw new TypeError(`connect: expected a DataStream or a BroadcastStream, got ${describe(other)}.`);
     if (other.environment !== this.environment) throw new Error('connect: both streams must belong to the same StreamExecutionEnvironment.');
-    return new ConnectedStreams<T, U>(this.environment, this, other);
+    return new ConnectedStreams<T, U>(this.environment, this, other as DataStream<U>);
   }
 
   // ---- sinks ---------------------------------------------------------------------------
