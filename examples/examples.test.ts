@@ -91,6 +91,31 @@ describe('examples through `tsflink run` (worker-thread slots)', () => {
     }
   });
 
+  it('window-join.ts: window coGroup counts named from broadcast state, and interval-join attribution, the same in STREAMING and BATCH', () => {
+    const count = 600;
+    const campaign = ['spring', 'summer', 'autumn', 'winter', 'evergreen'];
+    const want: string[] = [];
+    const windows = new Map<string, { ad: number; windowEnd: number; impressions: number; clicks: number }>();
+    const bump = (ad: number, ts: number, what: 'impressions' | 'clicks'): void => {
+      const windowEnd = Math.floor(ts / 10_000) * 10_000 + 10_000;
+      const k = `${ad} ${windowEnd}`;
+      const w = windows.get(k) ?? windows.set(k, { ad, windowEnd, impressions: 0, clicks: 0 }).get(k)!;
+      w[what]++;
+    };
+    for (let i = 0; i < count; i++) bump(i % 5, i * 100, 'impressions');
+    for (let j = 0; j < Math.ceil(count / 3); j++) {
+      bump((j * 3) % 5, j * 300 + 250, 'clicks');
+      want.push(JSON.stringify({ kind: 'attributed', ad: (j * 3) % 5, impressionTs: j * 300, clickTs: j * 300 + 250, at: j * 300 + 250 }));
+    }
+    for (const w of windows.values()) want.push(JSON.stringify({ kind: 'window', campaign: campaign[w.ad], ...w }));
+    want.sort();
+    for (const mode of ['STREAMING', 'BATCH']) {
+      const r = cli(['run', '-p', '2', 'examples/window-join.ts', '--count', String(count), '--mode', mode]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^\d+> /, '')).sort()).toEqual(want);
+    }
+  });
+
   it('checkpointed-wordcount.ts commits every running count exactly once through checkpoints', () => {
     const out = join(dir, 'cp-wc');
     const r = cli(['run', '-p', '2', join(root, 'examples/checkpointed-wordcount.ts'), '--out', out, '--checkpoints', `file://${join(dir, 'cp-chk')}`, '--count', '4000', '--rate', '8000', '--interval', '100']);
