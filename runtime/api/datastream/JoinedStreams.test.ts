@@ -129,6 +129,22 @@ describe('window join and coGroup', () => {
     expect(out.every((r) => ['2/0', '1/1'].includes(r))).toBe(true);
   });
 
+  // Flink's JoinedStreamsTest / CoGroupedStreamsTest: the settings reach the one window operator of the join.
+  it('testDelegateToCoGrouped / testSetAllowedLateness: trigger and lateness reach the WindowOperator', () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1);
+    const a = env.fromElements<T2>(['a', 1]);
+    const trigger = CountTrigger.of(3);
+    const joined = a.join(a).where((t) => t[0]).equalTo((t) => t[0]).window(TumblingEventTimeWindows.of(5))
+      .trigger(trigger).allowedLateness(100).apply((x, y) => x[1] + y[1]);
+    const op = (joined.transformation as unknown as { operatorFactory: () => unknown }).operatorFactory() as { allowedLateness: number; trigger: unknown; constructor: { name: string } };
+    expect(op.constructor.name).toBe('WindowOperator');
+    expect(op.allowedLateness).toBe(100);
+    expect(op.trigger).toBeInstanceOf(CountTrigger);
+    const evicting = a.coGroup(a).where((t) => t[0]).equalTo((t) => t[0]).window(TumblingEventTimeWindows.of(5)).evictor(CountEvictor.of(2))
+      .apply((_x: Iterable<T2>, _y: Iterable<T2>, _o: Collector<number>) => {});
+    expect(((evicting.transformation as unknown as { operatorFactory: () => object }).operatorFactory()).constructor.name).toBe('EvictingWindowOperator');
+  });
+
   it('bad input gets clear errors', () => {
     const env = StreamExecutionEnvironment.createLocalEnvironment(1);
     const a = env.fromElements<T2>(['a', 1]);
