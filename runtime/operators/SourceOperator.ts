@@ -123,8 +123,10 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> {
   override finish(): void {
     this.periodic?.cancel();
     this.periodic = null;
-    if (this.generator || this.watermarkStrategy.timestampAssigner) this.generator?.onPeriodicEmit(this.watermarkOutput());
-    this.output.emitWatermark(MAX_WATERMARK);
+    const wmOut = this.watermarkOutput();
+    this.generator?.onPeriodicEmit(wmOut);
+    // Through the watermark output, so an idle source becomes active first and downstream takes the +∞.
+    wmOut.emitWatermark(MAX_WATERMARK);
   }
 
   override async close(): Promise<void> {

@@ -16,7 +16,7 @@ import { unregisteredTaskManagerMetricGroup } from '../metrics/index.js';
 import { registerTaskIOMetrics, type TaskMetricsSource } from './TaskIOMetricGroup.js';
 import type { OneInputStreamOperator, TwoInputStreamOperator, KeyGroupedInputAware, StreamOperator } from '../operators/StreamOperator.js';
 import { SourceOperator } from '../operators/SourceOperator.js';
-import { StatusWatermarkValve } from './StatusWatermarkValve.js';
+import { StatusWatermarkValve, type ValveOutput } from './StatusWatermarkValve.js';
 import { KeyGroupedInputBuffer } from './KeyGroupedInputBuffer.js';
 import { MAX_WATERMARK } from '../api/eventtime/WatermarkStrategy.js';
 import type { CheckpointCommand, SnapshotType } from '../checkpoint/CheckpointMessages.js';
@@ -451,6 +451,12 @@ export class Task {
     // Keys computed by the producer (in-thread keyBy) go straight to a head that takes them.
     const keyedOne = !twoInput && typeof one.processKeyedElement === 'function' ? one as Required<Pick<OneInputStreamOperator<unknown>, 'processKeyedElement'>> : null;
     const two = head as TwoInputStreamOperator<unknown, unknown>;
+    const valveOutputs = [1, 2].map((input): ValveOutput => ({
+      // BATCH: time jumps to +∞ per key instead. After EndOfData the operators are finished (drain: +∞ came
+      // before) or stopped for a savepoint: no watermark fires their timers now.
+      emitWatermark: (wm) => { if (!grouped && !this.operatorsFinished) this.emitWatermark(twoInput, input, wm); },
+      emitWatermarkStatus: (idle) => { if (!twoInput && !grouped) one.processWatermarkStatus?.(idle); },
+    }));
     let ended = 0;
     let endOfData = 0;
     let noDrain = false;
@@ -542,20 +548,16 @@ export class Task {
               const pb = this.pendingBarrier;
               if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m, this.barrierUnaligned, pb.location); }
             }
-            const wm = valve.channelFinished(b.channel);
-            // After EndOfData the operators are finished (drain: +∞ came before) or stopped for a savepoint: no watermark fires their timers now.
-            if (wm !== null && !grouped && !this.operatorsFinished) this.emitWatermark(twoInput, input, wm);
+            valve.channelFinished(b.channel, valveOutputs[input - 1]!);
             break;
           }
           case 'Watermark': {
-            if (grouped) break; // BATCH: time jumps to +∞ per key instead
-            const wm = valve.inputWatermark(b.channel, ev.timestamp);
-            if (wm !== null) this.emitWatermark(twoInput, input, wm);
+            valve.inputWatermark(b.channel, ev.timestamp, valveOutputs[input - 1]!);
             break;
           }
           case 'WatermarkStatus': {
-            const change = valve.inputWatermarkStatus(b.channel, ev.idle);
-            if (change !== null && !twoInput && !grouped) one.processWatermarkStatus?.(change);
+            // Going idle may advance the watermark (the channel held the minimum back).
+            valve.inputWatermarkStatus(b.channel, ev.idle, valveOutputs[input - 1]!);
             break;
           }
         }
