@@ -4,8 +4,10 @@
 //     --queries q0,q1,…   which queries (default: q0 q1 q2 q3 q4 q5 q7 q8 q11 q12)
 //     --parallelism n     both engines (default 2)
 //     --rate r            events per second of event time (default 10,000,000, nexmark's tps)
+//     --runs n            measured runs per engine and query, alternating; medians reported (default 1)
 //     --no-flink          tsflink only;  --no-write  print, leave bench/RESULTS.md alone
-//     --profile dir       also run each query under node --cpu-prof (one profile per thread) and report the slot threads' top frames
+//     --profile dir       also run the slow queries (below 1.0× Flink per core-second; all with --no-flink) under
+//                         node --cpu-prof (one profile per thread) and report the busiest threads' top frames
 //
 // Each query runs as a job on the embedded cluster (worker-thread slots, the path of `tsflink run`) and, in a JVM
 // per query, on Flink's local MiniCluster (bench/nexmark/flink-peer, built with Maven from ~/.m2 on first use) after
@@ -17,6 +19,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { bundleJob } from '../../runtime/client/JobBundler.js';
 import { runProgram } from '../../runtime/client/ProgramRunner.js';
 import { loadConfiguration, packageRoot } from '../../runtime/configuration/index.js';
@@ -45,6 +48,12 @@ async function tsflink(bundle: Bundle, q: string, events: number, rate: number, 
 }
 
 interface Flink { version: string; java: string; run(q: string, events: number, rate: number, p: number, warmup: number): Promise<Measured> }
+
+/** Medians of net runtime and CPU time over runs (each its own median); results must be the same in every run. */
+function medianRun(runs: Measured[]): Measured {
+  const mid = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+  return { ms: mid(runs.map((r) => r.ms)), cpuMs: mid(runs.map((r) => r.cpuMs)), records: runs[0]!.records, checksum: runs[0]!.checksum };
+}
 
 function flinkPeer(): Flink {
   const dir = join(packageRoot(), 'bench', 'nexmark', 'flink-peer');
@@ -85,8 +94,10 @@ function profile(dir: string, queries: string[], events: number, rate: number, p
     const profiles = readdirSync(out).filter((f) => f.endsWith('.cpuprofile')).map((f) => topSelfFrames(JSON.parse(readFileSync(join(out, f), 'utf8')), 8))
       .sort((a, b) => b.busyMs - a.busyMs);
     const slots = profiles.slice(0, p);
+    // Frames of the job bundle carry its content hash as file name.
+    const label = (frame: string): string => frame.replace(/[0-9a-f]{64}\.mjs/, 'job bundle');
     parts.push(`**${q}** (${profiles.length} threads profiled; the ${slots.length} busiest):\n\n` + slots.map((s, i) =>
-      `thread ${i + 1}: ${s.busyMs.toFixed(0)} ms busy — ` + s.frames.map((f) => `${f.frame} ${(f.share * 100).toFixed(0)} %`).join('; ')).join('\n\n'));
+      `thread ${i + 1}: ${s.busyMs.toFixed(0)} ms busy — ` + s.frames.map((f) => `${label(f.frame)} ${(f.share * 100).toFixed(0)} %`).join('; ')).join('\n\n'));
   }
   return parts.join('\n\n');
 }
@@ -100,6 +111,7 @@ async function main(): Promise<void> {
   const queries = (option('queries') ?? ALL.join(',')).split(',');
   for (const q of queries) if (!ALL.includes(q)) throw new Error(`--queries: unknown query '${q}'; expected some of ${ALL.join(', ')}.`);
   const p = Number(option('parallelism') ?? 2);
+  const runs = Number(option('runs') ?? 1);
   const rate = Number(option('rate') ?? 10_000_000);
   const flink = process.argv.includes('--no-flink') ? null : flinkPeer();
   const write = !process.argv.includes('--no-write');
@@ -116,28 +128,36 @@ async function main(): Promise<void> {
     }
   }
 
+  const loadBefore = loadavg()[0]!;
   const coresBefore = await effectiveCores();
   const rows: string[] = [];
   const ratios: Record<string, number> = {};
   for (const q of queries) {
-    const t = await tsflink(bundle, q, events, rate, p);
-    const f = flink ? await flink.run(q, events, rate, p, Math.min(events, 500_000)) : null;
+    const ts: Measured[] = [], fs: Measured[] = [];
+    for (let r = 0; r < runs; r++) {
+      ts.push(await tsflink(bundle, q, events, rate, p));
+      if (flink) fs.push(await flink.run(q, events, rate, p, Math.min(events, 500_000)));
+    }
+    const t = medianRun(ts);
+    const f = flink ? medianRun(fs) : null;
     const same = f === null || q === 'q12' ? '–' : t.records === f.records && t.checksum === f.checksum ? 'yes' : 'NO';
     if (same === 'NO') mismatches.push(`${q} (measured run)`);
     const tps = events / (t.ms / 1000), tpc = events / (t.cpuMs / 1000);
     const fps = f ? events / (f.ms / 1000) : NaN, fpc = f ? events / (f.cpuMs / 1000) : NaN;
     ratios[q] = tpc / fpc;
-    console.error(`  ${q}: tsflink ${t.ms} ms, ${t.cpuMs.toFixed(0)} ms CPU; Flink ${f?.ms ?? '–'} ms, ${f?.cpuMs ?? '–'} ms CPU`);
+    console.error(`  ${q}: tsflink ${ts.map((x) => `${x.ms} ms/${x.cpuMs.toFixed(0)} ms CPU`).join(', ')}; Flink ${fs.map((x) => `${x.ms} ms/${x.cpuMs} ms CPU`).join(', ')}`);
     rows.push(`| ${q} | ${f0(tps)} | ${f0(tpc)} | ${f0(fps)} | ${f0(fpc)} | **${f2(tpc / fpc)}×** | ${f2(tps / fps)}× | ${t.records.toLocaleString('en-US')} | ${same} |`);
   }
   const coresAfter = await effectiveCores();
   const profDir = option('profile');
-  const prof = profDir ? profile(profDir, queries, events, rate, p) : '';
+  const slow = queries.filter((q) => !flink || !(ratios[q]! >= 1));
+  const prof = profDir && slow.length ? profile(profDir, slow, events, rate, p) : '';
   const body = `Run ${new Date().toISOString()}. ${machineLine()}${flink ? ` Flink: ${flink.version}, ${flink.java}.` : ''}
-Effective cores for two busy threads (CPU probe, 2.0 = two free cores): ${coresBefore.toFixed(2)} before, ${coresAfter.toFixed(2)} after.
+Effective cores for two busy threads (CPU probe, 2.0 = two free cores): ${coresBefore.toFixed(2)} before, ${coresAfter.toFixed(2)} after.${loadBefore > 1.5 || coresBefore < 1.8 ? `
+**Machine loaded by other agents** (load average ${loadBefore.toFixed(2)} at the start): indicative numbers only; re-run on a quiet machine.` : ''}
 
 \`node dist/bench/nexmark/run.js ${events}\`${process.argv.slice(3).map((a) => ' ' + a).join('')}: ${events.toLocaleString('en-US')} events (Person:Auction:Bid 1:3:46) at
-${rate.toLocaleString('en-US')} events/s of event time, parallelism ${p}, one run per engine and query. tsflink: embedded cluster,
+${rate.toLocaleString('en-US')} events/s of event time, parallelism ${p}, ${runs === 1 ? 'one run' : `median of ${runs} alternating runs`} per engine and query. tsflink: embedded cluster,
 worker-thread slots; Flink: local MiniCluster, \`pipeline.object-reuse: true\` (nexmark's setting), after a warm-up job in the same JVM.
 Events per core-second = events / CPU time of the engine's process over the job (all threads).
 
