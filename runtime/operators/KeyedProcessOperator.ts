@@ -33,20 +33,25 @@ export class KeyedProcessOperator<K, IN, OUT> extends AbstractUdfStreamOperator<
   /** @internal */ currentKey(): unknown { return this.keyedBackend.getCurrentKey(); }
 }
 
+/** The user's view of an operator's keyed timer service (ctx.timerService()). */
+export function userTimerService(timers: InternalTimerService): TimerService {
+  return {
+    currentProcessingTime: () => timers.currentProcessingTime(),
+    currentWatermark: () => timers.currentWatermark,
+    registerEventTimeTimer: (t) => timers.registerEventTimeTimer(t),
+    registerProcessingTimeTimer: (t) => timers.registerProcessingTimeTimer(t),
+    deleteEventTimeTimer: (t) => timers.deleteEventTimeTimer(t),
+    deleteProcessingTimeTimer: (t) => timers.deleteProcessingTimeTimer(t),
+  };
+}
+
 /** Context shared by processElement and onTimer (Flink's ContextImpl/OnTimerContextImpl). */
 export class KeyedContext<K> implements KeyedOnTimerContext<K> {
   ts: number | undefined;
   domain: TimeDomain | null = null;
   private readonly ts_: TimerService;
   constructor(private readonly op: { emitSide(tag: OutputTag<unknown>, v: unknown, ts: number | undefined): void; currentKey(): unknown }, timers: InternalTimerService) {
-    this.ts_ = {
-      currentProcessingTime: () => timers.currentProcessingTime(),
-      currentWatermark: () => timers.currentWatermark,
-      registerEventTimeTimer: (t) => timers.registerEventTimeTimer(t),
-      registerProcessingTimeTimer: (t) => timers.registerProcessingTimeTimer(t),
-      deleteEventTimeTimer: (t) => timers.deleteEventTimeTimer(t),
-      deleteProcessingTimeTimer: (t) => timers.deleteProcessingTimeTimer(t),
-    };
+    this.ts_ = userTimerService(timers);
   }
   timestamp(): number | null { return this.ts ?? null; }
   output<X>(tag: OutputTag<X>, value: X): void { this.op.emitSide(tag as OutputTag<unknown>, value, this.ts); }

@@ -1,16 +1,14 @@
 import { DataStream, type SingleOutputStreamOperator } from './DataStream.js';
-import type { WindowedStream } from './WindowedStream.js';
-import './WindowedStream.js'; // adds KeyedStream.window
+import { type WindowedStream, checkTrigger, checkEvictor, checkAllowedLateness } from './WindowedStream.js';
 import type { Window } from '../windowing/windows/Window.js';
-import { WindowAssigner, MergingWindowAssigner } from '../windowing/assigners/WindowAssigner.js';
-import { Trigger } from '../windowing/triggers/Trigger.js';
+import { WindowAssigner } from '../windowing/assigners/WindowAssigner.js';
+import type { Trigger } from '../windowing/triggers/Trigger.js';
 import type { Evictor } from '../windowing/evictors/Evictor.js';
 import type { Collector } from '../functions/Collector.js';
 import type { KeySelector } from '../functions/Functions.js';
 import { resolveFunction, describe } from '../functions/Functions.js';
-import type { RuntimeContext, OpenContext } from '../functions/RuntimeContext.js';
 import type { CoGroupFunction } from '../functions/JoinFunctions.js';
-import { copyUserFunction } from '../../operators/AbstractStreamOperator.js';
+import { WrappingFunction } from '../functions/WrappingFunction.js';
 
 /**
  * An element of either input of a coGroup or join, as the window operator holds it (Flink's
@@ -67,26 +65,9 @@ export class CoGroupedStreamsWithWindow<T1, T2, K, W extends Window> {
   }
 
   /** Replaces the assigner's default trigger (it sees TaggedUnion elements). */
-  trigger(trigger: Trigger<TaggedUnion<T1, T2>, W>): this {
-    if (!(trigger instanceof Trigger)) throw new TypeError(`trigger: expected a Trigger (e.g. CountTrigger.of(10)), got ${describe(trigger)}.`);
-    if (this.windowAssigner instanceof MergingWindowAssigner && !trigger.canMerge()) {
-      throw new Error(`A merging window assigner cannot be used with a trigger that does not support merging (${trigger.toString()}).`);
-    }
-    this.windowTrigger = trigger;
-    return this;
-  }
-  evictor(evictor: Evictor<TaggedUnion<T1, T2>, W>): this {
-    if (!evictor || typeof evictor.evictBefore !== 'function' || typeof evictor.evictAfter !== 'function') {
-      throw new TypeError(`evictor: expected an Evictor (e.g. CountEvictor.of(10)), got ${describe(evictor)}.`);
-    }
-    this.windowEvictor = evictor;
-    return this;
-  }
-  allowedLateness(ms: number): this {
-    if (!(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0)) throw new RangeError(`allowedLateness(${String(ms)}): The allowed lateness cannot be negative.`);
-    this.lateness = ms;
-    return this;
-  }
+  trigger(trigger: Trigger<TaggedUnion<T1, T2>, W>): this { checkTrigger(this.windowAssigner, trigger); this.windowTrigger = trigger; return this; }
+  evictor(evictor: Evictor<TaggedUnion<T1, T2>, W>): this { checkEvictor(evictor); this.windowEvictor = evictor; return this; }
+  allowedLateness(ms: number): this { checkAllowedLateness(ms); this.lateness = ms; return this; }
 
   getTrigger(): Trigger<TaggedUnion<T1, T2>, W> | undefined { return this.windowTrigger; }
   getEvictor(): Evictor<TaggedUnion<T1, T2>, W> | undefined { return this.windowEvictor; }
@@ -118,32 +99,17 @@ export class CoGroupedStreamsWithWindow<T1, T2, K, W extends Window> {
  * The window function behind coGroup and join (Flink's CoGroupWindowFunction): splits a window's
  * tagged elements by side and hands both to the user's function, opening and closing it with the operator.
  */
-export class CoGroupWindowFunction<T1, T2, R> {
+export class CoGroupWindowFunction<T1, T2, R> extends WrappingFunction<CoGroupFunction<T1, T2, R>> {
   private fn: (first: Iterable<T1>, second: Iterable<T2>, out: Collector<R>) => void;
-  private user: unknown;
-  constructor(private readonly original: CoGroupFunction<T1, T2, R>) {
-    this.user = original;
-    this.fn = resolveFunction(original, 'coGroup', 'coGroup');
+  constructor(f: CoGroupFunction<T1, T2, R>) {
+    super(f);
+    this.fn = resolveFunction(f, 'coGroup', 'coGroup');
   }
+  protected rewrap(f: CoGroupFunction<T1, T2, R>): void { this.fn = resolveFunction(f, 'coGroup', 'coGroup'); }
   apply(_key: unknown, _window: Window, elements: Iterable<TaggedUnion<T1, T2>>, out: Collector<R>): void {
     const first: T1[] = [], second: T2[] = [];
     for (const e of elements) { if (e[0] === 1) first.push(e[1]); else second.push(e[1] as T2); }
     this.fn(first, second, out);
-  }
-  /** Called once per subtask before any window fires: the subtask gets its own copy of the user's object. */
-  setRuntimeContext(ctx: RuntimeContext): void {
-    this.user = copyUserFunction(this.original);
-    this.fn = resolveFunction(this.user, 'coGroup', 'coGroup');
-    const rf = this.user as { setRuntimeContext?: (c: RuntimeContext) => void };
-    if (rf !== null && typeof rf === 'object' && typeof rf.setRuntimeContext === 'function') rf.setRuntimeContext(ctx);
-  }
-  async open(ctx: OpenContext): Promise<void> {
-    const rf = this.user as { open?: (c: OpenContext) => unknown };
-    if (rf !== null && typeof rf === 'object' && typeof rf.open === 'function') await rf.open(ctx);
-  }
-  async close(): Promise<void> {
-    const rf = this.user as { close?: () => unknown };
-    if (rf !== null && typeof rf === 'object' && typeof rf.close === 'function') await rf.close();
   }
 }
 

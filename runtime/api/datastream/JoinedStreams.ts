@@ -7,9 +7,8 @@ import type { Evictor } from '../windowing/evictors/Evictor.js';
 import type { Collector } from '../functions/Collector.js';
 import type { KeySelector } from '../functions/Functions.js';
 import { describe } from '../functions/Functions.js';
-import type { RuntimeContext, OpenContext } from '../functions/RuntimeContext.js';
 import { RichFlatJoinFunction, type JoinFunction, type FlatJoinFunction } from '../functions/JoinFunctions.js';
-import { copyUserFunction } from '../../operators/AbstractStreamOperator.js';
+import { WrappingFunction } from '../functions/WrappingFunction.js';
 
 /**
  * An inner window join (Flink's JoinedStreams): `a.join(b).where(k1).equalTo(k2).window(assigner).apply((x, y) => …)`
@@ -71,13 +70,13 @@ function joinMethod<T1, T2, R>(f: unknown): JoinCall<T1, T2, R> {
 }
 
 /** The coGroup function of a join (Flink's JoinCoGroupFunction / FlatJoinCoGroupFunction): every pair of the window's two sides. */
-class JoinCoGroupFunction<T1, T2, R> {
-  private user: unknown;
+class JoinCoGroupFunction<T1, T2, R> extends WrappingFunction<JoinFunction<T1, T2, R> | FlatJoinFunction<T1, T2, R>> {
   private join: JoinCall<T1, T2, R>;
-  constructor(private readonly original: JoinFunction<T1, T2, R> | FlatJoinFunction<T1, T2, R>) {
-    this.user = original;
-    this.join = joinMethod(original);
+  constructor(f: JoinFunction<T1, T2, R> | FlatJoinFunction<T1, T2, R>) {
+    super(f);
+    this.join = joinMethod(f);
   }
+  protected rewrap(f: JoinFunction<T1, T2, R> | FlatJoinFunction<T1, T2, R>): void { this.join = joinMethod(f); }
   coGroup(first: Iterable<T1>, second: Iterable<T2>, out: Collector<R>): void {
     const { flat, call } = this.join;
     const seconds = second as T2[];
@@ -87,20 +86,6 @@ class JoinCoGroupFunction<T1, T2, R> {
         else out.collect(call(a, seconds[i], out) as R);
       }
     }
-  }
-  setRuntimeContext(ctx: RuntimeContext): void {
-    this.user = copyUserFunction(this.original);
-    this.join = joinMethod(this.user);
-    const rf = this.user as { setRuntimeContext?: (c: RuntimeContext) => void };
-    if (rf !== null && typeof rf === 'object' && typeof rf.setRuntimeContext === 'function') rf.setRuntimeContext(ctx);
-  }
-  async open(ctx: OpenContext): Promise<void> {
-    const rf = this.user as { open?: (c: OpenContext) => unknown };
-    if (rf !== null && typeof rf === 'object' && typeof rf.open === 'function') await rf.open(ctx);
-  }
-  async close(): Promise<void> {
-    const rf = this.user as { close?: () => unknown };
-    if (rf !== null && typeof rf === 'object' && typeof rf.close === 'function') await rf.close();
   }
 }
 

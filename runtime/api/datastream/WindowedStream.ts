@@ -41,6 +41,25 @@ export function internalWindowFunction<IN, OUT, K, W extends Window>(f: PostAggr
     `((key, window, elements, out) => void or an object with apply()), got ${describe(f)}.`);
 }
 
+/** What WindowedStream.trigger checks (also for joins): a Trigger, able to merge if the assigner merges. */
+export function checkTrigger<T, W extends Window>(assigner: WindowAssigner<T, W>, trigger: Trigger<T, W>): void {
+  if (!(trigger instanceof Trigger)) throw new TypeError(`trigger: expected a Trigger (e.g. CountTrigger.of(10)), got ${describe(trigger)}.`);
+  if (assigner instanceof MergingWindowAssigner && !trigger.canMerge()) {
+    throw new Error(`A merging window assigner cannot be used with a trigger that does not support merging (${trigger.toString()}).`);
+  }
+}
+
+export function checkAllowedLateness(ms: number): void {
+  if (!(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0)) throw new RangeError(`allowedLateness(${String(ms)}): The allowed lateness cannot be negative.`);
+}
+
+/** What WindowedStream.evictor checks (also for joins). */
+export function checkEvictor<T, W extends Window>(evictor: Evictor<T, W>): void {
+  if (!evictor || typeof evictor.evictBefore !== 'function' || typeof evictor.evictAfter !== 'function') {
+    throw new TypeError(`evictor: expected an Evictor (e.g. CountEvictor.of(10)), got ${describe(evictor)}.`);
+  }
+}
+
 /**
  * A keyed stream cut into windows (Flink's WindowedStream): set trigger, evictor and lateness,
  * then reduce / aggregate / process / apply to get a stream of window results.
@@ -62,26 +81,21 @@ export class WindowedStream<T, K, W extends Window> {
 
   /** Replaces the assigner's default trigger. */
   trigger(trigger: Trigger<T, W>): this {
-    if (!(trigger instanceof Trigger)) throw new TypeError(`trigger: expected a Trigger (e.g. CountTrigger.of(10)), got ${describe(trigger)}.`);
-    if (this.windowAssigner instanceof MergingWindowAssigner && !trigger.canMerge()) {
-      throw new Error(`A merging window assigner cannot be used with a trigger that does not support merging (${trigger.toString()}).`);
-    }
+    checkTrigger(this.windowAssigner, trigger);
     this.windowTrigger = trigger;
     return this;
   }
 
   /** Removes elements before/after the window function; disables pre-aggregation (all elements are kept). */
   evictor(evictor: Evictor<T, W>): this {
-    if (!evictor || typeof evictor.evictBefore !== 'function' || typeof evictor.evictAfter !== 'function') {
-      throw new TypeError(`evictor: expected an Evictor (e.g. CountEvictor.of(10)), got ${describe(evictor)}.`);
-    }
+    checkEvictor(evictor);
     this.windowEvictor = evictor;
     return this;
   }
 
   /** Keeps windows for `ms` after the watermark passed their end; each late element fires the window again. */
   allowedLateness(ms: number): this {
-    if (!(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0)) throw new RangeError(`allowedLateness(${String(ms)}): The allowed lateness cannot be negative.`);
+    checkAllowedLateness(ms);
     this.lateness = ms;
     return this;
   }

@@ -2,6 +2,7 @@ import { AbstractUdfStreamOperator } from '../AbstractStreamOperator.js';
 import type { TwoInputStreamOperator, StreamOperatorParameters } from '../StreamOperator.js';
 import { TimestampedCollector } from '../TimestampedCollector.js';
 import type { InternalTimer } from '../timers/InternalTimerService.js';
+import { userTimerService } from '../KeyedProcessOperator.js';
 import type { OutputTag } from '../../api/functions/Collector.js';
 import type { TimeDomain, TimerService } from '../../api/functions/ProcessFunction.js';
 import type { State } from '../../api/state/State.js';
@@ -29,15 +30,7 @@ export class CoBroadcastWithKeyedOperator<K, IN1, IN2, OUT> extends AbstractUdfS
   override setup(p: StreamOperatorParameters): void {
     super.setup(p);
     this.collector = new TimestampedCollector(this.output);
-    const timers = this.getTimerService();
-    const ts: TimerService = {
-      currentProcessingTime: () => timers.currentProcessingTime(),
-      currentWatermark: () => timers.currentWatermark,
-      registerEventTimeTimer: (t) => timers.registerEventTimeTimer(t),
-      registerProcessingTimeTimer: (t) => timers.registerProcessingTimeTimer(t),
-      deleteEventTimeTimer: (t) => timers.deleteEventTimeTimer(t),
-      deleteProcessingTimeTimer: (t) => timers.deleteProcessingTimeTimer(t),
-    };
+    const ts = userTimerService(this.getTimerService());
     const backend = this.keyedBackend;
     this.rctx = new KeyedReadOnlyContextImpl<K>(this, ts, () => backend.getCurrentKey() as K);
     this.wctx = new KeyedContextImpl<K>(this, (desc, fn) => backend.applyToAllKeys(desc, fn as (key: unknown, state: State) => void));
