@@ -22,8 +22,8 @@ class AtEndOfTime extends KeyedBroadcastProcessFunction<number, number, [string,
   }
 }
 
-async function keyedRun(mode: 'STREAMING' | 'BATCH', parallelism: number): Promise<string[]> {
-  const env = StreamExecutionEnvironment.createLocalEnvironment(parallelism).setRuntimeMode(mode);
+async function keyedRun(mode: 'STREAMING' | 'BATCH', parallelism: number, backend: 'hashmap' | 'leveldb' = 'hashmap'): Promise<string[]> {
+  const env = StreamExecutionEnvironment.createLocalEnvironment(parallelism).setRuntimeMode(mode).setStateBackend(backend);
   const wm = WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((v) => v);
   const rules = env.fromElements<[string, number]>(['a', 1], ['b', 2], ['a', 3], ['c', 4]).broadcast(RULES);
   return (await env.fromSequence(0, 99).assignTimestampsAndWatermarks(wm).keyBy((v) => v % 7)
@@ -35,6 +35,10 @@ describe('broadcast state end to end', () => {
 
   it('keyed: every key sees the complete broadcast state (parallelism 3, STREAMING)', async () => {
     expect(await keyedRun('STREAMING', 3)).toEqual(expected);
+  });
+
+  it('keyed on the leveldb state backend (timers and keyed state there)', async () => {
+    expect(await keyedRun('STREAMING', 2, 'leveldb')).toEqual(expected);
   });
 
   it('keyed in BATCH: the broadcast side is processed first, results equal STREAMING', async () => {

@@ -19,8 +19,8 @@ class Describe extends ProcessJoinFunction<Ev, Ev, string> {
   }
 }
 
-async function run(mode: 'STREAMING' | 'BATCH', parallelism: number, left: Ev[], right: Ev[]): Promise<string[]> {
-  const env = StreamExecutionEnvironment.createLocalEnvironment(parallelism).setRuntimeMode(mode);
+async function run(mode: 'STREAMING' | 'BATCH', parallelism: number, left: Ev[], right: Ev[], backend: 'hashmap' | 'leveldb' = 'hashmap'): Promise<string[]> {
+  const env = StreamExecutionEnvironment.createLocalEnvironment(parallelism).setRuntimeMode(mode).setStateBackend(backend);
   const a = env.fromElements(...left).assignTimestampsAndWatermarks(strategy).keyBy((e) => e.k);
   const b = env.fromElements(...right).assignTimestampsAndWatermarks(strategy).keyBy((e) => e.k);
   return (await a.intervalJoin(b).between(-4, 2).upperBoundExclusive().process(new Describe()).executeAndCollect()).sort();
@@ -35,6 +35,10 @@ describe('KeyedStream.intervalJoin end to end', () => {
   it('STREAMING at parallelism 3 gives exactly the pairs within the bounds', async () => {
     expect(expected.length).toBeGreaterThan(50);
     expect(await run('STREAMING', 3, left, right)).toEqual(expected);
+  });
+
+  it('the buffers work the same on the leveldb state backend', async () => {
+    expect(await run('STREAMING', 2, left, right, 'leveldb')).toEqual(expected);
   });
 
   it('BATCH gives the same results as STREAMING for bounded input', async () => {
