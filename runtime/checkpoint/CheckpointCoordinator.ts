@@ -114,7 +114,8 @@ export class CheckpointCoordinator {
     this.mode = conf.get(CheckpointingOptions.CHECKPOINTING_MODE);
     this.unaligned = conf.get(CheckpointingOptions.ENABLE_UNALIGNED) && this.mode === 'EXACTLY_ONCE';
     this.inlineThreshold = conf.get(CheckpointingOptions.DATA_INLINE_THRESHOLD);
-    this.checkpointsAfterTasksFinish = conf.get(CheckpointingOptions.CHECKPOINTS_AFTER_TASKS_FINISH);
+    // Without periodic checkpoints no final checkpoint follows the end of input: tasks finish at once.
+    this.checkpointsAfterTasksFinish = this.interval !== undefined && conf.get(CheckpointingOptions.CHECKPOINTS_AFTER_TASKS_FINISH);
     this.alignedCheckpointTimeout = this.unaligned ? conf.get(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT) : 0;
     this.retention = conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION);
     const dir = conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY);

@@ -25,9 +25,9 @@ const tmp = (prefix: string): string => { const d = mkdtempSync(join(tmpdir(), p
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
 
 /** gen(rate/s, n) → key by i % KEYS → running sum, uid'd so the savepoint maps by uid. */
-async function keyedJob(conf: Record<string, unknown>, n: number, rate: number, parallelism = 2): Promise<JobClient> {
+async function keyedJob(conf: Record<string, unknown>, n: number, rate: number, parallelism = 2, periodicCheckpoints = true): Promise<JobClient> {
   const env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, { 'restart-strategy.type': 'none', ...conf });
-  env.enableCheckpointing(60_000);
+  if (periodicCheckpoints) env.enableCheckpointing(60_000);
   env.fromSource(new DataGeneratorSource((i) => i, n, rate), WatermarkStrategy.noWatermarks(), 'gen').uid('gen')
     .map((v: number): [number, number] => { Seen.maxInput = Math.max(Seen.maxInput, v); return [v % KEYS, v]; }).uid('pair')
     .keyBy((t) => t[0])
@@ -162,7 +162,26 @@ describe('savepoints', () => {
     expect(Seen.windows).toEqual([(upTo * (upTo + 1)) / 2]); // +∞ watermark: the partial window fired
   }, 60_000);
 
-  it('errors: no directory given or configured, checkpointing disabled', async () => {
+  it('without periodic checkpointing (no interval): savepoint and stop-with-savepoint work, and the resumed job is exact', async () => {
+    Seen.sums = []; Seen.maxInput = -1;
+    const N = 4000;
+    const c = await keyedJob({ 'execution.checkpointing.savepoint-dir': `file://${tmp('tsflink-spdir-')}` }, N, 4000, 2, false);
+    await running(c);
+    const sp = await c.triggerSavepoint();
+    expect(existsSync(join(sp.slice('file://'.length), '_metadata'))).toBe(true);
+    const path = await c.stopWithSavepoint(false);
+    expect(await c.getJobStatus()).toBe('FINISHED');
+    const first = [...Seen.sums];
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.length).toBeLessThan(N);
+    Seen.sums = [];
+    const r = await keyedJob({ 'execution.state-recovery.path': path }, N, 1e9, 2, false);
+    await r.getJobExecutionResult();
+    expect(first.length + Seen.sums.length).toBe(N);
+    expect(inputsBehind([...first, ...Seen.sums])).toEqual(inputsByKey(N));
+  }, 60_000);
+
+  it('errors: no directory given or configured', async () => {
     Seen.sums = []; Seen.maxInput = -1;
     const c = await keyedJob({}, 1e9, 2000);
     await running(c);
@@ -172,12 +191,12 @@ describe('savepoints', () => {
     await c.cancel();
     await c.getJobExecutionResult().catch(() => undefined);
 
-    const env = StreamExecutionEnvironment.createLocalEnvironment(1, { 'restart-strategy.type': 'none' });
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1, { 'restart-strategy.type': 'none', 'execution.runtime-mode': 'BATCH' });
     env.fromSource(new DataGeneratorSource((i) => i, 1e9, 1000), WatermarkStrategy.noWatermarks(), 'gen').sinkTo(new DiscardingSink<number>());
-    const nc = await env.executeAsync('no-checkpoints');
-    await waitFor('RUNNING', async () => ((await nc.getJobStatus()) === 'RUNNING' ? true : undefined));
-    await expect(nc.triggerSavepoint(`file://${tmp('tsflink-x-')}`)).rejects.toThrow(/savepoints need checkpointing enabled \(execution.checkpointing.interval/);
-    await nc.cancel();
-    await nc.getJobExecutionResult().catch(() => undefined);
+    const batch = await env.executeAsync('batch');
+    await waitFor('RUNNING', async () => ((await batch.getJobStatus()) === 'RUNNING' ? true : undefined));
+    await expect(batch.triggerSavepoint(`file://${tmp('tsflink-x-')}`)).rejects.toThrow(/is not a streaming job: BATCH jobs take no savepoints/);
+    await batch.cancel();
+    await batch.getJobExecutionResult().catch(() => undefined);
   }, 60_000);
 });

@@ -96,9 +96,13 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator, Tri
 export abstract class AbstractUdfStreamOperator<OUT, F> extends AbstractStreamOperator<OUT> {
   constructor(protected readonly userFunction: F) { super(); }
 
-  /** A CheckpointedFunction gets its operator state here (restored state arrives with checkpoints). */
+  /**
+   * A CheckpointedFunction gets its operator state here (restored state arrives with checkpoints).
+   * As in Flink, a rich function has its runtime context already (e.g. its subtask index).
+   */
   override async initializeState(): Promise<void> {
-    const f = this.userFunction as unknown as Partial<CheckpointedFunctionLike>;
+    const f = this.userFunction as unknown as Partial<CheckpointedFunctionLike & AbstractRichFunction>;
+    if (f && typeof f === 'object' && typeof f.setRuntimeContext === 'function') f.setRuntimeContext(this.runtimeContext);
     if (f && typeof f === 'object' && typeof f.initializeState === 'function') {
       const store = this.params.operatorStateStore;
       await f.initializeState({ isRestored: () => store.isRestored(), getOperatorStateStore: () => store, getKeyedStateStore: () => this.runtimeContext });

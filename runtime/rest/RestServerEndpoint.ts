@@ -441,7 +441,7 @@ export class RestServerEndpoint {
   /** GET /jobs/:jobid/checkpoints/config: the running coordinator's settings; Flink's 404 without checkpointing. */
   private checkpointConfig(v: JobView): CheckpointConfigInfo {
     const { master } = v;
-    const cc = master.checkpointCoordinator;
+    const cc = periodicCoordinator(master);
     if (cc) return checkpointConfigInfo(this.jobConfiguration(master), cc);
     // Not started yet (INITIALIZING/CREATED): the coordinator will use exactly this configuration.
     if (this.checkpointingConfigured(master)) return checkpointConfigInfo(this.jobConfiguration(master));
@@ -464,7 +464,7 @@ export class RestServerEndpoint {
     if (isGloballyTerminal(state)) {
       throw new RestHandlerException(409, `Job ${master.jobId} has already reached the terminal state ${state}; it takes no more checkpoints.`);
     }
-    const cc = master.checkpointCoordinator;
+    const cc = periodicCoordinator(master);
     if (!cc) {
       // Flink fails the operation ("Job … is not a streaming job."); a direct 409 tells the client without a poll.
       if (this.checkpointingConfigured(master)) {
@@ -646,6 +646,12 @@ function param(req: FastifyRequest, name: string): string {
 }
 
 /** Flink's AbstractCheckpointHandler message, and why an id seen before may be gone. */
+/** The coordinator of a job with periodic checkpointing (every STREAMING job has one; savepoints need no more). */
+function periodicCoordinator(master: JobMaster): JobMaster['checkpointCoordinator'] {
+  const cc = master.checkpointCoordinator;
+  return cc?.isPeriodicCheckpointingConfigured ? cc : undefined;
+}
+
 function unknownCheckpoint(jobId: string, checkpointId: number): RestHandlerException {
   return new RestHandlerException(404, `Could not find checkpointing statistics for checkpoint ${checkpointId}.`,
     [`Job ${jobId} keeps the statistics of its latest checkpoints only (GET /jobs/${jobId}/checkpoints lists them).`]);

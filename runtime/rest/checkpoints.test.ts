@@ -503,9 +503,9 @@ describe('savepoints over REST: POST /jobs/:jobid/savepoints, POST /jobs/:jobid/
     expect(r.status).toBe(202);
     const op = await operationResult(`/jobs/${streaming.jobId}/savepoints/${r.body['request-id']}`);
     expect(op['failure-cause']!['stack-trace']).toContain('No savepoint directory configured.');
-    // A job without checkpointing.
+    // A job without periodic checkpointing still takes savepoints (as in Flink), and keeps running.
     const nc = await post(`/jobs/${plain.jobId}/savepoints`, { 'target-directory': `file://${dir}/x` });
-    expect((await operationResult(`/jobs/${plain.jobId}/savepoints/${nc.body['request-id']}`))['failure-cause']!['stack-trace']).toContain('savepoints need checkpointing enabled');
+    expect((await operationResult(`/jobs/${plain.jobId}/savepoints/${nc.body['request-id']}`)).location).toMatch(new RegExp(`^file://${dir}/x/savepoint-${plain.jobId.slice(0, 6)}-[0-9a-f]{12}$`));
     expect((await get(`/jobs/${plain.jobId}`)).body.state).toBe('RUNNING');
 
     const bad = await post(`/jobs/${streaming.jobId}/savepoints`, { targetDirectory: '/x' });

@@ -260,7 +260,9 @@ export class Task {
         taskNameWithSubtasks: this.taskNameWithSubtask,
       };
       const actions = this.services.actions;
-      const checkpointing = tdd.checkpointing !== undefined && jobGraph.runtimeMode === 'STREAMING';
+      // Barriers (savepoints) are handled whenever the TDD carries a config; operators see checkpointing only when it is periodic.
+      const takesSnapshots = tdd.checkpointing !== undefined && jobGraph.runtimeMode === 'STREAMING';
+      const checkpointing = takesSnapshots && tdd.checkpointing!.periodic !== false;
       const restoredState = tdd.taskRestore ? await loadTaskRestore(tdd.taskRestore) : undefined;
       this.restoredInput = restoredState?.get(this.vertex.headNodeId)?.inputChannels;
       try {
@@ -285,7 +287,7 @@ export class Task {
       } catch (e) {
         throw tdd.taskRestore ? asRestoreError(tdd.taskRestore.checkpointId, e) : e;
       }
-      if (checkpointing) {
+      if (takesSnapshots) {
         this.checkpoints = new SubtaskCheckpointCoordinator(tdd.checkpointing!, tdd.executionAttemptId, this.chain, this.partitions,
           (r) => actions.reportCheckpoint(tdd.jobId, r));
       }

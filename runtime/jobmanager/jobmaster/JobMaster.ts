@@ -116,7 +116,8 @@ export class JobMaster implements JobMasterGateway {
    */
   private async recoverAfterJobManagerFailure(): Promise<boolean> {
     const cc = this.checkpointCoordinator;
-    if (!cc || this.conf.get(HighAvailabilityOptions.HA_TYPE) === 'NONE') return false;
+    // Without periodic checkpoints there are none to recover: a job started from a savepoint restores it again.
+    if (!cc?.isPeriodicCheckpointingConfigured || this.conf.get(HighAvailabilityOptions.HA_TYPE) === 'NONE') return false;
     const r = await cc.recoverCheckpointsFromStorage((nodeId, checkpointId, state) => this.coordinators.get(nodeId)!.resetToCheckpoint(state === undefined ? undefined : checkpointId, state));
     if (!r) return false;
     this.taskRestores = r.assignments;
@@ -133,7 +134,7 @@ export class JobMaster implements JobMasterGateway {
     if (path === undefined || path === '') return false;
     const cc = this.checkpointCoordinator;
     if (!cc) {
-      throw new Error(`execution.state-recovery.path is set (${path}) but the job does not checkpoint: restoring state needs a STREAMING job with execution.checkpointing.interval set.`);
+      throw new Error(`execution.state-recovery.path is set (${path}) but the job runs in BATCH mode (execution.runtime-mode), which restores no state: run it in STREAMING mode to start from a savepoint.`);
     }
     const r = await cc.restoreSavepoint(path, this.conf.get(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE),
       (nodeId, checkpointId, state) => this.coordinators.get(nodeId)!.resetToCheckpoint(state === undefined ? undefined : checkpointId, state));
@@ -160,8 +161,12 @@ export class JobMaster implements JobMasterGateway {
     }
   }
 
+  /**
+   * Every STREAMING job has a coordinator, as in Flink: without execution.checkpointing.interval it
+   * triggers nothing by itself, but savepoints (and stop-with-savepoint) still work.
+   */
   private createCheckpointCoordinator(): void {
-    if (this.job.jobGraph.runtimeMode !== 'STREAMING' || this.conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL) === undefined) return;
+    if (this.job.jobGraph.runtimeMode !== 'STREAMING') return;
     this.checkpointCoordinator = new CheckpointCoordinator(this.conf, {
       jobId: this.jobId,
       vertices: this.job.jobGraph.vertices,
@@ -280,6 +285,7 @@ export class JobMaster implements JobMasterGateway {
         checkpointsAfterTasksFinish: cc.checkpointsAfterTasksFinish,
         unaligned: cc.unaligned,
         alignedCheckpointTimeout: cc.alignedCheckpointTimeout,
+        periodic: cc.isPeriodicCheckpointingConfigured,
       } } : {}),
       ...(restore ? { taskRestore: restore } : {}),
     };
@@ -482,7 +488,7 @@ export class JobMaster implements JobMasterGateway {
     if (cc) return cc;
     if (this.job.jobGraph.runtimeMode !== 'STREAMING') throw new Error(`Job ${this.jobId} is not a streaming job: BATCH jobs take no savepoints.`);
     if (this.executionGraph.state === 'INITIALIZING' || this.executionGraph.state === 'CREATED') throw new Error(`Job ${this.jobId} is ${this.executionGraph.state}: trigger the savepoint once it is RUNNING.`);
-    throw new Error(`Job ${this.jobId} does not checkpoint: savepoints need checkpointing enabled (execution.checkpointing.interval, or env.enableCheckpointing(ms)).`);
+    throw new Error(`Job ${this.jobId} is ${this.executionGraph.state}: it has no checkpoint coordinator to take a savepoint.`);
   }
 
   private requireRunning(what: string): void {

@@ -38,6 +38,11 @@ export interface TaskCheckpointConfig {
   readonly unaligned: boolean;
   /** With unaligned: start aligned and switch after this many ms since the barrier's creation (0 = always unaligned). */
   readonly alignedCheckpointTimeout: number;
+  /**
+   * execution.checkpointing.interval is set. Without it the task still takes savepoints, but its
+   * operators run as without checkpointing (a two-phase-commit sink commits at finish()).
+   */
+  readonly periodic: boolean;
 }
 
 /** Unaligned: the in-flight input of the task's head operator, complete once every channel delivered its part. */
