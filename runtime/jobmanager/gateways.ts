@@ -32,8 +32,10 @@ export interface TaskExecutorGateway {
   sendOperatorEventToTask(executionAttemptId: string, nodeId: number, event: unknown): void;
   /** Trigger / complete / abort of a checkpoint, for one task attempt (same channel as operator events, so their order holds). */
   sendCheckpointCommand(executionAttemptId: string, cmd: CheckpointCommand): void;
-  /** The job ended: drop its cached artifacts. */
+  /** The job ended: drop its cached artifacts and release its blocking (BATCH) partitions, files included. */
   releaseJob(jobId: string): void;
+  /** Release these blocking partitions of a job (a producer reruns, or nobody reads them any more): their files go. */
+  releasePartitions?(jobId: string, partitionIds: string[]): void;
   /**
    * In-process TaskExecutors: their memory/GC metrics, read when asked (REST). Remote TaskManagers
    * have none here; they send theirs with each heartbeat answer (RegisteredTaskExecutor.metrics).

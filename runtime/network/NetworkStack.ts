@@ -120,6 +120,20 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost,
     }
   }
 
+  /**
+   * The JobMaster releases blocking partitions (their consumers are done, their producer reruns, or the job
+   * ended): consumers still reading fail with `cause`, the files go once the last reader closed them.
+   */
+  releaseBlockingPartitions(match: (partitionId: string) => boolean, cause: string): number {
+    let n = 0;
+    for (const p of [...this.blockingPartitions.values()]) {
+      if (!match(p.partitionId)) continue;
+      p.release(new Error(cause));
+      n++;
+    }
+    return n;
+  }
+
   /** The shuffle directories this stack created (tests check they are gone after close). */
   get shuffleDirs(): string[] {
     return this.partitionFactory.shuffleDirs;

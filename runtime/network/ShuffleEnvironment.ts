@@ -61,6 +61,18 @@ export class ShuffleEnvironment {
     return this.stack.shuffleDirs;
   }
 
+  /** Releases the blocking partitions with these ids (the JobMaster's releasePartitions); unknown ids are ignored. */
+  releasePartitions(partitionIds: readonly string[], cause: string): number {
+    const ids = new Set(partitionIds);
+    return this.stack.releaseBlockingPartitions((id) => ids.has(id), cause);
+  }
+
+  /** Releases every blocking partition of a job (it ended); partition ids start with `<jobId>/`. */
+  releasePartitionsOfJob(jobId: string, cause: string): number {
+    const prefix = `${jobId}/`;
+    return this.stack.releaseBlockingPartitions((id) => id.startsWith(prefix), cause);
+  }
+
   createInputGate(opts: { channels: InputChannelDescriptor[]; owner: string }): SingleInputGate {
     return this.stack.createInputGate(opts);
   }

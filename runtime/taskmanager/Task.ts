@@ -244,7 +244,7 @@ export class Task {
       // pipeline.object-reuse (default true): consumers in this thread get references, else copies.
       const inThreadHandover = jobGraph.configuration['pipeline.object-reuse']?.toLowerCase() !== 'false';
       for (const p of tdd.producedPartitions) {
-        const rp = shuffle.createResultPartition({ partitionId: p.partitionId, numSubpartitions: p.numSubpartitions, bufferTimeout, owner: this.taskNameWithSubtask, inThreadHandover });
+        const rp = shuffle.createResultPartition({ partitionId: p.partitionId, numSubpartitions: p.numSubpartitions, bufferTimeout, owner: this.taskNameWithSubtask, inThreadHandover, type: p.resultPartitionType ?? 'PIPELINED' });
         partitionsByEdge.set(p.edgeId, rp);
         this.partitions.push(rp);
       }

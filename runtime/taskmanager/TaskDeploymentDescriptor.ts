@@ -13,7 +13,8 @@ export interface TaskDeploymentDescriptor {
   attemptNumber: number;
   executionAttemptId: string;
   taskName: string;
-  producedPartitions: Array<{ edgeId: string; partitionId: string; numSubpartitions: number }>;
+  /** BLOCKING (BATCH): written to the TaskManager's shuffle files and served after the task finished; else pipelined. */
+  producedPartitions: Array<{ edgeId: string; partitionId: string; numSubpartitions: number; resultPartitionType?: 'PIPELINED' | 'BLOCKING' }>;
   /** One entry per incoming edge; channel order defines the gate's channel indexes. */
   inputs: Array<{ edgeId: string; typeNumber: number; channels: InputChannelDescriptor[] }>;
   /** STREAMING with checkpointing on: how this task takes checkpoints. */
@@ -29,6 +30,8 @@ export interface SerializedThrowable {
   stack?: string;
   /** The operator (or chain) and subtask the exception came from. */
   location?: string;
+  /** An input channel failed (ChannelError): the partition it read, so the JobMaster can tell whether it is lost. */
+  partitionId?: string;
 }
 
 export interface TaskExecutionState {
@@ -83,6 +86,8 @@ export function serializeThrowable(e: unknown, location?: string): SerializedThr
     const s: SerializedThrowable = { name: e.name, message: e.message };
     if (e.stack) s.stack = e.stack;
     if (location) s.location = location;
+    const partitionId = (e as { partitionId?: unknown }).partitionId;
+    if (typeof partitionId === 'string') s.partitionId = partitionId;
     return s;
   }
   return { name: 'Error', message: String(e), ...(location ? { location } : {}) };

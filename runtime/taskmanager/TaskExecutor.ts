@@ -84,7 +84,9 @@ export class TaskExecutor implements TaskExecutorGateway {
     this.tasks.get(executionAttemptId)?.handleCheckpointCommand(cmd);
   }
 
-  releaseJob(): void {}
+  releaseJob(jobId: string): void { this.shuffle.releasePartitionsOfJob(jobId, `job ${jobId} ended`); }
+
+  releasePartitions(jobId: string, partitionIds: string[]): void { this.shuffle.releasePartitions(partitionIds, `the JobMaster of job ${jobId} released it`); }
 
   close(): void {
     this.runningMetrics.stop();

@@ -5,12 +5,13 @@ import type { TaskExecutorGateway, JobMasterGateway, JobSubmissionInfo } from '.
 import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
 import type { CheckpointCommand } from '../checkpoint/CheckpointMessages.js';
 import type { ToSlot, FromSlot, SlotWorkerData } from './slot/SlotMessages.js';
-import { type Configuration, TaskManagerOptions, NettyShuffleOptions, PipelineOptions, HeartbeatManagerOptions, packageRoot } from '../configuration/index.js';
+import { type Configuration, TaskManagerOptions, PipelineOptions, HeartbeatManagerOptions, packageRoot } from '../configuration/index.js';
 import { isTerminal } from '../graph/executiongraph/ExecutionState.js';
 import type { TcpConnectionManager } from '../network/tcp/TcpConnectionManager.js';
 import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager/SlotManager.js';
 import { type TaskManagerMetrics, heapLimit, registerShuffleMetrics, sampleThreadMetrics, startGcMonitor, sumMetrics } from './TaskManagerMetrics.js';
 import { MetricRegistry, TaskManagerMetricGroup, registerProcessMetrics, type MetricGroupDump } from '../metrics/index.js';
+import { networkConfigFromConfiguration } from './NetworkEnvironmentConfiguration.js';
 
 const MB = 1024 * 1024;
 
@@ -91,11 +92,7 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
   private workerData(slotIndex: number): SlotWorkerData {
     return {
       slotIndex,
-      network: {
-        bufferSize: this.conf.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE),
-        buffersPerChannel: this.conf.get(NettyShuffleOptions.NETWORK_BUFFERS_PER_CHANNEL),
-        floatingBuffersPerGate: this.conf.get(NettyShuffleOptions.NETWORK_EXTRA_BUFFERS_PER_GATE),
-      },
+      network: networkConfigFromConfiguration(this.conf),
       autoWatermarkInterval: this.conf.get(PipelineOptions.AUTO_WATERMARK_INTERVAL),
       metricsInterval: this.conf.get(HeartbeatManagerOptions.HEARTBEAT_INTERVAL),
       metrics: { host: this.metricGroup.host, taskManagerId: this.metricGroup.taskManagerId },
@@ -219,6 +216,9 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
   }
 
   releaseJob(jobId: string): void { for (let i = 0; i < this.numberOfSlots; i++) this.send(i, { t: 'releaseJob', jobId }); }
+
+  /** Partition ids do not say which slot holds them: every slot releases those it has. */
+  releasePartitions(jobId: string, partitionIds: string[]): void { for (let i = 0; i < this.numberOfSlots; i++) this.send(i, { t: 'releasePartitions', jobId, partitionIds }); }
 
   async close(): Promise<void> {
     this.closing = true;

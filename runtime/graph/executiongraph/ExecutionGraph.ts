@@ -50,7 +50,8 @@ export class ExecutionJobVertex {
   get id(): string { return this.spec.id; }
 }
 
-export interface ProducedPartitionDescriptor { edgeId: string; partitionId: string; numSubpartitions: number }
+/** `resultPartitionType` BLOCKING: the task writes the partition to local files, consumers read it after the task finished. */
+export interface ProducedPartitionDescriptor { edgeId: string; partitionId: string; numSubpartitions: number; resultPartitionType: 'PIPELINED' | 'BLOCKING' }
 export interface ConsumedChannel { partitionId: string; subpartition: number; producer: ExecutionVertex }
 
 /** The parallel, executable form of the JobGraph, owned by the JobMaster. */
@@ -60,6 +61,8 @@ export class ExecutionGraph {
   readonly stateTimestamps: Partial<Record<JobStatus, number>> = { CREATED: Date.now() };
   failureCause: Error | undefined;
   readonly exceptionHistory: Array<{ timestamp: number; exception: string; taskName?: string; location?: string }> = [];
+  /** Restarts so far, global and per region (metric numRestarts). */
+  numRestarts = 0;
 
   constructor(readonly jobGraph: JobGraphSpec) {
     for (const v of jobGraph.vertices) this.jobVertices.set(v.id, new ExecutionJobVertex(v));
@@ -79,7 +82,10 @@ export class ExecutionGraph {
     this.stateTimestamps[to] = Date.now();
   }
 
-  /** Scoped by job: TaskManagers run several jobs, and jobs built from the same program have the same edge ids. */
+  /**
+   * Scoped by job: TaskManagers run several jobs, and jobs built from the same program have the same edge ids.
+   * The `<jobId>/` prefix is what TaskManagers release a whole job's partitions by.
+   */
   private partitionId(edge: JobEdgeSpec, producer: ExecutionVertex): string {
     return `${this.jobGraph.jobId}/${edge.id}#${producer.subtaskIndex}@${producer.currentExecution.attemptNumber}`;
   }
@@ -93,7 +99,7 @@ export class ExecutionGraph {
       if (e.distributionPattern === 'ALL_TO_ALL') n = c;
       else if (p >= c) n = 1;
       else n = pointwiseConsumersOf(ev.subtaskIndex, p, c).length;
-      return { edgeId: e.id, partitionId: this.partitionId(e, ev), numSubpartitions: n };
+      return { edgeId: e.id, partitionId: this.partitionId(e, ev), numSubpartitions: n, resultPartitionType: e.resultPartitionType };
     });
   }
 

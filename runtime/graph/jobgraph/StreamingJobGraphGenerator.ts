@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { StreamGraph, StreamNode, StreamEdge } from '../streamgraph/StreamGraph.js';
+import { ExecutionOptions } from '../../configuration/index.js';
 import type { JobGraphSpec, JobVertexSpec, JobEdgeSpec, ChainedOperatorSpec } from './JobGraph.js';
 
 /**
@@ -55,6 +56,11 @@ export class StreamingJobGraphGenerator {
   }
 
   private readonly pendingEdges: StreamEdge[] = [];
+
+  /** BATCH with execution.batch-shuffle-mode ALL_EXCHANGES_BLOCKING (default): every non-chained edge is a blocking exchange (stage by stage). */
+  private get blockingExchanges(): boolean {
+    return this.sg.runtimeMode === 'BATCH' && this.sg.configuration.get(ExecutionOptions.BATCH_SHUFFLE_MODE) === 'ALL_EXCHANGES_BLOCKING';
+  }
 
   private createChain(headId: number, currentId: number, nonChained: StreamEdge[]): void {
     const node = this.sg.getNode(currentId);
@@ -112,8 +118,7 @@ export class StreamingJobGraphGenerator {
       typeNumber: e.typeNumber,
       partitioner: e.partitioner.type,
       distributionPattern: pointwise ? 'POINTWISE' : 'ALL_TO_ALL',
-      // BATCH exchanges are blocking (materialized before the consumer starts its key-grouped pass).
-      resultPartitionType: this.sg.runtimeMode === 'BATCH' ? 'BLOCKING' : 'PIPELINED',
+      resultPartitionType: this.blockingExchanges ? 'BLOCKING' : 'PIPELINED',
       ...(e.outputTag ? { outputTag: e.outputTag } : {}),
     };
     this.edges.push(spec);

@@ -13,6 +13,8 @@ export interface OperatorCoordinator {
    */
   checkpointCoordinator?(checkpointId: number, onSnapshotTaken: () => void): Promise<unknown>;
   notifyCheckpointComplete?(checkpointId: number): void;
+  /** Region failover: subtask `subtask` starts over (a new attempt) while the others keep running. */
+  subtaskReset?(subtask: number): void | Promise<void>;
   close(): Promise<void>;
 }
 

@@ -7,6 +7,8 @@ export class SourceCoordinator implements OperatorCoordinator {
   private enumerator: SplitEnumerator<unknown, unknown> | undefined;
   private readonly readers = new Set<number>();
   private chain: Promise<void> = Promise.resolve();
+  /** Splits handed to each reader since its attempt started: a reader that starts over gets them back. */
+  private readonly assigned = new Map<number, unknown[]>();
 
   constructor(private readonly source: Source<unknown, unknown>, private readonly parallelism: number,
     private readonly toSubtask: SubtaskGateway, private readonly onError: (e: unknown) => void) {}
@@ -15,7 +17,12 @@ export class SourceCoordinator implements OperatorCoordinator {
     return {
       currentParallelism: () => this.parallelism,
       registeredReaders: () => this.readers,
-      assignSplit: (split, subtask) => this.toSubtask(subtask, { type: 'AddSplits', splits: [split] } satisfies SourceCoordinatorEvent),
+      assignSplit: (split, subtask) => {
+        let a = this.assigned.get(subtask);
+        if (!a) this.assigned.set(subtask, (a = []));
+        a.push(split);
+        this.toSubtask(subtask, { type: 'AddSplits', splits: [split] } satisfies SourceCoordinatorEvent);
+      },
       signalNoMoreSplits: (subtask) => this.toSubtask(subtask, { type: 'NoMoreSplits' } satisfies SourceCoordinatorEvent),
       sendEventToSourceReader: (subtask, event) => this.toSubtask(subtask, { type: 'SourceEventToReader', event } satisfies SourceCoordinatorEvent),
     };
@@ -61,6 +68,7 @@ export class SourceCoordinator implements OperatorCoordinator {
     await this.chain;
     await this.enumerator?.close();
     this.readers.clear();
+    this.assigned.clear();
     if (checkpointId === undefined || state === undefined) { await this.start(); return; }
     this.enumerator = this.source.restoreEnumerator(this.context(), state);
     await this.enumerator.start();
@@ -71,4 +79,15 @@ export class SourceCoordinator implements OperatorCoordinator {
     await this.enumerator?.close();
     this.enumerator = undefined;
   }
+  /** Region failover without a checkpoint (BATCH): the splits the subtask's last attempt got go back to the enumerator (Flink's addSplitsBack). */
+  subtaskReset(subtask: number): Promise<void> {
+    this.chain = this.chain.then(() => {
+      this.readers.delete(subtask);
+      const splits = this.assigned.get(subtask);
+      this.assigned.delete(subtask);
+      if (splits && splits.length > 0) this.enumerator?.addSplitsBack(splits, subtask);
+    }).catch((err: unknown) => this.onError(err));
+    return this.chain;
+  }
+
 }

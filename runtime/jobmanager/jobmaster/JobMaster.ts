@@ -17,15 +17,38 @@ import { CheckpointStatsTracker } from '../../checkpoint/CheckpointStatsTracker.
 import type { CheckpointResponse } from '../../checkpoint/CheckpointMessages.js';
 import type { JobManagerTaskRestore } from '../../checkpoint/StateHandles.js';
 import { CheckpointingOptions, HighAvailabilityOptions, StateRecoveryOptions } from '../../configuration/index.js';
+import { PipelinedRegionTopology, type PipelinedRegion } from '../scheduler/PipelinedRegionTopology.js';
+import { PipelinedRegionSchedulingStrategy } from '../scheduler/PipelinedRegionSchedulingStrategy.js';
+import { JobSlotPool } from '../scheduler/JobSlotPool.js';
+import { RestartPipelinedRegionFailoverStrategy } from './failover/RestartPipelinedRegionFailoverStrategy.js';
 
 const SECONDARY_FAILURE_GRACE_MS = 250;
+
+/** What the JobMaster keeps while a job with blocking exchanges runs region by region. */
+interface RegionScheduling {
+  topology: PipelinedRegionTopology;
+  strategy: PipelinedRegionSchedulingStrategy;
+  failover: RestartPipelinedRegionFailoverStrategy;
+  pool: JobSlotPool;
+  /** Slots of each deployed region, given back when all its subtasks ended. */
+  regionSlots: Map<PipelinedRegion, SlotLocation[]>;
+  /** Bumped on every restart of a region: a slot allocation for an older epoch is stale. */
+  epoch: Map<PipelinedRegion, number>;
+  /** Finished attempts whose partitions are gone (TaskManager lost, files unreadable) or were released. */
+  lost: Set<string>;
+  released: Set<string>;
+  /** Subtasks a region restart is under way for. */
+  restarting: Set<ExecutionVertex>;
+}
 
 export type JobMasterLogger = (level: 'INFO' | 'WARN' | 'ERROR', msg: string) => void;
 
 /**
- * Runs one job: builds the ExecutionGraph, gets slots, deploys every subtask (STREAMING and,
- * until the blocking shuffle, BATCH alike), tracks execution states, restarts on failure per
- * the restart strategy, and reports the result (Flink's JobMaster + DefaultScheduler).
+ * Runs one job: builds the ExecutionGraph, gets slots, deploys subtasks, tracks execution states,
+ * restarts on failure per the restart strategy, and reports the result (Flink's JobMaster +
+ * DefaultScheduler). All-pipelined jobs (STREAMING) deploy every subtask at once and restart
+ * globally; jobs with blocking exchanges (BATCH) run region by region (pipelined-region
+ * scheduling), reuse slots across stages, and restart only the regions a failure affects.
  */
 export class JobMaster implements JobMasterGateway {
   readonly executionGraph: ExecutionGraph;
@@ -36,7 +59,8 @@ export class JobMaster implements JobMasterGateway {
   private readonly ioMetrics = new Map<string, { io: TaskIOMetrics; final: boolean }>();
   private userGraph: StreamGraph | null;
   private readonly restartStrategy: RestartBackoffTimeStrategy;
-  private readonly finishedAccumulators: Array<Record<string, { type: string; value: unknown }>> = [];
+  /** Accumulators of finished attempts, by attempt id (a region restart drops its attempts' values). */
+  private readonly finishedAccumulators = new Map<string, Record<string, { type: string; value: unknown }>>();
   private slots: SlotLocation[] = [];
   private schedulingGeneration = 0;
   private slotOf = new Map<ExecutionVertex, SlotLocation>();
@@ -56,6 +80,11 @@ export class JobMaster implements JobMasterGateway {
   private taskRestores: Map<string, JobManagerTaskRestore[]> | undefined;
   private restoredFromCheckpoint: number | undefined;
   private producersCache: Map<ExecutionVertex, ExecutionVertex[]> | undefined;
+  /** Region scheduling (the job has blocking exchanges); undefined for all-pipelined jobs. */
+  private regions: RegionScheduling | undefined;
+  /** Every TaskManager a task of this job ran on: all of them release the job at its end. */
+  private readonly usedTaskManagers = new Set<string>();
+  private terminalWaiters: Array<{ done: () => boolean; resolve: () => void }> = [];
 
   /**
    * Without `userGraph` the job is INITIALIZING (the Dispatcher still rebuilds it from its bundle):
@@ -225,6 +254,7 @@ export class JobMaster implements JobMasterGateway {
   }
 
   private async scheduleAll(): Promise<void> {
+    if (this.job.jobGraph.edges.some((e) => e.resultPartitionType === 'BLOCKING')) { this.startRegionScheduling(); return; }
     const demand = this.slotDemand();
     const total = [...demand.values()].reduce((a, b) => a + b, 0);
     this.log('INFO', `Job ${this.jobId} requests ${total} slot(s).`);
@@ -290,6 +320,7 @@ export class JobMaster implements JobMasterGateway {
       ...(restore ? { taskRestore: restore } : {}),
     };
     ex.transitionState('DEPLOYING');
+    this.usedTaskManagers.add(slot.taskManagerId);
     te.submitTask(tdd, slot.slotIndex, this.job);
   }
 
@@ -347,13 +378,14 @@ export class JobMaster implements JobMasterGateway {
     if (isTerminal(u.state)) this.ioMetrics.set(u.executionAttemptId, { io: u.io ?? this.ioMetrics.get(u.executionAttemptId)?.io ?? noIOMetrics(), final: true });
     const wasCanceling = ex.state === 'CANCELING';
     if (!ex.transitionState(u.state)) return;
-    if (u.state === 'FINISHED' && u.accumulators && ex === ex.vertex.currentExecution) this.finishedAccumulators.push(u.accumulators);
+    if (u.state === 'FINISHED' && u.accumulators && ex === ex.vertex.currentExecution) this.finishedAccumulators.set(ex.attemptId, u.accumulators);
     if (u.state === 'FINISHED' && ex === ex.vertex.currentExecution) this.checkpointCoordinator?.onTaskFinished(ex.attemptId);
     if (u.state === 'FAILED') {
       ex.failureCause = u.error?.message;
       // A task failing while it is being canceled is part of a failover already under way.
       if (ex === ex.vertex.currentExecution && !wasCanceling) this.onTaskFailed(ex, u.error ?? { name: 'Error', message: 'unknown failure' });
     }
+    if (ex.isTerminal && this.regions && ex === ex.vertex.currentExecution) this.onRegionExecutionTerminal(ex);
     if (ex.isTerminal) this.checkTerminal();
   }
 
@@ -362,6 +394,7 @@ export class JobMaster implements JobMasterGateway {
    * any more, so they fail here, which triggers failover on the remaining slots.
    */
   taskManagerLost(taskManagerId: string, cause: string): void {
+    if (this.regions && this.regionFailover) { this.regionTaskManagerLost(this.regions, taskManagerId, cause); return; }
     const lost = this.currentExecutions().filter((ex) => !ex.isTerminal && ex.slot?.taskManagerId === taskManagerId);
     if (lost.length === 0) return;
     const error: SerializedThrowable = { name: 'TaskManagerLostException', message: `TaskManager ${taskManagerId} is lost: ${cause}` };
@@ -380,6 +413,11 @@ export class JobMaster implements JobMasterGateway {
   private currentExecutions(): Execution[] { return [...this.executionGraph.allExecutionVertices()].map((v) => v.currentExecution); }
 
   private checkTerminal(): void {
+    if (this.terminalWaiters.length > 0) {
+      const ready = this.terminalWaiters.filter((w) => w.done());
+      this.terminalWaiters = this.terminalWaiters.filter((w) => !ready.includes(w));
+      for (const w of ready) w.resolve();
+    }
     const current = this.currentExecutions();
     const allTerminal = current.every((e) => e.isTerminal || e.state === 'CREATED');
     if (allTerminal) {
@@ -398,13 +436,215 @@ export class JobMaster implements JobMasterGateway {
 
   private cancelAll(): void {
     for (const ex of this.currentExecutions()) {
-      if (ex.isTerminal) continue;
-      if (ex.state === 'CREATED' || ex.state === 'SCHEDULED') { ex.transitionState('CANCELED'); continue; }
-      ex.transitionState('CANCELING');
-      try { this.gatewayOf(ex.slot!).cancelTask(ex.attemptId); } catch {
-        ex.transitionState('CANCELED'); // its TaskManager is already gone
+      if (ex.state === 'CREATED') ex.transitionState('CANCELED');
+      else this.cancelExecution(ex);
+    }
+  }
+
+  private cancelExecution(ex: Execution): void {
+    if (ex.isTerminal || ex.state === 'CREATED') return;
+    if (ex.state === 'SCHEDULED') { ex.transitionState('CANCELED'); return; }
+    ex.transitionState('CANCELING');
+    try { this.gatewayOf(ex.slot!).cancelTask(ex.attemptId); } catch {
+      ex.transitionState('CANCELED'); // its TaskManager is already gone
+    }
+  }
+
+  private waitUntil(done: () => boolean): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => this.terminalWaiters.push({ done, resolve }));
+  }
+
+  // ---- pipelined-region scheduling and failover (jobs with blocking exchanges) ---------------
+
+  private get regionFailover(): boolean { return this.conf.get(JobManagerOptions.EXECUTION_FAILOVER_STRATEGY) === 'region'; }
+
+  private startRegionScheduling(): void {
+    const topology = this.regionTopology ??= PipelinedRegionTopology.build(this.executionGraph);
+    const timeout = this.conf.get(JobManagerOptions.SLOT_REQUEST_TIMEOUT);
+    const st: RegionScheduling = {
+      topology,
+      strategy: new PipelinedRegionSchedulingStrategy(topology, (g) => { void this.scheduleRegion(st, g); }),
+      failover: new RestartPipelinedRegionFailoverStrategy(topology, (p) => this.partitionsAvailable(st, p)),
+      pool: new JobSlotPool({
+        requestSlots: (n) => this.rm.slotManager.requestSlots(this.jobId, n, timeout),
+        releaseSlots: (slots) => this.rm.slotManager.releaseSlotList(slots),
+      }),
+      regionSlots: new Map(), epoch: new Map(), lost: new Set(), released: new Set(), restarting: new Set(),
+    };
+    this.regions = st;
+    this.log('INFO', `Job ${this.jobId} has ${topology.regions.length} pipelined region(s); each is deployed once the blocking results it reads are finished.`);
+    st.strategy.startScheduling();
+  }
+
+  private regionTopology: PipelinedRegionTopology | undefined;
+
+  /** Slots one region needs: per slot sharing group, its largest number of subtasks of one vertex (subtask k of every vertex shares slot k). */
+  private static slotLayout(g: PipelinedRegion): { total: number; index: Map<ExecutionVertex, number> } {
+    const groups = new Map<string, Map<string, ExecutionVertex[]>>();
+    for (const v of g.vertices) {
+      const group = v.jobVertex.spec.slotSharingGroup;
+      let byVertex = groups.get(group);
+      if (!byVertex) groups.set(group, (byVertex = new Map()));
+      let list = byVertex.get(v.jobVertex.id);
+      if (!list) byVertex.set(v.jobVertex.id, (list = []));
+      list.push(v);
+    }
+    const index = new Map<ExecutionVertex, number>();
+    let base = 0;
+    for (const byVertex of groups.values()) {
+      let width = 0;
+      for (const list of byVertex.values()) {
+        list.sort((a, b) => a.subtaskIndex - b.subtaskIndex);
+        list.forEach((v, k) => index.set(v, base + k));
+        width = Math.max(width, list.length);
+      }
+      base += width;
+    }
+    return { total: base, index };
+  }
+
+  private async scheduleRegion(st: RegionScheduling, g: PipelinedRegion): Promise<void> {
+    const epoch = st.epoch.get(g) ?? 0;
+    const current = (): boolean => this.regions === st && !this.stopping && (st.epoch.get(g) ?? 0) === epoch;
+    for (const v of g.vertices) {
+      const ex = v.currentExecution;
+      ex.transitionState('SCHEDULED');
+      this.executions.set(ex.attemptId, ex);
+    }
+    const layout = JobMaster.slotLayout(g);
+    let slots: SlotLocation[];
+    try {
+      slots = await st.pool.allocate(layout.total);
+    } catch (e) {
+      if (current()) await this.failJob(serializeThrowable(e, 'JobMaster'));
+      return;
+    }
+    if (!current()) { st.pool.release(slots); return; }
+    st.regionSlots.set(g, slots);
+    for (const v of g.vertices) v.currentExecution.slot = slots[layout.index.get(v)!];
+    for (const v of g.vertices) {
+      const ex = v.currentExecution;
+      if (ex.state !== 'SCHEDULED') continue; // a failover started by an earlier deployment of this region
+      try { this.deploy(v); } catch (e) {
+        const error = serializeThrowable(e, v.taskNameWithSubtaskIndex);
+        ex.transitionState('FAILED');
+        ex.failureCause = error.message;
+        this.onRegionExecutionTerminal(ex);
+        void this.handleRegionFailure([v], error);
       }
     }
+  }
+
+  /** A current attempt of a region-scheduled job ended: free the region's slots once it is done, schedule what its output unblocks. */
+  private onRegionExecutionTerminal(ex: Execution): void {
+    const st = this.regions!;
+    const g = st.topology.regionOf(ex.vertex);
+    this.releaseRegionSlotsIfDone(st, g);
+    if (ex.state !== 'FINISHED') return;
+    // Partitions every consumer has read to its end are released (Flink's JobMasterPartitionTracker).
+    for (const p of g.blockingProducers) {
+      if ([...st.topology.consumersOf(p)].every((c) => c.currentExecution.state === 'FINISHED')) this.releasePartitionsOf(p);
+    }
+    st.strategy.onExecutionFinished(ex.vertex);
+  }
+
+  private releaseRegionSlotsIfDone(st: RegionScheduling, g: PipelinedRegion): void {
+    const slots = st.regionSlots.get(g);
+    if (!slots || !g.vertices.every((v) => v.currentExecution.isTerminal)) return;
+    st.regionSlots.delete(g);
+    st.pool.release(slots);
+  }
+
+  private partitionsAvailable(st: RegionScheduling, producer: ExecutionVertex): boolean {
+    const ex = producer.currentExecution;
+    return ex.state === 'FINISHED' && !st.lost.has(ex.attemptId) && !st.released.has(ex.attemptId)
+      && ex.slot !== undefined && this.rm.slotManager.getRegistration(ex.slot.taskManagerId) !== undefined;
+  }
+
+  /** The TaskManager holding a finished attempt's blocking partitions deletes them. */
+  private releasePartitionsOf(ev: ExecutionVertex): void {
+    const st = this.regions;
+    const ex = ev.currentExecution;
+    if (!st || ex.state !== 'FINISHED' || !ex.slot || st.released.has(ex.attemptId)) return;
+    st.released.add(ex.attemptId);
+    const ids = this.executionGraph.producedPartitions(ev).filter((p) => p.resultPartitionType === 'BLOCKING').map((p) => p.partitionId);
+    if (ids.length === 0) return;
+    try { this.gatewayOf(ex.slot).releasePartitions?.(this.jobId, ids); } catch { /* TaskManager gone, and its files with it */ }
+  }
+
+  private producerOfPartition(partitionId: string): ExecutionVertex | undefined {
+    for (const ev of this.executionGraph.allExecutionVertices()) {
+      if (this.executionGraph.producedPartitions(ev).some((p) => p.partitionId === partitionId)) return ev;
+    }
+    return undefined;
+  }
+
+  /**
+   * A TaskManager is gone: its running subtasks failed, and the partitions of its finished ones are
+   * lost; producers whose partitions are still to be read rerun (with their consumers).
+   */
+  private regionTaskManagerLost(st: RegionScheduling, taskManagerId: string, cause: string): void {
+    const error: SerializedThrowable = { name: 'TaskManagerLostException', message: `TaskManager ${taskManagerId} is lost: ${cause}` };
+    const failed: ExecutionVertex[] = [];
+    const lostProducers: ExecutionVertex[] = [];
+    for (const ex of this.currentExecutions()) {
+      if (ex.slot?.taskManagerId !== taskManagerId) continue;
+      if (ex.state === 'FINISHED') { st.lost.add(ex.attemptId); lostProducers.push(ex.vertex); continue; }
+      if (ex.isTerminal || ex.state === 'CREATED') continue;
+      const wasCanceling = ex.state === 'CANCELING';
+      ex.transitionState(wasCanceling ? 'CANCELED' : 'FAILED');
+      if (!wasCanceling) { ex.failureCause = error.message; failed.push(ex.vertex); }
+      this.onRegionExecutionTerminal(ex);
+    }
+    for (const p of lostProducers) if ([...st.topology.consumersOf(p)].some((c) => c.currentExecution.state !== 'FINISHED')) failed.push(p);
+    if (failed.length > 0) void this.handleRegionFailure(failed, { ...error, location: failed[0]!.taskNameWithSubtaskIndex });
+    this.checkTerminal();
+  }
+
+  /**
+   * Region failover (Flink's RestartPipelinedRegionFailoverStrategy + DefaultScheduler): cancel the
+   * affected regions, wait for them, back off, then give their subtasks new attempts and schedule
+   * them again as their inputs allow. The job stays RUNNING; each such restart counts in numRestarts.
+   */
+  private async handleRegionFailure(failed: ExecutionVertex[], error: SerializedThrowable): Promise<void> {
+    const st = this.regions;
+    if (!st || this.stopping || this.executionGraph.state !== 'RUNNING') return;
+    if (!this.regionFailover) { await this.handleTaskFailure(failed[0]!.currentExecution, error); return; }
+    const first = failed[0]!;
+    this.log('WARN', `${first.taskNameWithSubtaskIndex} (attempt ${first.currentExecution.attemptNumber}) failed: ${error.name}: ${error.message}`);
+    this.executionGraph.exceptionHistory.push({ timestamp: Date.now(), exception: error.stack ?? `${error.name}: ${error.message}`, taskName: first.taskNameWithSubtaskIndex, ...(error.location ? { location: error.location } : {}) });
+    // A consumer could not read a finished producer's partition: that partition is lost, its producer reruns.
+    const producer = error.partitionId !== undefined ? this.producerOfPartition(error.partitionId) : undefined;
+    if (producer && producer.currentExecution.state === 'FINISHED') st.lost.add(producer.currentExecution.attemptId);
+    const regions = [...st.failover.regionsToRestart(failed)].filter((g) => !st.restarting.has(g.vertices[0]!));
+    if (regions.length === 0) return; // a restart already under way covers it
+    this.restartStrategy.notifyFailure(error);
+    if (!this.restartStrategy.canRestart()) { await this.failJob(error); return; }
+    this.executionGraph.numRestarts++;
+    const vertices = regions.flatMap((g) => g.vertices);
+    this.log('INFO', `Job ${this.jobId}: restarting ${vertices.length} task(s) of ${regions.length} pipelined region(s).`);
+    st.strategy.holdRegions(regions);
+    for (const g of regions) st.epoch.set(g, (st.epoch.get(g) ?? 0) + 1);
+    for (const v of vertices) st.restarting.add(v);
+    for (const v of vertices) this.cancelExecution(v.currentExecution);
+    for (const g of regions) this.releaseRegionSlotsIfDone(st, g);
+    await this.waitUntil(() => vertices.every((v) => v.currentExecution.isTerminal || v.currentExecution.state === 'CREATED'));
+    const delay = this.restartStrategy.getBackoffTime();
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    try {
+      if (this.regions !== st || this.stopping || this.executionGraph.state !== 'RUNNING') return;
+      for (const v of vertices) {
+        if (v.currentExecution.state === 'CREATED') continue; // never ran: nothing to reset
+        this.releasePartitionsOf(v);
+        this.finishedAccumulators.delete(v.currentExecution.attemptId);
+        for (const op of v.jobVertex.spec.operators) await this.coordinators.get(op.nodeId)?.subtaskReset?.(v.subtaskIndex);
+        v.resetForNewExecution();
+      }
+    } finally {
+      for (const v of vertices) st.restarting.delete(v);
+    }
+    if (this.regions === st && !this.stopping) st.strategy.restartRegions(regions);
   }
 
   private secondary: { ex: Execution; error: SerializedThrowable; timer: NodeJS.Timeout } | null = null;
@@ -415,6 +655,8 @@ export class JobMaster implements JobMasterGateway {
    * user's exception, not its echo downstream.
    */
   private onTaskFailed(ex: Execution, error: SerializedThrowable): void {
+    // Region failover restarts what each failure affects, so no failure may be folded into another.
+    if (this.regions) { void this.handleRegionFailure([ex.vertex], error); return; }
     if (error.name !== 'ChannelError') {
       if (this.secondary) { clearTimeout(this.secondary.timer); this.secondary = null; }
       void this.handleTaskFailure(ex, error);
@@ -463,7 +705,14 @@ export class JobMaster implements JobMasterGateway {
       await this.failJob(serializeThrowable(e, 'CheckpointCoordinator'));
       return;
     }
-    this.finishedAccumulators.length = 0;
+    this.finishedAccumulators.clear();
+    if (this.regions) {
+      // Old attempts' partitions are of no use to the new ones; the pool's slots are all freed below.
+      for (const ev of this.executionGraph.allExecutionVertices()) this.releasePartitionsOf(ev);
+      this.regions.pool.close(`job ${this.jobId} restarts`);
+      this.regions = undefined;
+    }
+    this.executionGraph.numRestarts++;
     this.rm.slotManager.releaseSlots(this.jobId);
     for (const ev of this.executionGraph.allExecutionVertices()) ev.resetForNewExecution();
     this.transition('RUNNING');
@@ -559,8 +808,11 @@ export class JobMaster implements JobMasterGateway {
     this.executionGraph.transitionState(status);
     try { await this.checkpointCoordinator?.shutdown(status); } catch (e) { this.log('WARN', `Job ${this.jobId}: checkpoint cleanup failed: ${(e as Error).message}`); }
     for (const c of this.coordinators.values()) { try { await c.close(); } catch { /* closing anyway */ } }
+    this.regions?.pool.close(`job ${this.jobId} ended`);
     this.rm.slotManager.releaseSlots(this.jobId);
-    for (const id of new Set(this.slots.map((s) => s.taskManagerId))) { try { this.rm.getTaskExecutor(id).releaseJob(this.jobId); } catch { /* TM gone */ } }
+    // Every TaskManager that ran a task drops the job's artifacts and its blocking partitions (shuffle files).
+    for (const s of this.slots) this.usedTaskManagers.add(s.taskManagerId);
+    for (const id of this.usedTaskManagers) { try { this.rm.getTaskExecutor(id).releaseJob(this.jobId); } catch { /* TM gone */ } }
     const collected: Record<number, unknown[]> = {};
     for (const [id, c] of this.collectors) collected[id] = c.values;
     this.resolveResult({
@@ -569,7 +821,7 @@ export class JobMaster implements JobMasterGateway {
       status,
       startTime: this.startTime,
       endTime: Date.now(),
-      accumulators: mergeAccumulators(this.finishedAccumulators),
+      accumulators: mergeAccumulators([...this.finishedAccumulators.values()]),
       collected,
       ...(status === 'FAILED' && this.finalError ? { error: this.finalError } : {}),
     });

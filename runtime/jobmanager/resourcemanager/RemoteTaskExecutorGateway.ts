@@ -22,6 +22,7 @@ export class RemoteTaskExecutorGateway implements TaskExecutorGateway {
   sendOperatorEventToTask(executionAttemptId: string, nodeId: number, event: unknown): void { this.send('sendOperatorEventToTask', [executionAttemptId, nodeId, event]); }
   sendCheckpointCommand(executionAttemptId: string, cmd: CheckpointCommand): void { this.send('sendCheckpointCommand', [executionAttemptId, cmd]); }
   releaseJob(jobId: string): void { if (!this.conn.isClosed) this.conn.tell('releaseJob', [jobId]); }
+  releasePartitions(jobId: string, partitionIds: string[]): void { if (!this.conn.isClosed) this.conn.tell('releasePartitions', [jobId, partitionIds]); }
   requestMetricDump(): Promise<readonly MetricGroupDump[]> { return this.conn.call<MetricGroupDump[]>('requestMetricDump', [], 10_000); }
   requestLogList(): Promise<readonly LogInfo[]> { return this.conn.call<LogInfo[]>('requestLogList', [], 10_000); }
   requestLogFile(name: string, maxBytes: number): Promise<string> { return this.conn.call<string>('requestLogFile', [name, maxBytes], 30_000); }

@@ -16,6 +16,7 @@ export type ToSlot =
   | { t: 'opEvent'; attemptId: string; nodeId: number; event: unknown }
   | { t: 'checkpoint'; attemptId: string; cmd: CheckpointCommand }
   | { t: 'releaseJob'; jobId: string }
+  | { t: 'releasePartitions'; jobId: string; partitionIds: string[] }
   /** Asks for the slot's memory/GC metrics (answered with 'threadMetrics'). */
   | { t: 'sampleMetrics' }
   /** Asks for the slot's metric groups (tasks, operators, slot heap), answered with 'metricDump'. */

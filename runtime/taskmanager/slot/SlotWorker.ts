@@ -88,7 +88,8 @@ port.on('message', (m: ToSlot) => {
     }
     case 'opEvent': tasks.get(m.attemptId)?.deliverOperatorEvent(m.nodeId, m.event); break;
     case 'checkpoint': tasks.get(m.attemptId)?.handleCheckpointCommand(m.cmd); break;
-    case 'releaseJob': graphs.delete(m.jobId); break;
+    case 'releaseJob': graphs.delete(m.jobId); shuffle.releasePartitionsOfJob(m.jobId, `job ${m.jobId} ended`); break;
+    case 'releasePartitions': shuffle.releasePartitions(m.partitionIds, `the JobMaster of job ${m.jobId} released it`); break;
     case 'sampleMetrics': post({ t: 'threadMetrics', metrics: sampleThreadMetrics(shuffle.pool, shuffle.config.bufferSize) }); break;
     case 'dumpMetrics': post({ t: 'metricDump', id: m.id, dump: metricRegistry.dump() }); break;
     case 'threadInfo': {

@@ -36,12 +36,8 @@ export class JobManagerMetrics {
   private registerJob(m: JobMaster): void {
     const g = this.group.addJob(m.jobId, m.job.jobGraph.jobName);
     const eg = m.executionGraph;
-    // A restart gives every affected subtask a new attempt: the highest attempt number counts the restarts.
-    g.gauge('numRestarts', () => {
-      let n = 0;
-      for (const v of eg.allExecutionVertices()) n = Math.max(n, v.currentExecution.attemptNumber);
-      return n;
-    });
+    // Global and region restarts alike (Flink counts both).
+    g.gauge('numRestarts', () => eg.numRestarts);
     for (const s of STATES) {
       const name = `${s.toLowerCase()}Time`;
       g.gauge(name, () => (m.status === s ? Math.max(0, Date.now() - (eg.stateTimestamps[s] ?? Date.now())) : 0));

@@ -1,0 +1,207 @@
+// Pipelined regions, their scheduling and region failover (Flink's PipelinedRegionComputeUtilTest,
+// PipelinedRegionSchedulingStrategyTest, RestartPipelinedRegionFailoverStrategyTest), then BATCH jobs
+// on an in-thread TaskManager with fewer slots than subtasks.
+import { describe, it, expect, afterEach } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StreamExecutionEnvironment, RichMapFunction } from 'tsflink';
+import { StreamingJobGraphGenerator } from '../../graph/jobgraph/StreamingJobGraphGenerator.js';
+import { ExecutionGraph, type ExecutionVertex } from '../../graph/executiongraph/ExecutionGraph.js';
+import { PipelinedRegionTopology } from './PipelinedRegionTopology.js';
+import { PipelinedRegionSchedulingStrategy } from './PipelinedRegionSchedulingStrategy.js';
+import { JobSlotPool } from './JobSlotPool.js';
+import { RestartPipelinedRegionFailoverStrategy } from '../jobmaster/failover/RestartPipelinedRegionFailoverStrategy.js';
+import { MiniCluster } from '../../minicluster/MiniCluster.js';
+import { TaskExecutor } from '../../taskmanager/TaskExecutor.js';
+import { networkConfigFromConfiguration } from '../../taskmanager/NetworkEnvironmentConfiguration.js';
+import { Configuration } from '../../configuration/index.js';
+import type { SlotLocation } from '../../graph/executiongraph/ExecutionGraph.js';
+
+/** source(p) -> rebalance -> map(p) -> keyBy -> sink(p), as an ExecutionGraph. */
+function graph(mode: 'BATCH' | 'STREAMING', p = 2, conf: Record<string, string> = {}): ExecutionGraph {
+  const env = StreamExecutionEnvironment.createLocalEnvironment(p, conf);
+  env.setRuntimeMode(mode);
+  env.fromSequence(1, 10).name('S').rebalance().map((x) => x).name('M').keyBy((x) => x % 2).map((x) => x).name('K').print();
+  return new ExecutionGraph(new StreamingJobGraphGenerator(env.getStreamGraph('t', false)).generate());
+}
+const names = (vs: Iterable<ExecutionVertex>): string[] => [...vs].map((v) => v.taskNameWithSubtaskIndex).sort();
+const finish = (v: ExecutionVertex): void => { for (const s of ['SCHEDULED', 'DEPLOYING', 'RUNNING', 'FINISHED'] as const) v.currentExecution.transitionState(s); };
+
+describe('pipelined regions', () => {
+  it('blocking exchanges make every subtask its own region, in topological order', () => {
+    const t = PipelinedRegionTopology.build(graph('BATCH'));
+    expect(t.regions.map((r) => names(r.vertices))).toEqual([
+      ['Source: S (1/2)'], ['Source: S (2/2)'], ['M (1/2)'], ['M (2/2)'], ['K -> Sink: Print to Std. Out (1/2)'], ['K -> Sink: Print to Std. Out (2/2)'],
+    ]);
+    const m0 = t.regions[2]!;
+    expect(names(m0.blockingProducers)).toEqual(['Source: S (1/2)', 'Source: S (2/2)']);
+    expect(names([...m0.consumerRegions].flatMap((r) => r.vertices))).toEqual(['K -> Sink: Print to Std. Out (1/2)', 'K -> Sink: Print to Std. Out (2/2)']);
+  });
+
+  it('pipelined exchanges (STREAMING, or BATCH with ALL_EXCHANGES_PIPELINED) join everything into one region', () => {
+    for (const g of [graph('STREAMING'), graph('BATCH', 2, { 'execution.batch-shuffle-mode': 'ALL_EXCHANGES_PIPELINED' })]) {
+      const t = PipelinedRegionTopology.build(g);
+      expect(t.regions).toHaveLength(1);
+      expect(t.regions[0]!.vertices).toHaveLength(6);
+      expect(t.regions[0]!.blockingProducers.size).toBe(0);
+    }
+  });
+
+  it('a region is scheduled once all producers of its blocking inputs finished (all-to-all waits for every producer)', () => {
+    const t = PipelinedRegionTopology.build(graph('BATCH'));
+    const scheduled: string[][] = [];
+    const s = new PipelinedRegionSchedulingStrategy(t, (r) => scheduled.push(names(r.vertices)));
+    s.startScheduling();
+    expect(scheduled).toEqual([['Source: S (1/2)'], ['Source: S (2/2)']]);
+    const [s0, s1, m0, m1] = t.regions.map((r) => r.vertices[0]!);
+    finish(s0!); s.onExecutionFinished(s0!);
+    expect(scheduled).toHaveLength(2);
+    finish(s1!); s.onExecutionFinished(s1!);
+    expect(scheduled.slice(2)).toEqual([['M (1/2)'], ['M (2/2)']]);
+    finish(m0!); s.onExecutionFinished(m0!);
+    expect(scheduled).toHaveLength(4);
+    // A held region (failover under way) is not scheduled even when its inputs finish.
+    const k = t.regions.slice(4);
+    s.holdRegions(k);
+    finish(m1!); s.onExecutionFinished(m1!);
+    expect(scheduled).toHaveLength(4);
+    s.restartRegions(k);
+    expect(scheduled.slice(4)).toEqual([['K -> Sink: Print to Std. Out (1/2)'], ['K -> Sink: Print to Std. Out (2/2)']]);
+  });
+});
+
+describe('region failover (RestartPipelinedRegionFailoverStrategy)', () => {
+  it('a failed consumer restarts only its region and its consumers while its producers\' partitions are available', () => {
+    const g = graph('BATCH');
+    const t = PipelinedRegionTopology.build(g);
+    const [, , m0] = t.regions.map((r) => r.vertices[0]!);
+    const f = new RestartPipelinedRegionFailoverStrategy(t, () => true);
+    expect(names([...f.regionsToRestart([m0!])].flatMap((r) => r.vertices))).toEqual(['K -> Sink: Print to Std. Out (1/2)', 'K -> Sink: Print to Std. Out (2/2)', 'M (1/2)']);
+    const sink0 = t.regions[4]!.vertices[0]!;
+    expect(names([...f.regionsToRestart([sink0])].flatMap((r) => r.vertices))).toEqual(['K -> Sink: Print to Std. Out (1/2)']);
+  });
+
+  it('a lost partition adds its producer region, and that region\'s consumers', () => {
+    const g = graph('BATCH');
+    const t = PipelinedRegionTopology.build(g);
+    const [s0, , , , k0] = t.regions.map((r) => r.vertices[0]!);
+    const f = new RestartPipelinedRegionFailoverStrategy(t, (p) => p !== s0);
+    expect(names([...f.regionsToRestart([k0!])].flatMap((r) => r.vertices))).toEqual(['K -> Sink: Print to Std. Out (1/2)']);
+    // M (1/2) needs S (1/2)'s lost partition: S (1/2) reruns, so do all its consumers (both M) and theirs.
+    const m0 = t.regions[2]!.vertices[0]!;
+    expect(names([...f.regionsToRestart([m0])].flatMap((r) => r.vertices))).toEqual([
+      'K -> Sink: Print to Std. Out (1/2)', 'K -> Sink: Print to Std. Out (2/2)', 'M (1/2)', 'M (2/2)', 'Source: S (1/2)',
+    ]);
+  });
+});
+
+describe('JobSlotPool', () => {
+  const slot = (i: number): SlotLocation => ({ taskManagerId: 'tm', slotIndex: i });
+  it('serves requests in order, reuses released slots, returns idle ones, and keeps waiting on a timeout while it holds enough', async () => {
+    const free = [slot(0), slot(1)];
+    const returned: number[] = [];
+    let pendingReject: ((e: Error) => void) | null = null;
+    const pool = new JobSlotPool({
+      requestSlots: (n) => (free.length >= n ? Promise.resolve(free.splice(0, n)) : new Promise((_, reject) => { pendingReject = reject; })),
+      releaseSlots: (s) => { for (const x of s) { returned.push(x.slotIndex); free.push(x); } },
+    });
+    const a = await pool.allocate(2);
+    expect(pool.numHeld).toBe(2);
+    const b = pool.allocate(1);
+    // The ResourceManager has no slot left; its timeout does not fail a job that holds enough slots.
+    pendingReject!(new Error('NoResourceAvailableException'));
+    await new Promise((r) => setImmediate(r));
+    pool.release([a[0]!]);
+    expect((await b).map((s) => s.slotIndex)).toEqual([0]);
+    pool.release([a[1]!]);
+    expect(returned).toEqual([1]); // nobody waits: back to the ResourceManager
+    // More than the job holds and the ResourceManager can give: the timeout fails the request.
+    const tooMany = pool.allocate(5);
+    pendingReject!(new Error('NoResourceAvailableException: could not acquire 5 slot(s)'));
+    await expect(tooMany).rejects.toThrow(/NoResourceAvailable/);
+  });
+});
+
+/** Keeps what one attempt wrote and publishes it when that attempt reaches its end of input (so failed attempts add nothing). */
+class ListSink<T> {
+  constructor(private readonly out: T[]) {}
+  createWriter(): { write(v: T): void; flush(end: boolean): void; close(): void } {
+    const buf: T[] = [];
+    return { write: (v) => { buf.push(v); }, flush: (end) => { if (end) this.out.push(...buf.splice(0)); }, close: () => {} };
+  }
+}
+
+describe('BATCH jobs region by region (in-thread TaskManager)', () => {
+  const dirs: string[] = [];
+  afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+  async function runOnSlots(slots: number, build: (env: StreamExecutionEnvironment) => void, conf: Record<string, string> = {}) {
+    const tmp = mkdtempSync(join(tmpdir(), 'tsflink-region-'));
+    dirs.push(tmp);
+    const env = StreamExecutionEnvironment.createLocalEnvironment(8, { 'io.tmp.dirs': tmp, 'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.delay': '10 ms', ...conf });
+    env.setRuntimeMode('BATCH');
+    build(env);
+    const sg = env.getStreamGraph('region-job');
+    const jobGraph = new StreamingJobGraphGenerator(sg).generate();
+    const cluster = new MiniCluster();
+    const te = new TaskExecutor(slots, (id) => cluster.dispatcher.jobMasterGateway(id), (id) => cluster.dispatcher.userGraph(id),
+      networkConfigFromConfiguration(Configuration.fromMap({ 'io.tmp.dirs': tmp, ...conf })), 200, 10_000);
+    cluster.addTaskExecutor(te, slots);
+    const jm = cluster.submitJob({ jobGraph, defaultParallelism: 8 }, sg);
+    const result = await jm.result;
+    // Released partitions delete their files asynchronously (after the last reader closed them).
+    const shuffleFiles = (): string[] => readdirSync(tmp).flatMap((d) => (existsSync(join(tmp, d)) ? readdirSync(join(tmp, d)) : []));
+    for (let i = 0; i < 100 && shuffleFiles().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const left = shuffleFiles();
+    const usedShuffleDir = readdirSync(tmp).some((d) => d.startsWith('tsflink-netty-shuffle-'));
+    await cluster.close();
+    return { result, jm, left, usedShuffleDir };
+  }
+
+  const wordCountExpected = (n: number): Array<[number, number]> => {
+    const m = new Map<number, number>();
+    for (let i = 1; i <= n; i++) m.set(i % 10, (m.get(i % 10) ?? 0) + i * 2);
+    return [...m.entries()].sort((a, b) => a[0] - b[0]);
+  };
+
+  for (const [name, conf] of [['hash', {}], ['sort-merge', { 'taskmanager.network.sort-shuffle.min-parallelism': '1' }]] as const) {
+    it(`a p=8 job on 2 slots finishes with exact output through blocking ${name} partitions and leaves no shuffle file`, async () => {
+      const out: Array<[number, number]> = [];
+      const { result, left, usedShuffleDir } = await runOnSlots(2, (env) => {
+        env.fromSequence(1, 2000).map((x): [number, number] => [x % 10, x * 2]).keyBy((t) => t[0]).sum(1 as never)
+          .map((t: [number, number]) => t).setParallelism(3).sinkTo(new ListSink(out));
+      }, conf);
+      expect(result.status).toBe('FINISHED');
+      expect(out.sort((a, b) => a[0] - b[0])).toEqual(wordCountExpected(2000));
+      expect(usedShuffleDir).toBe(true);
+      expect(left).toEqual([]);
+    });
+  }
+
+  it('a failed consumer subtask reruns alone: its producers run once, the other subtasks once', async () => {
+    const attempts: string[] = [];
+    class FailOnce extends RichMapFunction<number, number> {
+      map(v: number): number {
+        const info = this.getRuntimeContext().getTaskInfo();
+        if (info.indexOfThisSubtask === 1 && info.attemptNumber === 0 && v > 0) throw new Error('consumer fails once');
+        return v;
+      }
+      open(): void { const i = this.getRuntimeContext().getTaskInfo(); attempts.push(`${i.taskName}#${i.indexOfThisSubtask}@${i.attemptNumber}`); }
+    }
+    class Count extends RichMapFunction<number, number> {
+      map(v: number): number { return v; }
+      open(): void { const i = this.getRuntimeContext().getTaskInfo(); attempts.push(`source-map#${i.indexOfThisSubtask}@${i.attemptNumber}`); }
+    }
+    const out: number[] = [];
+    const { result, jm, left } = await runOnSlots(2, (env) => {
+      env.fromSequence(1, 400).setParallelism(2).map(new Count()).setParallelism(2).rebalance().map(new FailOnce()).name('Consumer').setParallelism(3).sinkTo(new ListSink(out)).setParallelism(3);
+    });
+    expect(result.status).toBe('FINISHED');
+    expect(out.sort((a, b) => a - b)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+    expect(attempts.filter((a) => a.startsWith('source-map')).sort()).toEqual(['source-map#0@0', 'source-map#1@0']);
+    expect(attempts.filter((a) => !a.startsWith('source-map')).map((a) => a.replace(/^.*#/, '')).sort()).toEqual(['0@0', '1@0', '1@1', '2@0']);
+    expect(jm.executionGraph.numRestarts).toBe(1);
+    expect(left).toEqual([]);
+  });
+});
