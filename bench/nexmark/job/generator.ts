@@ -254,28 +254,33 @@ function baseUrl(r: JavaRandom): string {
   return 'https://www.nexmark.com/' + nextString(r, 5, '_') + '/' + nextString(r, 5, '_') + '/' + nextString(r, 5, '_') + '/item.htm?query=1';
 }
 
-const LETTERS = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i));
+// Strings are built as UTF-16 code units in one reused array and made a string once (a string grown one
+// character at a time is a rope that every later read has to flatten).
+const codes: number[] = [];
+const fromCodes = (): string => String.fromCharCode.apply(null, codes);
 
 /** StringsGenerator.nextString: 3…maxLength-1 letters, about 1/13 of them `special`, then trimmed. */
 function nextString(r: JavaRandom, maxLength: number, special: string): string {
-  let len = MIN_STRING_LENGTH + r.nextIntBounded(maxLength - MIN_STRING_LENGTH);
-  let s = '';
-  while (len-- > 0) s += r.nextIntBounded(13) === 0 ? special : LETTERS[97 + r.nextIntBounded(26)]!;
-  return s.trim();
+  const len = MIN_STRING_LENGTH + r.nextIntBounded(maxLength - MIN_STRING_LENGTH);
+  const sp = special.charCodeAt(0);
+  codes.length = len;
+  for (let i = 0; i < len; i++) codes[i] = r.nextIntBounded(13) === 0 ? sp : 97 + r.nextIntBounded(26);
+  const s = fromCodes();
+  return sp === 32 ? s.trim() : s;
 }
 
 /** StringsGenerator.nextExactString: Java's signed `%` and truncating `/` included (a negative int gives letters below 'a'). */
 function nextExactString(r: JavaRandom, length: number): string {
-  let s = '';
   let rnd = 0;
   let n = 0;
-  while (length-- > 0) {
+  codes.length = length;
+  for (let i = 0; i < length; i++) {
     if (n === 0) { rnd = r.nextInt(); n = 6; }
-    s += LETTERS[97 + (rnd % 26)]!;
+    codes[i] = 97 + (rnd % 26);
     rnd = (rnd / 26) | 0;
     n--;
   }
-  return s;
+  return fromCodes();
 }
 
 /** StringsGenerator.nextExtra: pads a record to `desiredAverageSize` on average (±20 %). */
