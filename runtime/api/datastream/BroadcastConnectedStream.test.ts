@@ -59,6 +59,16 @@ describe('broadcast state end to end', () => {
     expect(out.filter((s) => s.startsWith('rule')).sort()).toEqual(['rule x at 0', 'rule x at 1', 'rule x at 2', 'rule y at 0', 'rule y at 1', 'rule y at 2']);
   });
 
+  it('non-keyed in BATCH: the broadcast side is processed first (Flink\'s BatchCoBroadcastWithNonKeyedOperator)', async () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(2).setRuntimeMode('BATCH');
+    const out = await env.fromSequence(1, 50).connect(env.fromElements<[string, number]>(['x', 7]).broadcast(RULES))
+      .process(new (class extends BroadcastProcessFunction<number, [string, number], string> {
+        processElement(v: number, ctx: ReadOnlyBroadcastContext, out: Collector<string>): void { out.collect(`${v} ${ctx.getBroadcastState(RULES).get('x') ?? 'none'}`); }
+        processBroadcastElement(r: [string, number], ctx: BroadcastContext): void { ctx.getBroadcastState(RULES).put(r[0], r[1]); }
+      })()).executeAndCollect();
+    expect(out.sort()).toEqual(Array.from({ length: 50 }, (_, i) => `${i + 1} 7`).sort());
+  });
+
   it('bad input gets clear errors', () => {
     const env = StreamExecutionEnvironment.createLocalEnvironment(1);
     const s = env.fromElements(1, 2);

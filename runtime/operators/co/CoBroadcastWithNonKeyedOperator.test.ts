@@ -12,8 +12,8 @@ const STATE_DESCRIPTOR = new MapStateDescriptor<string, number>('broadcast-state
 const STATE_DESCRIPTOR_A = new MapStateDescriptor<number, string>('broadcast-state-A');
 type Desc = MapStateDescriptor<unknown, unknown>;
 
-async function harness<IN1, IN2>(fn: BroadcastProcessFunction<IN1, IN2, string>, descs: Desc[], restore?: OperatorSnapshot): Promise<TwoInputStreamOperatorTestHarness<IN1, IN2>> {
-  const h = new TwoInputStreamOperatorTestHarness<IN1, IN2>(new CoBroadcastWithNonKeyedOperator<IN1, IN2, string>(fn, descs), undefined, undefined, {}, restore);
+async function harness<IN1, IN2>(fn: BroadcastProcessFunction<IN1, IN2, string>, descs: Desc[], restore?: OperatorSnapshot, runtimeMode: 'STREAMING' | 'BATCH' = 'STREAMING'): Promise<TwoInputStreamOperatorTestHarness<IN1, IN2>> {
+  const h = new TwoInputStreamOperatorTestHarness<IN1, IN2>(new CoBroadcastWithNonKeyedOperator<IN1, IN2, string>(fn, descs), undefined, undefined, { runtimeMode }, restore);
   await h.open();
   return h;
 }
@@ -61,6 +61,24 @@ describe('CoBroadcastWithNonKeyedOperatorTest', () => {
       { kind: 'record', value: 'NON-BR:6 WM:40 TS:13 5.key', timestamp: 13 },
       { kind: 'record', value: 'BR:7 WM:40 TS:14', timestamp: 14 },
       { kind: 'record', value: 'NON-BR:6 WM:40 TS:15 5.key,7.key', timestamp: 15 },
+    ]);
+    await h.close();
+  });
+
+  it('BATCH: data-side records and the watermark wait for the end of input, then see the whole broadcast state', async () => {
+    const h = await harness(new (class extends BroadcastProcessFunction<string, number, string> {
+      processBroadcastElement(v: number, ctx: BroadcastContext): void { ctx.getBroadcastState(STATE_DESCRIPTOR).put('last', v); }
+      processElement(v: string, ctx: ReadOnlyBroadcastContext, out: Collector<string>): void { out.collect(`${v}:${ctx.getBroadcastState(STATE_DESCRIPTOR).get('last')}`); }
+    })(), [STATE_DESCRIPTOR as Desc], undefined, 'BATCH');
+    h.processElement1('a', 1);
+    h.processWatermark1(5); h.processWatermark2(5);
+    h.processElement2(3, 2);
+    h.processElement1('b', 3);
+    h.processElement2(4, 4);
+    expect(h.getOutput()).toEqual([]);
+    await h.endInput();
+    expect(h.getOutput()).toEqual([
+      { kind: 'record', value: 'a:4', timestamp: 1 }, { kind: 'record', value: 'b:4', timestamp: 3 }, { kind: 'watermark', timestamp: 5 },
     ]);
     await h.close();
   });
