@@ -11,7 +11,7 @@ export default class Savepoint extends RestCommand {
   static override summary = 'Trigger a savepoint of a running job, or dispose of a savepoint.';
   static override description = 'Prints "Triggering savepoint for job <id>.", "Waiting for response..." and "Savepoint completed. Path: <dir>" (Flink\'s lines). '
     + 'The savepoint goes to <targetDirectory>/savepoint-<6 of the job id>-<12 hex>/, or below execution.checkpointing.savepoint-dir without a target. '
-    + 'With -d <path>, deletes that savepoint instead. Exit 0 on success, 1 when the savepoint failed. Savepoints need a STREAMING job with checkpointing enabled. '
+    + 'With -d <path>, deletes that savepoint instead. Exit 0 on success, 1 when the savepoint failed. Savepoints need a STREAMING job (periodic checkpointing is not required). '
     + 'The cluster: -m, rest.address, or with -t yarn-session (or -D yarn.application.id) the YARN session\'s JobManager.';
   static override usage = [
     'savepoint [-m <host:port> | -t yarn-session] [--type canonical|native] [-D <key=value>]... <jobId> [<targetDirectory>]',
