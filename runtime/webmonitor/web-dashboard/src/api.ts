@@ -35,14 +35,15 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
   return t ? { ...extra, authorization: `Bearer ${t}` } : extra;
 }
 
-async function check(res: Response, path: string): Promise<Response> {
+/** Turns an error answer into a RestError; a refused read asks for the token (a refused write, e.g. through YARN's proxy, just reports). */
+async function check(res: Response, path: string, read = true): Promise<Response> {
   if (res.ok) return res;
   let errors: string[] = [];
   try {
     const body = (await res.json()) as { errors?: unknown };
     if (Array.isArray(body.errors)) errors = body.errors.map(String);
   } catch { errors = [`${res.status} ${res.statusText}`]; }
-  if (res.status === 401) for (const l of authListeners) l(errors.join(' '));
+  if (res.status === 401 && read) for (const l of authListeners) l(errors.join(' '));
   throw new RestError(res.status, errors, path);
 }
 
@@ -59,12 +60,12 @@ export async function getText(path: string): Promise<string> {
 export async function send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }) };
   if (body !== undefined) init.body = JSON.stringify(body);
-  const res = await check(await fetch(path, init), path);
+  const res = await check(await fetch(path, init), path, false);
   const text = await res.text();
   return (text ? JSON.parse(text) : {}) as T;
 }
 
 export async function upload<T>(path: string, form: FormData): Promise<T> {
-  const res = await check(await fetch(path, { method: 'POST', headers: headers(), body: form }), path);
+  const res = await check(await fetch(path, { method: 'POST', headers: headers(), body: form }), path, false);
   return (await res.json()) as T;
 }

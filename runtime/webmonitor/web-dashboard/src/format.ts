@@ -31,8 +31,12 @@ export function time(ts: number | undefined | null): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** Watermarks are epoch millis; Long.MIN_VALUE (no watermark yet) shows as "No Watermark", as in Flink. */
+/**
+ * Watermarks are epoch millis. tsflink's MIN_WATERMARK is Number.MIN_SAFE_INTEGER (Flink's
+ * Long.MIN_VALUE): "No Watermark", as in Flink; MAX_WATERMARK (end of input) shows as such.
+ */
 export function watermark(v: number | undefined): string {
-  if (v === undefined || !Number.isFinite(v) || v <= -9.2e18) return 'No Watermark';
+  if (v === undefined || !Number.isFinite(v) || v <= Number.MIN_SAFE_INTEGER) return 'No Watermark';
+  if (v >= Number.MAX_SAFE_INTEGER) return 'End of input';
   return `${time(v)}.${String(Math.abs(v) % 1000).padStart(3, '0')}`;
 }

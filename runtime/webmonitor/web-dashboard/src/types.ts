@@ -59,7 +59,7 @@ export interface CheckpointEntry {
   latest_ack_timestamp: number; checkpointed_size: number; state_size: number; end_to_end_duration: number;
   processed_data: number; persisted_data: number; num_subtasks: number; num_acknowledged_subtasks: number;
   checkpoint_type: string; external_path?: string | null; failure_message?: string | null;
-  tasks: Record<string, { id: string; status: string; num_subtasks: number; num_acknowledged_subtasks: number; state_size: number; checkpointed_size: number; end_to_end_duration: number }>;
+  tasks: Record<string, { id: number; status: string; num_subtasks: number; num_acknowledged_subtasks: number; state_size: number; checkpointed_size: number; end_to_end_duration: number }>;
 }
 export interface CheckpointStats {
   counts: { restored: number; total: number; in_progress: number; completed: number; failed: number };

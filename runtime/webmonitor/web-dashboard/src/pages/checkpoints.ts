@@ -7,7 +7,7 @@ import { getJson } from '../api';
 import { ErrorBox, KeyValueTable, Loading, StateTag, Tabs } from '../components';
 import { bytes, duration, time } from '../format';
 import { usePoll } from '../hooks';
-import type { CheckpointEntry, CheckpointStats, SubtaskCheckpoint, Summary } from '../types';
+import type { CheckpointEntry, CheckpointStats, JobDetails, SubtaskCheckpoint, Summary } from '../types';
 
 const TABS = [{ id: 'overview', title: 'Overview' }, { id: 'history', title: 'History' }, { id: 'summary', title: 'Summary' }, { id: 'configuration', title: 'Configuration' }];
 
@@ -52,16 +52,20 @@ function History({ jid, s }: { jid: string; s: CheckpointStats }): VNode {
       ${open === e.id ? html`<tr><td colspan="9"><${CheckpointDetail} jid=${jid} entry=${e} /></td></tr>` : null}`)}</tbody></table>`;
 }
 
+/** GET /jobs/:jid/checkpoints/details/:id per vertex, then one vertex's subtasks. */
 function CheckpointDetail({ jid, entry }: { jid: string; entry: CheckpointEntry }): VNode {
   const [vid, setVid] = useState<string | undefined>();
+  const details = usePoll(() => getJson<CheckpointEntry>(`jobs/${jid}/checkpoints/details/${entry.id}`), [jid, entry.id], { once: true });
+  // The tasks are keyed by vertex id; the job names them.
+  const names = usePoll(async () => new Map((await getJson<JobDetails>(`jobs/${jid}`)).vertices.map((v) => [v.id, v.name])), [jid], { once: true });
   const sub = usePoll(() => (vid ? getJson<{ subtasks: SubtaskCheckpoint[] }>(`jobs/${jid}/checkpoints/details/${entry.id}/subtasks/${vid}`) : Promise.resolve(undefined)), [jid, entry.id, vid], { once: true });
   return html`<div class="cp-detail">
     ${entry.failure_message ? html`<pre class="stack">${entry.failure_message}</pre>` : null}
-    <table class="list"><thead><tr><th>Vertex</th><th>Acknowledged</th><th>Latest Ack</th><th>End to End</th><th>Checkpointed Size</th><th>Full Size</th></tr></thead>
-      <tbody>${Object.values(entry.tasks).map((t) => html`<tr class="clickable" onClick=${() => setVid(t.id)}><td class="mono">${t.id}</td>
+    <table class="list"><thead><tr><th>Vertex</th><th>Acknowledged</th><th>Status</th><th>End to End</th><th>Checkpointed Size</th><th>Full Size</th></tr></thead>
+      <tbody>${Object.entries(details.data?.tasks ?? entry.tasks ?? {}).map(([id, t]) => html`<tr class=${`clickable${vid === id ? ' selected' : ''}`} data-vertex-id=${id} onClick=${() => setVid(id)}><td>${names.data?.get(id) ?? html`<span class="mono">${id}</span>`}</td>
         <td>${t.num_acknowledged_subtasks}/${t.num_subtasks}</td><td><${StateTag} state=${t.status} /></td><td>${duration(t.end_to_end_duration)}</td>
         <td>${bytes(t.checkpointed_size)}</td><td>${bytes(t.state_size)}</td></tr>`)}</tbody></table>
-    <${ErrorBox} error=${sub.error} />
+    <${ErrorBox} error=${details.error ?? sub.error} />
     ${sub.data ? html`<table class="list" data-testid="checkpoint-subtasks"><thead><tr><th>Subtask</th><th>Ack Time</th><th>End to End</th><th>Checkpointed Size</th><th>Sync</th><th>Async</th><th>Alignment</th><th>Start Delay</th><th>Unaligned</th></tr></thead>
       <tbody>${sub.data.subtasks.map((t) => html`<tr><td>${t.index}</td>${t.status === 'completed'
         ? html`<td>${time(t.ack_timestamp)}</td><td>${duration(t.end_to_end_duration)}</td><td>${bytes(t.checkpointed_size)}</td><td>${duration(t.checkpoint?.sync)}</td><td>${duration(t.checkpoint?.async)}</td><td>${duration(t.alignment?.duration)}</td><td>${duration(t.start_delay)}</td><td>${t.unaligned_checkpoint ? 'yes' : 'no'}</td>`
