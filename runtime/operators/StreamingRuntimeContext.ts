@@ -10,7 +10,7 @@ export class StreamingRuntimeContext implements RuntimeContext {
   constructor(private readonly p: StreamOperatorParameters) {}
   getTaskInfo(): TaskInfo { return this.p.taskInfo; }
   getMetricGroup(): MetricGroup { return this.p.metricGroup; }
-  private keyed<S extends State>(desc: StateDescriptor<unknown, unknown>): S {
+  protected keyed<S extends State>(desc: StateDescriptor<unknown, unknown>): S {
     const b = this.p.keyedStateBackend;
     if (!b) {
       throw new Error(`Keyed state '${desc.name}' is only available on a keyed stream (after keyBy) — operator '${this.p.operatorName}' is not keyed. ` +

@@ -6,7 +6,7 @@ import { repartitionOperatorState } from '../../state/OperatorStateRepartitioner
 import { KeyedBroadcastProcessFunction, type KeyedBroadcastContext, type KeyedReadOnlyContext, type KeyedBroadcastOnTimerContext } from '../../api/functions/BroadcastProcessFunction.js';
 import type { Collector } from '../../api/functions/Collector.js';
 import { OutputTag } from '../../api/functions/Collector.js';
-import { MapStateDescriptor, ListStateDescriptor } from '../../api/state/StateDescriptor.js';
+import { MapStateDescriptor, ListStateDescriptor, ValueStateDescriptor } from '../../api/state/StateDescriptor.js';
 import type { ListState } from '../../api/state/State.js';
 
 // Ported from Flink's CoBroadcastWithKeyedOperatorTest.
@@ -167,6 +167,25 @@ describe('CoBroadcastWithKeyedOperatorTest', () => {
   }
   it('testScaleUp', () => rescale(2, 3));
   it('testScaleDown', () => rescale(3, 2));
+
+  it('testNoKeyedStateOnBroadcastSide (applyToKeyedState and the keyed side still reach it)', async () => {
+    const valueState = new ValueStateDescriptor<string>('any');
+    const errors: string[] = [];
+    const h = await harness(new (class extends KeyedBroadcastProcessFunction<string, string, number, string> {
+      processBroadcastElement(_v: number, ctx: KeyedBroadcastContext<string>, out: Collector<string>): void {
+        try { this.getRuntimeContext().getState(valueState).value(); } catch (e) { errors.push((e as Error).message); }
+        ctx.applyToKeyedState(valueState, (key: string) => out.collect(`${key}=${this.getRuntimeContext().getState(valueState).value()}`));
+      }
+      processElement(v: string, _ctx: KeyedReadOnlyContext<string>): void { this.getRuntimeContext().getState(valueState).update(`seen ${v}`); }
+    })());
+    h.processWatermark1(10); h.processWatermark2(10);
+    h.processElement1('k', 11);
+    h.processElement2(5, 12);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^No key set\. This method should not be called outside of a keyed context/);
+    expect(h.extractOutputValues()).toEqual(['k=seen k']);
+    await h.close();
+  });
 
   it('broadcast state is read-only on the keyed side; an unregistered descriptor is a clear error', async () => {
     const h = await harness(new (class extends KeyedBroadcastProcessFunction<string, string, number, string> {

@@ -11,6 +11,7 @@ import type {
   KeyedBroadcastProcessFunctionLike, KeyedBroadcastContext, KeyedBroadcastOnTimerContext,
 } from '../../api/functions/BroadcastProcessFunction.js';
 import { BroadcastStates } from './BroadcastStates.js';
+import { BroadcastSideRuntimeContext } from './BroadcastSideRuntimeContext.js';
 import { ReadOnlyContextImpl, ContextImpl, type BroadcastOperatorAccess } from './BroadcastContexts.js';
 
 /**
@@ -27,13 +28,21 @@ export class CoBroadcastWithKeyedOperator<K, IN1, IN2, OUT> extends AbstractUdfS
 
   constructor(fn: KeyedBroadcastProcessFunctionLike<K, IN1, IN2, OUT>, private readonly descriptors: readonly MapStateDescriptor<unknown, unknown>[]) { super(fn); }
 
+  /** True while a broadcast element is processed outside applyToKeyedState: no key is set then. */
+  private onBroadcastSide = false;
+
   override setup(p: StreamOperatorParameters): void {
     super.setup(p);
+    this.runtimeContext = new BroadcastSideRuntimeContext(p, () => this.onBroadcastSide);
     this.collector = new TimestampedCollector(this.output);
     const ts = userTimerService(this.getTimerService());
     const backend = this.keyedBackend;
     this.rctx = new KeyedReadOnlyContextImpl<K>(this, ts, () => backend.getCurrentKey() as K);
-    this.wctx = new KeyedContextImpl<K>(this, (desc, fn) => backend.applyToAllKeys(desc, fn as (key: unknown, state: State) => void));
+    this.wctx = new KeyedContextImpl<K>(this, (desc, fn) => {
+      const was = this.onBroadcastSide;
+      this.onBroadcastSide = false;
+      try { backend.applyToAllKeys(desc, fn as (key: unknown, state: State) => void); } finally { this.onBroadcastSide = was; }
+    });
   }
 
   override async initializeState(): Promise<void> {
@@ -49,7 +58,8 @@ export class CoBroadcastWithKeyedOperator<K, IN1, IN2, OUT> extends AbstractUdfS
 
   processElement2(value: IN2, timestamp: number | undefined): void {
     this.collector.timestamp = timestamp; this.wctx.ts = timestamp;
-    this.userFunction.processBroadcastElement(value, this.wctx, this.collector);
+    this.onBroadcastSide = true;
+    try { this.userFunction.processBroadcastElement(value, this.wctx, this.collector); } finally { this.onBroadcastSide = false; }
   }
 
   override onEventTime(t: InternalTimer): void { this.fire(t, 'EVENT_TIME', t.timestamp); }
