@@ -69,6 +69,7 @@ async function jobSubmission(): Promise<FormData> {
 }
 
 /** A concrete request for every route the endpoint has (the test fails when a route is added without being listed). */
+const JAR = '00000000-0000-4000-8000-000000000000_job.ts';
 const ROUTES: Array<[string, string]> = [
   ['GET', '/config'], ['GET', '/jobmanager/config'], ['GET', '/overview'], ['GET', '/jobs'], ['GET', '/jobs/overview'], ['POST', '/jobs'],
   ['GET', `/jobs/${JOB}`], ['PATCH', `/jobs/${JOB}?mode=cancel`], ['GET', `/jobs/${JOB}/plan`], ['GET', `/jobs/${JOB}/exceptions`],
@@ -85,6 +86,8 @@ const ROUTES: Array<[string, string]> = [
   ['GET', `/jobs/${JOB}/config`], ['GET', '/jobmanager/logs'], ['GET', '/jobmanager/log'], ['GET', '/jobmanager/stdout'], ['GET', '/jobmanager/logs/jobmanager.log'],
   ['GET', '/jobmanager/thread-dump'], ['GET', '/taskmanagers/tm-1/logs'], ['GET', '/taskmanagers/tm-1/log'], ['GET', '/taskmanagers/tm-1/stdout'],
   ['GET', '/taskmanagers/tm-1/logs/taskmanager.log'], ['GET', '/taskmanagers/tm-1/thread-dump'],
+  // The web UI's job-file submission (runtime/webmonitor, web.submit.enable).
+  ['POST', '/jars/upload'], ['GET', '/jars'], ['DELETE', `/jars/${JAR}`], ['POST', `/jars/${JAR}/plan`], ['POST', `/jars/${JAR}/run`],
 ];
 
 beforeAll(async () => {
@@ -134,7 +137,8 @@ describe('REST endpoint beyond loopback (127.0.0.2)', () => {
 
   it('answers every route with the token (no 401 anywhere)', async () => {
     for (const [method, path] of ROUTES) {
-      const r = await call(method, path, { auth: `Bearer ${TOKEN}`, ...(method !== 'GET' && path !== '/jobs' ? { json: {} } : {}) });
+      // No body on DELETE: Node's client sends it chunked, which the server takes as a malformed request.
+      const r = await call(method, path, { auth: `Bearer ${TOKEN}`, ...(method !== 'GET' && method !== 'DELETE' && path !== '/jobs' ? { json: {} } : {}) });
       expect(r.status, `${method} ${path}: ${JSON.stringify(r.body)}`).not.toBe(401);
     }
     expect((await call('GET', '/overview', { auth: `bearer  ${TOKEN}` })).status).toBe(200);

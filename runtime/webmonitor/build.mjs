@@ -30,4 +30,4 @@ const result = await build({
 await build({ entryPoints: [join(src, 'styles.css')], outfile: join(out, 'app.css'), bundle: true, minify: true, logLevel: 'warning' });
 for (const f of ['index.html', 'logo.svg']) copyFileSync(join(src, f), join(out, f));
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-process.stdout.write(`web dashboard bundled into ${out} (${Math.round(bytes / 1024)} KiB with source map)\n`);
+process.stderr.write(`web dashboard bundled into ${out} (${Math.round(bytes / 1024)} KiB with source map)\n`);
