@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ClusterProcesses } from '../testing/ClusterProcesses.js';
@@ -246,6 +248,31 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
       && (await page.locator('.job-title [data-state]').getAttribute('data-state')) === 'FINISHED', 15_000, 250);
   }, 120_000);
 
+  it('timeline and configuration tabs', async () => {
+    const job = await rest<JobDetails>(`/jobs/${jobs.checkpointing}`);
+    await open(`job/${job.jid}/timeline`);
+    await page.getByTestId('timeline').waitFor({ timeout: 15_000 });
+    await waitFor('a bar per vertex', async () => (await page.locator('.tl-row').count()) === job.vertices.length, 15_000, 100);
+    for (const v of job.vertices) expect(await page.getByTestId('timeline').textContent()).toContain(v.name);
+    await page.locator('.tl-row').first().click();
+    await page.locator('.tl-bar.phase-running').first().waitFor({ timeout: 15_000 });
+    await screenshot('timeline');
+    await open(`job/${job.jid}/configuration`);
+    await page.getByTestId('job-config').waitFor({ timeout: 15_000 });
+    const config = await rest<{ 'execution-config': { 'execution-mode': string } }>(`/jobs/${job.jid}/config`);
+    expect(await page.getByTestId('job-config').textContent()).toContain(config['execution-config']['execution-mode']);
+  }, 60_000);
+
+  it('stop with savepoint: the savepoint location is shown and the job finishes', async () => {
+    await open(`job/${jobs.checkpointing}/overview`);
+    await page.getByTestId('stop-job').click();
+    await page.locator('.stop-form input').fill(`file://${join(cluster.workDir, 'savepoints')}`);
+    await page.getByTestId('stop-confirm').click();
+    await waitFor('the savepoint location', async () => ((await page.getByTestId('action-status').textContent().catch(() => '')) ?? '').startsWith('Stopped; savepoint at'), 45_000, 250);
+    expect(await page.getByTestId('action-status').textContent()).toContain(join(cluster.workDir, 'savepoints'));
+    await waitFor('the job to finish', async () => (await rest<JobDetails>(`/jobs/${jobs.checkpointing}`)).state === 'FINISHED', 30_000, 250);
+  }, 90_000);
+
   it('cancel works', async () => {
     await open(`job/${jobs.backpressured}/overview`);
     await page.getByTestId('cancel-job').waitFor({ timeout: 15_000 });
@@ -259,4 +286,35 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
     await page.locator('[data-testid=schedules], [data-testid=schedules-off]').first().waitFor({ timeout: 15_000 });
     await screenshot('schedules');
   }, 90_000);
+
+  it('works under a path prefix, as behind YARN\'s web proxy: every request stays under it', async () => {
+    // A stand-in for YARN's proxy: /proxy/<application id>/… → the JobManager's /… (headers passed on).
+    const prefix = '/proxy/application_1700000000000_0001';
+    const upstream = new URL(base);
+    const proxy = createServer((req, res) => {
+      if (!req.url?.startsWith(`${prefix}/`)) { res.writeHead(404).end('not under the proxy prefix'); return; }
+      const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url.slice(prefix.length), headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      out.on('error', () => res.writeHead(502).end());
+      req.pipe(out);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxied = await browser.newPage();
+    const urls: string[] = [];
+    proxied.on('request', (r) => urls.push(r.url()));
+    try {
+      const at = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${prefix}/`;
+      await proxied.goto(`${at}#token=${token}`);
+      await proxied.getByTestId('slots-total').waitFor({ timeout: 15_000 });
+      await proxied.goto(`${at}#/task-manager`);
+      await proxied.getByTestId('taskmanagers').waitFor({ timeout: 15_000 });
+      expect(urls.length).toBeGreaterThan(5);
+      expect(urls.filter((u) => !u.startsWith(at))).toEqual([]);
+    } finally {
+      await proxied.close();
+      await new Promise((r) => proxy.close(r));
+    }
+  }, 60_000);
 });

@@ -117,7 +117,11 @@ function TimelineTab({ job }: { job: JobDetails }): VNode {
   const end = job['end-time'] > 0 ? job['end-time'] : job.now;
   const start = job['start-time'];
   const span = Math.max(1, end - start);
-  const bar = (s: number, e: number): string => `left:${((s - start) / span) * 100}%;width:${Math.max(0.3, ((e - s) / span) * 100)}%`;
+  // Clamped to the job's span: subtask phases may begin before the job's start time (scheduling).
+  const bar = (s: number, e: number): string => {
+    const left = Math.min(99.7, Math.max(0, ((s - start) / span) * 100));
+    return `left:${left}%;width:${Math.max(0.3, Math.min(100 - left, ((e - Math.max(s, start)) / span) * 100))}%`;
+  };
   const phases = ['SCHEDULED', 'DEPLOYING', 'INITIALIZING', 'RUNNING', 'FINISHED'];
   return html`<div class="timeline" data-testid="timeline">
     <h3>Job ${time(start)} – ${job['end-time'] > 0 ? time(end) : 'now'} (${duration(end - start)})</h3>
