@@ -26,6 +26,7 @@ import { loadConfiguration, packageRoot } from '../../runtime/configuration/inde
 import { machineLine, writeResultsSection, effectiveCores } from '../machine.js';
 import { topSelfFrames } from '../b10-cpuprofile-top.js';
 
+const FLINK_TIMEOUT_MS = 20 * 60_000;
 const ALL = ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q7', 'q8', 'q11', 'q12'];
 /** What bench/nexmark/job/nexmark-job.ts leaves on globalThis. */
 interface JobResult { netRuntimeMs: number; records: number; checksum: number }
@@ -68,11 +69,14 @@ function flinkPeer(): Flink {
     version: `Apache Flink ${version}`, java,
     run: (q, events, rate, p, warmup) => new Promise((resolve, reject) => {
       const child = spawn('java', ['-cp', classpath, 'nexmark.Main', q, String(events), String(rate), '0', String(p), 'true', '1', String(warmup)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // A hung job must not hang the benchmark: generous, since the machine may be shared.
+      const timer = setTimeout(() => { err += `\n(killed after ${FLINK_TIMEOUT_MS / 60_000} minutes)`; child.kill('SIGKILL'); }, FLINK_TIMEOUT_MS);
       let out = '', err = '';
       child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
       child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
       child.once('error', reject);
       child.once('exit', (code) => {
+        clearTimeout(timer);
         const line = out.split('\n').find((l) => l.startsWith('RESULT '));
         if (code !== 0 || !line) reject(new Error(`Flink peer ${q} exited with ${code}: ${err.slice(-2000)}`));
         else resolve(JSON.parse(line.slice(7)) as Measured);

@@ -90,7 +90,8 @@ class NexmarkReader implements SourceReader<NexmarkEvent, NexmarkSplit> {
   }
 
   isAvailable(): Promise<void> {
-    if (this.queue.length > 0 || this.noMoreSplits) return Promise.resolve();
+    // Pending only while there is nothing to read: a task may ask at any time, not just after NOTHING_AVAILABLE.
+    if (this.current !== null || this.queue.length > 0 || this.noMoreSplits) return Promise.resolve();
     return new Promise((r) => { this.wake = r; });
   }
 

@@ -126,6 +126,8 @@ public final class NexmarkSource implements Source<Event, NexmarkSource.Split, L
         current = queue.poll();
         if (current == null) {
           if (noMoreSplits) return InputStatus.END_OF_INPUT;
+          // As Flink's IteratorSourceReaderBase: a fresh future before saying NOTHING_AVAILABLE, so no wake-up is lost.
+          if (available.isDone()) available = new CompletableFuture<>();
           return InputStatus.NOTHING_AVAILABLE;
         }
         gen = new NexmarkGenerator(config, current.firstEventId, current.numGenerators);
@@ -143,11 +145,7 @@ public final class NexmarkSource implements Source<Event, NexmarkSource.Split, L
       return InputStatus.MORE_AVAILABLE;
     }
 
-    @Override public CompletableFuture<Void> isAvailable() {
-      if (!queue.isEmpty() || noMoreSplits) return CompletableFuture.completedFuture(null);
-      if (available.isDone()) available = new CompletableFuture<>();
-      return available;
-    }
+    @Override public CompletableFuture<Void> isAvailable() { return available; }
     @Override public void addSplits(List<Split> splits) { queue.addAll(splits); available.complete(null); }
     @Override public void notifyNoMoreSplits() { noMoreSplits = true; available.complete(null); }
     @Override public List<Split> snapshotState(long checkpointId) {
