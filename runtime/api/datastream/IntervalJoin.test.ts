@@ -68,3 +68,71 @@ describe('KeyedStream.intervalJoin end to end', () => {
     expect(() => k.intervalJoin(k).between(0, 1).process((() => {}) as never)).toThrow(/expected a ProcessJoinFunction/);
   });
 });
+
+// Ported from Flink's IntervalJoinITCase.
+describe('IntervalJoinITCase', () => {
+  type T2 = [string, number];
+  const ascending = WatermarkStrategy.forMonotonousTimestamps<T2>().withTimestampAssigner((t) => t[1]);
+  const show = (l: T2, r: T2): string => `(${l.join(',')}):(${r.join(',')})`;
+  const combine = { processElement: (l: T2, r: T2, _c: ProcessJoinContext, o: Collector<string>) => o.collect(show(l, r)) };
+  const keyed = (env: StreamExecutionEnvironment, s: WatermarkStrategy<T2>, ...xs: T2[]) => env.fromElements(...xs).assignTimestampsAndWatermarks(s).keyBy((t) => t[0]);
+  const seq = (key: (i: number) => string, n: number): T2[] => Array.from({ length: n }, (_, i): T2 => [key(i), i]);
+
+  it('testCanJoinOverSameKey', async () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1);
+    const out = await keyed(env, ascending, ...seq(() => 'key', 6)).intervalJoin(keyed(env, ascending, ...seq(() => 'key', 6))).between(0, 0).process(combine).executeAndCollect();
+    expect(out.sort()).toEqual(seq(() => 'key', 6).map((t) => show(t, t)).sort());
+  });
+
+  it('testJoinsCorrectlyWithMultipleKeys', async () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1);
+    const k = (i: number): string => (i % 2 === 0 ? 'key1' : 'key2');
+    // Without the key, [0, 1] would also pair (key1,0) with (key2,1) and so on.
+    const out = await keyed(env, ascending, ...seq(k, 6)).intervalJoin(keyed(env, ascending, ...seq(k, 6))).between(0, 1).process(combine).executeAndCollect();
+    expect(out.sort()).toEqual(seq(k, 6).map((t) => show(t, t)).sort());
+  });
+
+  it('testBoundedUnorderedStreamsStillJoinCorrectly', async () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1);
+    // Out of order, with a watermark of 5 after the first five elements (Flink's source emits it there).
+    const afterFive = WatermarkStrategy.forGenerator<T2>(() => {
+      let n = 0;
+      return { onEvent: (_e, _ts, o) => { if (++n === 5) o.emitWatermark(5); }, onPeriodicEmit: () => {} };
+    }).withTimestampAssigner((t) => t[1]);
+    const one = [5, 1, 4, 3, 2, 9, 8, 7, 6].map((v): T2 => ['key', v]);
+    const two = [2, 1, 3, 4, 5, 8, 7, 9, 6].map((v): T2 => ['key', v]);
+    const out = await keyed(env, afterFive, ...one).intervalJoin(keyed(env, afterFive, ...two)).between(-1, 1).process(combine).executeAndCollect();
+    const want: string[] = [];
+    for (let l = 1; l <= 9; l++) for (let r = l - 1; r <= l + 1; r++) if (r >= 1 && r <= 9) want.push(show(['key', l], ['key', r]));
+    expect(out.sort()).toEqual(want.sort());
+  });
+
+  it('testFailsWithoutUpperBound / testFailsWithoutLowerBound', () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1);
+    const a = keyed(env, ascending, ['1', 1]);
+    expect(() => a.intervalJoin(keyed(env, ascending, ['1', 1])).between(0, null as never)).toThrow(/upperBound must be a whole number/);
+    expect(() => a.intervalJoin(keyed(env, ascending, ['1', 1])).between(null as never, 1)).toThrow(/lowerBound must be a whole number/);
+  });
+
+  const three = (): T2[] => seq(() => 'key', 3);
+  it('testBoundsCanBeExclusive', async () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1);
+    const out = await keyed(env, ascending, ...three()).intervalJoin(keyed(env, ascending, ...three())).between(0, 2).upperBoundExclusive().lowerBoundExclusive()
+      .process(combine).executeAndCollect();
+    expect(out.sort()).toEqual(['(key,0):(key,1)', '(key,1):(key,2)']);
+  });
+
+  for (const name of ['testBoundsCanBeInclusive', 'testBoundsAreInclusiveByDefault']) {
+    it(name, async () => {
+      const env = StreamExecutionEnvironment.createLocalEnvironment(1);
+      const out = await keyed(env, ascending, ...three()).intervalJoin(keyed(env, ascending, ...three())).between(0, 2).process(combine).executeAndCollect();
+      expect(out.sort()).toEqual(['(key,0):(key,0)', '(key,0):(key,1)', '(key,0):(key,2)', '(key,1):(key,1)', '(key,1):(key,2)', '(key,2):(key,2)']);
+    });
+  }
+
+  it('testExecutionFailsInProcessingTime', () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1);
+    expect(() => keyed(env, ascending, ['1', 1]).intervalJoin(keyed(env, ascending, ['1', 1])).inProcessingTime().between(0, 0))
+      .toThrow(/only supported in event time/);
+  });
+});
