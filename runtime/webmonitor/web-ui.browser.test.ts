@@ -282,10 +282,30 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
     await waitFor('the UI to show CANCELED', async () => (await page.locator('.job-title [data-state]').getAttribute('data-state')) === 'CANCELED', 15_000, 250);
     expect(await page.getByTestId('cancel-job').count()).toBe(0);
     await screenshot('canceled');
-    await open('schedules');
-    await page.locator('[data-testid=schedules], [data-testid=schedules-off]').first().waitFor({ timeout: 15_000 });
-    await screenshot('schedules');
   }, 90_000);
+
+  it('the Schedules page lists a schedule; Trigger Now starts a run whose job succeeds', async () => {
+    const yaml = join(cluster.workDir, 'ui-etl.yaml');
+    const table = join(cluster.workDir, 'etl-out');
+    writeFileSync(yaml, ['name: ui-etl', `job: ${resolve(import.meta.dirname, '../schedule/fixtures/partition-job.ts')}`, 'cron: "0 3 * * *"', 'timezone: UTC',
+      `args: ["{{output}}", "{{interval_start}}", "${join(cluster.workDir, 'no-failure-marker')}", "0"]`, `output: { path: "${table}/dt={{interval_start}}" }`, ''].join('\n'));
+    const created = cluster.cli(['schedule', 'create', yaml, '-m', cluster.restAddress]);
+    expect(await created.exited, created.stderr()).toBe(0);
+    await open('schedules');
+    await page.locator('[data-testid=schedules] a', { hasText: 'ui-etl' }).click();
+    await page.getByTestId('schedule-page').waitFor({ timeout: 15_000 });
+    await waitFor('the schedule\'s details', async () => ((await page.getByTestId('schedule-page').textContent()) ?? '').includes('0 3 * * *'), 15_000, 100);
+    await page.getByRole('button', { name: 'Trigger Now' }).click();
+    const jobLink = page.locator('[data-testid=schedule-runs] a').first();
+    await jobLink.waitFor({ timeout: 30_000 });
+    const jid = (await jobLink.textContent())!.trim();
+    await waitFor('the run to succeed', async () => {
+      const runs = await rest<{ runs: Array<{ jobId: string | null; state: string }> }>('/schedules/ui-etl/runs');
+      return runs.runs.some((r) => r.jobId === jid && r.state === 'SUCCEEDED');
+    }, 60_000, 250);
+    await waitFor('the UI to show SUCCEEDED', async () => (await page.locator('[data-testid=schedule-runs] [data-state=SUCCEEDED]').count()) > 0, 15_000, 250);
+    await screenshot('schedule');
+  }, 120_000);
 
   it('works under a path prefix, as behind YARN\'s web proxy: every request stays under it', async () => {
     // A stand-in for YARN's proxy: /proxy/<application id>/… → the JobManager's /… (headers passed on).
