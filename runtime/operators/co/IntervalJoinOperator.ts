@@ -96,9 +96,10 @@ export class IntervalJoinOperator<K, T1, T2, OUT> extends AbstractUdfStreamOpera
     else { bucket.push(value); ourBuffer.put(timestamp, bucket); }
 
     const lo = timestamp + relativeLowerBound, hi = timestamp + relativeUpperBound;
-    for (const [ts, others] of otherBuffer.entries()) {
+    // Keys first: only buckets in range are read (on leveldb the others are never deserialized).
+    for (const ts of otherBuffer.keys()) {
       if (ts < lo || ts > hi) continue;
-      for (const other of others) {
+      for (const other of otherBuffer.get(ts)!) {
         if (isLeft) this.collect(value as unknown as T1, other as unknown as T2, timestamp, ts);
         else this.collect(other as unknown as T1, value as unknown as T2, ts, timestamp);
       }
