@@ -230,6 +230,10 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
     await page.getByTestId('jm-config').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('jm-config').textContent()).toContain('rest.bind-address');
     await screenshot('jobmanager-config');
+    await page.locator('[data-tab=thread-dump]').click();
+    const dump = await rest<{ threadInfos: Array<{ threadName: string }> }>('/jobmanager/thread-dump');
+    await page.getByTestId('thread-dump').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('thread-dump').textContent()).toContain(dump.threadInfos[0]!.threadName);
   }, 60_000);
 
   it('submitting a job file from the UI runs it', async () => {

@@ -72,7 +72,7 @@ function ThreadDumpView({ path }: { path: string }): VNode {
   return html`<div data-testid="thread-dump">${d.data.threadInfos.map((t) => html`<h3>${t.threadName}</h3><pre class="log">${t.stringifiedThreadInfo}</pre>`)}</div>`;
 }
 
-const JM_TABS = [{ id: 'config', title: 'Configuration' }, { id: 'metrics', title: 'Metrics' }, { id: 'logs', title: 'Logs' }, { id: 'stdout', title: 'Stdout' }, { id: 'log-list', title: 'Log List' }];
+const JM_TABS = [{ id: 'config', title: 'Configuration' }, { id: 'metrics', title: 'Metrics' }, { id: 'logs', title: 'Logs' }, { id: 'stdout', title: 'Stdout' }, { id: 'log-list', title: 'Log List' }, { id: 'thread-dump', title: 'Thread Dump' }];
 
 export function JobManagerPage({ route }: { route: string[] }): VNode {
   const tab = route[0] === 'log-file' ? 'log-list' : JM_TABS.some((t) => t.id === route[0]) ? route[0]! : 'config';
@@ -85,5 +85,6 @@ export function JobManagerPage({ route }: { route: string[] }): VNode {
     ${tab === 'stdout' ? html`<${TextViewer} path="jobmanager/stdout" testid="jm-stdout" />` : null}
     ${tab === 'log-list' && route[0] !== 'log-file' ? html`<${LogListView} base="jobmanager" link=${(n: string) => `#/job-manager/log-file/${encodeURIComponent(n)}`} />` : null}
     ${route[0] === 'log-file' && route[1] ? html`<${TextViewer} path=${`jobmanager/logs/${encodeURIComponent(route[1])}`} testid="jm-log-file" />` : null}
+    ${tab === 'thread-dump' ? html`<${ThreadDumpView} path="jobmanager/thread-dump" />` : null}
   </section>`;
 }
