@@ -34,6 +34,8 @@ let browser: Browser;
 let page: Page;
 let token: string;
 let base: string;
+/** Written by the stop-with-savepoint test, restored by the next. */
+let savepoint = '';
 const jobs: Record<'backpressured' | 'checkpointing' | 'failing', string> = { backpressured: '', checkpointing: '', failing: '' };
 
 async function rest<T>(path: string): Promise<T> { return cluster.get<T>(path); }
@@ -273,8 +275,31 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
     await page.locator('.stop-form input').fill(`file://${join(cluster.workDir, 'savepoints')}`);
     await page.getByTestId('stop-confirm').click();
     await waitFor('the savepoint location', async () => ((await page.getByTestId('action-status').textContent().catch(() => '')) ?? '').startsWith('Stopped; savepoint at'), 45_000, 250);
-    expect(await page.getByTestId('action-status').textContent()).toContain(join(cluster.workDir, 'savepoints'));
+    const status = (await page.getByTestId('action-status').textContent())!;
+    expect(status).toContain(join(cluster.workDir, 'savepoints'));
+    savepoint = status.replace('Stopped; savepoint at ', '').trim();
     await waitFor('the job to finish', async () => (await rest<JobDetails>(`/jobs/${jobs.checkpointing}`)).state === 'FINISHED', 30_000, 250);
+  }, 90_000);
+
+  it('a job file submitted from the UI with a savepoint path restores from it', async () => {
+    expect(savepoint).not.toBe('');
+    await open('submit');
+    await page.getByTestId('job-file-input').setInputFiles(fixture('checkpointing-job.ts'));
+    await page.getByTestId('run-form').waitFor({ timeout: 15_000 });
+    await page.getByTestId('program-args').fill(`file://${join(cluster.workDir, 'checkpoints-2')} 300`);
+    await page.getByTestId('savepoint-path').fill(savepoint);
+    await page.getByTestId('run-job').click();
+    await page.waitForURL(/#\/job\/[0-9a-f]{32}\/overview/, { timeout: 60_000 });
+    const jid = /#\/job\/([0-9a-f]{32})/.exec(page.url())![1]!;
+    type Restored = { latest: { restored: { is_savepoint: boolean; external_path: string | null } | null } };
+    await waitFor('the job restored from the savepoint', async () => (await rest<Restored>(`/jobs/${jid}/checkpoints`)).latest.restored !== null, 30_000, 250);
+    const restored = (await rest<Restored>(`/jobs/${jid}/checkpoints`)).latest.restored!;
+    expect(restored.is_savepoint).toBe(true);
+    expect(restored.external_path?.replace(/^file:\/\//, '').replace(/\/$/, '')).toBe(savepoint.replace(/^file:\/\//, '').replace(/\/$/, ''));
+    // Shown on the job's checkpoint overview as the latest restore.
+    await open(`job/${jid}/checkpoints/overview`);
+    await waitFor('the restore on the checkpoint overview', async () => ((await page.getByTestId('checkpoints').textContent()) ?? '').includes(restored.external_path!), 15_000, 250);
+    await fetch(`${base}/jobs/${jid}?mode=cancel`, { method: 'PATCH', headers: { authorization: `Bearer ${token}` } });
   }, 90_000);
 
   it('cancel works', async () => {
