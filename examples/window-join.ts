@@ -7,6 +7,7 @@
 //   {"kind":"attributed",…}  each click with the impression it follows by at most 300 ms (an interval join)
 // Window results carry the campaign name of their ad from broadcast state; results that arrive before
 // the name wait in keyed state until it does (Flink's broadcast-state pattern).
+import { parseArgs } from 'node:util';
 import {
   StreamExecutionEnvironment, DataGeneratorSource, WatermarkStrategy, TumblingEventTimeWindows, ProcessJoinFunction,
   KeyedBroadcastProcessFunction, MapStateDescriptor, ListStateDescriptor,
@@ -43,15 +44,11 @@ class NameCampaign extends KeyedBroadcastProcessFunction<number, WindowCount, [n
   }
 }
 
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-}
-
 export default async function main(args: string[]): Promise<void> {
+  const { values: opts } = parseArgs({ args, options: { count: { type: 'string', default: '3000' }, mode: { type: 'string', default: 'STREAMING' } } });
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
-  env.setRuntimeMode(option(args, '--mode', 'STREAMING') === 'BATCH' ? 'BATCH' : 'STREAMING');
-  const count = Number(option(args, '--count', '3000'));
+  env.setRuntimeMode(opts.mode === 'BATCH' ? 'BATCH' : 'STREAMING');
+  const count = Number(opts.count);
   const strategy = WatermarkStrategy.forBoundedOutOfOrderness<Event>(500).withTimestampAssigner((e) => e.ts);
 
   const impressions = env.fromSource(new DataGeneratorSource<Event>((i) => ({ ad: i % 5, ts: i * 100 }), count), strategy, 'Impressions');
