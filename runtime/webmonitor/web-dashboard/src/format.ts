@@ -40,3 +40,11 @@ export function watermark(v: number | undefined): string {
   if (v >= Number.MAX_SAFE_INTEGER) return 'End of input';
   return `${time(v)}.${String(Math.abs(v) % 1000).padStart(3, '0')}`;
 }
+
+/** A metric value as REST gives it (a string): numbers with at most 3 decimals, the rest as is. */
+export function metricValue(v: string | undefined): string {
+  if (v === undefined) return '-';
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || Number.isInteger(n)) return v;
+  return String(Math.round(n * 1000) / 1000);
+}

@@ -76,6 +76,7 @@ export interface SubtaskCheckpoint {
   start_delay?: number; unaligned_checkpoint?: boolean;
 }
 export interface TaskManager {
+  /** Despite Flink's name, the time of the last heartbeat (epoch ms). */
   id: string; path: string; dataPort: number; timeSinceLastHeartbeat: number; slotsNumber: number; freeSlots: number;
   hardware: { cpuCores: number; physicalMemory: number; freeMemory: number; managedMemory: number };
   logUrl?: string;

@@ -4,7 +4,7 @@ import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import { getJson } from '../api';
 import { ConfigTable, ErrorBox, KeyValueTable, Loading, Tabs, TextViewer } from '../components';
-import { bytes, duration, time } from '../format';
+import { bytes, metricValue, time } from '../format';
 import { usePoll } from '../hooks';
 import type { LogList, MetricValue, TaskManager, ThreadDump } from '../types';
 
@@ -15,7 +15,7 @@ export function TaskManagersPage(): VNode {
       <thead><tr><th>ID</th><th>Address</th><th>Data Port</th><th>Last Heartbeat</th><th>All Slots</th><th>Free Slots</th><th>CPU Cores</th><th>Physical Memory</th><th>Free Memory</th></tr></thead>
       <tbody>${tms.data.taskmanagers.map((t) => html`<tr class="clickable" data-tm-id=${t.id} onClick=${() => { location.hash = `#/task-manager/${encodeURIComponent(t.id)}/metrics`; }}>
         <td class="mono"><a href=${`#/task-manager/${encodeURIComponent(t.id)}/metrics`}>${t.id}</a></td><td class="mono">${t.path}</td><td>${t.dataPort}</td>
-        <td>${duration(t.timeSinceLastHeartbeat)} ago</td><td>${t.slotsNumber}</td><td>${t.freeSlots}</td><td>${t.hardware.cpuCores}</td>
+        <td>${time(t.timeSinceLastHeartbeat)}</td><td>${t.slotsNumber}</td><td>${t.freeSlots}</td><td>${t.hardware.cpuCores}</td>
         <td>${bytes(t.hardware.physicalMemory)}</td><td>${bytes(t.hardware.freeMemory)}</td></tr>`)}</tbody></table>` : html`<${Loading} what="TaskManagers" />`}
   </section>`;
 }
@@ -35,7 +35,7 @@ function MetricList({ path, testid }: { path: string; testid: string }): VNode {
 function fmtMetric(id: string, v: string | undefined): string {
   const n = Number(v);
   if (v === undefined || !Number.isFinite(n)) return v ?? '-';
-  return /Memory|Heap|Bytes|RSS|\.Used$|\.Committed$|\.Max$/.test(id) && n > 1024 ? `${v} (${bytes(n)})` : v;
+  return /Memory|Heap|Bytes|RSS|\.Used$|\.Committed$|\.Max$/.test(id) && n > 1024 ? `${v} (${bytes(n)})` : metricValue(v);
 }
 
 function LogListView({ base, link }: { base: string; link: (name: string) => string }): VNode {
@@ -53,7 +53,7 @@ export function TaskManagerPage({ id, route }: { id: string; route: string[] }):
   return html`<section data-testid="taskmanager-page"><h1>Task Manager <span class="mono small">${id}</span></h1>
     <${ErrorBox} error=${tm.error} />
     ${tm.data ? html`<${KeyValueTable} rows=${[['Address', html`<span class="mono">${tm.data.path}</span>`], ['Slots', `${tm.data.freeSlots} free of ${tm.data.slotsNumber}`],
-      ['CPU Cores', tm.data.hardware.cpuCores], ['Physical Memory', bytes(tm.data.hardware.physicalMemory)], ['Last Heartbeat', `${duration(tm.data.timeSinceLastHeartbeat)} ago`],
+      ['CPU Cores', tm.data.hardware.cpuCores], ['Physical Memory', bytes(tm.data.hardware.physicalMemory)], ['Last Heartbeat', time(tm.data.timeSinceLastHeartbeat)],
       ...(tm.data.logUrl ? [['Container Logs', html`<a href=${tm.data.logUrl} target="_blank" rel="noopener">${tm.data.logUrl}</a>`] as [string, VNode]] : [])]} />` : null}
     <${Tabs} tabs=${TM_TABS} active=${tab} href=${(t: string) => `#/task-manager/${encodeURIComponent(id)}/${t}`} />
     ${tab === 'metrics' ? html`<${MetricList} path=${`${base}/metrics`} testid="tm-metrics" />` : null}

@@ -5,7 +5,7 @@ import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
 import { getJson } from '../api';
 import { ErrorBox, Loading, StateTag, Tabs } from '../components';
-import { bytes, count, duration, time, watermark } from '../format';
+import { bytes, count, duration, metricValue, time, watermark } from '../format';
 import { usePoll } from '../hooks';
 import type { BackPressure, MetricValue, VertexDetails } from '../types';
 
@@ -87,7 +87,7 @@ function Metrics({ base }: { base: string }): VNode {
     <div class="metric-charts">${picked.map((id) => {
       const v = values.data?.find((m) => m.id === id)?.value;
       return html`<div class="metric-chart" data-metric=${id}><div class="metric-title">${id}<button class="close" onClick=${() => setPicked(picked.filter((p) => p !== id))}>×</button></div>
-        <div class="metric-value">${v ?? '-'}</div><${Sparkline} values=${history[id] ?? []} /></div>`;
+        <div class="metric-value">${metricValue(v)}</div><${Sparkline} values=${history[id] ?? []} /></div>`;
     })}</div>
   </div>`;
 }
