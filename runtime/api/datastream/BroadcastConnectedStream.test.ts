@@ -146,3 +146,53 @@ describe('broadcast state in checkpoints', () => {
     expect(values).toEqual(Array.from({ length: N - values[0] }, (_, i) => values[0] + i));
   }, 60_000);
 });
+
+// Ported from Flink's BroadcastStateITCase.
+describe('BroadcastStateITCase', () => {
+  const expectedState = new Map<number, string>([0, 1, 2, 3, 4, 5].map((k) => [k, `test:${k}`]));
+  const punctuated = <T>(ts: (v: T) => number): WatermarkStrategy<T> =>
+    WatermarkStrategy.forGenerator<T>(() => ({ onEvent: (_e, t, o) => o.emitWatermark(t), onPeriodicEmit: () => {} })).withTimestampAssigner(ts);
+
+  /** Registers a timer per element far in the future; each timer checks its key and the complete broadcast state. */
+  class TestKeyedBroadcastProcessFunction extends KeyedBroadcastProcessFunction<number, number, string, string> {
+    private readonly timerToExpectedKey = new Map<number, number>();
+    private descriptor!: MapStateDescriptor<number, string>;
+    constructor(private nextTimerTimestamp: number) { super(); }
+    override open(): void { this.descriptor = new MapStateDescriptor<number, string>('broadcast-state'); } // same name: the same state
+    processElement(v: number, ctx: KeyedReadOnlyContext<number>): void {
+      const t = this.nextTimerTimestamp++;
+      ctx.timerService().registerEventTimeTimer(t);
+      this.timerToExpectedKey.set(t, v);
+    }
+    processBroadcastElement(v: string, ctx: KeyedBroadcastContext<number>): void { ctx.getBroadcastState(this.descriptor).put(Number(v.split(':')[1]), v); }
+    override onTimer(ts: number, ctx: KeyedBroadcastOnTimerContext<number>, out: Collector<string>): void {
+      expect(ctx.getCurrentKey()).toBe(this.timerToExpectedKey.get(ts));
+      expect(new Map(ctx.getBroadcastState(this.descriptor).immutableEntries())).toEqual(expectedState);
+      out.collect(String(ts));
+    }
+  }
+
+  const sources = (env: StreamExecutionEnvironment) => ({
+    one: env.fromSequence(0, 5).assignTimestampsAndWatermarks(punctuated<number>((v) => v)),
+    two: env.fromElements(...expectedState.values()).assignTimestampsAndWatermarks(punctuated<string>((v) => Number(v.split(':')[1]))),
+  });
+
+  it('testKeyedWithBroadcastTranslation', async () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(2);
+    const { one, two } = sources(env);
+    const out = await one.keyBy((v) => v).connect(two.broadcast(new MapStateDescriptor<number, string>('broadcast-state')))
+      .process(new TestKeyedBroadcastProcessFunction(100_000)).executeAndCollect();
+    expect(out).toHaveLength(expectedState.size); // every timer fired, each after checking the state
+  });
+
+  it('testBroadcastTranslation', async () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(2);
+    const { one, two } = sources(env);
+    const out = await one.connect(two.broadcast(new MapStateDescriptor<number, string>('broadcast-state')))
+      .process(new (class extends BroadcastProcessFunction<number, string, string> {
+        processElement(): void {}
+        processBroadcastElement(v: string, ctx: BroadcastContext): void { ctx.getBroadcastState(new MapStateDescriptor<number, string>('broadcast-state')).put(Number(v.split(':')[1]), v); }
+      })()).executeAndCollect();
+    expect(out).toEqual([]);
+  });
+});
