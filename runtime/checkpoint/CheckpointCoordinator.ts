@@ -14,7 +14,8 @@ import { type CompletedCheckpoint, CompletedCheckpointStore } from './CompletedC
 import { CheckpointFailureManager } from './CheckpointFailureManager.js';
 import { assignStates, mapToProgram } from './StateAssignment.js';
 import { loadSnapshot } from './SavepointLoader.js';
-import type { JobManagerTaskRestore, TaskStateSnapshot, StreamStateHandle } from './StateHandles.js';
+import { type JobManagerTaskRestore, type TaskStateSnapshot, type StreamStateHandle, checkpointedSize, stateSize } from './StateHandles.js';
+import { SharedStateRegistry, baseName, sharedFilesOfMetadata } from './SharedStateRegistry.js';
 import type { CheckpointStatsTracker } from './CheckpointStatsTracker.js';
 
 /** The current attempt of one subtask, as the checkpoint plan sees it. */
@@ -89,6 +90,8 @@ export class CheckpointCoordinator {
   private readonly storage: CheckpointStorage | undefined;
   private storageReady: Promise<void> | undefined;
   readonly store: CompletedCheckpointStore;
+  /** Reference counts of incremental checkpoints' shared files. */
+  readonly sharedState: SharedStateRegistry;
   private readonly failureManager: CheckpointFailureManager;
   private readonly pending = new Map<number, PendingCheckpoint>();
   private nextCheckpointId = 1;
@@ -128,6 +131,7 @@ export class CheckpointCoordinator {
     this.claimMode = conf.get(StateRecoveryOptions.RESTORE_MODE);
     this.storage = this.checkpointDir !== undefined ? new CheckpointStorage(this.checkpointDir, ctx.jobId) : undefined;
     this.store = new CompletedCheckpointStore(conf.get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS), (cp) => this.discardCompleted(cp));
+    this.sharedState = new SharedStateRegistry((path) => getFileSystem(path).delete(path, false).then(() => undefined));
     this.failureManager = new CheckpointFailureManager(conf.get(CheckpointingOptions.TOLERABLE_FAILED_CHECKPOINTS), (message) => ctx.failJob(new Error(message)));
   }
 
@@ -343,17 +347,17 @@ export class CheckpointCoordinator {
     }
     if (!pc) {
       // Late or unknown: nobody will reference this state, so its files go (Flink discards it too).
-      this.discardTaskState(r.state);
+      this.discardTaskState(r.checkpointId, r.state);
       return;
     }
     const task = pc.taskOf(r.executionAttemptId);
     const res = pc.acknowledgeTask(r.executionAttemptId, r.state, r.metrics);
-    if (res !== 'SUCCESS') { if (res !== 'DUPLICATE') this.discardTaskState(r.state); return; }
+    if (res !== 'SUCCESS') { if (res !== 'DUPLICATE') this.discardTaskState(r.checkpointId, r.state); return; }
     if (task) {
-      let size = 0;
-      for (const st of Object.values(r.state.operators)) for (const h of [...st.keyed.map((k) => k.handle), ...st.operator.map((o) => o.handle)]) size += handleSize(h);
+      let size = 0, written = 0;
+      for (const st of Object.values(r.state.operators)) { size += stateSize(st); written += checkpointedSize(st, r.checkpointId); }
       this.ctx.stats?.reportSubtaskAck(r.checkpointId, task.vertexId, task.subtaskIndex, {
-        ackTimestamp: Date.now(), stateSize: size, alignmentDurationMs: r.metrics.alignmentDurationMs, syncDurationMs: r.metrics.syncDurationMs,
+        ackTimestamp: Date.now(), stateSize: size, checkpointedSize: written, alignmentDurationMs: r.metrics.alignmentDurationMs, syncDurationMs: r.metrics.syncDurationMs,
         asyncDurationMs: r.metrics.asyncDurationMs, processedData: r.metrics.bytesProcessedDuringAlignment, persistedData: r.metrics.persistedData ?? 0, unaligned: r.metrics.unaligned, startDelayMs: r.metrics.startDelayMs,
       });
     }
@@ -383,6 +387,13 @@ export class CheckpointCoordinator {
 
   private async completePendingCheckpoint(pc: PendingCheckpoint): Promise<void> {
     if (this.pending.get(pc.checkpointId) !== pc) return;
+    // An incremental chain part a task reused was deleted meanwhile (its checkpoint was subsumed before
+    // the task heard that a newer one completed): this checkpoint cannot be restored; the next one can.
+    const missing = this.sharedState.missingReused(pc.checkpointId, pc.allSubtaskStates());
+    if (missing.length > 0) {
+      this.abortPending(pc, 'FINALIZE_CHECKPOINT_FAILURE', `It reuses ${missing.length} incremental state file(s) that were discarded meanwhile (e.g. ${missing[0]}); the next checkpoint uploads them anew.`);
+      return;
+    }
     this.pending.delete(pc.checkpointId);
     if (pc.timeout) clearTimeout(pc.timeout);
     const t0 = Date.now();
@@ -410,7 +421,7 @@ export class CheckpointCoordinator {
     this.failureManager.handleCheckpointSuccess(pc.checkpointId);
     // Savepoints belong to the user: not retained for failover, never subsumed or deleted (Flink ≥ 1.15).
     if (!pc.savepoint) {
-      this.store.addCheckpointAndSubsumeOldestOne(completed);
+      this.retain(completed);
       // Older pending checkpoints can never be useful now.
       for (const older of [...this.pending.values()]) if (older.checkpointId < pc.checkpointId) this.abortPending(older, 'CHECKPOINT_SUBSUMED');
     }
@@ -431,6 +442,8 @@ export class CheckpointCoordinator {
     if (this.pending.get(pc.checkpointId) !== pc) return;
     this.pending.delete(pc.checkpointId);
     pc.abort(reason);
+    // The incremental parts this checkpoint uploaded are referenced by nothing now.
+    this.track(this.sharedState.discardUnregistered(pc.checkpointId, pc.allSubtaskStates()));
     const message = cause !== undefined ? `${failureMessage(reason)} ${cause}` : failureMessage(reason);
     this.ctx.stats?.reportFailedCheckpoint(pc.checkpointId, Date.now(), message);
     const cmd: CheckpointCommand = { kind: 'abort', checkpointId: pc.checkpointId };
@@ -481,7 +494,7 @@ export class CheckpointCoordinator {
       checkpointId: metadata.checkpointId, timestamp: metadata.timestamp, completionTimestamp: metadata.timestamp,
       metadata, externalPath: claim ? loaded.directory : undefined, restoredFrom: loaded.directory, stateSize: 0, ...(claim ? { claimed: true } : {}),
     };
-    this.store.addCheckpointAndSubsumeOldestOne(cp);
+    this.retain(cp);
     this.nextCheckpointId = Math.max(this.nextCheckpointId, metadata.checkpointId + 1);
     for (const nodeId of this.ctx.coordinators.keys()) await resetCoordinator(nodeId, metadata.checkpointId, metadata.operators[nodeId]?.coordinatorState);
     const kind = metadata.type === 'SAVEPOINT' ? 'savepoint' : 'checkpoint';
@@ -527,7 +540,9 @@ export class CheckpointCoordinator {
         if (st.isDirectory && m && !kept.has(Number(m[1])) && !completed.some((c) => c.checkpointId === Number(m[1]))) this.disposeLocation(Number(m[1]));
       }
     } catch { /* cleaning up is best effort */ }
-    for (const cp of loaded) this.store.addCheckpointAndSubsumeOldestOne(cp);
+    for (const cp of loaded) this.retain(cp);
+    // Incremental parts no recovered checkpoint references were the previous JobManager's to delete.
+    await this.deleteUnreferencedSharedFiles();
     const latest = loaded[loaded.length - 1]!;
     this.nextCheckpointId = Math.max(this.nextCheckpointId, latest.checkpointId + 1);
     for (const nodeId of this.ctx.coordinators.keys()) await resetCoordinator(nodeId, latest.checkpointId, latest.metadata.operators[nodeId]?.coordinatorState);
@@ -574,6 +589,25 @@ export class CheckpointCoordinator {
     const retain = externalized && (jobStatus === 'FAILED' || (jobStatus === 'CANCELED' && this.retention === 'RETAIN_ON_CANCELLATION'));
     await this.store.shutdown(retain);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.deleteUnreferencedSharedFiles();
+  }
+
+  /**
+   * Incremental parts no retained checkpoint references: uploads of aborted checkpoints whose
+   * acknowledgement never came (a TaskManager died mid-upload). Safe once no task of this job runs.
+   */
+  private async deleteUnreferencedSharedFiles(): Promise<void> {
+    const storage = this.storage;
+    if (!storage) return;
+    const shared = storage.sharedDir;
+    try {
+      if (!(await storage.fs.exists(shared))) return;
+      // By file name (a UUID): listings may spell the directory differently (file:///x vs /x).
+      const referenced = this.sharedState.registeredFileNames();
+      const left = (await storage.fs.listStatus(shared)).filter((st) => !st.isDirectory && !referenced.has(baseName(st.path)));
+      await Promise.all(left.map((st) => storage.fs.delete(st.path, false).catch(() => false)));
+      if (this.sharedState.numberOfFiles === 0) await storage.fs.delete(shared, true).catch(() => false);
+    } catch { /* cleaning up is best effort */ }
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -589,19 +623,29 @@ export class CheckpointCoordinator {
     else if (this.storage) this.track(this.storage.disposeCheckpoint(checkpointId).catch(() => false));
   }
 
+  /** Adds a completed checkpoint to the store; its incremental files are referenced until it leaves. */
+  private retain(cp: CompletedCheckpoint): void {
+    // A NO_CLAIM snapshot is not this job's: its files are never deleted, so they are not counted either.
+    if (!cp.restoredFrom || cp.claimed) this.sharedState.register(cp.checkpointId, sharedFilesOfMetadata(cp.metadata));
+    this.store.addCheckpointAndSubsumeOldestOne(cp);
+  }
+
   private async discardCompleted(cp: CompletedCheckpoint): Promise<void> {
+    if (!cp.restoredFrom || cp.claimed) await this.sharedState.unregister(cp.checkpointId, sharedFilesOfMetadata(cp.metadata));
     if (cp.claimed && cp.externalPath !== undefined) await getFileSystem(cp.externalPath).delete(cp.externalPath, true);
     else if (this.storage && cp.externalPath !== undefined) await this.storage.disposeCheckpoint(cp.checkpointId);
   }
 
-  private discardTaskState(s: TaskStateSnapshot): void {
+  private discardTaskState(checkpointId: number, s: TaskStateSnapshot): void {
     if (!this.storage) return;
+    this.track(this.sharedState.discardUnregistered(checkpointId, Object.values(s.operators)));
     for (const st of Object.values(s.operators)) {
-      for (const h of [...st.keyed.map((k) => k.handle), ...st.operator.map((o) => o.handle)]) {
+      // Incremental parts: only those of this checkpoint, and only if unreferenced (done above).
+      for (const h of [...st.keyed.filter((k) => !k.incremental).map((k) => k.handle), ...st.operator.map((o) => o.handle)]) {
         if (h.kind === 'file') void this.storage.fs.delete(h.path, false).catch(() => false);
       }
     }
   }
 }
 
-function handleSize(h: StreamStateHandle): number { return h.kind === 'file' ? h.size : h.data.byteLength; }
+

@@ -56,6 +56,13 @@ export class PendingCheckpoint {
     return 'SUCCESS';
   }
 
+  /** Every acknowledged subtask state so far. */
+  allSubtaskStates(): OperatorSubtaskState[] {
+    const out: OperatorSubtaskState[] = [];
+    for (const m of this.states.values()) out.push(...m.values());
+    return out;
+  }
+
   /** The operator states of a fully acknowledged checkpoint, for _metadata. */
   operatorStates(parallelism: (nodeId: number) => { parallelism: number; maxParallelism: number; uid?: string } | undefined): Record<number, OperatorState> {
     const out: Record<number, OperatorState> = {};

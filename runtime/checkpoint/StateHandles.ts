@@ -17,6 +17,20 @@ export interface KeyGroupsStateHandle {
   readonly endKeyGroup: number;
   readonly offsets: readonly number[];
   readonly handle: StreamStateHandle;
+  /**
+   * Incremental checkpoints (execution.checkpointing.incremental, leveldb backend): this handle is
+   * one part of the subtask's chain, in `<job>/shared/`, possibly referenced by several checkpoints
+   * (the JobManager's SharedStateRegistry deletes it once none does).
+   */
+  readonly incremental?: IncrementalPart;
+}
+
+/** A part of an incremental chain: a full base or a delta of changes, applied in chain order. */
+export interface IncrementalPart {
+  /** 'base': the canonical key-group format; 'delta': changed LevelDB entries since the previous part. */
+  readonly kind: 'base' | 'delta';
+  /** The checkpoint that uploaded it (a later one reuses it): checkpointed size counts only its own. */
+  readonly uploadedBy: number;
 }
 
 /**
@@ -53,6 +67,21 @@ export interface TaskStateSnapshot {
 export interface JobManagerTaskRestore {
   readonly checkpointId: number;
   readonly operators: Readonly<Record<number, OperatorSubtaskState>>;
+}
+
+/** Bytes this checkpoint wrote for `s`: chain parts an earlier checkpoint uploaded are not counted (Flink's checkpointed size). */
+export function checkpointedSize(s: OperatorSubtaskState, checkpointId: number): number {
+  const size = (h: StreamStateHandle): number => (h.kind === 'file' ? h.size : h.data.byteLength);
+  let n = stateSize(s);
+  for (const k of s.keyed) if (k.incremental && k.incremental.uploadedBy !== checkpointId) n -= size(k.handle);
+  return n;
+}
+
+/** File paths of the shared (incremental) parts of `s`. */
+export function sharedFiles(s: OperatorSubtaskState): string[] {
+  const out: string[] = [];
+  for (const k of s.keyed) if (k.incremental && k.handle.kind === 'file') out.push(k.handle.path);
+  return out;
 }
 
 export function stateSize(s: OperatorSubtaskState): number {

@@ -1,5 +1,5 @@
 // State backend options (Flink StateBackendOptions).
-import { enumOption, memoryOption, stringOption } from './ConfigOption.js';
+import { enumOption, intOption, memoryOption, stringOption } from './ConfigOption.js';
 
 export const STATE_BACKEND = enumOption('state.backend.type', {
   values: ['hashmap', 'leveldb'] as const,
@@ -34,4 +34,11 @@ export const LEVELDB_WRITE_BATCH_SIZE = memoryOption('state.backend.leveldb.writ
   defaultValue: 2 * 1024 * 1024,
   min: 1,
   description: 'Dirty bytes in the write-back cache after which they are written to LevelDB in one batch (asynchronously).',
+});
+
+export const LEVELDB_INCREMENTAL_MAX_DELTAS = intOption('state.backend.leveldb.incremental.max-deltas', {
+  defaultValue: 10,
+  min: 0,
+  description: 'Incremental checkpoints (execution.checkpointing.incremental): deltas on top of a base before the next checkpoint uploads a new full base ' +
+    '(also once the deltas together outgrow the base), bounding restore time. 0 = every checkpoint is full.',
 });

@@ -11,7 +11,12 @@ export interface KeyGroupsSnapshot {
   readonly endKeyGroup: number;
   readonly offsets: readonly number[];
   readonly data: Uint8Array;
+  /** Unset: the canonical format every backend reads. DELTA_FORMAT: a leveldb incremental delta. */
+  readonly format?: typeof DELTA_FORMAT;
 }
+
+/** Format of the deltas of leveldb incremental checkpoints (state/leveldb/LevelDBIncremental.ts). */
+export const DELTA_FORMAT = 'leveldb-delta' as const;
 
 /** Writes one frame per non-empty key group (payloads[i] is key group range.start + i). */
 export function writeKeyGroups(range: KeyGroupRange, payloads: ReadonlyArray<unknown>, describe: (kg: number) => string): KeyGroupsSnapshot {

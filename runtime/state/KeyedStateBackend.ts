@@ -2,6 +2,7 @@ import type { StateDescriptor } from '../api/state/StateDescriptor.js';
 import type { State } from '../api/state/State.js';
 import type { KeyGroupRange } from '../util/KeyGroupRangeAssignment.js';
 import type { KeyGroupsSnapshot } from './KeyGroupsSnapshot.js';
+import type { KeyGroupsStateHandle } from '../checkpoint/StateHandles.js';
 
 export type TimerDomain = 'event' | 'processing';
 
@@ -16,9 +17,29 @@ export interface RestoredTimers {
   readonly processing: ReadonlyArray<readonly [number, unknown]>;
 }
 
+/** What a snapshot is for: checkpoints may be incremental; savepoints are always full and canonical. */
+export interface SnapshotRequest {
+  readonly checkpointId: number;
+  readonly savepoint: boolean;
+}
+
+/**
+ * An incremental checkpoint's keyed state (leveldb backend): chain parts uploaded by earlier
+ * checkpoints (reused as they are), one new part to upload to shared storage, and the timers in full.
+ */
+export interface IncrementalKeyedSnapshot {
+  readonly kind: 'incremental';
+  readonly reused: readonly KeyGroupsStateHandle[];
+  readonly fresh: KeyGroupsSnapshot;
+  readonly part: 'base' | 'delta';
+  readonly timers: KeyGroupsSnapshot | undefined;
+  /** The fresh part's handle once uploaded: later checkpoints reuse it once this one is confirmed. */
+  uploaded(handle: KeyGroupsStateHandle): void;
+}
+
 /** A snapshot begun in the synchronous phase; serialize() runs in slices while the task goes on. */
 export interface PendingKeyedSnapshot {
-  serialize(pause: () => Promise<void>): Promise<KeyGroupsSnapshot>;
+  serialize(pause: () => Promise<void>): Promise<KeyGroupsSnapshot | IncrementalKeyedSnapshot>;
   /** Ends the snapshot without serializing (the checkpoint failed before it got here). */
   release(): void;
 }
@@ -48,7 +69,9 @@ export interface KeyedStateBackend {
   /** All states and timers, serialized before returning (state may change right after). */
   snapshot(): KeyGroupsSnapshot;
   /** The synchronous phase of an asynchronous snapshot: the state as of now, serialized later. */
-  beginSnapshot(): PendingKeyedSnapshot;
+  beginSnapshot(request?: SnapshotRequest): PendingKeyedSnapshot;
+  /** A checkpoint completed (incremental backends: its chain becomes the one later checkpoints extend). */
+  notifyCheckpointComplete?(checkpointId: number): void;
   /** Backends that keep state outside the heap open their store here, after restore() and before any state access. */
   open?(): Promise<void>;
   /**

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { ReadableConfig } from '../configuration/ReadableConfig.js';
-import { StateBackendOptions } from '../configuration/index.js';
+import { CheckpointingOptions, StateBackendOptions } from '../configuration/index.js';
 import type { KeyGroupRange } from '../util/KeyGroupRangeAssignment.js';
 import type { KeyedStateBackend } from './KeyedStateBackend.js';
 import { HeapKeyedStateBackend } from './heap/HeapKeyedStateBackend.js';
@@ -51,6 +51,7 @@ export function createKeyedStateBackend(conf: ReadableConfig, ctx: KeyedBackendC
     cacheSize: conf.get(StateBackendOptions.LEVELDB_CACHE_SIZE) ?? defaultCacheSize(),
     writeBatchSize: conf.get(StateBackendOptions.LEVELDB_WRITE_BATCH_SIZE),
     owner: ctx.owner,
+    ...(conf.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS) ? { incremental: { maxDeltas: conf.get(StateBackendOptions.LEVELDB_INCREMENTAL_MAX_DELTAS) } } : {}),
   });
   return new TtlKeyedStateBackend(db, clock);
 }

@@ -161,6 +161,8 @@ export class Task {
           await this.performCheckpoint(cmd.checkpointId, cmd.timestamp, cmd.type, { alignmentDurationMs: 0, bytesProcessedDuringAlignment: 0 }, cmd.unaligned, cmd.location);
           break;
         case 'complete':
+          // Incremental state backends: the confirmed chain is what the next checkpoint extends.
+          for (const s of this.chain!.stateStores.values()) s.keyed?.notifyCheckpointComplete?.(cmd.checkpointId);
           for (const op of this.chain!.operators) if (op.notifyCheckpointComplete) await op.notifyCheckpointComplete(cmd.checkpointId);
           if (this.finalCheckpointId >= 0 && cmd.checkpointId >= this.finalCheckpointId) this.finalCheckpointCompleted = true;
           break;

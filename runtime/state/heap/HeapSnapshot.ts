@@ -4,7 +4,7 @@
 // Timers are states of kind 'timer' whose values are timestamps.
 import type { StateKind } from '../../api/state/StateDescriptor.js';
 import { assignToKeyGroup, type KeyGroupRange } from '../../util/KeyGroupRangeAssignment.js';
-import { readKeyGroups, writeKeyGroups, writeKeyGroupsAsync, type KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
+import { DELTA_FORMAT, readKeyGroups, writeKeyGroups, writeKeyGroupsAsync, type KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
 
 export type StoredKind = StateKind | 'timer';
 const KINDS: ReadonlySet<string> = new Set<StoredKind>(['value', 'list', 'map', 'reducing', 'aggregating', 'timer']);
@@ -76,6 +76,10 @@ export async function snapshotKeyGroupsAsync(range: KeyGroupRange, maxParallelis
 
 /** Hands every state's entries of the key groups in `range` to `fn`, after checking their shape. */
 export function restoreKeyGroups(snapshots: readonly KeyGroupsSnapshot[], range: KeyGroupRange, fn: (kg: number, e: RestoredEntries) => void): void {
+  if (snapshots.some((s) => s.format === DELTA_FORMAT)) {
+    throw new Error("This state is an incremental checkpoint of the 'leveldb' state backend: it restores only on 'leveldb' (state.backend.type). " +
+      'To change the backend, take a savepoint (canonical format) and start from it.');
+  }
   readKeyGroups(snapshots, range, (kg, payload) => {
     const bad = (why: string): Error => new Error(`Keyed state of key group ${kg} is corrupt: ${why}.`);
     if (!Array.isArray(payload)) throw bad('not a list of states');

@@ -8,8 +8,10 @@ import { createRequire } from 'node:module';
 import type { ClassicLevel } from 'classic-level';
 import { Unpackr } from 'msgpackr';
 import { Packr } from '../../network/Packr.js';
-import type { KeyedStateBackend, PendingKeyedSnapshot, RestoredTimers, TimerSnapshotSource } from '../KeyedStateBackend.js';
-import type { KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
+import type { IncrementalKeyedSnapshot, KeyedStateBackend, PendingKeyedSnapshot, RestoredTimers, SnapshotRequest, TimerSnapshotSource } from '../KeyedStateBackend.js';
+import { DELTA_FORMAT, readKeyGroups, type KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
+import type { KeyGroupsStateHandle } from '../../checkpoint/StateHandles.js';
+import { ChangeTracker, parseDeltaFrame, writeLevelDBDelta } from './LevelDBIncremental.js';
 import { restoreKeyGroups, type StoredKind } from '../heap/HeapSnapshot.js';
 import type { State } from '../../api/state/State.js';
 import type { StateDescriptor, ValueStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor } from '../../api/state/StateDescriptor.js';
@@ -19,7 +21,7 @@ import { ABSENT, WriteBackStore } from './WriteBackStore.js';
 import {
   LevelAggregatingState, LevelListState, LevelMapState, LevelReducingState, LevelValueState, type AggregateFns, type StateAccess, type StateMeta,
 } from './LevelDBStates.js';
-import { writeLevelDBSnapshot, type TimerCopy } from './LevelDBSnapshot.js';
+import { writeLevelDBSnapshot, writeTimersSnapshot, type TimerCopy } from './LevelDBSnapshot.js';
 import { KeyedTimerRegistry } from '../KeyedTimerRegistry.js';
 
 export interface LevelDBBackendOptions {
@@ -35,6 +37,20 @@ export interface LevelDBBackendOptions {
   readonly writeBatchSize: number;
   /** Names the operator subtask in errors. */
   readonly owner: string;
+  /**
+   * execution.checkpointing.incremental: checkpoints upload a base, then deltas of the entries changed
+   * since the last confirmed one; a new base after `maxDeltas` deltas or once the deltas outgrow the base.
+   */
+  readonly incremental?: { readonly maxDeltas: number };
+}
+
+/** The chain of an incremental checkpoint: what a later checkpoint extends once this one is confirmed. */
+interface Chain {
+  readonly handles: readonly KeyGroupsStateHandle[];
+  readonly baseBytes: number;
+  readonly deltaBytes: number;
+  /** ChangeTracker generation the newest part captured. */
+  readonly generation: number;
 }
 
 const MAX_STATES = 0xffff;
@@ -66,6 +82,10 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
   cleanupPasses = 0;
   private readonly packr: InstanceType<typeof Packr>;
   private readonly unpackr: Unpackr;
+  /** Incremental checkpoints: keys written since the confirmed chain, that chain, and chains awaiting confirmation. */
+  private readonly changes: ChangeTracker | undefined;
+  private confirmed: Chain | undefined;
+  private readonly unconfirmed = new Map<number, Chain>();
 
   constructor(readonly keyGroupRange: KeyGroupRange, readonly maxParallelism: number, private readonly opts: LevelDBBackendOptions) {
     this.keyEnc = new CurrentKeyEncoder(maxParallelism);
@@ -73,7 +93,10 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
       keyEncoding: 'utf8', valueEncoding: 'buffer',
       cacheSize: opts.blockCacheSize, writeBufferSize: opts.writeBufferSize, createIfMissing: true, errorIfExists: true,
     });
-    this.store = new WriteBackStore(this.db, { cacheSize: opts.cacheSize, writeBatchSize: opts.writeBatchSize, where: `${opts.owner} (LevelDB ${opts.path})` });
+    this.changes = opts.incremental ? new ChangeTracker() : undefined;
+    this.store = new WriteBackStore(this.db, {
+      cacheSize: opts.cacheSize, writeBatchSize: opts.writeBatchSize, where: `${opts.owner} (LevelDB ${opts.path})`, ...(this.changes ? { changes: this.changes } : {}),
+    });
     // Record structures live only in this process: the DB is private to this backend and deleted with it,
     // and checkpoints use the canonical format, so they never need to be persisted.
     this.packr = new Packr({
@@ -295,8 +318,9 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
    * Synchronous phase: timers are copied and a LevelDB snapshot is requested for this moment
    * (it is taken once the writes so far have landed); the snapshot is read in slices afterwards.
    */
-  beginSnapshot(): PendingKeyedSnapshot {
+  beginSnapshot(request?: SnapshotRequest): PendingKeyedSnapshot {
     if (!this.opened) this.notOpen();
+    if (this.changes && request && !request.savepoint) return this.beginIncrementalSnapshot(request.checkpointId, this.changes);
     const timers = this.copyTimers();
     const metas = new Map<number, StateMeta>();
     for (const m of this.metas.values()) metas.set(m.id, { ...m });
@@ -321,6 +345,56 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     };
   }
 
+  /**
+   * Incremental checkpoint: a delta of the keys written since the confirmed chain (read from a LevelDB
+   * snapshot of this moment), or a new base when there is no chain yet or it grew long.
+   */
+  private beginIncrementalSnapshot(checkpointId: number, changes: ChangeTracker): PendingKeyedSnapshot {
+    const timers = this.copyTimers();
+    const metas = new Map<number, StateMeta>();
+    for (const m of this.metas.values()) metas.set(m.id, { ...m });
+    const chain = this.confirmed;
+    const deltas = chain ? chain.handles.length - 1 : 0;
+    const asBase = chain === undefined || deltas >= this.opts.incremental!.maxDeltas || chain.deltaBytes >= chain.baseBytes;
+    const { generation, keys } = changes.capture();
+    const snap = this.store.snapshot();
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      void snap.then((s) => s.close(), () => {});
+    };
+    return {
+      serialize: async (pause): Promise<IncrementalKeyedSnapshot> => {
+        try {
+          const s = await snap;
+          const fresh = asBase
+            ? await writeLevelDBSnapshot({ db: this.db, snapshot: s, range: this.keyGroupRange, maxParallelism: this.maxParallelism, metas, timers: [], unpack: (b) => this.unpackr.unpack(b), pause })
+            : await writeLevelDBDelta({ db: this.db, snapshot: s, range: this.keyGroupRange, keys, metas, pause });
+          return {
+            kind: 'incremental', part: asBase ? 'base' : 'delta', reused: asBase ? [] : chain!.handles, fresh,
+            timers: writeTimersSnapshot(this.keyGroupRange, this.maxParallelism, timers),
+            uploaded: (handle) => {
+              const size = handle.handle.kind === 'file' ? handle.handle.size : handle.handle.data.byteLength;
+              this.unconfirmed.set(checkpointId, asBase
+                ? { handles: [handle], baseBytes: size, deltaBytes: 0, generation }
+                : { handles: [...chain!.handles, handle], baseBytes: chain!.baseBytes, deltaBytes: chain!.deltaBytes + size, generation });
+            },
+          };
+        } finally { release(); }
+      },
+      release,
+    };
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    const chain = this.unconfirmed.get(checkpointId);
+    if (chain === undefined) return; // not incremental, or a checkpoint this backend did not upload
+    this.confirmed = chain;
+    this.changes?.confirm(chain.generation);
+    for (const id of [...this.unconfirmed.keys()]) if (id <= checkpointId) this.unconfirmed.delete(id);
+  }
+
   snapshot(): KeyGroupsSnapshot {
     throw new Error(`${this.opts.owner}: the 'leveldb' state backend snapshots only asynchronously (beginSnapshot); LevelDB cannot be read in one synchronous pass.`);
   }
@@ -328,7 +402,12 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
   /** Timers are loaded now (timer services are created right after); state entries in open(). */
   restore(snapshots: readonly KeyGroupsSnapshot[]): void {
     if (this.opened) throw new Error(`${this.opts.owner}: restore() must run before the LevelDB state backend is opened.`);
-    restoreKeyGroups(snapshots, this.keyGroupRange, (kg, r) => {
+    const canonical = snapshots.filter((s) => s.format !== DELTA_FORMAT);
+    for (const d of snapshots) {
+      if (d.format !== DELTA_FORMAT) continue;
+      readKeyGroups([d], this.keyGroupRange, (kg, payload) => { for (const [name, kind, ttl] of parseDeltaFrame(kg, payload).states) this.meta(name, kind, ttl); });
+    }
+    restoreKeyGroups(canonical, this.keyGroupRange, (kg, r) => {
       if (r.kind === 'timer') { this.timers.restore(kg, r.name, r.entries); return; }
       const m = this.metas.get(r.name);
       if (m && (m.kind !== r.kind || m.ttl !== r.ttl)) {
@@ -350,9 +429,10 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
       bytes += k.length + b.length;
       if (bytes >= RESTORE_BATCH_BYTES) { await batch.write(); batch = this.db.batch(); bytes = 0; }
     };
+    const canonical = snapshots.filter((s) => s.format !== DELTA_FORMAT);
     for (let kg = this.keyGroupRange.startKeyGroup; kg <= this.keyGroupRange.endKeyGroup; kg++) {
       const records: { name: string; kind: StoredKind; entries: readonly unknown[] }[] = [];
-      restoreKeyGroups(snapshots, { startKeyGroup: kg, endKeyGroup: kg }, (_kg, r) => { if (r.kind !== 'timer') records.push(r); });
+      restoreKeyGroups(canonical, { startKeyGroup: kg, endKeyGroup: kg }, (_kg, r) => { if (r.kind !== 'timer') records.push(r); });
       const kgc = u16(kg);
       for (const r of records) {
         const m = this.metas.get(r.name)!;
@@ -379,7 +459,39 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
       }
     }
     await batch.write();
+    // Incremental chains: the deltas after their base, in chain order, each written before the next is read.
+    for (const d of snapshots) if (d.format === DELTA_FORMAT) await this.applyDelta(d);
     this.currentKey = undefined;
+  }
+
+  /** Writes one delta's entries (null = delete), keeping the per-state key counts right. */
+  private async applyDelta(d: KeyGroupsSnapshot): Promise<void> {
+    let batch = this.db.batch();
+    let bytes = 0;
+    const frames: Array<[number, ReturnType<typeof parseDeltaFrame>]> = [];
+    readKeyGroups([d], this.keyGroupRange, (kg, payload) => frames.push([kg, parseDeltaFrame(kg, payload)]));
+    for (const [kg, { states, entries }] of frames) {
+      const kgc = u16(kg);
+      const metas = states.map(([name]) => this.metas.get(name)!);
+      for (let i = 0; i < entries.length; i += 3) {
+        const m = metas[entries[i] as number]!;
+        const suffix = entries[i + 1] as string;
+        const v = entries[i + 2] as Uint8Array | null;
+        const k = kgc + m.idChars + suffix;
+        // The state's own entry of a key (not a map entry) counts the key.
+        if (decodeKey(suffix, 0).end === suffix.length) {
+          const existed = this.db.getSync(k) !== undefined;
+          if (v === null && existed) m.count--;
+          else if (v !== null && !existed) m.count++;
+        }
+        this.keyVersion++;
+        if (v === null) batch.del(k);
+        else { this.store.noteWritten(k); batch.put(k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)); }
+        bytes += k.length + (v?.byteLength ?? 0);
+        if (bytes >= RESTORE_BATCH_BYTES) { await batch.write(); batch = this.db.batch(); bytes = 0; }
+      }
+    }
+    await batch.write();
   }
 
   dispose(): void { void this.close(); }

@@ -35,21 +35,41 @@ export interface LevelDBSnapshotInput {
   pause(): Promise<void>;
 }
 
-export async function writeLevelDBSnapshot(input: LevelDBSnapshotInput): Promise<KeyGroupsSnapshot> {
-  const { range, metas } = input;
+/** Timers into key groups (they are on the heap already, so this costs no extra memory class). */
+function timerRecordsByGroup(range: KeyGroupRange, maxParallelism: number, timers: readonly TimerCopy[]): (StateRecord[] | undefined)[] {
   const start = range.startKeyGroup;
   const n = range.endKeyGroup - start + 1;
-  // Timers into key groups (they are on the heap already, so this costs no extra memory class).
   const timerGroups: (StateRecord[] | undefined)[] = new Array(n);
-  for (const t of input.timers) {
+  for (const t of timers) {
     const per: (unknown[] | undefined)[] = new Array(n);
     for (let i = 0; i < t.entries.length; i += 2) {
-      const kg = assignToKeyGroup(t.entries[i], input.maxParallelism);
+      const kg = assignToKeyGroup(t.entries[i], maxParallelism);
       if (kg < start || kg >= start + n) throw new Error(`Timer key ${String(t.entries[i])} of '${t.name}' belongs to key group ${kg}, outside ${start}..${range.endKeyGroup}.`);
       (per[kg - start] ??= []).push(t.entries[i], t.entries[i + 1]);
     }
     for (let i = 0; i < n; i++) { const p = per[i]; if (p) (timerGroups[i] ??= []).push([t.name, 'timer', 0, p]); }
   }
+  return timerGroups;
+}
+
+/** The timers alone, in the canonical format (incremental checkpoints keep them next to the chain). */
+export function writeTimersSnapshot(range: KeyGroupRange, maxParallelism: number, timers: readonly TimerCopy[]): KeyGroupsSnapshot | undefined {
+  if (timers.length === 0) return undefined;
+  const groups = timerRecordsByGroup(range, maxParallelism, timers);
+  const offsets = new Array<number>(groups.length).fill(-1);
+  const w = new StateFrameWriter();
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    if (g) offsets[i] = w.write(g, () => `Timers of key group ${range.startKeyGroup + i}`);
+  }
+  return { startKeyGroup: range.startKeyGroup, endKeyGroup: range.endKeyGroup, offsets, data: w.finish() };
+}
+
+export async function writeLevelDBSnapshot(input: LevelDBSnapshotInput): Promise<KeyGroupsSnapshot> {
+  const { range, metas } = input;
+  const start = range.startKeyGroup;
+  const n = range.endKeyGroup - start + 1;
+  const timerGroups = timerRecordsByGroup(range, input.maxParallelism, input.timers);
 
   const offsets = new Array<number>(n).fill(-1);
   const w = new StateFrameWriter();

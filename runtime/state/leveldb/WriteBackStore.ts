@@ -23,6 +23,8 @@ export interface WriteBackStoreOptions {
   readonly writeBatchSize: number;
   /** Names the instance in errors. */
   readonly where: string;
+  /** Incremental checkpoints: told of every key written or deleted. */
+  readonly changes?: { mark(k: string): void };
 }
 
 export class WriteBackStore {
@@ -104,6 +106,7 @@ export class WriteBackStore {
 
   private write(k: string, v: Slot): void {
     this.check();
+    this.opts.changes?.mark(k);
     // Overwrites are counted again (no lookup for the old size): a batch is sealed a little early.
     this.dirty.set(k, v);
     this.dirtyBytes += weigh(k, v);

@@ -9,6 +9,8 @@ import { checkCountOutput } from '../../entrypoint/fixtures/checkCountOutput.js'
 // state.backend.type: leveldb: JobManager on 127.0.0.2, TaskManagers on 127.0.0.3/.4 and fresh
 // aliases for replacements; TaskManagers are killed with SIGKILL mid-run; the keyed running count
 // lives in LevelDB, is checkpointed in the canonical format and restored into new LevelDB instances.
+// With execution.checkpointing.incremental the checkpoints are chains (a base, then deltas of what
+// changed) in <job>/shared/: restored the same way, smaller uploads than state, no file left behind.
 const root = resolve(import.meta.dirname, '../../..');
 const N = 16_000;
 let work: string;
@@ -22,19 +24,20 @@ beforeAll(async () => {
 afterAll(() => cluster.dispose());
 
 describe('exactly-once recovery with the leveldb state backend (real processes, kill -9)', () => {
-  it('a keyed count in LevelDB into the FileSink survives two TaskManager kills with every record exactly once', async () => {
-    const out = join(work, 'out');
-    const chk = join(work, 'checkpoints');
-    const local = join(work, 'leveldb');
+  it.each([false, true])('a keyed count in LevelDB into the FileSink survives two TaskManager kills with every record exactly once (incremental: %s)', async (incremental) => {
+    const out = join(work, `out-${incremental}`);
+    const chk = join(work, `checkpoints-${incremental}`);
+    const local = join(work, `leveldb-${incremental}`);
     const tms = cluster.procs.filter((p) => p !== cluster.jobManager && ClusterProcesses.alive(p) && p.stdout().includes('TaskManager '));
     const job = cluster.cli(['run', '-m', cluster.restAddress, '-p', '4', '-D', 'state.backend.type=leveldb', '-D', `state.backend.leveldb.localdir=${local}`,
+      '-D', `execution.checkpointing.incremental=${incremental}`,
       join(root, 'runtime/entrypoint/fixtures/checkpointed-count.ts'), out, String(N), '2000', `file://${chk}`, '200']);
     await waitFor('a RUNNING job', async () => (await cluster.get<{ jobs: Array<{ status: string }> }>('/jobs')).jobs.some((j) => j.status === 'RUNNING'), 60_000, 100);
     const running = (await cluster.get<{ jobs: Array<{ id: string; status: string }> }>('/jobs')).jobs.find((j) => j.status === 'RUNNING')!;
     expect((await cluster.get<{ state_backend: string }>(`/jobs/${running.id}/checkpoints/config`)).state_backend).toBe('LevelDBStateBackend');
     // The keyed operator's 4 subtasks each have a LevelDB instance of their own.
     await waitFor('LevelDB instances', () => existsSync(local) && readdirSync(local).filter((d) => d.startsWith('tsflink-leveldb-')).length >= 4, 30_000, 50);
-    for (const [k, host] of ['127.0.0.11', '127.0.0.12'].entries()) {
+    for (const [k, host] of (incremental ? ['127.0.0.13', '127.0.0.14'] : ['127.0.0.11', '127.0.0.12']).entries()) {
       const before = cluster.completedCheckpoints();
       await waitFor(`checkpoint after kill ${k}`, () => cluster.completedCheckpoints() >= before + 2, 60_000, 50)
         .catch((e: Error) => { throw new Error(`${e.message}\n${cluster.dumpLogs()}`); });
@@ -50,5 +53,15 @@ describe('exactly-once recovery with the leveldb state backend (real processes, 
     expect(checkCountOutput(lines, N)).toEqual({ lines: N, duplicates: [], missing: [], badCounts: [] });
     // Tasks that ended (not killed) deleted their LevelDB directories: at most the killed TaskManagers' ones remain.
     await waitFor('LevelDB directories of ended tasks deleted', () => readdirSync(local).length <= 4, 10_000, 50);
+    if (incremental) {
+      // Deltas upload less than the state they stand for (Flink's checkpointed_size vs state_size).
+      const stats = await cluster.get<{ history: Array<{ status: string; state_size: number; checkpointed_size: number }> }>(`/jobs/${running.id}/checkpoints`);
+      const done = stats.history.filter((h) => h.status === 'COMPLETED');
+      expect(done.length).toBeGreaterThan(0);
+      expect(done.some((h) => h.checkpointed_size < h.state_size)).toBe(true);
+      // The job ended without retention: every chain part is gone, including those of aborted uploads.
+      const shared = join(chk, running.id, 'shared');
+      await waitFor('shared/ emptied', () => !existsSync(shared) || readdirSync(shared).length === 0, 10_000, 50);
+    }
   }, 240_000);
 });

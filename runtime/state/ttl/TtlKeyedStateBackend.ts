@@ -6,7 +6,7 @@
 //  - cleanupFullSnapshot: expired entries are left out of snapshots (TtlSnapshotFilter);
 //  - cleanupIncrementally(n, perRecord): n entries of the state are checked on each access (and per
 //    record) through the backend's IncrementalCleanup, when the backend offers one.
-import type { KeyedStateBackend, PendingKeyedSnapshot, RestoredTimers, TimerSnapshotSource } from '../KeyedStateBackend.js';
+import type { KeyedStateBackend, PendingKeyedSnapshot, RestoredTimers, SnapshotRequest, TimerSnapshotSource } from '../KeyedStateBackend.js';
 import type { KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
 import type { State, ValueState, ListState, MapState, ReducingState, AggregatingState } from '../../api/state/State.js';
 import {
@@ -106,13 +106,16 @@ export class TtlKeyedStateBackend implements KeyedStateBackend {
     return filters.length === 0 ? s : filterExpired(s, filters, this.clock());
   }
 
-  beginSnapshot(): PendingKeyedSnapshot {
+  beginSnapshot(request?: SnapshotRequest): PendingKeyedSnapshot {
     const filters = this.snapshotFilters();
     const now = this.clock();
-    const p = this.inner.beginSnapshot();
+    const p = this.inner.beginSnapshot(request);
     if (filters.length === 0) return p;
-    return { serialize: async (pause) => filterExpired(await p.serialize(pause), filters, now), release: () => p.release() };
+    // Incremental parts hold raw changes: cleanupFullSnapshot applies to full snapshots only (as in Flink).
+    return { serialize: async (pause) => { const s = await p.serialize(pause); return 'kind' in s ? s : filterExpired(s, filters, now); }, release: () => p.release() };
   }
+
+  notifyCheckpointComplete(checkpointId: number): void { this.inner.notifyCheckpointComplete?.(checkpointId); }
 
   restore(snapshots: readonly KeyGroupsSnapshot[]): void { this.inner.restore(snapshots); }
   async open(): Promise<void> { await this.inner.open?.(); }

@@ -9,8 +9,9 @@ import type { ResultPartition } from '../../network/index.js';
 import type { OperatorChain } from '../OperatorChain.js';
 import type { CheckpointFailureReason, CheckpointResponse, SnapshotType } from '../../checkpoint/CheckpointMessages.js';
 import { failureMessage } from '../../checkpoint/CheckpointMessages.js';
-import type { OperatorSubtaskState, StreamStateHandle, TaskStateSnapshot } from '../../checkpoint/StateHandles.js';
+import type { KeyGroupsStateHandle, OperatorSubtaskState, StreamStateHandle, TaskStateSnapshot } from '../../checkpoint/StateHandles.js';
 import type { PendingKeyedSnapshot } from '../../state/KeyedStateBackend.js';
+import type { KeyGroupsSnapshot } from '../../state/KeyGroupsSnapshot.js';
 import type { OperatorStateSnapshot } from '../../state/OperatorStateStore.js';
 import type { InputChannelStateSnapshot } from './UnalignedCheckpointBarrierHandler.js';
 
@@ -106,7 +107,7 @@ export class SubtaskCheckpointCoordinator {
     const taken: TakenSnapshot[] = [];
     for (const [nodeId, stores] of this.chain.stateStores) {
       // Keyed state: key lists now, values serialized in the asynchronous phase (copy-on-write).
-      const keyed = stores.keyed?.beginSnapshot();
+      const keyed = stores.keyed?.beginSnapshot({ checkpointId, savepoint: type === 'SAVEPOINT' || location !== undefined });
       const o = stores.operator.snapshot();
       const operator = Object.keys(o.states).length > 0 ? o : undefined;
       if (keyed || operator) taken.push({ nodeId, keyed, operator });
@@ -149,11 +150,28 @@ export class SubtaskCheckpointCoordinator {
       await fs.writeFile(path, data);
       return { kind: 'file', path, size: data.byteLength };
     };
+    // Incremental chain parts outlive this checkpoint (later ones reuse them): <job>/shared/, deleted by the JobManager's SharedStateRegistry.
+    const sharedDir = this.cfg.jobCheckpointDir === undefined ? undefined : `${this.cfg.jobCheckpointDir.replace(/\/+$/, '')}/shared`;
+    const storeShared = async (data: Uint8Array): Promise<StreamStateHandle> => {
+      if (sharedDir === undefined) return { kind: 'bytes', data };
+      const path = `${sharedDir}/${randomUUID()}`;
+      await getFileSystem(sharedDir).writeFile(path, data);
+      return { kind: 'file', path, size: data.byteLength };
+    };
+    const groups = (k: KeyGroupsSnapshot): Pick<KeyGroupsStateHandle, 'startKeyGroup' | 'endKeyGroup' | 'offsets'> => ({ startKeyGroup: k.startKeyGroup, endKeyGroup: k.endKeyGroup, offsets: k.offsets });
     const operators: Record<number, OperatorSubtaskState> = {};
     try {
       for (const t of taken) {
         const k = t.keyed ? await t.keyed.serialize(slicedYield()) : undefined;
-        const keyed = k && k.offsets.some((x) => x >= 0) ? [{ startKeyGroup: k.startKeyGroup, endKeyGroup: k.endKeyGroup, offsets: k.offsets, handle: await store(k.data) }] : [];
+        let keyed: KeyGroupsStateHandle[] = [];
+        if (k && 'kind' in k) {
+          const fresh: KeyGroupsStateHandle = { ...groups(k.fresh), handle: await storeShared(k.fresh.data), incremental: { kind: k.part, uploadedBy: checkpointId } };
+          k.uploaded(fresh);
+          keyed = [...k.reused, fresh];
+          if (k.timers && k.timers.offsets.some((x) => x >= 0)) keyed.push({ ...groups(k.timers), handle: await store(k.timers.data) });
+        } else if (k && k.offsets.some((x) => x >= 0)) {
+          keyed = [{ ...groups(k), handle: await store(k.data) }];
+        }
         const operator = t.operator ? [{ states: t.operator.states, handle: await store(t.operator.data) }] : [];
         if (keyed.length > 0 || operator.length > 0) operators[t.nodeId] = { keyed, operator };
       }

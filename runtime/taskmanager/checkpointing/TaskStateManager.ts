@@ -6,6 +6,7 @@ import { getFileSystem } from '../../../hdfs/index.js';
 import type { JobManagerTaskRestore, StreamStateHandle } from '../../checkpoint/StateHandles.js';
 import type { RestoredOperatorState } from '../OperatorChain.js';
 import { Unpackr } from 'msgpackr';
+import { DELTA_FORMAT } from '../../state/KeyGroupsSnapshot.js';
 
 const channelUnpackr = new Unpackr({ useRecords: false, moreTypes: true });
 
@@ -35,6 +36,7 @@ export async function loadTaskRestore(restore: JobManagerTaskRestore): Promise<M
     const nodeId = Number(node);
     const keyed = await Promise.all(st.keyed.map(async (k) => ({
       startKeyGroup: k.startKeyGroup, endKeyGroup: k.endKeyGroup, offsets: k.offsets, data: await read(k.handle, `keyed state of operator ${nodeId}`),
+      ...(k.incremental?.kind === 'delta' ? { format: DELTA_FORMAT } : {}),
     })));
     const operator = await Promise.all(st.operator.map(async (o) => ({ states: o.states, data: await read(o.handle, `operator state of operator ${nodeId}`) })));
     const inputChannels = await Promise.all((st.inputChannel ?? []).map(async (c) => {
