@@ -244,6 +244,11 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
     await page.getByTestId('job-file-input').setInputFiles(fixture('submitted-job.ts'));
     await page.getByTestId('run-form').waitFor({ timeout: 15_000 });
     await page.getByTestId('program-args').fill('from-browser 300');
+    await page.getByTestId('show-plan').click();
+    await page.getByTestId('plan-graph').waitFor({ timeout: 30_000 });
+    const planned = await page.locator('[data-testid=plan-graph] g.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-name') ?? ''));
+    expect(planned).toHaveLength(2);
+    expect(planned.some((n) => n.includes('Numbers')) && planned.some((n) => n.includes('Double'))).toBe(true);
     await screenshot('submit');
     await page.getByTestId('run-job').click();
     await page.waitForURL(/#\/job\/[0-9a-f]{32}\/overview/, { timeout: 60_000 });

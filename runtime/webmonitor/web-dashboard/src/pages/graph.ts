@@ -9,7 +9,7 @@ import { getJson } from '../api';
 import { nodeColors, percentOfSecond } from '../colors';
 import { watermark } from '../format';
 import { usePoll } from '../hooks';
-import type { AggregatedMetric, JobDetails, MetricValue } from '../types';
+import type { AggregatedMetric, JobDetails, MetricValue, PlanNode } from '../types';
 
 const NODE_W = 250, NODE_H = 112;
 
@@ -36,12 +36,12 @@ export async function loadVertexLive(jid: string, vertexIds: string[]): Promise<
 
 interface Laid { nodes: Array<{ id: string; x: number; y: number }>; edges: Array<{ from: string; to: string; points: Array<{ x: number; y: number }>; label: string }>; width: number; height: number }
 
-function lay(job: JobDetails): Laid {
+function lay(nodes: readonly PlanNode[]): Laid {
   const g = new Graph();
   g.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 90, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const n of job.plan.nodes) g.setNode(n.id, { width: NODE_W, height: NODE_H });
-  for (const n of job.plan.nodes) for (const i of n.inputs ?? []) g.setEdge(i.id, n.id, { label: i.ship_strategy, width: 80, height: 18 });
+  for (const n of nodes) g.setNode(n.id, { width: NODE_W, height: NODE_H });
+  for (const n of nodes) for (const i of n.inputs ?? []) g.setEdge(i.id, n.id, { label: i.ship_strategy, width: 80, height: 18 });
   layout(g);
   const label = g.graph() as { width?: number; height?: number };
   return {
@@ -54,14 +54,20 @@ function lay(job: JobDetails): Laid {
   };
 }
 
-export function JobGraphView({ job, selected, onSelect }: { job: JobDetails; selected: string | undefined; onSelect: (vid: string) => void }): VNode {
-  const topology = job.plan.nodes.map((n) => `${n.id}:${(n.inputs ?? []).map((i) => i.id).join(',')}`).join(';');
-  const laid = useMemo(() => lay(job), [topology]);
-  const running = job.state === 'RUNNING';
-  const live = usePoll(() => (running ? loadVertexLive(job.jid, job.plan.nodes.map((n) => n.id)) : Promise.resolve(new Map<string, VertexLive>())), [job.jid, topology, running]);
-  const names = new Map(job.vertices.map((v) => [v.id, v.name]));
+/** A plan node's name from its description (Flink's chain: operators joined by "<br/>+- "). */
+export function planNodeName(n: PlanNode): string {
+  return n.description.split('<br/>').map((p) => p.replace(/^\+-\s*/, '')).join(' -> ');
+}
+
+/** The laid-out plan; `live` colours and annotates the nodes (a running job). */
+export function PlanGraph({ nodes, names, live, selected, onSelect, testid }: {
+  nodes: readonly PlanNode[]; names?: ReadonlyMap<string, string>; live?: ReadonlyMap<string, VertexLive> | undefined;
+  selected?: string | undefined; onSelect?: (vid: string) => void; testid: string;
+}): VNode {
+  const topology = nodes.map((n) => `${n.id}:${(n.inputs ?? []).map((i) => i.id).join(',')}`).join(';');
+  const laid = useMemo(() => lay(nodes), [topology]);
   const path = (pts: Array<{ x: number; y: number }>): string => pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x},${p.y}`).join(' ');
-  return html`<div class="graph-wrap"><svg class="job-graph" data-testid="job-graph" width=${laid.width} height=${laid.height} viewBox=${`0 0 ${laid.width} ${laid.height}`}>
+  return html`<div class="graph-wrap"><svg class="job-graph" data-testid=${testid} width=${laid.width} height=${laid.height} viewBox=${`0 0 ${laid.width} ${laid.height}`}>
     <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8c8c8c" /></marker></defs>
     ${laid.edges.map((e) => {
       const mid = e.points[Math.floor(e.points.length / 2)]!;
@@ -69,24 +75,32 @@ export function JobGraphView({ job, selected, onSelect }: { job: JobDetails; sel
         <text x=${mid.x} y=${mid.y - 6} text-anchor="middle" class="edge-label">${e.label}</text></g>`;
     })}
     ${laid.nodes.map((n) => {
-      const node = job.plan.nodes.find((p) => p.id === n.id)!;
-      const l = live.data?.get(n.id);
+      const node = nodes.find((p) => p.id === n.id)!;
+      const l = live?.get(n.id);
       const c = nodeColors(l?.busy ?? 0, l?.backPressured ?? 0);
-      const name = names.get(n.id) ?? node.description;
+      const name = names?.get(n.id) ?? planNodeName(node);
       return html`<g class=${`node${selected === n.id ? ' selected' : ''}`} data-vertex-id=${n.id} data-name=${name} data-parallelism=${node.parallelism}
           data-busy=${l?.busy ?? ''} data-backpressured=${l?.backPressured ?? ''} data-fill=${c.background}
-          transform=${`translate(${n.x - NODE_W / 2},${n.y - NODE_H / 2})`} onClick=${() => onSelect(n.id)}>
+          transform=${`translate(${n.x - NODE_W / 2},${n.y - NODE_H / 2})`} onClick=${() => onSelect?.(n.id)}>
         <rect width=${NODE_W} height=${NODE_H} rx="6" fill=${c.background} stroke=${c.border} stroke-width="2" />
         <foreignObject x="8" y="6" width=${NODE_W - 16} height=${NODE_H - 12}>
           <div class="node-body" xmlns="http://www.w3.org/1999/xhtml">
             <div class="node-name" title=${name}>${name}</div>
             <div>Parallelism: <b class="node-parallelism">${node.parallelism}</b></div>
-            <div>Backpressured (max): <b>${l ? `${l.backPressured}%` : '-'}</b></div>
+            ${live ? html`<div>Backpressured (max): <b>${l ? `${l.backPressured}%` : '-'}</b></div>
             <div>Busy (max): <b>${l ? `${l.busy}%` : '-'}</b></div>
-            <div>Low Watermark: <b>${l ? watermark(l.lowWatermark) : '-'}</b></div>
+            <div>Low Watermark: <b>${l ? watermark(l.lowWatermark) : '-'}</b></div>` : null}
           </div>
         </foreignObject>
       </g>`;
     })}
   </svg></div>`;
+}
+
+export function JobGraphView({ job, selected, onSelect }: { job: JobDetails; selected: string | undefined; onSelect: (vid: string) => void }): VNode {
+  const topology = job.plan.nodes.map((n) => n.id).join(',');
+  const running = job.state === 'RUNNING';
+  const live = usePoll(() => (running ? loadVertexLive(job.jid, job.plan.nodes.map((n) => n.id)) : Promise.resolve(new Map<string, VertexLive>())), [job.jid, topology, running]);
+  const names = new Map(job.vertices.map((v) => [v.id, v.name]));
+  return html`<${PlanGraph} nodes=${job.plan.nodes} names=${names} live=${live.data ?? new Map()} selected=${selected} onSelect=${onSelect} testid="job-graph" />`;
 }

@@ -7,7 +7,8 @@ import { getJson, send, upload } from '../api';
 import { ErrorBox, Loading } from '../components';
 import { time } from '../format';
 import { usePoll } from '../hooks';
-import type { JarList } from '../types';
+import type { JarList, PlanNode } from '../types';
+import { PlanGraph } from './graph';
 
 export function SubmitPage(): VNode {
   const jars = usePoll(() => getJson<JarList>('jars'), []);
@@ -18,6 +19,7 @@ export function SubmitPage(): VNode {
   const [parallelism, setParallelism] = useState('');
   const [savepoint, setSavepoint] = useState('');
   const [allowNonRestored, setAllowNonRestored] = useState(false);
+  const [plan, setPlan] = useState<PlanNode[] | undefined>();
 
   const onUpload = async (e: Event): Promise<void> => {
     const input = e.target as HTMLInputElement;
@@ -34,14 +36,24 @@ export function SubmitPage(): VNode {
     } catch (err) { setError(err as Error); setStatus(''); }
     input.value = '';
   };
+  const body = (): Record<string, unknown> => {
+    const b: Record<string, unknown> = { programArgs: args };
+    if (parallelism.trim()) b['parallelism'] = Number(parallelism);
+    if (savepoint.trim()) b['savepointPath'] = savepoint.trim();
+    if (allowNonRestored) b['allowNonRestoredState'] = true;
+    return b;
+  };
+  const showPlan = async (id: string): Promise<void> => {
+    setError(undefined); setStatus('Planning…');
+    try {
+      setPlan((await send<{ plan: { nodes: PlanNode[] } }>('POST', `jars/${encodeURIComponent(id)}/plan`, body())).plan.nodes);
+      setStatus('');
+    } catch (err) { setError(err as Error); setStatus(''); }
+  };
   const run = async (id: string): Promise<void> => {
     setError(undefined); setStatus('Planning and submitting…');
     try {
-      const body: Record<string, unknown> = { programArgs: args };
-      if (parallelism.trim()) body['parallelism'] = Number(parallelism);
-      if (savepoint.trim()) body['savepointPath'] = savepoint.trim();
-      if (allowNonRestored) body['allowNonRestoredState'] = true;
-      const r = await send<{ jobid: string }>('POST', `jars/${encodeURIComponent(id)}/run`, body);
+      const r = await send<{ jobid: string }>('POST', `jars/${encodeURIComponent(id)}/run`, body());
       location.hash = `#/job/${r.jobid}/overview`;
     } catch (err) { setError(err as Error); setStatus(''); }
   };
@@ -55,7 +67,7 @@ export function SubmitPage(): VNode {
     <${ErrorBox} error=${error ?? jars.error} />
     ${jars.data ? (jars.data.files.length === 0 ? html`<div class="empty">No job files uploaded.</div>` : html`<table class="list" data-testid="jar-list">
       <thead><tr><th>Name</th><th>Upload Time</th><th></th></tr></thead>
-      <tbody>${jars.data.files.map((f) => html`<tr class=${`clickable${selected === f.id ? ' selected' : ''}`} data-jar-id=${f.id} onClick=${() => setSelected(f.id)}>
+      <tbody>${jars.data.files.map((f) => html`<tr class=${`clickable${selected === f.id ? ' selected' : ''}`} data-jar-id=${f.id} onClick=${() => { setSelected(f.id); setPlan(undefined); }}>
         <td>${f.name}</td><td>${time(f.uploaded)}</td><td><button onClick=${(e: Event) => { e.stopPropagation(); void remove(f.id); }}>Delete</button></td></tr>`)}</tbody></table>`) : html`<${Loading} what="job files" />`}
     ${selected ? html`<div class="run-form card" data-testid="run-form">
       <h3>Run ${jars.data?.files.find((f) => f.id === selected)?.name ?? selected}</h3>
@@ -63,7 +75,9 @@ export function SubmitPage(): VNode {
       <label>Parallelism<input data-testid="parallelism" type="number" min="1" value=${parallelism} onInput=${(e: Event) => setParallelism((e.target as HTMLInputElement).value)} placeholder="parallelism.default" /></label>
       <label>Savepoint Path<input data-testid="savepoint-path" value=${savepoint} onInput=${(e: Event) => setSavepoint((e.target as HTMLInputElement).value)} placeholder="restore from this savepoint or checkpoint" /></label>
       <label class="check"><input type="checkbox" checked=${allowNonRestored} onChange=${(e: Event) => setAllowNonRestored((e.target as HTMLInputElement).checked)} /> Allow Non Restored State</label>
-      <button class="primary" data-testid="run-job" onClick=${() => void run(selected)}>Submit</button>
+      <div class="actions"><button data-testid="show-plan" onClick=${() => void showPlan(selected)}>Show Plan</button>
+        <button class="primary" data-testid="run-job" onClick=${() => void run(selected)}>Submit</button></div>
     </div>` : null}
+    ${selected && plan ? html`<h3>Plan</h3><${PlanGraph} nodes=${plan} testid="plan-graph" />` : null}
   </section>`;
 }
