@@ -1,7 +1,7 @@
 // Differential test against Apache Flink (issue 13) for joins: two seeded out-of-order event files (with
 // session gaps; disorder within the watermark bound, so no element is late whatever the interleaving of
-// the two inputs) go through the same window join, coGroup (sliding and session windows) and interval
-// join on Flink 2.x (./flink, differential.Joins) and on tsflink; the sorted output lines, each with the
+// the two inputs) go through the same window join, coGroup (sliding and session windows), interval
+// join and keyed broadcast state on Flink 2.x (./flink, differential.Joins) and on tsflink; the sorted output lines, each with the
 // timestamp its engine gave the record, must be equal byte for byte. Skipped without java and mvn.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,11 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   StreamExecutionEnvironment, WatermarkStrategy, TumblingEventTimeWindows, SlidingEventTimeWindows, EventTimeSessionWindows, ProcessJoinFunction,
-  type Collector, type DataStream, type ProcessJoinContext, type WatermarkOutput,
+  KeyedBroadcastProcessFunction, MapStateDescriptor,
+  type Collector, type DataStream, type ProcessJoinContext, type WatermarkOutput, type KeyedBroadcastContext, type KeyedReadOnlyContext, type KeyedBroadcastOnTimerContext,
 } from 'tsflink';
 import { hasJava, flinkClasspath, eventFile, runFlink, onlyIn } from './flinkPeer.js';
 
 type Event = [string, number, number]; // key, timestamp, value
+/** Joins.END_OF_TIME: beyond every event, below both engines' end-of-input watermark. */
+const END_OF_TIME = 9_000_000_000_000;
 if (!hasJava) console.warn('JoinsDifferential: java or mvn not on the PATH; the comparison with Apache Flink is skipped.');
 
 /** Flink's Summary coGroup function of Joins.java. */
@@ -44,7 +47,18 @@ async function tsflink(left: string, right: string): Promise<string[]> {
         out.collect(`interval|${l[0]}|${l[1]}|${l[2]}|${r[1]}|${r[2]}|${ctx.getLeftTimestamp()}|${ctx.getRightTimestamp()}`);
       }
     })());
-  return joined.union(sliding, sessions, interval)
+  const latest = new MapStateDescriptor<string, number>('latest');
+  const broadcast = a.keyBy((e) => e[0]).connect(b.broadcast(latest))
+    .process(new (class extends KeyedBroadcastProcessFunction<string, Event, Event, string> {
+      processElement(_e: Event, ctx: KeyedReadOnlyContext<string>): void { ctx.timerService().registerEventTimeTimer(END_OF_TIME); }
+      processBroadcastElement(e: Event, ctx: KeyedBroadcastContext<string>): void { ctx.getBroadcastState(latest).put(e[0], e[2]); }
+      override onTimer(_ts: number, ctx: KeyedBroadcastOnTimerContext<string>, out: Collector<string>): void {
+        let n = 0, sum = 0;
+        for (const [, v] of ctx.getBroadcastState(latest).immutableEntries()) { n++; sum += v; }
+        out.collect(`broadcast|${ctx.getCurrentKey()}|${ctx.getBroadcastState(latest).get(ctx.getCurrentKey())}|${n}|${sum}`);
+      }
+    })());
+  return joined.union(sliding, sessions, interval, broadcast)
     .process({ processElement: (v: string, ctx, out: Collector<string>) => out.collect(`${v}@${ctx.timestamp()}`) })
     .executeAndCollect('joins differential');
 }
@@ -64,7 +78,7 @@ describe.skipIf(!hasJava)('joined pipelines: tsflink and Apache Flink give the s
       expect(flink.status, flink.stderr).toBe(0);
       const theirs = flink.lines.sort();
       const ours = (await tsflink(left, right)).sort();
-      for (const kind of ['join|', 'cogroup-slide|', 'cogroup-session|', 'interval|']) expect(theirs.some((l) => l.startsWith(kind))).toBe(true);
+      for (const kind of ['join|', 'cogroup-slide|', 'cogroup-session|', 'interval|', 'broadcast|']) expect(theirs.some((l) => l.startsWith(kind))).toBe(true);
       expect({ onlyFlink: onlyIn(theirs, ours).slice(0, 10), onlyTsflink: onlyIn(ours, theirs).slice(0, 10) }).toEqual({ onlyFlink: [], onlyTsflink: [] });
       expect(ours.join('\n')).toBe(theirs.join('\n'));
     }, 180_000);

@@ -1,7 +1,7 @@
 // The Apache Flink side of the differential tests in this folder: the Maven project in ./flink (Flink 2.x
 // from Maven Central), the seeded event files both engines read, and the comparison of their output lines.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,10 +10,12 @@ const project = join(dirname(fileURLToPath(import.meta.url)), 'flink');
 /** java and mvn on the PATH (CI has both); without them the differential tests are skipped. */
 export const hasJava = spawnSync('java', ['-version']).status === 0 && spawnSync('mvn', ['-v']).status === 0;
 
-/** The classpath to run `differential.<mainClass>`, compiling the project first if that class is not built. */
+/** The classpath to run `differential.<mainClass>`, compiling the project first if that class is missing or older than its source. */
 export function flinkClasspath(mainClass: string): string {
   const cpFile = join(project, 'target', 'cp.txt');
-  if (!existsSync(cpFile) || !existsSync(join(project, 'target', 'classes', 'differential', `${mainClass}.class`))) {
+  const cls = join(project, 'target', 'classes', 'differential', `${mainClass}.class`);
+  const src = join(project, 'src', 'main', 'java', 'differential', `${mainClass}.java`);
+  if (!existsSync(cpFile) || !existsSync(cls) || statSync(cls).mtimeMs < statSync(src).mtimeMs) {
     execFileSync('mvn', ['-q', '-B', 'compile', 'dependency:build-classpath', `-Dmdep.outputFile=${cpFile}`], { cwd: project, stdio: ['ignore', 'inherit', 'inherit'] });
   }
   return `${join(project, 'target', 'classes')}:${readFileSync(cpFile, 'utf8').trim()}`;

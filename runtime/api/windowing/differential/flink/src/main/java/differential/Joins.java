@@ -9,11 +9,13 @@ import java.util.List;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.CoGroupFunction;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.streaming.api.functions.co.ProcessJoinFunction;
 import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindows;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
@@ -26,6 +28,9 @@ import org.apache.flink.util.Collector;
  * Every result is one line, with the timestamp Flink gives it; the test compares sorted lines byte for byte.
  */
 public final class Joins {
+  /** Beyond every event, below both engines' end-of-input watermark. */
+  static final long END_OF_TIME = 9_000_000_000_000L;
+
   static DataStream<Tuple3<String, Long, Long>> read(StreamExecutionEnvironment env, String file) throws Exception {
     List<Tuple3<String, Long, Long>> events = new ArrayList<>();
     for (String line : Files.readAllLines(Path.of(file), StandardCharsets.UTF_8)) {
@@ -77,8 +82,25 @@ public final class Joins {
           }
         });
 
+    // Broadcast state: the latest right value per key; each left key reports it from a timer at the end of time.
+    MapStateDescriptor<String, Long> latest = new MapStateDescriptor<>("latest", Types.STRING, Types.LONG);
+    DataStream<String> broadcast = a.keyBy(e -> e.f0, Types.STRING).connect(b.broadcast(latest))
+        .process(new KeyedBroadcastProcessFunction<String, Tuple3<String, Long, Long>, Tuple3<String, Long, Long>, String>() {
+          @Override public void processElement(Tuple3<String, Long, Long> e, ReadOnlyContext ctx, Collector<String> out) {
+            ctx.timerService().registerEventTimeTimer(END_OF_TIME);
+          }
+          @Override public void processBroadcastElement(Tuple3<String, Long, Long> e, Context ctx, Collector<String> out) throws Exception {
+            ctx.getBroadcastState(latest).put(e.f0, e.f2);
+          }
+          @Override public void onTimer(long ts, OnTimerContext ctx, Collector<String> out) throws Exception {
+            long n = 0, sum = 0;
+            for (var entry : ctx.getBroadcastState(latest).immutableEntries()) { n++; sum += entry.getValue(); }
+            out.collect("broadcast|" + ctx.getCurrentKey() + "|" + ctx.getBroadcastState(latest).get(ctx.getCurrentKey()) + "|" + n + "|" + sum);
+          }
+        }).returns(Types.STRING);
+
     List<String> lines = new ArrayList<>();
-    try (var it = join.union(sliding, sessions, interval).process(new WithTimestamp()).executeAndCollect("joins differential")) {
+    try (var it = join.union(sliding, sessions, interval, broadcast).process(new WithTimestamp()).executeAndCollect("joins differential")) {
       while (it.hasNext()) lines.add(it.next());
     }
     Files.write(Path.of(args[2]), lines, StandardCharsets.UTF_8);
