@@ -170,4 +170,38 @@ describe('exactly-once with checkpoints and output on HDFS (real processes, kill
     }
     console.log(`[hdfs-checkpoints] ${((Date.now() - t0) / 1000).toFixed(1)} s; checkpoints completed ${completedCheckpoints()}, restored from ${restores.join(', ')}, seen on HDFS ${[...seenOnHdfs].sort((a, b) => a - b).join(',')}`);
   }, 150_000);
+
+  it('leveldb with incremental checkpoints on HDFS: chain parts in <job>/shared/ while running, a TaskManager kill restores exactly, nothing left after FINISHED', async () => {
+    const nn = cluster().namenode;
+    const out = `${base}/out-incremental`;
+    const chk = `${base}/checkpoints-incremental`;
+    const job = start(['run', '-m', `${JM}:${restPort}`, '-p', '4', '-D', 'state.backend.type=leveldb', '-D', 'execution.checkpointing.incremental=true',
+      '-D', 'state.backend.leveldb.incremental.max-deltas=4', fixture, `${nn}${out}`, String(N), String(RATE), `${nn}${chk}`, '300']);
+    const jobId = await waitFor('a RUNNING job', async () => (await get<{ jobs: Array<{ id: string; status: string }> }>('/jobs')).jobs.find((j) => j.status === 'RUNNING')?.id, 60_000, 100)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${dumpLogs()}`); });
+    const shared = `${chk}/${jobId}/shared`;
+    const before = completedCheckpoints();
+    await waitFor('checkpoints before the kill', () => completedCheckpoints() >= before + 3, 60_000, 50)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${dumpLogs()}`); });
+    const parts = await waitFor('chain parts on HDFS', async () => { const l = (await listHdfs(shared)) ?? []; return l.length > 0 ? l : undefined; }, 10_000, 50);
+    expect(parts.every((f) => f.type === 'FILE')).toBe(true);
+    const tms = procs.filter((p) => p !== jm && p !== job && alive(p) && logs.get(p)!.out.includes('TaskManager'));
+    const victim = tms[0]!;
+    process.kill(victim.pid!, 'SIGKILL');
+    await exited(victim);
+    startTm('127.0.0.7');
+    const code = await exited(job);
+    const jl = logs.get(job)!;
+    expect(code, `${jl.out}\n${jl.err}\n--- JM ---\n${logs.get(jm)!.out.slice(-4000)}`).toBe(0);
+    expect(logs.get(jm)!.out).toMatch(new RegExp(`Restoring job ${jobId} from Checkpoint \\d+`));
+    const stats = await get<{ history: Array<{ status: string; state_size: number; checkpointed_size: number }> }>(`/jobs/${jobId}/checkpoints`);
+    expect(stats.history.some((h) => h.status === 'COMPLETED' && h.checkpointed_size < h.state_size)).toBe(true);
+    let text = '';
+    const names = (await fs.listStatus(`${nn}${out}`)).map((st) => st.path.split('/').pop()!);
+    expect(names.filter((n) => n.startsWith('.') || n.includes('inprogress'))).toEqual([]);
+    for (const n of names.sort()) text += (await fs.readFile(`${nn}${out}/${n}`)).toString('utf8');
+    expectExactlyOnce(text.split('\n').filter(Boolean), N);
+    // Without retention every chain part goes with the job (also those of the killed TaskManager's uploads).
+    await waitFor('shared/ emptied on HDFS', async () => ((await listHdfs(shared)) ?? []).length === 0, 15_000, 100);
+  }, 150_000);
 });
