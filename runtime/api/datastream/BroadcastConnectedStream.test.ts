@@ -155,10 +155,15 @@ describe('BroadcastStateITCase', () => {
 
   /** Registers a timer per element far in the future; each timer checks its key and the complete broadcast state. */
   class TestKeyedBroadcastProcessFunction extends KeyedBroadcastProcessFunction<number, number, string, string> {
-    private readonly timerToExpectedKey = new Map<number, number>();
+    // Made in open(): each subtask gets a shallow copy of the function object, so a Map made in the
+    // constructor would be shared by the subtasks of an in-process job (Flink deserializes a copy each).
+    private timerToExpectedKey!: Map<number, number>;
     private descriptor!: MapStateDescriptor<number, string>;
     constructor(private nextTimerTimestamp: number) { super(); }
-    override open(): void { this.descriptor = new MapStateDescriptor<number, string>('broadcast-state'); } // same name: the same state
+    override open(): void {
+      this.timerToExpectedKey = new Map();
+      this.descriptor = new MapStateDescriptor<number, string>('broadcast-state'); // same name: the same state
+    }
     processElement(v: number, ctx: KeyedReadOnlyContext<number>): void {
       const t = this.nextTimerTimestamp++;
       ctx.timerService().registerEventTimeTimer(t);
