@@ -3,7 +3,7 @@
 // tasks and coordinators when a checkpoint completed or was aborted, and hands out the latest
 // checkpoint's state on failover.
 import { randomInt } from 'node:crypto';
-import type { JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
+import type { JobEdgeSpec, JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
 import type { ExecutionState } from '../graph/executiongraph/ExecutionState.js';
 import { type ReadableConfig, CheckpointingOptions, StateRecoveryOptions } from '../configuration/index.js';
 import { CheckpointStorage, getFileSystem, savepointDirectoryName, writeMetadataFile } from '../../hdfs/index.js';
@@ -41,6 +41,8 @@ export interface CheckpointedOperatorCoordinator {
 export interface CheckpointCoordinatorContext {
   readonly jobId: string;
   readonly vertices: readonly JobVertexSpec[];
+  /** The job's exchanges: a rescaled restore redistributes unaligned in-flight data by them. */
+  readonly edges?: readonly JobEdgeSpec[];
   currentTasks(): CheckpointPlanTask[];
   sendCommand(attemptId: string, cmd: CheckpointCommand): void;
   readonly coordinators: ReadonlyMap<number, CheckpointedOperatorCoordinator>;
@@ -487,7 +489,7 @@ export class CheckpointCoordinator {
       this.ctx.log('WARN', `The state of ${withoutUid.join(', ')} was restored by generated operator id: these operators have no uid(), and the id changes when the program's topology does. Set .uid('…') on every stateful operator.`);
     }
     if (skipped.length > 0) this.ctx.log('WARN', `Skipping the state of operator(s) ${skipped.join(', ')} of ${path}: not in the new program (allowNonRestoredState).`);
-    const assignments = assignStates(metadata, this.ctx.vertices);
+    const assignments = assignStates(metadata, this.ctx.vertices, this.ctx.edges);
     // CLAIM: the snapshot becomes this job's (subsumed and deleted like its own checkpoints); NO_CLAIM: never touched.
     const claim = this.claimMode === 'CLAIM';
     const cp: CompletedCheckpoint = {
@@ -548,7 +550,7 @@ export class CheckpointCoordinator {
     for (const nodeId of this.ctx.coordinators.keys()) await resetCoordinator(nodeId, latest.checkpointId, latest.metadata.operators[nodeId]?.coordinatorState);
     this.ctx.log('INFO', `Recovered ${loaded.length} checkpoint(s) of job ${this.ctx.jobId}; restoring from Checkpoint ${latest.checkpointId} @ ${latest.timestamp} for ${latest.externalPath}.`);
     this.ctx.stats?.reportRestoredCheckpoint(latest.checkpointId, Date.now(), latest.externalPath ?? null, false);
-    return { checkpointId: latest.checkpointId, assignments: assignStates(latest.metadata, this.ctx.vertices) };
+    return { checkpointId: latest.checkpointId, assignments: assignStates(latest.metadata, this.ctx.vertices, this.ctx.edges) };
   }
 
   /**
@@ -558,7 +560,7 @@ export class CheckpointCoordinator {
   async restoreLatestCheckpointedState(resetCoordinator: (nodeId: number, state: unknown) => Promise<void>): Promise<{ checkpointId: number; assignments: Map<string, JobManagerTaskRestore[]> } | undefined> {
     const cp = this.store.getLatestCheckpoint();
     if (!cp) return undefined;
-    const assignments = assignStates(cp.metadata, this.ctx.vertices);
+    const assignments = assignStates(cp.metadata, this.ctx.vertices, this.ctx.edges);
     for (const nodeId of this.ctx.coordinators.keys()) await resetCoordinator(nodeId, cp.metadata.operators[nodeId]?.coordinatorState);
     const path = cp.externalPath ?? cp.restoredFrom;
     this.ctx.log('INFO', `Restoring job ${this.ctx.jobId} from Checkpoint ${cp.checkpointId} @ ${cp.timestamp}${path ? ` for ${path}` : ''}.`);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { StateAssignmentError, assignStates, mapToProgram } from './StateAssignment.js';
 import type { CheckpointMetadata, OperatorState } from './CheckpointMetadata.js';
 import type { KeyGroupsStateHandle, OperatorStateHandle, OperatorSubtaskState } from './StateHandles.js';
-import type { JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
+import type { JobEdgeSpec, JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
 import { computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssignment.js';
 
 function vertex(id: string, parallelism: number, maxParallelism: number, nodeIds: number[]): JobVertexSpec {
@@ -159,5 +159,39 @@ describe('mapToProgram: a snapshot onto a changed program', () => {
     expect(r.withoutUid).toEqual(["'op-2' (operator 2)"]);
     expect(() => mapToProgram(checkpoint({ 9: st() }), [withUid], '/sp', false)).toThrow(/Cannot map checkpoint\/savepoint state for operator 9 to the new program/);
     expect(mapToProgram(checkpoint({ 9: st() }), [withUid], '/sp', true).skipped).toEqual(['9']);
+  });
+});
+
+describe('assignStates: in-flight data of unaligned checkpoints at another parallelism', () => {
+  const ch = (old: number, channel: number): { channel: number; handle: { kind: 'file'; path: string; size: number } } =>
+    ({ channel, handle: { kind: 'file', path: `file:///cp/chk-5/ch-${old}-${channel}`, size: 10 } });
+  const edge = (partitioner: JobEdgeSpec['partitioner'], typeNumber = 0): JobEdgeSpec => ({
+    id: `e-${partitioner}-${typeNumber}`, sourceVertexId: 'up', targetVertexId: 'v', sourceNodeId: 1, targetNodeId: 7, typeNumber, partitioner,
+    distributionPattern: 'ALL_TO_ALL', resultPartitionType: 'PIPELINED',
+  });
+  const withChannels = (p: number): CheckpointMetadata => checkpoint({
+    7: { parallelism: p, maxParallelism: 128, subtasks: subtasks(...Array.from({ length: p }, (_, i) => ({ keyed: [], operator: [], inputChannel: [ch(i, 0), ch(i, 1)] }))) },
+  });
+  const paths = (r: { operators: Record<number, OperatorSubtaskState> } | undefined): string[] =>
+    (r?.operators[7]?.inputChannel ?? []).map((c) => `${(c.handle as { path: string }).path.replace('file:///cp/chk-5/', '')}@${c.channel}`);
+
+  it('keyed input 2 → 3: every new subtask gets the channels of the old subtasks whose key groups overlap, to filter by key group', () => {
+    const a = assignStates(withChannels(2), [vertex('v', 3, 128, [7])], [edge('HASH')]).get('v')!;
+    // old 0 = key groups 0..63, old 1 = 64..127; new 0..42, 43..85, 86..127
+    expect(a.map(paths)).toEqual([['ch-0-0@0', 'ch-0-1@0'], ['ch-0-0@0', 'ch-0-1@0', 'ch-1-0@0', 'ch-1-1@0'], ['ch-1-0@0', 'ch-1-1@0']]);
+    expect(a.map((r) => r.operators[7]!.inputChannelFilter)).toEqual(['KEY_GROUPS', 'KEY_GROUPS', 'KEY_GROUPS']);
+  });
+
+  it('rebalanced input 3 → 2: each old subtask\'s channels go to one new subtask, round robin, unfiltered', () => {
+    const a = assignStates(withChannels(3), [vertex('v', 2, 128, [7])], [edge('REBALANCE')]).get('v')!;
+    expect(a.map(paths)).toEqual([['ch-0-0@0', 'ch-0-1@0', 'ch-2-0@0', 'ch-2-1@0'], ['ch-1-0@0', 'ch-1-1@0']]);
+    expect(a.map((r) => r.operators[7]!.inputChannelFilter)).toEqual([undefined, undefined]);
+  });
+
+  it('same parallelism: channels stay with their subtask; broadcast, two-input or unknown exchanges refuse to rescale, saying what to do', () => {
+    expect(assignStates(withChannels(2), [vertex('v', 2, 128, [7])], [edge('HASH')]).get('v')!.map(paths)).toEqual([['ch-0-0@0', 'ch-0-1@1'], ['ch-1-0@0', 'ch-1-1@1']]);
+    expect(() => assignStates(withChannels(2), [vertex('v', 3, 128, [7])], [edge('BROADCAST')])).toThrow(/in-flight data of a broadcast input cannot be redistributed\. Restore it at parallelism 2, or from an aligned checkpoint or a savepoint/);
+    expect(() => assignStates(withChannels(2), [vertex('v', 3, 128, [7])], [edge('HASH', 1), edge('HASH', 2)])).toThrow(/two-input operator/);
+    expect(() => assignStates(withChannels(2), [vertex('v', 3, 128, [7])])).toThrow(StateAssignmentError);
   });
 });

@@ -1,9 +1,12 @@
 // Which part of a checkpoint each new subtask restores (Flink's StateAssignmentOperation): keyed
 // state by key-group range (a subtask reads the handles intersecting its range), operator state
-// redistributed by repartitionOperatorState (SPLIT, UNION, BROADCAST).
-import type { JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
+// redistributed by repartitionOperatorState (SPLIT, UNION, BROADCAST), and the in-flight data of
+// unaligned checkpoints (Flink's InflightDataRescalingDescriptor): at another parallelism a keyed
+// input's records go to every subtask whose key groups they may hold (each replays only its own),
+// other inputs' to one subtask each, round robin.
+import type { JobEdgeSpec, JobVertexSpec } from '../graph/jobgraph/JobGraph.js';
 import type { CheckpointMetadata } from './CheckpointMetadata.js';
-import type { JobManagerTaskRestore, KeyGroupsStateHandle, OperatorStateHandle, OperatorSubtaskState } from './StateHandles.js';
+import type { InputChannelStateHandle, JobManagerTaskRestore, KeyGroupsStateHandle, OperatorStateHandle, OperatorSubtaskState } from './StateHandles.js';
 import { computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssignment.js';
 import { repartitionOperatorState } from '../state/OperatorStateRepartitioner.js';
 
@@ -11,8 +14,41 @@ export class StateAssignmentError extends Error {
   constructor(message: string) { super(message); this.name = 'StateAssignmentError'; }
 }
 
+/**
+ * How a vertex's in-flight input is redistributed at a new parallelism: per new subtask its
+ * channels. Only one-input heads without broadcast inputs (Flink, too, keeps unaligned checkpoints
+ * away from broadcast exchanges); channels are renumbered to 0 (every channel there is the one input).
+ */
+function rescaleChannelState(cpId: number, v: JobVertexSpec, old: ReadonlyArray<OperatorSubtaskState | undefined>, edges: readonly JobEdgeSpec[] | undefined):
+  { perSubtask: InputChannelStateHandle[][]; byKeyGroup: boolean } {
+  const refuse = (why: string): never => {
+    throw new StateAssignmentError(`Failed to rollback to checkpoint ${cpId}: it is an unaligned checkpoint with in-flight data of '${v.name}' ` +
+      `at parallelism ${old.length}, and the job now runs at ${v.parallelism}; ${why} Restore it at parallelism ${old.length}, or from an aligned checkpoint or a savepoint.`);
+  };
+  if (edges === undefined) return refuse('the job graph\'s exchanges are unknown here.');
+  const inputs = edges.filter((e) => e.targetVertexId === v.id);
+  if (inputs.some((e) => e.typeNumber !== 0)) refuse('in-flight data of a two-input operator cannot be redistributed.');
+  if (inputs.some((e) => e.partitioner === 'BROADCAST')) refuse('in-flight data of a broadcast input cannot be redistributed.');
+  const keyed = inputs.length > 0 && inputs.every((e) => e.partitioner === 'HASH');
+  if (!keyed && inputs.some((e) => e.partitioner === 'HASH')) refuse('it mixes keyed and non-keyed inputs.');
+  const channelsOf = (j: number): InputChannelStateHandle[] => (old[j]?.inputChannel ?? []).map((c) => ({ ...c, channel: 0 }));
+  const perSubtask: InputChannelStateHandle[][] = [];
+  for (let i = 0; i < v.parallelism; i++) {
+    if (keyed) {
+      const r = computeKeyGroupRangeForOperatorIndex(v.maxParallelism, v.parallelism, i);
+      perSubtask.push(old.flatMap((_, j) => {
+        const o = computeKeyGroupRangeForOperatorIndex(v.maxParallelism, old.length, j);
+        return o.endKeyGroup >= r.startKeyGroup && o.startKeyGroup <= r.endKeyGroup ? channelsOf(j) : [];
+      }));
+    } else {
+      perSubtask.push(old.flatMap((_, j) => (j % v.parallelism === i ? channelsOf(j) : [])));
+    }
+  }
+  return { perSubtask, byKeyGroup: keyed };
+}
+
 /** Per vertex id, per subtask index: what that subtask restores (undefined entries restore nothing). */
-export function assignStates(cp: CheckpointMetadata, vertices: readonly JobVertexSpec[]): Map<string, JobManagerTaskRestore[]> {
+export function assignStates(cp: CheckpointMetadata, vertices: readonly JobVertexSpec[], edges?: readonly JobEdgeSpec[]): Map<string, JobManagerTaskRestore[]> {
   const out = new Map<string, JobManagerTaskRestore[]>();
   const known = new Set<number>();
   for (const v of vertices) {
@@ -28,17 +64,17 @@ export function assignStates(cp: CheckpointMetadata, vertices: readonly JobVerte
       const old = Array.from({ length: st.parallelism }, (_, i) => st.subtasks[i]);
       const keyed: KeyGroupsStateHandle[] = old.flatMap((s) => (s ? s.keyed : []));
       const operator = repartitionOperatorState(old.map((s): readonly OperatorStateHandle[] => (s ? s.operator : [])), v.parallelism);
-      // In-flight channel state stays with its subtask: it cannot be redistributed (yet) when the parallelism changed.
+      // In-flight channel state stays with its subtask at the same parallelism, and is redistributed at another one.
       const hasChannelState = old.some((s) => (s?.inputChannel?.length ?? 0) > 0);
-      if (hasChannelState && st.parallelism !== v.parallelism) {
-        throw new StateAssignmentError(`Failed to rollback to checkpoint ${cp.checkpointId}: it is an unaligned checkpoint with in-flight data of '${v.name}' ` +
-          `at parallelism ${st.parallelism}, and the job now runs at ${v.parallelism}; restore it at the same parallelism or from an aligned checkpoint or savepoint.`);
-      }
+      const rescaled = hasChannelState && st.parallelism !== v.parallelism ? rescaleChannelState(cp.checkpointId, v, old, edges) : undefined;
       for (let i = 0; i < v.parallelism; i++) {
         const r = computeKeyGroupRangeForOperatorIndex(v.maxParallelism, v.parallelism, i);
         const mine = keyed.filter((k) => k.endKeyGroup >= r.startKeyGroup && k.startKeyGroup <= r.endKeyGroup);
-        const channels = old[i]?.inputChannel;
-        perSubtask[i][op.nodeId] = { keyed: mine, operator: operator[i] ?? [], ...(channels && channels.length > 0 ? { inputChannel: channels } : {}) };
+        const channels = rescaled ? rescaled.perSubtask[i] : old[i]?.inputChannel;
+        perSubtask[i][op.nodeId] = {
+          keyed: mine, operator: operator[i] ?? [],
+          ...(channels && channels.length > 0 ? { inputChannel: channels, ...(rescaled?.byKeyGroup ? { inputChannelFilter: 'KEY_GROUPS' as const } : {}) } : {}),
+        };
       }
     }
     out.set(v.id, perSubtask.map((operators) => ({ checkpointId: cp.checkpointId, operators })));

@@ -56,6 +56,11 @@ export interface OperatorSubtaskState {
   readonly operator: readonly OperatorStateHandle[];
   /** Unaligned checkpoints: the task's in-flight input, kept with its head operator. */
   readonly inputChannel?: readonly InputChannelStateHandle[];
+  /**
+   * Rescaled restore of a keyed input: `inputChannel` holds the in-flight data of every old subtask
+   * whose key groups overlap this one's; the task replays only the records of its own key groups.
+   */
+  readonly inputChannelFilter?: 'KEY_GROUPS';
 }
 
 /** A subtask's acknowledgement payload: its operators' states by operator id (the StreamNode id). */

@@ -42,6 +42,8 @@ export interface RestoredOperatorState {
   readonly operator: readonly OperatorStateSnapshot[];
   /** Head operator of an unaligned checkpoint: in-flight records per input channel, replayed before new input. */
   readonly inputChannels?: ReadonlyArray<{ readonly channel: number; readonly batches: ReadonlyArray<readonly [unknown[], number[] | null]> }>;
+  /** Rescaled keyed input: the in-flight records of several old subtasks; only those of this subtask's key groups are replayed. */
+  readonly inputChannelsByKeyGroup?: boolean;
 }
 
 /** The stores of one operator, as a checkpoint snapshots them. */

@@ -22,6 +22,7 @@ import { MAX_WATERMARK } from '../api/eventtime/WatermarkStrategy.js';
 import type { CheckpointCommand, SnapshotType } from '../checkpoint/CheckpointMessages.js';
 import { SubtaskCheckpointCoordinator, type BarrierMetrics } from './checkpointing/SubtaskCheckpointCoordinator.js';
 import { loadTaskRestore, asRestoreError } from './checkpointing/TaskStateManager.js';
+import { assignToKeyGroup, computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssignment.js';
 import { createBarrierHandler, type CheckpointBarrierHandler } from './checkpointing/CheckpointBarrierHandler.js';
 import { UnalignedCheckpointBarrierHandler } from './checkpointing/UnalignedCheckpointBarrierHandler.js';
 import type { RestoredOperatorState } from './OperatorChain.js';
@@ -85,6 +86,8 @@ export class Task {
   private barrierLocation: string | undefined;
   /** In-flight input of the unaligned checkpoint this attempt restores, replayed before the gate is read. */
   private restoredInput: RestoredOperatorState['inputChannels'];
+  /** A rescaled restore: the in-flight records of several old subtasks, of which this one replays its key groups'. */
+  private restoredInputByKeyGroup = false;
   private pendingBarrier: { checkpointId: number; timestamp: number; type: SnapshotType; m: BarrierMetrics; location: string | undefined } | null = null;
   private operatorsFinished = false;
   /** Stop-with-savepoint reached this source task: its loop ends, then the savepoint follows EndOfData. */
@@ -267,6 +270,7 @@ export class Task {
       const checkpointing = takesSnapshots && tdd.checkpointing!.periodic !== false;
       const restoredState = tdd.taskRestore ? await loadTaskRestore(tdd.taskRestore) : undefined;
       this.restoredInput = restoredState?.get(this.vertex.headNodeId)?.inputChannels;
+      this.restoredInputByKeyGroup = restoredState?.get(this.vertex.headNodeId)?.inputChannelsByKeyGroup === true;
       try {
         this.chain = new OperatorChain(this.vertex, jobGraph, streamGraph, partitionsByEdge, {
           taskInfo,
@@ -580,10 +584,12 @@ export class Task {
   /** Unaligned restore: the in-flight records of the checkpoint go to the operators before any new input (Flink's channel state recovery). */
   private replayRestoredInput(inputOf: Uint8Array, twoInput: boolean): void {
     const head = this.chain!.head;
+    const mine = this.restoredInputByKeyGroup ? this.ownsKeyGroupOf() : undefined;
     for (const { channel, batches } of this.restoredInput ?? []) {
       const input = inputOf[channel];
       for (const [vals, tss] of batches) {
         for (let i = 0; i < vals.length; i++) {
+          if (mine && !mine(vals[i])) continue;
           const ts = tss === null ? undefined : tss[i];
           if (!twoInput) (head as OneInputStreamOperator<unknown>).processElement(vals[i], ts);
           else if (input === 1) (head as TwoInputStreamOperator<unknown, unknown>).processElement1(vals[i], ts);
@@ -591,6 +597,15 @@ export class Task {
         }
       }
     }
+  }
+
+  /** Whether a record of the keyed input belongs to this subtask's key groups (the head's key selector). */
+  private ownsKeyGroupOf(): (v: unknown) => boolean {
+    const select = this.services.streamGraph.getNode(this.vertex.headNodeId).keySelectors[0];
+    if (!select) throw new Error(`internal: ${this.taskNameWithSubtask} restores keyed in-flight data but its head operator has no key selector`);
+    const maxP = this.vertex.maxParallelism;
+    const r = computeKeyGroupRangeForOperatorIndex(maxP, this.tdd.numberOfSubtasks, this.tdd.subtaskIndex);
+    return (v) => { const kg = assignToKeyGroup(select(v), maxP); return kg >= r.startKeyGroup && kg <= r.endKeyGroup; };
   }
 
   private emitWatermark(twoInput: boolean, input: number, wm: number): void {

@@ -199,6 +199,7 @@ export class JobMaster implements JobMasterGateway {
     this.checkpointCoordinator = new CheckpointCoordinator(this.conf, {
       jobId: this.jobId,
       vertices: this.job.jobGraph.vertices,
+      edges: this.job.jobGraph.edges,
       currentTasks: () => this.checkpointPlanTasks(),
       sendCommand: (attemptId, cmd) => {
         const ex = this.executions.get(attemptId);

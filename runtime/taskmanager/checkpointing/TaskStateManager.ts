@@ -47,7 +47,7 @@ export async function loadTaskRestore(restore: JobManagerTaskRestore): Promise<M
         throw new CheckpointRestoreError(restore.checkpointId, `Cannot restore from checkpoint ${restore.checkpointId}: in-flight data of input channel ${c.channel} is corrupt: ${(e as Error).message}`);
       }
     }));
-    out.set(nodeId, { keyed, operator, ...(inputChannels.length > 0 ? { inputChannels } : {}) });
+    out.set(nodeId, { keyed, operator, ...(inputChannels.length > 0 ? { inputChannels, ...(st.inputChannelFilter === 'KEY_GROUPS' ? { inputChannelsByKeyGroup: true } : {}) } : {}) });
   }
   return out;
 }
