@@ -1,7 +1,7 @@
 // One input channel of a SingleInputGate, credit-based (Flink's RemoteInputChannel + BufferManager). One
 // channel class serves every transport: the Connection underneath is what differs.
 import type { Connection } from './Connection.js';
-import { MSG_ADD_CREDIT, MSG_CANCEL, MSG_PARTITION_REQUEST } from './NetworkMessage.js';
+import { MSG_ADD_CREDIT, MSG_CANCEL, MSG_PARTITION_REQUEST, PARTITION_NOT_FOUND } from './NetworkMessage.js';
 import { ChannelError } from './ChannelError.js';
 import { RecordDeserializer } from './RecordDeserializer.js';
 import type { InputChannelDescriptor } from './InputChannelDescriptor.js';
@@ -14,6 +14,7 @@ export interface ChannelGate {
   readonly host: {
     registerChannel(conn: Connection, channel: InputChannel): number;
     unregisterChannel(conn: Connection, streamId: number): void;
+    readonly partitionRequestBackoff: { initialMs: number; maxMs: number };
   };
   onChannelData(ch: InputChannel): void;
   onChannelError(e: Error): void;
@@ -39,7 +40,8 @@ export interface ReceivedBuffer {
 export type SpillSink = (values: unknown[], timestamps: number[] | null) => void;
 
 export class InputChannel {
-  readonly streamId: number;
+  /** Changes when a finished partition is requested again (PartitionNotFound backoff). */
+  streamId: number;
   private readonly queue: ReceivedBuffer[] = [];
   private head = 0;
   private readonly deserializer = new RecordDeserializer();
@@ -58,6 +60,9 @@ export class InputChannel {
   private spillRemaining = 0;
   private spillCheckpoint = -1;
   private spillSink: SpillSink | null = null;
+  /** PartitionNotFound backoff of a finished partition: the last wait (0 = none yet) and its timer. */
+  private backoffMs = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly gate: ChannelGate,
@@ -68,7 +73,21 @@ export class InputChannel {
   ) {
     this.creditsAtProducer = initialCredit;
     this.streamId = gate.host.registerChannel(conn, this);
-    conn.send({ t: MSG_PARTITION_REQUEST, id: this.streamId, partitionId: descriptor.partitionId, subpartition: descriptor.subpartition, credit: initialCredit });
+    this.sendRequest();
+  }
+
+  private sendRequest(): void {
+    const d = this.descriptor;
+    this.conn.send({ t: MSG_PARTITION_REQUEST, id: this.streamId, partitionId: d.partitionId, subpartition: d.subpartition, credit: this.creditsAtProducer, ...(d.finished ? { finished: true } : {}) });
+  }
+
+  /** The same request under a new stream id (the producer side forgot the old one when it answered PartitionNotFound). */
+  private requestAgain(): void {
+    this.retryTimer = null;
+    if (this.closed) return;
+    this.gate.host.unregisterChannel(this.conn, this.streamId);
+    this.streamId = this.gate.host.registerChannel(this.conn, this);
+    this.sendRequest();
   }
 
   get hasData(): boolean {
@@ -199,13 +218,26 @@ export class InputChannel {
     this.queue.length = 0;
     this.head = 0;
     if (returned.length > 0) this.conn.send({ t: MSG_ADD_CREDIT, id: this.streamId, credit: 0, buffers: returned });
-    if (!this.ended) this.conn.send({ t: MSG_CANCEL, id: this.streamId });
+    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
+    else if (!this.ended) this.conn.send({ t: MSG_CANCEL, id: this.streamId });
     this.gate.host.unregisterChannel(this.conn, this.streamId);
   }
 
   onError(message: string): void {
     if (this.closed || this.ended) return;
     const d = this.descriptor;
+    // Flink's PartitionNotFound retries: the producer's TaskManager may still be registering it; past the
+    // maximum backoff the channel fails and the JobMaster reruns the producer.
+    if (d.finished && message.startsWith(PARTITION_NOT_FOUND)) {
+      const { initialMs, maxMs } = this.gate.host.partitionRequestBackoff;
+      const next = this.backoffMs === 0 ? initialMs : this.backoffMs * 2;
+      if (next <= maxMs) {
+        this.backoffMs = next;
+        this.retryTimer = setTimeout(() => this.requestAgain(), next);
+        this.retryTimer.unref();
+        return;
+      }
+    }
     this.gate.onChannelError(
       new ChannelError(`${this.gate.owner}: input channel ${this.index} (partition ${d.partitionId}, subpartition ${d.subpartition}, via ${this.conn.peer}) failed: ${message}`, d.partitionId, d.subpartition),
     );

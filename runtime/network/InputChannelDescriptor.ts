@@ -13,4 +13,9 @@ export interface InputChannelDescriptor {
   partitionId: string;
   subpartition: number;
   location: PartitionLocation;
+  /**
+   * A blocking partition whose producer finished (BATCH): if its TaskManager does not have it, the request is
+   * retried with backoff (NetworkConfig.partitionRequestBackoff) and then fails the channel.
+   */
+  finished?: boolean;
 }

@@ -38,6 +38,11 @@ export interface NetworkConfig {
   /** How long a partition request waits for the producer to register the partition, default 60000 ms. */
   partitionRequestTimeoutMs?: number;
   /**
+   * A finished partition the producer's side does not have (PartitionNotFound) is requested again after
+   * initialMs, doubling up to maxMs, then the channel fails (taskmanager.network.request-backoff.initial/max).
+   */
+  partitionRequestBackoff?: { initialMs: number; maxMs: number };
+  /**
    * A consumer in the producer's thread gets the records themselves, not serialized (object buffers of up
    * to this many records, each counting one credit); 0 = serialize in-thread too. Default 1024.
    */
@@ -52,6 +57,7 @@ export const DEFAULT_NETWORK_CONFIG: Readonly<Required<NetworkConfig>> = Object.
   floatingBuffersPerGate: 8,
   maxBuffersPerSubpartition: 10,
   partitionRequestTimeoutMs: 60_000,
+  partitionRequestBackoff: Object.freeze({ initialMs: 100, maxMs: 10_000 }),
   // About what a 32 KiB network buffer holds of small tuples.
   inThreadBufferRecords: 1024,
   blockingShuffle: DEFAULT_BLOCKING_SHUFFLE_CONFIG,
@@ -67,6 +73,8 @@ export function resolveNetworkConfig(config: Partial<NetworkConfig> | undefined)
   if (!(c.floatingBuffersPerGate >= 0)) throw new RangeError(`NetworkConfig.floatingBuffersPerGate must be >= 0, got ${c.floatingBuffersPerGate}`);
   c.blockingShuffle = resolveBlockingShuffleConfig(c.blockingShuffle);
   if (!(Number.isInteger(c.inThreadBufferRecords) && c.inThreadBufferRecords >= 0)) throw new RangeError(`NetworkConfig.inThreadBufferRecords must be an integer >= 0 (0 = serialize in-thread too), got ${c.inThreadBufferRecords}`);
+  const b = c.partitionRequestBackoff;
+  if (!(b.initialMs >= 1 && b.maxMs >= b.initialMs)) throw new RangeError(`NetworkConfig.partitionRequestBackoff must have 1 <= initialMs <= maxMs, got ${JSON.stringify(b)}`);
   if (!(c.maxBuffersPerSubpartition >= 1)) throw new RangeError(`NetworkConfig.maxBuffersPerSubpartition must be >= 1, got ${c.maxBuffersPerSubpartition}`);
   return c;
 }

@@ -11,9 +11,16 @@ export const MSG_BUFFER = 3;
 export const MSG_ERROR = 4;
 export const MSG_BACKLOG = 5;
 
+/** How an ERROR message for a finished partition the producer's TaskManager does not have starts; consumers retry those with backoff. */
+export const PARTITION_NOT_FOUND = 'PartitionNotFound:';
+
 /** Consumer → producer. */
 export type ClientMessage =
-  | { t: typeof MSG_PARTITION_REQUEST; id: number; partitionId: string; subpartition: number; credit: number }
+  /**
+   * `finished`: the consumer reads a finished blocking partition, so the producer side answers at once with
+   * PARTITION_NOT_FOUND instead of waiting for the partition to be registered (Flink's PartitionNotFoundException).
+   */
+  | { t: typeof MSG_PARTITION_REQUEST; id: number; partitionId: string; subpartition: number; credit: number; finished?: boolean }
   /** New credit for the stream plus consumed buffers handed back for reuse (credit may be 0). */
   | { t: typeof MSG_ADD_CREDIT; id: number; credit: number; buffers: ArrayBuffer[] | null }
   | { t: typeof MSG_CANCEL; id: number };

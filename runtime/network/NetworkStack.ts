@@ -9,7 +9,7 @@ import { LoopbackConnection } from './LoopbackConnection.js';
 import { MessagePortConnection } from './MessagePortConnection.js';
 import { NetworkBufferPool } from './NetworkBufferPool.js';
 import { resolveNetworkConfig, type NetworkConfig } from './NetworkConfig.js';
-import { MSG_ADD_CREDIT, MSG_BACKLOG, MSG_BUFFER, MSG_CANCEL, MSG_ERROR, MSG_PARTITION_REQUEST, type NetworkMessage } from './NetworkMessage.js';
+import { MSG_ADD_CREDIT, MSG_BACKLOG, MSG_BUFFER, MSG_CANCEL, MSG_ERROR, MSG_PARTITION_REQUEST, PARTITION_NOT_FOUND, type NetworkMessage } from './NetworkMessage.js';
 import { ResultPartitionImpl, type PartitionHost, type ResultPartition } from './ResultPartition.js';
 import { BlockingResultPartition, type BlockingPartitionHost } from './partition/BlockingResultPartition.js';
 import type { BlockingSubpartitionView, SubpartitionView } from './partition/BlockingSubpartitionView.js';
@@ -68,6 +68,10 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost,
 
   get floatingBuffersPerGate(): number {
     return this.config.floatingBuffersPerGate;
+  }
+
+  get partitionRequestBackoff(): { initialMs: number; maxMs: number } {
+    return this.config.partitionRequestBackoff;
   }
 
   /** Connect this slot to another slot of the same TaskManager; all channels between the two slots share the port. */
@@ -264,7 +268,7 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost,
         return;
       }
       case MSG_PARTITION_REQUEST:
-        this.onPartitionRequest(conn, msg.id, msg.partitionId, msg.subpartition, msg.credit);
+        this.onPartitionRequest(conn, msg.id, msg.partitionId, msg.subpartition, msg.credit, msg.finished === true);
         return;
       case MSG_CANCEL: {
         const served = this.state.get(conn)?.served;
@@ -303,7 +307,7 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost,
     for (const ch of st.channels.values()) ch.onError(reason);
   }
 
-  private onPartitionRequest(conn: Connection, id: number, partitionId: string, subpartition: number, credit: number): void {
+  private onPartitionRequest(conn: Connection, id: number, partitionId: string, subpartition: number, credit: number, finished: boolean): void {
     const p = this.partitions.get(partitionId);
     if (p !== undefined) {
       this.attachRequest(p, conn, id, subpartition, credit);
@@ -319,7 +323,12 @@ export class NetworkStack implements ConnectionHandler, PartitionHost, GateHost,
       conn.send({ t: MSG_ERROR, id, message: released });
       return;
     }
-    // All tasks are deployed at once: the producer may not have registered yet. Park the request.
+    // A finished blocking partition is registered or gone: the consumer retries with backoff, then reports it lost.
+    if (finished) {
+      conn.send({ t: MSG_ERROR, id, message: `${PARTITION_NOT_FOUND} partition ${partitionId} (subpartition ${subpartition}) is not in slot ${this.slotIndex}; its producer finished elsewhere or its files are gone` });
+      return;
+    }
+    // Pipelined: the producer may not have registered yet (its task is being deployed). Park the request.
     const timeoutMs = this.config.partitionRequestTimeoutMs;
     const timer = setTimeout(() => {
       this.unpark(conn, id);

@@ -45,6 +45,7 @@ export interface ChannelStateRecorder {
 export interface GateHost {
   readonly buffersPerChannel: number;
   readonly floatingBuffersPerGate: number;
+  readonly partitionRequestBackoff: { initialMs: number; maxMs: number };
   connectionFor(desc: InputChannelDescriptor, owner: string): Connection;
   registerChannel(conn: Connection, channel: InputChannel): number;
   unregisterChannel(conn: Connection, streamId: number): void;

@@ -12,6 +12,10 @@ export function networkConfigFromConfiguration(conf: Configuration): NetworkConf
     bufferSize: conf.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE),
     buffersPerChannel: conf.get(NettyShuffleOptions.NETWORK_BUFFERS_PER_CHANNEL),
     floatingBuffersPerGate: conf.get(NettyShuffleOptions.NETWORK_EXTRA_BUFFERS_PER_GATE),
+    partitionRequestBackoff: {
+      initialMs: conf.get(NettyShuffleOptions.NETWORK_REQUEST_BACKOFF_INITIAL),
+      maxMs: Math.max(conf.get(NettyShuffleOptions.NETWORK_REQUEST_BACKOFF_MAX), conf.get(NettyShuffleOptions.NETWORK_REQUEST_BACKOFF_INITIAL)),
+    },
     blockingShuffle: {
       tmpDirs: [...conf.get(CoreOptions.TMP_DIRS)],
       sortShuffleMinParallelism: conf.get(NettyShuffleOptions.NETWORK_SORT_SHUFFLE_MIN_PARALLELISM),

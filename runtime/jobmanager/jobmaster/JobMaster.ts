@@ -307,6 +307,8 @@ export class JobMaster implements JobMasterGateway {
         typeNumber: edge.typeNumber,
         channels: channels.map((c): InputChannelDescriptor => ({
           partitionId: c.partitionId, subpartition: c.subpartition, location: this.locate(slot, c.producer.currentExecution.slot!, te),
+          // Blocking inputs are read after their producer finished: not found means lost (after the request backoff).
+          ...(edge.resultPartitionType === 'BLOCKING' ? { finished: true } : {}),
         })),
       })),
       ...(cc ? { checkpointing: {
@@ -557,9 +559,16 @@ export class JobMaster implements JobMasterGateway {
     st.pool.release(slots);
   }
 
+  /**
+   * Whether the producer's current attempt has, or is still making, its partitions (Flink tracks a partition
+   * from deployment): one not started yet or still running needs no rerun; a finished one whose files are
+   * gone, or a failed or cancelled one, does.
+   */
   private partitionsAvailable(st: RegionScheduling, producer: ExecutionVertex): boolean {
     const ex = producer.currentExecution;
-    return ex.state === 'FINISHED' && !st.lost.has(ex.attemptId) && !st.released.has(ex.attemptId)
+    if (ex.state === 'FAILED' || ex.state === 'CANCELED') return false;
+    if (ex.state !== 'FINISHED') return true;
+    return !st.lost.has(ex.attemptId) && !st.released.has(ex.attemptId)
       && ex.slot !== undefined && this.rm.slotManager.getRegistration(ex.slot.taskManagerId) !== undefined;
   }
 

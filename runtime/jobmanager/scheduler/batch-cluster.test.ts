@@ -99,12 +99,22 @@ describe('BATCH on a standalone cluster: hash shuffle, region failover', () => {
     const out = join(c.workDir, 'out-fail');
     const r = await runJob(c, out, ['fail-once'], 4);
     expect(output(out)).toEqual(expected(N));
-    expect(r.attempts['Count']).toEqual([0, 0, 1, 0]);
+    expect(r.attempts['Count'], `${JSON.stringify(r.attempts)}\n${c.jobManager.stdout().slice(-6000)}`).toEqual([0, 0, 1, 0]);
     // Count (3) reads blocking partitions and writes one: only its own region restarted.
     expect(restarted(r.attempts)).toBe(1);
     const metrics = await c.get<Array<{ id: string; value: string }>>(`/jobs/${r.jobId}/metrics?get=numRestarts`);
     expect(metrics).toEqual([{ id: 'numRestarts', value: '1' }]);
     await waitFor('no shuffle file left', () => tms.every((t) => shuffleFiles(t).length === 0), 10_000, 50);
+  }, 120_000);
+
+  it('shuffle files deleted before the consumers read them: the producers rerun, output exact', async () => {
+    const out = join(c.workDir, 'out-deleted');
+    const live = tms.filter((t) => ClusterProcesses.alive(t.proc));
+    const r = await runJob(c, out, ['delete-files', live.flatMap((t) => t.dirs).join(';')], 4);
+    expect(output(out)).toEqual(expected(N));
+    const sources = Object.entries(r.attempts).find(([name]) => name.startsWith('Source: Sentences'))![1];
+    expect(sources.some((a) => a > 0), JSON.stringify(r.attempts)).toBe(true);
+    await waitFor('no shuffle file left', () => live.every((t) => shuffleFiles(t).length === 0), 10_000, 50);
   }, 120_000);
 
   it('a TaskManager killed (SIGKILL) after its producers finished: they rerun elsewhere, output exact', async () => {

@@ -2,7 +2,7 @@
 // PipelinedRegionSchedulingStrategyTest, RestartPipelinedRegionFailoverStrategyTest), then BATCH jobs
 // on an in-thread TaskManager with fewer slots than subtasks.
 import { describe, it, expect, afterEach } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamExecutionEnvironment, RichMapFunction } from 'tsflink';
@@ -82,6 +82,19 @@ describe('region failover (RestartPipelinedRegionFailoverStrategy)', () => {
     expect(names([...f.regionsToRestart([sink0])].flatMap((r) => r.vertices))).toEqual(['K -> Sink: Print to Std. Out (1/2)']);
   });
 
+  it('producers still running or not started are not restarted: only lost partitions pull their producer in', () => {
+    const g = graph('BATCH');
+    const t = PipelinedRegionTopology.build(g);
+    // As the JobMaster sees it: finished = available unless lost; running/created = available.
+    const lost = new Set<ExecutionVertex>();
+    const f = new RestartPipelinedRegionFailoverStrategy(t, (p) => !lost.has(p));
+    const [, , m0, m1] = t.regions.map((r) => r.vertices[0]!);
+    // M (2/2) still runs while M (1/2) fails: the K regions restart (consumers of M (1/2)), M (2/2) does not.
+    expect(names([...f.regionsToRestart([m0!])].flatMap((r) => r.vertices))).not.toContain(m1!.taskNameWithSubtaskIndex);
+    lost.add(m1!);
+    expect(names([...f.regionsToRestart([m0!])].flatMap((r) => r.vertices))).toContain(m1!.taskNameWithSubtaskIndex);
+  });
+
   it('a lost partition adds its producer region, and that region\'s consumers', () => {
     const g = graph('BATCH');
     const t = PipelinedRegionTopology.build(g);
@@ -136,12 +149,12 @@ describe('BATCH jobs region by region (in-thread TaskManager)', () => {
   const dirs: string[] = [];
   afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
 
-  async function runOnSlots(slots: number, build: (env: StreamExecutionEnvironment) => void, conf: Record<string, string> = {}) {
+  async function runOnSlots(slots: number, build: (env: StreamExecutionEnvironment, tmpDir: string) => void, conf: Record<string, string> = {}) {
     const tmp = mkdtempSync(join(tmpdir(), 'tsflink-region-'));
     dirs.push(tmp);
-    const env = StreamExecutionEnvironment.createLocalEnvironment(8, { 'io.tmp.dirs': tmp, 'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.delay': '10 ms', ...conf });
+    const env = StreamExecutionEnvironment.createLocalEnvironment(8, { 'io.tmp.dirs': tmp, 'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.attempts': '10', 'restart-strategy.fixed-delay.delay': '10 ms', ...conf });
     env.setRuntimeMode('BATCH');
-    build(env);
+    build(env, tmp);
     const sg = env.getStreamGraph('region-job');
     const jobGraph = new StreamingJobGraphGenerator(sg).generate();
     const cluster = new MiniCluster();
@@ -202,6 +215,30 @@ describe('BATCH jobs region by region (in-thread TaskManager)', () => {
     expect(attempts.filter((a) => a.startsWith('source-map')).sort()).toEqual(['source-map#0@0', 'source-map#1@0']);
     expect(attempts.filter((a) => !a.startsWith('source-map')).map((a) => a.replace(/^.*#/, '')).sort()).toEqual(['0@0', '1@0', '1@1', '2@0']);
     expect(jm.executionGraph.numRestarts).toBe(1);
+    expect(left).toEqual([]);
+  });
+
+  it('shuffle files deleted before the consumers read them: the producers rerun and the output is complete (BlockingShuffleITCase)', async () => {
+    let tmp = '';
+    const producerAttempts: number[] = [];
+    // close() runs after the task wrote and finished its partitions: the first attempts delete their files.
+    class DeleteOwnFiles extends RichMapFunction<number, number> {
+      map(v: number): number { return v; }
+      open(): void { producerAttempts.push(this.getRuntimeContext().getTaskInfo().attemptNumber); }
+      close(): void {
+        if (this.getRuntimeContext().getTaskInfo().attemptNumber > 0) return;
+        for (const d of readdirSync(tmp).filter((x) => x.startsWith('tsflink-netty-shuffle-'))) for (const f of readdirSync(join(tmp, d))) unlinkSync(join(tmp, d, f));
+      }
+    }
+    const out: number[] = [];
+    const { result, jm, left } = await runOnSlots(2, (env, dir) => {
+      tmp = dir;
+      env.fromSequence(1, 300).setParallelism(2).map(new DeleteOwnFiles()).setParallelism(2).rebalance().map((x) => x).setParallelism(2).sinkTo(new ListSink(out)).setParallelism(2);
+    });
+    expect(result.status, JSON.stringify(result.error)).toBe('FINISHED');
+    expect(out.sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(producerAttempts.filter((a) => a > 0).length).toBeGreaterThan(0);
+    expect(jm.executionGraph.numRestarts).toBeGreaterThan(0);
     expect(left).toEqual([]);
   });
 });

@@ -327,3 +327,43 @@ describe('blocking shuffle configuration', () => {
     rmSync(file);
   });
 });
+
+describe('PartitionNotFound: a finished partition requested with backoff (taskmanager.network.request-backoff.*)', () => {
+  function envWithBackoff(initialMs: number, maxMs: number): ShuffleEnvironment {
+    const env = new ShuffleEnvironment({
+      slotIndex: 0,
+      config: { bufferSize: 4096, buffersPerChannel: 2, floatingBuffersPerGate: 4, partitionRequestBackoff: { initialMs, maxMs }, blockingShuffle: { tmpDirs: dirs, sortShuffleMinParallelism: 1_000 } },
+    });
+    envs.push(env);
+    return env;
+  }
+  const finishedGate = (env: ShuffleEnvironment, partitionId: string): SingleInputGate =>
+    env.createInputGate({ channels: [{ partitionId, subpartition: 0, location: { kind: 'local' }, finished: true }], owner: 'Reduce (1/1)' });
+
+  it('is not parked: requests repeat with doubling waits, then the channel fails naming the partition', async () => {
+    const env = envWithBackoff(10, 40);
+    const t0 = Date.now();
+    const gate = finishedGate(env, 'lost-partition');
+    await gate.getAvailableFuture();
+    const e = (() => { try { gate.pollNext(); return null; } catch (x) { return x; } })();
+    expect(e).toBeInstanceOf(ChannelError);
+    expect((e as ChannelError).partitionId).toBe('lost-partition');
+    expect((e as Error).message).toMatch(/PartitionNotFound: partition lost-partition .*not in slot 0/);
+    // Waited 10 + 20 + 40 ms between four requests; 80 would exceed the maximum.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(65);
+    expect(env.stack.debugCounts().parkedRequests).toBe(0);
+    gate.close();
+  });
+
+  it('a partition that appears during the backoff is read', async () => {
+    const env = envWithBackoff(10, 1000);
+    const gate = finishedGate(env, 'late-blocking');
+    await sleep(25);
+    const p = blocking(env, 1, 'late-blocking');
+    p.emitRecord(0, 'late', undefined);
+    p.finish();
+    const got = await drainGate(gate);
+    expect(got.records.flat()).toEqual(['late']);
+    p.release();
+  });
+});

@@ -73,7 +73,7 @@ export class SlotRouter {
   }
 
   /** A remote consumer requests a partition of one of our slots (PARTITION_REQUEST frame). */
-  onRemotePartitionRequest(peer: TcpPeer, tcpId: number, slotIndex: number, partitionId: string, subpartition: number, credit: number): void {
+  onRemotePartitionRequest(peer: TcpPeer, tcpId: number, slotIndex: number, partitionId: string, subpartition: number, credit: number, finished: boolean): void {
     const link = this.slots.get(slotIndex);
     if (link === undefined) {
       peer.writer.text(F_ERROR, tcpId, `TaskManager ${this.taskManagerId} has no slot ${slotIndex} attached to its data plane (partition ${partitionId}, subpartition ${subpartition})`);
@@ -82,7 +82,7 @@ export class SlotRouter {
     const servedId = link.nextServedId++;
     peer.serverStreams.set(tcpId, { slot: link, servedId });
     link.served.set(servedId, { peer, tcpId });
-    postToSlot(link, { c: 0, m: { t: MSG_PARTITION_REQUEST, id: servedId, partitionId, subpartition, credit } }, null);
+    postToSlot(link, { c: 0, m: { t: MSG_PARTITION_REQUEST, id: servedId, partitionId, subpartition, credit, ...(finished ? { finished } : {}) } }, null);
   }
 
   // ---- slot → TCP ----
@@ -113,7 +113,7 @@ export class SlotRouter {
         return;
       }
       case MSG_PARTITION_REQUEST:
-        this.requestPartition(link, msg.c, m.id, m.partitionId, m.subpartition, m.credit, msg.to);
+        this.requestPartition(link, msg.c, m.id, m.partitionId, m.subpartition, m.credit, m.finished === true, msg.to);
         return;
       case MSG_CANCEL: {
         const ref = link.consumers.get(m.id);
@@ -163,7 +163,7 @@ export class SlotRouter {
     }
   };
 
-  private requestPartition(link: SlotLink, c: number, id: number, partitionId: string, subpartition: number, credit: number, to: RemoteTarget | undefined): void {
+  private requestPartition(link: SlotLink, c: number, id: number, partitionId: string, subpartition: number, credit: number, finished: boolean, to: RemoteTarget | undefined): void {
     const fail = (message: string): void => postToSlot(link, { c, m: { t: MSG_ERROR, id, message } }, null);
     if (to === undefined) return fail('partition request without a remote target');
     if (this.isClosed()) return fail(`TaskManager ${this.taskManagerId} is shutting down`);
@@ -171,6 +171,6 @@ export class SlotRouter {
     const tcpId = peer.nextClientId++;
     peer.clientStreams.set(tcpId, { slot: link, id, c });
     link.consumers.set(id, { peer, tcpId });
-    peer.writer.partitionRequest(tcpId, to.slotIndex, credit, subpartition, partitionId);
+    peer.writer.partitionRequest(tcpId, to.slotIndex, credit, subpartition, partitionId, finished);
   }
 }

@@ -77,8 +77,8 @@ export class TcpConnectionManager {
       log,
       receiveBuffer: (length) => (length <= pool.bufferSize ? pool.acquire() : new ArrayBuffer(length)),
       recycleReceiveBuffer: (b) => pool.recycle(b),
-      onRemotePartitionRequest: (peer, tcpId, slotIndex, partitionId, subpartition, credit) =>
-        this.router.onRemotePartitionRequest(peer, tcpId, slotIndex, partitionId, subpartition, credit),
+      onRemotePartitionRequest: (peer, tcpId, slotIndex, partitionId, subpartition, credit, finished) =>
+        this.router.onRemotePartitionRequest(peer, tcpId, slotIndex, partitionId, subpartition, credit, finished),
       onHello: (peer, remoteId) => this.peers.onHello(peer, remoteId),
       retire: (peer) => this.peers.retire(peer),
     };

@@ -45,7 +45,7 @@ export interface TcpPeerHost {
   /** Destination for a received data buffer of `length` bytes (handed to the consumer slot). */
   receiveBuffer(length: number): ArrayBuffer;
   recycleReceiveBuffer(b: ArrayBuffer): void;
-  onRemotePartitionRequest(peer: TcpPeer, tcpId: number, slotIndex: number, partitionId: string, subpartition: number, credit: number): void;
+  onRemotePartitionRequest(peer: TcpPeer, tcpId: number, slotIndex: number, partitionId: string, subpartition: number, credit: number, finished: boolean): void;
   onHello(peer: TcpPeer, remoteId: string): void;
   /** A duplicate connection (see PeerRegistry.onHello) has no streams left. */
   retire(peer: TcpPeer): void;
@@ -106,8 +106,9 @@ export class TcpPeer implements FrameSink {
         const slotIndex = body.readUInt32BE(0);
         const credit = body.readInt32BE(4);
         const subpartition = body.readUInt32BE(8);
-        const partitionId = body.toString('utf8', 12);
-        this.dataPlane.onRemotePartitionRequest(this, id, slotIndex, partitionId, subpartition, credit);
+        const finished = (body.readUInt8(12) & 1) !== 0;
+        const partitionId = body.toString('utf8', 13);
+        this.dataPlane.onRemotePartitionRequest(this, id, slotIndex, partitionId, subpartition, credit, finished);
         return;
       }
       case F_ADD_CREDIT: {

@@ -10,7 +10,7 @@ function sink(out: Got[]): FrameSink {
     onFrame: (kind, id, body) => {
       switch (kind) {
         case F_PARTITION_REQUEST:
-          out.push(['request', id, body.readUInt32BE(0), body.readInt32BE(4), body.readUInt32BE(8), body.toString('utf8', 12)]);
+          out.push(['request', id, body.readUInt32BE(0), body.readInt32BE(4), body.readUInt32BE(8), body.readUInt8(12), body.toString('utf8', 13)]);
           break;
         case F_ADD_CREDIT:
           out.push(['credit', id, body.readInt32BE(0)]);
@@ -37,6 +37,7 @@ function encodeAll(): { bytes: Buffer; expected: Got[] } {
   const big = new Uint8Array(100_000).map((_, i) => i * 7);
   const small = new Uint8Array([1, 2, 3]);
   w.partitionRequest(7, 3, 2, 11, 'partition-ü-1');
+  w.partitionRequest(8, 0, 0, 1, 'finished-p', true);
   w.buffer(7, 5, false, big.buffer, big.length);
   w.buffer(8, 0, true, small.buffer, 3);
   w.buffer(9, 0, false, new ArrayBuffer(0), 0);
@@ -49,7 +50,8 @@ function encodeAll(): { bytes: Buffer; expected: Got[] } {
     bytes: Buffer.concat(parts),
     expected: [
       ['hello', 0, 'tm-ä'],
-      ['request', 7, 3, 2, 11, 'partition-ü-1'],
+      ['request', 7, 3, 2, 11, 0, 'partition-ü-1'],
+      ['request', 8, 0, 0, 1, 1, 'finished-p'],
       ['buffer', 7, 5, false, Buffer.from(big).toString('hex')],
       ['buffer', 8, 0, true, '010203'],
       ['buffer', 9, 0, false, ''],

@@ -2,7 +2,7 @@
 //
 //   [u32 length of the rest][u8 kind][u32 stream id][body]            (big-endian, as Netty's LengthFieldBasedFrameDecoder)
 //
-//   PARTITION_REQUEST  body = u32 producer slot | i32 credit | u32 subpartition | utf8 partition id
+//   PARTITION_REQUEST  body = u32 producer slot | i32 credit | u32 subpartition | u8 flags (1 = finished) | utf8 partition id
 //   ADD_CREDIT         body = i32 credit
 //   CANCEL             body = —
 //   BUFFER             body = u32 backlog | u8 isEvent | raw buffer bytes (the network buffer as written by the producer)
@@ -112,14 +112,15 @@ export class FrameWriter {
     return p;
   }
 
-  partitionRequest(id: number, slotIndex: number, credit: number, subpartition: number, partitionId: string): void {
+  partitionRequest(id: number, slotIndex: number, credit: number, subpartition: number, partitionId: string, finished = false): void {
     const len = Buffer.byteLength(partitionId);
-    const p = this.header(F_PARTITION_REQUEST, id, 12 + len);
+    const p = this.header(F_PARTITION_REQUEST, id, 13 + len);
     const c = this.chunk;
     c.writeUInt32BE(slotIndex, p);
     c.writeInt32BE(credit, p + 4);
     c.writeUInt32BE(subpartition, p + 8);
-    c.write(partitionId, p + 12, len, 'utf8');
+    c.writeUInt8(finished ? 1 : 0, p + 12);
+    c.write(partitionId, p + 13, len, 'utf8');
     this.done();
   }
 

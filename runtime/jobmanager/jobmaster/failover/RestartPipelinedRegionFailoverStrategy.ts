@@ -11,7 +11,7 @@ import type { PipelinedRegion, PipelinedRegionTopology } from '../../scheduler/P
 export class RestartPipelinedRegionFailoverStrategy {
   constructor(
     private readonly topology: PipelinedRegionTopology,
-    /** Whether the producer's current attempt has finished and its partitions can still be read. */
+    /** Whether the producer's current attempt has its partitions, or is still producing them. */
     private readonly isPartitionAvailable: (producer: ExecutionVertex) => boolean,
     private readonly mode: 'region' | 'full' = 'region',
   ) {}
