@@ -1,8 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import {
   StreamExecutionEnvironment, WatermarkStrategy, TumblingEventTimeWindows, EventTimeSessionWindows, CountTrigger, CountEvictor,
-  RichCoGroupFunction, RichFlatJoinFunction, type Collector, type OpenContext, type DataStream,
+  RichCoGroupFunction, RichFlatJoinFunction, type Collector, type OpenContext, type DataStream, type TaggedUnion,
 } from 'tsflink';
+import { KeyedOneInputStreamOperatorTestHarness } from '../../testing/OneInputStreamOperatorTestHarness.js';
+import type { OneInputStreamOperator } from '../../operators/StreamOperator.js';
 
 type T2 = [string, number];
 type T3 = [string, string, number];
@@ -143,6 +145,26 @@ describe('window join and coGroup', () => {
     const evicting = a.coGroup(a).where((t) => t[0]).equalTo((t) => t[0]).window(TumblingEventTimeWindows.of(5)).evictor(CountEvictor.of(2))
       .apply((_x: Iterable<T2>, _y: Iterable<T2>, _o: Collector<number>) => {});
     expect(((evicting.transformation as unknown as { operatorFactory: () => object }).operatorFactory()).constructor.name).toBe('EvictingWindowOperator');
+  });
+
+  it('testCoGroupOperatorWithCheckpoint: the coGroup window operator snapshots and restores its contents', async () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1);
+    const cg = env.fromElements<T2>(['a', 0], ['b', 3]).coGroup(env.fromElements<T2>(['a', 1], ['b', 6]))
+      .where((t) => t[0]).equalTo((t) => t[0]).window(TumblingEventTimeWindows.of(3))
+      .apply((f: Iterable<T2>, s: Iterable<T2>, o: Collector<string>) => o.collect(`${[...f].map(fmt).join('')}:${[...s].map(fmt).join('')}`));
+    const make = (cg.transformation as unknown as { operatorFactory: () => OneInputStreamOperator<TaggedUnion<T2, T2>> }).operatorFactory;
+    const key = (u: TaggedUnion<T2, T2>): string => u[1][0];
+    const first = new KeyedOneInputStreamOperatorTestHarness<TaggedUnion<T2, T2>, string>(make(), key);
+    await first.open();
+    first.processElement([1, ['a', 0]], 0); first.processElement([2, ['a', 1]], 1); first.processElement([1, ['b', 3]], 3);
+    const snap = await first.snapshot(0);
+    await first.close();
+    const second = new KeyedOneInputStreamOperatorTestHarness<TaggedUnion<T2, T2>, string>(make(), key, {}, snap);
+    await second.open();
+    second.processElement([2, ['b', 5]], 5);
+    second.processWatermark(10);
+    expect(second.extractOutputValues()).toEqual(['(a,0):(a,1)', '(b,3):(b,5)']);
+    await second.close();
   });
 
   it('bad input gets clear errors', () => {
