@@ -80,6 +80,22 @@ describe('runtime archive (what YARN containers run)', () => {
     expect(j.stdout).toContain('max 1717'); // key 1: 1 + 4 + … + 100
   }, 180_000);
 
+  it("ships classic-level for the 'leveldb' state backend (Linux prebuilds only, no C++ sources): a keyed job on leveldb runs from the unpacked archive", () => {
+    const cl = join(unpacked, 'node_modules', 'classic-level');
+    expect(existsSync(join(cl, 'package.json'))).toBe(true);
+    expect(existsSync(join(cl, 'prebuilds', 'linux-x64'))).toBe(true);
+    expect(existsSync(join(cl, 'deps'))).toBe(false);
+    expect(readdirSync(join(cl, 'prebuilds')).filter((d) => !d.startsWith('linux-'))).toEqual([]);
+    const dir = join(work, 'leveldb-local');
+    const job = `const t = await import(${JSON.stringify(join(unpacked, 'dist', 'runtime', 'index.js'))});` +
+      `const env = t.StreamExecutionEnvironment.createLocalEnvironment(2, { 'state.backend.type': 'leveldb', 'state.backend.leveldb.localdir': ${JSON.stringify(dir)} });` +
+      'const got = await env.fromSequence(1, 100).map((n) => [n % 3, n]).keyBy((t) => t[0]).sum(1).executeAndCollect(); console.log("max", Math.max(...got.map((t) => t[1])));';
+    const j = spawnSync(process.execPath, ['--input-type=module', '-e', job], { cwd: unpacked, encoding: 'utf8', timeout: 60_000 });
+    expect(j.status, j.stderr).toBe(0);
+    expect(j.stdout).toContain('max 1717');
+    expect(j.stderr).not.toMatch(/classic-level/);
+  }, 90_000);
+
   it('the ApplicationMaster entry loads (all its imports resolve) and fails clearly without a container environment', () => {
     const r = spawnSync(process.execPath, [join(unpacked, 'dist', 'yarn-am', 'main.js')], { cwd: join(work, 'container'), encoding: 'utf8', timeout: 60_000, env: { PATH: process.env['PATH'] ?? '' } });
     expect(r.status).not.toBe(0);

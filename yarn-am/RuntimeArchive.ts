@@ -17,13 +17,21 @@ const ENTRY_POINTS = ['dist/yarn-am/main', 'dist/yarn-am/taskmanager', 'dist/run
 /**
  * Packages kept as files in node_modules rather than bundled: msgpackr is patched from its own
  * source at load time (runtime/network/Packr.ts), parquetjs-lite is CommonJS loaded with
- * createRequire, and esbuild / classic-level are native and not used in containers.
+ * createRequire, classic-level (the 'leveldb' state backend) is a native addon loaded from its
+ * prebuilds, and esbuild is a client-side tool containers never load.
  */
 const EXTERNAL = ['msgpackr', 'parquetjs-lite', 'esbuild', 'classic-level'];
-const SHIPPED_PACKAGES = ['msgpackr', 'parquetjs-lite'];
+const SHIPPED_PACKAGES = ['msgpackr', 'parquetjs-lite', 'classic-level'];
+
+/**
+ * Native sources and prebuilt binaries containers cannot use: classic-level's C++ sources (deps/,
+ * binding.cc/.gyp) and its prebuilds for other operating systems (YARN NodeManagers run Linux;
+ * every Linux architecture it ships stays).
+ */
+const NATIVE_EXCLUDED = /^\/(deps(\/|$)|binding\.(cc|gyp)$|prebuilds\/(android|darwin|win32)-)/;
 
 /** Bump when the archive's layout changes, so old cached archives are not reused. */
-const LAYOUT = 'bundled-1';
+const LAYOUT = 'bundled-3';
 
 /**
  * The tsflink runtime as one .tar.gz, shipped to every container as an ARCHIVE LocalResource — so
@@ -131,8 +139,9 @@ async function stageRuntime(root: string, stage: string): Promise<string[]> {
   });
   for (const f of Object.keys(result.metafile.inputs)) inputs.push(resolve(root, f));
   for (const { from, to } of dependencyLayout(root, SHIPPED_PACKAGES)) {
-    cpSync(from, join(stage, to), { recursive: true, dereference: true, filter: (src) => !EXCLUDED.test(src.slice(from.length)) });
-    inputs.push(...filesUnder(from).filter((f) => !EXCLUDED.test(f.slice(from.length))));
+    const skip = (rel: string): boolean => EXCLUDED.test(rel) || NATIVE_EXCLUDED.test(rel);
+    cpSync(from, join(stage, to), { recursive: true, dereference: true, filter: (src) => !skip(src.slice(from.length)) });
+    inputs.push(...filesUnder(from).filter((f) => !skip(f.slice(from.length))));
   }
   return inputs;
 }
