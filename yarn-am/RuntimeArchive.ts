@@ -33,6 +33,9 @@ const NATIVE_EXCLUDED = /^\/(deps(\/|$)|binding\.(cc|gyp)$|prebuilds\/(android|d
 /** Bump when the archive's layout changes, so old cached archives are not reused. */
 const LAYOUT = 'bundled-3';
 
+/** The web UI's static files (runtime/webmonitor), served by the AM's REST endpoint from this dist/ path. */
+const WEB_ASSETS = 'dist/runtime/webmonitor/web';
+
 /**
  * The tsflink runtime as one .tar.gz, shipped to every container as an ARCHIVE LocalResource — so
  * NodeManagers need no tsflink install (Flink ships its lib/ the same way). The code is bundled
@@ -47,7 +50,7 @@ export async function runtimeArchive(): Promise<{ path: string; name: string; fi
   const root = packageRoot();
   const dir = join(tmpdir(), 'tsflink-runtime-cache');
   // One index per installation: which archive its current inputs make, and which files those were.
-  const indexFile = join(dir, `index-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+  const indexFile = join(dir, `index-${createHash('sha256').update(`${LAYOUT}\n${root}`).digest('hex').slice(0, 16)}.json`);
   const cached = readIndex(indexFile);
   if (cached && existsSync(join(dir, cached.name)) && fingerprintOf(cached.inputs) === cached.fingerprint) {
     return { path: join(dir, cached.name), name: cached.name, files: cached.files };
@@ -114,6 +117,11 @@ async function stageRuntime(root: string, stage: string): Promise<string[]> {
     if (!existsSync(join(root, d))) continue;
     cpSync(join(root, d), join(stage, d), { recursive: true });
     inputs.push(...filesUnder(join(root, d)));
+  }
+  if (existsSync(join(root, WEB_ASSETS))) {
+    // Source maps stay home: the browser does not need them to run the UI.
+    cpSync(join(root, WEB_ASSETS), join(stage, WEB_ASSETS), { recursive: true, filter: (src) => !src.endsWith('.map') });
+    inputs.push(...filesUnder(join(root, WEB_ASSETS)).filter((f) => !f.endsWith('.map')));
   }
   const missing = ENTRY_POINTS.filter((e) => !existsSync(join(root, `${e}.js`)));
   if (missing.length > 0) throw new Error(`Cannot build the tsflink runtime archive: ${missing.map((m) => `${m}.js`).join(', ')} missing in ${root} (run npm run build)`);

@@ -11,7 +11,7 @@ import { Configuration } from '../configuration/index.js';
 import { RestServerEndpoint } from '../rest/RestServerEndpoint.js';
 import { silentRestLogger } from '../rest/RestLogger.js';
 import { waitFor } from '../testing/waitFor.js';
-import { tokenizeArguments } from './handlers/JarHandlers.js';
+import { pinTsflinkImports, tokenizeArguments } from './handlers/JarHandlers.js';
 import { webAssetsDir } from './WebStaticFileHandler.js';
 
 const TOKEN = 'a'.repeat(64);
@@ -164,5 +164,19 @@ describe('tokenizeArguments (Flink\'s programArgs string)', () => {
   it('splits on whitespace and keeps quoted parts', () => {
     expect(tokenizeArguments('--input /a  --name "two words" \'single q\' "esc \\" q"')).toEqual(['--input', '/a', '--name', 'two words', 'single q', 'esc " q']);
     expect(tokenizeArguments('   ')).toEqual([]);
+  });
+});
+
+describe('pinTsflinkImports (job files where no esbuild is installed, e.g. YARN containers)', () => {
+  it("points static, re-export and dynamic imports of 'tsflink' at the runtime file, and nothing else", () => {
+    const url = 'file:///opt/tsflink/dist/runtime/index.js';
+    const code = [
+      "import { StreamExecutionEnvironment } from 'tsflink';", 'import * as t from "tsflink";', "import 'tsflink';",
+      "export { DiscardingSink } from 'tsflink';", "const m = await import('tsflink');", "import x from 'tsflink-extra';", "const s = 'tsflink';",
+    ].join('\n');
+    expect(pinTsflinkImports(code, url).split('\n')).toEqual([
+      `import { StreamExecutionEnvironment } from "${url}";`, `import * as t from "${url}";`, `import "${url}";`,
+      `export { DiscardingSink } from "${url}";`, `const m = await import("${url}");`, "import x from 'tsflink-extra';", "const s = 'tsflink';",
+    ]);
   });
 });

@@ -3,13 +3,14 @@
 // TaskManagers on 127.0.0.3 and .4. Jobs: a back-pressured streaming job, a checkpointing job, a
 // failing job, and one submitted from the UI. Every page visited is saved under .ci/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ClusterProcesses } from '../testing/ClusterProcesses.js';
+import { CHROMIUM_ARGS, findChromium } from '../testing/chromium.js';
 import { waitFor } from '../testing/waitFor.js';
 import { packageRoot } from '../configuration/packageRoot.js';
 import { nodeColors } from './web-dashboard/src/colors.js';
@@ -17,11 +18,6 @@ import { nodeColors } from './web-dashboard/src/colors.js';
 const fixture = (f: string): string => resolve(import.meta.dirname, 'fixtures', f);
 const SCREENSHOTS = join(packageRoot(), '.ci', 'screenshots');
 
-/** $CHROMIUM, else Debian's chromium (.ci/run installs it), else Google Chrome builds. */
-function findChromium(): string | undefined {
-  const candidates = [process.env['CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
-  return candidates.find((c): c is string => c !== undefined && c !== '' && existsSync(c));
-}
 const chromiumPath = findChromium();
 if (!chromiumPath) {
   console.warn('web-ui.browser.test: SKIPPED — no Chromium found (set $CHROMIUM, or apt-get install -y chromium; .ci/run installs it).');
@@ -80,7 +76,7 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
       submit('backpressured-job.ts', ['5'], 2), submit('checkpointing-job.ts', [`file://${join(cluster.workDir, 'checkpoints')}`, '300']),
     ]);
     const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromiumPath!, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
+    browser = await chromium.launch({ executablePath: chromiumPath!, headless: true, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   }, 180_000);
 

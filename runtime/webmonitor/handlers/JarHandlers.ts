@@ -3,9 +3,9 @@
 // .mjs, .js: an ES module whose default export is main), and "run" bundles it, runs main here to
 // plan the JobGraph (as `tsflink run` does on a client) and submits it to the Dispatcher.
 // Registered only with web.submit.enable, as in Flink.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
@@ -175,6 +175,37 @@ function checkJobFileName(raw: string): string {
   return name;
 }
 
+/** `import … from 'tsflink'`, `export … from 'tsflink'` and `import('tsflink')`. */
+const TSFLINK_SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])tsflink\2/g;
+
+/** `code` with its imports of 'tsflink' pointing at the runtime file `runtimeUrl`. */
+export function pinTsflinkImports(code: string, runtimeUrl: string): string {
+  return code.replace(TSFLINK_SPECIFIER, (_m, pre: string) => `${pre}${JSON.stringify(runtimeUrl)}`);
+}
+
+/**
+ * The job file as a bundle: esbuild where it is installed; without it (YARN containers ship no
+ * esbuild) a JavaScript file is used as it is, its 'tsflink' imports pinned to this runtime.
+ */
+async function bundleJobFile(file: string, entry: string, outDir: string): Promise<JobBundle> {
+  try {
+    return await bundleJob(file, { outDir });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    if (!(cause?.code === 'ERR_MODULE_NOT_FOUND' && /esbuild/.test(cause.message ?? ''))) throw e;
+  }
+  if (['.ts', '.mts'].includes(extname(file).toLowerCase())) {
+    throw new RestHandlerException(400, `This JobManager cannot compile TypeScript job files: esbuild is not installed here (YARN containers do not ship it). ` +
+      `Upload ${entry} as JavaScript (.mjs/.js, a single file importing only 'tsflink' and node: modules), or submit it with 'tsflink run', which bundles on the client.`);
+  }
+  const code = pinTsflinkImports(await readFile(file, 'utf8'), tsflinkRuntimeUrl());
+  const hash = createHash('sha256').update(code).digest('hex');
+  await mkdir(outDir, { recursive: true });
+  const path = join(outDir, `${hash}.mjs`);
+  await writeFile(path, code, { mode: 0o600 });
+  return { entry, path, hash };
+}
+
 interface Planned { jobGraph: JobGraphSpec; bundle: JobBundle; args: string[]; defaultParallelism: number; base: Configuration }
 
 /** Bundles the job file and runs its main up to the first execute() (Flink's PackagedProgramUtils.createJobGraph). */
@@ -191,8 +222,9 @@ async function plan(file: string, jarDir: string, body: JarRunRequestBody | unde
   const entry = file.slice(jarDir.length + 1 + 37);
   let bundle: JobBundle;
   try {
-    bundle = { ...(await bundleJob(file, { outDir: join(jarDir, 'bundles') })), entry };
+    bundle = { ...(await bundleJobFile(file, entry, join(jarDir, 'bundles'))), entry };
   } catch (e) {
+    if (e instanceof RestHandlerException) throw e;
     throw new RestHandlerException(400, `Could not bundle job file ${entry}: ${(e as Error).message}`);
   }
   try {
