@@ -17,6 +17,12 @@ export class CollectSinkOperator<T> extends AbstractStreamOperator<T> implements
     }
   }
   override processWatermark(): void {}
+  /**
+   * Before the checkpoint: what is buffered goes to the coordinator now. The source's position in the
+   * checkpoint is past these records, so after a restore from it they would not come again (the role
+   * of the buffer in Flink's CollectSinkFunction state); sent before the acknowledgement, they are kept.
+   */
+  override snapshotState(): void { this.timer?.cancel(); this.timer = null; this.flush(false); }
   private flush(last: boolean): void {
     if (this.buffer.length === 0 && !last) return;
     const values = this.buffer;
