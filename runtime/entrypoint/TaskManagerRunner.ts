@@ -17,7 +17,8 @@ import type { CheckpointCommand, CheckpointResponse } from '../checkpoint/Checkp
 import { MetricRegistry, TaskManagerMetricGroup } from '../metrics/index.js';
 import { type StartedReporter, startMetricReporters } from '../metrics/MetricReporters.js';
 import { type LogLocation, listLogs, mainThreadInfo, readLog, resolveLogLocation } from '../metrics/logs/LogFiles.js';
-import { MetricOptions } from '../configuration/index.js';
+import { MetricOptions, CoreOptions, StateBackendOptions } from '../configuration/index.js';
+import { cleanStaleLevelDBDirs } from '../state/StateBackendLoader.js';
 
 /**
  * A TaskManager process (Flink's TaskManagerRunner + TaskExecutor): worker-thread slots,
@@ -66,6 +67,10 @@ export class TaskManagerRunner {
     const id = this.configuration.getOptional(TaskManagerOptions.RESOURCE_ID) ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     // security.ssl.internal.enabled: the RPC connection, TcpServer and TcpClient use it; a bad keystore fails start-up here.
     setInternalTls(loadInternalTls(this.configuration));
+    // LevelDB state of TaskManagers killed on this host (a kill -9 deletes nothing) goes now.
+    const stateDirs = [...new Set([...this.configuration.get(CoreOptions.TMP_DIRS), ...(this.configuration.getOptional(StateBackendOptions.LEVELDB_LOCAL_DIR) !== undefined ? [this.configuration.get(StateBackendOptions.LEVELDB_LOCAL_DIR)!] : [])])];
+    const stale = cleanStaleLevelDBDirs(stateDirs);
+    if (stale.length > 0) this.log('INFO', `Removed ${stale.length} LevelDB state director${stale.length === 1 ? 'y' : 'ies'} of TaskManagers that no longer run: ${stale.join(', ')}`);
     // The JobManager connection first: unless taskmanager.host is set, the TaskManager advertises
     // the local address it reaches the JobManager from (Flink's connecting-address discovery).
     const conn = await this.dial();

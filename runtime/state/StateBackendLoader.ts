@@ -1,6 +1,7 @@
 // Picks and builds an operator's keyed state backend from the job's configuration (Flink's
 // StateBackendLoader): 'hashmap' (heap) or 'leveldb' (one LevelDB per slot-operator under the
 // TaskManager's local directories), both wrapped in the TTL decorator.
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,8 @@ export function createKeyedStateBackend(conf: ReadableConfig, ctx: KeyedBackendC
   const explicit = conf.get(StateBackendOptions.LEVELDB_LOCAL_DIR);
   const dirs = explicit !== undefined ? [explicit] : ctx.localDirs.length > 0 ? ctx.localDirs : [tmpdir()];
   const base = dirs[nextDir++ % dirs.length]!;
-  const path = join(base, `tsflink-leveldb-${ctx.jobId}-op_${ctx.operatorId}_${ctx.subtaskIndex}_${randomUUID()}`);
+  // The owning process in the name: a TaskManager that starts later on this host removes what a killed one left (cleanStaleLevelDBDirs).
+  const path = join(base, `${LEVELDB_DIR_PREFIX}p${process.pid}-${ctx.jobId}-op_${ctx.operatorId}_${ctx.subtaskIndex}_${randomUUID()}`);
   const db = new LevelDBKeyedStateBackend(ctx.keyGroupRange, ctx.maxParallelism, {
     path,
     blockCacheSize: conf.get(StateBackendOptions.LEVELDB_BLOCK_CACHE_SIZE),
@@ -54,4 +56,30 @@ export function createKeyedStateBackend(conf: ReadableConfig, ctx: KeyedBackendC
     ...(conf.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS) ? { incremental: { maxDeltas: conf.get(StateBackendOptions.LEVELDB_INCREMENTAL_MAX_DELTAS) } } : {}),
   });
   return new TtlKeyedStateBackend(db, clock);
+}
+
+const LEVELDB_DIR_PREFIX = 'tsflink-leveldb-';
+
+/**
+ * LevelDB instances of processes that no longer run (a TaskManager killed with -9 deletes nothing):
+ * removed from `dirs` at TaskManager start. Returns the removed directories.
+ */
+export function cleanStaleLevelDBDirs(dirs: readonly string[]): string[] {
+  const removed: string[] = [];
+  for (const dir of dirs) {
+    let names: string[];
+    try { names = readdirSync(dir); } catch { continue; }
+    for (const n of names) {
+      const m = new RegExp(`^${LEVELDB_DIR_PREFIX}p(\\d+)-`).exec(n);
+      if (!m) continue;
+      const pid = Number(m[1]);
+      if (pid === process.pid || processAlive(pid)) continue;
+      try { rmSync(join(dir, n), { recursive: true, force: true }); removed.push(join(dir, n)); } catch { /* another process's turn */ }
+    }
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
