@@ -1,6 +1,7 @@
-// web.cancel.enable and web.submit.enable in a real Chromium: two REST endpoints on one in-process
-// cluster, one with both options off. Its job page has no Cancel / Stop buttons and its sidebar no
-// Submit page; the other endpoint's UI shows them for the same running job.
+// web.cancel.enable, web.submit.enable and web.refresh-interval in a real Chromium: two REST
+// endpoints on one in-process cluster, one with cancel and submit off. Its job page has no Cancel /
+// Stop buttons and its sidebar no Submit page; the other endpoint's UI shows them for the same
+// running job, and polls at its refresh interval only while the tab is visible.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,7 @@ async function endpoint(conf: Configuration): Promise<string> {
   return `http://127.0.0.1:${(await e.start()).port}`;
 }
 
-describe.skipIf(!chromiumPath)('web.cancel.enable / web.submit.enable in the UI', () => {
+describe.skipIf(!chromiumPath)('web.cancel.enable / web.submit.enable / web.refresh-interval in the UI', () => {
   let open: string;
   let closed: string;
   let jobId: string;
@@ -39,7 +40,7 @@ describe.skipIf(!chromiumPath)('web.cancel.enable / web.submit.enable in the UI'
     const te = new TaskExecutor(2, (id) => cluster.dispatcher.jobMasterGateway(id), (id) => cluster.dispatcher.userGraph(id),
       { bufferSize: 32 * 1024, buffersPerChannel: 2, floatingBuffersPerGate: 8 }, 200);
     cluster.addTaskExecutor(te, 2);
-    open = await endpoint(new Configuration());
+    open = await endpoint(new Configuration().setString('web.refresh-interval', '300'));
     closed = await endpoint(new Configuration().setString('web.cancel.enable', 'false').setString('web.submit.enable', 'false'));
     // A running (unbounded) job, submitted as a job file through the endpoint that allows it.
     const form = new FormData();
@@ -78,6 +79,30 @@ describe.skipIf(!chromiumPath)('web.cancel.enable / web.submit.enable in the UI'
       await page.getByTestId('cancel-job').waitFor({ timeout: 15_000 });
       expect(await page.getByTestId('stop-job').count()).toBe(1);
       expect(await page.locator('.sidebar nav a', { hasText: 'Submit New Job' }).count()).toBe(1);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('pages poll at web.refresh-interval while visible, and not at all while the tab is hidden', async () => {
+    const page = await browser.newPage();
+    const polls: number[] = [];
+    page.on('request', (r) => { if (r.url().endsWith('/overview')) polls.push(Date.now()); });
+    try {
+      await page.goto(`${open}/#/overview`);
+      await page.getByTestId('slots-total').waitFor({ timeout: 15_000 });
+      await waitFor('a few polls', () => polls.length >= 4, 10_000, 50);
+      const setHidden = (hidden: boolean): Promise<void> => page.evaluate((h) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+      await setHidden(true);
+      await new Promise((r) => setTimeout(r, 400));
+      const hiddenAt = polls.length;
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(polls.length).toBe(hiddenAt);
+      await setHidden(false);
+      await waitFor('polling to resume', () => polls.length >= hiddenAt + 3, 10_000, 50);
     } finally {
       await page.close();
     }

@@ -17,18 +17,33 @@ export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[], opt
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let loaded = false;
+    let running = false;
     const run = async (): Promise<void> => {
-      try {
-        const data = await loadRef.current();
-        if (live) setState({ data, error: undefined });
-      } catch (e) {
-        if (live) setState((s) => ({ data: s.data, error: e as Error }));
+      running = true;
+      // A hidden tab polls nothing (many open dashboards would load the JobManager); it catches up when shown.
+      if (!loaded || !document.hidden) {
+        try {
+          const data = await loadRef.current();
+          if (live) setState({ data, error: undefined });
+        } catch (e) {
+          if (live) setState((s) => ({ data: s.data, error: e as Error }));
+        }
+        loaded = true;
       }
+      running = false;
       if (live && !opts.once) timer = setTimeout(() => void run(), interval);
+    };
+    const onVisible = (): void => {
+      // A load in flight reschedules itself; otherwise refresh now instead of at the next tick.
+      if (document.hidden || opts.once || !live || running) return;
+      if (timer) clearTimeout(timer);
+      void run();
     };
     setState({ data: undefined, error: undefined });
     void run();
-    return () => { live = false; if (timer) clearTimeout(timer); };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => { live = false; if (timer) clearTimeout(timer); document.removeEventListener('visibilitychange', onVisible); };
   }, [...deps, interval, tick]);
   return { ...state, reload: () => setTick((t) => t + 1) };
 }
