@@ -106,7 +106,9 @@ function firstAttemptAmPid(id: ApplicationId): number {
 interface CheckpointStats { counts: { completed: number; restored: number } }
 
 describe('exactly-once with checkpoints on HDFS under yarn-application (kill -9 of a TaskManager container)', () => {
-  it('a keyed count into the FileSink on hdfs:// survives a killed TaskManager container: FINISHED/SUCCEEDED, every record exactly once, no chk-* left', async () => {
+  // On the leveldb backend with incremental checkpoints (classic-level from the runtime archive, LevelDB in the
+  // containers' local dirs, chain parts in <job>/shared/ on HDFS): the done-when case of the state-backend issue.
+  it('a keyed count in LevelDB (incremental checkpoints) into the FileSink on hdfs:// survives a killed TaskManager container: FINISHED/SUCCEEDED, every record exactly once, no chk-* or shared file left', async () => {
     const t0 = Date.now();
     const nn = cluster.namenode;
     const out = `${base}/out`;
@@ -115,6 +117,7 @@ describe('exactly-once with checkpoints on HDFS under yarn-application (kill -9 
       'yarn-application', '-d', '-p', '2', '-s', '1', '-jm', '512', '-tm', '512', '-nm', `yarn-checkpoints-it-${process.pid}`,
       '-D', 'restart-strategy.type=fixed-delay', '-D', 'restart-strategy.fixed-delay.attempts=10', '-D', 'restart-strategy.fixed-delay.delay=500 ms',
       '-D', 'heartbeat.interval=500 ms', '-D', 'heartbeat.timeout=5 s',
+      '-D', 'state.backend.type=leveldb', '-D', 'execution.checkpointing.incremental=true',
       fixture, `${nn}${out}`, String(N), String(RATE), `${nn}${chk}`, '300',
     ]);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
@@ -131,6 +134,15 @@ describe('exactly-once with checkpoints on HDFS under yarn-application (kill -9 
       return res.ok && ((await res.json()) as CheckpointStats).counts.completed >= 2;
     }, 60_000, 200).catch((e: Error) => { throw new Error(`${e.message}\n${why()}`); });
     const onHdfs = await waitFor('a completed checkpoint on HDFS', async () => { const c = await completedOnHdfs(jobDir); return c.length ? c : undefined; }, 20_000, 100);
+    // Incremental: once a task knows a confirmed chain, its checkpoints upload deltas, smaller than the state they stand for.
+    type History = Array<{ status: string; state_size: number; checkpointed_size: number }>;
+    let history: History = [];
+    await waitFor('a completed checkpoint smaller than its state (a delta)', async () => {
+      history = ((await (await fetch(`${url}/jobs/${jobId}/checkpoints`)).json()) as { history: History }).history;
+      return history.some((h) => h.status === 'COMPLETED' && h.checkpointed_size < h.state_size);
+    }, 30_000, 200).catch((e: Error) => { throw new Error(`${e.message}\n${JSON.stringify(history)}`); });
+    expect(history.filter((h) => h.status === 'FAILED'), 'failed checkpoints').toEqual([]);
+    expect(((await listHdfs(`${jobDir}/shared`)) ?? []).length).toBeGreaterThan(0);
 
     const pids = await waitFor('two TaskManager processes', () => { const m = taskManagerPids(id); return m.size >= 2 ? m : undefined; }, 60_000, 250);
     const [victim, pid] = [...pids.entries()].find(([, p]) => alive(p))!;
@@ -158,6 +170,7 @@ describe('exactly-once with checkpoints on HDFS under yarn-application (kill -9 
     const left = (await listHdfs(jobDir))?.filter((s) => s.pathSuffix.startsWith('chk-')).map((s) => s.pathSuffix) ?? [];
     const contents = await Promise.all(left.map(async (d) => `${d}: [${((await listHdfs(`${jobDir}/${d}`)) ?? []).map((f) => f.pathSuffix).join(', ')}]`));
     expect(left, `chk dirs left in ${jobDir}: ${contents.join('; ')}\n${am.slice(-3000)}`).toEqual([]);
+    expect(((await listHdfs(`${jobDir}/shared`)) ?? []).map((f) => f.pathSuffix), 'incremental chain parts left after FINISHED').toEqual([]);
     expect((await webhdfs(`/user/${cluster.superuser ?? 'root'}/.tsflink/${formatApplicationId(id)}`, 'GETFILESTATUS')).status).toBe(404);
     console.log(`[yarn-checkpoints] ${((Date.now() - t0) / 1000).toFixed(1)} s (${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill); killed ${victim}; restored from ${restores.join(', ')}; on HDFS before the kill: ${onHdfs.join(',')}`);
   }, 180_000);

@@ -424,6 +424,7 @@ export class CheckpointCoordinator {
     // Savepoints belong to the user: not retained for failover, never subsumed or deleted (Flink ≥ 1.15).
     if (!pc.savepoint) {
       this.retain(completed);
+      this.track(this.sharedState.checkpointCompleted(pc.checkpointId));
       // Older pending checkpoints can never be useful now.
       for (const older of [...this.pending.values()]) if (older.checkpointId < pc.checkpointId) this.abortPending(older, 'CHECKPOINT_SUBSUMED');
     }
@@ -602,6 +603,7 @@ export class CheckpointCoordinator {
     const storage = this.storage;
     if (!storage) return;
     const shared = storage.sharedDir;
+    await this.sharedState.flush();
     try {
       if (!(await storage.fs.exists(shared))) return;
       // By file name (a UUID): listings may spell the directory differently (file:///x vs /x).
@@ -633,7 +635,7 @@ export class CheckpointCoordinator {
   }
 
   private async discardCompleted(cp: CompletedCheckpoint): Promise<void> {
-    if (!cp.restoredFrom || cp.claimed) await this.sharedState.unregister(cp.checkpointId, sharedFilesOfMetadata(cp.metadata));
+    if (!cp.restoredFrom || cp.claimed) this.sharedState.unregister(cp.checkpointId, sharedFilesOfMetadata(cp.metadata), this.store.getLatestCheckpoint()?.checkpointId ?? cp.checkpointId);
     if (cp.claimed && cp.externalPath !== undefined) await getFileSystem(cp.externalPath).delete(cp.externalPath, true);
     else if (this.storage && cp.externalPath !== undefined) await this.storage.disposeCheckpoint(cp.checkpointId);
   }

@@ -1,7 +1,9 @@
 // Reference counts of shared state files (Flink's SharedStateRegistry): parts of incremental chains
-// in <job>/shared/ that several retained checkpoints may reference. A file is deleted once no
-// retained checkpoint references it; files an aborted checkpoint uploaded, which no completed one
-// references, go at once.
+// in <job>/shared/ that several retained checkpoints may reference. A file no retained checkpoint
+// references any more is deleted once the *next* checkpoint completes without it: a task may still
+// build on a chain whose checkpoint was just subsumed (it has not heard of the newer completion yet;
+// barriers travel on data channels, completions on the control plane), and that checkpoint then
+// takes the file back. Files an aborted checkpoint uploaded, which nothing references, go at once.
 import type { CheckpointMetadata } from './CheckpointMetadata.js';
 import type { OperatorSubtaskState, TaskStateSnapshot } from './StateHandles.js';
 
@@ -24,32 +26,50 @@ function sharedFilesOf(s: OperatorSubtaskState): string[] { return sharedParts(s
 export class SharedStateRegistry {
   /** path → the retained checkpoints that reference it. */
   private readonly refs = new Map<string, Set<number>>();
+  /** path → the checkpoint whose completion left it unreferenced; deleted when a later one completes. */
+  private readonly unreferenced = new Map<string, number>();
 
   constructor(private readonly deleteFile: (path: string) => Promise<void>) {}
 
-  get numberOfFiles(): number { return this.refs.size; }
-  /** The last path component of every referenced file. */
-  registeredFileNames(): Set<string> { return new Set([...this.refs.keys()].map(baseName)); }
-  isRegistered(path: string): boolean { return this.refs.has(path); }
+  get numberOfFiles(): number { return this.refs.size + this.unreferenced.size; }
+  /** The last path component of every file still kept (referenced, or awaiting the next completion). */
+  registeredFileNames(): Set<string> { return new Set([...this.refs.keys(), ...this.unreferenced.keys()].map(baseName)); }
+  isRegistered(path: string): boolean { return this.refs.has(path) || this.unreferenced.has(path); }
 
   /** A completed (retained) checkpoint references these files. */
   register(checkpointId: number, paths: readonly string[]): void {
     for (const p of paths) {
+      this.unreferenced.delete(p);
       let s = this.refs.get(p);
       if (!s) { s = new Set(); this.refs.set(p, s); }
       s.add(checkpointId);
     }
   }
 
-  /** A checkpoint left the store (subsumed, discarded): files nothing else references are deleted. */
-  unregister(checkpointId: number, paths: readonly string[]): Promise<void> {
-    const gone: string[] = [];
+  /**
+   * A checkpoint left the store (subsumed by `latest`, or discarded): files nothing else references
+   * are deleted once a checkpoint after `latest` completes (checkpointCompleted), or at flush().
+   */
+  unregister(checkpointId: number, paths: readonly string[], latest: number): void {
     for (const p of paths) {
       const s = this.refs.get(p);
       if (!s) continue;
       s.delete(checkpointId);
-      if (s.size === 0) { this.refs.delete(p); gone.push(p); }
+      if (s.size === 0) { this.refs.delete(p); this.unreferenced.set(p, latest); }
     }
+  }
+
+  /** Checkpoint `checkpointId` completed and registered its files: what earlier completions left unreferenced goes. */
+  checkpointCompleted(checkpointId: number): Promise<void> {
+    const gone: string[] = [];
+    for (const [p, by] of this.unreferenced) if (by < checkpointId) { this.unreferenced.delete(p); gone.push(p); }
+    return this.deleteAll(gone);
+  }
+
+  /** The job ended (or its store was discarded): every unreferenced file goes now. */
+  flush(): Promise<void> {
+    const gone = [...this.unreferenced.keys()];
+    this.unreferenced.clear();
     return this.deleteAll(gone);
   }
 
@@ -59,14 +79,14 @@ export class SharedStateRegistry {
    */
   discardUnregistered(checkpointId: number, states: Iterable<OperatorSubtaskState>): Promise<void> {
     const gone: string[] = [];
-    for (const st of states) for (const p of sharedParts(st)) if (p.uploadedBy === checkpointId && !this.refs.has(p.path)) gone.push(p.path);
+    for (const st of states) for (const p of sharedParts(st)) if (p.uploadedBy === checkpointId && !this.isRegistered(p.path)) gone.push(p.path);
     return this.deleteAll(gone);
   }
 
   /** Shared files a checkpoint reuses from earlier ones that are no longer there (deleted meanwhile). */
   missingReused(checkpointId: number, states: Iterable<OperatorSubtaskState>): string[] {
     const out: string[] = [];
-    for (const st of states) for (const p of sharedParts(st)) if (p.uploadedBy !== checkpointId && !this.refs.has(p.path)) out.push(p.path);
+    for (const st of states) for (const p of sharedParts(st)) if (p.uploadedBy !== checkpointId && !this.isRegistered(p.path)) out.push(p.path);
     return out;
   }
 

@@ -75,19 +75,34 @@ describe('SharedStateRegistry', () => {
   const part = (path: string, uploadedBy: number): OperatorSubtaskState => ({
     keyed: [{ startKeyGroup: 0, endKeyGroup: 0, offsets: [0], handle: { kind: 'file', path, size: 1 }, incremental: { kind: 'delta', uploadedBy } }], operator: [],
   });
-  it('deletes a file once no retained checkpoint references it; an aborted checkpoint\'s own uploads at once', async () => {
+  it('deletes a file no retained checkpoint references once the next checkpoint completes without it; an aborted checkpoint\'s own uploads at once', async () => {
     const deleted: string[] = [];
     const r = new SharedStateRegistry(async (p) => { deleted.push(p); });
-    r.register(1, ['/s/base', '/s/d1']);
-    r.register(2, ['/s/base', '/s/d1', '/s/d2']);
-    await r.unregister(1, ['/s/base', '/s/d1']);
+    r.register(1, ['/s/base1']);
+    r.register(2, ['/s/base2']); // checkpoint 2 re-based: 1 is subsumed
+    r.unregister(1, ['/s/base1'], 2);
+    await r.checkpointCompleted(2);
+    expect(deleted).toEqual([]); // a task may still build on checkpoint 1's chain
+    // …and checkpoint 3 does (it had not heard of 2): base1 is taken back, not missing.
+    expect(r.missingReused(3, [part('/s/base1', 1)])).toEqual([]);
+    r.register(3, ['/s/base1', '/s/d3']);
+    await r.checkpointCompleted(3);
     expect(deleted).toEqual([]);
-    // Checkpoint 3 reused base and d1, uploaded d3, and was aborted: only d3 goes.
-    await r.discardUnregistered(3, [part('/s/base', 1), part('/s/d1', 2), part('/s/d3', 3)]);
-    expect(deleted).toEqual(['/s/d3']);
-    expect(r.missingReused(4, [part('/s/gone', 1), part('/s/d2', 2)])).toEqual(['/s/gone']);
-    await r.unregister(2, ['/s/base', '/s/d1', '/s/d2']);
-    expect(deleted.sort()).toEqual(['/s/base', '/s/d1', '/s/d2', '/s/d3']);
+    // Checkpoint 3 reused base1 and d3 (4) was aborted: only d4 goes.
+    await r.discardUnregistered(4, [part('/s/base1', 1), part('/s/d3', 3), part('/s/d4', 4)]);
+    expect(deleted).toEqual(['/s/d4']);
+    expect(r.missingReused(5, [part('/s/gone', 1), part('/s/d3', 3)])).toEqual(['/s/gone']);
+    // 2 and 3 leave the store (subsumed by 5); 5 completes: nothing of theirs is referenced, so it goes after the next completion.
+    r.register(5, ['/s/base5']);
+    r.unregister(2, ['/s/base2'], 5);
+    r.unregister(3, ['/s/base1', '/s/d3'], 5);
+    await r.checkpointCompleted(5);
+    expect(deleted).toEqual(['/s/d4']);
+    await r.checkpointCompleted(6);
+    expect(deleted.sort()).toEqual(['/s/base1', '/s/base2', '/s/d3', '/s/d4']);
+    r.unregister(5, ['/s/base5'], 5);
+    await r.flush();
+    expect(deleted).toContain('/s/base5');
     expect(r.numberOfFiles).toBe(0);
   });
 });
