@@ -186,6 +186,8 @@ export class ApplicationMaster {
         ...(this.opts.stagingDir ? { defaultStorageDir: `${this.opts.stagingDir.replace(/\/+$/, '')}/schedules` } : {}),
       });
     }
+    // As Flink: an application cluster runs its one application; job files are submitted to sessions only (no /jars).
+    if (this.opts.mode !== 'session') c.setString(RestOptions.WEB_SUBMIT_ENABLE.key, 'false', 'YARN application mode');
     this.rest = new RestServerEndpoint({
       dispatcher: this.services.dispatcher,
       resourceManager: this.services.resourceManager,

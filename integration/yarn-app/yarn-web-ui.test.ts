@@ -3,7 +3,7 @@
  * tracking URL YARN shows): pages load without a token (the AM trusts read-only requests from the
  * proxy) and every request stays under /proxy/<application id>/; an action through the proxy reports
  * the server's refusal instead of asking for a token; at the AM's own address the UI takes the token
- * from #token= and can act.
+ * from #token= and can act. An application cluster serves no job submission, as in Flink.
  */
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { parseApplicationId, type ApplicationId, type YarnClient } from '../../yarn-am/protocols/index.js';
-import { REPO, setupYarnTestCluster, tsflink, webhdfs, type ClusterInfo } from './harness.js';
+import { FIXTURES, REPO, httpGet, setupYarnTestCluster, tsflink, webhdfs, type ClusterInfo } from './harness.js';
 import { CHROMIUM_ARGS, findChromium } from '../../runtime/testing/chromium.js';
 import { waitFor } from '../../runtime/testing/waitFor.js';
 
@@ -93,4 +93,29 @@ describe.skipIf(!chromiumPath)('web UI of a YARN session', () => {
     await yarn.killApplication(sessionId);
     sessionId = undefined;
   }, 420_000);
+
+  it('an application cluster offers no job submission: no Submit page, /jars not served (as Flink)', async () => {
+    const d = await tsflink(['yarn-application', '-d', '-p', '1', '-s', '1', '-jm', '512', '-tm', '512', '-nm', 'web-ui-app-it',
+      join(FIXTURES, 'sequence-to-files.ts'), `${cluster.namenode}/tmp/tsflink-yarn-web-ui/${Date.now()}`, '1000000000', '20']);
+    expect(d.code, `${d.stdout}\n${d.stderr}`).toBe(0);
+    const id = /Application (application_\d+_\d+) is RUNNING/.exec(d.stdout)![1]!;
+    sessionId = parseApplicationId(id);
+    const proxied = `${cluster.resourceManagerWeb}/proxy/${id}/`;
+    const config = JSON.parse((await httpGet(`${proxied}config`)).text) as { features: { 'web-submit': boolean; 'web-cancel': boolean } };
+    expect(config.features).toMatchObject({ 'web-submit': false, 'web-cancel': true });
+    const jars = await httpGet(`${proxied}jars`);
+    expect(jars.status).toBe(404);
+    expect(jars.text).toContain('Not found: /jars');
+    const page = await browser!.newPage();
+    try {
+      await page.goto(proxied);
+      await page.getByTestId('slots-total').waitFor({ timeout: 30_000 });
+      expect(await page.locator('.sidebar nav a', { hasText: 'Submit New Job' }).count()).toBe(0);
+      expect(await page.locator('.sidebar nav a', { hasText: 'Running Jobs' }).count()).toBe(1);
+    } finally {
+      await page.close();
+    }
+    await yarn.killApplication(sessionId);
+    sessionId = undefined;
+  }, 300_000);
 });
