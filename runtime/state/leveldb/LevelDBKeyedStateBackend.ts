@@ -17,7 +17,7 @@ import type { State } from '../../api/state/State.js';
 import type { StateDescriptor, ValueStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor } from '../../api/state/StateDescriptor.js';
 import type { KeyGroupRange } from '../../util/KeyGroupRangeAssignment.js';
 import { CurrentKeyEncoder, decodeKey, stateIdOf, u16, userKeyChars } from './LevelDBKeyLayout.js';
-import { ABSENT, WriteBackStore } from './WriteBackStore.js';
+import { ABSENT, WriteBackStore, type LevelSnapshot } from './WriteBackStore.js';
 import {
   LevelAggregatingState, LevelListState, LevelMapState, LevelReducingState, LevelValueState, type AggregateFns, type StateAccess, type StateMeta,
 } from './LevelDBStates.js';
@@ -314,13 +314,8 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     return out;
   }
 
-  /**
-   * Synchronous phase: timers are copied and a LevelDB snapshot is requested for this moment
-   * (it is taken once the writes so far have landed); the snapshot is read in slices afterwards.
-   */
-  beginSnapshot(request?: SnapshotRequest): PendingKeyedSnapshot {
-    if (!this.opened) this.notOpen();
-    if (this.changes && request && !request.savepoint) return this.beginIncrementalSnapshot(request.checkpointId, this.changes);
+  /** The synchronous phase's copies (timers, state metadata) and a LevelDB snapshot of this moment, released once. */
+  private snapshotMoment(): { timers: TimerCopy[]; metas: Map<number, StateMeta>; snap: Promise<LevelSnapshot>; release: () => void } {
     const timers = this.copyTimers();
     const metas = new Map<number, StateMeta>();
     for (const m of this.metas.values()) metas.set(m.id, { ...m });
@@ -331,6 +326,17 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
       released = true;
       void snap.then((s) => s.close(), () => {});
     };
+    return { timers, metas, snap, release };
+  }
+
+  /**
+   * Synchronous phase: timers are copied and a LevelDB snapshot is requested for this moment
+   * (it is taken once the writes so far have landed); the snapshot is read in slices afterwards.
+   */
+  beginSnapshot(request?: SnapshotRequest): PendingKeyedSnapshot {
+    if (!this.opened) this.notOpen();
+    if (this.changes && request && !request.savepoint) return this.beginIncrementalSnapshot(request.checkpointId, this.changes);
+    const { timers, metas, snap, release } = this.snapshotMoment();
     return {
       serialize: async (pause) => {
         try {
@@ -350,20 +356,11 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
    * snapshot of this moment), or a new base when there is no chain yet or it grew long.
    */
   private beginIncrementalSnapshot(checkpointId: number, changes: ChangeTracker): PendingKeyedSnapshot {
-    const timers = this.copyTimers();
-    const metas = new Map<number, StateMeta>();
-    for (const m of this.metas.values()) metas.set(m.id, { ...m });
     const chain = this.confirmed;
     const deltas = chain ? chain.handles.length - 1 : 0;
     const asBase = chain === undefined || deltas >= this.opts.incremental!.maxDeltas || chain.deltaBytes >= chain.baseBytes;
     const { generation, keys } = changes.capture();
-    const snap = this.store.snapshot();
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      void snap.then((s) => s.close(), () => {});
-    };
+    const { timers, metas, snap, release } = this.snapshotMoment();
     return {
       serialize: async (pause): Promise<IncrementalKeyedSnapshot> => {
         try {
