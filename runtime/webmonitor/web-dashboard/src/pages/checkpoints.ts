@@ -43,13 +43,13 @@ function History({ jid, s }: { jid: string; s: CheckpointStats }): VNode {
   const [open, setOpen] = useState<number | undefined>();
   if (s.history.length === 0) return html`<div class="empty">No checkpoints yet.</div>`;
   return html`<table class="list" data-testid="checkpoint-history">
-    <thead><tr><th>ID</th><th>Status</th><th>Acknowledged</th><th>Trigger Time</th><th>Latest Acknowledgement</th><th>End to End Duration</th><th>Checkpointed Data Size</th><th>Full Checkpoint Data Size</th><th>Processed (persisted) in-flight data</th></tr></thead>
+    <thead><tr><th>ID</th><th>Status</th><th>Type</th><th>Acknowledged</th><th>Trigger Time</th><th>Latest Acknowledgement</th><th>End to End Duration</th><th>Checkpointed Data Size</th><th>Full Checkpoint Data Size</th><th>Processed (persisted) in-flight data</th></tr></thead>
     <tbody>${s.history.map((e) => html`
       <tr class="clickable" data-checkpoint-id=${e.id} onClick=${() => setOpen(open === e.id ? undefined : e.id)}>
-        <td>${e.id}${e.is_savepoint ? html` <span class="tag" title="Savepoint">savepoint</span>` : null}</td><td><${StateTag} state=${e.status} /></td>
+        <td>${e.id}${e.is_savepoint ? html` <span class="tag" title="Savepoint">savepoint</span>` : null}</td><td><${StateTag} state=${e.status} /></td><td class="small">${e.checkpoint_type}</td>
         <td>${e.num_acknowledged_subtasks}/${e.num_subtasks}</td><td>${time(e.trigger_timestamp)}</td><td>${time(e.latest_ack_timestamp)}</td>
         <td>${duration(e.end_to_end_duration)}</td><td>${bytes(e.checkpointed_size)}</td><td>${bytes(e.state_size)}</td><td>${bytes(e.processed_data)} (${bytes(e.persisted_data)})</td></tr>
-      ${open === e.id ? html`<tr><td colspan="9"><${CheckpointDetail} jid=${jid} entry=${e} /></td></tr>` : null}`)}</tbody></table>`;
+      ${open === e.id ? html`<tr><td colspan="10"><${CheckpointDetail} jid=${jid} entry=${e} /></td></tr>` : null}`)}</tbody></table>`;
 }
 
 /** GET /jobs/:jid/checkpoints/details/:id per vertex, then one vertex's subtasks. */
