@@ -1,5 +1,5 @@
 // Execution and deployment options (Flink ExecutionOptions + DeploymentOptions).
-import { booleanOption, durationOption, enumOption } from './ConfigOption.js';
+import { booleanOption, durationOption, enumOption, memoryOption } from './ConfigOption.js';
 
 export const RUNTIME_MODE = enumOption('execution.runtime-mode', {
   values: ['STREAMING', 'BATCH', 'AUTOMATIC'] as const,
@@ -39,4 +39,12 @@ export const ATTACHED = booleanOption('execution.attached', {
 export const SHUTDOWN_IF_ATTACHED = booleanOption('execution.shutdown-on-attached-exit', {
   defaultValue: false,
   description: 'Cancel the job when an attached client is interrupted (Ctrl-C).',
+});
+
+export const SORTED_INPUTS_MEMORY = memoryOption('execution.sorted-inputs.memory', {
+  // Flink takes 128 MB of managed memory; here the budget counts serialized bytes, and the records held
+  // in the slot's heap take a few times that, so the default is lower.
+  defaultValue: 64 * 1024 * 1024,
+  min: 1024,
+  description: 'BATCH keyed operators: serialized input a task groups in memory before it sorts it by key and spills it to a run file under io.tmp.dirs; the runs are merged by key at the end of input.',
 });

@@ -1,18 +1,40 @@
-import { keyToMapKey } from '../util/KeyEncoding.js';
+import { KeyEncoder, keyToMapKey } from '../util/KeyEncoding.js';
 import type { OneInputStreamOperator, TwoInputStreamOperator } from '../operators/StreamOperator.js';
+import { SortedRunFiles, type KeyGroupFrame, type RunReader } from '../operators/sort/SortedRunFiles.js';
 
-interface Group { v1: unknown[]; t1: Array<number | undefined>; v2: unknown[]; t2: Array<number | undefined> }
+interface Group { key: unknown; v1: unknown[]; t1: Array<number | undefined>; v2: unknown[]; t2: Array<number | undefined> }
+
+/** Where and when a keyed BATCH input spills (execution.sorted-inputs.memory, io.tmp.dirs). */
+export interface SortSpillConfig {
+  tmpDirs: readonly string[];
+  /** Serialized input bytes gathered in memory before they are sorted by key and spilled as one run. */
+  memoryBytes: number;
+  /** Serialized bytes the task has read so far (its input gate's counter): what the budget is measured in. */
+  bytesRead: () => number;
+  owner: string;
+}
 
 /**
- * BATCH execution of a keyed operator: the whole input is gathered and replayed key by key,
- * so the operator sees key-grouped input and only final results are emitted (Flink sorts; the
- * spilling external sort arrives with the blocking-shuffle issue).
+ * BATCH execution of a keyed operator: the input is gathered and replayed key by key, so the operator
+ * sees key-grouped input and only final results are emitted. Input beyond the memory budget is sorted
+ * by canonical key bytes and spilled to a run file; at the end the runs (and what is still in memory)
+ * are merged by key (Flink's SortingDataInput over an ExternalSorter). Without a spill, keys replay in
+ * arrival order.
  */
 export class KeyGroupedInputBuffer {
   private readonly groups = new Map<string | number | bigint | boolean, Group>();
   /** An input without a key (the broadcast side of a keyed broadcast operator): replayed before all keys, as in Flink. */
-  private readonly unkeyed: Group = { v1: [], t1: [], v2: [], t2: [] };
-  constructor(private readonly keySelectors: ReadonlyArray<((v: unknown) => unknown) | undefined>) {}
+  private readonly unkeyed: Group = { key: undefined, v1: [], t1: [], v2: [], t2: [] };
+  private readonly runs: SortedRunFiles | null;
+  private bytesAtLastSpill = 0;
+  private readonly encoder = new KeyEncoder();
+
+  constructor(private readonly keySelectors: ReadonlyArray<((v: unknown) => unknown) | undefined>, private readonly spill?: SortSpillConfig) {
+    this.runs = spill ? new SortedRunFiles(spill.tmpDirs, spill.owner) : null;
+  }
+
+  /** Runs spilled so far (metrics, tests). */
+  get numSpilledRuns(): number { return this.runs?.numRuns ?? 0; }
 
   add(input: number, values: unknown[], timestamps: number[] | null): void {
     const ks = this.keySelectors[input - 1];
@@ -23,12 +45,32 @@ export class KeyGroupedInputBuffer {
     }
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      const mk = keyToMapKey(ks(v));
+      const key = ks(v);
+      const mk = keyToMapKey(key);
       let g = this.groups.get(mk);
-      if (!g) { g = { v1: [], t1: [], v2: [], t2: [] }; this.groups.set(mk, g); }
+      if (!g) { g = { key, v1: [], t1: [], v2: [], t2: [] }; this.groups.set(mk, g); }
       if (input === 1) { g.v1.push(v); g.t1.push(timestamps === null ? undefined : timestamps[i]); }
       else { g.v2.push(v); g.t2.push(timestamps === null ? undefined : timestamps[i]); }
     }
+    const s = this.spill;
+    if (s && s.bytesRead() - this.bytesAtLastSpill > s.memoryBytes) this.spillRun();
+  }
+
+  /** What is in memory, sorted by key bytes, becomes one run on disk. */
+  private spillRun(): void {
+    this.bytesAtLastSpill = this.spill!.bytesRead();
+    if (this.groups.size === 0) return;
+    this.runs!.writeRun(this.sortedInMemory());
+    this.groups.clear();
+  }
+
+  private sortedInMemory(): KeyGroupFrame[] {
+    const frames: KeyGroupFrame[] = [];
+    for (const g of this.groups.values()) {
+      const n = this.encoder.encode(g.key);
+      frames.push({ key: this.encoder.bytes.slice(0, n), v1: g.v1, t1: g.t1, v2: g.v2, t2: g.t2 });
+    }
+    return frames.sort((a, b) => Buffer.compare(a.key, b.key));
   }
 
   async replay(one: OneInputStreamOperator<unknown>, two: TwoInputStreamOperator<unknown, unknown>, twoInput: boolean,
@@ -37,7 +79,7 @@ export class KeyGroupedInputBuffer {
     for (let i = 0; i < u.v1.length; i++) two.processElement1(u.v1[i], u.t1[i]);
     for (let i = 0; i < u.v2.length; i++) two.processElement2(u.v2[i], u.t2[i]);
     u.v1 = []; u.t1 = []; u.v2 = []; u.t2 = [];
-    for (const [mk, g] of this.groups) {
+    const emit = (g: { v1: unknown[]; t1: Array<number | undefined>; v2: unknown[]; t2: Array<number | undefined> }): void => {
       if (twoInput) {
         for (let i = 0; i < g.v1.length; i++) two.processElement1(g.v1[i], g.t1[i]);
         for (let i = 0; i < g.v2.length; i++) two.processElement2(g.v2[i], g.t2[i]);
@@ -45,9 +87,48 @@ export class KeyGroupedInputBuffer {
         for (let i = 0; i < g.v1.length; i++) one.processElement(g.v1[i], g.t1[i]);
       }
       endKey();
-      this.groups.delete(mk);
-      await yieldFn();
-      checkCanceled();
+    };
+    if (this.numSpilledRuns === 0) {
+      for (const [mk, g] of this.groups) {
+        emit(g);
+        this.groups.delete(mk);
+        await yieldFn();
+        checkCanceled();
+      }
+      return;
+    }
+    await this.mergeRuns(emit, yieldFn, checkCanceled);
+  }
+
+  /** k-way merge of the spilled runs and the sorted in-memory rest; a key's records from all runs form one group, in run order. */
+  private async mergeRuns(emit: (g: KeyGroupFrame) => void, yieldFn: () => Promise<void>, checkCanceled: () => void): Promise<void> {
+    const memory = this.sortedInMemory();
+    this.groups.clear();
+    let memPos = 0;
+    const readers: RunReader[] = this.runs!.readers();
+    try {
+      for (;;) {
+        let min: Uint8Array | null = memPos < memory.length ? memory[memPos]!.key : null;
+        for (const r of readers) if (r.head !== null && (min === null || Buffer.compare(r.head.key, min) < 0)) min = r.head.key;
+        if (min === null) break;
+        const group: KeyGroupFrame = { key: min, v1: [], t1: [], v2: [], t2: [] };
+        const take = (f: KeyGroupFrame): void => {
+          for (let i = 0; i < f.v1.length; i++) { group.v1.push(f.v1[i]); group.t1.push(f.t1[i]); }
+          for (let i = 0; i < f.v2.length; i++) { group.v2.push(f.v2[i]); group.t2.push(f.t2[i]); }
+        };
+        // Spill order is arrival order: runs first (oldest first), then what is still in memory.
+        for (const r of readers) if (r.head !== null && Buffer.compare(r.head.key, min) === 0) { take(r.head); r.advance(); }
+        if (memPos < memory.length && Buffer.compare(memory[memPos]!.key, min) === 0) take(memory[memPos++]!);
+        emit(group);
+        await yieldFn();
+        checkCanceled();
+      }
+    } finally {
+      for (const r of readers) r.close();
+      this.dispose();
     }
   }
+
+  /** Removes the spill files (after the replay, or when the task fails or is cancelled). */
+  dispose(): void { this.runs?.close(); }
 }

@@ -18,6 +18,7 @@ import type { OneInputStreamOperator, TwoInputStreamOperator, KeyGroupedInputAwa
 import { SourceOperator } from '../operators/SourceOperator.js';
 import { StatusWatermarkValve, type ValveOutput } from './StatusWatermarkValve.js';
 import { KeyGroupedInputBuffer } from './KeyGroupedInputBuffer.js';
+import { Configuration, ExecutionOptions } from '../configuration/index.js';
 import { MAX_WATERMARK } from '../api/eventtime/WatermarkStrategy.js';
 import type { CheckpointCommand, SnapshotType } from '../checkpoint/CheckpointMessages.js';
 import { SubtaskCheckpointCoordinator, type BarrierMetrics } from './checkpointing/SubtaskCheckpointCoordinator.js';
@@ -92,6 +93,8 @@ export class Task {
   private operatorsFinished = false;
   /** Stop-with-savepoint reached this source task: its loop ends, then the savepoint follows EndOfData. */
   private stopRequest: { checkpointId: number; timestamp: number; drain: boolean; location: string | undefined } | null = null;
+  /** BATCH keyed input (may have spilled to io.tmp.dirs): its files go when the task fails or is cancelled. */
+  private sortedInput: KeyGroupedInputBuffer | null = null;
   private inSourceLoop = false;
   /** EndOfData reached this task (or it stops for a savepoint): it waits for the checkpoint after it before finishing. */
   private endOfDataSeen = false;
@@ -327,6 +330,7 @@ export class Task {
       this.pts.quiesce();
       const canceled = this.canceled || e instanceof CancelTaskException;
       const err = e instanceof Error ? e : new Error(String(e));
+      this.sortedInput?.dispose();
       for (const p of this.partitions) { try { p.release(canceled ? new Error(`${this.taskNameWithSubtask} was canceled`) : err); } catch { /* already released */ } }
       try { this.gate?.close(); } catch { /* closed */ }
       if (this.chain) for (const op of this.chain.operators) { try { await op.close(); } catch { /* cleanup after failure */ } }
@@ -454,7 +458,13 @@ export class Task {
       new StatusWatermarkValve(inputOf, 2),
     ];
     const batchKeyed = this.services.jobGraph.runtimeMode === 'BATCH' && headNode.isKeyed;
-    const grouped = batchKeyed ? new KeyGroupedInputBuffer(headNode.keySelectors) : null;
+    const grouped = batchKeyed ? new KeyGroupedInputBuffer(headNode.keySelectors, {
+      tmpDirs: this.services.shuffle.config.blockingShuffle.tmpDirs,
+      memoryBytes: Configuration.fromMap(this.services.jobGraph.configuration).get(ExecutionOptions.SORTED_INPUTS_MEMORY),
+      bytesRead: () => gate.numBytesIn,
+      owner: this.taskNameWithSubtask,
+    }) : null;
+    this.sortedInput = grouped;
     const one = head as OneInputStreamOperator<unknown>;
     // Keys computed by the producer (in-thread keyBy) go straight to a head that takes them.
     const keyedOne = !twoInput && typeof one.processKeyedElement === 'function' ? one as Required<Pick<OneInputStreamOperator<unknown>, 'processKeyedElement'>> : null;

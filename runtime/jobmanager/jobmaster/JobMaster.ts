@@ -470,7 +470,7 @@ export class JobMaster implements JobMasterGateway {
       strategy: new PipelinedRegionSchedulingStrategy(topology, (g) => { void this.scheduleRegion(st, g); }),
       failover: new RestartPipelinedRegionFailoverStrategy(topology, (p) => this.partitionsAvailable(st, p)),
       pool: new JobSlotPool({
-        requestSlots: (n) => this.rm.slotManager.requestSlots(this.jobId, n, timeout),
+        requestSlots: (n, signal) => this.rm.slotManager.requestSlots(this.jobId, n, timeout, signal),
         releaseSlots: (slots) => this.rm.slotManager.releaseSlotList(slots),
       }),
       regionSlots: new Map(), epoch: new Map(), lost: new Set(), released: new Set(), restarting: new Set(),

@@ -92,11 +92,24 @@ export class SlotManager {
   taskExecutorIds(): string[] { return [...this.taskExecutors.keys()]; }
   slotsOf(id: string): Array<string | null> { return this.taskExecutors.get(id)?.slots ?? []; }
 
-  /** Allocates `count` slots for a job, waiting up to `timeoutMs` for enough to be free. */
-  requestSlots(jobId: string, count: number, timeoutMs: number): Promise<SlotLocation[]> {
+  /**
+   * Allocates `count` slots for a job, waiting up to `timeoutMs` for enough to be free. Aborting `signal`
+   * withdraws a request still waiting (it rejects; its slots are no longer missing for resource drivers).
+   */
+  requestSlots(jobId: string, count: number, timeoutMs: number, signal?: AbortSignal): Promise<SlotLocation[]> {
     const got = this.tryAllocate(jobId, count);
     if (got) return Promise.resolve(got);
+    const withdrawn = (): Error => new Error(`slot request of job ${jobId} for ${count} slot(s) was withdrawn`);
+    if (signal?.aborted) return Promise.reject(withdrawn());
     return new Promise((resolve, reject) => {
+      signal?.addEventListener('abort', () => {
+        const i = this.pending.findIndex((p) => p.timer === timer);
+        if (i < 0) return;
+        this.pending.splice(i, 1);
+        clearTimeout(timer);
+        reject(withdrawn());
+        this.servePending(); // it may have blocked the requests behind it
+      }, { once: true });
       const timer = setTimeout(() => {
         const i = this.pending.findIndex((p) => p.timer === timer);
         if (i >= 0) this.pending.splice(i, 1);

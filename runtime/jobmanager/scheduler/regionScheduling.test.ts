@@ -11,6 +11,8 @@ import { ExecutionGraph, type ExecutionVertex } from '../../graph/executiongraph
 import { PipelinedRegionTopology } from './PipelinedRegionTopology.js';
 import { PipelinedRegionSchedulingStrategy } from './PipelinedRegionSchedulingStrategy.js';
 import { JobSlotPool } from './JobSlotPool.js';
+import { SlotManager } from '../resourcemanager/SlotManager.js';
+import type { TaskExecutorGateway } from '../gateways.js';
 import { RestartPipelinedRegionFailoverStrategy } from '../jobmaster/failover/RestartPipelinedRegionFailoverStrategy.js';
 import { MiniCluster } from '../../minicluster/MiniCluster.js';
 import { TaskExecutor } from '../../taskmanager/TaskExecutor.js';
@@ -111,28 +113,75 @@ describe('region failover (RestartPipelinedRegionFailoverStrategy)', () => {
 
 describe('JobSlotPool', () => {
   const slot = (i: number): SlotLocation => ({ taskManagerId: 'tm', slotIndex: i });
-  it('serves requests in order, reuses released slots, returns idle ones, and keeps waiting on a timeout while it holds enough', async () => {
-    const free = [slot(0), slot(1)];
+  /** A ResourceManager with `n` free slots; requests it cannot serve wait until rejected or withdrawn. */
+  function rm(n: number) {
+    const free = Array.from({ length: n }, (_, i) => slot(i));
     const returned: number[] = [];
-    let pendingReject: ((e: Error) => void) | null = null;
-    const pool = new JobSlotPool({
-      requestSlots: (n) => (free.length >= n ? Promise.resolve(free.splice(0, n)) : new Promise((_, reject) => { pendingReject = reject; })),
-      releaseSlots: (s) => { for (const x of s) { returned.push(x.slotIndex); free.push(x); } },
-    });
+    const waiting: Array<{ count: number; signal: AbortSignal; reject: (e: Error) => void }> = [];
+    return {
+      returned, waiting,
+      provider: {
+        requestSlots: (count: number, signal: AbortSignal): Promise<SlotLocation[]> => (free.length >= count ? Promise.resolve(free.splice(0, count))
+          : new Promise<SlotLocation[]>((_, reject) => { waiting.push({ count, signal, reject }); signal.addEventListener('abort', () => reject(new Error('withdrawn'))); })),
+        releaseSlots: (s: SlotLocation[]): void => { for (const x of s) { returned.push(x.slotIndex); free.push(x); } },
+      },
+    };
+  }
+
+  it('serves regions in order, reuses released slots, withdraws requests it no longer needs, returns idle slots', async () => {
+    const r = rm(2);
+    const pool = new JobSlotPool(r.provider);
     const a = await pool.allocate(2);
     expect(pool.numHeld).toBe(2);
     const b = pool.allocate(1);
-    // The ResourceManager has no slot left; its timeout does not fail a job that holds enough slots.
-    pendingReject!(new Error('NoResourceAvailableException'));
-    await new Promise((r) => setImmediate(r));
+    const c = pool.allocate(1);
+    // Both waiters asked the ResourceManager at once (the whole demand is visible to it).
+    expect(r.waiting.map((w) => w.count)).toEqual([1, 1]);
     pool.release([a[0]!]);
     expect((await b).map((s) => s.slotIndex)).toEqual([0]);
+    expect(r.waiting.map((w) => w.signal.aborted)).toEqual([true, false]);
     pool.release([a[1]!]);
-    expect(returned).toEqual([1]); // nobody waits: back to the ResourceManager
-    // More than the job holds and the ResourceManager can give: the timeout fails the request.
-    const tooMany = pool.allocate(5);
-    pendingReject!(new Error('NoResourceAvailableException: could not acquire 5 slot(s)'));
+    expect((await c).map((s) => s.slotIndex)).toEqual([1]);
+    expect(r.waiting[1]!.signal.aborted).toBe(true);
+    pool.release(await b);
+    pool.release(await c);
+    expect(r.returned.sort()).toEqual([0, 1]); // nobody waits: back to the ResourceManager
+  });
+
+  it('a ResourceManager timeout does not fail a job that holds enough slots; one that can never get enough fails', async () => {
+    const r = rm(1);
+    const pool = new JobSlotPool(r.provider);
+    const a = await pool.allocate(1);
+    const b = pool.allocate(1);
+    r.waiting[0]!.reject(new Error('NoResourceAvailableException: could not acquire 1 slot(s)'));
+    await new Promise((res) => setImmediate(res));
+    pool.release(a);
+    expect(await b).toEqual(a);
+    const tooMany = pool.allocate(3);
+    r.waiting.at(-1)!.reject(new Error('NoResourceAvailableException: could not acquire 3 slot(s)'));
     await expect(tooMany).rejects.toThrow(/NoResourceAvailable/);
+  });
+
+  it('SlotManager: a withdrawn request leaves the queue (no longer missing, no longer blocking the requests behind it)', async () => {
+    const sm = new SlotManager();
+    sm.registerTaskExecutor({ taskManagerId: 'tm-1' } as TaskExecutorGateway, 1);
+    const ctl = new AbortController();
+    const big = sm.requestSlots('job-a', 3, 60_000, ctl.signal);
+    const small = sm.requestSlots('job-b', 1, 60_000);
+    expect(sm.missingSlots).toBe(3);
+    ctl.abort();
+    await expect(big).rejects.toThrow(/withdrawn/);
+    expect((await small).map((s) => s.taskManagerId)).toEqual(['tm-1']);
+    expect(sm.missingSlots).toBe(0);
+  });
+
+  it('close() withdraws pending requests and fails their regions', async () => {
+    const r = rm(0);
+    const pool = new JobSlotPool(r.provider);
+    const a = pool.allocate(2);
+    pool.close('job ended');
+    await expect(a).rejects.toThrow(/job ended/);
+    expect(r.waiting[0]!.signal.aborted).toBe(true);
   });
 });
 
