@@ -3,7 +3,8 @@
 // round-robin), consumers read them from the producer's TaskManager over TCP; region failover
 // (Flink's BlockingShuffleITCase / RegionFailoverITCase); no shuffle file left after a job.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ClusterProcesses } from '../../testing/ClusterProcesses.js';
 import { waitFor } from '../../testing/waitFor.js';
@@ -73,15 +74,25 @@ async function runJob(c: ClusterProcesses, out: string, args: string[], parallel
 const common = ['-D', 'heartbeat.interval=500 ms', '-D', 'heartbeat.timeout=5 s'];
 const jmArgs = ['-D', 'restart-strategy.type=fixed-delay', '-D', 'restart-strategy.fixed-delay.attempts=10', '-D', 'restart-strategy.fixed-delay.delay=100 ms'];
 
+/** A JobManager on 127.0.0.2 and one TaskManager (2 slots) per host, `tmConfig` lines in each one's config.yaml. */
+async function startCluster(prefix: string, hosts: string[], tmConfig: string[] = []): Promise<{ c: ClusterProcesses; tms: Tm[] }> {
+  const c = new ClusterProcesses(mkdtempSync(join(tmpdir(), prefix)), '127.0.0.2', common);
+  await c.startJobManager(jmArgs);
+  const tms = hosts.map((h) => startTm(c, h, 2, tmConfig));
+  await c.waitForTaskManagers(hosts.length);
+  return { c, tms };
+}
+
+/** Released partitions delete their files once the last reader closed them: wait for that, name what is left. */
+async function expectNoShuffleFiles(tms: Tm[]): Promise<void> {
+  await waitFor('no shuffle file left', () => tms.every((t) => shuffleFiles(t).length === 0), 10_000, 50)
+    .catch(() => { throw new Error(`shuffle files left: ${JSON.stringify(tms.map(shuffleFiles))}`); });
+}
+
 describe('BATCH on a standalone cluster: hash shuffle, region failover', () => {
   let c: ClusterProcesses;
-  const tms: Tm[] = [];
-  beforeAll(async () => {
-    c = new ClusterProcesses((await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'tsflink-batch-cluster-')), '127.0.0.2', common);
-    await c.startJobManager(jmArgs);
-    tms.push(startTm(c, '127.0.0.3', 2), startTm(c, '127.0.0.4', 2));
-    await c.waitForTaskManagers(2);
-  }, 60_000);
+  let tms: Tm[];
+  beforeAll(async () => { ({ c, tms } = await startCluster('tsflink-batch-cluster-', ['127.0.0.3', '127.0.0.4'])); }, 60_000);
   afterAll(() => c.dispose());
 
   it('word count and a second aggregation stage: exact output, nothing restarted, shuffle files gone', async () => {
@@ -91,8 +102,7 @@ describe('BATCH on a standalone cluster: hash shuffle, region failover', () => {
     expect(restarted(r.attempts)).toBe(0);
     // Partitions spread over both io.tmp.dirs of a TaskManager, and were released (files deleted).
     expect(tms.map(shuffleDirsUsed)).toEqual([2, 2]);
-    await waitFor('no shuffle file left', () => tms.every((t) => shuffleFiles(t).length === 0), 10_000, 50)
-      .catch(() => { throw new Error(`left: ${JSON.stringify(tms.map(shuffleFiles))}`); });
+    await expectNoShuffleFiles(tms);
   }, 120_000);
 
   it('a consumer subtask that fails once reruns alone (its producers and the other subtasks run once)', async () => {
@@ -104,7 +114,7 @@ describe('BATCH on a standalone cluster: hash shuffle, region failover', () => {
     expect(restarted(r.attempts)).toBe(1);
     const metrics = await c.get<Array<{ id: string; value: string }>>(`/jobs/${r.jobId}/metrics?get=numRestarts`);
     expect(metrics).toEqual([{ id: 'numRestarts', value: '1' }]);
-    await waitFor('no shuffle file left', () => tms.every((t) => shuffleFiles(t).length === 0), 10_000, 50);
+    await expectNoShuffleFiles(tms);
   }, 120_000);
 
   it('shuffle files deleted before the consumers read them: the producers rerun, output exact', async () => {
@@ -114,7 +124,7 @@ describe('BATCH on a standalone cluster: hash shuffle, region failover', () => {
     expect(output(out)).toEqual(expected(N));
     const sources = Object.entries(r.attempts).find(([name]) => name.startsWith('Source: Sentences'))![1];
     expect(sources.some((a) => a > 0), JSON.stringify(r.attempts)).toBe(true);
-    await waitFor('no shuffle file left', () => live.every((t) => shuffleFiles(t).length === 0), 10_000, 50);
+    await expectNoShuffleFiles(live);
   }, 120_000);
 
   it('a TaskManager killed (SIGKILL) after its producers finished: they rerun elsewhere, output exact', async () => {
@@ -136,8 +146,7 @@ describe('BATCH on a standalone cluster: hash shuffle, region failover', () => {
     // The killed TaskManager held finished producers: their partitions were lost, they ran again.
     expect(r.attempts['Source: Sentences -> Split']!.some((a) => a > 0), JSON.stringify(r.attempts)).toBe(true);
     const alive = tms.filter((t) => t !== victim);
-    await waitFor('no shuffle file left on the live TaskManagers', () => alive.every((t) => shuffleFiles(t).length === 0), 10_000, 50)
-      .catch(() => { throw new Error(`left: ${JSON.stringify(alive.map(shuffleFiles))}`); });
+    await expectNoShuffleFiles(alive);
   }, 180_000);
 });
 
@@ -145,10 +154,9 @@ describe('BATCH on a standalone cluster: sort-merge shuffle, more subtasks than 
   let c: ClusterProcesses;
   let tm: Tm;
   beforeAll(async () => {
-    c = new ClusterProcesses((await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'tsflink-batch-sort-')), '127.0.0.2', common);
-    await c.startJobManager(jmArgs);
-    tm = startTm(c, '127.0.0.6', 2, ['taskmanager.network.sort-shuffle.min-parallelism: 1', 'taskmanager.network.sort-shuffle.min-buffers: 4']);
-    await c.waitForTaskManagers(1);
+    let tms: Tm[];
+    ({ c, tms } = await startCluster('tsflink-batch-sort-', ['127.0.0.6'], ['taskmanager.network.sort-shuffle.min-parallelism: 1', 'taskmanager.network.sort-shuffle.min-buffers: 4']));
+    tm = tms[0]!;
   }, 60_000);
   afterAll(() => c.dispose());
 
@@ -158,8 +166,7 @@ describe('BATCH on a standalone cluster: sort-merge shuffle, more subtasks than 
     expect(output(out)).toEqual(expected(N));
     expect(restarted(r.attempts)).toBe(0);
     expect(c.jobManager.stdout()).toMatch(/pipelined region\(s\)/);
-    await waitFor('no shuffle file left', () => shuffleFiles(tm).length === 0, 10_000, 50)
-      .catch(() => { throw new Error(`left: ${JSON.stringify(shuffleFiles(tm))}`); });
+    await expectNoShuffleFiles([tm]);
     expect(shuffleDirsUsed(tm)).toBe(2);
   }, 180_000);
 });
