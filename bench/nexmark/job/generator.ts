@@ -229,7 +229,9 @@ export class NexmarkGenerator {
       channel = HOT_CHANNELS[i]!;
       url = this.hotUrls[i]!;
     } else {
-      [channel, url] = this.channelAndUrl(r.nextIntBounded(CHANNELS_NUMBER));
+      const e = this.channelAndUrl(r.nextIntBounded(CHANNELS_NUMBER));
+      channel = e[0];
+      url = e[1];
     }
     // nexmark-flink adds FIRST_PERSON_ID a second time here; kept, so bidder ids match its generator.
     bidder += FIRST_PERSON_ID;
@@ -254,18 +256,19 @@ function baseUrl(r: JavaRandom): string {
   return 'https://www.nexmark.com/' + nextString(r, 5, '_') + '/' + nextString(r, 5, '_') + '/' + nextString(r, 5, '_') + '/item.htm?query=1';
 }
 
-// Strings are built as UTF-16 code units in one reused array and made a string once (a string grown one
-// character at a time is a rope that every later read has to flatten).
-const codes: number[] = [];
-const fromCodes = (): string => String.fromCharCode.apply(null, codes);
+// Strings are built as UTF-16 code units in a reused array (one per length, so no array is ever resized)
+// and made a string at once; a string grown one character at a time is a rope every later read flattens.
+const codeArrays: number[][] = [];
+const codesOf = (n: number): number[] => codeArrays[n] ??= new Array<number>(n).fill(0);
+const fromCodes = (codes: number[]): string => String.fromCharCode.apply(null, codes);
 
 /** StringsGenerator.nextString: 3…maxLength-1 letters, about 1/13 of them `special`, then trimmed. */
 function nextString(r: JavaRandom, maxLength: number, special: string): string {
   const len = MIN_STRING_LENGTH + r.nextIntBounded(maxLength - MIN_STRING_LENGTH);
   const sp = special.charCodeAt(0);
-  codes.length = len;
+  const codes = codesOf(len);
   for (let i = 0; i < len; i++) codes[i] = r.nextIntBounded(13) === 0 ? sp : 97 + r.nextIntBounded(26);
-  const s = fromCodes();
+  const s = fromCodes(codes);
   return sp === 32 ? s.trim() : s;
 }
 
@@ -273,14 +276,14 @@ function nextString(r: JavaRandom, maxLength: number, special: string): string {
 function nextExactString(r: JavaRandom, length: number): string {
   let rnd = 0;
   let n = 0;
-  codes.length = length;
+  const codes = codesOf(length);
   for (let i = 0; i < length; i++) {
     if (n === 0) { rnd = r.nextInt(); n = 6; }
     codes[i] = 97 + (rnd % 26);
     rnd = (rnd / 26) | 0;
     n--;
   }
-  return fromCodes();
+  return fromCodes(codes);
 }
 
 /** StringsGenerator.nextExtra: pads a record to `desiredAverageSize` on average (±20 %). */
