@@ -9,6 +9,7 @@ import { RecordWriterOutput } from './RecordWriterOutput.js';
 import type { KeyedStateBackend } from '../state/KeyedStateBackend.js';
 import { createKeyedStateBackend } from '../state/StateBackendLoader.js';
 import { Configuration } from '../configuration/Configuration.js';
+import { AUTO_WATERMARK_INTERVAL } from '../configuration/PipelineOptions.js';
 import { computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssignment.js';
 import { OperatorStateStore, type OperatorStateSnapshot } from '../state/OperatorStateStore.js';
 import type { KeyGroupsSnapshot } from '../state/KeyGroupsSnapshot.js';
@@ -137,7 +138,8 @@ export class OperatorChain {
       operatorStateStore: operatorStore,
       accumulators: s.accumulators,
       operatorEventGateway: s.operatorEventGateway(nodeId),
-      autoWatermarkInterval: s.autoWatermarkInterval,
+      // A job setting of pipeline.auto-watermark-interval wins over the TaskManager's (Flink: part of the job's ExecutionConfig).
+      autoWatermarkInterval: this.jobConfiguration.containsKey(AUTO_WATERMARK_INTERVAL.key) ? this.jobConfiguration.get(AUTO_WATERMARK_INTERVAL) : s.autoWatermarkInterval,
       mailbox: s.mailbox,
       yieldToMailbox: s.yieldToMailbox,
       checkpointingEnabled: s.checkpointingEnabled,

@@ -59,6 +59,8 @@ export interface HarnessOptions {
   readonly operatorName?: string;
   /** Mails wait in `mails` until runMailbox() (Flink's harness mailbox) instead of running at once. */
   readonly queuedMailbox?: boolean;
+  /** pipeline.auto-watermark-interval the operator sees (default 0: no periodic watermarks). */
+  readonly autoWatermarkInterval?: number;
 }
 
 /**
@@ -75,6 +77,8 @@ export class OneInputStreamOperatorTestHarness<IN, OUT = unknown> {
   readonly keyedStateBackend: HeapKeyedStateBackend | undefined;
   /** Mails not run yet (queuedMailbox). */
   readonly mails: Array<() => void | Promise<void>> = [];
+  /** Events the operator sent to its coordinator. */
+  readonly operatorEvents: unknown[] = [];
   private opened = false;
 
   constructor(readonly operator: OneInputStreamOperator<IN>, private readonly keySelector?: (v: IN) => unknown,
@@ -110,8 +114,8 @@ export class OneInputStreamOperatorTestHarness<IN, OUT = unknown> {
       keySelectors: this.keySelector ? [this.keySelector as (v: unknown) => unknown] : [],
       operatorStateStore: this.operatorStateStore,
       accumulators: new AccumulatorRegistry(),
-      operatorEventGateway: { sendEventToCoordinator() {} },
-      autoWatermarkInterval: 0,
+      operatorEventGateway: { sendEventToCoordinator: (e) => { this.operatorEvents.push(e); } },
+      autoWatermarkInterval: this.options.autoWatermarkInterval ?? 0,
       mailbox: this.options.queuedMailbox ? (m) => { this.mails.push(m); } : (m) => { void m(); },
       // Immediate mails ran already: yielding only lets promise callbacks (which post mails) run.
       yieldToMailbox: async () => {

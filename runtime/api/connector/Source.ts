@@ -6,9 +6,22 @@ export type InputStatus = 'MORE_AVAILABLE' | 'NOTHING_AVAILABLE' | 'END_OF_INPUT
 
 export interface SourceSplit { readonly splitId: string }
 
-export interface ReaderOutput<T> {
+/** Where a reader emits the records of one split (Flink's SourceOutput). */
+export interface SourceOutput<T> {
   /** Emits a record, optionally with its event timestamp (epoch ms). */
   collect(record: T, timestamp?: number): void;
+}
+
+export interface ReaderOutput<T> extends SourceOutput<T> {
+  /**
+   * The output for one split (Flink's ReaderOutput#createOutputForSplit): its records get the split's
+   * own watermark generator, and the source's watermark is the minimum over its active splits, so
+   * one split that is ahead does not make another's records late. Absent when the source has no
+   * watermark strategy (then emit through this output).
+   */
+  createOutputForSplit?(splitId: string): SourceOutput<T>;
+  /** The split is finished: its watermark no longer counts. */
+  releaseOutputForSplit?(splitId: string): void;
 }
 
 export interface SourceReaderContext {
@@ -31,6 +44,11 @@ export interface SourceReader<T, SplitT> {
   addSplits(splits: SplitT[]): void;
   notifyNoMoreSplits(): void;
   handleSourceEvents?(event: unknown): void;
+  /**
+   * Watermark alignment per split (Flink's pauseOrResumeSplits): stop reading the splits that ran ahead
+   * of the group's allowed watermark, resume those that may continue. Without it the whole reader pauses.
+   */
+  pauseOrResumeSplits?(splitsToPause: string[], splitsToResume: string[]): void;
   snapshotState(checkpointId: number): SplitT[];
   notifyCheckpointComplete?(checkpointId: number): void;
   close(): void | Promise<void>;

@@ -15,11 +15,19 @@ export type TimestampAssigner<T> = (event: T, recordTimestamp: number | null) =>
 export const MAX_WATERMARK = Number.MAX_SAFE_INTEGER;
 export const MIN_WATERMARK = Number.MIN_SAFE_INTEGER;
 
+/** FLIP-182 watermark alignment of a source (WatermarkStrategy.withWatermarkAlignment). Plain data: it travels to the coordinator. */
+export interface WatermarkAlignmentParams {
+  readonly watermarkGroup: string;
+  readonly maxAllowedWatermarkDrift: number;
+  readonly updateInterval: number;
+}
+
 export class WatermarkStrategy<T> {
   private constructor(
     readonly createGenerator: (() => WatermarkGenerator<T>) | null,
     readonly timestampAssigner: TimestampAssigner<T> | null,
     readonly idlenessMs: number | null,
+    readonly alignment: WatermarkAlignmentParams | null = null,
   ) {}
 
   static noWatermarks<T>(): WatermarkStrategy<T> { return new WatermarkStrategy<T>(null, null, null); }
@@ -38,7 +46,21 @@ export class WatermarkStrategy<T> {
   }
 
   withTimestampAssigner(assigner: TimestampAssigner<T>): WatermarkStrategy<T> {
-    return new WatermarkStrategy<T>(this.createGenerator, assigner, this.idlenessMs);
+    return new WatermarkStrategy<T>(this.createGenerator, assigner, this.idlenessMs, this.alignment);
+  }
+
+  /**
+   * Watermark alignment (Flink FLIP-182, sources only): every `updateIntervalMs` the sources of
+   * `watermarkGroup` report their watermarks to their coordinators, which announce the group's
+   * minimum + `maxAllowedDriftMs`; a source reader (or split, if the reader can pause splits) whose
+   * watermark is beyond that stops reading until the others catch up.
+   */
+  withWatermarkAlignment(watermarkGroup: string, maxAllowedDriftMs: number, updateIntervalMs = 1000): WatermarkStrategy<T> {
+    if (typeof watermarkGroup !== 'string' || watermarkGroup === '') throw new TypeError('withWatermarkAlignment: the watermark group must be a non-empty string.');
+    if (!(Number.isFinite(maxAllowedDriftMs) && maxAllowedDriftMs >= 0)) throw new RangeError(`withWatermarkAlignment: the maximal drift must be >= 0 ms, got ${maxAllowedDriftMs}.`);
+    if (!(Number.isFinite(updateIntervalMs) && updateIntervalMs > 0)) throw new RangeError(`withWatermarkAlignment: the update interval must be > 0 ms, got ${updateIntervalMs}.`);
+    return new WatermarkStrategy<T>(this.createGenerator, this.timestampAssigner, this.idlenessMs,
+      { watermarkGroup, maxAllowedWatermarkDrift: maxAllowedDriftMs, updateInterval: updateIntervalMs });
   }
 
   /** Marks the input idle after `ms` without records, so downstream ignores it in the minimum watermark (Flink's WatermarksWithIdleness). */
@@ -46,7 +68,7 @@ export class WatermarkStrategy<T> {
     if (!(Number.isFinite(ms) && ms > 0)) throw new RangeError(`withIdleness: the idle timeout must be a positive number of milliseconds, got ${ms}.`);
     const base = this.createGenerator;
     const create = (): WatermarkGenerator<T> => new WatermarksWithIdleness<T>(base ? base() : { onEvent() {}, onPeriodicEmit() {} }, ms);
-    return new WatermarkStrategy<T>(create, this.timestampAssigner, ms);
+    return new WatermarkStrategy<T>(create, this.timestampAssigner, ms, this.alignment);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { SourceReader, ReaderOutput, InputStatus, SourceReaderContext, SplitEnumerator, SplitEnumeratorContext } from '../../api/connector/Source.js';
+import type { SourceReader, ReaderOutput, SourceOutput, InputStatus, SourceReaderContext, SplitEnumerator, SplitEnumeratorContext } from '../../api/connector/Source.js';
 
 /** A split that is a range of indexes [from, to) of some generator. */
 export interface IndexRangeSplit { splitId: string; from: number; to: number }
@@ -13,6 +13,8 @@ export const POLL_BATCH = 1024;
 export class IteratorSourceReader<T> implements SourceReader<T, IndexRangeSplit> {
   private splits: IndexRangeSplit[] = [];
   private current: IndexRangeSplit | null = null;
+  /** The current split's output: its own watermarks when the source has a watermark strategy. */
+  private currentOut: SourceOutput<T> | null = null;
   private next = 0;
   private noMoreSplits = false;
   private awaitingSplit = false;
@@ -55,11 +57,14 @@ export class IteratorSourceReader<T> implements SourceReader<T, IndexRangeSplit>
     }
     const end = Math.min(this.current.to, this.next + budget);
     const record = this.record;
-    for (let i = this.next; i < end; i++) output.collect(record(i));
+    const out = this.currentOut ??= output.createOutputForSplit?.(this.current.splitId) ?? output;
+    for (let i = this.next; i < end; i++) out.collect(record(i));
     this.emitted += end - this.next;
     this.next = end;
     if (end >= this.current.to) {
+      output.releaseOutputForSplit?.(this.current.splitId);
       this.current = null;
+      this.currentOut = null;
       if (this.splits.length === 0) this.requestSplit();
     }
     return 'MORE_AVAILABLE';

@@ -1,6 +1,7 @@
 import type { OperatorCoordinator, SubtaskGateway } from './OperatorCoordinator.js';
 import type { Source, SplitEnumerator, SplitEnumeratorContext } from '../../api/connector/Source.js';
 import type { SourceOperatorEvent, SourceCoordinatorEvent } from '../../operators/SourceOperator.js';
+import { WatermarkAlignmentGroups, SourceWatermarkAlignment } from '../../connectors/source/WatermarkAlignment.js';
 
 /** Hosts a source's SplitEnumerator in the JobMaster and routes split requests/assignments. */
 export class SourceCoordinator implements OperatorCoordinator {
@@ -10,8 +11,13 @@ export class SourceCoordinator implements OperatorCoordinator {
   /** Splits handed to each reader since its attempt started: a reader that starts over gets them back. */
   private readonly assigned = new Map<number, unknown[]>();
 
+  /** Watermark alignment, once a reader registered with the strategy's alignment parameters. */
+  private alignment: SourceWatermarkAlignment | undefined;
+
+  /** `alignmentGroups`: shared by the job's source coordinators, so sources of one group align with each other. */
   constructor(private readonly source: Source<unknown, unknown>, private readonly parallelism: number,
-    private readonly toSubtask: SubtaskGateway, private readonly onError: (e: unknown) => void) {}
+    private readonly toSubtask: SubtaskGateway, private readonly onError: (e: unknown) => void,
+    private readonly alignmentGroups = new WatermarkAlignmentGroups()) {}
 
   private context(): SplitEnumeratorContext<unknown> {
     return {
@@ -40,7 +46,16 @@ export class SourceCoordinator implements OperatorCoordinator {
       const en = this.enumerator;
       if (!en) return;
       switch (e.type) {
-        case 'ReaderRegistration': this.readers.add(subtask); en.addReader(subtask); break;
+        case 'ReaderRegistration':
+          this.readers.add(subtask);
+          if (e.alignment && !this.alignment) {
+            this.alignment = new SourceWatermarkAlignment(e.alignment, this.alignmentGroups, () => this.readers,
+              (s, maxWatermark) => this.toSubtask(s, { type: 'WatermarkAlignment', maxWatermark } satisfies SourceCoordinatorEvent));
+            this.alignment.start();
+          }
+          en.addReader(subtask);
+          break;
+        case 'ReportedWatermark': this.alignment?.report(subtask, e.watermark); break;
         case 'RequestSplit': await en.handleSplitRequest(subtask); break;
         case 'SourceEventToCoordinator': en.handleSourceEvent?.(subtask, e.event); break;
       }
@@ -68,6 +83,7 @@ export class SourceCoordinator implements OperatorCoordinator {
     await this.chain;
     await this.enumerator?.close();
     this.readers.clear();
+    this.alignment?.reset();
     this.assigned.clear();
     if (checkpointId === undefined || state === undefined) { await this.start(); return; }
     this.enumerator = this.source.restoreEnumerator(this.context(), state);
@@ -75,6 +91,7 @@ export class SourceCoordinator implements OperatorCoordinator {
   }
 
   async close(): Promise<void> {
+    this.alignment?.close();
     await this.chain;
     await this.enumerator?.close();
     this.enumerator = undefined;

@@ -6,6 +6,7 @@ import { type TaskDeploymentDescriptor, type TaskExecutionState, type TaskIOMetr
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
 import type { OperatorCoordinator } from '../coordination/OperatorCoordinator.js';
 import { SourceCoordinator } from '../coordination/SourceCoordinator.js';
+import { WatermarkAlignmentGroups } from '../../connectors/source/WatermarkAlignment.js';
 import { CollectSinkCoordinator } from '../coordination/CollectSinkCoordinator.js';
 import { type RestartBackoffTimeStrategy, createRestartStrategy } from './failover/RestartBackoffTimeStrategy.js';
 import { type JobResult, mergeAccumulators } from './JobResult.js';
@@ -173,13 +174,15 @@ export class JobMaster implements JobMasterGateway {
   }
 
   private createCoordinators(): void {
+    // One store per job: sources of one watermark alignment group align across operators.
+    const alignmentGroups = new WatermarkAlignmentGroups();
     for (const v of this.job.jobGraph.vertices) {
       for (const op of v.operators) {
         const node = this.userGraph!.getNode(op.nodeId);
         if (node.source) {
           this.coordinators.set(op.nodeId, new SourceCoordinator(node.source, v.parallelism,
             (subtask, event) => this.sendFromCoordinator(v.id, subtask, op.nodeId, event),
-            (e) => { void this.handleGlobalFailure(serializeThrowable(e, `SourceCoordinator of '${node.name}'`)); }));
+            (e) => { void this.handleGlobalFailure(serializeThrowable(e, `SourceCoordinator of '${node.name}'`)); }, alignmentGroups));
         }
       }
     }
