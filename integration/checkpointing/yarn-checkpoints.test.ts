@@ -141,6 +141,8 @@ describe('exactly-once with checkpoints on HDFS under yarn-application (kill -9 
       history = ((await (await fetch(`${url}/jobs/${jobId}/checkpoints`)).json()) as { history: History }).history;
       return history.some((h) => h.status === 'COMPLETED' && h.checkpointed_size < h.state_size);
     }, 30_000, 200).catch((e: Error) => { throw new Error(`${e.message}\n${JSON.stringify(history)}`); });
+    // Barriers carry the latest completion, so no task extends a chain whose files were discarded.
+    expect(history.filter((h) => h.status === 'FAILED'), 'failed checkpoints').toEqual([]);
     expect(((await listHdfs(`${jobDir}/shared`)) ?? []).length).toBeGreaterThan(0);
 
     const pids = await waitFor('two TaskManager processes', () => { const m = taskManagerPids(id); return m.size >= 2 ? m : undefined; }, 60_000, 250);

@@ -313,6 +313,7 @@ export class CheckpointCoordinator {
     const cmd: CheckpointCommand = {
       kind: 'trigger', checkpointId, timestamp, type, unaligned: this.unaligned && this.alignedCheckpointTimeout === 0 && type !== 'SAVEPOINT',
       ...(savepoint ? { location } : {}), ...(request.stop ? { stop: request.stop } : {}),
+      ...(this.latestOwnCheckpointId() !== undefined ? { completed: this.latestOwnCheckpointId()! } : {}),
     };
     for (const t of toTrigger) this.ctx.sendCommand(t.attemptId, cmd);
     if (request.stop) this.stopWithSavepointReachedTasks = true;
@@ -625,6 +626,12 @@ export class CheckpointCoordinator {
   private disposeLocation(checkpointId: number, savepointDir?: string): void {
     if (savepointDir !== undefined) this.track(getFileSystem(savepointDir).delete(savepointDir, true).catch(() => false));
     else if (this.storage) this.track(this.storage.disposeCheckpoint(checkpointId).catch(() => false));
+  }
+
+  /** The newest retained checkpoint this job took itself (a restored snapshot's chain is no task's). */
+  private latestOwnCheckpointId(): number | undefined {
+    const cp = this.store.getLatestCheckpoint();
+    return cp && !cp.restoredFrom ? cp.checkpointId : undefined;
   }
 
   /** Adds a completed checkpoint to the store; its incremental files are referenced until it leaves. */

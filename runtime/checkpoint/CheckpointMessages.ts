@@ -16,6 +16,11 @@ export type CheckpointCommand =
     readonly location?: string;
     /** Stop-with-savepoint: the sources stop before the barrier; `drain` finishes the operators first (+∞ watermark). */
     readonly stop?: StopMode;
+    /**
+     * The latest completed checkpoint when this one was triggered: a task that has not heard of its
+     * completion yet (incremental state backends) extends that chain, not an older one.
+     */
+    readonly completed?: number;
   }
   | { readonly kind: 'complete'; readonly checkpointId: number }
   | { readonly kind: 'abort'; readonly checkpointId: number };

@@ -13,5 +13,5 @@ export type StreamEvent =
    * the input channel's queue; the consumer persists that many as in-flight channel state.
    * `location` (savepoints): the savepoint directory every task writes its state files to.
    */
-  | { type: 'CheckpointBarrier'; checkpointId: number; timestamp: number; unaligned: boolean; savepoint: boolean; overtaken?: number; location?: string }
+  | { type: 'CheckpointBarrier'; checkpointId: number; timestamp: number; unaligned: boolean; savepoint: boolean; overtaken?: number; location?: string; completed?: number }
   | { type: 'CancelCheckpointMarker'; checkpointId: number };

@@ -85,6 +85,8 @@ export class Task {
   private barrierType: SnapshotType = 'CHECKPOINT';
   private barrierUnaligned = false;
   private barrierLocation: string | undefined;
+  /** The latest completed checkpoint the coordinator told this task of (trigger commands, barriers). */
+  private knownCompleted = -1;
   /** In-flight input of the unaligned checkpoint this attempt restores, replayed before the gate is read. */
   private restoredInput: RestoredOperatorState['inputChannels'];
   /** A rescaled restore: the in-flight records of several old subtasks, of which this one replays its key groups'. */
@@ -163,6 +165,7 @@ export class Task {
           // A checkpoint this task already took part in (through its inputs) is not taken twice.
           if (cmd.checkpointId <= cp.lastCheckpointId) return;
           // Stop-with-savepoint at a running source: the source loop ends first (stopForSavepoint).
+          if (cmd.completed !== undefined) this.knownCompleted = Math.max(this.knownCompleted, cmd.completed);
           if (cmd.stop && this.inSourceLoop) { this.stopRequest = { checkpointId: cmd.checkpointId, timestamp: cmd.timestamp, drain: cmd.stop.drain, location: cmd.location }; return; }
           await this.performCheckpoint(cmd.checkpointId, cmd.timestamp, cmd.type, { alignmentDurationMs: 0, bytesProcessedDuringAlignment: 0 }, cmd.unaligned, cmd.location);
           break;
@@ -189,7 +192,7 @@ export class Task {
     const uc = type !== 'SAVEPOINT' && (uch ? uch.isUnaligned(checkpointId) : unaligned);
     const channelState = uc && uch ? uch.channelState(checkpointId) : undefined;
     await this.checkpoints!.checkpointState(checkpointId, timestamp, type, m, uc,
-      channelState ? { headNodeId: this.vertex.headNodeId, state: channelState } : undefined, location);
+      channelState ? { headNodeId: this.vertex.headNodeId, state: channelState } : undefined, location, this.knownCompleted);
   }
 
   /** Operators are done: with checkpoints, tell downstream (EndOfData) so it finishes too before the final checkpoint. */
@@ -542,6 +545,7 @@ export class Task {
             this.barrierType = ev.savepoint ? 'SAVEPOINT' : 'CHECKPOINT';
             this.barrierUnaligned = ev.unaligned;
             this.barrierLocation = ev.location;
+            if (ev.completed !== undefined) this.knownCompleted = Math.max(this.knownCompleted, ev.completed);
             handler.processBarrier(b.channel, ev);
             const pb = this.pendingBarrier;
             if (pb) { this.pendingBarrier = null; await this.performCheckpoint(pb.checkpointId, pb.timestamp, pb.type, pb.m, this.barrierUnaligned, pb.location); }

@@ -92,10 +92,10 @@ export class SubtaskCheckpointCoordinator {
    * task snapshots), then the synchronous phase. Throws if an operator's snapshot fails (Flink
    * fails the task: a synchronous-phase failure is a task failure).
    */
-  async checkpointState(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics, unaligned = false, channelState?: ChannelStateFuture, location?: string): Promise<void> {
+  async checkpointState(checkpointId: number, timestamp: number, type: SnapshotType, m: BarrierMetrics, unaligned = false, channelState?: ChannelStateFuture, location?: string, completed = -1): Promise<void> {
     const startDelayMs = Math.max(0, Date.now() - timestamp);
     this.lastCheckpointId = Math.max(this.lastCheckpointId, checkpointId);
-    const barrier = { type: 'CheckpointBarrier' as const, checkpointId, timestamp, unaligned, savepoint: type === 'SAVEPOINT', ...(location !== undefined ? { location } : {}) };
+    const barrier = { type: 'CheckpointBarrier' as const, checkpointId, timestamp, unaligned, savepoint: type === 'SAVEPOINT', ...(location !== undefined ? { location } : {}), ...(completed >= 0 ? { completed } : {}) };
     // Unaligned: ahead of every queued output buffer (the consumer persists what it overtook).
     for (const p of this.partitions) { if (unaligned) p.broadcastPriorityBarrier(barrier); else p.broadcastEvent(barrier); }
     const t0 = performance.now();
@@ -105,6 +105,8 @@ export class SubtaskCheckpointCoordinator {
       if (op.snapshotState) await op.snapshotState({ checkpointId, timestamp });
     }
     const taken: TakenSnapshot[] = [];
+    // The coordinator's latest completion may not have reached this task yet: incremental backends confirm it now.
+    if (completed >= 0) for (const stores of this.chain.stateStores.values()) stores.keyed?.notifyCheckpointComplete?.(completed);
     for (const [nodeId, stores] of this.chain.stateStores) {
       // Keyed state: key lists now, values serialized in the asynchronous phase (copy-on-write).
       const keyed = stores.keyed?.beginSnapshot({ checkpointId, savepoint: type === 'SAVEPOINT' || location !== undefined });
