@@ -92,6 +92,8 @@ export class CheckpointCoordinator {
   private readonly storage: CheckpointStorage | undefined;
   private storageReady: Promise<void> | undefined;
   readonly store: CompletedCheckpointStore;
+  /** The job ended keeping its checkpoints (externalized retention). */
+  private retainedAtShutdown = false;
   /** Reference counts of incremental checkpoints' shared files. */
   readonly sharedState: SharedStateRegistry;
   private readonly failureManager: CheckpointFailureManager;
@@ -413,8 +415,9 @@ export class CheckpointCoordinator {
       return;
     }
     if (this.shutDown) {
-      // Finalized after shutdown: not in the store, so it is discarded here (a savepoint stays: it is complete).
-      if (pc.location !== undefined && !pc.savepoint) this.disposeLocation(pc.checkpointId);
+      // Finalized after shutdown: not in the store, so it is discarded here, unless the job ended keeping its
+      // checkpoints (retention): then this complete one stays too (a savepoint stays anyway: it is complete).
+      if (pc.location !== undefined && !pc.savepoint && !this.retainedAtShutdown) this.disposeLocation(pc.checkpointId);
       const w = this.completionWaiters.get(pc.checkpointId);
       this.completionWaiters.delete(pc.checkpointId);
       w?.reject(new CheckpointException('CHECKPOINT_COORDINATOR_SHUTDOWN'));
@@ -591,6 +594,7 @@ export class CheckpointCoordinator {
     // Flink's CheckpointProperties: externalized checkpoints survive a failed job, and a cancelled one with RETAIN_ON_CANCELLATION.
     const externalized = this.retention !== 'NO_EXTERNALIZED_CHECKPOINTS';
     const retain = externalized && (jobStatus === 'FAILED' || (jobStatus === 'CANCELED' && this.retention === 'RETAIN_ON_CANCELLATION'));
+    this.retainedAtShutdown = retain;
     await this.store.shutdown(retain);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await this.deleteUnreferencedSharedFiles();
