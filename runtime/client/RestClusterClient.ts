@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { type RestClientTlsOptions, loadRestClientTls } from '../security/SSLUtils.js';
+import { tlsErrorCode } from '../security/InternalTlsContext.js';
 import { Readable } from 'node:stream';
 import type { JobSubmissionInfo } from '../jobmanager/gateways.js';
 import type { JobClient, JobStatus } from '../api/environment/JobClient.js';
@@ -89,12 +90,6 @@ function networkCode(e: unknown): string | undefined {
     if (name === 'TimeoutError') return 'ETIMEDOUT';
   }
   return undefined;
-}
-
-/** An OpenSSL/certificate failure code (a wrong CA, host name, protocol), not a connection failure. */
-function tlsErrorCode(e: unknown): string | undefined {
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO' || code.includes('CERT')) ? code : undefined;
 }
 
 /** The message of an exception from its stack trace ("Name: message\n    at …"). */

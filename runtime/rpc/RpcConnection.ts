@@ -5,7 +5,7 @@ import { Unpackr, type Packr as MsgPackr } from 'msgpackr';
 // -0-preserving: RPC messages carry user values too (collect sink batches, operator events, accumulators).
 import { Packr } from '../network/Packr.js';
 import { serverHandshake, clientHandshake, AuthenticationError } from '../security/ClusterSecret.js';
-import type { InternalTlsOptions } from '../security/InternalTlsContext.js';
+import { type InternalTlsOptions, tlsErrorCode } from '../security/InternalTlsContext.js';
 
 /**
  * The control plane between JobManager and TaskManagers (Flink's RPC): request/response and
@@ -243,7 +243,4 @@ export async function connectRpc(host: string, port: number, secret: string, han
 }
 
 /** An OpenSSL-level failure (not a refused or reset connection, which a retry may fix). */
-function isTlsFailure(e: unknown): boolean {
-  const code = (e as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && (code.startsWith('ERR_SSL') || code === 'EPROTO' || code.startsWith('ERR_TLS') || code.includes('CERT'));
-}
+const isTlsFailure = (e: unknown): boolean => tlsErrorCode(e) !== undefined;

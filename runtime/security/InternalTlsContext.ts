@@ -20,3 +20,9 @@ export function internalTls(): InternalTlsOptions | undefined { return current; 
 
 /** Sets (or clears, with undefined) the process's internal TLS settings. */
 export function setInternalTls(opts: InternalTlsOptions | undefined): void { current = opts; }
+
+/** The OpenSSL / certificate error code of `e` (a wrong CA, host name, protocol), if it is one: not a refused or reset connection. */
+export function tlsErrorCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO' || code.includes('CERT')) ? code : undefined;
+}
