@@ -143,10 +143,4 @@ export abstract class AbstractUdfStreamOperator<OUT, F> extends AbstractStreamOp
   }
 }
 
-/** A per-subtask copy of a user function object, so instance fields are not shared between subtasks. */
-export function copyUserFunction<F>(f: F): F {
-  if (f !== null && typeof f === 'object') {
-    return Object.assign(Object.create(Object.getPrototypeOf(f) as object) as object, f) as F;
-  }
-  return f;
-}
+export { copyUserFunction } from './copyUserFunction.js';
