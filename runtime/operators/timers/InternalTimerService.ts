@@ -1,10 +1,9 @@
-import { HeapPriorityQueue } from './HeapPriorityQueue.js';
+import { HeapPriorityQueueSet } from './HeapPriorityQueueSet.js';
 import type { ProcessingTimeService } from './ProcessingTimeService.js';
 import type { KeyedStateBackend, TimerDomain, TimerSnapshotSource } from '../../state/KeyedStateBackend.js';
-import { keyToMapKey } from '../../util/KeyEncoding.js';
 import { MIN_WATERMARK } from '../../api/eventtime/WatermarkStrategy.js';
 
-export interface InternalTimer { timestamp: number; key: unknown; dedupKey: string }
+export interface InternalTimer { readonly timestamp: number; readonly key: unknown }
 
 export interface Triggerable {
   onEventTime(timer: InternalTimer): void;
@@ -17,14 +16,13 @@ export const DEFAULT_TIMER_SERVICE_NAME = 'user-timers';
 /**
  * Keyed event-time and processing-time timers of one operator (Flink's InternalTimerServiceImpl).
  * At most one timer per (key, timestamp, domain). Processing-time timers share one
- * underlying task timer for the earliest timestamp. The service registers with the backend under
+ * underlying task timer for the earliest timestamp. Registering and deleting a timer are O(log n)
+ * (HeapPriorityQueueSet). The service registers with the backend under
  * `name`, which snapshots its timers and hands back the ones restored under that name.
  */
 export class InternalTimerService implements TimerSnapshotSource {
-  private readonly eventTimers = new HeapPriorityQueue<InternalTimer>();
-  private readonly procTimers = new HeapPriorityQueue<InternalTimer>();
-  private readonly eventSet = new Set<string>();
-  private readonly procSet = new Set<string>();
+  private readonly eventTimers = new HeapPriorityQueueSet();
+  private readonly procTimers = new HeapPriorityQueueSet();
   private nextProcTimer: { ts: number; cancel(): void } | null = null;
   currentWatermark = MIN_WATERMARK;
 
@@ -35,18 +33,11 @@ export class InternalTimerService implements TimerSnapshotSource {
     readonly name: string = DEFAULT_TIMER_SERVICE_NAME,
   ) {
     const restored = backend.registerTimerService(name, this);
-    for (const [ts, key] of restored.event) this.addTimer(this.eventTimers, this.eventSet, ts, key);
-    for (const [ts, key] of restored.processing) this.addTimer(this.procTimers, this.procSet, ts, key);
+    for (const [ts, key] of restored.event) this.eventTimers.add(ts, key);
+    for (const [ts, key] of restored.processing) this.procTimers.add(ts, key);
     // Due ones fire through the mailbox, i.e. once the task runs.
     const first = this.procTimers.peek();
     if (first) this.scheduleProc(first.timestamp);
-  }
-
-  private addTimer(q: HeapPriorityQueue<InternalTimer>, set: Set<string>, ts: number, key: unknown): void {
-    const d = this.dedup(ts, key);
-    if (set.has(d)) return;
-    set.add(d);
-    q.push({ timestamp: ts, key, dedupKey: d });
   }
 
   forEachTimer(domain: TimerDomain, fn: (timestamp: number, key: unknown) => void): void {
@@ -55,34 +46,16 @@ export class InternalTimerService implements TimerSnapshotSource {
 
   currentProcessingTime(): number { return this.pts.getCurrentProcessingTime(); }
 
-  private dedup(ts: number, key: unknown): string { return `${ts}|${String(keyToMapKey(key))}|${typeof key}`; }
+  registerEventTimeTimer(ts: number): void { this.eventTimers.add(ts, this.backend.getCurrentKey()); }
 
-  registerEventTimeTimer(ts: number): void {
-    const key = this.backend.getCurrentKey();
-    const d = this.dedup(ts, key);
-    if (this.eventSet.has(d)) return;
-    this.eventSet.add(d);
-    this.eventTimers.push({ timestamp: ts, key, dedupKey: d });
-  }
-
-  deleteEventTimeTimer(ts: number): void {
-    const d = this.dedup(ts, this.backend.getCurrentKey());
-    if (this.eventSet.delete(d)) this.eventTimers.removeIf((t) => t.dedupKey === d);
-  }
+  deleteEventTimeTimer(ts: number): void { this.eventTimers.delete(ts, this.backend.getCurrentKey()); }
 
   registerProcessingTimeTimer(ts: number): void {
-    const key = this.backend.getCurrentKey();
-    const d = this.dedup(ts, key);
-    if (this.procSet.has(d)) return;
-    this.procSet.add(d);
-    this.procTimers.push({ timestamp: ts, key, dedupKey: d });
+    if (!this.procTimers.add(ts, this.backend.getCurrentKey())) return;
     if (this.nextProcTimer === null || ts < this.nextProcTimer.ts) this.scheduleProc(ts);
   }
 
-  deleteProcessingTimeTimer(ts: number): void {
-    const d = this.dedup(ts, this.backend.getCurrentKey());
-    if (this.procSet.delete(d)) this.procTimers.removeIf((t) => t.dedupKey === d);
-  }
+  deleteProcessingTimeTimer(ts: number): void { this.procTimers.delete(ts, this.backend.getCurrentKey()); }
 
   private scheduleProc(ts: number): void {
     this.nextProcTimer?.cancel();
@@ -95,7 +68,6 @@ export class InternalTimerService implements TimerSnapshotSource {
     let t: InternalTimer | undefined;
     while ((t = this.procTimers.peek()) !== undefined && t.timestamp <= now) {
       this.procTimers.poll();
-      this.procSet.delete(t.dedupKey);
       this.backend.setCurrentKey(t.key);
       this.target.onProcessingTime(t);
     }
@@ -108,7 +80,6 @@ export class InternalTimerService implements TimerSnapshotSource {
     let t: InternalTimer | undefined;
     while ((t = this.eventTimers.peek()) !== undefined && t.timestamp <= wm) {
       this.eventTimers.poll();
-      this.eventSet.delete(t.dedupKey);
       this.backend.setCurrentKey(t.key);
       this.target.onEventTime(t);
     }
@@ -120,19 +91,16 @@ export class InternalTimerService implements TimerSnapshotSource {
    */
   fireAllForCurrentKey(): void {
     const key = this.backend.getCurrentKey();
-    const mk = keyToMapKey(key);
-    const fire = (q: HeapPriorityQueue<InternalTimer>, set: Set<string>, onFire: (t: InternalTimer) => void): void => {
-      for (;;) {
-        const mine = q.toArray().filter((t) => keyToMapKey(t.key) === mk).sort((a, b) => a.timestamp - b.timestamp);
-        if (mine.length === 0) return;
-        q.removeIf((t) => keyToMapKey(t.key) === mk);
-        for (const t of mine) { set.delete(t.dedupKey); this.backend.setCurrentKey(t.key); onFire(t); }
+    const fire = (q: HeapPriorityQueueSet, onFire: (t: InternalTimer) => void): void => {
+      // Firing may register more timers of the key: until there are none.
+      for (let mine = q.takeAllOfKey(key); mine.length > 0; mine = q.takeAllOfKey(key)) {
+        for (const t of mine) { this.backend.setCurrentKey(t.key); onFire(t); }
       }
     };
     const saved = this.currentWatermark;
     this.currentWatermark = Number.MAX_SAFE_INTEGER;
-    fire(this.eventTimers, this.eventSet, (t) => this.target.onEventTime(t));
-    fire(this.procTimers, this.procSet, (t) => this.target.onProcessingTime(t));
+    fire(this.eventTimers, (t) => this.target.onEventTime(t));
+    fire(this.procTimers, (t) => this.target.onProcessingTime(t));
     this.currentWatermark = saved;
   }
 
@@ -142,6 +110,6 @@ export class InternalTimerService implements TimerSnapshotSource {
   dispose(): void {
     this.nextProcTimer?.cancel();
     this.nextProcTimer = null;
-    this.eventTimers.clear(); this.procTimers.clear(); this.eventSet.clear(); this.procSet.clear();
+    this.eventTimers.clear(); this.procTimers.clear();
   }
 }

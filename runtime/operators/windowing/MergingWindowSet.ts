@@ -14,20 +14,27 @@ export type MergeFunction<W> = (mergeResult: W, mergedWindows: W[], stateWindowR
 export class MergingWindowSet<W extends Window> {
   /** window key → [window, state window]. */
   private readonly mapping = new Map<string, [W, W]>();
-  private readonly initial: string;
+  /** The persisted mapping: window key → state window key. */
+  private readonly initial = new Map<string, string>();
 
   constructor(private readonly assigner: MergingWindowAssigner<unknown, W>, private readonly serializer: WindowSerializer<W>,
     private readonly state: ListState<[string, string]>) {
-    for (const [w, s] of state.get()) this.mapping.set(w, [serializer.fromKey(w), serializer.fromKey(s)]);
-    this.initial = this.encode();
+    for (const [w, s] of state.get()) {
+      this.mapping.set(w, [serializer.fromKey(w), serializer.fromKey(s)]);
+      this.initial.set(w, s);
+    }
   }
 
-  private encode(): string { return JSON.stringify([...this.mapping].map(([k, [, s]]) => [k, this.serializer.toKey(s)])); }
-
-  /** Writes the mapping back to keyed state if it changed. */
+  /** Writes the mapping back to keyed state if it changed (Flink compares with the initial mapping, too). */
   persist(): void {
-    if (this.encode() === this.initial) return;
+    if (this.unchanged()) return;
     this.state.update([...this.mapping].map(([k, [, s]]) => [k, this.serializer.toKey(s)] as [string, string]));
+  }
+
+  private unchanged(): boolean {
+    if (this.mapping.size !== this.initial.size) return false;
+    for (const [k, [, s]] of this.mapping) if (this.initial.get(k) !== this.serializer.toKey(s)) return false;
+    return true;
   }
 
   /** The window holding the state of in-flight `window`, or undefined if it is not in flight. */

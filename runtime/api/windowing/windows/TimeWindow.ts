@@ -54,7 +54,7 @@ export class TimeWindow extends Window {
   }
 
   static readonly serializer: WindowSerializer<TimeWindow> = {
-    toKey: (w) => `${w.start},${w.end}`,
+    toKey: (w) => namespaceKey(w.start, w.end),
     fromKey: (k) => {
       const i = k.indexOf(',');
       const start = Number(k.slice(0, i)), end = Number(k.slice(i + 1));
@@ -62,4 +62,21 @@ export class TimeWindow extends Window {
       return new TimeWindow(start, end);
     },
   };
+}
+
+// A direct-mapped cache of namespace keys. Assigners make new window objects for every element, and
+// the live windows are few: a window's key is then built once, not per element (number-to-string
+// conversion and its garbage dominated windowed jobs), and V8 keeps the cached string's hash for the
+// state maps it indexes.
+const CACHE_BITS = 12;
+const cacheStart = new Float64Array(1 << CACHE_BITS).fill(NaN);
+const cacheEnd = new Float64Array(1 << CACHE_BITS);
+const cacheKey: string[] = new Array<string>(1 << CACHE_BITS).fill('');
+
+function namespaceKey(start: number, end: number): string {
+  const i = Math.imul((start | 0) ^ Math.imul(end | 0, 0x9e3779b1), 0x85ebca6b) >>> (32 - CACHE_BITS);
+  if (cacheStart[i] === start && cacheEnd[i] === end) return cacheKey[i]!;
+  const k = `${start},${end}`;
+  cacheStart[i] = start; cacheEnd[i] = end; cacheKey[i] = k;
+  return k;
 }
