@@ -262,6 +262,7 @@ describe('EtlScheduler', () => {
       writeFileSync(join(out, `part-0-${attempt}`), `attempt ${attempt}\n`);
       mkdirSync(rejects, { recursive: true });
       writeFileSync(join(rejects, 'rejects-0.jsonl'), '{"line":3}\n'.repeat(Number(attempt)));
+      writeFileSync(join(rejects, '.part-0.inprogress'), 'not counted\n');
       launcher.end(launcher.last(), ok ? 'SUCCEEDED' : 'FAILED', ok ? undefined : 'bad input');
     };
     await advance(s, at('2026-03-02T00:00:00Z'), HOUR);
@@ -275,6 +276,7 @@ describe('EtlScheduler', () => {
     await s.tick();
     job(false); // a failed rerun: the committed partition stays as it was, the staging output is dropped
     await s.tick();
+    expect(s.runs('etl')[0]).toMatchObject({ state: 'FAILED', recordsRejected: 2 }); // a run failed by maxRejectedFraction says how many
     expect(readdirSync(table)).toEqual(['dt=2026-03-01']);
     expect(readdirSync(join(table, 'dt=2026-03-01')).sort()).toEqual(['_SUCCESS', 'part-0-1']);
     await s.rerun('etl', 'scheduled__20260301T000000Z');

@@ -552,13 +552,9 @@ export class EtlScheduler {
       if ((s.state === 'FAILED' || s.state === 'CANCELED' || s.state === 'UNKNOWN') && out) {
         await this.committer.abort(out).catch((err: unknown) => this.log('WARN', `Schedule '${spec.name}' run ${r.runId}: cannot remove ${out.staging}: ${(err as Error).message}`));
       }
+      // Also for a failed attempt: a job failed by maxRejectedFraction says how much was rejected.
+      if (s.state === 'SUCCEEDED' || s.state === 'FAILED') await this.countRejected(spec, r, s);
       if (s.state === 'SUCCEEDED') {
-        const rejected = Number(s.accumulators?.['numRecordsRejected'] ?? NaN);
-        if (Number.isFinite(rejected)) r.recordsRejected = rejected;
-        if (spec.rejects) {
-          const dir = renderTemplate(spec.rejects, runParameters(r, r.attempt, spec.timezone));
-          try { r.recordsRejected = await this.committer.countLines(dir); } catch (err) { this.log('WARN', `Schedule '${spec.name}' run ${r.runId}: cannot count rejects in ${dir}: ${(err as Error).message}`); }
-        }
         this.endAttempt(r, 'SUCCEEDED');
         this.finish(e, r, 'SUCCEEDED');
         this.metrics.lastSuccessTimestamp.set(spec.name, now);
@@ -585,6 +581,16 @@ export class EtlScheduler {
         await this.checkSla(e, r, now);
       }
     }
+  }
+
+  /** The attempt's rejected records: the job's numRecordsRejected accumulator, or the lines in the run's rejects dir. */
+  private async countRejected(spec: ScheduleSpec, r: ScheduleRun, s: LaunchedJobState): Promise<void> {
+    delete r.recordsRejected;
+    const rejected = Number(s.accumulators?.['numRecordsRejected'] ?? NaN);
+    if (Number.isFinite(rejected)) r.recordsRejected = rejected;
+    if (!spec.rejects) return;
+    const dir = renderTemplate(spec.rejects, runParameters(r, r.attempt, spec.timezone));
+    try { r.recordsRejected = await this.committer.countLines(dir); } catch (err) { this.log('WARN', `Schedule '${spec.name}' run ${r.runId}: cannot count rejects in ${dir}: ${(err as Error).message}`); }
   }
 
   private async checkSla(e: Entry, r: ScheduleRun, now: number): Promise<void> {
