@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { EtlScheduler, type LaunchedJobState, type RunLauncher, type RunSubmission } from './EtlScheduler.js';
 import { RunHistoryStore } from './RunHistoryStore.js';
 import { validateScheduleSpec } from './ScheduleSpec.js';
+import { parseJobParameters } from '../configuration/PipelineOptions.js';
 
 const at = (s: string): number => Date.parse(s);
 const HOUR = 3_600_000;
@@ -59,7 +60,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('EtlScheduler', () => {
   it('runs each hourly interval once, after it ends, with its parameters', async () => {
     const s = scheduler();
-    await s.upsert(spec(), { code, runtime: 'file:///rt.js' });
+    await s.upsert(spec({ config: { 'pipeline.global-job-parameters': 'region:eu,day:{{ds_nodash}}' } }), { code, runtime: 'file:///rt.js' });
     await advance(s, at('2026-03-01T10:59:00Z'));
     expect(launcher.submitted).toHaveLength(0);
     for (let h = 11; h <= 13; h++) {
@@ -73,6 +74,11 @@ describe('EtlScheduler', () => {
       ['--out', '/out/dt=2026-03-01/hr=2026-03-01T12:00:00Z', 'scheduled__20260301T120000Z', '1'],
     ]);
     expect(launcher.submitted.every((r) => r.config['execution.runtime-mode'] === 'BATCH')).toBe(true);
+    // The same parameters for getRuntimeContext().getJobParameter, after the job's own global parameters.
+    expect(parseJobParameters(launcher.submitted[0]!.config['pipeline.global-job-parameters'])).toEqual({
+      region: 'eu', day: '20260301', ds: '2026-03-01', ds_nodash: '20260301', interval_start: '2026-03-01T10:00:00Z', interval_end: '2026-03-01T11:00:00Z',
+      run_id: 'scheduled__20260301T100000Z', attempt: '1', schedule: 'etl',
+    });
     expect(s.runs('etl').map((r) => [r.runId, r.state, r.recordsRejected])).toEqual([
       ['scheduled__20260301T100000Z', 'SUCCEEDED', 3], ['scheduled__20260301T110000Z', 'SUCCEEDED', 3], ['scheduled__20260301T120000Z', 'SUCCEEDED', 3]]);
     expect(s.status('etl')).toMatchObject({ nextFireTime: '2026-03-01T14:00:00Z', lastRun: { runId: 'scheduled__20260301T120000Z', state: 'SUCCEEDED' } });

@@ -5,13 +5,14 @@
 import { createHash } from 'node:crypto';
 import { CronSchedule } from './CronSchedule.js';
 import { materialize, intervalsBetween, firstIntervalStart } from './RunMaterializer.js';
-import { renderTemplate, runParameters, type RunParameters } from './RunTemplate.js';
+import { renderTemplate, runParameters, jobParametersOf, type RunParameters } from './RunTemplate.js';
 import { retryDelay } from './RetryBackoff.js';
 import { ScheduleSpecError, type ScheduleSpec } from './ScheduleSpec.js';
 import { type ScheduleRun, type RunState, type RunKind, intervalRunId, manualRunId, attemptJobId, isTerminal, RUN_STATES } from './ScheduleRun.js';
 import type { RunHistoryStore, StoredSchedule } from './RunHistoryStore.js';
 import { zonedIso, parseInstant } from './ZonedTime.js';
 import { PartitionCommitter, partitionPaths, type PartitionPaths } from './PartitionCommitter.js';
+import { GLOBAL_JOB_PARAMETERS, formatJobParameters, parseJobParameters } from '../configuration/PipelineOptions.js';
 
 export interface Clock { now(): number }
 export const systemClock: Clock = { now: () => Date.now() };
@@ -491,6 +492,15 @@ export class EtlScheduler {
     }
     for (const [k, v] of Object.entries(spec.config)) config[k] = renderTemplate(v, params);
     config['execution.runtime-mode'] = 'BATCH';
+    try {
+      // The run parameters for getRuntimeContext().getJobParameter, next to the job's own global parameters.
+      config[GLOBAL_JOB_PARAMETERS.key] = formatJobParameters({ ...parseJobParameters(config[GLOBAL_JOB_PARAMETERS.key]), ...jobParametersOf(params) });
+    } catch (err) {
+      this.finish(e, r, 'FAILED', `schedule config: ${(err as Error).message}`);
+      this.endAttempt(r, 'FAILED', (err as Error).message);
+      await this.save(e, r);
+      return;
+    }
     try {
       await this.opts.launcher.submit({
         jobId: r.jobId, jobName: `${spec.name} ${r.runId} #${r.attempt}`, schedule: spec.name,

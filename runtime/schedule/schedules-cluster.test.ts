@@ -141,7 +141,8 @@ describe('schedules on a standalone session cluster', () => {
     const table = join(data, 'daily');
     await create('daily', [
       'cron: "0 0 * * *"', 'timezone: Europe/Berlin', 'start: 2099-01-01',
-      `args: ["{{output}}", "{{ds}}", "${join(work, 'no-marker')}", "0"]`,
+      // The label is read in the TaskManager from getRuntimeContext().getJobParameter('ds').
+      `args: ["{{output}}", "@param:ds", "${join(work, 'no-marker')}", "0"]`,
       `output: { path: "${table}/dt={{ds}}" }`, '',
     ].join('\n'));
     const r = await cli(['schedule', 'backfill', 'daily', '--from', '2026-11-01', '--to', '2026-11-05']);
