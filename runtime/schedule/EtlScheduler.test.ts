@@ -171,6 +171,13 @@ describe('EtlScheduler', () => {
     expect(s.runs('etl').map((r) => [r.state, r.attempt])).toEqual([['SUCCEEDED', 1], ['SUCCEEDED', 2]]);
     expect(s.runs('etl')[1]!.attempts[0]!.error).toMatch(/not known to the cluster/);
     expect(launcher.submitted).toHaveLength(3);
+    const lastSuccess = s.metrics.lastSuccessTimestamp.get('etl');
+    expect(lastSuccess).toBe(Math.max(...s.runs('etl').map((r) => r.endedAt!)));
+    await s.stop();
+    s = scheduler();
+    await s.load(); // last_success_timestamp is read back from the history, not lost with the JobManager
+    expect(s.metrics.lastSuccessTimestamp.get('etl')).toBe(lastSuccess);
+    expect(s.status('etl').lastSuccessTime).toBe(new Date(lastSuccess!).toISOString());
   });
 
   it('a timed-out attempt is cancelled and the run is TIMED_OUT; a failed submission is retried', async () => {

@@ -154,6 +154,9 @@ export class EtlScheduler {
         const runs = new Map((await this.opts.store.listRuns(stored.spec.name)).map((r) => [r.runId, r] as const));
         this.entries.set(stored.spec.name, { stored, cron: CronSchedule.parse(stored.spec.cron, stored.spec.timezone), code, runs, nextProbe: new Map(), cancelling: new Set() });
         const running = [...runs.values()].filter((r) => r.state === 'RUNNING');
+        // From the history, so a last_success_timestamp alert does not fire just because the JobManager restarted.
+        const lastOk = Math.max(...[...runs.values()].filter((r) => r.state === 'SUCCEEDED' && r.endedAt !== undefined).map((r) => r.endedAt!));
+        if (Number.isFinite(lastOk)) this.metrics.lastSuccessTimestamp.set(stored.spec.name, lastOk);
         this.log('INFO', `Schedule '${stored.spec.name}' loaded from ${this.opts.store.location}: ${runs.size} run(s), ${running.length} found RUNNING (reconciled with the cluster's jobs on the next tick)`);
       } catch (e) {
         this.log('ERROR', `Schedule '${stored.spec.name}' in ${this.opts.store.location} cannot be loaded: ${(e as Error).message}`);
