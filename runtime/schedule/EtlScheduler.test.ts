@@ -2,6 +2,9 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { waitFor } from '../testing/waitFor.js';
 import { EtlScheduler, type LaunchedJobState, type RunLauncher, type RunSubmission } from './EtlScheduler.js';
 import { RunHistoryStore } from './RunHistoryStore.js';
 import { validateScheduleSpec } from './ScheduleSpec.js';
@@ -328,6 +331,36 @@ describe('EtlScheduler', () => {
     expect(events.map((e) => e.event['event'])).toEqual([]);
     await advance(waiting, at('2026-03-01T12:11:00Z'));
     expect(events.map((e) => [e.event['event'], e.event['runId'], e.event['state']])).toEqual([['sla_miss', 'scheduled__20260301T110000Z', 'WAITING']]);
+  });
+
+  it('webhook delivery: the default sender POSTs the event as JSON to a real HTTP endpoint; a failing endpoint is logged, the run unaffected', async () => {
+    const got: Array<{ method: string; type: string; body: Record<string, unknown> }> = [];
+    let status = 204;
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+      req.on('end', () => { got.push({ method: req.method!, type: req.headers['content-type'] ?? '', body: JSON.parse(text) as Record<string, unknown> }); res.writeHead(status).end(); });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.2', r));
+    try {
+      const logs: string[] = [];
+      const s = new EtlScheduler({ store: new RunHistoryStore(join(dir, 'history')), launcher, clock, random: () => 0.5, probe: { exists: async () => true }, log: (_l, m) => logs.push(m) });
+      const url = `http://127.0.0.2:${(server.address() as AddressInfo).port}/hook`;
+      await s.upsert(spec({ webhook: url }), { code, runtime: 'x' });
+      await advance(s, at('2026-03-01T11:00:00Z'));
+      launcher.end(launcher.last(), 'FAILED', 'disk full');
+      await s.tick();
+      await waitFor('the POST', async () => got.length === 1, 10_000, 20);
+      expect(got[0]).toMatchObject({ method: 'POST', type: 'application/json', body: { event: 'run_failed', schedule: 'etl', runId: 'scheduled__20260301T100000Z', state: 'FAILED' } });
+      status = 500;
+      await advance(s, at('2026-03-01T12:00:00Z'));
+      launcher.end(launcher.last(), 'FAILED', 'disk full again');
+      await s.tick();
+      await waitFor('the failed delivery logged', async () => logs.some((m) => m.includes(`webhook ${url} for run_failed of scheduled__20260301T110000Z failed: HTTP 500`)), 10_000, 20);
+      expect(s.runs('etl').map((r) => r.state)).toEqual(['FAILED', 'FAILED']);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('across DST changes in two time zones, a daily run is created once per day, after its interval, with the local date', async () => {
