@@ -103,6 +103,7 @@ export {
   type BucketAssigner, type RollingPolicy,
 } from './connectors/file/FileSink.js';
 export { SimpleStringEncoder } from './connectors/file/SimpleStringEncoder.js';
+export { PartitionCommitter, partitionPaths, type PartitionPaths } from './schedule/PartitionCommitter.js';
 export { PrintSink } from './connectors/print/PrintSink.js';
 export { DiscardingSink } from './connectors/discard/DiscardingSink.js';
 export type { BulkFormat, BulkFormatReader, BulkFormatSplit, RandomAccessInput } from './connectors/file/BulkFormat.js';

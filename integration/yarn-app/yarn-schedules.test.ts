@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApplicationId, type YarnClient, type ApplicationId } from '../../yarn-am/protocols/index.js';
-import { REPO, amLog, setupYarnTestCluster, tsflink, webhdfs, type ClusterInfo } from './harness.js';
+import { REPO, amLog, readHdfsDir, setupYarnTestCluster, tsflink, webhdfs, type ClusterInfo } from './harness.js';
 import { waitFor } from '../../runtime/testing/waitFor.js';
 
 let cluster: ClusterInfo;
@@ -56,7 +56,8 @@ describe('schedules on a YARN session', () => {
       'name: every5s', `job: ${join(REPO, 'runtime/schedule/fixtures/partition-job.ts')}`,
       'cron: "*/5 * * * * *"', 'catchup: all', 'concurrencyPolicy: Allow', 'maxActiveRuns: 2',
       // HDFS path names cannot hold ':', so the partition is named by the run id.
-      `args: ["{{output}}", "{{run_id}}", "/nonexistent/marker", "0"]`,
+      // Each line's label is the run id as the TaskManager container reads it: getRuntimeContext().getJobParameter('run_id').
+      `args: ["{{output}}", "@param:run_id", "/nonexistent/marker", "0"]`,
       `output: { path: "${cluster.namenode}${table}/ts={{run_id}}" }`, '',
     ].join('\n'));
     const c = await tsflink(['schedule', 'create', file, ...target]);
@@ -80,7 +81,11 @@ describe('schedules on a YARN session', () => {
     expect(new Set(after.map((r) => r.runId)).size).toBe(after.length);
     for (let i = 1; i < after.length; i++) expect(after[i]!.intervalStart).toBe(after[i - 1]!.intervalEnd);
     const committed = (await list(table)).filter((d) => !d.startsWith('.'));
-    for (const r of after.filter((x) => x.state === 'SUCCEEDED')) expect(committed).toContain(`ts=${r.runId}`);
+    for (const r of after.filter((x) => x.state === 'SUCCEEDED')) {
+      expect(committed).toContain(`ts=${r.runId}`);
+      const got = (await readHdfsDir(`${table}/ts=${r.runId}`)).split('\n').filter(Boolean).sort();
+      expect(got).toEqual(Array.from({ length: 100 }, (_, i) => `${r.runId},${i + 1}`).sort()); // exact, once, with its own parameter
+    }
     // yarn.application-attempts 2 (the default): under the high-availability storage in the staging dir.
     expect(await list(`/user/${cluster.superuser ?? 'root'}/.tsflink/${id}/ha/schedules/every5s/runs`)).toEqual(expect.arrayContaining(before.map((r) => `${r.runId}.json`)));
   }, 600_000);

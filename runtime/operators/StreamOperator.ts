@@ -35,6 +35,8 @@ export interface StreamOperatorParameters {
   readonly keySelectors: ReadonlyArray<((v: unknown) => unknown) | undefined>;
   readonly operatorStateStore: OperatorStateStore;
   readonly accumulators: AccumulatorRegistry;
+  /** pipeline.global-job-parameters of the job (getRuntimeContext().getJobParameter). */
+  readonly jobParameters?: Readonly<Record<string, string>>;
   readonly operatorEventGateway: OperatorEventGateway;
   readonly autoWatermarkInterval: number;
   /** Runs a callback in the task's mailbox (never concurrently with record processing). */

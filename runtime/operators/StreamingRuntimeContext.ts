@@ -27,4 +27,9 @@ export class StreamingRuntimeContext implements RuntimeContext {
   }
   addAccumulator<V, R>(name: string, acc: Accumulator<V, R>): void { this.p.accumulators.add(name, acc as Accumulator<unknown, unknown>); }
   getAccumulator<V, R>(name: string): Accumulator<V, R> | undefined { return this.p.accumulators.get(name) as Accumulator<V, R> | undefined; }
+  getGlobalJobParameters(): Readonly<Record<string, string>> { return this.p.jobParameters ?? {}; }
+  getJobParameter(key: string, defaultValue: string): string {
+    const p = this.p.jobParameters;
+    return p !== undefined && Object.hasOwn(p, key) ? p[key]! : defaultValue;
+  }
 }

@@ -2,9 +2,13 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { waitFor } from '../testing/waitFor.js';
 import { EtlScheduler, type LaunchedJobState, type RunLauncher, type RunSubmission } from './EtlScheduler.js';
 import { RunHistoryStore } from './RunHistoryStore.js';
 import { validateScheduleSpec } from './ScheduleSpec.js';
+import { parseJobParameters } from '../configuration/PipelineOptions.js';
 
 const at = (s: string): number => Date.parse(s);
 const HOUR = 3_600_000;
@@ -59,7 +63,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('EtlScheduler', () => {
   it('runs each hourly interval once, after it ends, with its parameters', async () => {
     const s = scheduler();
-    await s.upsert(spec(), { code, runtime: 'file:///rt.js' });
+    await s.upsert(spec({ config: { 'pipeline.global-job-parameters': 'region:eu,day:{{ds_nodash}}' } }), { code, runtime: 'file:///rt.js' });
     await advance(s, at('2026-03-01T10:59:00Z'));
     expect(launcher.submitted).toHaveLength(0);
     for (let h = 11; h <= 13; h++) {
@@ -73,6 +77,11 @@ describe('EtlScheduler', () => {
       ['--out', '/out/dt=2026-03-01/hr=2026-03-01T12:00:00Z', 'scheduled__20260301T120000Z', '1'],
     ]);
     expect(launcher.submitted.every((r) => r.config['execution.runtime-mode'] === 'BATCH')).toBe(true);
+    // The same parameters for getRuntimeContext().getJobParameter, after the job's own global parameters.
+    expect(parseJobParameters(launcher.submitted[0]!.config['pipeline.global-job-parameters'])).toEqual({
+      region: 'eu', day: '20260301', ds: '2026-03-01', ds_nodash: '20260301', interval_start: '2026-03-01T10:00:00Z', interval_end: '2026-03-01T11:00:00Z',
+      run_id: 'scheduled__20260301T100000Z', attempt: '1', schedule: 'etl',
+    });
     expect(s.runs('etl').map((r) => [r.runId, r.state, r.recordsRejected])).toEqual([
       ['scheduled__20260301T100000Z', 'SUCCEEDED', 3], ['scheduled__20260301T110000Z', 'SUCCEEDED', 3], ['scheduled__20260301T120000Z', 'SUCCEEDED', 3]]);
     expect(s.status('etl')).toMatchObject({ nextFireTime: '2026-03-01T14:00:00Z', lastRun: { runId: 'scheduled__20260301T120000Z', state: 'SUCCEEDED' } });
@@ -165,6 +174,13 @@ describe('EtlScheduler', () => {
     expect(s.runs('etl').map((r) => [r.state, r.attempt])).toEqual([['SUCCEEDED', 1], ['SUCCEEDED', 2]]);
     expect(s.runs('etl')[1]!.attempts[0]!.error).toMatch(/not known to the cluster/);
     expect(launcher.submitted).toHaveLength(3);
+    const lastSuccess = s.metrics.lastSuccessTimestamp.get('etl');
+    expect(lastSuccess).toBe(Math.max(...s.runs('etl').map((r) => r.endedAt!)));
+    await s.stop();
+    s = scheduler();
+    await s.load(); // last_success_timestamp is read back from the history, not lost with the JobManager
+    expect(s.metrics.lastSuccessTimestamp.get('etl')).toBe(lastSuccess);
+    expect(s.status('etl').lastSuccessTime).toBe(new Date(lastSuccess!).toISOString());
   });
 
   it('a timed-out attempt is cancelled and the run is TIMED_OUT; a failed submission is retried', async () => {
@@ -262,6 +278,7 @@ describe('EtlScheduler', () => {
       writeFileSync(join(out, `part-0-${attempt}`), `attempt ${attempt}\n`);
       mkdirSync(rejects, { recursive: true });
       writeFileSync(join(rejects, 'rejects-0.jsonl'), '{"line":3}\n'.repeat(Number(attempt)));
+      writeFileSync(join(rejects, '.part-0.inprogress'), 'not counted\n');
       launcher.end(launcher.last(), ok ? 'SUCCEEDED' : 'FAILED', ok ? undefined : 'bad input');
     };
     await advance(s, at('2026-03-02T00:00:00Z'), HOUR);
@@ -275,6 +292,7 @@ describe('EtlScheduler', () => {
     await s.tick();
     job(false); // a failed rerun: the committed partition stays as it was, the staging output is dropped
     await s.tick();
+    expect(s.runs('etl')[0]).toMatchObject({ state: 'FAILED', recordsRejected: 2 }); // a run failed by maxRejectedFraction says how many
     expect(readdirSync(table)).toEqual(['dt=2026-03-01']);
     expect(readdirSync(join(table, 'dt=2026-03-01')).sort()).toEqual(['_SUCCESS', 'part-0-1']);
     await s.rerun('etl', 'scheduled__20260301T000000Z');
@@ -313,6 +331,36 @@ describe('EtlScheduler', () => {
     expect(events.map((e) => e.event['event'])).toEqual([]);
     await advance(waiting, at('2026-03-01T12:11:00Z'));
     expect(events.map((e) => [e.event['event'], e.event['runId'], e.event['state']])).toEqual([['sla_miss', 'scheduled__20260301T110000Z', 'WAITING']]);
+  });
+
+  it('webhook delivery: the default sender POSTs the event as JSON to a real HTTP endpoint; a failing endpoint is logged, the run unaffected', async () => {
+    const got: Array<{ method: string; type: string; body: Record<string, unknown> }> = [];
+    let status = 204;
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+      req.on('end', () => { got.push({ method: req.method!, type: req.headers['content-type'] ?? '', body: JSON.parse(text) as Record<string, unknown> }); res.writeHead(status).end(); });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.2', r));
+    try {
+      const logs: string[] = [];
+      const s = new EtlScheduler({ store: new RunHistoryStore(join(dir, 'history')), launcher, clock, random: () => 0.5, probe: { exists: async () => true }, log: (_l, m) => logs.push(m) });
+      const url = `http://127.0.0.2:${(server.address() as AddressInfo).port}/hook`;
+      await s.upsert(spec({ webhook: url }), { code, runtime: 'x' });
+      await advance(s, at('2026-03-01T11:00:00Z'));
+      launcher.end(launcher.last(), 'FAILED', 'disk full');
+      await s.tick();
+      await waitFor('the POST', async () => got.length === 1, 10_000, 20);
+      expect(got[0]).toMatchObject({ method: 'POST', type: 'application/json', body: { event: 'run_failed', schedule: 'etl', runId: 'scheduled__20260301T100000Z', state: 'FAILED' } });
+      status = 500;
+      await advance(s, at('2026-03-01T12:00:00Z'));
+      launcher.end(launcher.last(), 'FAILED', 'disk full again');
+      await s.tick();
+      await waitFor('the failed delivery logged', async () => logs.some((m) => m.includes(`webhook ${url} for run_failed of scheduled__20260301T110000Z failed: HTTP 500`)), 10_000, 20);
+      expect(s.runs('etl').map((r) => r.state)).toEqual(['FAILED', 'FAILED']);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('across DST changes in two time zones, a daily run is created once per day, after its interval, with the local date', async () => {

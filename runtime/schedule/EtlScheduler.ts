@@ -5,13 +5,14 @@
 import { createHash } from 'node:crypto';
 import { CronSchedule } from './CronSchedule.js';
 import { materialize, intervalsBetween, firstIntervalStart } from './RunMaterializer.js';
-import { renderTemplate, runParameters, type RunParameters } from './RunTemplate.js';
+import { renderTemplate, runParameters, jobParametersOf, type RunParameters } from './RunTemplate.js';
 import { retryDelay } from './RetryBackoff.js';
 import { ScheduleSpecError, type ScheduleSpec } from './ScheduleSpec.js';
 import { type ScheduleRun, type RunState, type RunKind, intervalRunId, manualRunId, attemptJobId, isTerminal, RUN_STATES } from './ScheduleRun.js';
 import type { RunHistoryStore, StoredSchedule } from './RunHistoryStore.js';
 import { zonedIso, parseInstant } from './ZonedTime.js';
 import { PartitionCommitter, partitionPaths, type PartitionPaths } from './PartitionCommitter.js';
+import { GLOBAL_JOB_PARAMETERS, formatJobParameters, parseJobParameters } from '../configuration/PipelineOptions.js';
 
 export interface Clock { now(): number }
 export const systemClock: Clock = { now: () => Date.now() };
@@ -153,6 +154,9 @@ export class EtlScheduler {
         const runs = new Map((await this.opts.store.listRuns(stored.spec.name)).map((r) => [r.runId, r] as const));
         this.entries.set(stored.spec.name, { stored, cron: CronSchedule.parse(stored.spec.cron, stored.spec.timezone), code, runs, nextProbe: new Map(), cancelling: new Set() });
         const running = [...runs.values()].filter((r) => r.state === 'RUNNING');
+        // From the history, so a last_success_timestamp alert does not fire just because the JobManager restarted.
+        const lastOk = Math.max(...[...runs.values()].filter((r) => r.state === 'SUCCEEDED' && r.endedAt !== undefined).map((r) => r.endedAt!));
+        if (Number.isFinite(lastOk)) this.metrics.lastSuccessTimestamp.set(stored.spec.name, lastOk);
         this.log('INFO', `Schedule '${stored.spec.name}' loaded from ${this.opts.store.location}: ${runs.size} run(s), ${running.length} found RUNNING (reconciled with the cluster's jobs on the next tick)`);
       } catch (e) {
         this.log('ERROR', `Schedule '${stored.spec.name}' in ${this.opts.store.location} cannot be loaded: ${(e as Error).message}`);
@@ -492,6 +496,15 @@ export class EtlScheduler {
     for (const [k, v] of Object.entries(spec.config)) config[k] = renderTemplate(v, params);
     config['execution.runtime-mode'] = 'BATCH';
     try {
+      // The run parameters for getRuntimeContext().getJobParameter, next to the job's own global parameters.
+      config[GLOBAL_JOB_PARAMETERS.key] = formatJobParameters({ ...parseJobParameters(config[GLOBAL_JOB_PARAMETERS.key]), ...jobParametersOf(params) });
+    } catch (err) {
+      this.finish(e, r, 'FAILED', `schedule config: ${(err as Error).message}`);
+      this.endAttempt(r, 'FAILED', (err as Error).message);
+      await this.save(e, r);
+      return;
+    }
+    try {
       await this.opts.launcher.submit({
         jobId: r.jobId, jobName: `${spec.name} ${r.runId} #${r.attempt}`, schedule: spec.name,
         bundleCode: e.code, bundleHash: e.stored.bundleHash, bundleRuntime: e.stored.bundleRuntime, jobFile: spec.job,
@@ -552,13 +565,9 @@ export class EtlScheduler {
       if ((s.state === 'FAILED' || s.state === 'CANCELED' || s.state === 'UNKNOWN') && out) {
         await this.committer.abort(out).catch((err: unknown) => this.log('WARN', `Schedule '${spec.name}' run ${r.runId}: cannot remove ${out.staging}: ${(err as Error).message}`));
       }
+      // Also for a failed attempt: a job failed by maxRejectedFraction says how much was rejected.
+      if (s.state === 'SUCCEEDED' || s.state === 'FAILED') await this.countRejected(spec, r, s);
       if (s.state === 'SUCCEEDED') {
-        const rejected = Number(s.accumulators?.['numRecordsRejected'] ?? NaN);
-        if (Number.isFinite(rejected)) r.recordsRejected = rejected;
-        if (spec.rejects) {
-          const dir = renderTemplate(spec.rejects, runParameters(r, r.attempt, spec.timezone));
-          try { r.recordsRejected = await this.committer.countLines(dir); } catch (err) { this.log('WARN', `Schedule '${spec.name}' run ${r.runId}: cannot count rejects in ${dir}: ${(err as Error).message}`); }
-        }
         this.endAttempt(r, 'SUCCEEDED');
         this.finish(e, r, 'SUCCEEDED');
         this.metrics.lastSuccessTimestamp.set(spec.name, now);
@@ -585,6 +594,16 @@ export class EtlScheduler {
         await this.checkSla(e, r, now);
       }
     }
+  }
+
+  /** The attempt's rejected records: the job's numRecordsRejected accumulator, or the lines in the run's rejects dir. */
+  private async countRejected(spec: ScheduleSpec, r: ScheduleRun, s: LaunchedJobState): Promise<void> {
+    delete r.recordsRejected;
+    const rejected = Number(s.accumulators?.['numRecordsRejected'] ?? NaN);
+    if (Number.isFinite(rejected)) r.recordsRejected = rejected;
+    if (!spec.rejects) return;
+    const dir = renderTemplate(spec.rejects, runParameters(r, r.attempt, spec.timezone));
+    try { r.recordsRejected = await this.committer.countLines(dir); } catch (err) { this.log('WARN', `Schedule '${spec.name}' run ${r.runId}: cannot count rejects in ${dir}: ${(err as Error).message}`); }
   }
 
   private async checkSla(e: Entry, r: ScheduleRun, now: number): Promise<void> {

@@ -53,13 +53,15 @@ export class PartitionCommitter {
   /** Empties a run's rejects directory before an attempt, so its count is the attempt's. */
   async clear(dir: string): Promise<void> { await this.fs(dir).delete(dir, true); }
 
-  /** Lines in the files of a directory (a run's rejected records); 0 if it does not exist. */
+  /** Lines in the visible files of a directory (a run's rejected records); 0 if it does not exist. */
   async countLines(dir: string): Promise<number> {
     const fs = this.fs(dir);
     if (!(await fs.exists(dir))) return 0;
     let n = 0;
     for (const st of await fs.listStatus(dir)) {
-      if (st.isDirectory) continue;
+      const base = st.path.slice(st.path.lastIndexOf('/') + 1);
+      // Hidden as Hadoop readers hide them: a failed sink's in-progress files, markers.
+      if (st.isDirectory || base.startsWith('.') || base.startsWith('_')) continue;
       const b = await fs.readFile(st.path);
       for (let i = 0; i < b.length; i++) if (b[i] === 10) n++;
     }

@@ -39,3 +39,10 @@ export function renderTemplate(text: string, params: RunParameters): string {
   return text.replace(PLACEHOLDER, (whole, name: string) => (name in params ? params[name as TemplateVariable] : whole));
 }
 
+
+/** The parameters a run's job reads with getRuntimeContext().getJobParameter: every variable that has a value. */
+export function jobParametersOf(params: RunParameters): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of TEMPLATE_VARIABLES) if (params[k] !== '') out[k] = params[k];
+  return out;
+}

@@ -6,6 +6,7 @@ import { parseDuration, editDistance } from '../configuration/index.js';
 import { CronSchedule } from './CronSchedule.js';
 import { isValidTimeZone, parseInstant } from './ZonedTime.js';
 import { checkTemplate } from './RunTemplate.js';
+import { parseJobParameters } from '../configuration/PipelineOptions.js';
 
 export type ConcurrencyPolicy = 'Allow' | 'Forbid' | 'Replace';
 export type CatchupPolicy = 'none' | 'all';
@@ -168,6 +169,8 @@ export function validateScheduleSpec(doc: unknown, source: string, baseDir?: str
   const mode = config['execution.runtime-mode'];
   if (mode !== undefined && mode.toUpperCase() !== 'BATCH') throw new ScheduleSpecError(`${where('config.execution.runtime-mode')}: scheduled runs are BATCH jobs; remove the key or set BATCH.`);
 
+  const jp = config['pipeline.global-job-parameters'];
+  if (jp !== undefined) { try { parseJobParameters(jp); } catch (e) { throw new ScheduleSpecError(`${where('config.pipeline.global-job-parameters')}: ${(e as Error).message}`); } }
   const args = stringList('args');
   const waitFor = stringList('waitFor');
   const template = (text: string, field: string): void => {

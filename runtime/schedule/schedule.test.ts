@@ -190,6 +190,7 @@ describe('ScheduleSpec', () => {
     expect(bad(`${ok}concurrencyPolicy: Sometimes\n`)).toMatch(/must be one of Allow \| Forbid \| Replace/);
     expect(bad(`${ok}timeout: soon\n`)).toMatch(/'timeout': invalid duration 'soon'/);
     expect(bad(`${ok}config: { execution.runtime-mode: STREAMING }\n`)).toMatch(/scheduled runs are BATCH jobs/);
+    expect(bad(`${ok}config: { pipeline.global-job-parameters: "region" }\n`)).toMatch(/'config\.pipeline\.global-job-parameters': .*'region' is not key:value/);
     expect(bad(`${ok}args: ["{{dt}}"]\n`)).toMatch(/'args\[0\]': unknown template variable/);
     expect(bad(`${ok}start: 2026-02-30x\n`)).toMatch(/'start': .* is not a date/);
     expect(bad(`${ok}waitTimeout: 1 h\n`)).toMatch(/'waitFor' is empty/);

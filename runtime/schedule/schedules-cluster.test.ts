@@ -141,7 +141,8 @@ describe('schedules on a standalone session cluster', () => {
     const table = join(data, 'daily');
     await create('daily', [
       'cron: "0 0 * * *"', 'timezone: Europe/Berlin', 'start: 2099-01-01',
-      `args: ["{{output}}", "{{ds}}", "${join(work, 'no-marker')}", "0"]`,
+      // The label is read in the TaskManager from getRuntimeContext().getJobParameter('ds').
+      `args: ["{{output}}", "@param:ds", "${join(work, 'no-marker')}", "0"]`,
       `output: { path: "${table}/dt={{ds}}" }`, '',
     ].join('\n'));
     const r = await cli(['schedule', 'backfill', 'daily', '--from', '2026-11-01', '--to', '2026-11-05']);
@@ -198,6 +199,51 @@ describe('schedules on a standalone session cluster', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/No schedule 'nope'(; schedules: [a-z0-9, ]+)?\. Create it with 'tsflink schedule create <file\.yaml>'/);
     expect(bad.err).not.toContain('daily'); // deleted above
+  });
+
+  it('examples/scheduled-etl.ts as a schedule: a day with 4 bad lines (one file all bad) commits its exact sums and counts the rejects; a day above maxRejectedFraction FAILS, commits nothing and says how many were rejected', async () => {
+    const input = join(data, 'orders');
+    const table = join(data, 'revenue');
+    const rejects = join(data, 'revenue-rejects');
+    const expected = new Map<string, string[]>();
+    for (const [day, bad] of [['2026-11-01', 1], ['2026-11-02', 40]] as const) {
+      const sums = new Map<string, [number, number]>();
+      const rows: string[] = [];
+      for (let i = 0; i < 2000; i++) {
+        const o = { id: i, customer: `c-${i % 7}`, amount: (i % 30) + 0.25 };
+        const t = sums.get(o.customer) ?? [0, 0];
+        sums.set(o.customer, [t[0] + 1, t[1] + o.amount]);
+        rows.push(JSON.stringify(o));
+      }
+      for (let b = 0; b < bad; b++) rows.splice(100 + b * 37, 0, `not json ${b}`);
+      mkdirSync(join(input, `dt=${day}`), { recursive: true });
+      // Two files, so the bad lines of a day fall in more than one split.
+      writeFileSync(join(input, `dt=${day}`, 'part-0.jsonl'), `${rows.slice(0, 1000).join('\n')}\n`);
+      writeFileSync(join(input, `dt=${day}`, 'part-1.jsonl'), `${rows.slice(1000).join('\n')}\n`);
+      // Day 1 also has a file of nothing but bad lines: 100 % of its split, 0.2 % of the day's records.
+      if (day === '2026-11-01') writeFileSync(join(input, `dt=${day}`, 'part-2.jsonl'), 'x\ny\nz\n');
+      expected.set(day, [...sums].map(([c, [n, sum]]) => `${c},${n},${sum.toFixed(2)}`).sort());
+    }
+    const file = join(work, 'orders.yaml');
+    writeFileSync(file, [
+      'name: orders', `job: ${join(root, 'examples/scheduled-etl.ts')}`, 'cron: "0 0 * * *"', 'start: 2099-01-01',
+      `args: ["${input}/dt={{ds}}", "{{output}}", "{{rejects}}"]`, 'config: { parallelism.default: 2 }',
+      `output: { path: "${table}/dt={{ds}}" }`, `rejects: "${rejects}/dt={{ds}}"`, '',
+    ].join('\n'));
+    const c = await cli(['schedule', 'create', file]);
+    expect(c.err).toBe('');
+    expect((await cli(['schedule', 'backfill', 'orders', '--from', '2026-11-01', '--to', '2026-11-02'])).out).toMatch(/2 run\(s\) queued/);
+    await waitFor('both runs to finish', async () => (await runs('orders')).filter((r) => r.state === 'SUCCEEDED' || r.state === 'FAILED').length === 2, 90_000, 200);
+    const [ok, failed] = await runs('orders') as Array<Run & { recordsRejected: number | null }>;
+    expect(ok).toMatchObject({ state: 'SUCCEEDED', recordsRejected: 4 });
+    expect(lines(join(table, 'dt=2026-11-01'))).toEqual(expected.get('2026-11-01'));
+    expect(readdirSync(join(table, 'dt=2026-11-01'))).toContain('_SUCCESS');
+    // 40 of 2,040 (1.96 %) is above the example's 1 %.
+    expect(failed).toMatchObject({ state: 'FAILED', recordsRejected: 40 });
+    expect(failed!.error).toMatch(/40 of 2040 records read from .*dt=2026-11-02 could not be parsed by JsonLinesFormat \(1\.96 %\), more than maxRejectedFraction 0\.01; rejects in .*revenue-rejects\/dt=2026-11-02/);
+    expect([...partitions(table).keys()]).toEqual(['dt=2026-11-01']);
+    expect(readdirSync(table).filter((d) => d.startsWith('.'))).toEqual([]); // the failed attempt's staging is gone
+    expect((await cli(['schedule', 'runs', 'orders'])).out).toMatch(/^scheduled__20261102T000000Z\s.*\sFAILED\s+1\s+[0-9a-f]{32}\s+40\s/m);
   });
 
   it('a run waits for its input _SUCCESS flag, created later by the test, then runs', async () => {

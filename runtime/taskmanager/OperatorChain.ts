@@ -9,7 +9,7 @@ import { RecordWriterOutput } from './RecordWriterOutput.js';
 import type { KeyedStateBackend } from '../state/KeyedStateBackend.js';
 import { createKeyedStateBackend } from '../state/StateBackendLoader.js';
 import { Configuration } from '../configuration/Configuration.js';
-import { AUTO_WATERMARK_INTERVAL } from '../configuration/PipelineOptions.js';
+import { AUTO_WATERMARK_INTERVAL, GLOBAL_JOB_PARAMETERS, parseJobParameters } from '../configuration/PipelineOptions.js';
 import { computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssignment.js';
 import { OperatorStateStore, type OperatorStateSnapshot } from '../state/OperatorStateStore.js';
 import type { KeyGroupsSnapshot } from '../state/KeyGroupsSnapshot.js';
@@ -137,6 +137,7 @@ export class OperatorChain {
       keySelectors: node.keySelectors,
       operatorStateStore: operatorStore,
       accumulators: s.accumulators,
+      jobParameters: this.jobParameters,
       operatorEventGateway: s.operatorEventGateway(nodeId),
       // A job setting of pipeline.auto-watermark-interval wins over the TaskManager's (Flink: part of the job's ExecutionConfig).
       autoWatermarkInterval: this.jobConfiguration.containsKey(AUTO_WATERMARK_INTERVAL.key) ? this.jobConfiguration.get(AUTO_WATERMARK_INTERVAL) : s.autoWatermarkInterval,
@@ -153,6 +154,11 @@ export class OperatorChain {
     return (this.jobConf ??= Configuration.fromMap(this.jobGraph.configuration));
   }
   private jobConf: Configuration | undefined;
+
+  private get jobParameters(): Readonly<Record<string, string>> {
+    return (this.jobParams ??= Object.freeze(parseJobParameters(this.jobConfiguration.get(GLOBAL_JOB_PARAMETERS))));
+  }
+  private jobParams: Readonly<Record<string, string>> | undefined;
 
   /** Opens backends that keep state off the heap (and loads their restored state); before operators initialize. */
   async openStateBackends(): Promise<void> {

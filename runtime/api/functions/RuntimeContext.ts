@@ -41,6 +41,10 @@ export interface RuntimeContext {
   getAggregatingState<IN, ACC, OUT>(desc: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
   addAccumulator<V, R>(name: string, accumulator: Accumulator<V, R>): void;
   getAccumulator<V, R>(name: string): Accumulator<V, R> | undefined;
+  /** The job's global parameters (pipeline.global-job-parameters; a scheduled run's ds, run_id, …). */
+  getGlobalJobParameters(): Readonly<Record<string, string>>;
+  /** One global job parameter, or `defaultValue` if the job has none of that name. */
+  getJobParameter(key: string, defaultValue: string): string;
 }
 
 export interface OpenContext {

@@ -1,7 +1,7 @@
 import type { Source, SourceReaderContext, SplitEnumerator, SplitEnumeratorContext } from '../../api/connector/Source.js';
 import type { Boundedness } from '../../api/connector/Boundedness.js';
 import { FetchingSourceReader } from '../source/FetchingSourceReader.js';
-import type { StreamFormat } from './StreamFormat.js';
+import type { SplitRecordCounts, StreamFormat } from './StreamFormat.js';
 import { type BulkFormat, randomAccessInput } from './BulkFormat.js';
 import { getFileSystem, type FileStatus } from '../../../hdfs/index.js';
 
@@ -21,8 +21,19 @@ function isBulk<T>(f: FileFormat<T>): f is BulkFormat<T> {
  * Reads files and directories (file://, plain paths, hdfs://) with a record format, splitting
  * files by byte ranges across readers; bounded unless monitoring continuously (Flink's FileSource).
  */
-/** The enumerator's checkpoint (Flink's PendingSplitsCheckpoint): splits not yet assigned, and the paths already turned into splits. */
-export interface FileEnumeratorCheckpoint { remaining: FileSourceSplit[]; processedPaths: string[]; nextSplitId: number }
+/**
+ * The enumerator's checkpoint (Flink's PendingSplitsCheckpoint): splits not yet assigned, the paths
+ * already turned into splits, and (with a maxRejectedFraction) the counts of the splits read so far.
+ */
+export interface FileEnumeratorCheckpoint { remaining: FileSourceSplit[]; processedPaths: string[]; nextSplitId: number; splitRecords?: FileSplitRecordsEvent[] }
+
+/** A reader's report of a finished split to the enumerator (only with a format's maxRejectedFraction). */
+export interface FileSplitRecordsEvent extends SplitRecordCounts { type: 'FileSplitRecords'; splitId: string }
+
+/** The format's job-wide bad-record threshold, if it has one (bulk formats have none). */
+function rejectThreshold<T>(f: FileFormat<T>): number | undefined {
+  return isBulk(f) ? undefined : f.maxRejectedFraction;
+}
 
 export class FileSource<T> implements Source<T, FileSourceSplit, FileEnumeratorCheckpoint> {
   readonly name = 'FileSource';
@@ -46,10 +57,10 @@ export class FileSource<T> implements Source<T, FileSourceSplit, FileEnumeratorC
   createReader(ctx: SourceReaderContext): FileSourceReader<T> { return new FileSourceReader<T>(ctx, this.format); }
 
   createEnumerator(ctx: SplitEnumeratorContext<FileSourceSplit>): FileSplitEnumerator {
-    return new FileSplitEnumerator(ctx, this.paths, this.format.splittable, this.monitorIntervalMs, this.splitSize, undefined);
+    return new FileSplitEnumerator(ctx, this.paths, this.format.splittable, this.monitorIntervalMs, this.splitSize, undefined, rejectThreshold(this.format));
   }
   restoreEnumerator(ctx: SplitEnumeratorContext<FileSourceSplit>, cp: FileEnumeratorCheckpoint): FileSplitEnumerator {
-    return new FileSplitEnumerator(ctx, this.paths, this.format.splittable, this.monitorIntervalMs, this.splitSize, cp);
+    return new FileSplitEnumerator(ctx, this.paths, this.format.splittable, this.monitorIntervalMs, this.splitSize, cp, rejectThreshold(this.format));
   }
 }
 
@@ -95,12 +106,19 @@ export class FileSplitEnumerator implements SplitEnumerator<FileSourceSplit, Fil
   private readonly waiting: number[] = [];
   private timer: NodeJS.Timeout | null = null;
   private nextId = 0;
+  /** With a maxRejectedFraction: each finished split's counts, by split id (a split read again overwrites its own). */
+  private readonly counts = new Map<string, FileSplitRecordsEvent>();
+  /** Bounded, with a maxRejectedFraction: readers that asked for more after the last split, told "no more" only once all counts passed. */
+  private readonly held: number[] = [];
+  private passed = false;
 
   constructor(private readonly ctx: SplitEnumeratorContext<FileSourceSplit>, private readonly paths: string[], private readonly splittable: boolean,
-    private readonly monitorIntervalMs: number | null, private readonly splitSize: number | null, private readonly restored: FileEnumeratorCheckpoint | undefined) {
+    private readonly monitorIntervalMs: number | null, private readonly splitSize: number | null, private readonly restored: FileEnumeratorCheckpoint | undefined,
+    private readonly maxRejectedFraction?: number) {
     this.remaining = [...(restored?.remaining ?? [])];
     for (const p of restored?.processedPaths ?? []) this.seen.add(p);
     this.nextId = restored?.nextSplitId ?? 0;
+    for (const c of restored?.splitRecords ?? []) this.counts.set(c.splitId, c);
   }
 
   async start(): Promise<void> {
@@ -138,17 +156,65 @@ export class FileSplitEnumerator implements SplitEnumerator<FileSourceSplit, Fil
   handleSplitRequest(subtask: number): void {
     const s = this.remaining.shift();
     if (s) { this.ctx.assignSplit(s, subtask); return; }
-    if (this.monitorIntervalMs === null) this.ctx.signalNoMoreSplits(subtask);
-    else if (!this.waiting.includes(subtask)) this.waiting.push(subtask);
+    if (this.monitorIntervalMs !== null) { if (!this.waiting.includes(subtask)) this.waiting.push(subtask); return; }
+    // Bounded with a threshold: the end of input waits for the verdict over all splits, so nothing
+    // downstream of this source (BATCH: no later stage at all) finishes on input that fails it.
+    if (this.maxRejectedFraction !== undefined && !this.passed && !this.allCounted()) { if (!this.held.includes(subtask)) this.held.push(subtask); return; }
+    this.ctx.signalNoMoreSplits(subtask);
+  }
+
+  /** A reader's counts of a finished split: the job-wide maxRejectedFraction is decided here. */
+  handleSourceEvent(_subtask: number, event: unknown): void {
+    const e = event as Partial<FileSplitRecordsEvent> | null;
+    if (this.maxRejectedFraction === undefined || e?.type !== 'FileSplitRecords' || typeof e.splitId !== 'string') return;
+    this.counts.set(e.splitId, e as FileSplitRecordsEvent);
+    if (this.monitorIntervalMs !== null) { this.check(); return; }
+    if (!this.allCounted()) return;
+    this.check();
+    this.passed = true;
+    for (const subtask of this.held.splice(0)) this.ctx.signalNoMoreSplits(subtask);
+  }
+
+  private allCounted(): boolean { return this.remaining.length === 0 && this.counts.size >= this.nextId; }
+
+  private totals(): { read: number; rejected: number } {
+    let read = 0;
+    let rejected = 0;
+    for (const c of this.counts.values()) { read += c.read; rejected += c.rejected; }
+    return { read, rejected };
+  }
+
+  /** Throws (failing the job through the coordinator) when too many records were rejected. */
+  private check(): void {
+    const { read, rejected } = this.totals();
+    const total = read + rejected;
+    const limit = this.maxRejectedFraction!;
+    if (total === 0 || rejected / total <= limit) return;
+    const withRejects = [...this.counts.values()].filter((c) => c.rejected > 0).sort((a, b) => Number(a.splitId) - Number(b.splitId));
+    const first = withRejects[0]?.first;
+    const files = [...new Set(withRejects.map((c) => c.rejectsFile).filter((f): f is string => f !== undefined))];
+    const dir = files.length > 0 ? files[0]!.slice(0, files[0]!.lastIndexOf('/')) : undefined;
+    throw new Error(`FileSource: ${rejected} of ${total} records read from ${this.paths.join(', ')} could not be parsed by ${withRejects[0]?.format ?? 'the format'} ` +
+      `(${(100 * rejected / total).toFixed(2)} %), more than maxRejectedFraction ${limit}` +
+      `${dir ? `; rejects in ${dir} (${files.length} file(s))` : ''}${first ? `; first: ${first.file} line ${first.line}: ${first.reason}` : ''}. ` +
+      'Fix the input, or raise maxRejectedFraction in withRejects({ dir, maxRejectedFraction }).');
   }
 
   private serveWaiting(): void {
     while (this.waiting.length > 0 && this.remaining.length > 0) this.ctx.assignSplit(this.remaining.shift()!, this.waiting.shift()!);
   }
 
-  addSplitsBack(splits: FileSourceSplit[]): void { this.remaining.push(...splits); }
+  addSplitsBack(splits: FileSourceSplit[], subtask: number): void {
+    this.remaining.push(...splits);
+    const i = this.held.indexOf(subtask);
+    if (i >= 0) this.held.splice(i, 1); // its next attempt asks again
+  }
   addReader(): void {}
-  snapshotState(): FileEnumeratorCheckpoint { return { remaining: [...this.remaining], processedPaths: [...this.seen], nextSplitId: this.nextId }; }
+  snapshotState(): FileEnumeratorCheckpoint {
+    const cp: FileEnumeratorCheckpoint = { remaining: [...this.remaining], processedPaths: [...this.seen], nextSplitId: this.nextId };
+    if (this.maxRejectedFraction !== undefined) cp.splitRecords = [...this.counts.values()];
+    return cp;
+  }
   close(): void { if (this.timer) clearInterval(this.timer); }
 }
 
@@ -156,7 +222,8 @@ export class FileSourceReader<T> extends FetchingSourceReader<T, FileSourceSplit
   constructor(ctx: SourceReaderContext, private readonly format: FileFormat<T>) { super(ctx); }
   private rejected: { inc(n?: number): void } | undefined;
   protected async readSplit(split: FileSourceSplit, emit: (batch: T[]) => Promise<void>): Promise<void> {
-    if (split.fileLength === 0) return;
+    const counted = rejectThreshold(this.format) !== undefined;
+    if (split.fileLength === 0) { if (counted) this.report(split, { format: 'FileSource', read: 0, rejected: 0 }); return; }
     const fs = getFileSystem(split.path);
     try {
       const format = this.format;
@@ -171,10 +238,16 @@ export class FileSourceReader<T> extends FetchingSourceReader<T, FileSourceSplit
       const openedAt = split.start > 0 ? split.start - 1 : 0;
       const stream = await fs.open(split.path, { offset: openedAt });
       this.rejected ??= this.ctx.metricGroup().counter('numRecordsRejected');
-      await format.read(stream, { path: split.path, start: split.start, end: split.end, openedAt }, emit, { rejectedRecords: this.rejected });
+      await format.read(stream, { path: split.path, start: split.start, end: split.end, openedAt }, emit,
+        counted ? { rejectedRecords: this.rejected, splitCounts: (c) => this.report(split, c) } : { rejectedRecords: this.rejected });
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       throw new Error(`FileSource: failed reading '${split.path}' [${split.start}, ${split.end}): ${msg}`, { cause: e });
     }
+  }
+
+  /** Sent before the reader asks for its next split, so the enumerator has every count when the splits run out. */
+  private report(split: FileSourceSplit, c: SplitRecordCounts): void {
+    this.ctx.sendSourceEventToCoordinator({ type: 'FileSplitRecords', splitId: split.splitId, ...c } satisfies FileSplitRecordsEvent);
   }
 }

@@ -110,8 +110,10 @@ export class CsvFormat<T = CsvRow> implements StreamFormat<T> {
   /** Skip rows that cannot be parsed instead of failing. */
   withIgnoreParseErrors(): CsvFormat<T> { return new CsvFormat<T>(this.schema, { ...this.options, ignoreParseErrors: true }); }
 
-  /** Bad rows are counted, written to `dir` with file, line and reason, and fail the split only above `maxRejectedFraction`. */
+  /** Bad rows are counted, written to `dir` with file, line and reason, and fail the job only if more than `maxRejectedFraction` of all the rows the FileSource read were rejected. */
   withRejects(opts: RejectOptions): CsvFormat<T> { return new CsvFormat<T>(this.schema, { ...this.options, rejects: checkRejectOptions(opts) }); }
+
+  get maxRejectedFraction(): number | undefined { return this.options.rejects?.maxRejectedFraction; }
 
   /** Allow line breaks inside quoted fields; every file is then read as one split. */
   withMultiLineRecords(): CsvFormat<T> { return new CsvFormat<T>(this.schema, { ...this.options, multiLine: true }); }

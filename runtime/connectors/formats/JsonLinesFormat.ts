@@ -17,9 +17,12 @@ export class JsonLinesFormat<T = Record<string, unknown>> implements StreamForma
 
   /**
    * Lines that are not valid JSON are counted (numRecordsRejected), written to `dir` as JSON Lines
-   * {file, line, offset, reason, text}, and fail the split only above `maxRejectedFraction` (0..1).
+   * {file, line, offset, reason, text}, and fail the job only if more than `maxRejectedFraction`
+   * (0..1) of all the records the FileSource read were rejected.
    */
   withRejects(opts: RejectOptions): JsonLinesFormat<T> { return new JsonLinesFormat<T>(this.ignoreParseErrors, checkRejectOptions(opts)); }
+
+  get maxRejectedFraction(): number | undefined { return this.rejects?.maxRejectedFraction; }
 
   read(stream: Readable, split: { path: string; start: number; end: number; openedAt: number }, emit: (batch: T[]) => Promise<void>, context?: FormatReadContext): Promise<void> {
     return readLineRecords<T>('JsonLinesFormat', stream, split, emit, {

@@ -2,12 +2,13 @@ import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { readSplitLines, lineNumberAt, type LineSplit } from '../file/LineReader.js';
 import { getFileSystem } from '../../../hdfs/index.js';
-import type { FormatReadContext } from '../file/StreamFormat.js';
+import type { FormatReadContext, SplitRecordCounts } from '../file/StreamFormat.js';
 
 /**
  * Where unparseable lines go instead of failing the read: counted ('numRecordsRejected' of the
- * source), written with file, line and reason to `dir` (one JSON Lines file per split), and the
- * split fails only if more than `maxRejectedFraction` of its records were rejected.
+ * source), written with file, line and reason to `dir` (one JSON Lines file per split); the job
+ * fails only if more than `maxRejectedFraction` of all the records its FileSource read were
+ * rejected (checked by the source's enumerator once every split is read).
  */
 export interface RejectOptions { dir?: string; maxRejectedFraction?: number }
 
@@ -70,7 +71,9 @@ export async function readLineRecords<T>(formatName: string, stream: Readable, s
       emitted += batch.length;
       if (batch.length > 0) await emit(batch);
     }
-    if (rejects && rejected.length > 0) await reportRejects(formatName, split, rejected, emitted, firstLineOffset, rejects, context);
+    const counts: SplitRecordCounts = { format: formatName, read: emitted, rejected: rejected.length };
+    if (rejects && rejected.length > 0) await reportRejects(split, rejected, firstLineOffset, rejects, counts, context);
+    context?.splitCounts?.(counts);
   } catch (e) {
     if (!(e instanceof LineParseError)) throw e;
     let line = e.line;
@@ -83,8 +86,8 @@ export async function readLineRecords<T>(formatName: string, stream: Readable, s
   }
 }
 
-/** Counts, writes and checks the rejected lines of one split (see RejectOptions). */
-async function reportRejects(formatName: string, split: LineSplit, rejected: Rejected[], emitted: number, firstLineOffset: number, opts: RejectOptions, context?: FormatReadContext): Promise<void> {
+/** Counts and writes the rejected lines of one split (see RejectOptions); the threshold is the enumerator's. */
+async function reportRejects(split: LineSplit, rejected: Rejected[], firstLineOffset: number, opts: RejectOptions, counts: SplitRecordCounts, context?: FormatReadContext): Promise<void> {
   context?.rejectedRecords?.inc(rejected.length);
   if (rejected.some((r) => r.line <= 0)) {
     const fs = getFileSystem(split.path);
@@ -92,7 +95,8 @@ async function reportRejects(formatName: string, split: LineSplit, rejected: Rej
     try { base = await lineNumberAt(split.path, firstLineOffset, (p, o) => fs.open(p, o)); } catch { base = 0; }
     for (const r of rejected) if (r.line <= 0) r.line = base > 0 ? base - r.line - 1 : 0;
   }
-  let where = '';
+  const first = rejected[0]!;
+  counts.first = { file: first.file, line: first.line, reason: first.reason };
   if (opts.dir) {
     const dir = opts.dir.replace(/\/+$/, '');
     // One file per split, named by the split: a retried attempt rewrites it instead of adding to it.
@@ -100,12 +104,7 @@ async function reportRejects(formatName: string, split: LineSplit, rejected: Rej
     const fs = getFileSystem(dir);
     await fs.mkdirs(dir);
     await fs.writeFile(file, rejected.map((r) => JSON.stringify(r)).join('\n') + '\n', { overwrite: true });
-    where = `; see ${file}`;
-  }
-  const total = emitted + rejected.length;
-  if (opts.maxRejectedFraction !== undefined && rejected.length / total > opts.maxRejectedFraction) {
-    throw new Error(`${formatName}: ${rejected.length} of ${total} records in ${split.path} [${split.start}, ${split.end}) could not be parsed ` +
-      `(${(100 * rejected.length / total).toFixed(2)} %), more than maxRejectedFraction ${opts.maxRejectedFraction}${where}; first: line ${rejected[0]!.line}: ${rejected[0]!.reason}`);
+    counts.rejectsFile = file;
   }
 }
 

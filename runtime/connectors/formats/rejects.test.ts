@@ -1,11 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StreamExecutionEnvironment, FileSource, CsvFormat, JsonLinesFormat, WatermarkStrategy, type StreamFormat } from 'tsflink';
+import { StreamExecutionEnvironment, FileSource, FileSink, BasePathBucketAssigner, CsvFormat, JsonLinesFormat, WatermarkStrategy, type StreamFormat } from 'tsflink';
 
 // Bad records do not sink a run: unparseable lines go to a rejects directory with file, line and
-// reason, are counted, and fail the read only above maxRejectedFraction.
+// reason, are counted, and fail the job only if more than maxRejectedFraction of all its records were rejected.
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'tsflink-rejects-')); });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,11 +36,33 @@ describe('rejected records', () => {
     expect(readdirSync(rejects).length).toBeGreaterThan(1); // one file per split that had rejects
   });
 
-  it('above maxRejectedFraction the read fails, naming the counts, the threshold and the rejects file', async () => {
-    const p = join(dir, 'mostly-bad.jsonl');
-    writeFileSync(p, '{"a":1}\nnot json\n{"a":2}\nalso not\n');
-    await expect(read(new JsonLinesFormat().withRejects({ dir: join(dir, 'rj2'), maxRejectedFraction: 0.25 }), p))
-      .rejects.toThrow(/2 of 4 records in .*mostly-bad\.jsonl \[0, \d+\) could not be parsed \(50\.00 %\), more than maxRejectedFraction 0\.25; see .*rejects-[0-9a-f]{16}\.jsonl; first: line 2/);
+  it('maxRejectedFraction is over all the records of the source, not per split: one all-bad file among good ones passes', async () => {
+    const d = join(dir, 'mixed');
+    mkdirSync(d);
+    for (const f of ['a', 'b']) writeFileSync(join(d, `${f}.jsonl`), [...Array(1000).keys()].map((i) => JSON.stringify({ f, i })).join('\n') + '\n');
+    writeFileSync(join(d, 'c.jsonl'), 'no\nnot json\nnope\n{broken\n]\n');
+    const rejects = join(dir, 'rj-mixed');
+    // c.jsonl alone is 100 % bad; the source as a whole rejects 5 of 2,005 records (0.25 %).
+    const rows = await read(new JsonLinesFormat<{ f: string; i: number }>().withRejects({ dir: rejects, maxRejectedFraction: 0.01 }), d, 3);
+    expect(rows).toHaveLength(2000);
+    expect(rejectsIn(rejects).map((r) => [r.file, r.line])).toEqual([1, 2, 3, 4, 5].map((l) => [join(d, 'c.jsonl'), l]));
+  });
+
+  it('above maxRejectedFraction the job fails before its sink commits anything, naming the counts over all splits, the threshold, the rejects and the first bad line', async () => {
+    const d = join(dir, 'too-bad');
+    mkdirSync(d);
+    writeFileSync(join(d, 'good.jsonl'), [...Array(100).keys()].map((i) => JSON.stringify({ i })).join('\n') + '\n');
+    writeFileSync(join(d, 'bad.jsonl'), [...Array(10).keys()].map((i) => `not json ${i}`).join('\n') + '\n');
+    const rejects = join(dir, 'rj2');
+    const out = join(dir, 'too-bad-out');
+    const env = StreamExecutionEnvironment.createLocalEnvironment(2);
+    env.setRuntimeMode('BATCH');
+    env.fromSource(FileSource.forRecordStreamFormat(new JsonLinesFormat<{ i: number }>().withRejects({ dir: rejects, maxRejectedFraction: 0.05 }), d).build(), WatermarkStrategy.noWatermarks(), 'src')
+      .map((r) => String(r.i)).sinkTo(FileSink.forRowFormat(out, (s: string) => s).withBucketAssigner(new BasePathBucketAssigner<string>()).build());
+    await expect(env.execute('too-bad')).rejects.toThrow(new RegExp(`10 of 110 records read from ${d} could not be parsed by JsonLinesFormat \\(9\\.09 %\\), more than maxRejectedFraction 0\\.05; `
+      + `rejects in ${rejects} \\(1 file\\(s\\)\\); first: ${join(d, 'bad.jsonl')} line 1: invalid JSON`));
+    expect(existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith('.')) : []).toEqual([]);
+    expect(rejectsIn(rejects)).toHaveLength(10);
     expect(() => new JsonLinesFormat().withRejects({ maxRejectedFraction: 2 })).toThrow(/between 0 and 1/);
   });
 
