@@ -2,7 +2,9 @@
 //
 // One network buffer = one ArrayBuffer (pooled, `bufferSize` bytes; oversized for a single large record):
 //   [0]      u8   kind: KIND_RECORDS | KIND_RECORDS_TS | KIND_EVENT
-//   [1]      u8   flags: FLAG_RESET_STRUCTURES = the consumer must start a fresh record-structure table
+//   [1]      u8   flags: FLAG_RESET_STRUCTURES = the consumer must start a fresh record-structure table;
+//                 FLAG_FLAT_TUPLES = every record is a flat tuple (fixarray of msgpack ints, float64 and
+//                 ASCII fixstr, nothing else), so the consumer may decode it without msgpackr
 //   [4..8)   u32  number of records
 //   [8..12)  u32  end offset of the msgpack data (data starts at HEADER_SIZE)
 //   [16..)        msgpack values back to back (sequential record structures)
@@ -15,6 +17,7 @@ export const KIND_RECORDS = 1;
 export const KIND_RECORDS_TS = 2;
 export const KIND_EVENT = 3;
 export const FLAG_RESET_STRUCTURES = 1;
+export const FLAG_FLAT_TUPLES = 2;
 
 /**
  * The records of an object buffer (in-thread exchange, ObjectBufferBuilder): handed over by reference,

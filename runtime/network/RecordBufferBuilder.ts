@@ -8,7 +8,7 @@
 import { REUSE_BUFFER_MODE, RESET_BUFFER_MODE, type Packr as MsgPackr } from 'msgpackr';
 import { Packr } from './Packr.js';
 import { RecordSerializationError } from './RecordSerializationError.js';
-import { FLAG_RESET_STRUCTURES, HEADER_SIZE, KIND_RECORDS, KIND_RECORDS_TS } from './NetworkBuffer.js';
+import { FLAG_FLAT_TUPLES, FLAG_RESET_STRUCTURES, HEADER_SIZE, KIND_RECORDS, KIND_RECORDS_TS } from './NetworkBuffer.js';
 import type { BufferBuilder, BufferSink } from './BufferBuilder.js';
 
 export type { BufferSink } from './BufferBuilder.js';
@@ -52,6 +52,8 @@ export class RecordBufferBuilder implements BufferBuilder {
   private timestamped = false;
   private timestamps: number[] = [];
   private resetPending = false;
+  /** Only flat tuples in the current buffer so far (FLAG_FLAT_TUPLES). */
+  private flatOnly = true;
   private inPack = false;
   /** Set once the partition finished or was released: later records are a bug in the caller. */
   closedBecause: string | null = null;
@@ -113,60 +115,66 @@ export class RecordBufferBuilder implements BufferBuilder {
     }
     this.pos = pos + len;
     this.count++;
+    this.flatOnly = false;
     if (ts) this.timestamps.push(timestamp);
   }
 
   /**
    * Keyed records are mostly short tuples of numbers and short ASCII strings: written here as plain
    * msgpack (fixarray of ints, float64, fixstr), which any msgpack decoder reads back exactly, without
-   * the per-call cost of msgpackr's pack. Returns false (nothing written) for anything else.
+   * the per-call cost of msgpackr's pack; a buffer of nothing else is flagged FLAG_FLAT_TUPLES and decoded
+   * without msgpackr too. One pass: nothing is committed until the whole tuple is written. Returns false
+   * (nothing written) for anything else.
    */
   private writeFlatTuple(value: unknown[], timestamp: number | undefined): boolean {
     const n = value.length;
-    let size = 1;
-    for (let i = 0; i < n; i++) {
-      const x = value[i];
-      if (typeof x === 'number') size += 9;
-      else if (typeof x === 'string' && x.length < 32) size += 1 + x.length;
-      else return false;
-    }
-    const ts = timestamp !== undefined;
+    const tsRoom = timestamp !== undefined ? 8 * this.count + 16 : 0;
     let buf = this.buf;
-    if (buf === null || this.pos + size + (ts ? 8 * this.count + 16 : 0) > buf.length) {
-      if (this.count > 0) this.finish();
-      buf = this.startBuffer();
+    // 32 bytes per field bound every flat field (float64: 9, string: 1 + at most 31); the exact size
+    // is computed only near the end of a buffer.
+    if (buf === null || this.pos + 1 + 32 * n + tsRoom > buf.length) {
+      const size = flatTupleSize(value);
+      if (size < 0) return false;
+      if (buf === null || this.pos + size + tsRoom > buf.length) {
+        if (this.count > 0) this.finish();
+        buf = this.startBuffer();
+      }
     }
     const view = this.view!;
     let p = this.pos;
     buf[p++] = 0x90 | n;
     for (let i = 0; i < n; i++) {
-      const x = value[i] as number | string;
-      if (typeof x === 'string') {
+      const x = value[i];
+      if (typeof x === 'number') {
+        if ((x | 0) === x && (x !== 0 || 1 / x > 0)) {
+          if (x >= 0) {
+            if (x < 0x80) buf[p++] = x;
+            else if (x < 0x100) { buf[p++] = 0xcc; buf[p++] = x; }
+            else if (x < 0x10000) { buf[p++] = 0xcd; buf[p++] = x >>> 8; buf[p++] = x & 0xff; }
+            else { buf[p++] = 0xce; view.setUint32(p, x); p += 4; }
+          } else if (x >= -32) buf[p++] = x & 0xff;
+          else if (x >= -128) { buf[p++] = 0xd0; buf[p++] = x & 0xff; }
+          else if (x >= -32768) { buf[p++] = 0xd1; view.setInt16(p, x); p += 2; }
+          else { buf[p++] = 0xd2; view.setInt32(p, x); p += 4; }
+        } else {
+          buf[p++] = 0xcb; // float64: exact for every double, -0 and NaN included
+          view.setFloat64(p, x);
+          p += 8;
+        }
+      } else if (typeof x === 'string' && x.length < 32) {
         buf[p++] = 0xa0 | x.length;
         for (let j = 0; j < x.length; j++) {
           const c = x.charCodeAt(j);
           if (c >= 0x80) return false; // not ASCII: msgpackr writes it (nothing committed yet)
           buf[p++] = c;
         }
-      } else if ((x | 0) === x && (x !== 0 || 1 / x > 0)) {
-        if (x >= 0) {
-          if (x < 0x80) buf[p++] = x;
-          else if (x < 0x100) { buf[p++] = 0xcc; buf[p++] = x; }
-          else if (x < 0x10000) { buf[p++] = 0xcd; view.setUint16(p, x); p += 2; }
-          else { buf[p++] = 0xce; view.setUint32(p, x); p += 4; }
-        } else if (x >= -32) buf[p++] = x & 0xff;
-        else if (x >= -128) { buf[p++] = 0xd0; buf[p++] = x & 0xff; }
-        else if (x >= -32768) { buf[p++] = 0xd1; view.setInt16(p, x); p += 2; }
-        else { buf[p++] = 0xd2; view.setInt32(p, x); p += 4; }
       } else {
-        buf[p++] = 0xcb; // float64: exact for every double, -0 and NaN included
-        view.setFloat64(p, x);
-        p += 8;
+        return false;
       }
     }
     this.pos = p;
     this.count++;
-    if (ts) this.timestamps.push(timestamp);
+    if (timestamp !== undefined) this.timestamps.push(timestamp);
     return true;
   }
 
@@ -183,7 +191,7 @@ export class RecordBufferBuilder implements BufferBuilder {
     let end = this.pos;
     const ts = this.timestamped;
     buf[0] = ts ? KIND_RECORDS_TS : KIND_RECORDS;
-    buf[1] = this.resetPending ? FLAG_RESET_STRUCTURES : 0;
+    buf[1] = (this.resetPending ? FLAG_RESET_STRUCTURES : 0) | (this.flatOnly ? FLAG_FLAT_TUPLES : 0);
     this.resetPending = false;
     view.setUint32(4, this.count, true);
     view.setUint32(8, end, true);
@@ -217,6 +225,7 @@ export class RecordBufferBuilder implements BufferBuilder {
     this.buf = buf;
     this.view = new DataView(ab, 0, this.bufferSize);
     this.pos = HEADER_SIZE;
+    this.flatOnly = true;
     return buf;
   }
 
@@ -252,6 +261,18 @@ export class RecordBufferBuilder implements BufferBuilder {
     this.lastStructureId = -1;
     this.resetPending = true;
   }
+}
+
+/** Bytes of `value` as a flat tuple (upper bound for numbers), or -1 if it is not one. */
+function flatTupleSize(value: unknown[]): number {
+  let size = 1;
+  for (let i = 0; i < value.length; i++) {
+    const x = value[i];
+    if (typeof x === 'number') size += 9;
+    else if (typeof x === 'string' && x.length < 32) size += 1 + x.length;
+    else return -1;
+  }
+  return size;
 }
 
 const FIX_HINT =

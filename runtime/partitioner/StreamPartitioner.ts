@@ -79,7 +79,26 @@ export class GlobalPartitioner extends StreamPartitioner {
 /** keyBy: key → key group (murmur3) → operator index, Flink's formulas. */
 export class KeyGroupStreamPartitioner extends StreamPartitioner {
   readonly type = 'HASH' as const;
-  constructor(readonly keySelector: (v: unknown) => unknown, public maxParallelism: number) { super(); }
+  /**
+   * Channels of the integer keys 0..65535, filled as keys are seen (-1 = not yet): the common numeric key
+   * is routed by one array read instead of murmur3 + two modulo operations. Allocated on first use.
+   */
+  private smallIntChannels: Int16Array | null = null;
+  private maxP: number;
+  constructor(readonly keySelector: (v: unknown) => unknown, maxParallelism: number) {
+    super();
+    this.maxP = maxParallelism;
+  }
+  get maxParallelism(): number { return this.maxP; }
+  /** Set by the StreamGraphGenerator to the consumer's max parallelism. */
+  set maxParallelism(m: number) {
+    this.maxP = m;
+    this.smallIntChannels = null;
+  }
+  override setup(numberOfChannels: number, producerSubtask: number): void {
+    super.setup(numberOfChannels, producerSubtask);
+    this.smallIntChannels = null;
+  }
   selectChannel(value: unknown): number {
     return this.selectChannelForKey(this.keySelector(value));
   }
@@ -87,9 +106,19 @@ export class KeyGroupStreamPartitioner extends StreamPartitioner {
   selectChannelForKey(key: unknown): number {
     const n = this.numberOfChannels;
     if (n === 1) return 0;
-    return computeOperatorIndexForKeyGroup(this.maxParallelism, n, assignToKeyGroup(key, this.maxParallelism));
+    if (typeof key === 'number' && (key & 0xffff) === key) {
+      const table = this.smallIntChannels ?? this.newSmallIntTable();
+      const c = table[key]!;
+      if (c >= 0) return c;
+      return (table[key] = computeOperatorIndexForKeyGroup(this.maxP, n, assignToKeyGroup(key, this.maxP)));
+    }
+    return computeOperatorIndexForKeyGroup(this.maxP, n, assignToKeyGroup(key, this.maxP));
   }
-  copy(): StreamPartitioner { return new KeyGroupStreamPartitioner(this.keySelector, this.maxParallelism); }
+  private newSmallIntTable(): Int16Array {
+    this.smallIntChannels = new Int16Array(65536).fill(-1);
+    return this.smallIntChannels;
+  }
+  copy(): StreamPartitioner { return new KeyGroupStreamPartitioner(this.keySelector, this.maxP); }
 }
 
 export class CustomPartitionerWrapper extends StreamPartitioner {
