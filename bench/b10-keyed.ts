@@ -11,14 +11,20 @@ import { runProgram } from '../runtime/client/ProgramRunner.js';
 import { loadConfiguration, packageRoot } from '../runtime/configuration/index.js';
 import { machineLine, writeResultsSection, median, effectiveCores } from './machine.js';
 import { peerArgs } from './b10-flink.js';
+import { withThreadCpu } from './b10-thread-cpu.js';
 
 type Bundle = Awaited<ReturnType<typeof bundleJob>>;
+
+/** CPU ms of the busiest slot thread of the last tsflink run (its critical path on free cores). */
+let lastSlotCpuMs = NaN;
 
 async function tsflink(bundle: Bundle, p: number, n: number, keys: number, objectReuse = true): Promise<number> {
   const conf = loadConfiguration({ dynamicProperties: {
     'parallelism.default': String(p), 'taskmanager.numberOfTaskSlots': String(p), 'pipeline.object-reuse': String(objectReuse),
   } });
-  await runProgram({ bundle, args: [String(n), String(keys)], configuration: conf });
+  const { threadsMs } = await withThreadCpu(() => runProgram({ bundle, args: [String(n), String(keys)], configuration: conf }));
+  // The busiest thread is a slot thread (the main thread only deploys and waits).
+  lastSlotCpuMs = threadsMs[0] ?? NaN;
   return (globalThis as { __tsflinkNetRuntime?: number }).__tsflinkNetRuntime!;
 }
 
@@ -68,6 +74,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < rounds; r++) {
     for (const p of [1, 2]) {
       add(`tsflink p${p}`, await tsflink(bundle, p, n, keys));
+      add(`tsflink-cpu p${p}`, lastSlotCpuMs);
       add(`tsflink-copy p${p}`, await tsflink(bundle, p, n, keys, false));
       add(`loop p${p}`, await loop(p, n, keys));
       if (flink) {
@@ -102,6 +109,7 @@ ${flink ? `${row('Apache Flink', 'flink')}\n${row('Apache Flink, object reuse', 
 - tsflink time / loop time, p=1: **${f2(m('tsflink p1') / m('loop p1'))}×** (target ≤ 3×).
 - In-thread references vs copies (\`pipeline.object-reuse\` true / false), p=1: ${f2(m('tsflink-copy p1') / m('tsflink p1'))}× faster with references.
 - tsflink p2 / p1: **${f2(m('tsflink p1') / m('tsflink p2'))}×** (target ≥ 1.7×; the loop's two threads: ${f2(m('loop p1') / m('loop p2'))}×).
+- Busiest slot thread's CPU time (job start-up in the slot included), p=1 ; p=2: ${(m('tsflink-cpu p1') / 1000).toFixed(2)} s ; ${(m('tsflink-cpu p2') / 1000).toFixed(2)} s → p1/p2 **${f2(m('tsflink-cpu p1') / m('tsflink-cpu p2'))}×** (what p2/p1 would be on two free cores if nothing waited; runs ${(t['tsflink-cpu p1'] ?? []).map((x) => (x / 1000).toFixed(2)).join(' / ')} ; ${(t['tsflink-cpu p2'] ?? []).map((x) => (x / 1000).toFixed(2)).join(' / ')}).
 - Effective cores for two busy threads (CPU probe, 2.0 = two free cores): ${coresBefore.toFixed(2)} before, ${coresAfter.toFixed(2)} after.`;
   console.log(body);
   if (write) writeResultsSection(packageRoot(), 'B10 keyed sum: tsflink vs hand-written loop vs Apache Flink', body);

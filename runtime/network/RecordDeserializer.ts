@@ -51,9 +51,12 @@ class FlatTupleReader {
   private bytes = new Uint8Array(0);
   private view = new DataView(this.bytes.buffer);
   private pos = 0;
+  /** The current buffer as latin1 text, decoded on the first string longer than 4 characters. */
+  private text: string | null = null;
 
   read(ab: ArrayBuffer, dataEnd: number, count: number): unknown[] {
     this.bytes = new Uint8Array(ab, 0, dataEnd);
+    this.text = null;
     this.view = new DataView(ab, 0, dataEnd);
     this.pos = HEADER_SIZE;
     const values = new Array<unknown>(count);
@@ -73,6 +76,7 @@ class FlatTupleReader {
         }
       }
     }
+    this.text = null;
     if (this.pos !== dataEnd) throw new Error(`network buffer of flat tuples: ${count} records end at byte ${this.pos}, header says ${dataEnd}`);
     return values;
   }
@@ -105,8 +109,17 @@ class FlatTupleReader {
       case 2: return String.fromCharCode(b[at]!, b[at + 1]!);
       case 3: return String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!);
       case 4: return String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
-      default: return String.fromCharCode.apply(null, b.subarray(at, at + len) as unknown as number[]);
     }
+    // Longer strings: cut from the buffer decoded once as latin1 (exact for ASCII). V8 copies substrings
+    // under 13 characters; longer ones would be slices keeping the whole buffer's text alive (in state,
+    // say), so they are built from pieces instead.
+    const text = this.text ??= Buffer.from(b.buffer, 0, b.length).toString('latin1');
+    if (len < 13) return text.slice(at, at + len);
+    return text.slice(at, at + 8) + text.slice(at + 8, at + 12) + (len === 12 ? '' : this.tail(text, at + 12, len - 12));
+  }
+
+  private tail(text: string, at: number, len: number): string {
+    return len < 13 ? text.slice(at, at + len) : text.slice(at, at + 12) + text.slice(at + 12, at + len);
   }
 }
 

@@ -19,7 +19,7 @@ const EDGE_NUMBERS = [
   0, -0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, -1, -32, -33, -128, -129, -32768, -32769,
   -(2 ** 31), -(2 ** 31) - 1, 1.5, -2.25, NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 53), 1e300, 5e-324, Number.MAX_VALUE,
 ];
-const EDGE_STRINGS = ['', 'a', 'ab', 'abc', 'abcd', 'abcde', 'key-12345', 'x'.repeat(31)];
+const EDGE_STRINGS = ['', 'a', 'ab', 'abc', 'abcd', 'abcde', 'key-12345', ...[12, 13, 20, 24, 25, 31].map((n) => 'product-0123456789abcdefghij'.slice(0, n).padEnd(n, 'z'))];
 
 function sameTuple(got: unknown, want: unknown[]): void {
   expect(Array.isArray(got)).toBe(true);
