@@ -5,6 +5,7 @@
 // both engines, the loop's own time inside its worker thread.
 // Targets: tsflink ≥ 1.5× Flink's throughput at p=1 and ≤ 3× the loop's time; tsflink p2/p1 ≥ 1.7×.
 //   node dist/bench/b10-keyed.js [records=10000000] [keys=10000] [rounds=3] [--no-flink] [--no-write]
+// Also reports the busiest slot thread's CPU time per p (b10-thread-cpu.ts): scaling that a loaded machine does not hide.
 import { join } from 'node:path';
 import { bundleJob } from '../runtime/client/JobBundler.js';
 import { runProgram } from '../runtime/client/ProgramRunner.js';

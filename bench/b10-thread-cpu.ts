@@ -1,7 +1,8 @@
 // CPU time per thread of this process while a job runs (Linux /proc/self/task/<tid>/stat), for B10: on a
 // loaded machine wall-clock scaling says little (the other agents take the cores), but the busiest slot
 // thread's CPU time is the job's critical path on free cores. Slot threads end with the job, so their
-// counters are sampled while it runs and the last sample of each thread is kept.
+// counters are sampled while it runs (every 50 ms: cheap next to two busy slots, at most the last 50 ms of a
+// thread lost) and the last sample of each thread is kept.
 import { readFileSync, readdirSync } from 'node:fs';
 
 const CLOCK_TICK_MS = 10; // USER_HZ = 100 on Linux
@@ -19,7 +20,7 @@ function sample(into: Map<string, number>): void {
 }
 
 /** Runs `fn`; returns its result and the CPU ms of the busiest threads during it, most first (empty off Linux). */
-export async function withThreadCpu<T>(fn: () => Promise<T>, everyMs = 20): Promise<{ result: T; threadsMs: number[] }> {
+export async function withThreadCpu<T>(fn: () => Promise<T>, everyMs = 50): Promise<{ result: T; threadsMs: number[] }> {
   const before = new Map<string, number>();
   sample(before);
   const last = new Map<string, number>();
