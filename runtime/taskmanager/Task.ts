@@ -42,7 +42,10 @@ export interface TaskServices {
 class CancelTaskException extends Error {}
 
 /** Time slice after which a task yields to the event loop, so tasks sharing a thread all progress. */
+type RecordBatch = Extract<InputBatch, { kind: 'records' }>;
 const SLICE_MS = 4;
+/** Records between two time checks while a batch is processed (a check costs one performance.now()). */
+const SLICE_RECORDS = 256;
 
 /** What a task is waiting for (time accounting): nothing, input (idle), or output (back-pressured). */
 const NOT_WAITING = 0;
@@ -509,29 +512,48 @@ export class Task {
     if (this.restoredInput) { this.replayRestoredInput(inputOf, twoInput); this.restoredInput = undefined; }
     this.lastYield = performance.now();
 
+    // Records of [from, to) of one batch into the head operator.
+    const processSlice = (b: RecordBatch, from: number, to: number): void => {
+      const vals = b.values;
+      const tss = b.timestamps;
+      const input = inputOf[b.channel];
+      if (!twoInput) {
+        const keys = b.keys;
+        if (keys !== null && keyedOne !== null) {
+          if (tss === null) for (let i = from; i < to; i++) keyedOne.processKeyedElement(vals[i], keys[i], undefined);
+          else for (let i = from; i < to; i++) keyedOne.processKeyedElement(vals[i], keys[i], tss[i]);
+        } else if (tss === null) for (let i = from; i < to; i++) one.processElement(vals[i], undefined);
+        else for (let i = from; i < to; i++) one.processElement(vals[i], tss[i]);
+      } else if (input === 1) {
+        for (let i = from; i < to; i++) two.processElement1(vals[i], tss === null ? undefined : tss[i]);
+      } else {
+        for (let i = from; i < to; i++) two.processElement2(vals[i], tss === null ? undefined : tss[i]);
+      }
+    };
+    // A batch is processed in slices of SLICE_RECORDS with a time check between them: with slow user
+    // functions the task still yields every SLICE_MS (cancel, mails, checkpoints), keeping the rest for later.
+    let rest: RecordBatch | null = null;
+    let restFrom = 0;
+
     for (;;) {
       this.checkCanceled();
       if (this.mailbox.hasMail) await this.mailbox.drain();
       if (!this.outputsAvailable()) { await this.waitForOutputs(); continue; }
-      const b: InputBatch | null = gate.pollNext();
+      const b: InputBatch | null = rest ?? gate.pollNext();
       if (b === null) { await this.waitFor(gate.getAvailableFuture(), IDLE); continue; }
       if (b.kind === 'records') {
-        const vals = b.values;
-        const tss = b.timestamps;
-        const n = vals.length;
-        const input = inputOf[b.channel];
-        if (grouped) grouped.add(input, vals, tss);
-        else if (!twoInput) {
-          const keys = b.keys;
-          if (keys !== null && keyedOne !== null) {
-            if (tss === null) for (let i = 0; i < n; i++) keyedOne.processKeyedElement(vals[i], keys[i], undefined);
-            else for (let i = 0; i < n; i++) keyedOne.processKeyedElement(vals[i], keys[i], tss[i]);
-          } else if (tss === null) for (let i = 0; i < n; i++) one.processElement(vals[i], undefined);
-          else for (let i = 0; i < n; i++) one.processElement(vals[i], tss[i]);
-        } else if (input === 1) {
-          for (let i = 0; i < n; i++) two.processElement1(vals[i], tss === null ? undefined : tss[i]);
-        } else {
-          for (let i = 0; i < n; i++) two.processElement2(vals[i], tss === null ? undefined : tss[i]);
+        const n = b.values.length;
+        if (grouped) grouped.add(inputOf[b.channel], b.values, b.timestamps);
+        else {
+          let i = rest !== null ? restFrom : 0;
+          rest = null;
+          for (;;) {
+            const end = n - i > SLICE_RECORDS ? i + SLICE_RECORDS : n;
+            processSlice(b, i, end);
+            i = end;
+            if (i >= n) break;
+            if (performance.now() - this.lastYield >= SLICE_MS) { rest = b; restFrom = i; break; }
+          }
         }
       } else {
         const ev = b.event;
