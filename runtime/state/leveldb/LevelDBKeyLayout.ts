@@ -39,6 +39,19 @@ export class CurrentKeyEncoder {
   }
 }
 
+/**
+ * The key as the write-back cache's key of a state's own entry (WriteBackStore spaces), or
+ * undefined when the entry goes by its LevelDB key. Numbers (-0 is 0, as in the encoding) and
+ * strings without surrogates or U+FFFD, whose encoding decodes to the same string (lone surrogates
+ * encode as U+FFFD), so a LevelDB key maps back to the same cache key.
+ */
+export function directKeyOf(key: unknown): unknown {
+  if (typeof key === 'number') return key === 0 ? 0 : key;
+  if (typeof key === 'string' && !NOT_DIRECT.test(key)) return key;
+  return undefined;
+}
+const NOT_DIRECT = /[\uD800-\uDFFF\uFFFD]/;
+
 const userKeyEncoder = new KeyEncoder();
 const utf8 = new TextEncoder();
 

@@ -16,8 +16,8 @@ import { restoreKeyGroups, type StoredKind } from '../heap/HeapSnapshot.js';
 import type { State } from '../../api/state/State.js';
 import type { StateDescriptor, ValueStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor } from '../../api/state/StateDescriptor.js';
 import type { KeyGroupRange } from '../../util/KeyGroupRangeAssignment.js';
-import { CurrentKeyEncoder, decodeKey, stateIdOf, u16, userKeyChars } from './LevelDBKeyLayout.js';
-import { ABSENT, WriteBackStore, type LevelSnapshot } from './WriteBackStore.js';
+import { CurrentKeyEncoder, decodeKey, directKeyOf, stateIdOf, u16, userKeyChars } from './LevelDBKeyLayout.js';
+import { ABSENT, WriteBackStore, type LevelSnapshot, type Slot } from './WriteBackStore.js';
 import {
   LevelAggregatingState, LevelListState, LevelMapState, LevelReducingState, LevelValueState, type AggregateFns, type StateAccess, type StateMeta,
 } from './LevelDBStates.js';
@@ -63,11 +63,18 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
   private readonly db: ClassicLevel<string, Buffer>;
   readonly store: WriteBackStore;
   private readonly keyEnc: CurrentKeyEncoder;
+  /** Encodes the keys of entries the store writes to LevelDB (not the current key's). */
+  private readonly flushEnc: CurrentKeyEncoder;
   private currentKey: unknown = undefined;
-  /** Key group chars + current key chars (the state id goes in between). */
+  /** The current key as the cache key of the states' own entries, or undefined: they go by LevelDB key. */
+  private directKey: unknown = undefined;
+  /** Key group chars + current key chars (the state id goes in between), encoded when first needed. */
   private kgChars = '';
   private keyVersion = 0;
+  private encodedVersion = -1;
   private keyChars = '';
+  /** State ids by space - 1. */
+  private readonly idChars: string[] = [];
   private readonly metas = new Map<string, StateMeta>();
   private readonly handles = new Map<string, State>();
   private readonly timers = new KeyedTimerRegistry();
@@ -89,6 +96,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
 
   constructor(readonly keyGroupRange: KeyGroupRange, readonly maxParallelism: number, private readonly opts: LevelDBBackendOptions) {
     this.keyEnc = new CurrentKeyEncoder(maxParallelism);
+    this.flushEnc = new CurrentKeyEncoder(maxParallelism);
     this.db = new (loadClassicLevel())<string, Buffer>(opts.path, {
       keyEncoding: 'utf8', valueEncoding: 'buffer',
       cacheSize: opts.blockCacheSize, writeBufferSize: opts.writeBufferSize, createIfMissing: true, errorIfExists: true,
@@ -96,6 +104,8 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     this.changes = opts.incremental ? new ChangeTracker() : undefined;
     this.store = new WriteBackStore(this.db, {
       cacheSize: opts.cacheSize, writeBatchSize: opts.writeBatchSize, where: `${opts.owner} (LevelDB ${opts.path})`, ...(this.changes ? { changes: this.changes } : {}),
+      levelKey: (space, ck) => { this.flushEnc.set(ck); return u16(this.flushEnc.keyGroup) + this.idChars[space - 1]! + this.flushEnc.chars; },
+      encode: (v) => this.packr.pack(v),
     });
     // Record structures live only in this process: the DB is private to this backend and deleted with it,
     // and checkpoints use the canonical format, so they never need to be persisted.
@@ -174,14 +184,15 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
           const meta = byId.get(stateIdOf(k))!;
           const { end } = decodeKey(k, 4);
           if (meta.kind === 'map' && end === k.length) continue; // the index: follows its entries
-          const cur = this.store.peek(k);
-          if (cur === ABSENT || !cur.equals(v)) continue; // written since the scan read it
+          const [space, ck] = this.locate(k);
+          const cur = this.store.peek(space, ck);
+          if (!(cur instanceof Uint8Array) || !Buffer.from(cur.buffer, cur.byteOffset, cur.byteLength).equals(v)) continue; // written since the scan read it
           const value = this.unpackr.unpack(v);
           const out = live(value);
           if (out === value) continue;
           if (meta.kind === 'map') this.removeMapEntry(meta, k.slice(0, end), k.slice(end));
-          else if (out === undefined) this.remove(meta, k, true);
-          else this.write(meta, k, out, true);
+          else if (out === undefined) this.removeAt(meta, space, ck, true);
+          else this.writeAt(meta, space, ck, out, true);
         }
         await new Promise((r) => setImmediate(r));
       }
@@ -193,36 +204,97 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
 
   private removeMapEntry(meta: StateMeta, base: string, uk: string): void {
     this.remove(meta, base + uk, false);
-    const idx = ((this.read(base) as unknown[] | undefined) ?? []).filter((x) => userKeyChars(x) !== uk);
-    if (idx.length === 0) this.remove(meta, base, true); else this.write(meta, base, idx, true);
+    const [space, ck] = this.locate(base);
+    const idx = ((this.decode(this.store.get(space, ck)) as unknown[] | undefined) ?? []).filter((x) => userKeyChars(x) !== uk);
+    if (idx.length === 0) this.removeAt(meta, space, ck, true); else this.writeAt(meta, space, ck, idx, true);
+  }
+
+  /** The store space and cache key of the entry with LevelDB key `k` (see WriteBackStore). */
+  private locate(k: string): [number, unknown] {
+    const { key, end } = decodeKey(k, 4);
+    if (end === k.length) { const d = directKeyOf(key); if (d !== undefined) return [1 + stateIdOf(k), d]; }
+    return [0, k];
+  }
+
+  private decode(s: Slot): unknown {
+    if (s === ABSENT) return undefined;
+    return s instanceof Uint8Array ? this.unpackr.unpack(s) : s;
+  }
+
+  /** Immutable primitives stay decoded in the cache; everything else is copied into bytes. */
+  private encodeSlot(v: unknown): Slot {
+    const t = typeof v;
+    return t === 'number' || t === 'string' || t === 'boolean' || t === 'bigint' ? v : this.packr.pack(v);
+  }
+
+  private writeAt(meta: StateMeta, space: number, ck: unknown, v: unknown, primary: boolean): void {
+    if (!this.store.put(space, ck, this.encodeSlot(v)) && primary) meta.count++;
+  }
+
+  private removeAt(meta: StateMeta, space: number, ck: unknown, primary: boolean): void {
+    if (this.store.del(space, ck) && primary) meta.count--;
+  }
+
+  private encodeCurrentKey(): void {
+    this.keyEnc.set(this.currentKey);
+    this.kgChars = u16(this.keyEnc.keyGroup);
+    this.keyChars = this.keyEnc.chars;
+    this.encodedVersion = this.keyVersion;
   }
 
   // ---- StateAccess (the handles' view) ----
 
   entryKey(meta: StateMeta): string {
-    if (meta.keyVersion !== this.keyVersion) { meta.key = this.kgChars + meta.idChars + this.keyChars; meta.keyVersion = this.keyVersion; }
+    if (meta.keyVersion !== this.keyVersion) {
+      if (this.encodedVersion !== this.keyVersion) this.encodeCurrentKey();
+      meta.key = this.kgChars + meta.idChars + this.keyChars;
+      meta.keyVersion = this.keyVersion;
+    }
     return meta.key;
+  }
+
+  readOwn(meta: StateMeta): unknown {
+    if (!this.opened) this.notOpen();
+    const d = this.directKey;
+    return this.decode(d !== undefined ? this.store.get(1 + meta.id, d) : this.store.get(0, this.entryKey(meta)));
+  }
+
+  existsOwn(meta: StateMeta): boolean {
+    if (!this.opened) this.notOpen();
+    const d = this.directKey;
+    return (d !== undefined ? this.store.get(1 + meta.id, d) : this.store.get(0, this.entryKey(meta))) !== ABSENT;
+  }
+
+  writeOwn(meta: StateMeta, v: unknown): void {
+    if (!this.opened) this.notOpen();
+    const d = this.directKey;
+    if (d !== undefined) this.writeAt(meta, 1 + meta.id, d, v, true); else this.writeAt(meta, 0, this.entryKey(meta), v, true);
+  }
+
+  removeOwn(meta: StateMeta): void {
+    if (!this.opened) this.notOpen();
+    const d = this.directKey;
+    if (d !== undefined) this.removeAt(meta, 1 + meta.id, d, true); else this.removeAt(meta, 0, this.entryKey(meta), true);
   }
 
   read(k: string): unknown {
     if (!this.opened) this.notOpen();
-    const b = this.store.get(k);
-    return b === ABSENT ? undefined : this.unpackr.unpack(b);
+    return this.decode(this.store.get(0, k));
   }
 
   exists(k: string): boolean {
     if (!this.opened) this.notOpen();
-    return this.store.get(k) !== ABSENT;
+    return this.store.get(0, k) !== ABSENT;
   }
 
   write(meta: StateMeta, k: string, v: unknown, primary: boolean): void {
     if (!this.opened) this.notOpen();
-    if (!this.store.put(k, this.packr.pack(v)) && primary) meta.count++;
+    this.writeAt(meta, 0, k, v, primary);
   }
 
   remove(meta: StateMeta, k: string, primary: boolean): void {
     if (!this.opened) this.notOpen();
-    if (this.store.del(k) && primary) meta.count--;
+    this.removeAt(meta, 0, k, primary);
   }
 
   private notOpen(): never {
@@ -236,9 +308,9 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     if (key === this.currentKey && key !== undefined && typeof key !== 'object') return;
     this.currentKey = key;
     this.keyVersion++;
-    this.keyEnc.set(key);
-    this.kgChars = u16(this.keyEnc.keyGroup);
-    this.keyChars = this.keyEnc.chars;
+    this.directKey = directKeyOf(key);
+    // Other keys are encoded now: an invalid key fails here, at the record that carries it.
+    if (this.directKey === undefined) this.encodeCurrentKey();
   }
   getCurrentKey(): unknown { return this.currentKey; }
 
@@ -248,6 +320,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     const id = this.metas.size;
     if (id >= MAX_STATES) throw new Error(`${this.opts.owner}: more than ${MAX_STATES} keyed states in one operator; use fewer state names.`);
     m = { id, idChars: u16(id), name, kind, ttl, count: 0, key: '', keyVersion: -1 };
+    this.idChars[id] = m.idChars;
     this.metas.set(name, m);
     return m;
   }
@@ -281,12 +354,12 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
 
   clearCurrentKey(): void {
     for (const m of this.metas.values()) {
-      const base = this.entryKey(m);
       if (m.kind === 'map') {
-        const idx = this.read(base) as unknown[] | undefined;
+        const base = this.entryKey(m);
+        const idx = this.readOwn(m) as unknown[] | undefined;
         if (idx) for (const k of idx) this.remove(m, base + userKeyChars(k), false);
       }
-      this.remove(m, base, true);
+      this.removeOwn(m);
     }
   }
 

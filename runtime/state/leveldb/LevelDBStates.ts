@@ -1,5 +1,5 @@
 // State handles of the LevelDB backend. Every handle reads and writes the current key's entries
-// through the backend's write-back store; values are decoded on every read (a fresh copy, so a
+// through the backend's write-back store; objects are decoded on every read (a fresh copy, so a
 // caller mutating a returned object changes nothing until it calls update, as on RocksDB).
 import type { ValueState, ListState, MapState, ReducingState, AggregatingState } from '../../api/state/State.js';
 import { userKeyChars } from './LevelDBKeyLayout.js';
@@ -20,7 +20,12 @@ export interface StateMeta {
 
 /** What the handles need of the backend (kept narrow so the handles stay small). */
 export interface StateAccess {
-  /** kg + state id + current key. */
+  /** The current key's own entry of `meta` (its value, list, accumulator, or map index); writes count keys. */
+  readOwn(meta: StateMeta): unknown;
+  writeOwn(meta: StateMeta, v: unknown): void;
+  removeOwn(meta: StateMeta): void;
+  existsOwn(meta: StateMeta): boolean;
+  /** kg + state id + current key: the LevelDB key prefix of the current key's map entries. */
   entryKey(meta: StateMeta): string;
   read(k: string): unknown;
   /** Writes an entry that counts as a key of `meta` when `primary`. */
@@ -31,9 +36,9 @@ export interface StateAccess {
 
 abstract class LevelState {
   constructor(protected readonly a: StateAccess, protected readonly meta: StateMeta) {}
-  protected raw(): unknown { return this.a.read(this.a.entryKey(this.meta)); }
-  protected store(v: unknown): void { this.a.write(this.meta, this.a.entryKey(this.meta), v, true); }
-  clear(): void { this.a.remove(this.meta, this.a.entryKey(this.meta), true); }
+  protected raw(): unknown { return this.a.readOwn(this.meta); }
+  protected store(v: unknown): void { this.a.writeOwn(this.meta, v); }
+  clear(): void { this.a.removeOwn(this.meta); }
 }
 
 export class LevelValueState extends LevelState implements ValueState<unknown> {
@@ -94,7 +99,7 @@ export class LevelMapState extends LevelState implements MapState<unknown, unkno
     if (!this.a.exists(ek)) {
       const idx = this.index() ?? [];
       idx.push(k);
-      this.a.write(this.meta, base, idx, true);
+      this.a.writeOwn(this.meta, idx);
     }
     this.a.write(this.meta, ek, v, false);
   }
@@ -108,7 +113,7 @@ export class LevelMapState extends LevelState implements MapState<unknown, unkno
     if (!this.a.exists(base + uk)) return;
     this.a.remove(this.meta, base + uk, false);
     const idx = (this.index() ?? []).filter((x) => userKeyChars(x) !== uk);
-    if (idx.length === 0) this.a.remove(this.meta, base, true); else this.a.write(this.meta, base, idx, true);
+    if (idx.length === 0) this.a.removeOwn(this.meta); else this.a.writeOwn(this.meta, idx);
   }
   contains(k: unknown): boolean { return this.a.exists(this.a.entryKey(this.meta) + userKeyChars(k)); }
   entries(): Iterable<[unknown, unknown]> {
@@ -120,12 +125,12 @@ export class LevelMapState extends LevelState implements MapState<unknown, unkno
     const base = this.a.entryKey(this.meta);
     return (this.index() ?? []).map((k) => this.a.read(base + userKeyChars(k)));
   }
-  isEmpty(): boolean { return !this.a.exists(this.a.entryKey(this.meta)); }
+  isEmpty(): boolean { return !this.a.existsOwn(this.meta); }
   override clear(): void {
     const base = this.a.entryKey(this.meta);
     const idx = this.index();
     if (idx === undefined) return;
     for (const k of idx) this.a.remove(this.meta, base + userKeyChars(k), false);
-    this.a.remove(this.meta, base, true);
+    this.a.removeOwn(this.meta);
   }
 }
