@@ -221,10 +221,14 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     return s instanceof Uint8Array ? this.unpackr.unpack(s) : s;
   }
 
-  /** Immutable primitives stay decoded in the cache; everything else is copied into bytes. */
+  /**
+   * Numbers, booleans and bigints stay decoded in the cache (immutable, small); everything else is
+   * copied into bytes. Strings too: serializing them on write keeps a writer of large values at the
+   * pace LevelDB absorbs them (the store cannot make the task wait).
+   */
   private encodeSlot(v: unknown): Slot {
     const t = typeof v;
-    return t === 'number' || t === 'string' || t === 'boolean' || t === 'bigint' ? v : this.packr.pack(v);
+    return t === 'number' || t === 'boolean' || t === 'bigint' ? v : this.packr.pack(v);
   }
 
   private writeAt(meta: StateMeta, space: number, ck: unknown, v: unknown, primary: boolean): void {
@@ -432,8 +436,9 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     const chain = this.confirmed;
     const deltas = chain ? chain.handles.length - 1 : 0;
     const asBase = chain === undefined || deltas >= this.opts.incremental!.maxDeltas || chain.deltaBytes >= chain.baseBytes;
-    const { generation, keys } = changes.capture();
+    // The moment first: it seals the dirty entries, which marks them as changed before the capture.
     const { timers, metas, snap, release } = this.snapshotMoment();
+    const { generation, keys } = changes.capture();
     return {
       serialize: async (pause): Promise<IncrementalKeyedSnapshot> => {
         try {

@@ -23,7 +23,8 @@ export type Slot = unknown;
 /** One Map per space, created on first use. */
 type Spaces = Array<Map<unknown, Slot> | undefined>;
 
-const ENTRY_OVERHEAD = 48;
+/** A Map entry's slots and its share of the hash table (V8 OrderedHashMap), beyond key and value. */
+const ENTRY_OVERHEAD = 40;
 function slotBytes(v: Slot): number {
   if (v === null) return 0;
   if (v instanceof Uint8Array) return v.length;
@@ -80,9 +81,9 @@ export class WriteBackStore {
   readonly stats = { gets: 0, diskGets: 0, batches: 0, batchedEntries: 0 };
 
   constructor(private readonly db: ClassicLevel<string, Buffer>, private readonly opts: WriteBackStoreOptions) {
-    // Half the budget for dirty entries (mostly the same values young holds), each clean generation a quarter.
-    this.dirtyLimit = Math.max(opts.writeBatchSize, opts.cacheSize / 2);
-    this.youngLimit = opts.cacheSize / 4;
+    // A quarter of the budget for dirty entries (mostly the same values young holds), 3/8 for each clean generation.
+    this.dirtyLimit = Math.max(opts.writeBatchSize, opts.cacheSize / 4);
+    this.youngLimit = (opts.cacheSize * 3) / 8;
   }
 
   get(space: number, ck: unknown): Slot {
