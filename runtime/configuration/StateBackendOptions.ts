@@ -27,13 +27,13 @@ export const LEVELDB_WRITE_BUFFER_SIZE = memoryOption('state.backend.leveldb.wri
 
 export const LEVELDB_CACHE_SIZE = memoryOption('state.backend.leveldb.cache.size', {
   min: 0,
-  description: 'Bytes of serialized entries the JS-side write-back and read cache of each instance holds (on the slot heap); unset = 1/8 of the slot heap limit, within 4 MB..256 MB.',
+  description: 'Bytes of entries the JS-side write-back and read cache of each instance holds (on the slot heap; 1/4 dirty, 3/8 per clean generation); unset = 1/8 of the slot heap limit, within 4 MB..256 MB.',
 });
 
 export const LEVELDB_WRITE_BATCH_SIZE = memoryOption('state.backend.leveldb.write-batch-size', {
   defaultValue: 2 * 1024 * 1024,
   min: 1,
-  description: 'Dirty bytes in the write-back cache after which they are written to LevelDB in one batch (asynchronously).',
+  description: 'Bytes per LevelDB write batch when dirty entries of the write-back cache are written (asynchronously; they are written once they use 1/4 of state.backend.leveldb.cache.size, or at a checkpoint).',
 });
 
 export const LEVELDB_INCREMENTAL_MAX_DELTAS = intOption('state.backend.leveldb.incremental.max-deltas', {

@@ -58,6 +58,11 @@ export interface KeyedStateBackend {
   clearCurrentKey(): void;
   /** Applies fn to every key that has state of this descriptor. */
   applyToAllKeys<S extends State>(desc: StateDescriptor<unknown, unknown>, fn: (key: unknown, state: S) => void): void;
+  /**
+   * Called before open() by operators that call applyToAllKeys (keyed broadcast): backends that
+   * cannot scan their store synchronously (leveldb) then keep the keys (not the values) in memory.
+   */
+  enableKeyIteration?(): void;
   numKeys(stateName: string): number;
   /**
    * A timer service joins this backend's snapshots under `name` (one service per name); returns

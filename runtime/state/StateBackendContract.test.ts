@@ -41,7 +41,7 @@ afterAll(() => {
 class Clock { now = 1_000; readonly fn = (): number => this.now; }
 
 const made: KeyedStateBackend[] = [];
-async function backend(kind: Kind, opts: { range?: KeyGroupRange; restore?: readonly KeyGroupsSnapshot[]; clock?: Clock; conf?: Record<string, string> } = {}): Promise<KeyedStateBackend> {
+async function backend(kind: Kind, opts: { range?: KeyGroupRange; restore?: readonly KeyGroupsSnapshot[]; clock?: Clock; conf?: Record<string, string>; keyIteration?: boolean } = {}): Promise<KeyedStateBackend> {
   const conf = new Configuration();
   conf.set(StateBackendOptions.STATE_BACKEND, kind);
   for (const [k, v] of Object.entries(opts.conf ?? {})) conf.setString(k, v, 'test');
@@ -50,6 +50,7 @@ async function backend(kind: Kind, opts: { range?: KeyGroupRange; restore?: read
     clock: (opts.clock ?? new Clock()).fn,
   });
   if (opts.restore) b.restore(opts.restore);
+  if (opts.keyIteration) b.enableKeyIteration?.();
   await b.open?.();
   made.push(b);
   return b;
@@ -324,6 +325,35 @@ describe.each<Kind>(['hashmap', 'leveldb'])('state backend contract: %s', (kind)
     const r = b.registerTimerService('user-timers', { forEachTimer: () => {} });
     expect([...r.event].sort((x, y) => x[0] - y[0])).toEqual(timers.event);
     expect(r.processing).toEqual(timers.processing);
+  });
+
+  it('applyToAllKeys visits every key with state of the descriptor, once, and may update it; also after restore and beyond the cache', async () => {
+    const tiny = { 'state.backend.leveldb.cache.size': '8kb', 'state.backend.leveldb.write-batch-size': '2kb' };
+    const b = await backend(kind, { keyIteration: true, conf: tiny });
+    const v = b.getPartitionedState<ValueState<number>>(new ValueStateDescriptor<number>('n'));
+    const other = b.getPartitionedState<ValueState<number>>(new ValueStateDescriptor<number>('other'));
+    const many = Array.from({ length: 500 }, (_, i) => i);
+    const keys: unknown[] = [...KEYS, ...many.map((i) => `s${i}`), ...many.map((i) => 1000 + i)];
+    keys.forEach((k, i) => { b.setCurrentKey(k); v.update(i); });
+    b.setCurrentKey('only-other'); other.update(1);
+    b.setCurrentKey(42); v.clear(); // removed keys are not visited
+    b.setCurrentKey('a');
+    const expected = keys.filter((k) => k !== 42);
+    const seen: unknown[] = [];
+    b.applyToAllKeys<ValueState<number>>(new ValueStateDescriptor<number>('n'), (k, s) => { seen.push(k); s.update(s.value()! + 10_000); });
+    const norm = (xs: unknown[]): string[] => xs.map((x) => JSON.stringify(x, (_k, y: unknown) => (typeof y === 'bigint' ? `${y}n` : y))).sort();
+    expect(norm(seen)).toEqual(norm(expected));
+    expect(b.getCurrentKey()).toBe('a'); // the key of before is back
+    for (const k of expected) { b.setCurrentKey(k); expect(v.value()).toBe(keys.findIndex((x) => same(x, k)) + 10_000); }
+    const r = await backend(kind, { keyIteration: true, restore: [await snapshot(b)] });
+    const after: unknown[] = [];
+    r.applyToAllKeys(new ValueStateDescriptor<number>('n'), (k) => after.push(k));
+    expect(norm(after)).toEqual(norm(expected));
+  });
+
+  it.runIf(kind === 'leveldb')('applyToAllKeys without key iteration names what enables it', async () => {
+    const b = await backend(kind);
+    expect(() => b.applyToAllKeys(new ValueStateDescriptor('n'), () => {})).toThrow(/'n'.*key iteration.*keyed broadcast/);
   });
 
   it('many keys beyond the cache: values survive eviction and batches (leveldb writes through)', async () => {

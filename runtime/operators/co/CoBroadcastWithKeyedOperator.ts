@@ -37,6 +37,7 @@ export class CoBroadcastWithKeyedOperator<K, IN1, IN2, OUT> extends AbstractUdfS
     this.collector = new TimestampedCollector(this.output);
     const ts = userTimerService(this.getTimerService());
     const backend = this.keyedBackend;
+    backend.enableKeyIteration?.(); // applyToKeyedState iterates every key synchronously
     this.rctx = new KeyedReadOnlyContextImpl<K>(this, ts, () => backend.getCurrentKey() as K);
     this.wctx = new KeyedContextImpl<K>(this, (desc, fn) => {
       const was = this.onBroadcastSide;

@@ -84,6 +84,8 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
   private readonly structures: object[] = [];
   /** TTL states cleaned up in the background, by state id. */
   private readonly ttlCleanup = new Map<number, (v: unknown) => unknown>();
+  /** Keys with an own entry per state id (cache key → the key, or undefined: decode it from the LevelDB key), when key iteration is on. */
+  private keySets: Map<number, Map<unknown, unknown>> | undefined;
   private cleanupRunning = false;
   /** Completed background cleanup passes (tests wait for one). */
   cleanupPasses = 0;
@@ -232,11 +234,11 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
   }
 
   private writeAt(meta: StateMeta, space: number, ck: unknown, v: unknown, primary: boolean): void {
-    if (!this.store.put(space, ck, this.encodeSlot(v)) && primary) meta.count++;
+    if (!this.store.put(space, ck, this.encodeSlot(v)) && primary) { meta.count++; if (this.keySets) this.keySet(meta.id).set(ck, space === 0 ? undefined : ck); }
   }
 
   private removeAt(meta: StateMeta, space: number, ck: unknown, primary: boolean): void {
-    if (this.store.del(space, ck) && primary) meta.count--;
+    if (this.store.del(space, ck) && primary) { meta.count--; this.keySets?.get(meta.id)?.delete(ck); }
   }
 
   private encodeCurrentKey(): void {
@@ -367,10 +369,43 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
     }
   }
 
-  applyToAllKeys<S extends State>(desc: StateDescriptor<unknown, unknown>, _fn: (key: unknown, state: S) => void): void {
-    // classic-level iterates only asynchronously, and a key list in memory would bound the state by the heap again.
-    throw new Error(`${this.opts.owner}: applying a function to every key of state '${desc.name}' is not supported on the 'leveldb' state backend ` +
-      "(LevelDB cannot be scanned synchronously); use state.backend.type: hashmap for this operator's job.");
+  /**
+   * From now on the keys of every state are also kept in memory (not their values): classic-level
+   * scans only asynchronously, and applyToAllKeys must be synchronous. Before open().
+   */
+  enableKeyIteration(): void {
+    if (this.opened) throw new Error(`internal: ${this.opts.owner}: key iteration must be enabled before the LevelDB state backend is opened.`);
+    this.keySets ??= new Map();
+  }
+
+  private keySet(id: number): Map<unknown, unknown> {
+    let s = this.keySets!.get(id);
+    if (!s) { s = new Map(); this.keySets!.set(id, s); }
+    return s;
+  }
+
+  /** A key restored with an own entry at LevelDB key `k`: tracked under the cache key its entry has. */
+  private trackRestoredKey(m: StateMeta, k: string): void {
+    if (!this.keySets) return;
+    const [space, ck] = this.locate(k);
+    this.keySet(m.id).set(ck, space === 0 ? undefined : ck);
+  }
+
+  applyToAllKeys<S extends State>(desc: StateDescriptor<unknown, unknown>, fn: (key: unknown, state: S) => void): void {
+    if (!this.keySets) {
+      throw new Error(`${this.opts.owner}: applying a function to every key of state '${desc.name}' on the 'leveldb' state backend needs key iteration, ` +
+        'which keyed broadcast operators enable (KeyedBroadcastProcessFunction.applyToKeyedState); LevelDB cannot be scanned synchronously.');
+    }
+    const state = this.getPartitionedState<S>(desc);
+    const m = this.metas.get(desc.name)!;
+    const saved = this.currentKey;
+    // A copy: fn may add or clear keys. Keys cached by LevelDB key (arrays, bigints, booleans) are decoded from it.
+    for (const [ck, direct] of [...this.keySet(m.id)]) {
+      const key = direct !== undefined ? direct : decodeKey(ck as string, 4).key;
+      this.setCurrentKey(key);
+      fn(key, state);
+    }
+    if (saved !== undefined) this.setCurrentKey(saved);
   }
 
   numKeys(stateName: string): number { return this.metas.get(stateName)?.count ?? 0; }
@@ -520,6 +555,7 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
           const base = kgc + m.idChars + this.keyEnc.chars;
           this.keyVersion++;
           m.count++;
+          this.trackRestoredKey(m, base);
           if (r.kind !== 'map') { await put(base, e[i + 1]); continue; }
           const map = e[i + 1];
           if (!(map instanceof Map)) throw new Error(`Keyed state of key group ${kg} is corrupt: map state '${r.name}' holds a ${typeof map} instead of a map.`);
@@ -556,8 +592,8 @@ export class LevelDBKeyedStateBackend implements KeyedStateBackend, StateAccess 
         // The state's own entry of a key (not a map entry) counts the key.
         if (decodeKey(suffix, 0).end === suffix.length) {
           const existed = this.db.getSync(k) !== undefined;
-          if (v === null && existed) m.count--;
-          else if (v !== null && !existed) m.count++;
+          if (v === null && existed) { m.count--; if (this.keySets) this.keySet(m.id).delete(this.locate(k)[1]); }
+          else if (v !== null && !existed) { m.count++; this.trackRestoredKey(m, k); }
         }
         this.keyVersion++;
         if (v === null) batch.del(k);

@@ -89,6 +89,7 @@ export class TtlKeyedStateBackend implements KeyedStateBackend {
     this.inner.applyToAllKeys(this.ttlStates.get(desc.name)!.inner, (key) => fn(key, handle));
   }
 
+  enableKeyIteration(): void { this.inner.enableKeyIteration?.(); }
   numKeys(stateName: string): number { return this.inner.numKeys(stateName); }
   registerTimerService(name: string, timers: TimerSnapshotSource): RestoredTimers { return this.inner.registerTimerService(name, timers); }
   hasRestoredTimers(name: string): boolean { return this.inner.hasRestoredTimers(name); }
