@@ -262,18 +262,6 @@ export class WriteBackStore {
     await s.close();
   }
 
-  /**
-   * Every entry of `space` held in memory (dirty, sealed, cached), newest slot per entry; LevelDB may
-   * hold others (and older slots of these).
-   */
-  inMemory(space: number): Map<unknown, Slot> {
-    const out = new Map<unknown, Slot>();
-    const add = (m: Map<unknown, Slot> | undefined): void => { if (m) for (const [k, v] of m) if (!out.has(k)) out.set(k, v); };
-    add(this.young[space]); add(this.old[space]); add(this.dirty[space]);
-    for (let i = this.sealed.length - 1; i >= 0; i--) add(this.sealed[i]!.entries[space]);
-    return out;
-  }
-
   /** Bytes held in memory now: dirty, sealed and cached entries. */
   get memoryBytes(): number {
     let n = this.dirtyBytes + this.youngBytes;
