@@ -85,6 +85,13 @@ export interface KeyedStateBackend {
    * state) and returns it unchanged, a new value to store, or undefined to remove it.
    */
   enableTtlCleanup?(stateName: string, live: (value: unknown) => unknown): void;
+  /**
+   * Backends whose state is in the heap (Flink's incremental cleanup of the heap backend): returns a
+   * step that checks the next `cleanupSize` entries of the state, run by the TTL layer on every access
+   * of the state; with `runForEveryRecord` the backend also runs it on every record (setCurrentKey).
+   * `live(v)` gets a whole stored value (the list, the map) and returns it, a new value, or undefined.
+   */
+  enableIncrementalTtlCleanup?(stateName: string, live: (value: unknown) => unknown, opts: { cleanupSize: number; runForEveryRecord: boolean }): () => void;
   /** Before any state is requested: loads the key groups of `snapshots` inside keyGroupRange. */
   restore(snapshots: readonly KeyGroupsSnapshot[]): void;
   dispose(): void;

@@ -507,6 +507,47 @@ describe.each<Kind>(['hashmap', 'leveldb'])('state backend contract: %s', (kind)
       expect([...rf.entries()]).toEqual([['new', 3]]);
     });
 
+    it.runIf(kind === 'hashmap')('cleanupIncrementally(n): each access of the state checks the next n entries, wrapping around (heap, Flink\'s incremental cleanup)', async () => {
+      const clock = new Clock();
+      const b = await backend(kind, { clock });
+      const c = cfg(100, (x) => x.cleanupIncrementally(10, false));
+      const v = b.getPartitionedState<ValueState<number>>(withTtl(new ValueStateDescriptor<number>('tv'), c));
+      const l = b.getPartitionedState<ListState<number>>(withTtl(new ListStateDescriptor<number>('tl'), c));
+      const m = b.getPartitionedState<MapState<string, number>>(withTtl(new MapStateDescriptor<string, number>('tm'), c));
+      const plain = b.getPartitionedState<ValueState<number>>(withTtl(new ValueStateDescriptor<number>('none'), cfg(100)));
+      for (let i = 0; i < 200; i++) { b.setCurrentKey(i); v.update(i); l.add(i); m.put('old', i); plain.update(i); }
+      clock.now += 80;
+      for (let i = 0; i < 100; i++) { b.setCurrentKey(i); v.update(-i); l.add(-i); m.put('new', i); }
+      clock.now += 30; // the first writes expired, the second ones live
+      // 30 accesses of key 0 check 300 entries of each state: every one of the 200 once, some twice.
+      b.setCurrentKey(0);
+      for (let i = 0; i < 30; i++) { v.value(); l.get(); m.get('new'); plain.value(); }
+      expect(b.numKeys('tv')).toBe(100);
+      expect(b.numKeys('tl')).toBe(100);
+      expect(b.numKeys('tm')).toBe(100);
+      expect(b.numKeys('none')).toBe(199); // no incremental cleanup: expired entries stay until read (key 0's was)
+      const r = await backend(kind, { restore: [await snapshot(b)] });
+      const rl = r.getPartitionedState<ListState<{ v: number }>>(new ListStateDescriptor<{ v: number }>('tl'));
+      const rm = r.getPartitionedState<MapState<string, { v: number }>>(new MapStateDescriptor<string, { v: number }>('tm'));
+      for (let i = 0; i < 200; i++) {
+        r.setCurrentKey(i);
+        expect([...rl.get()].map((x) => x.v)).toEqual(i < 100 ? [-i] : []);
+        expect([...rm.keys()]).toEqual(i < 100 ? ['new'] : []);
+      }
+    });
+
+    it.runIf(kind === 'hashmap')('cleanupIncrementally(n, runForEveryRecord): records clean up expired entries of a state nobody reads', async () => {
+      const clock = new Clock();
+      const b = await backend(kind, { clock });
+      const v = b.getPartitionedState<ValueState<number>>(withTtl(new ValueStateDescriptor<number>('tv'), cfg(100, (x) => x.cleanupIncrementally(5, true))));
+      const w = b.getPartitionedState<ValueState<number>>(withTtl(new ValueStateDescriptor<number>('tw'), cfg(100, (x) => x.cleanupIncrementally(5, false))));
+      for (let i = 0; i < 50; i++) { b.setCurrentKey(i); v.update(i); w.update(i); }
+      clock.now += 200;
+      for (let i = 0; i < 12; i++) b.setCurrentKey(1000 + i); // records of other keys, no state access
+      expect(b.numKeys('tv')).toBe(0);
+      expect(b.numKeys('tw')).toBe(50);
+    });
+
     it.runIf(kind === 'leveldb')('cleanupIncrementally: a background scan removes expired entries nobody reads (LevelDB)', async () => {
       const clock = new Clock();
       const b = await backend(kind, { clock, conf: { 'state.backend.leveldb.cache.size': '8kb', 'state.backend.leveldb.write-batch-size': '2kb' } });

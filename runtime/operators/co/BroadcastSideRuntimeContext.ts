@@ -2,6 +2,7 @@ import { StreamingRuntimeContext } from '../StreamingRuntimeContext.js';
 import type { StreamOperatorParameters } from '../StreamOperator.js';
 import type { State } from '../../api/state/State.js';
 import type { StateDescriptor } from '../../api/state/StateDescriptor.js';
+import { wrapStateMethods } from '../../state/wrapStateMethods.js';
 
 /**
  * The runtime context of a keyed broadcast function: its keyed state handles refuse use while a
@@ -21,19 +22,10 @@ export class BroadcastSideRuntimeContext extends StreamingRuntimeContext {
 }
 
 function guard<S extends State>(handle: S, noKey: () => boolean): S {
-  const out: Record<string, unknown> = {};
-  for (let o: object | null = handle; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
-    for (const name of Object.getOwnPropertyNames(o)) {
-      const m = (handle as unknown as Record<string, unknown>)[name];
-      if (name === 'constructor' || name in out || typeof m !== 'function') continue;
-      out[name] = (...args: unknown[]): unknown => {
-        if (noKey()) {
-          throw new Error('No key set. This method should not be called outside of a keyed context: keyed state is not available in processBroadcastElement; ' +
-            'use ctx.applyToKeyedState(descriptor, (key, state) => …) to reach the state of every key.');
-        }
-        return (m as (...a: unknown[]) => unknown).apply(handle, args);
-      };
+  return wrapStateMethods(handle, () => {
+    if (noKey()) {
+      throw new Error('No key set. This method should not be called outside of a keyed context: keyed state is not available in processBroadcastElement; ' +
+        'use ctx.applyToKeyedState(descriptor, (key, state) => …) to reach the state of every key.');
     }
-  }
-  return out as unknown as S;
+  });
 }

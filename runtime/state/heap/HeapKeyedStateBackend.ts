@@ -46,7 +46,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   constructor(readonly keyGroupRange: KeyGroupRange, readonly maxParallelism: number,
     private readonly clock: () => number = Date.now) {}
 
+  /** TTL incremental cleanup steps that run on every record (cleanupIncrementally(n, true)). */
+  private perRecordCleanup: (() => void) | null = null;
+
   setCurrentKey(key: unknown): void {
+    if (this.perRecordCleanup !== null) this.perRecordCleanup();
     // Same primitive key as the last record (runs of one key, timers): nothing to re-encode. Array keys
     // always are (the same array may have changed, and clearCurrentKey forgets composite keys).
     if (key === this.currentKey && key !== undefined && typeof key !== 'object') return;
@@ -56,6 +60,30 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     if (typeof mk === 'string' && mk.charCodeAt(0) === 0 && !this.compositeKeys.has(mk)) this.compositeKeys.set(mk, key);
   }
   getCurrentKey(): unknown { return this.currentKey; }
+
+  enableIncrementalTtlCleanup(stateName: string, live: (value: unknown) => unknown, opts: { cleanupSize: number; runForEveryRecord: boolean }): () => void {
+    const table = this.table(stateName);
+    let it: Iterator<[MapKey, unknown]> | null = null;
+    // Flink's StateIncrementalCleanupStrategy: a cursor over the state's entries that survives between
+    // steps (a Map iterator stays valid across inserts and deletes) and wraps around at the end.
+    const step = (): void => {
+      for (let i = 0; i < opts.cleanupSize && table.size > 0; i++) {
+        it ??= table.entries();
+        const r = it.next();
+        if (r.done) { it = null; continue; }
+        const [mk, v] = r.value;
+        const nv = live(v);
+        if (nv === v) continue;
+        this.touch(table, mk);
+        if (nv === undefined) table.delete(mk); else table.set(mk, nv);
+      }
+    };
+    if (opts.runForEveryRecord) {
+      const prev = this.perRecordCleanup;
+      this.perRecordCleanup = prev === null ? step : () => { prev(); step(); };
+    }
+    return step;
+  }
 
   table(name: string): Map<MapKey, unknown> {
     let t = this.tables.get(name);

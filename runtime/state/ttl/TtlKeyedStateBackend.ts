@@ -17,6 +17,7 @@ import {
   ttlAggregateFunction, ttlReduceFunction, type AggregateFns, type TtlValue,
 } from './TtlStates.js';
 import { filterExpired, isTtlValue, liveValue, type TtlFilteredState } from './TtlSnapshotFilter.js';
+import { wrapStateMethods } from '../wrapStateMethods.js';
 
 interface TtlRegistration { readonly inner: StateDescriptor<unknown, unknown>; readonly handle: State; readonly policy: TtlPolicy }
 
@@ -71,8 +72,19 @@ export class TtlKeyedStateBackend implements KeyedStateBackend {
       }
       default: throw new Error(`Unknown state kind ${(desc as { kind: string }).kind}`);
     }
+    const incremental = cfg.cleanupStrategies.incremental;
+    if (incremental !== null && this.inner.enableIncrementalTtlCleanup) {
+      const kind = desc.kind;
+      // A map value comes back as a new Map even when nothing expired: same size = unchanged.
+      const live = (v: unknown): unknown => {
+        const nv = liveValue(kind, p, this.clock(), v);
+        return kind === 'map' && nv !== undefined && (nv as Map<unknown, unknown>).size === (v as Map<unknown, unknown>).size ? v : nv;
+      };
+      const step = this.inner.enableIncrementalTtlCleanup(desc.name, live, incremental);
+      handle = wrapStateMethods(handle, step);
+    }
     this.ttlStates.set(desc.name, { inner, handle, policy: p });
-    if (cfg.cleanupStrategies.incremental !== null && this.inner.enableTtlCleanup) {
+    if (incremental !== null && this.inner.enableTtlCleanup) {
       const kind = desc.kind;
       this.inner.enableTtlCleanup(desc.name, kind === 'map'
         ? (v) => (isTtlValue(v) && p.expired(v) ? undefined : v)
@@ -122,3 +134,4 @@ export class TtlKeyedStateBackend implements KeyedStateBackend {
   async open(): Promise<void> { await this.inner.open?.(); }
   dispose(): void { this.inner.dispose(); }
 }
+
