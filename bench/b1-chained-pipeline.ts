@@ -2,6 +2,7 @@
 // hand-written loop doing the same work with the same functions, in the same run.
 //   node dist/bench/b1-chained-pipeline.js [records]
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { StreamExecutionEnvironment, DataGeneratorSource, DiscardingSink, WatermarkStrategy } from '../runtime/index.js';
 import { packageRoot } from '../runtime/configuration/index.js';
 import { machineLine, writeResultsSection, median } from './machine.js';
@@ -13,7 +14,7 @@ const addTax = (o: Order): Order => ({ id: o.id, customer: o.customer, amount: o
 const isLarge = (o: Order): boolean => o.amount > 600;
 
 /** The same work as the job: generate, map, filter, and discard (count what passed). */
-function handLoop(n: number): number {
+export function handLoop(n: number): number {
   let kept = 0;
   for (let i = 0; i < n; i++) {
     const o = addTax(generate(i));
@@ -22,7 +23,8 @@ function handLoop(n: number): number {
   return kept;
 }
 
-async function engine(n: number): Promise<number> {
+/** The job's wall time in ms (setup and teardown included). */
+export async function engine(n: number): Promise<number> {
   const env = StreamExecutionEnvironment.createLocalEnvironment(1);
   env.fromSource(new DataGeneratorSource<Order>(generate, n), WatermarkStrategy.noWatermarks(), 'orders')
     .map(addTax).filter(isLarge).sinkTo(new DiscardingSink<Order>());
@@ -58,4 +60,5 @@ Engine time / loop time: **${ratio.toFixed(2)}×** (target ≤ 1.3×).`;
   writeResultsSection(packageRoot(), 'B1 chained pipeline vs hand-written loop', body);
 }
 
-await main();
+// Also imported by b1b2-metrics-cost.ts, which runs only the functions above.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -2,6 +2,7 @@
 // (`tsflink run`'s path), parallelism 2 vs 1, in the same run. Target: ≥ 1.7× the records/s.
 //   node dist/bench/b2-keyed-scaling.js [records] [keys]
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { bundleJob } from '../runtime/client/JobBundler.js';
 import { runProgram } from '../runtime/client/ProgramRunner.js';
 import { loadConfiguration, packageRoot } from '../runtime/configuration/index.js';
@@ -53,7 +54,8 @@ async function handWrittenScaling(n: number, keys: number): Promise<number> {
 const cpu: Record<number, number[]> = { 1: [], 2: [] };
 const wall: Record<number, number[]> = { 1: [], 2: [] };
 
-async function run(bundle: Awaited<ReturnType<typeof bundleJob>>, p: number, n: number, keys: number): Promise<number> {
+/** One run of the keyed job at parallelism p: its net runtime in ms. */
+export async function run(bundle: Awaited<ReturnType<typeof bundleJob>>, p: number, n: number, keys: number): Promise<number> {
   const conf = loadConfiguration({ dynamicProperties: { 'parallelism.default': String(p), 'taskmanager.numberOfTaskSlots': String(p) } });
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -64,10 +66,12 @@ async function run(bundle: Awaited<ReturnType<typeof bundleJob>>, p: number, n: 
   return (globalThis as { __tsflinkNetRuntime?: number }).__tsflinkNetRuntime!;
 }
 
+export function bundleKeyedSumJob(): ReturnType<typeof bundleJob> { return bundleJob(join(packageRoot(), 'bench', 'fixtures', 'keyed-sum-job.ts')); }
+
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 12_000_000);
   const keys = Number(process.argv[3] ?? 10_000);
-  const bundle = await bundleJob(join(packageRoot(), 'bench', 'fixtures', 'keyed-sum-job.ts'));
+  const bundle = await bundleKeyedSumJob();
   await run(bundle, 1, Math.min(n, 1_000_000), keys); // warm-up (bundle cache, disk)
   const coresBefore = await effectiveCores();
   const p1: number[] = [], p2: number[] = [];
@@ -96,4 +100,5 @@ CPU time of the whole process per run (all threads; includes starting the embedd
   writeResultsSection(packageRoot(), 'B2 keyed sum scaling on worker-thread slots', body);
 }
 
-await main();
+// Also imported by b1b2-metrics-cost.ts, which runs only the functions above.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -102,10 +102,13 @@ describe('metrics and logs on YARN', () => {
     expect(jm.body).toEqual([{ id: 'numRegisteredTaskManagers', value: '2' }]);
     const jmLogs = (await rest<{ logs: Array<{ name: string }> }>('/jobmanager/logs')).body.logs.map((l) => l.name);
     expect(jmLogs).toEqual(expect.arrayContaining(['jobmanager.out', 'jobmanager.err']));
-    expect((await rest<unknown>('/jobmanager/log')).text).toMatch(/Metric reporter 'prom' \(Prometheus\) serving http:\/\/\S+:(\d+)\/metrics/);
     const amPort = Number(/Metric reporter 'prom' \(Prometheus\) serving http:\/\/\S+:(\d+)\/metrics/.exec((await rest<unknown>('/jobmanager/log')).text)![1]);
-    const amHost = new URL(url).hostname;
-    const am = await scrape(amHost, amPort);
+    // The AM's reporter port (one of the range) is in REST, as the TaskManagers' are in /taskmanagers.
+    const [amReporter] = (await rest<{ reporters: Array<{ name: string; host: string; port: number }> }>('/jobmanager/metric-reporters')).body.reporters;
+    expect(amReporter).toMatchObject({ name: 'prom', port: amPort });
+    expect(amPort).toBeGreaterThanOrEqual(lo!);
+    expect(amPort).toBeLessThanOrEqual(hi!);
+    const am = await scrape(amReporter!.host, amReporter!.port);
     expect(am.get('flink_jobmanager_numRegisteredTaskManagers')!.metrics[0]!.value).toBe('2');
     expect(am.get('flink_jobmanager_job_numRestarts')!.metrics[0]!.labels!['job_id']).toBe(jobId);
 

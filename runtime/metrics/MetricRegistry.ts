@@ -6,11 +6,20 @@ import { type MeterView, UPDATE_INTERVAL_SECONDS } from './Metrics.js';
 
 interface DumpableGroup { dump(): MetricGroupDump }
 
+/** Where a reporter started on this registry serves (Prometheus: http://host:port/metrics). */
+export interface ReporterEndpoint { readonly name: string; readonly host: string; readonly port: number }
+
+/** A reporter bound to all interfaces (0.0.0.0 / ::) is reached at the process's advertised host. */
+export function reachableHost(bound: string, advertised: string): string {
+  return bound === '0.0.0.0' || bound === '::' ? advertised : bound;
+}
+
 export class MetricRegistry {
   private readonly groups = new Set<DumpableGroup>();
   private readonly views = new Set<MeterView>();
   private readonly sources: Array<() => Promise<readonly MetricGroupDump[]>> = [];
   private readonly beforeCollect: Array<() => void> = [];
+  private readonly endpoints: ReporterEndpoint[] = [];
   private viewUpdater: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -52,6 +61,14 @@ export class MetricRegistry {
     for (const m of more) out.push(...m);
     return out;
   }
+
+  /** Remembers a started reporter's endpoint (REST shows it: /jobmanager/metric-reporters). */
+  addReporterEndpoint(e: ReporterEndpoint): () => void {
+    this.endpoints.push(e);
+    return () => { const i = this.endpoints.indexOf(e); if (i >= 0) this.endpoints.splice(i, 1); };
+  }
+
+  get reporterEndpoints(): readonly ReporterEndpoint[] { return this.endpoints; }
 
   get numberOfGroups(): number { return this.groups.size; }
 

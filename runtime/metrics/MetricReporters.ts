@@ -54,7 +54,8 @@ export async function startMetricReporters(conf: Configuration, registry: Metric
       });
       const port = await reporter.open();
       log?.(`Metric reporter '${name}' (Prometheus) serving http://${reporter.host}:${port}/metrics`);
-      started.push({ name, kind, host: reporter.host, port, close: () => reporter.close() });
+      const forget = registry.addReporterEndpoint({ name, host: reporter.host, port });
+      started.push({ name, kind, host: reporter.host, port, close: () => { forget(); return reporter.close(); } });
     }
   } catch (e) {
     await Promise.all(started.map((r) => r.close()));

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { GaugeCounter, MetricRegistry, MeterView, SimpleCounter, TaskManagerMetricGroup, JobManagerMetricGroup } from './index.js';
+import { reachableHost } from './MetricRegistry.js';
 import { PrometheusReporter, parsePortRange, toPrometheusText } from './prometheus/PrometheusReporter.js';
 import { startMetricReporters } from './MetricReporters.js';
 import { createMetricFilter } from './MetricFilter.js';
@@ -225,7 +226,12 @@ describe('Prometheus reporter', () => {
     try {
       expect(started.map((s) => s.name).sort()).toEqual(['p2', 'prom']);
       for (const s of started) expect((await fetch(`http://127.0.0.1:${s.port}/metrics`)).status).toBe(200);
+      // The registry knows where its reporters serve (REST /jobmanager/metric-reporters, /taskmanagers).
+      expect([...r.reporterEndpoints].sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+        [...started].sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ name: s.name, host: '127.0.0.1', port: s.port })));
     } finally { await Promise.all(started.map((s) => s.close())); }
+    expect(r.reporterEndpoints).toEqual([]);
+    expect([reachableHost('0.0.0.0', 'tm1.example'), reachableHost('::', 'tm1.example'), reachableHost('127.0.0.3', 'tm1.example')]).toEqual(['tm1.example', 'tm1.example', '127.0.0.3']);
     await expect(startMetricReporters(Configuration.fromMap({ 'metrics.reporter.jmx.factory.class': 'org.apache.flink.metrics.jmx.JMXReporterFactory' }), r, '127.0.0.1'))
       .rejects.toThrow(/Unknown metric reporter 'org.apache.flink.metrics.jmx.JMXReporterFactory' \(metrics.reporter.jmx.factory.class\)/);
   });

@@ -80,7 +80,7 @@ const ROUTES: Array<[string, string]> = [
   ['POST', `/jobs/${JOB}/savepoints`], ['POST', `/jobs/${JOB}/stop`], ['GET', `/jobs/${JOB}/savepoints/${VERTEX}`],
   ['POST', '/savepoint-disposal'], ['GET', `/savepoint-disposal/${VERTEX}`],
   // Metrics, job configuration and subtask times, logs and thread dumps (runtime/rest/handlers).
-  ['GET', '/jobmanager/metrics'], ['GET', '/taskmanagers/tm-1/metrics'], ['GET', '/taskmanagers/metrics'], ['GET', '/jobs/metrics'],
+  ['GET', '/jobmanager/metrics'], ['GET', '/jobmanager/metric-reporters'], ['GET', '/taskmanagers/tm-1/metrics'], ['GET', '/taskmanagers/metrics'], ['GET', '/jobs/metrics'],
   ['GET', `/jobs/${JOB}/vertices/${VERTEX}/metrics`], ['GET', `/jobs/${JOB}/vertices/${VERTEX}/subtasks/0/metrics`], ['GET', `/jobs/${JOB}/vertices/${VERTEX}/subtasks/metrics`],
   ['GET', `/jobs/${JOB}/vertices/${VERTEX}/watermarks`], ['GET', `/jobs/${JOB}/vertices/${VERTEX}/backpressure`], ['GET', `/jobs/${JOB}/vertices/${VERTEX}/subtasktimes`],
   ['GET', `/jobs/${JOB}/config`], ['GET', '/jobmanager/logs'], ['GET', '/jobmanager/log'], ['GET', '/jobmanager/stdout'], ['GET', '/jobmanager/logs/jobmanager.log'],

@@ -157,6 +157,7 @@ export class RestServerEndpoint {
   private readonly jobManagerMetrics: JobManagerMetrics;
   private readonly metricFetcher: MetricFetcher;
   private readonly ownMetricRegistry: MetricRegistry | null;
+  private readonly metricRegistry: MetricRegistry;
   private logLocation: Promise<LogLocation> | null = null;
   /** The web dashboard's files and job-file submission (runtime/webmonitor). */
   private readonly webMonitor: WebMonitor;
@@ -174,6 +175,7 @@ export class RestServerEndpoint {
     this.schedules = opts.schedules;
     this.ownMetricRegistry = opts.metricRegistry ? null : new MetricRegistry();
     const registry = opts.metricRegistry ?? this.ownMetricRegistry!;
+    this.metricRegistry = registry;
     // Process metrics only where the registry is the process's own (an entrypoint's), not in test clusters sharing a thread.
     this.jobManagerMetrics = new JobManagerMetrics(registry, this.conf.get(JobManagerOptions.ADDRESS), this.dispatcher, this.rm.slotManager, opts.metricRegistry !== undefined);
     this.metricFetcher = new MetricFetcher(registry, this.rm.slotManager, this.conf.get(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL),
@@ -369,7 +371,7 @@ export class RestServerEndpoint {
       route: (method, path, schema, handler) => this.route(app, method, path, schema, handler),
       view: (id) => this.view(id), slotManager: this.rm.slotManager, configuration: this.conf,
     };
-    registerMetricHandlers(ctx, this.metricFetcher);
+    registerMetricHandlers(ctx, this.metricFetcher, () => this.metricRegistry.reporterEndpoints);
     registerJobHandlers(ctx);
     registerLogHandlers(ctx, () => (this.logLocation ??= resolveLogLocation('jobmanager', this.conf.getOptional(MetricOptions.LOG_DIR))));
     this.webMonitor.register(app, ctx);

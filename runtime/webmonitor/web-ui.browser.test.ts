@@ -9,7 +9,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ClusterProcesses } from '../testing/ClusterProcesses.js';
+import { ClusterProcesses, freePort } from '../testing/ClusterProcesses.js';
 import { CHROMIUM_ARGS, findChromium } from '../testing/chromium.js';
 import { waitFor } from '../testing/waitFor.js';
 import { packageRoot } from '../configuration/packageRoot.js';
@@ -56,7 +56,10 @@ async function open(hash: string): Promise<void> {
 describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    cluster = new ClusterProcesses(mkdtempSync(join(tmpdir(), 'tsflink-webui-')));
+    // Every process serves Prometheus metrics on a port of one range: the pages link each process's /metrics.
+    const prom = await freePort('127.0.0.2');
+    cluster = new ClusterProcesses(mkdtempSync(join(tmpdir(), 'tsflink-webui-')), '127.0.0.2', ['-D', 'heartbeat.interval=500 ms', '-D', 'heartbeat.timeout=5 s',
+      '-D', 'metrics.reporter.prom.factory.class=prometheus', '-D', `metrics.reporter.prom.port=${prom}-${prom + 4}`]);
     await cluster.startJobManager(['-D', 'metrics.fetcher.update-interval=500 ms', '-D', 'web.refresh-interval=1000', '-D', 'restart-strategy.type=none']);
     for (const host of ['127.0.0.3', '127.0.0.4']) {
       // As `tsflink cluster start` does: the process's output goes to the file it serves as its log.
@@ -210,6 +213,12 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
     await open('task-manager');
     await page.getByTestId('taskmanagers').waitFor({ timeout: 15_000 });
     expect(await page.locator('[data-testid=taskmanagers] tbody tr').count()).toBe(2);
+    // Each TaskManager's Prometheus endpoint, as REST /taskmanagers gives it.
+    const withReporters = await rest<{ taskmanagers: Array<{ id: string; metricReporters: Array<{ host: string; port: number }> }> }>('/taskmanagers');
+    for (const t of withReporters.taskmanagers) {
+      const r = t.metricReporters[0]!;
+      expect(await page.locator(`tr[data-tm-id="${t.id}"] [data-testid=metric-reporters] a`).getAttribute('href')).toBe(`http://${r.host}:${r.port}/metrics`);
+    }
     await screenshot('taskmanagers');
     const id = tms.taskmanagers[0]!.id;
     await page.locator(`tr[data-tm-id="${id}"]`).click();
@@ -224,6 +233,13 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
     await page.locator('[data-tab=metrics]').click();
     await page.getByTestId('tm-metrics').waitFor({ timeout: 15_000 });
     await screenshot('taskmanager-metrics');
+    await open('job-manager/metrics');
+    await page.getByTestId('jm-metrics').waitFor({ timeout: 15_000 });
+    const [jmReporter] = (await rest<{ reporters: Array<{ host: string; port: number }> }>('/jobmanager/metric-reporters')).reporters;
+    expect(jmReporter!.host).toBe('127.0.0.2');
+    await page.locator('[data-testid=metric-reporters] a').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid=metric-reporters] a').getAttribute('href')).toBe(`http://127.0.0.2:${jmReporter!.port}/metrics`);
+    expect((await fetch(`http://127.0.0.2:${jmReporter!.port}/metrics`).then((r) => r.text()))).toContain('flink_jobmanager_numRegisteredTaskManagers');
     await open('job-manager/config');
     await page.getByTestId('jm-config').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('jm-config').textContent()).toContain('rest.bind-address');

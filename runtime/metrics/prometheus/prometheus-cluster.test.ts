@@ -58,6 +58,8 @@ describe('Prometheus reporter in every process', () => {
     expect(m, cluster.jobManager.stdout()).not.toBeNull();
     const port = Number(m![1]);
     expect(port).toBe(Number(range.split('-')[0]));
+    // REST names the JobManager's reporter too (on YARN the port is one of a range).
+    expect(await cluster.get('/jobmanager/metric-reporters')).toEqual({ reporters: [{ name: 'prom', host: '127.0.0.2', port }] });
     const f = await scrape('127.0.0.2', port);
     expect(f.get('flink_jobmanager_numRegisteredTaskManagers')!.metrics).toEqual([{ value: '2', labels: { host: '127_0_0_2' } }]);
     expect(f.get('flink_jobmanager_taskSlotsTotal')!.metrics[0]!.value).toBe('2');

@@ -1,6 +1,7 @@
 // GET /taskmanagers and /taskmanagers/:taskmanagerid (Flink's TaskManagersInfo, TaskManagerDetailsInfo).
 import type { RegisteredTaskExecutor } from '../../jobmanager/resourcemanager/SlotManager.js';
 import { type TaskManagerMetrics, zeroMetrics } from '../../taskmanager/TaskManagerMetrics.js';
+import { reachableHost } from '../../metrics/MetricRegistry.js';
 
 const MB = 1024 * 1024;
 
@@ -88,7 +89,7 @@ export function taskManagerInfo(te: RegisteredTaskExecutor, logUrl?: TaskManager
     },
     blocked: false,
     ...(url !== undefined ? { logUrl: url } : {}),
-    ...(te.info.metricReporters ? { metricReporters: te.info.metricReporters } : {}),
+    ...(te.info.metricReporters ? { metricReporters: te.info.metricReporters.map((r) => ({ ...r, host: reachableHost(r.host, te.info.host) })) } : {}),
   };
 }
 

@@ -5,6 +5,8 @@ import { RestHandlerException } from '../../messages/ErrorResponseBody.js';
 import { type RestHandlerContext, jobParams, param, query, taskManagerParams, taskManagerOf, vertexOf, vertexParams } from '../RestHandlerContext.js';
 import type { MetricFetcher } from './MetricFetcher.js';
 import type { ComponentMetrics } from './MetricStore.js';
+import { type ReporterEndpoint, reachableHost } from '../../../metrics/MetricRegistry.js';
+import { JobManagerOptions } from '../../../configuration/index.js';
 
 type MetricEntry = { id: string; value?: string };
 type AggregatedMetric = { id: string; min?: number; max?: number; avg?: number; sum?: number };
@@ -19,8 +21,13 @@ export function selectMetrics(metrics: ReadonlyMap<string, string>, get: string 
 
 function names(get: string): string[] { return [...new Set(get.split(',').map((n) => n.trim()).filter((n) => n !== ''))]; }
 
-export function registerMetricHandlers(ctx: RestHandlerContext, fetcher: MetricFetcher): void {
+export function registerMetricHandlers(ctx: RestHandlerContext, fetcher: MetricFetcher, reporters: () => readonly ReporterEndpoint[]): void {
   ctx.route('GET', '/jobmanager/metrics', {}, async (req) => selectMetrics((await fetcher.update()).jobManager, query(req, 'get')));
+  // tsflink: the JobManager's reporter ports (a port of a range on YARN); TaskManagers' are in /taskmanagers.
+  ctx.route('GET', '/jobmanager/metric-reporters', {}, async () => {
+    const advertised = ctx.configuration.get(JobManagerOptions.ADDRESS);
+    return { reporters: reporters().map((r) => ({ name: r.name, host: reachableHost(r.host, advertised), port: r.port })) };
+  });
 
   ctx.route('GET', '/taskmanagers/:taskmanagerid/metrics', { params: taskManagerParams }, async (req) => {
     const te = taskManagerOf(ctx, req);

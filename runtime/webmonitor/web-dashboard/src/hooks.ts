@@ -10,7 +10,10 @@ export const RefreshInterval = createContext(3000);
 /** Loads `load()` now and every refresh interval while mounted (and again when `deps` change). */
 export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[], opts: { once?: boolean } = {}): Polled<T> {
   const interval = useContext(RefreshInterval);
-  const [state, setState] = useState<{ data: T | undefined; error: RestError | Error | undefined }>({ data: undefined, error: undefined });
+  // Results are kept with the deps they were loaded for: after a change of deps (another job's
+  // page) the render before the effect runs must not show the previous deps' data.
+  const key = JSON.stringify(deps);
+  const [state, setState] = useState<{ key: string; data: T | undefined; error: RestError | Error | undefined }>({ key, data: undefined, error: undefined });
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -25,9 +28,9 @@ export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[], opt
       if (!loaded || !document.hidden) {
         try {
           const data = await loadRef.current();
-          if (live) setState({ data, error: undefined });
+          if (live) setState({ key, data, error: undefined });
         } catch (e) {
-          if (live) setState((s) => ({ data: s.data, error: e as Error }));
+          if (live) setState((s) => ({ key, data: s.key === key ? s.data : undefined, error: e as Error }));
         }
         loaded = true;
       }
@@ -40,12 +43,13 @@ export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[], opt
       if (timer) clearTimeout(timer);
       void run();
     };
-    setState({ data: undefined, error: undefined });
+    setState({ key, data: undefined, error: undefined });
     void run();
     document.addEventListener('visibilitychange', onVisible);
     return () => { live = false; if (timer) clearTimeout(timer); document.removeEventListener('visibilitychange', onVisible); };
   }, [...deps, interval, tick]);
-  return { ...state, reload: () => setTick((t) => t + 1) };
+  const current = state.key === key ? state : { data: undefined, error: undefined };
+  return { data: current.data, error: current.error, reload: () => setTick((t) => t + 1) };
 }
 
 /** The path of the hash route (`#/job/running/<id>` → `['job', 'running', '<id>']`). */

@@ -80,7 +80,10 @@ export interface TaskManager {
   id: string; path: string; dataPort: number; timeSinceLastHeartbeat: number; slotsNumber: number; freeSlots: number;
   hardware: { cpuCores: number; physicalMemory: number; freeMemory: number; managedMemory: number };
   logUrl?: string;
+  /** tsflink: where the TaskManager's metric reporters serve (Prometheus: http://host:port/metrics). */
+  metricReporters?: MetricReporter[];
 }
+export interface MetricReporter { name: string; host: string; port: number }
 export interface LogList { logs: Array<{ name: string; size: number; mtime?: number }> }
 export interface ThreadDump { threadInfos: Array<{ threadName: string; stringifiedThreadInfo: string }> }
 export interface SubtaskTimes { id: string; name: string; now: number; subtasks: Array<{ subtask: number; host: string | null; duration: number; timestamps: Record<string, number> }> }
