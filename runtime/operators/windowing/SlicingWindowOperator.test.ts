@@ -11,6 +11,7 @@ import type { AggregateFunction } from '../../api/functions/Functions.js';
 import { OutputTag } from '../../api/functions/Collector.js';
 import { ValueStateDescriptor } from '../../api/state/StateDescriptor.js';
 import type { OneInputStreamOperator } from '../StreamOperator.js';
+import { StreamExecutionEnvironment, WatermarkStrategy, ProcessWindowFunction, type ProcessWindowContext, type Collector } from 'tsflink';
 
 type T2 = [string, number];
 const key = (t: T2): string => t[0];
@@ -225,5 +226,46 @@ describe('SlicingWindowOperator (sliding windows by panes) gives WindowOperator\
       .toThrow(/merge/);
     expect(() => new SlicingWindowOperator({ size: 3000, slide: 0, offset: 0, allowedLateness: 0, lateDataOutputTag: undefined, aggregate: sumAgg as AggregateFunction<T2, unknown, unknown>, windowFunction: passThroughWindowFunction() as InternalWindowFunction<unknown, unknown, string, TimeWindow> }))
       .toThrow(/positive integers/);
+  });
+});
+
+describe('WindowedStream chooses slicing for sliding aggregate windows', () => {
+  type E = { k: string; v: number; ts: number };
+  const events: E[] = [];
+  let seed = 3;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  for (let i = 0, t = 0; i < 400; i++, t += rnd(60)) events.push({ k: `k${rnd(5)}`, v: 1 + rnd(9), ts: rnd(10) === 0 ? t - 3000 - rnd(3000) : t - rnd(800) });
+  const strategy = WatermarkStrategy.forGenerator<E>(() => {
+    let max = Number.MIN_SAFE_INTEGER + 1001;
+    return { onEvent: (_e, ts, out) => { max = Math.max(max, ts); out.emitWatermark(max - 1001); }, onPeriodicEmit: () => {} };
+  }).withTimestampAssigner((e) => e.ts);
+  class Name extends ProcessWindowFunction<number, string, string, TimeWindow> {
+    process(key: string, ctx: ProcessWindowContext<TimeWindow>, sums: Iterable<number>, out: Collector<string>): void {
+      for (const s of sums) out.collect(`${key} [${ctx.window().start},${ctx.window().end}) ${s}`);
+    }
+  }
+  const sumOf = { createAccumulator: () => 0, add: (e: E, a: number) => a + e.v, getResult: (a: number) => a, merge: (a: number, b: number) => a + b };
+
+  async function job(mode: 'STREAMING' | 'BATCH', withMerge: boolean): Promise<{ kind: string; out: string[] }> {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(2).setRuntimeMode(mode);
+    const late = new OutputTag<E>('late');
+    const agg = withMerge ? sumOf : { ...sumOf, merge: undefined as unknown as (a: number, b: number) => number };
+    const w = env.fromElements(...events).assignTimestampsAndWatermarks(strategy).setParallelism(1).keyBy((e) => e.k)
+      .window(SlidingEventTimeWindows.of(2500, 500, 100)).allowedLateness(1500).sideOutputLateData(late).aggregate(agg, new Name());
+    const lateOut = w.getSideOutput(late).map((e) => `late ${e.k} ${e.ts}`);
+    const kind = (w as unknown as { transformation: { operatorKind: string } }).transformation.operatorKind;
+    return { kind, out: (await w.union(lateOut).executeAndCollect()).sort() };
+  }
+
+  it('aggregate with merge runs on the SlicingWindowOperator, with the WindowOperator\'s results in STREAMING and BATCH', async () => {
+    for (const mode of ['STREAMING', 'BATCH'] as const) {
+      const sliced = await job(mode, true);
+      const plain = await job(mode, false);
+      expect(sliced.kind).toBe('SlicingWindowOperator');
+      expect(plain.kind).toBe('WindowOperator');
+      expect(sliced.out).toEqual(plain.out);
+      expect(sliced.out.length).toBeGreaterThan(100);
+      if (mode === 'STREAMING') expect(sliced.out.some((x) => x.startsWith('late '))).toBe(true);
+    }
   });
 });
