@@ -3,9 +3,8 @@ import type { OneInputStreamOperator, StreamOperatorParameters } from '../Stream
 import { TimestampedCollector } from '../TimestampedCollector.js';
 import type { InternalTimer, InternalTimerService } from '../timers/InternalTimerService.js';
 import type { OutputTag } from '../../api/functions/Collector.js';
-import type { Counter, OpenContext } from '../../api/functions/RuntimeContext.js';
+import type { Counter } from '../../api/functions/RuntimeContext.js';
 import type { AggregateFunction } from '../../api/functions/Functions.js';
-import type { AbstractRichFunction } from '../../api/functions/RichFunction.js';
 import type { ListState, MapState } from '../../api/state/State.js';
 import { ListStateDescriptor, MapStateDescriptor, type StateDescriptor } from '../../api/state/StateDescriptor.js';
 import { TimeWindow } from '../../api/windowing/windows/TimeWindow.js';
@@ -14,7 +13,7 @@ import { MAX_WATERMARK, MIN_WATERMARK } from '../../api/eventtime/WatermarkStrat
 import { NamespacedStateStore } from './NamespacedStateStore.js';
 import { WindowTimerService } from './WindowTimerService.js';
 import { WindowProcessContext } from './WindowOperator.js';
-import type { InternalWindowFunction } from './InternalWindowFunction.js';
+import { openUserFunctions, closeUserFunctions, type InternalWindowFunction } from './InternalWindowFunction.js';
 
 export interface SlicingWindowOperatorConfig<IN, K> {
   /** Sliding event-time windows of `size` every `slide` starting at `offset` (SlidingEventTimeWindows.of). */
@@ -116,21 +115,12 @@ export class SlicingWindowOperator<IN, OUT, K> extends AbstractStreamOperator<OU
   }
 
   override async open(): Promise<void> {
-    for (const f of this.windowFunction.userFunctions) {
-      const rf = f as Partial<AbstractRichFunction> | null;
-      if (rf && typeof rf === 'object') {
-        if (typeof rf.setRuntimeContext === 'function') rf.setRuntimeContext(this.runtimeContext);
-        if (typeof rf.open === 'function') await rf.open({ taskInfo: this.params.taskInfo } satisfies OpenContext);
-      }
-    }
+    await openUserFunctions(this.windowFunction.userFunctions, this.runtimeContext, { taskInfo: this.params.taskInfo });
   }
 
   override async close(): Promise<void> {
     super.close();
-    for (const f of this.windowFunction.userFunctions) {
-      const rf = f as Partial<AbstractRichFunction> | null;
-      if (rf && typeof rf === 'object' && typeof rf.close === 'function') await rf.close();
-    }
+    await closeUserFunctions(this.windowFunction.userFunctions);
   }
 
   /** maxTimestamp + allowedLateness of the window starting at `start` (MAX when that overflows). */
