@@ -16,6 +16,10 @@ import { copyUserFunction } from '../../operators/AbstractStreamOperator.js';
 import { fieldAggregator, type AggregationType } from '../../operators/Aggregations.js';
 import { WindowOperator, type WindowContents } from '../../operators/windowing/WindowOperator.js';
 import { EvictingWindowOperator } from '../../operators/windowing/EvictingWindowOperator.js';
+import { SlicingWindowOperator } from '../../operators/windowing/SlicingWindowOperator.js';
+import { SlidingEventTimeWindows } from '../windowing/assigners/SlidingEventTimeWindows.js';
+import { EventTimeTrigger } from '../windowing/triggers/EventTimeTrigger.js';
+import type { TimeWindow } from '../windowing/windows/TimeWindow.js';
 import {
   type InternalWindowFunction, passThroughWindowFunction, iterableProcessWindowFunction, singleValueProcessWindowFunction,
   iterableWindowFunction, singleValueWindowFunction, reduceThen, aggregateThen,
@@ -158,13 +162,31 @@ export class WindowedStream<T, K, W extends Window> {
     return this.reduce<T>(fieldAggregator<T>(type, field));
   }
 
+  /**
+   * Sliding event-time windows with the default trigger, no evictor and an aggregate with merge()
+   * are computed by slicing (one accumulator per pane of gcd(size, slide) ms, merged per window)
+   * instead of adding each element to size/slide windows; docs/windows.md §"Sliding windows by slicing".
+   */
+  private slicing(contents: WindowContents<T>): SlidingEventTimeWindows | null {
+    const a = this.windowAssigner as WindowAssigner<T, W>;
+    if (!(a instanceof SlidingEventTimeWindows) || a.size <= a.slide || this.windowEvictor) return null;
+    if (this.windowTrigger.constructor !== EventTimeTrigger) return null;
+    return contents.kind === 'aggregating' && typeof contents.aggregate.merge === 'function' ? a : null;
+  }
+
   private build<R>(what: string, make: () => { contents: WindowContents<T>; fn: Internal<K, W> }): SingleOutputStreamOperator<R> {
-    make(); // validate the functions now, not when the job starts
+    const sliced = this.slicing(make().contents); // make() also validates the functions now, not when the job starts
     const assigner = this.windowAssigner, trigger = this.windowTrigger, evictor = this.windowEvictor;
     const allowedLateness = this.lateness, lateDataOutputTag = this.lateDataOutputTag;
     const name = `Window(${assigner.toString()}, ${trigger.toString()}${evictor ? `, ${evictor.constructor.name}` : ''}, ${what})`;
-    const out = this.input.transform<R>(name, evictor ? 'EvictingWindowOperator' : 'WindowOperator', () => {
+    const out = this.input.transform<R>(name, sliced ? 'SlicingWindowOperator' : evictor ? 'EvictingWindowOperator' : 'WindowOperator', () => {
       const { contents, fn } = make();
+      if (sliced && contents.kind === 'aggregating') {
+        return new SlicingWindowOperator<T, R, K>({
+          size: sliced.size, slide: sliced.slide, offset: sliced.offset, allowedLateness, lateDataOutputTag,
+          aggregate: contents.aggregate, windowFunction: fn as unknown as InternalWindowFunction<unknown, unknown, K, TimeWindow>,
+        });
+      }
       // Assigners and triggers may hold per-instance fields (a stagger offset): one copy per subtask.
       const config = { windowAssigner: copyUserFunction(assigner), trigger: copyUserFunction(trigger), allowedLateness, lateDataOutputTag, windowFunction: fn };
       return evictor ? new EvictingWindowOperator<T, R, K, W>(config, copyUserFunction(evictor)) : new WindowOperator<T, unknown, R, K, W>({ ...config, contents });

@@ -1,6 +1,8 @@
 import type { Collector } from '../../api/functions/Collector.js';
 import type { AggregateFunction } from '../../api/functions/Functions.js';
 import type { Window } from '../../api/windowing/windows/Window.js';
+import type { RuntimeContext, OpenContext } from '../../api/functions/RuntimeContext.js';
+import type { AbstractRichFunction } from '../../api/functions/RichFunction.js';
 import type {
   ProcessWindowContext, ProcessWindowFunctionLike, ProcessAllWindowFunctionLike,
 } from '../../api/windowing/functions/ProcessWindowFunction.js';
@@ -70,4 +72,22 @@ export function aggregateThen<IN, ACC, R, OUT, K, W extends Window>(agg: Aggrega
     clear: (w, c) => inner.clear(w, c),
     userFunctions: inner.userFunctions,
   };
+}
+
+/** Gives the window function's rich user functions their runtime context and opens them (operator open()). */
+export async function openUserFunctions(fns: readonly unknown[], ctx: RuntimeContext, open: OpenContext): Promise<void> {
+  for (const f of fns) {
+    const rf = f as Partial<AbstractRichFunction> | null;
+    if (rf && typeof rf === 'object') {
+      if (typeof rf.setRuntimeContext === 'function') rf.setRuntimeContext(ctx);
+      if (typeof rf.open === 'function') await rf.open(open);
+    }
+  }
+}
+
+export async function closeUserFunctions(fns: readonly unknown[]): Promise<void> {
+  for (const f of fns) {
+    const rf = f as Partial<AbstractRichFunction> | null;
+    if (rf && typeof rf === 'object' && typeof rf.close === 'function') await rf.close();
+  }
 }

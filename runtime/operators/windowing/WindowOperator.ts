@@ -3,9 +3,8 @@ import type { OneInputStreamOperator, StreamOperatorParameters } from '../Stream
 import { TimestampedCollector } from '../TimestampedCollector.js';
 import type { InternalTimer } from '../timers/InternalTimerService.js';
 import type { OutputTag } from '../../api/functions/Collector.js';
-import type { Counter, OpenContext, MetricGroup } from '../../api/functions/RuntimeContext.js';
+import type { Counter, MetricGroup } from '../../api/functions/RuntimeContext.js';
 import type { AggregateFunction } from '../../api/functions/Functions.js';
-import type { AbstractRichFunction } from '../../api/functions/RichFunction.js';
 import type { State, ListState } from '../../api/state/State.js';
 import {
   ListStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor, type StateDescriptor,
@@ -18,7 +17,7 @@ import { MAX_WATERMARK } from '../../api/eventtime/WatermarkStrategy.js';
 import { NamespacedStateStore } from './NamespacedStateStore.js';
 import { WindowTimerService } from './WindowTimerService.js';
 import { MergingWindowSet } from './MergingWindowSet.js';
-import type { InternalWindowFunction } from './InternalWindowFunction.js';
+import { openUserFunctions, closeUserFunctions, type InternalWindowFunction } from './InternalWindowFunction.js';
 
 /** How the window keeps its elements: all of them, or incrementally pre-aggregated. */
 export type WindowContents<IN> =
@@ -105,21 +104,12 @@ export class WindowOperator<IN, ACC, OUT, K, W extends Window> extends AbstractS
   }
 
   override async open(): Promise<void> {
-    for (const f of this.windowFunction.userFunctions) {
-      const rf = f as Partial<AbstractRichFunction> | null;
-      if (rf && typeof rf === 'object') {
-        if (typeof rf.setRuntimeContext === 'function') rf.setRuntimeContext(this.runtimeContext);
-        if (typeof rf.open === 'function') await rf.open({ taskInfo: this.params.taskInfo } satisfies OpenContext);
-      }
-    }
+    await openUserFunctions(this.windowFunction.userFunctions, this.runtimeContext, { taskInfo: this.params.taskInfo });
   }
 
   override async close(): Promise<void> {
     super.close();
-    for (const f of this.windowFunction.userFunctions) {
-      const rf = f as Partial<AbstractRichFunction> | null;
-      if (rf && typeof rf === 'object' && typeof rf.close === 'function') await rf.close();
-    }
+    await closeUserFunctions(this.windowFunction.userFunctions);
   }
 
   protected ns(w: W): string { return this.serializer.toKey(w); }
