@@ -41,6 +41,11 @@ export const SHUTDOWN_IF_ATTACHED = booleanOption('execution.shutdown-on-attache
   description: 'Cancel the job when an attached client is interrupted (Ctrl-C).',
 });
 
+export const BATCH_PRE_AGGREGATION = booleanOption('execution.batch.pre-aggregation.enabled', {
+  defaultValue: true,
+  description: 'BATCH: keyed sum/min/max/minBy/maxBy/reduce first fold the records of each key in the producing task (a combiner chained before the keyed exchange), so one partial value per key crosses the shuffle. A reduce function must then be associative.',
+});
+
 export const SORTED_INPUTS_MEMORY = memoryOption('execution.sorted-inputs.memory', {
   // Flink takes 128 MB of managed memory; here the budget counts serialized bytes, and the records held
   // in the slot's heap take a few times that, so the default is lower.

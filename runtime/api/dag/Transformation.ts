@@ -36,6 +36,8 @@ export class SourceTransformation<T> extends Transformation<T> {
 export class OneInputTransformation<IN, OUT> extends Transformation<OUT> {
   /** Set for operators on a KeyedStream: the key of each input record. */
   stateKeySelector: ((v: IN) => unknown) | undefined;
+  /** Keyed reduce-like operators: the combiner BATCH chains before their keyed exchange (pre-aggregation). */
+  batchCombiner: OperatorFactory | undefined;
   constructor(id: number, name: string, readonly input: Transformation<IN>, readonly operatorFactory: OperatorFactory, readonly operatorKind: string) { super(id, name); }
   getInputs(): Transformation[] { return [this.input]; }
 }
