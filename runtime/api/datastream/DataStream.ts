@@ -241,13 +241,13 @@ export class KeyedStream<T, K> extends DataStream<T> {
       const fn = copyUserFunction(f);
       return new StreamGroupedReduceOperator<T>(fn, resolveFunction<(a: T, b: T) => T>(fn, 'reduce', 'reduce'));
     });
-    return this.withBatchCombiner(out, () => {
+    return this.withBatchCombiner(out, (maxKeys) => {
       const fn = copyUserFunction(f);
-      return new BatchCombineOperator<T>(fn, resolveFunction<(a: T, b: T) => T>(fn, 'reduce', 'reduce'), this.keySelector);
+      return new BatchCombineOperator<T>(fn, resolveFunction<(a: T, b: T) => T>(fn, 'reduce', 'reduce'), this.keySelector, maxKeys);
     });
   }
 
-  private withBatchCombiner(out: SingleOutputStreamOperator<T>, factory: OperatorFactory): SingleOutputStreamOperator<T> {
+  private withBatchCombiner(out: SingleOutputStreamOperator<T>, factory: (maxKeys: number) => BatchCombineOperator<T>): SingleOutputStreamOperator<T> {
     (out.transformation as OneInputTransformation<T, T>).batchCombiner = factory;
     return out;
   }
@@ -264,7 +264,7 @@ export class KeyedStream<T, K> extends DataStream<T> {
     }
     return this.withBatchCombiner(
       this.keyed<T>('Keyed Aggregation', 'StreamGroupedReduceOperator', () => new StreamGroupedReduceOperator<T>(null, fieldAggregator<T>(type, field))),
-      () => new BatchCombineOperator<T>(null, fieldAggregator<T>(type, field), this.keySelector));
+      (maxKeys) => new BatchCombineOperator<T>(null, fieldAggregator<T>(type, field), this.keySelector, maxKeys));
   }
 }
 

@@ -111,7 +111,8 @@ export class StreamGraphGenerator {
     const pre = this.transform(keyBy.input);
     if (pre.length !== 1 || pre[0]!.partitioner !== undefined) return undefined;
     const upstream = this.graph.getNode(pre[0]!.nodeId);
-    const node = new StreamNode(-t.id, `Combine (${t.name})`, 'BatchCombineOperator', t.batchCombiner, upstream.parallelism, upstream.maxParallelism,
+    const [combiner, maxKeys] = [t.batchCombiner, this.conf.get(ExecutionOptions.BATCH_PRE_AGGREGATION_MAX_KEYS)];
+    const node = new StreamNode(-t.id, `Combine (${t.name})`, 'BatchCombineOperator', () => combiner(maxKeys), upstream.parallelism, upstream.maxParallelism,
       upstream.slotSharingGroup, 'ALWAYS', undefined, upstream.bufferTimeout, false);
     this.graph.addNode(node);
     this.connect(pre, node, 0);

@@ -8,26 +8,25 @@ import { AbstractUdfStreamOperator } from '../AbstractStreamOperator.js';
 import type { OneInputStreamOperator } from '../StreamOperator.js';
 import { keyToMapKey } from '../../util/KeyEncoding.js';
 
-export const DEFAULT_COMBINE_MAX_KEYS = 65_536;
-
 export class BatchCombineOperator<T> extends AbstractUdfStreamOperator<T, unknown> implements OneInputStreamOperator<T> {
-  private partials = new Map<string | number | bigint | boolean, T>();
+  // A box per key: one Map lookup per record (get), not two (get + set).
+  private partials = new Map<string | number | bigint | boolean, { v: T }>();
 
   constructor(
     fnObject: unknown,
     private readonly reducer: (a: T, b: T) => T,
     private readonly keySelector: (v: T) => unknown,
-    private readonly maxKeys = DEFAULT_COMBINE_MAX_KEYS,
+    private readonly maxKeys: number,
   ) { super(fnObject); }
 
   processElement(value: T): void {
     const k = keyToMapKey(this.keySelector(value));
-    const cur = this.partials.get(k);
-    if (cur === undefined) {
+    const box = this.partials.get(k);
+    if (box === undefined) {
       if (this.partials.size >= this.maxKeys) this.flush();
-      this.partials.set(k, value);
+      this.partials.set(k, { v: value });
     } else {
-      this.partials.set(k, this.reducer(cur, value));
+      box.v = this.reducer(box.v, value);
     }
   }
 
@@ -38,7 +37,7 @@ export class BatchCombineOperator<T> extends AbstractUdfStreamOperator<T, unknow
 
   private flush(): void {
     const out = this.output;
-    for (const v of this.partials.values()) out.collect(v, undefined);
+    for (const b of this.partials.values()) out.collect(b.v, undefined);
     this.partials = new Map();
   }
 }
