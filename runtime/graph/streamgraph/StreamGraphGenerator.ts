@@ -11,6 +11,8 @@ import { SourceOperator } from '../../operators/SourceOperator.js';
 interface EdgeEnd { nodeId: number; partitioner: StreamPartitioner | undefined; outputTag: string | undefined }
 
 export const DEFAULT_SLOT_SHARING_GROUP = 'default';
+/** Node ids of BATCH combiners (transformation ids, assigned 1, 2, … per job, stay far below). */
+const COMBINER_NODE_ID_BASE = 1_000_000;
 
 /** Translates transformations into a StreamGraph (Flink's StreamGraphGenerator). */
 export class StreamGraphGenerator {
@@ -101,8 +103,8 @@ export class StreamGraphGenerator {
   /**
    * BATCH pre-aggregation: a keyed reduce-like operator whose input is a plain keyBy of one producer gets a
    * combiner chained to that producer (same parallelism, forward edge); the keyed exchange then starts at the
-   * combiner. Its node id is the negated id of the keyed operator: deterministic, and no transformation id
-   * shifts (STREAMING graphs and their operator ids stay as they were).
+   * combiner. Its node id is COMBINER_NODE_ID_BASE + the keyed operator's id: deterministic, and no transformation
+   * id shifts (STREAMING graphs and their operator ids stay as they were).
    */
   private combinerInput(t: OneInputTransformation<unknown, unknown>): EdgeEnd[] | undefined {
     if (t.batchCombiner === undefined || this.graph.runtimeMode !== 'BATCH' || !this.conf.get(ExecutionOptions.BATCH_PRE_AGGREGATION)) return undefined;
@@ -112,7 +114,7 @@ export class StreamGraphGenerator {
     if (pre.length !== 1 || pre[0]!.partitioner !== undefined) return undefined;
     const upstream = this.graph.getNode(pre[0]!.nodeId);
     const [combiner, maxKeys] = [t.batchCombiner, this.conf.get(ExecutionOptions.BATCH_PRE_AGGREGATION_MAX_KEYS)];
-    const node = new StreamNode(-t.id, `Combine (${t.name})`, 'BatchCombineOperator', () => combiner(maxKeys), upstream.parallelism, upstream.maxParallelism,
+    const node = new StreamNode(COMBINER_NODE_ID_BASE + t.id, `Combine (${t.name})`, 'BatchCombineOperator', () => combiner(maxKeys), upstream.parallelism, upstream.maxParallelism,
       upstream.slotSharingGroup, 'ALWAYS', undefined, upstream.bufferTimeout, false);
     this.graph.addNode(node);
     this.connect(pre, node, 0);
