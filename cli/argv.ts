@@ -10,7 +10,7 @@ export interface PassthroughSpec {
 
 /** Commands whose first positional argument is a job file followed by the job's own arguments. */
 export const JOB_FILE_COMMANDS: Readonly<Record<string, PassthroughSpec>> = {
-  run: { shortWithValue: ['p', 'D', 's', 'm', 't'], longWithValue: ['parallelism', 'conf-dir', 'fromSavepoint', 'jobmanager', 'target', 'work-dir'] },
+  run: { shortWithValue: ['p', 'D', 's', 'm', 't'], longWithValue: ['parallelism', 'conf-dir', 'fromSavepoint', 'jobmanager', 'target', 'work-dir', 'claimMode', 'progress'] },
   info: { shortWithValue: ['p', 'D'], longWithValue: ['parallelism', 'conf-dir'] },
 };
 

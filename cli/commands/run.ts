@@ -1,10 +1,12 @@
 // `tsflink run [flags] <job file> [job args…]`: bundles the job and runs its main() with the
 // CLI's execution environment (an embedded MiniCluster unless configured otherwise).
 import { JobCommand, jobFlags } from '../JobCommand.js';
+import type { SubmittedJob } from '../../runtime/client/ProgramRunner.js';
 import { Flags } from '@oclif/core';
 import { ExitCode } from '../CliError.js';
 import { applyClusterFlags, clusterFlags, resolveYarnSessionFlags } from '../remoteTarget.js';
 import { standaloneRestToken } from '../restCredential.js';
+import { BatchProgress, progressMode } from '../progress/BatchProgress.js';
 
 export default class Run extends JobCommand {
   static override summary = 'Run a job.';
@@ -46,6 +48,12 @@ export default class Run extends JobCommand {
       options: ['CLAIM', 'NO_CLAIM'],
       helpValue: '<CLAIM|NO_CLAIM>',
     }),
+    progress: Flags.string({
+      description: 'Progress of attached BATCH jobs on stderr: auto (bars on a terminal, nothing otherwise), always (bars on a terminal, plain lines otherwise), never.',
+      options: ['auto', 'always', 'never'],
+      default: 'auto',
+      helpValue: '<auto|always|never>',
+    }),
   };
 
   protected readonly commandName = 'run';
@@ -71,7 +79,22 @@ export default class Run extends JobCommand {
       }
       // Loaded lazily: the runtime (MiniCluster, worker threads) is only needed once input is valid.
       const { runProgram } = await import('../../runtime/client/ProgramRunner.js');
-      await runProgram({ ...job, ...(restSource !== undefined ? { restSource } : {}), ...(restToken !== undefined ? { restToken } : {}) });
+      const mode = progressMode(flags.progress, process.stderr);
+      const shown: BatchProgress[] = [];
+      const onJobSubmitted = mode === null ? undefined : (j: SubmittedJob): void => {
+        if (j.runtimeMode !== 'BATCH') return;
+        const p = new BatchProgress(j, mode, process.stderr);
+        shown.push(p);
+        p.start();
+      };
+      try {
+        await runProgram({
+          ...job, ...(restSource !== undefined ? { restSource } : {}), ...(restToken !== undefined ? { restToken } : {}),
+          ...(onJobSubmitted ? { onJobSubmitted } : {}),
+        });
+      } finally {
+        for (const p of shown) await p.stop();
+      }
     } catch (e) {
       await this.flushOutput();
       this.fail(e);

@@ -11,6 +11,14 @@ import { EmbeddedCluster } from '../minicluster/EmbeddedCluster.js';
 import { ClusterJobClient } from '../minicluster/ClusterJobClient.js';
 import { ExecutionOptions } from '../configuration/index.js';
 import { RestClusterClient, RemoteJobClient } from './RestClusterClient.js';
+import { type JobDetailsInfo, jobDetailsInfo } from '../rest/messages/JobDetailsInfo.js';
+
+/** A job a program submitted and waits for: what a progress display polls (GET /jobs/:jobid or the embedded JobMaster's view of it). */
+export interface SubmittedJob {
+  jobId: string;
+  runtimeMode: 'STREAMING' | 'BATCH';
+  details(): Promise<JobDetailsInfo>;
+}
 
 export interface ProgramOptions {
   bundle: JobBundle;
@@ -20,6 +28,8 @@ export interface ProgramOptions {
   restSource?: string;
   /** Bearer token of the remote cluster's REST API, if it needs one. */
   restToken?: string;
+  /** Called for each attached job the program submits (progress display). */
+  onJobSubmitted?: (job: SubmittedJob) => void;
 }
 
 /** Default parallelism of jobs on the embedded cluster: 'parallelism.default' if set, else its slots. */
@@ -53,6 +63,7 @@ export async function runProgram(opts: ProgramOptions): Promise<void> {
           defaultParallelism,
           baseConfiguration: base.toMap(),
         }, sg);
+        opts.onJobSubmitted?.({ jobId: jm.jobId, runtimeMode: jobGraph.runtimeMode, details: async () => jobDetailsInfo({ master: jm, result: undefined }) });
         return new ClusterJobClient(jm);
       },
     });
@@ -78,6 +89,7 @@ async function runRemoteProgram(opts: ProgramOptions): Promise<void> {
     submit: async (jobGraph) => {
       const jobId = await client.submitJob({ jobGraph, args: opts.args, defaultParallelism, baseConfiguration: base.toMap() }, opts.bundle);
       process.stdout.write(`Job has been submitted with JobID ${jobId}\n`);
+      if (attached) opts.onJobSubmitted?.({ jobId, runtimeMode: jobGraph.runtimeMode, details: () => client.getJobDetails(jobId) });
       return new RemoteJobClient(client, jobId, attached);
     },
   });

@@ -1,5 +1,5 @@
 // Execution and deployment options (Flink ExecutionOptions + DeploymentOptions).
-import { booleanOption, durationOption, enumOption, memoryOption } from './ConfigOption.js';
+import { booleanOption, durationOption, enumOption, intOption, memoryOption } from './ConfigOption.js';
 
 export const RUNTIME_MODE = enumOption('execution.runtime-mode', {
   values: ['STREAMING', 'BATCH', 'AUTOMATIC'] as const,
@@ -39,6 +39,17 @@ export const ATTACHED = booleanOption('execution.attached', {
 export const SHUTDOWN_IF_ATTACHED = booleanOption('execution.shutdown-on-attached-exit', {
   defaultValue: false,
   description: 'Cancel the job when an attached client is interrupted (Ctrl-C).',
+});
+
+export const BATCH_PRE_AGGREGATION = booleanOption('execution.batch.pre-aggregation.enabled', {
+  defaultValue: true,
+  description: 'BATCH: keyed sum/min/max/minBy/maxBy/reduce first fold the records of each key in the producing task (a combiner chained before the keyed exchange), so one partial value per key crosses the shuffle. A reduce function must then be associative.',
+});
+
+export const BATCH_PRE_AGGREGATION_MAX_KEYS = intOption('execution.batch.pre-aggregation.max-keys', {
+  defaultValue: 262_144,
+  min: 1,
+  description: 'BATCH pre-aggregation: distinct keys a combiner holds (one partial value each, in the slot\'s heap) before it sends all its partials on and starts over.',
 });
 
 export const SORTED_INPUTS_MEMORY = memoryOption('execution.sorted-inputs.memory', {

@@ -1,5 +1,5 @@
 import type { StreamPartitioner } from '../../partitioner/StreamPartitioner.js';
-import type { OperatorFactory } from '../../operators/StreamOperator.js';
+import type { OperatorFactory, StreamOperator } from '../../operators/StreamOperator.js';
 import type { Source } from '../connector/Source.js';
 import type { Boundedness } from '../connector/Boundedness.js';
 import type { WatermarkStrategy } from '../eventtime/WatermarkStrategy.js';
@@ -36,6 +36,8 @@ export class SourceTransformation<T> extends Transformation<T> {
 export class OneInputTransformation<IN, OUT> extends Transformation<OUT> {
   /** Set for operators on a KeyedStream: the key of each input record. */
   stateKeySelector: ((v: IN) => unknown) | undefined;
+  /** Keyed reduce-like operators: the combiner BATCH chains before their keyed exchange (pre-aggregation), holding up to maxKeys keys. */
+  batchCombiner: ((maxKeys: number) => StreamOperator) | undefined;
   constructor(id: number, name: string, readonly input: Transformation<IN>, readonly operatorFactory: OperatorFactory, readonly operatorKind: string) { super(id, name); }
   getInputs(): Transformation[] { return [this.input]; }
 }

@@ -26,6 +26,7 @@ import { KeyedProcessOperator } from '../../operators/KeyedProcessOperator.js';
 import { CoProcessOperator, KeyedCoProcessOperator } from '../../operators/CoProcessOperator.js';
 import { CoStreamMap, CoStreamFlatMap } from '../../operators/CoStreamMap.js';
 import { StreamGroupedReduceOperator } from '../../operators/StreamGroupedReduceOperator.js';
+import { BatchCombineOperator } from '../../operators/combine/BatchCombineOperator.js';
 import { SinkWriterOperator } from '../../operators/SinkWriterOperator.js';
 import { CollectSinkOperator } from '../../operators/CollectSinkOperator.js';
 import { fieldAggregator, type AggregationType } from '../../operators/Aggregations.js';
@@ -236,10 +237,19 @@ export class KeyedStream<T, K> extends DataStream<T> {
   /** Rolling reduce: every update in STREAMING, the final value per key in BATCH. */
   reduce(f: ReduceFunction<T>): SingleOutputStreamOperator<T> {
     resolveFunction(f, 'reduce', 'reduce');
-    return this.keyed<T>('Keyed Reduce', 'StreamGroupedReduceOperator', () => {
+    const out = this.keyed<T>('Keyed Reduce', 'StreamGroupedReduceOperator', () => {
       const fn = copyUserFunction(f);
       return new StreamGroupedReduceOperator<T>(fn, resolveFunction<(a: T, b: T) => T>(fn, 'reduce', 'reduce'));
     });
+    return this.withBatchCombiner(out, (maxKeys) => {
+      const fn = copyUserFunction(f);
+      return new BatchCombineOperator<T>(fn, resolveFunction<(a: T, b: T) => T>(fn, 'reduce', 'reduce'), this.keySelector, maxKeys);
+    });
+  }
+
+  private withBatchCombiner(out: SingleOutputStreamOperator<T>, factory: (maxKeys: number) => BatchCombineOperator<T>): SingleOutputStreamOperator<T> {
+    (out.transformation as OneInputTransformation<T, T>).batchCombiner = factory;
+    return out;
   }
 
   sum(field: string | number): SingleOutputStreamOperator<T> { return this.aggregate('sum', field); }
@@ -252,7 +262,9 @@ export class KeyedStream<T, K> extends DataStream<T> {
     if (typeof field !== 'string' && !(Number.isInteger(field) && field >= 0)) {
       throw new TypeError(`${type}(${String(field)}): field must be a property name or a tuple index.`);
     }
-    return this.keyed<T>('Keyed Aggregation', 'StreamGroupedReduceOperator', () => new StreamGroupedReduceOperator<T>(null, fieldAggregator<T>(type, field)));
+    return this.withBatchCombiner(
+      this.keyed<T>('Keyed Aggregation', 'StreamGroupedReduceOperator', () => new StreamGroupedReduceOperator<T>(null, fieldAggregator<T>(type, field))),
+      (maxKeys) => new BatchCombineOperator<T>(null, fieldAggregator<T>(type, field), this.keySelector, maxKeys));
   }
 }
 

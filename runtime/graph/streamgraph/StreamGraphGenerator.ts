@@ -11,6 +11,8 @@ import { SourceOperator } from '../../operators/SourceOperator.js';
 interface EdgeEnd { nodeId: number; partitioner: StreamPartitioner | undefined; outputTag: string | undefined }
 
 export const DEFAULT_SLOT_SHARING_GROUP = 'default';
+/** Node ids of BATCH combiners (transformation ids, assigned 1, 2, … per job, stay far below). */
+const COMBINER_NODE_ID_BASE = 1_000_000;
 
 /** Translates transformations into a StreamGraph (Flink's StreamGraphGenerator). */
 export class StreamGraphGenerator {
@@ -77,7 +79,7 @@ export class StreamGraphGenerator {
       node.boundedness = src.boundedness;
       ends = [{ nodeId: node.id, partitioner: undefined, outputTag: undefined }];
     } else if (t instanceof OneInputTransformation || t instanceof SinkTransformation) {
-      const input = this.transform(t.input);
+      const input = (t instanceof OneInputTransformation && this.combinerInput(t)) || this.transform(t.input);
       const ssg = this.slotSharingGroup(t, input);
       const node = this.addNode(t, t.operatorKind, t.operatorFactory, [input], false, ssg);
       if (t instanceof OneInputTransformation && t.stateKeySelector) node.keySelectors = [t.stateKeySelector as (v: unknown) => unknown];
@@ -96,6 +98,27 @@ export class StreamGraphGenerator {
     }
     this.done.set(t.id, ends);
     return ends;
+  }
+
+  /**
+   * BATCH pre-aggregation: a keyed reduce-like operator whose input is a plain keyBy of one producer gets a
+   * combiner chained to that producer (same parallelism, forward edge); the keyed exchange then starts at the
+   * combiner. Its node id is COMBINER_NODE_ID_BASE + the keyed operator's id: deterministic, and no transformation
+   * id shifts (STREAMING graphs and their operator ids stay as they were).
+   */
+  private combinerInput(t: OneInputTransformation<unknown, unknown>): EdgeEnd[] | undefined {
+    if (t.batchCombiner === undefined || this.graph.runtimeMode !== 'BATCH' || !this.conf.get(ExecutionOptions.BATCH_PRE_AGGREGATION)) return undefined;
+    const keyBy = t.input;
+    if (!(keyBy instanceof PartitionTransformation) || !(keyBy.partitioner instanceof KeyGroupStreamPartitioner)) return undefined;
+    const pre = this.transform(keyBy.input);
+    if (pre.length !== 1 || pre[0]!.partitioner !== undefined) return undefined;
+    const upstream = this.graph.getNode(pre[0]!.nodeId);
+    const [combiner, maxKeys] = [t.batchCombiner, this.conf.get(ExecutionOptions.BATCH_PRE_AGGREGATION_MAX_KEYS)];
+    const node = new StreamNode(COMBINER_NODE_ID_BASE + t.id, `Combine (${t.name})`, 'BatchCombineOperator', () => combiner(maxKeys), upstream.parallelism, upstream.maxParallelism,
+      upstream.slotSharingGroup, 'ALWAYS', undefined, upstream.bufferTimeout, false);
+    this.graph.addNode(node);
+    this.connect(pre, node, 0);
+    return [{ nodeId: node.id, partitioner: keyBy.partitioner, outputTag: undefined }];
   }
 
   private slotSharingGroup(t: Transformation, inputs: EdgeEnd[] | EdgeEnd[][]): string {

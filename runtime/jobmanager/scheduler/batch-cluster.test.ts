@@ -109,7 +109,7 @@ describe('BATCH on a standalone cluster: hash shuffle, region failover', () => {
     const out = join(c.workDir, 'out-fail');
     const r = await runJob(c, out, ['fail-once'], 4);
     expect(output(out)).toEqual(expected(N));
-    expect(r.attempts['Count'], `${JSON.stringify(r.attempts)}\n${c.jobManager.stdout().slice(-6000)}`).toEqual([0, 0, 1, 0]);
+    expect(r.attempts['Count -> Combine (Sum)'], `${JSON.stringify(r.attempts)}\n${c.jobManager.stdout().slice(-6000)}`).toEqual([0, 0, 1, 0]);
     // Count (3) reads blocking partitions and writes one: only its own region restarted.
     expect(restarted(r.attempts)).toBe(1);
     const metrics = await c.get<Array<{ id: string; value: string }>>(`/jobs/${r.jobId}/metrics?get=numRestarts`);
@@ -135,7 +135,7 @@ describe('BATCH on a standalone cluster: hash shuffle, region failover', () => {
       await waitFor('producers finished, consumers reading', async () => {
         const vs = (await c.get<{ vertices: VertexDetails[] }>(`/jobs/${jobId}`)).vertices;
         const st = Object.fromEntries(vs.map((v) => [v.name, v.status]));
-        return st['Source: Sentences -> Split'] === 'FINISHED' && st['Count'] === 'RUNNING';
+        return st['Source: Sentences -> Split'] === 'FINISHED' && st['Count -> Combine (Sum)'] === 'RUNNING';
       }, 60_000, 20);
       process.kill(victim.proc.child.pid!, 'SIGKILL');
       await victim.proc.exited;

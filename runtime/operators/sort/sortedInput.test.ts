@@ -92,9 +92,10 @@ describe('KeyGroupedInputBuffer with spilling', () => {
 });
 
 describe('BATCH group-by over input many times execution.sorted-inputs.memory', () => {
+  // without the combiner: every record reaches the sorter
   it('sums per key exactly, one final value per key, and leaves no spill file', async () => {
     const dir = tmp();
-    const env = StreamExecutionEnvironment.createLocalEnvironment(2, { 'io.tmp.dirs': dir, 'execution.sorted-inputs.memory': '16 kb' });
+    const env = StreamExecutionEnvironment.createLocalEnvironment(2, { 'io.tmp.dirs': dir, 'execution.sorted-inputs.memory': '16 kb', 'execution.batch.pre-aggregation.enabled': 'false' });
     env.setRuntimeMode('BATCH');
     const n = 30_000;
     let sawSpill = false;
