@@ -61,6 +61,18 @@ async function dispose(b: KeyedStateBackend): Promise<void> {
 }
 const snapshot = (b: KeyedStateBackend): Promise<KeyGroupsSnapshot> => b.beginSnapshot().serialize(async () => {});
 
+/** The TTL cleanup tests' end state: of 200 keys' 'tl'/'tm' entries only the second writes of keys 0..99 are left (read without TTL). */
+async function expectOnlyLiveEntriesLeft(kind: Kind, b: KeyedStateBackend): Promise<void> {
+  const r = await backend(kind, { restore: [await snapshot(b)] });
+  const rl = r.getPartitionedState<ListState<{ v: number }>>(new ListStateDescriptor<{ v: number }>('tl'));
+  const rm = r.getPartitionedState<MapState<string, { v: number }>>(new MapStateDescriptor<string, { v: number }>('tm'));
+  for (let i = 0; i < 200; i++) {
+    r.setCurrentKey(i);
+    expect([...rl.get()].map((x) => x.v)).toEqual(i < 100 ? [-i] : []);
+    expect([...rm.keys()]).toEqual(i < 100 ? ['new'] : []);
+  }
+}
+
 const valueDesc = (): ValueStateDescriptor<unknown> => new ValueStateDescriptor<unknown>('value');
 const listDesc = (): ListStateDescriptor<unknown> => new ListStateDescriptor<unknown>('list');
 const mapDesc = (): MapStateDescriptor<unknown, unknown> => new MapStateDescriptor<unknown, unknown>('map');
@@ -526,14 +538,7 @@ describe.each<Kind>(['hashmap', 'leveldb'])('state backend contract: %s', (kind)
       expect(b.numKeys('tl')).toBe(100);
       expect(b.numKeys('tm')).toBe(100);
       expect(b.numKeys('none')).toBe(199); // no incremental cleanup: expired entries stay until read (key 0's was)
-      const r = await backend(kind, { restore: [await snapshot(b)] });
-      const rl = r.getPartitionedState<ListState<{ v: number }>>(new ListStateDescriptor<{ v: number }>('tl'));
-      const rm = r.getPartitionedState<MapState<string, { v: number }>>(new MapStateDescriptor<string, { v: number }>('tm'));
-      for (let i = 0; i < 200; i++) {
-        r.setCurrentKey(i);
-        expect([...rl.get()].map((x) => x.v)).toEqual(i < 100 ? [-i] : []);
-        expect([...rm.keys()]).toEqual(i < 100 ? ['new'] : []);
-      }
+      await expectOnlyLiveEntriesLeft(kind, b);
     });
 
     it.runIf(kind === 'hashmap')('cleanupIncrementally(n, runForEveryRecord): records clean up expired entries of a state nobody reads', async () => {
@@ -566,14 +571,7 @@ describe.each<Kind>(['hashmap', 'leveldb'])('state backend contract: %s', (kind)
       expect(b.numKeys('tl')).toBe(100);
       expect(b.numKeys('tm')).toBe(100);
       // What is left is exactly the live part (read without TTL filtering: restore into plain states).
-      const r = await backend(kind, { restore: [await snapshot(b)] });
-      const rl = r.getPartitionedState<ListState<{ v: number }>>(new ListStateDescriptor<{ v: number }>('tl'));
-      const rm = r.getPartitionedState<MapState<string, { v: number }>>(new MapStateDescriptor<string, { v: number }>('tm'));
-      for (let i = 0; i < 200; i++) {
-        r.setCurrentKey(i);
-        expect([...rl.get()].map((x) => x.v)).toEqual(i < 100 ? [-i] : []);
-        expect([...rm.keys()]).toEqual(i < 100 ? ['new'] : []);
-      }
+      await expectOnlyLiveEntriesLeft(kind, b);
       // The scan also runs by itself.
       clock.now += 200;
       await waitFor('background cleanup', () => b.numKeys('tv') === 0 && b.numKeys('tm') === 0, 10_000, 20);
