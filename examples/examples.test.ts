@@ -244,7 +244,8 @@ describe('CLI failure reporting', () => {
     const plans = JSON.parse(r.stdout) as Array<{ vertices: Array<{ name: string; parallelism: number }>; edges: Array<{ partitioner: string }> }>;
     const plan = Array.isArray(plans) ? plans[0] : plans;
     expect(plan.vertices.map((v) => [v.name, v.parallelism])).toEqual([
-      ['Source: FileSource(' + textFile + ') -> Tokenizer', 3], ['Counter -> Sink: Print to Std. Out', 3]]);
+      // BATCH: the keyed sum's pre-aggregation (combiner) is chained before the exchange.
+      ['Source: FileSource(' + textFile + ') -> Tokenizer -> Combine (Counter)', 3], ['Counter -> Sink: Print to Std. Out', 3]]);
     expect(plan.edges[0].partitioner).toBe('HASH');
   });
 });
