@@ -47,12 +47,13 @@ describe('copyUserFunction', () => {
     expect(c.total).toBe(3);
   });
 
-  it('keeps cycles and shared references inside the copy; shares closures, promises and emitters', () => {
+  it('keeps cycles and shared references inside the copy; shares closures, promises, emitters and shared memory', () => {
     const shared = { n: 1 };
     const emitter = new EventEmitter();
     const p = Promise.resolve(1);
     const fn = (x: number): number => x + 1;
-    const f: Record<string, unknown> = { a: shared, b: shared, emitter, p, fn };
+    const sab = new Int32Array(new SharedArrayBuffer(4));
+    const f: Record<string, unknown> = { a: shared, b: shared, emitter, p, fn, sab };
     f.self = f;
     const c = copyUserFunction(f);
     expect(c.self).toBe(c);
@@ -61,6 +62,7 @@ describe('copyUserFunction', () => {
     expect(c.emitter).toBe(emitter);
     expect(c.p).toBe(p);
     expect(c.fn).toBe(fn);
+    expect(c.sab).toBe(sab); // shared memory stays shared (Atomics.wait needs it)
   });
 
   it('returns a plain function (a lambda) as it is', () => {

@@ -15,12 +15,13 @@ export function copyUserFunction<F>(f: F): F {
 /**
  * Data is copied, things are shared: functions (closures cannot be copied), and objects that stand for
  * a resource or carry engine-internal slots a copy would lose (promises, weak collections, proxies,
- * event emitters such as sockets and streams, module namespaces).
+ * event emitters such as sockets and streams, module namespaces), and shared memory (SharedArrayBuffer
+ * and views of it: meant to be shared, e.g. for Atomics.wait).
  */
 function shared(v: object): boolean {
   return types.isPromise(v) || types.isWeakMap(v) || types.isWeakSet(v) || types.isProxy(v) || types.isExternal(v) ||
     types.isModuleNamespaceObject(v) || types.isGeneratorObject(v) || types.isBoxedPrimitive(v) || types.isDataView(v) ||
-    types.isSharedArrayBuffer(v) || v instanceof EventEmitter || (typeof WeakRef === 'function' && v instanceof WeakRef);
+    types.isSharedArrayBuffer(v) || (types.isTypedArray(v) && types.isSharedArrayBuffer((v as Uint8Array).buffer)) || v instanceof EventEmitter || (typeof WeakRef === 'function' && v instanceof WeakRef);
 }
 
 function copyValue(v: unknown, seen: Map<object, unknown>): unknown {
