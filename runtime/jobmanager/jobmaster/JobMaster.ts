@@ -326,6 +326,8 @@ export class JobMaster implements JobMasterGateway {
       ...(restore ? { taskRestore: restore } : {}),
     };
     ex.transitionState('DEPLOYING');
+    // As Flink's Execution.deploy: which TaskManager runs each attempt is in the JobManager log.
+    this.log('INFO', `Deploying ${ev.jobVertex.spec.name} (${ev.subtaskIndex + 1}/${ev.jobVertex.parallelism}) (attempt #${ex.attemptNumber}) to ${slot.taskManagerId} @ ${slot.host ?? 'local'} slot ${slot.slotIndex}.`);
     this.usedTaskManagers.add(slot.taskManagerId);
     te.submitTask(tdd, slot.slotIndex, this.job);
   }
