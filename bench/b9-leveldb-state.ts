@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     const h = median(heap), l = median(level), sm = median(small);
     const big = await beyondCache(dir);
     const pf = await syncVsPrefetch(dir);
-    const body = `Run ${new Date().toISOString()}. ${machineLine()} **Loaded machine (helpers running).**
+    const body = `Run ${new Date().toISOString()}. ${machineLine()} ${process.env.BENCH_QUIET === '1' ? 'Quiet machine: Hadoop stopped, nothing else running (the load average is this invocation\'s own).' : '**Possibly loaded**: run with BENCH_QUIET=1 when nothing else runs.'}
 
 Keyed ValueState count, ${keys.toLocaleString('en-US')} distinct keys, ${n.toLocaleString('en-US')} records, parallelism 1, in-process;
 median of 3 alternating runs (job time includes setup; leveldb: default cache.size = 1/8 of this thread's heap limit = ${Math.round(Math.min(256, Math.max(4, getHeapStatistics().heap_size_limit / 8 / 1048576)))} MB, block cache 8 MB).
