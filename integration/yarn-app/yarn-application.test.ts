@@ -169,7 +169,7 @@ describe('tsflink yarn-application', () => {
     expect(new Set(lines)).toEqual(new Set(Array.from({ length: 50 }, (_, i) => `n=${i}`)));
   });
 
-  it('examples/wordcount.ts at parallelism 4: hdfs:// input uploaded through the hdfs/ FileSystem, a keyed shuffle across 4 TaskManager containers (TCP), output on HDFS', async () => {
+  it('examples/wordcount.ts at parallelism 4: hdfs:// input uploaded through the hdfs/ FileSystem, a keyed shuffle across TaskManager containers on both NodeManagers (4 requested; TCP), output on HDFS', async () => {
     const base = `${cluster.namenode}/tmp/tsflink-yarn-app-test/${runId}/wordcount`;
     // 3000 lines over 40 words: word k appears in lines where i % (k + 1) === 0, plus 'every' on each line
     const words = Array.from({ length: 40 }, (_, k) => `w${k}`);
