@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { HadoopSiteConfig } from '../../yarn-am/ipc/index.js';
 import { YarnClient, formatApplicationId, type ApplicationId } from '../../yarn-am/protocols/index.js';
 
@@ -40,6 +41,24 @@ export async function setupYarnTestCluster(): Promise<{ cluster: ClusterInfo; ya
   }
   if (!existsSync(join(REPO, 'dist', 'yarn-am', 'main.js'))) throw new Error('dist/yarn-am/main.js was not built');
   return { cluster, yarn };
+}
+
+/**
+ * The test file's minicluster and YARN client: `set` receives them before the first test; after the last,
+ * the session `session()` names (if any) is killed — never left running on the shared cluster — and the client closed.
+ */
+export function useYarnTestCluster(set: (cluster: ClusterInfo, yarn: YarnClient) => void, session: () => ApplicationId | undefined): void {
+  let yarn: YarnClient | undefined;
+  beforeAll(async () => {
+    const r = await setupYarnTestCluster();
+    yarn = r.yarn;
+    set(r.cluster, r.yarn);
+  }, 600_000);
+  afterAll(async () => {
+    const id = session();
+    if (id && yarn) await yarn.killApplication(id).catch(() => undefined);
+    yarn?.close();
+  });
 }
 
 function current(): ClusterInfo {

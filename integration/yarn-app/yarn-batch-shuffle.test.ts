@@ -7,23 +7,16 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatApplicationId, parseApplicationId, type YarnClient, type ApplicationId } from '../../yarn-am/protocols/index.js';
-import { FIXTURES, amLog, readHdfsDir, setupYarnTestCluster, tsflink, type ClusterInfo } from './harness.js';
+import { FIXTURES, amLog, readHdfsDir, useYarnTestCluster, tsflink, type ClusterInfo } from './harness.js';
 import { SHUFFLE_DIR_PREFIX } from '../../runtime/network/partition/ResultPartitionFactory.js';
 
 let cluster: ClusterInfo;
 let yarn: YarnClient;
 let sessionId: ApplicationId | undefined;
 
-beforeAll(async () => {
-  ({ cluster, yarn } = await setupYarnTestCluster());
-}, 600_000);
-
-afterAll(async () => {
-  if (sessionId) await yarn.killApplication(sessionId).catch(() => undefined);
-  yarn?.close();
-});
+useYarnTestCluster((c, y) => { cluster = c; yarn = y; }, () => sessionId);
 
 /** Every file below the application's container local dirs on every NodeManager whose path has a shuffle directory in it. */
 function shuffleFiles(appId: ApplicationId): string[] {

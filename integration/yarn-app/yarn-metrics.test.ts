@@ -7,10 +7,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { formatApplicationId, parseApplicationId, type YarnClient, type ApplicationId } from '../../yarn-am/protocols/index.js';
-import { FIXTURES, setupYarnTestCluster, tsflink, webhdfs, httpGet, type ClusterInfo } from './harness.js';
+import { FIXTURES, useYarnTestCluster, tsflink, webhdfs, httpGet, type ClusterInfo } from './harness.js';
 import { waitFor } from '../../runtime/testing/waitFor.js';
 import { freePort } from '../../runtime/testing/ClusterProcesses.js';
 
@@ -20,14 +20,7 @@ let cluster: ClusterInfo;
 let yarn: YarnClient;
 let sessionId: ApplicationId | undefined;
 
-beforeAll(async () => {
-  ({ cluster, yarn } = await setupYarnTestCluster());
-}, 600_000);
-
-afterAll(async () => {
-  if (sessionId) await yarn.killApplication(sessionId).catch(() => undefined);
-  yarn?.close();
-});
+useYarnTestCluster((c, y) => { cluster = c; yarn = y; }, () => sessionId);
 
 /** Every container's log files of the application (for failure messages). */
 function containerLogs(appId: ApplicationId): string {

@@ -7,23 +7,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseApplicationId, type YarnClient, type ApplicationId } from '../../yarn-am/protocols/index.js';
-import { REPO, amLog, readHdfsDir, setupYarnTestCluster, tsflink, webhdfs, type ClusterInfo } from './harness.js';
+import { REPO, amLog, readHdfsDir, useYarnTestCluster, tsflink, webhdfs, type ClusterInfo } from './harness.js';
 import { waitFor } from '../../runtime/testing/waitFor.js';
 
 let cluster: ClusterInfo;
 let yarn: YarnClient;
 let sessionId: ApplicationId | undefined;
 
-beforeAll(async () => {
-  ({ cluster, yarn } = await setupYarnTestCluster());
-}, 600_000);
-
-afterAll(async () => {
-  if (sessionId) await yarn.killApplication(sessionId).catch(() => undefined);
-  yarn?.close();
-});
+useYarnTestCluster((c, y) => { cluster = c; yarn = y; }, () => sessionId);
 
 interface Run { runId: string; intervalStart: string; intervalEnd: string; state: string; attempt: number; jobId: string | null }
 async function list(path: string): Promise<string[]> {

@@ -6,9 +6,9 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatApplicationId, parseApplicationId, type YarnClient, type ApplicationId } from '../../yarn-am/protocols/index.js';
-import { CLI, FIXTURES, REPO, setupYarnTestCluster, tsflink, readHdfsDir, webhdfs, httpGet, type ClusterInfo } from './harness.js';
+import { CLI, FIXTURES, REPO, useYarnTestCluster, tsflink, readHdfsDir, webhdfs, httpGet, type ClusterInfo } from './harness.js';
 import { spawnCollecting } from '../../runtime/testing/spawnCollecting.js';
 import { waitFor } from '../../runtime/testing/waitFor.js';
 
@@ -17,15 +17,7 @@ let yarn: YarnClient;
 let sessionId: ApplicationId | undefined;
 const runId = `${Date.now()}`;
 
-beforeAll(async () => {
-  ({ cluster, yarn } = await setupYarnTestCluster());
-}, 600_000);
-
-afterAll(async () => {
-  // never leave a session running on the shared cluster
-  if (sessionId) await yarn.killApplication(sessionId).catch(() => undefined);
-  yarn?.close();
-});
+useYarnTestCluster((c, y) => { cluster = c; yarn = y; }, () => sessionId);
 
 function amLog(appId: ApplicationId): string {
   const app = formatApplicationId(appId);
