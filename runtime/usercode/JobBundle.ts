@@ -55,6 +55,17 @@ export function repinBundleCode(code: string, from: string): string {
 }
 
 /**
+ * Loads the runtime that job bundles import as 'tsflink' into this isolate ahead of any job: a slot
+ * thread does this when it starts, so a job's first task pays only for its own (small) bundle and
+ * main, not for the runtime's few hundred modules (100–200 ms per slot, inside the job's runtime and
+ * different in every slot, which skewed p>1 starts). The import is shared: a bundle imported while it
+ * is still loading waits for the same module instance.
+ */
+export async function preloadTsflinkRuntime(): Promise<void> {
+  await import(tsflinkRuntimeUrl());
+}
+
+/**
  * Imports the bundle and returns its default export (the job's `main`). The bundle's bytes are
  * checked against its hash first, so a shipped bundle that changed is never evaluated.
  */

@@ -8,6 +8,7 @@ import { serializeThrowable } from '../TaskDeploymentDescriptor.js';
 import type { JobSubmissionInfo } from '../../jobmanager/gateways.js';
 import type { StreamGraph } from '../../graph/streamgraph/StreamGraph.js';
 import { JobBundleUserCodeLoader } from '../../usercode/JobBundleUserCodeLoader.js';
+import { preloadTsflinkRuntime } from '../../usercode/JobBundle.js';
 import { sampleThreadMetrics, startGcMonitor } from '../TaskManagerMetrics.js';
 import { getHeapStatistics } from 'node:v8';
 import { MetricRegistry, TaskManagerMetricGroup } from '../../metrics/index.js';
@@ -100,4 +101,7 @@ port.on('message', (m: ToSlot) => {
     }
   }
 });
+// Ready once the runtime the job bundles import is loaded: every slot then starts its tasks
+// equally fast (a slot that cannot load it fails here, at TaskManager start, not per job).
+await preloadTsflinkRuntime();
 post({ t: 'ready' });
