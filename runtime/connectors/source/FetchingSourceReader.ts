@@ -1,9 +1,15 @@
-import type { SourceReader, ReaderOutput, InputStatus, SourceReaderContext } from '../../api/connector/Source.js';
+import type { SourceReader, ReaderOutput, SourceOutput, InputStatus, SourceReaderContext } from '../../api/connector/Source.js';
 
 /**
  * Base for readers whose splits are read with async I/O (files, sockets): a fetch loop fills a
  * small bounded queue of record batches; pollNext drains it without blocking (the shape of
  * Flink's SourceReaderBase + SplitFetcher).
+ *
+ * Per-split watermarks (Flink's SourceOperator + SourceReaderBase): every assigned split, also one
+ * still waiting to be read, gets its own output (watermark generator) when it is added, and
+ * releases it once its last record is emitted, so a waiting split holds the source's watermark
+ * back and a finished one no longer does. Outputs are opened and released only inside pollNext
+ * (the task's thread of control), never from the fetch loop.
  */
 /** A split with its checkpointed position: the number of its records already emitted (Flink's CheckpointedPosition recordsToSkip). */
 export type PositionedSplit<S> = S & { recordsToSkip?: number };
@@ -26,6 +32,12 @@ export abstract class FetchingSourceReader<T, S extends { splitId: string }> imp
   private wakeReader: (() => void) | null = null;
   private wakeFetcher: (() => void) | null = null;
   private closed = false;
+  /** Split outputs by split id; the ReaderOutput itself when the source has no watermark strategy. */
+  private readonly outputs = new Map<string, SourceOutput<T>>();
+  /** Splits added whose output pollNext has not opened yet. */
+  private readonly toOpen: string[] = [];
+  /** Splits finished in the fetch loop with nothing queued, to release in pollNext. */
+  private readonly toRelease: string[] = [];
   protected static readonly MAX_QUEUED_BATCHES = 4;
 
   constructor(protected readonly ctx: SourceReaderContext) {}
@@ -43,15 +55,20 @@ export abstract class FetchingSourceReader<T, S extends { splitId: string }> imp
 
   pollNext(output: ReaderOutput<T>): InputStatus {
     if (this.error) throw this.error;
+    if (this.toOpen.length > 0) this.openOutputs(output);
+    if (this.toRelease.length > 0) { for (const id of this.toRelease.splice(0)) this.releaseOutput(output, id); }
     const b = this.batches[0];
     if (b !== undefined) {
-      for (let i = this.batchIndex; i < b.length; i++) output.collect(b[i]);
+      const f = this.batchSplits[0]!;
+      const id = f.split.splitId;
+      const out = this.outputs.get(id) ?? output;
+      for (let i = this.batchIndex; i < b.length; i++) out.collect(b[i]);
       this.batches.shift();
+      this.batchSplits.shift();
       this.batchIndex = 0;
-      const f = this.batchSplits.shift()!;
       f.emitted += b.length;
       f.queued--;
-      if (f.fetched && f.queued === 0) this.inFlight.splice(this.inFlight.indexOf(f), 1);
+      if (f.fetched && f.queued === 0) { this.inFlight.splice(this.inFlight.indexOf(f), 1); this.releaseOutput(output, id); }
       this.signalFetcher();
       return 'MORE_AVAILABLE';
     }
@@ -62,8 +79,16 @@ export abstract class FetchingSourceReader<T, S extends { splitId: string }> imp
     return 'NOTHING_AVAILABLE';
   }
 
+  private openOutputs(output: ReaderOutput<T>): void {
+    for (const id of this.toOpen.splice(0)) if (!this.outputs.has(id)) this.outputs.set(id, output.createOutputForSplit?.(id) ?? output);
+  }
+
+  private releaseOutput(output: ReaderOutput<T>, id: string): void {
+    if (this.outputs.delete(id)) output.releaseOutputForSplit?.(id);
+  }
+
   isAvailable(): Promise<void> {
-    if (this.batches.length > 0 || this.error || (this.noMoreSplits && !this.fetching && this.pendingSplits.length === 0)) return Promise.resolve();
+    if (this.batches.length > 0 || this.toRelease.length > 0 || this.error || (this.noMoreSplits && !this.fetching && this.pendingSplits.length === 0)) return Promise.resolve();
     return new Promise((r) => { this.wakeReader = r; });
   }
 
@@ -73,6 +98,7 @@ export abstract class FetchingSourceReader<T, S extends { splitId: string }> imp
   addSplits(splits: PositionedSplit<S>[]): void {
     this.requested = false;
     this.pendingSplits.push(...splits);
+    for (const s of splits) this.toOpen.push(s.splitId);
     if (!this.fetching) void this.fetchLoop();
   }
 
@@ -100,7 +126,12 @@ export abstract class FetchingSourceReader<T, S extends { splitId: string }> imp
           this.signalReader();
         });
         f.fetched = true;
-        if (f.queued === 0) this.inFlight.splice(this.inFlight.indexOf(f), 1);
+        if (f.queued === 0) {
+          // Nothing of it left to emit (empty, or all records skipped after a restore): its output goes at the next poll.
+          this.inFlight.splice(this.inFlight.indexOf(f), 1);
+          this.toRelease.push(s.splitId);
+          this.signalReader();
+        }
       }
     } catch (e) {
       this.error = e instanceof Error ? e : new Error(String(e));

@@ -23,6 +23,8 @@ export class IteratorSourceReader<T> implements SourceReader<T, IndexRangeSplit>
   private readonly permitsPerMs: number;
   private rateStart = 0;
   private emitted = 0;
+  /** Splits added whose output pollNext has not opened yet. */
+  private readonly toOpen: IndexRangeSplit[] = [];
 
   constructor(private readonly ctx: SourceReaderContext, private readonly record: (index: number) => T, ratePerSecond?: number) {
     this.permitsPerMs = ratePerSecond && ratePerSecond > 0 ? ratePerSecond / ctx.currentParallelism() / 1000 : 0;
@@ -37,6 +39,8 @@ export class IteratorSourceReader<T> implements SourceReader<T, IndexRangeSplit>
   }
 
   pollNext(output: ReaderOutput<T>): InputStatus {
+    // Every assigned split's watermark counts from its assignment, also while it waits (Flink's SourceOperator#handleAddSplitsEvent).
+    if (this.toOpen.length > 0) for (const s of this.toOpen.splice(0)) output.createOutputForSplit?.(s.splitId);
     if (this.current === null) {
       const s = this.splits.shift();
       if (!s) {
@@ -82,7 +86,7 @@ export class IteratorSourceReader<T> implements SourceReader<T, IndexRangeSplit>
   }
 
   private signal(): void { const w = this.wake; this.wake = null; w?.(); }
-  addSplits(splits: IndexRangeSplit[]): void { this.awaitingSplit = false; this.splits.push(...splits); this.signal(); }
+  addSplits(splits: IndexRangeSplit[]): void { this.awaitingSplit = false; this.splits.push(...splits); this.toOpen.push(...splits); this.signal(); }
   notifyNoMoreSplits(): void { this.awaitingSplit = false; this.noMoreSplits = true; this.signal(); }
   snapshotState(): IndexRangeSplit[] {
     const rest = this.current ? [{ ...this.current, from: this.next }] : [];
