@@ -11,7 +11,8 @@ import type { AggregateFunction } from '../../api/functions/Functions.js';
 import { OutputTag } from '../../api/functions/Collector.js';
 import { ValueStateDescriptor } from '../../api/state/StateDescriptor.js';
 import type { OneInputStreamOperator } from '../StreamOperator.js';
-import { StreamExecutionEnvironment, WatermarkStrategy, ProcessWindowFunction, type ProcessWindowContext, type Collector } from 'tsflink';
+import { StreamExecutionEnvironment, WatermarkStrategy, ProcessWindowFunction, type ProcessWindowContext, type Collector,
+  SlidingProcessingTimeWindows, CountTrigger, CountEvictor, ProcessingTimeTrigger, EventTimeTrigger } from 'tsflink';
 
 type T2 = [string, number];
 const key = (t: T2): string => t[0];
@@ -256,6 +257,23 @@ describe('WindowedStream chooses slicing for sliding aggregate windows', () => {
     const kind = (w as unknown as { transformation: { operatorKind: string } }).transformation.operatorKind;
     return { kind, out: (await w.union(lateOut).executeAndCollect()).sort() };
   }
+
+  it('every other sliding shape stays on the WindowOperator (reduce, process, processing time, custom trigger, evictor, size = slide)', () => {
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1);
+    const keyed = env.fromElements(...events).assignTimestampsAndWatermarks(strategy).keyBy((e) => e.k);
+    const kind = (s: unknown): string => (s as { transformation: { operatorKind: string } }).transformation.operatorKind;
+    const sliding = () => keyed.window(SlidingEventTimeWindows.of(2500, 500));
+    expect(kind(sliding().aggregate(sumOf))).toBe('SlicingWindowOperator');
+    expect(kind(sliding().trigger(EventTimeTrigger.create()).aggregate(sumOf))).toBe('SlicingWindowOperator');
+    expect(kind(sliding().reduce((a, b) => ({ ...a, v: a.v + b.v })))).toBe('WindowOperator');
+    expect(kind(sliding().sum('v'))).toBe('WindowOperator');
+    expect(kind(sliding().process(new (class extends ProcessWindowFunction<E, string, string, TimeWindow> { process(): void {} })()))).toBe('WindowOperator');
+    expect(kind(keyed.window(SlidingProcessingTimeWindows.of(2500, 500)).aggregate(sumOf))).toBe('WindowOperator');
+    expect(kind(sliding().trigger(CountTrigger.of(3)).aggregate(sumOf))).toBe('WindowOperator');
+    expect(kind(sliding().trigger(ProcessingTimeTrigger.create()).aggregate(sumOf))).toBe('WindowOperator');
+    expect(kind(sliding().evictor(CountEvictor.of(2)).aggregate(sumOf))).toBe('EvictingWindowOperator');
+    expect(kind(keyed.window(SlidingEventTimeWindows.of(500, 500)).aggregate(sumOf))).toBe('WindowOperator');
+  });
 
   it('aggregate with merge runs on the SlicingWindowOperator, with the WindowOperator\'s results in STREAMING and BATCH', async () => {
     for (const mode of ['STREAMING', 'BATCH'] as const) {
