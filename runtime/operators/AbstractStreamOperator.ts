@@ -17,6 +17,8 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator, Tri
   protected currentWatermark = MIN_WATERMARK;
   private input1Watermark = MIN_WATERMARK;
   private input2Watermark = MIN_WATERMARK;
+  private input1Idle = false;
+  private input2Idle = false;
 
   /** On a keyed stream: the key of each record selects the state (Flink sets the key context before processElement). */
   protected keySelector1: ((v: unknown) => unknown) | undefined;
@@ -68,17 +70,27 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator, Tri
     this.timerService?.advanceWatermark(mark);
     this.output.emitWatermark(mark);
   }
-  processWatermark1(mark: number): void {
-    this.input1Watermark = mark;
-    const m = Math.min(this.input1Watermark, this.input2Watermark);
-    if (m > this.currentWatermark) this.processWatermark(m);
-  }
-  processWatermark2(mark: number): void {
-    this.input2Watermark = mark;
-    const m = Math.min(this.input1Watermark, this.input2Watermark);
-    if (m > this.currentWatermark) this.processWatermark(m);
-  }
+  processWatermark1(mark: number): void { this.input1Watermark = mark; this.combineInputWatermarks(); }
+  processWatermark2(mark: number): void { this.input2Watermark = mark; this.combineInputWatermarks(); }
   processWatermarkStatus(idle: boolean): void { this.output.emitWatermarkStatus(idle); }
+  /** Two inputs: an idle input leaves the minimum; the operator is idle when both are (Flink's IndexedCombinedWatermarkStatus). */
+  processWatermarkStatus1(idle: boolean): void { this.inputWatermarkStatus(1, idle); }
+  processWatermarkStatus2(idle: boolean): void { this.inputWatermarkStatus(2, idle); }
+
+  private inputWatermarkStatus(input: 1 | 2, idle: boolean): void {
+    const wasIdle = this.input1Idle && this.input2Idle;
+    if (input === 1) this.input1Idle = idle; else this.input2Idle = idle;
+    this.combineInputWatermarks();
+    const isIdle = this.input1Idle && this.input2Idle;
+    if (wasIdle !== isIdle) this.output.emitWatermarkStatus(isIdle);
+  }
+
+  /** Min over the active inputs; nothing while both are idle; never backwards. */
+  private combineInputWatermarks(): void {
+    if (this.input1Idle && this.input2Idle) return;
+    const m = this.input1Idle ? this.input2Watermark : this.input2Idle ? this.input1Watermark : Math.min(this.input1Watermark, this.input2Watermark);
+    if (m > this.currentWatermark) this.processWatermark(m);
+  }
 
   onEventTime(_timer: InternalTimer): void {}
   onProcessingTime(_timer: InternalTimer): void {}

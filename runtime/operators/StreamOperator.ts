@@ -108,6 +108,9 @@ export interface TwoInputStreamOperator<IN1, IN2> extends StreamOperator {
   processElement2(value: IN2, timestamp: number | undefined): void;
   processWatermark1(watermark: number): void;
   processWatermark2(watermark: number): void;
+  /** All channels of input 1 (2) went idle or one became active again. */
+  processWatermarkStatus1?(idle: boolean): void;
+  processWatermarkStatus2?(idle: boolean): void;
 }
 
 /** Creates a fresh operator for one subtask. */

@@ -479,7 +479,11 @@ export class Task {
       // BATCH: time jumps to +∞ per key instead. After EndOfData the operators are finished (drain: +∞ came
       // before) or stopped for a savepoint: no watermark fires their timers now.
       emitWatermark: (wm) => { if (!grouped && !this.operatorsFinished) this.emitWatermark(twoInput, input, wm); },
-      emitWatermarkStatus: (idle) => { if (!twoInput && !grouped) one.processWatermarkStatus?.(idle); },
+      emitWatermarkStatus: (idle) => {
+        if (grouped) return;
+        if (!twoInput) one.processWatermarkStatus?.(idle);
+        else if (input === 1) two.processWatermarkStatus1?.(idle); else two.processWatermarkStatus2?.(idle);
+      },
     }));
     let ended = 0;
     let endOfData = 0;

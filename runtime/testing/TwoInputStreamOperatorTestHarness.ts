@@ -51,6 +51,8 @@ export class TwoInputStreamOperatorTestHarness<IN1, IN2> {
   }
   processWatermark1(watermark: number): void { this.operator.processWatermark1(watermark); }
   processWatermark2(watermark: number): void { this.operator.processWatermark2(watermark); }
+  processWatermarkStatus1(idle: boolean): void { this.operator.processWatermarkStatus1?.(idle); }
+  processWatermarkStatus2(idle: boolean): void { this.operator.processWatermarkStatus2?.(idle); }
   setProcessingTime(time: number): void { this.harness.setProcessingTime(time); }
   snapshot(checkpointId = 1): Promise<OperatorSnapshot> { return this.harness.snapshot(checkpointId); }
   extractOutputValues<OUT>(): OUT[] { return this.harness.extractOutputValues() as OUT[]; }
