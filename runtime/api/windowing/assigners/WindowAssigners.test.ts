@@ -105,6 +105,18 @@ describe('EventTimeSessionWindowsTest / DynamicEventTimeSessionWindowsTest', () 
     expect(a.assignWindows(3000, 10, ctx)).toEqual([w(10, 3010)]);
     expect(() => a.assignWindows(0, 10, ctx)).toThrow(/Dynamic session time gap must satisfy 0 < gap/);
   });
+  it('DynamicProcessingTimeSessionWindowsTest: testWindowAssignment by the processing time with the element\'s gap, testMergeConsecutiveWindows, invalid gap', () => {
+    const a = ProcessingTimeSessionWindows.withDynamicGap<number>((e) => e);
+    expect(a.assignWindows(5000, undefined, at(0))).toEqual([w(0, 5000)]);
+    expect(a.assignWindows(3000, 999_999, at(4999))).toEqual([w(4999, 7999)]); // the event timestamp plays no part
+    expect(a.isEventTime()).toBe(false);
+    expect(a.getDefaultTrigger()).toBeInstanceOf(ProcessingTimeTrigger);
+    expect(a.toString()).toBe('DynamicProcessingTimeSessionWindows()');
+    const merges: Array<[TimeWindow[], TimeWindow]> = [];
+    a.mergeWindows([w(0, 1), w(1, 2), w(2, 3), w(4, 5), w(5, 6)], (m, r) => merges.push([m, r]));
+    expect(merges).toEqual([[[w(0, 1), w(1, 2), w(2, 3)], w(0, 3)], [[w(4, 5), w(5, 6)], w(4, 6)]]);
+    expect(() => a.assignWindows(-1, undefined, at(0))).toThrow(/Dynamic session time gap must satisfy 0 < gap/);
+  });
   it('testInvalidParameters and testProperties', () => {
     expect(() => EventTimeSessionWindows.withGap(-1)).toThrow(/EventTimeSessionWindows parameters must satisfy 0 < size/);
     expect(() => EventTimeSessionWindows.withGap(0)).toThrow(/0 < size/);
