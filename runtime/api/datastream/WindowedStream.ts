@@ -19,6 +19,8 @@ import { EvictingWindowOperator } from '../../operators/windowing/EvictingWindow
 import { SlicingWindowOperator } from '../../operators/windowing/SlicingWindowOperator.js';
 import { SlidingEventTimeWindows } from '../windowing/assigners/SlidingEventTimeWindows.js';
 import { EventTimeTrigger } from '../windowing/triggers/EventTimeTrigger.js';
+import { SlidingProcessingTimeWindows } from '../windowing/assigners/SlidingProcessingTimeWindows.js';
+import { ProcessingTimeTrigger } from '../windowing/triggers/ProcessingTimeTrigger.js';
 import type { TimeWindow } from '../windowing/windows/TimeWindow.js';
 import {
   type InternalWindowFunction, passThroughWindowFunction, iterableProcessWindowFunction, singleValueProcessWindowFunction,
@@ -163,14 +165,15 @@ export class WindowedStream<T, K, W extends Window> {
   }
 
   /**
-   * Sliding event-time windows with the default trigger, no evictor and an aggregate with merge()
+   * Sliding event- or processing-time windows with the default trigger, no evictor and an aggregate with merge()
    * are computed by slicing (one accumulator per pane of gcd(size, slide) ms, merged per window)
    * instead of adding each element to size/slide windows; docs/windows.md §"Sliding windows by slicing".
    */
-  private slicing(contents: WindowContents<T>): SlidingEventTimeWindows | null {
+  private slicing(contents: WindowContents<T>): SlidingEventTimeWindows | SlidingProcessingTimeWindows | null {
     const a = this.windowAssigner as WindowAssigner<T, W>;
-    if (!(a instanceof SlidingEventTimeWindows) || a.size <= a.slide || this.windowEvictor) return null;
-    if (this.windowTrigger.constructor !== EventTimeTrigger) return null;
+    const eventTime = a instanceof SlidingEventTimeWindows;
+    if (!(eventTime || a instanceof SlidingProcessingTimeWindows) || a.size <= a.slide || this.windowEvictor) return null;
+    if (this.windowTrigger.constructor !== (eventTime ? EventTimeTrigger : ProcessingTimeTrigger)) return null;
     return contents.kind === 'aggregating' && typeof contents.aggregate.merge === 'function' ? a : null;
   }
 
@@ -183,7 +186,7 @@ export class WindowedStream<T, K, W extends Window> {
       const { contents, fn } = make();
       if (sliced && contents.kind === 'aggregating') {
         return new SlicingWindowOperator<T, R, K>({
-          size: sliced.size, slide: sliced.slide, offset: sliced.offset, allowedLateness, lateDataOutputTag,
+          size: sliced.size, slide: sliced.slide, offset: sliced.offset, processingTime: sliced instanceof SlidingProcessingTimeWindows, allowedLateness, lateDataOutputTag,
           aggregate: contents.aggregate, windowFunction: fn as unknown as InternalWindowFunction<unknown, unknown, K, TimeWindow>,
         });
       }

@@ -26,20 +26,22 @@ const sumAgg: AggregateFunction<T2, T2, T2> = {
 
 interface Spec {
   size: number; slide: number; offset?: number;
+  /** SlidingProcessingTimeWindows (ProcessingTimeTrigger) instead of SlidingEventTimeWindows. */
+  processingTime?: boolean;
   lateness?: number;
   lateTag?: OutputTag<T2>;
   fn?: () => InternalWindowFunction<unknown, unknown, string, TimeWindow>;
 }
 type Kind = 'WindowOperator' | 'SlicingWindowOperator';
-type Step = readonly ['e', string, number, number] | readonly ['w', number] | readonly ['snapshot'];
+type Step = readonly ['e', string, number, number] | readonly ['w', number] | readonly ['p', number] | readonly ['snapshot'];
 
 function makeOperator(kind: Kind, s: Spec): OneInputStreamOperator<T2> {
   const windowFunction = (s.fn ? s.fn() : passThroughWindowFunction<T2>()) as InternalWindowFunction<unknown, unknown, string, TimeWindow>;
   const common = { allowedLateness: s.lateness ?? 0, lateDataOutputTag: s.lateTag, windowFunction };
   if (kind === 'SlicingWindowOperator') {
-    return new SlicingWindowOperator<T2, unknown, string>({ ...common, size: s.size, slide: s.slide, offset: s.offset ?? 0, aggregate: sumAgg as AggregateFunction<T2, unknown, unknown> });
+    return new SlicingWindowOperator<T2, unknown, string>({ ...common, size: s.size, slide: s.slide, offset: s.offset ?? 0, processingTime: s.processingTime, aggregate: sumAgg as AggregateFunction<T2, unknown, unknown> });
   }
-  const assigner = SlidingEventTimeWindows.of(s.size, s.slide, s.offset ?? 0) as unknown as WindowAssigner<T2, TimeWindow>;
+  const assigner = (s.processingTime ? SlidingProcessingTimeWindows.of(s.size, s.slide, s.offset ?? 0) : SlidingEventTimeWindows.of(s.size, s.slide, s.offset ?? 0)) as unknown as WindowAssigner<T2, TimeWindow>;
   return new WindowOperator<T2, unknown, unknown, string, TimeWindow>({
     ...common, windowAssigner: assigner, trigger: assigner.getDefaultTrigger() as Trigger<T2, TimeWindow>,
     contents: { kind: 'aggregating', aggregate: sumAgg as AggregateFunction<T2, unknown, unknown> },
@@ -61,6 +63,7 @@ interface Run { output: string[]; side: string[]; dropped: number; windowState: 
 /** Runs the steps on one operator; 'snapshot' restores a fresh operator from a snapshot (a failover). */
 async function run(kind: Kind, s: Spec, steps: readonly Step[]): Promise<Run> {
   let h = await harness(kind, s);
+  let now = 0;
   const output: HarnessOutput[] = [];
   const side: string[] = [];
   let dropped = 0;
@@ -71,12 +74,14 @@ async function run(kind: Kind, s: Spec, steps: readonly Step[]): Promise<Run> {
   for (const st of steps) {
     if (st[0] === 'e') h.processElement([st[1], st[2]], st[3]);
     else if (st[0] === 'w') h.processWatermark(st[1]);
+    else if (st[0] === 'p') { now = st[1]; h.setProcessingTime(now); }
     else {
       drain();
       dropped += h.metrics.counter('numLateRecordsDropped').getCount();
       const snap = await h.snapshot();
       await h.close();
       h = await harness(kind, s, snap);
+      if (now !== 0) h.setProcessingTime(now); // the clock goes on; restored timers due by now fire
     }
   }
   drain();
@@ -221,6 +226,30 @@ describe('SlicingWindowOperator (sliding windows by panes) gives WindowOperator\
     }
   });
 
+  it('testProcessingTimeSlidingWindows by panes: seeded streams with restores, size/slide/offset matrix; lateness and watermarks play no part', async () => {
+    const shapes: Spec[] = [
+      { size: 3000, slide: 1000 }, { size: 5000, slide: 2000, offset: 700 }, { size: 10000, slide: 2000, offset: -1300 },
+      { size: 3000, slide: 1000, lateness: 5000 }, // Flink: lateness is for event time only
+    ];
+    let seed = 7;
+    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return Math.floor(seed / 65536) % n; };
+    for (const shape of shapes) {
+      const steps: Step[] = [['p', 10]];
+      let t = 10;
+      for (let i = 0; i < 500; i++) {
+        const x = rnd(100);
+        if (x < 20) steps.push(['p', (t += rnd(700))]);
+        else if (x < 22) steps.push(['snapshot']);
+        else if (x < 25) steps.push(['w', t]); // ignored by processing-time windows
+        else steps.push(['e', `k${rnd(4)}`, 1 + rnd(3), rnd(100000)]);
+      }
+      steps.push(['p', t + 20000]);
+      const res = await both({ ...shape, processingTime: true }, steps);
+      expect(res.output.filter((o) => !o.startsWith('watermark')).length).toBeGreaterThan(40);
+      expect(res.panes).toBe(0);
+    }
+  });
+
   it('rejects an AggregateFunction without merge and bad sizes with a clear error', () => {
     const noMerge = { ...sumAgg, merge: undefined } as unknown as AggregateFunction<T2, unknown, unknown>;
     expect(() => new SlicingWindowOperator({ size: 3000, slide: 1000, offset: 0, allowedLateness: 0, lateDataOutputTag: undefined, aggregate: noMerge, windowFunction: passThroughWindowFunction() as InternalWindowFunction<unknown, unknown, string, TimeWindow> }))
@@ -230,7 +259,7 @@ describe('SlicingWindowOperator (sliding windows by panes) gives WindowOperator\
   });
 });
 
-describe('WindowedStream chooses slicing for sliding aggregate windows', () => {
+describe('WindowedStream chooses slicing for sliding aggregate windows (event and processing time)', () => {
   type E = { k: string; v: number; ts: number };
   const events: E[] = [];
   let seed = 3;
@@ -258,7 +287,7 @@ describe('WindowedStream chooses slicing for sliding aggregate windows', () => {
     return { kind, out: (await w.union(lateOut).executeAndCollect()).sort() };
   }
 
-  it('every other sliding shape stays on the WindowOperator (reduce, process, processing time, custom trigger, evictor, size = slide)', () => {
+  it('every other sliding shape stays on the WindowOperator (reduce, process, a non-default trigger, evictor, size = slide)', () => {
     const env = StreamExecutionEnvironment.createLocalEnvironment(1);
     const keyed = env.fromElements(...events).assignTimestampsAndWatermarks(strategy).keyBy((e) => e.k);
     const kind = (s: unknown): string => (s as { transformation: { operatorKind: string } }).transformation.operatorKind;
@@ -268,7 +297,9 @@ describe('WindowedStream chooses slicing for sliding aggregate windows', () => {
     expect(kind(sliding().reduce((a, b) => ({ ...a, v: a.v + b.v })))).toBe('WindowOperator');
     expect(kind(sliding().sum('v'))).toBe('WindowOperator');
     expect(kind(sliding().process(new (class extends ProcessWindowFunction<E, string, string, TimeWindow> { process(): void {} })()))).toBe('WindowOperator');
-    expect(kind(keyed.window(SlidingProcessingTimeWindows.of(2500, 500)).aggregate(sumOf))).toBe('WindowOperator');
+    expect(kind(keyed.window(SlidingProcessingTimeWindows.of(2500, 500)).aggregate(sumOf))).toBe('SlicingWindowOperator');
+    expect(kind(keyed.window(SlidingProcessingTimeWindows.of(2500, 500)).reduce((a, b) => ({ ...a, v: a.v + b.v })))).toBe('WindowOperator');
+    expect(kind(keyed.window(SlidingProcessingTimeWindows.of(2500, 500)).trigger(EventTimeTrigger.create()).aggregate(sumOf))).toBe('WindowOperator');
     expect(kind(sliding().trigger(CountTrigger.of(3)).aggregate(sumOf))).toBe('WindowOperator');
     expect(kind(sliding().trigger(ProcessingTimeTrigger.create()).aggregate(sumOf))).toBe('WindowOperator');
     expect(kind(sliding().evictor(CountEvictor.of(2)).aggregate(sumOf))).toBe('EvictingWindowOperator');

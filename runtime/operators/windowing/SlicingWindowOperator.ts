@@ -16,10 +16,12 @@ import { WindowProcessContext } from './WindowOperator.js';
 import { openUserFunctions, closeUserFunctions, type InternalWindowFunction } from './InternalWindowFunction.js';
 
 export interface SlicingWindowOperatorConfig<IN, K> {
-  /** Sliding event-time windows of `size` every `slide` starting at `offset` (SlidingEventTimeWindows.of). */
+  /** Sliding windows of `size` every `slide` starting at `offset` (SlidingEventTimeWindows.of / SlidingProcessingTimeWindows.of). */
   readonly size: number;
   readonly slide: number;
   readonly offset: number;
+  /** Windows by the operator's clock (SlidingProcessingTimeWindows with ProcessingTimeTrigger): no lateness, fire and cleanup at the window's end. */
+  readonly processingTime?: boolean;
   readonly allowedLateness: number;
   readonly lateDataOutputTag: OutputTag<IN> | undefined;
   /** The pre-aggregation; `merge` combines the panes of a window. */
@@ -36,7 +38,8 @@ const REFIRE_STATE = 'window-panes/refire';
 const gcd = (a: number, b: number): number => { while (b !== 0) { const t = a % b; a = b; b = t; } return a; };
 
 /**
- * Sliding event-time windows with the default EventTimeTrigger and an incremental aggregate, by
+ * Sliding event-time windows with the default EventTimeTrigger (or processing-time windows with the
+ * default ProcessingTimeTrigger: `processingTime`) and an incremental aggregate, by
  * slicing (pane-based pre-aggregation, as Arroyo and RisingWave do): each element goes into one
  * pane of gcd(size, slide) ms per key instead of size/slide windows; a window's result merges its
  * panes when it fires. Fires, late re-fires within allowedLateness, late side output and cleanup
@@ -56,6 +59,7 @@ export class SlicingWindowOperator<IN, OUT, K> extends AbstractStreamOperator<OU
   private readonly offset: number;
   private readonly pane: number;
   private readonly lateness: number;
+  private readonly processingTime: boolean;
   private readonly lateDataOutputTag: OutputTag<IN> | undefined;
   private readonly agg: AggregateFunction<IN, unknown, unknown>;
   private readonly windowFunction: InternalWindowFunction<unknown, OUT, K, TimeWindow>;
@@ -81,7 +85,9 @@ export class SlicingWindowOperator<IN, OUT, K> extends AbstractStreamOperator<OU
     if (!(Number.isFinite(allowedLateness) && allowedLateness >= 0)) throw new RangeError(`SlicingWindowOperator: the allowed lateness must be >= 0 ms, got ${allowedLateness}.`);
     if (typeof config.aggregate.merge !== 'function') throw new TypeError('SlicingWindowOperator: the AggregateFunction needs merge(a, b) to combine panes; use WindowOperator without it.');
     this.size = size; this.slide = slide; this.offset = offset; this.pane = gcd(size, slide);
-    this.lateness = allowedLateness;
+    this.processingTime = config.processingTime === true;
+    // Flink: lateness only applies to event time; processing-time windows are cleaned up at their end.
+    this.lateness = this.processingTime ? 0 : allowedLateness;
     this.lateDataOutputTag = config.lateDataOutputTag;
     this.agg = config.aggregate;
     this.windowFunction = config.windowFunction as InternalWindowFunction<unknown, OUT, K, TimeWindow>;
@@ -106,7 +112,8 @@ export class SlicingWindowOperator<IN, OUT, K> extends AbstractStreamOperator<OU
   override initializeState(): void {
     // Union state: after a rescale each subtask takes the max of all old subtasks' watermarks.
     this.watermarkState = this.params.operatorStateStore.getUnionListState(new ListStateDescriptor<number>(WATERMARK_STATE));
-    for (const w of this.watermarkState.get()) if (w > this.restoredWatermark) this.restoredWatermark = w;
+    // Processing-time windows do not depend on the watermark: no restore line (see the class comment).
+    if (!this.processingTime) for (const w of this.watermarkState.get()) if (w > this.restoredWatermark) this.restoredWatermark = w;
   }
 
   override snapshotState(): void {
@@ -133,6 +140,7 @@ export class SlicingWindowOperator<IN, OUT, K> extends AbstractStreamOperator<OU
 
   processElement(value: IN, timestamp: number | undefined): void {
     this.setKeyContextElement1(value);
+    if (this.processingTime) { this.processElementByClock(value); return; }
     const ts = requireTimestamp(timestamp, 'SlidingEventTimeWindows');
     const wm = this.timers.currentWatermark;
     const size = this.size, slide = this.slide;
@@ -184,7 +192,31 @@ export class SlicingWindowOperator<IN, OUT, K> extends AbstractStreamOperator<OU
     if (this.isAligned(cleanStart) && this.cleanupTime(cleanStart) === t) this.cleanup(cleanStart);
   }
 
-  override onProcessingTime(_timer: InternalTimer): void { /* event time only */ }
+  /**
+   * Processing time: the element goes into the pane of the current time; every window containing
+   * now ends in the future, so none is late. A new pane registers its windows' end timers (an existing
+   * pane did already), as ProcessingTimeTrigger does per window.
+   */
+  private processElementByClock(value: IN): void {
+    const now = this.timers.currentProcessingTime();
+    const agg = this.agg;
+    const paneStart = TimeWindow.getWindowStartWithOffset(now, this.offset, this.pane);
+    const prev = this.panes.get(paneStart);
+    this.panes.put(paneStart, agg.add(value, prev === undefined ? agg.createAccumulator() : prev));
+    if (prev !== undefined) return;
+    for (let start = TimeWindow.getWindowStartWithOffset(now, this.offset, this.slide); start > now - this.size; start -= this.slide) {
+      this.timers.registerProcessingTimeTimer(start + this.size - 1);
+    }
+  }
+
+  /** Processing time: the window ending at the timer fires and is cleaned up (its cleanup time is its end). */
+  override onProcessingTime(timer: InternalTimer): void {
+    if (!this.processingTime) return;
+    const start = timer.timestamp + 1 - this.size;
+    if (!this.isAligned(start)) return;
+    this.fire(start);
+    this.cleanup(start);
+  }
 
   /** Cleaned up before the restored checkpoint: the window has its own accumulator (see the class comment). */
   private isRestoredWindow(start: number): boolean { return this.cleanupTime(start) <= this.restoredWatermark; }
