@@ -2,7 +2,7 @@ import type { Output, StreamOperator, StreamOperatorParameters, StateSnapshotCon
 import type { CheckpointListener } from '../api/functions/CheckpointedFunction.js';
 import { StreamingRuntimeContext } from './StreamingRuntimeContext.js';
 import { InternalTimerService, DEFAULT_TIMER_SERVICE_NAME, type InternalTimer, type Triggerable } from './timers/InternalTimerService.js';
-import { MIN_WATERMARK } from '../api/eventtime/WatermarkStrategy.js';
+import { MAX_WATERMARK, MIN_WATERMARK } from '../api/eventtime/WatermarkStrategy.js';
 import type { KeyedStateBackend } from '../state/KeyedStateBackend.js';
 import type { AbstractRichFunction } from '../api/functions/RichFunction.js';
 import type { OpenContext } from '../api/functions/RuntimeContext.js';
@@ -70,8 +70,14 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator, Tri
     this.timerService?.advanceWatermark(mark);
     this.output.emitWatermark(mark);
   }
-  processWatermark1(mark: number): void { this.input1Watermark = mark; this.combineInputWatermarks(); }
-  processWatermark2(mark: number): void { this.input2Watermark = mark; this.combineInputWatermarks(); }
+  processWatermark1(mark: number): void { this.input1Watermark = mark; this.inputWatermark(1, mark); }
+  processWatermark2(mark: number): void { this.input2Watermark = mark; this.inputWatermark(2, mark); }
+
+  /** +∞ (the input ended) always counts, also on an input marked idle: the end of input fires every timer. */
+  private inputWatermark(input: 1 | 2, mark: number): void {
+    if (mark === MAX_WATERMARK && (input === 1 ? this.input1Idle : this.input2Idle)) this.inputWatermarkStatus(input, false);
+    else this.combineInputWatermarks();
+  }
   processWatermarkStatus(idle: boolean): void { this.output.emitWatermarkStatus(idle); }
   /** Two inputs: an idle input leaves the minimum; the operator is idle when both are (Flink's IndexedCombinedWatermarkStatus). */
   processWatermarkStatus1(idle: boolean): void { this.inputWatermarkStatus(1, idle); }
@@ -80,9 +86,11 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator, Tri
   private inputWatermarkStatus(input: 1 | 2, idle: boolean): void {
     const wasIdle = this.input1Idle && this.input2Idle;
     if (input === 1) this.input1Idle = idle; else this.input2Idle = idle;
-    this.combineInputWatermarks();
     const isIdle = this.input1Idle && this.input2Idle;
-    if (wasIdle !== isIdle) this.output.emitWatermarkStatus(isIdle);
+    // Active before the watermark it may release, idle after the watermark going idle may release.
+    if (wasIdle && !isIdle) this.output.emitWatermarkStatus(false);
+    this.combineInputWatermarks();
+    if (!wasIdle && isIdle) this.output.emitWatermarkStatus(true);
   }
 
   /** Min over the active inputs; nothing while both are idle; never backwards. */

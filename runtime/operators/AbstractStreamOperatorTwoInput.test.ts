@@ -57,6 +57,20 @@ describe('AbstractStreamOperator with two inputs', () => {
 
 class Fired { static windows: number[] = []; }
 
+describe('AbstractStreamOperator with two inputs at the end of input', () => {
+  it('+∞ counts on an input marked idle: an operator idle on both inputs turns active and takes it', async () => {
+    const h = await harness();
+    h.processWatermark1(5); h.processWatermark2(7);
+    h.processWatermarkStatus1(true); h.processWatermarkStatus2(true);
+    expect(marks(h.getOutput())).toEqual([5, 7, 'IDLE']); // input 1 idle: input 2's 7 alone decides
+    h.processWatermark1(Number.MAX_SAFE_INTEGER); // input 1 ended while idle; input 2 is idle: it holds nothing back
+    expect(marks(h.getOutput())).toEqual([5, 7, 'IDLE', 'ACTIVE', Number.MAX_SAFE_INTEGER]);
+    h.processWatermark2(Number.MAX_SAFE_INTEGER);
+    expect(marks(h.getOutput())).toEqual([5, 7, 'IDLE', 'ACTIVE', Number.MAX_SAFE_INTEGER]);
+    await h.close();
+  });
+});
+
 describe('two-input operators in a job', () => {
   it('an idle second input (withIdleness, no records) does not hold back the windows after a connect', async () => {
     Fired.windows = [];
