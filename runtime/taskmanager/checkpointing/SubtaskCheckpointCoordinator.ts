@@ -58,8 +58,8 @@ interface TakenSnapshot { nodeId: number; keyed: PendingKeyedSnapshot | undefine
 
 const handleSize = (h: StreamStateHandle): number => (h.kind === 'bytes' ? h.data.byteLength : h.size);
 
-/** Serialization of an asynchronous snapshot runs in slices of about this much work before the task gets a turn. */
-const SLICE_MS = 1;
+/** Serialization of an asynchronous snapshot runs in slices of about this much work before the task gets a turn: the task's own slice (Task.ts), a fair share. */
+const SLICE_MS = 4;
 const RESOLVED = Promise.resolve();
 /**
  * A pause for the sliced asynchronous phase: yields to the task only once a slice's time budget is
