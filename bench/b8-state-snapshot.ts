@@ -54,7 +54,7 @@ One subtask's heap keyed state: ${keys.toLocaleString('en-US')} keys × a ${valu
 
 | | ms |
 |---|---:|
-| synchronous phase (key lists and timers taken; the task waits) | ${s.toFixed(0)} |
+| synchronous phase (key lists and timers taken, then up to 5 ms of serialization; the task waits) | ${s.toFixed(0)} |
 | asynchronous phase: serialization in slices (copy-on-write) + upload to file:// (the task keeps processing) | ${u.toFixed(0)} |
 | checkpoint duration of the subtask (sum) | ${(s + u).toFixed(0)} |
 | baseline: msgpackr pack of the same entries + fs.writeFile, by hand | ${l.toFixed(0)} |

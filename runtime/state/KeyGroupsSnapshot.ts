@@ -30,14 +30,14 @@ export function writeKeyGroups(range: KeyGroupRange, payloads: ReadonlyArray<unk
   return { startKeyGroup: range.startKeyGroup, endKeyGroup: range.endKeyGroup, offsets, data: w.finish() };
 }
 
-/** writeKeyGroups, pausing between key groups (`pause` lets the task run while a large state is serialized). */
-export async function writeKeyGroupsAsync(range: KeyGroupRange, payloads: ReadonlyArray<unknown>, describe: (kg: number) => string, pause: () => Promise<void>): Promise<KeyGroupsSnapshot> {
+/** writeKeyGroups in steps: yields after each key group's frame (the caller may pause there, or go on). */
+export function* writeKeyGroupsInSteps(range: KeyGroupRange, payloads: ReadonlyArray<unknown>, describe: (kg: number) => string): Generator<void, KeyGroupsSnapshot> {
   const n = range.endKeyGroup - range.startKeyGroup + 1;
   const offsets = new Array<number>(n).fill(-1);
   const w = new StateFrameWriter();
   for (let i = 0; i < n; i++) {
     const p = payloads[i];
-    if (p !== undefined) { offsets[i] = w.write(p, () => describe(range.startKeyGroup + i)); await pause(); }
+    if (p !== undefined) { offsets[i] = w.write(p, () => describe(range.startKeyGroup + i)); yield; }
   }
   return { startKeyGroup: range.startKeyGroup, endKeyGroup: range.endKeyGroup, offsets, data: w.finish() };
 }

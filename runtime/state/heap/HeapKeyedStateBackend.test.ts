@@ -167,6 +167,20 @@ describe('HeapKeyedStateBackend snapshot and restore', () => {
     expect(() => b.snapshot()).toThrow(new RegExp(`belongs to key group ${kg}, outside this subtask's key groups ${other}\\.\\.${other}`));
   });
 
+  it('a checkpoint of such a key fails in serialize() (declined), small state or large', async () => {
+    const kg = assignToKeyGroup('x', MAX_P);
+    const other = kg === 0 ? 1 : 0;
+    for (const budget of [5, 0]) {
+      const b = new HeapKeyedStateBackend({ startKeyGroup: other, endKeyGroup: other }, MAX_P);
+      b.syncSnapshotBudgetMs = budget;
+      b.setCurrentKey('x');
+      b.getPartitionedState<ValueState<unknown>>(valueDesc()).update(1);
+      const pending = b.beginSnapshot();
+      await expect(pending.serialize(async () => {})).rejects.toThrow(/belongs to key group/);
+      expect(b.snapshotInProgress).toBe(false);
+    }
+  });
+
   it('a state restored as another kind or with other TTL settings is refused by name', () => {
     const a = new HeapKeyedStateBackend(FULL, MAX_P);
     a.setCurrentKey('k');
@@ -287,6 +301,7 @@ describe('rescaling keyed state (StateBackendTestBase.testKeyGroupSnapshotRestor
 describe('asynchronous snapshots (copy-on-write)', () => {
   it('a snapshot begun before updates holds the values of that moment, while the task sees its updates', async () => {
     const b = new HeapKeyedStateBackend(FULL, MAX_P);
+    b.syncSnapshotBudgetMs = 0;
     const v = b.getPartitionedState<ValueState<unknown>>(valueDesc());
     const l = b.getPartitionedState<ListState<unknown>>(listDesc());
     const m = b.getPartitionedState<MapState<unknown, unknown>>(mapDesc());
@@ -326,6 +341,7 @@ describe('asynchronous snapshots (copy-on-write)', () => {
   it('a value of a user class read while a snapshot is in progress is still an instance of its class', async () => {
     class Acc { constructor(public n: number) {} bump(): void { this.n++; } }
     const b = new HeapKeyedStateBackend(FULL, MAX_P);
+    b.syncSnapshotBudgetMs = 0;
     const v = b.getPartitionedState<ValueState<Acc>>(new ValueStateDescriptor<Acc>('acc'));
     b.setCurrentKey('k'); v.update(new Acc(1));
     const pending = b.beginSnapshot();
@@ -341,15 +357,59 @@ describe('asynchronous snapshots (copy-on-write)', () => {
     expect(r.getPartitionedState<ValueState<{ n: number }>>(new ValueStateDescriptor<{ n: number }>('acc')).value()).toEqual({ n: 1 });
   });
 
-  it('the serialization pauses (the task runs in between) and a second snapshot meanwhile is taken synchronously', async () => {
+  it('the serialization pauses (the task runs in between); a second snapshot begun meanwhile is copy-on-write too and each holds its own moment', async () => {
     const b = new HeapKeyedStateBackend(FULL, MAX_P);
+    b.syncSnapshotBudgetMs = 0;
     const v = b.getPartitionedState<ValueState<unknown>>(valueDesc());
-    for (let k = 0; k < 50_000; k++) { b.setCurrentKey(k); v.update(k); }
+    for (let k = 0; k < 50_000; k++) { b.setCurrentKey(k); v.update(k % 2 === 0 ? { n: k } : k); }
     const first = b.beginSnapshot();
     let pauses = 0;
+    const p1 = first.serialize(async () => { pauses++; await new Promise((r) => setImmediate(r)); });
+    // Between the two snapshots: even keys change in place, odd ones are replaced, some removed, one added.
+    for (let k = 0; k < 50_000; k += 7) {
+      b.setCurrentKey(k);
+      const x = v.value();
+      if (typeof x === 'object') { (x as { n: number }).n = -k; v.update(x); } else if (k % 3 === 0) v.clear(); else v.update(-k);
+    }
+    b.setCurrentKey('new'); v.update({ n: 1 });
     const second = b.beginSnapshot(); // while the first is in progress
-    const [s1, s2] = await Promise.all([first.serialize(async () => { pauses++; }), second.serialize(async () => {})]);
+    expect(b.snapshotInProgress).toBe(true);
+    for (let k = 0; k < 50_000; k += 5) { b.setCurrentKey(k); v.update({ n: 2 * k }); }
+    const [s1, s2] = await Promise.all([p1, second.serialize(async () => {})]);
     expect(pauses).toBeGreaterThan(1);
-    expect(s1.data).toEqual(s2.data);
+    expect(b.snapshotInProgress).toBe(false);
+    const at = (s: KeyGroupsSnapshot, key: unknown): unknown => {
+      const r = new HeapKeyedStateBackend(FULL, MAX_P);
+      r.restore([s]);
+      r.setCurrentKey(key);
+      return r.getPartitionedState<ValueState<unknown>>(valueDesc()).value();
+    };
+    const r1 = new HeapKeyedStateBackend(FULL, MAX_P); r1.restore([s1]);
+    const r2 = new HeapKeyedStateBackend(FULL, MAX_P); r2.restore([s2]);
+    const v1 = r1.getPartitionedState<ValueState<unknown>>(valueDesc()), v2 = r2.getPartitionedState<ValueState<unknown>>(valueDesc());
+    for (let k = 0; k < 50_000; k++) {
+      r1.setCurrentKey(k); r2.setCurrentKey(k);
+      expect(v1.value()).toEqual(k % 2 === 0 ? { n: k } : k);
+      const mid = k % 7 !== 0 ? (k % 2 === 0 ? { n: k } : k) : k % 2 === 0 ? { n: -k } : k % 3 === 0 ? undefined : -k;
+      expect(v2.value()).toEqual(mid);
+    }
+    expect(at(s1, 'new')).toBeUndefined();
+    expect(at(s2, 'new')).toEqual({ n: 1 });
+    b.setCurrentKey(10); expect(v.value()).toEqual({ n: 20 });
+  });
+
+  it('a small state is serialized whole in the synchronous phase: no copy-on-write afterwards', async () => {
+    const b = new HeapKeyedStateBackend(FULL, MAX_P);
+    const v = b.getPartitionedState<ValueState<unknown>>(valueDesc());
+    for (let k = 0; k < 100; k++) { b.setCurrentKey(k); v.update({ n: k }); }
+    const pending = b.beginSnapshot();
+    expect(b.snapshotInProgress).toBe(false);
+    b.setCurrentKey(3); (v.value() as { n: number }).n = -3;
+    let pauses = 0;
+    const s = await pending.serialize(async () => { pauses++; });
+    expect(pauses).toBe(0);
+    const r = new HeapKeyedStateBackend(FULL, MAX_P); r.restore([s]);
+    r.setCurrentKey(3);
+    expect(r.getPartitionedState<ValueState<unknown>>(valueDesc()).value()).toEqual({ n: 3 });
   });
 });

@@ -4,7 +4,7 @@
 // Timers are states of kind 'timer' whose values are timestamps.
 import type { StateKind } from '../../api/state/StateDescriptor.js';
 import { assignToKeyGroup, type KeyGroupRange } from '../../util/KeyGroupRangeAssignment.js';
-import { DELTA_FORMAT, readKeyGroups, writeKeyGroups, writeKeyGroupsAsync, type KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
+import { DELTA_FORMAT, readKeyGroups, writeKeyGroups, writeKeyGroupsInSteps, type KeyGroupsSnapshot } from '../KeyGroupsSnapshot.js';
 
 export type StoredKind = StateKind | 'timer';
 const KINDS: ReadonlySet<string> = new Set<StoredKind>(['value', 'list', 'map', 'reducing', 'aggregating', 'timer']);
@@ -66,12 +66,13 @@ export function snapshotKeyGroups(range: KeyGroupRange, maxParallelism: number, 
   return writeKeyGroups(range, r.value, describeGroup(range, r.value));
 }
 
-/** snapshotKeyGroups in slices: `pause()` every few thousand entries and after each key group's frame. */
-export async function snapshotKeyGroupsAsync(range: KeyGroupRange, maxParallelism: number, sources: readonly SnapshotSource[], pause: () => Promise<void>): Promise<KeyGroupsSnapshot> {
-  const g = groupByKeyGroup(range, maxParallelism, sources);
-  let r = g.next();
-  while (!r.done) { await pause(); r = g.next(); }
-  return writeKeyGroupsAsync(range, r.value, describeGroup(range, r.value), pause);
+/**
+ * snapshotKeyGroups in steps: yields every few thousand entries and after each key group's frame, so
+ * the caller can stop at a time budget and go on later (pausing for the task in between).
+ */
+export function* snapshotKeyGroupsInSteps(range: KeyGroupRange, maxParallelism: number, sources: readonly SnapshotSource[]): Generator<void, KeyGroupsSnapshot> {
+  const groups = yield* groupByKeyGroup(range, maxParallelism, sources);
+  return yield* writeKeyGroupsInSteps(range, groups, describeGroup(range, groups));
 }
 
 /** Hands every state's entries of the key groups in `range` to `fn`, after checking their shape. */

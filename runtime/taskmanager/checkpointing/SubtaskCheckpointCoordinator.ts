@@ -58,8 +58,14 @@ interface TakenSnapshot { nodeId: number; keyed: PendingKeyedSnapshot | undefine
 
 const handleSize = (h: StreamStateHandle): number => (h.kind === 'bytes' ? h.data.byteLength : h.size);
 
-/** Serialization of an asynchronous snapshot runs in slices of about this much work before the task gets a turn. */
-const SLICE_MS = 1;
+/**
+ * Serialization of an asynchronous snapshot runs in slices between the thread's other work. A slice
+ * lasts as long as that other work took since the previous slice, between these bounds: an idle task
+ * gets its next input after at most 1 ms (latency), a busy one shares the thread half and half with
+ * the snapshot instead of starving it (the upper bound is a task's own slice, Task.ts).
+ */
+const MIN_SLICE_MS = 1;
+const MAX_SLICE_MS = 4;
 const RESOLVED = Promise.resolve();
 /**
  * A pause for the sliced asynchronous phase: yields to the task only once a slice's time budget is
@@ -67,9 +73,15 @@ const RESOLVED = Promise.resolve();
  */
 function slicedYield(): () => Promise<void> {
   let sliceStart = performance.now();
+  let slice = MAX_SLICE_MS;
   return () => {
-    if (performance.now() - sliceStart < SLICE_MS) return RESOLVED;
-    return new Promise((r) => setImmediate(() => { sliceStart = performance.now(); r(); }));
+    const yieldedAt = performance.now();
+    if (yieldedAt - sliceStart < slice) return RESOLVED;
+    return new Promise((r) => setImmediate(() => {
+      sliceStart = performance.now();
+      slice = Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, sliceStart - yieldedAt));
+      r();
+    }));
   };
 }
 
