@@ -44,7 +44,7 @@ public final class P3Parquet {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(p, conf);
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     env.fromSource(FileSource.forRecordStreamFormat(AvroParquetReaders.forGenericRecord(PROJECTION), new Path(input)).build(), WatermarkStrategy.noWatermarks(), "Parquet")
-        .map((GenericRecord r) -> Tuple2.of((Integer) r.get("key"), (Long) r.get("amount"))).returns(Types.TUPLE(Types.INT, Types.LONG))
+        .map((GenericRecord r) -> Tuple2.of(((Number) r.get("key")).intValue(), ((Number) r.get("amount")).longValue())).returns(Types.TUPLE(Types.INT, Types.LONG))
         .name("Project")
         .keyBy(t -> t.f0, Types.INT)
         .sum(1)
