@@ -27,6 +27,7 @@ import { CoProcessOperator, KeyedCoProcessOperator } from '../../operators/CoPro
 import { CoStreamMap, CoStreamFlatMap } from '../../operators/CoStreamMap.js';
 import { StreamGroupedReduceOperator } from '../../operators/StreamGroupedReduceOperator.js';
 import { BatchCombineOperator } from '../../operators/combine/BatchCombineOperator.js';
+import { FieldCombiner } from '../../operators/combine/FieldCombiner.js';
 import { SinkWriterOperator } from '../../operators/SinkWriterOperator.js';
 import { CollectSinkOperator } from '../../operators/CollectSinkOperator.js';
 import { fieldAggregator, type AggregationType } from '../../operators/Aggregations.js';
@@ -264,7 +265,10 @@ export class KeyedStream<T, K> extends DataStream<T> {
     }
     return this.withBatchCombiner(
       this.keyed<T>('Keyed Aggregation', 'StreamGroupedReduceOperator', () => new StreamGroupedReduceOperator<T>(null, fieldAggregator<T>(type, field))),
-      (maxKeys) => new BatchCombineOperator<T>(null, fieldAggregator<T>(type, field), this.keySelector, maxKeys));
+      (maxKeys) => {
+        const reducer = fieldAggregator<T>(type, field);
+        return new BatchCombineOperator<T>(null, reducer, this.keySelector, maxKeys, FieldCombiner.of<T>(type, field, reducer));
+      });
   }
 }
 

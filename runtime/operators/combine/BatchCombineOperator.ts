@@ -7,6 +7,7 @@
 import { AbstractUdfStreamOperator } from '../AbstractStreamOperator.js';
 import type { OneInputStreamOperator } from '../StreamOperator.js';
 import { keyToMapKey } from '../../util/KeyEncoding.js';
+import type { FieldCombiner } from './FieldCombiner.js';
 
 export class BatchCombineOperator<T> extends AbstractUdfStreamOperator<T, unknown> implements OneInputStreamOperator<T> {
   // A box per key: one Map lookup per record (get), not two (get + set).
@@ -17,10 +18,18 @@ export class BatchCombineOperator<T> extends AbstractUdfStreamOperator<T, unknow
     private readonly reducer: (a: T, b: T) => T,
     private readonly keySelector: (v: T) => unknown,
     private readonly maxKeys: number,
+    /** sum/min/max on a field: partials in a numeric table instead of boxes (FieldCombiner). */
+    private readonly fields?: FieldCombiner<T>,
   ) { super(fnObject); }
 
   processElement(value: T): void {
     const k = keyToMapKey(this.keySelector(value));
+    const f = this.fields;
+    if (f !== undefined) {
+      if (f.size >= this.maxKeys) this.flush();
+      f.add(k, value);
+      return;
+    }
     const box = this.partials.get(k);
     if (box === undefined) {
       if (this.partials.size >= this.maxKeys) this.flush();
@@ -37,6 +46,7 @@ export class BatchCombineOperator<T> extends AbstractUdfStreamOperator<T, unknow
 
   private flush(): void {
     const out = this.output;
+    if (this.fields !== undefined) { this.fields.drain((v) => out.collect(v, undefined)); return; }
     for (const b of this.partials.values()) out.collect(b.v, undefined);
     this.partials = new Map();
   }
