@@ -53,9 +53,9 @@ export const BATCH_PRE_AGGREGATION_MAX_KEYS = intOption('execution.batch.pre-agg
 });
 
 export const SORTED_INPUTS_MEMORY = memoryOption('execution.sorted-inputs.memory', {
-  // Flink takes 128 MB of managed memory; here the budget counts serialized bytes, and the records held
-  // in the slot's heap take a few times that, so the default is lower.
-  defaultValue: 64 * 1024 * 1024,
+  // Flink's 128 MB of managed memory; here heap bytes: serialized size plus an estimated per-record and per-key
+  // object cost (KeyGroupedInputBuffer), so the budget bounds what the records really take in the slot's heap.
+  defaultValue: 128 * 1024 * 1024,
   min: 1024,
-  description: 'BATCH keyed operators: serialized input a task groups in memory before it sorts it by key and spills it to a run file under io.tmp.dirs; the runs are merged by key at the end of input.',
+  description: 'BATCH keyed operators: heap a task may fill with gathered input (records as objects, estimated from their serialized size plus a per-record and per-key overhead) before it sorts it by key and spills it to a run file under io.tmp.dirs; the runs are merged by key at the end of input.',
 });

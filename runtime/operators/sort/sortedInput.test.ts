@@ -110,3 +110,44 @@ describe('BATCH group-by over input many times execution.sorted-inputs.memory', 
     expect(readdirSync(dir).filter((d) => d.startsWith('tsflink-sort-'))).toEqual([]);
   });
 });
+
+describe('execution.sorted-inputs.memory counts what the records take in the heap', () => {
+  // A child process with a 48 MB heap gathers 600k small records (≈75 MB as objects, 6 MB serialized) under a
+  // 4 MB budget: counting serialized bytes alone held them all at once and ran out of heap.
+  it('input far above the budget spills and finishes within a small heap, every record once, per key in order', async () => {
+    const dir = tmp();
+    const { build } = await import('esbuild');
+    const { execFileSync } = await import('node:child_process');
+    const { writeFileSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    const src = fileURLToPath(new URL('../../taskmanager/KeyGroupedInputBuffer.ts', import.meta.url));
+    writeFileSync(join(dir, 'main.ts'), `
+      import { KeyGroupedInputBuffer } from ${JSON.stringify(src)};
+      const N = 600_000, K = 30_000;
+      let bytes = 0;
+      const buf = new KeyGroupedInputBuffer([(v) => (v as [string, number])[0]], { tmpDirs: [process.argv[2]!], memoryBytes: 4 << 20, bytesRead: () => bytes, owner: 'Heap test (1/1)' });
+      for (let b = 0; b < N / 500; b++) {
+        const batch: Array<[string, number]> = [];
+        for (let i = 0; i < 500; i++) { const n = b * 500 + i; const k = 'k' + ((n * 7919) % K).toString(36); batch.push([k, n]); bytes += k.length + 7; }
+        buf.add(1, batch, null);
+      }
+      const runs = buf.numSpilledRuns;
+      let keys = 0, count = 0, sum = 0, bad = 0, cur: string | null = null, last = -1;
+      const one = { processElement: (v: [string, number]) => {
+        if (cur === null) cur = v[0]; else if (v[0] !== cur || v[1] <= last) bad++;
+        last = v[1]; count++; sum += v[1];
+      } };
+      await buf.replay(one as never, {} as never, false, () => { keys++; cur = null; last = -1; }, async () => {}, () => {});
+      console.log(JSON.stringify({ keys, count, sum, bad, runs }));
+    `);
+    await build({ entryPoints: [join(dir, 'main.ts')], bundle: true, platform: 'node', format: 'esm', outfile: join(dir, 'main.mjs'), logLevel: 'silent' });
+    const spill = join(dir, 'spill');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(spill);
+    const out = execFileSync(process.execPath, ['--max-old-space-size=48', join(dir, 'main.mjs'), spill], { encoding: 'utf8', timeout: 120_000 });
+    const r = JSON.parse(out.trim().split('\n').pop()!) as { keys: number; count: number; sum: number; bad: number; runs: number };
+    expect(r).toMatchObject({ keys: 30_000, count: 600_000, sum: (600_000 * 599_999) / 2, bad: 0 });
+    expect(r.runs).toBeGreaterThan(5);
+    expect(readdirSync(spill)).toEqual([]);
+  }, 180_000);
+});
