@@ -52,6 +52,11 @@ export const BATCH_PRE_AGGREGATION_MAX_KEYS = intOption('execution.batch.pre-agg
   description: 'BATCH pre-aggregation: distinct keys a combiner holds (one partial value each, in the slot\'s heap) before it sends all its partials on and starts over.',
 });
 
+export const BATCH_STATE_BACKEND_ENABLED = booleanOption('execution.batch-state-backend.enabled', {
+  defaultValue: true,
+  description: 'BATCH: the keyed operator reading a sorted input keeps the state of the current key only and drops it when the key changes (Flink\'s BatchExecutionKeyedStateBackend), so state memory is that of one key; false uses the configured state.backend.type.',
+});
+
 export const SORTED_INPUTS_MEMORY = memoryOption('execution.sorted-inputs.memory', {
   // Flink's 128 MB of managed memory; here heap bytes: serialized size plus an estimated per-record and per-key
   // object cost (KeyGroupedInputBuffer), so the budget bounds what the records really take in the slot's heap.

@@ -7,12 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { ReadableConfig } from '../configuration/ReadableConfig.js';
-import { CheckpointingOptions, StateBackendOptions } from '../configuration/index.js';
+import { CheckpointingOptions, ExecutionOptions, StateBackendOptions } from '../configuration/index.js';
 import type { KeyGroupRange } from '../util/KeyGroupRangeAssignment.js';
 import type { KeyedStateBackend } from './KeyedStateBackend.js';
 import { HeapKeyedStateBackend } from './heap/HeapKeyedStateBackend.js';
 import { LevelDBKeyedStateBackend } from './leveldb/LevelDBKeyedStateBackend.js';
 import { TtlKeyedStateBackend } from './ttl/TtlKeyedStateBackend.js';
+import { BatchExecutionKeyedStateBackend } from './batch/BatchExecutionKeyedStateBackend.js';
 
 export interface KeyedBackendContext {
   readonly keyGroupRange: KeyGroupRange;
@@ -26,6 +27,8 @@ export interface KeyedBackendContext {
   readonly owner: string;
   /** Processing-time clock of TTL (tests pass a controllable one). */
   readonly clock?: () => number;
+  /** BATCH, and the operator reads its input grouped by key (a task's keyed head): one key's state at a time. */
+  readonly batchSortedInput?: boolean;
 }
 
 let nextDir = 0;
@@ -39,6 +42,9 @@ function defaultCacheSize(): number {
 export function createKeyedStateBackend(conf: ReadableConfig, ctx: KeyedBackendContext): KeyedStateBackend {
   const type = conf.get(StateBackendOptions.STATE_BACKEND);
   const clock = ctx.clock ?? Date.now;
+  if (ctx.batchSortedInput === true && conf.get(ExecutionOptions.BATCH_STATE_BACKEND_ENABLED)) {
+    return new TtlKeyedStateBackend(new BatchExecutionKeyedStateBackend(ctx.keyGroupRange, ctx.maxParallelism, clock, ctx.owner), clock);
+  }
   if (type === 'hashmap') return new TtlKeyedStateBackend(new HeapKeyedStateBackend(ctx.keyGroupRange, ctx.maxParallelism, clock), clock);
   // Operators of one TaskManager spread over its local directories (as Flink's RocksDB backend does).
   const explicit = conf.get(StateBackendOptions.LEVELDB_LOCAL_DIR);

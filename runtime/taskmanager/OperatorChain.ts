@@ -119,6 +119,7 @@ export class OperatorChain {
         keyGroupRange: computeKeyGroupRangeForOperatorIndex(node.maxParallelism, ti.numberOfParallelSubtasks, ti.indexOfThisSubtask),
         maxParallelism: node.maxParallelism, localDirs: s.localStateDirs ?? [], jobId: this.jobGraph.jobId, operatorId: String(nodeId),
         subtaskIndex: ti.indexOfThisSubtask, owner: `${node.name} (${ti.indexOfThisSubtask + 1}/${ti.numberOfParallelSubtasks})`,
+        batchSortedInput: s.runtimeMode === 'BATCH' && nodeId === this.vertex.headNodeId,
       });
       if (mine) keyedBackend.restore(mine.keyed);
     }
