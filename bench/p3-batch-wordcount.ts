@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import { bundleJob } from '../runtime/client/JobBundler.js';
 import { runProgram } from '../runtime/client/ProgramRunner.js';
 import { loadConfiguration, packageRoot } from '../runtime/configuration/index.js';
-import { machineLine, median, writeResultsSection } from './machine.js';
+import { effectiveCores, machineLine, median, writeResultsSection } from './machine.js';
 import { shuffleThroughput } from './p3-shuffle-throughput.js';
 
 type Bundle = Awaited<ReturnType<typeof bundleJob>>;
@@ -167,6 +167,7 @@ async function main(): Promise<void> {
     rmSync(o, { recursive: true, force: true });
   }
   const disk = dd(256);
+  const cores = await effectiveCores();
   for (let r = 0; r < rounds; r++) {
     const lo = outDir('loop');
     const ms = await loop(input, lo);
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
   const mbs = (ms: number): string => (Number.isFinite(ms) ? (size / 1e6 / (ms / 1000)).toFixed(1) : '–');
   const row = (label: string, k: string): string => `| ${label} | ${f2(m(k) / 1000)} | ${mbs(m(k))} | ${(t[k] ?? []).map((x) => (x / 1000).toFixed(2)).join(' / ')} |`;
   const words = expected.split('\n').length;
-  const body = `Run ${new Date().toISOString()} (loaded: other agents share the machine). ${machineLine()}${flink ? ` Flink: ${flink.version}, ${flink.java}.` : ''}
+  const body = `Run ${new Date().toISOString()} (loaded: other agents share the machine; effective cores for two busy threads at the start: ${cores.toFixed(2)} of 2). ${machineLine()}${flink ? ` Flink: ${flink.version}, ${flink.java}.` : ''}
 
 BATCH word count over ${(size / 2 ** 20).toFixed(0)} MiB of generated text (${words.toLocaleString('en-US')} distinct words, skewed): \`readTextFile → flatMap(split(' '))
 → keyBy(word) → sum(1) → FileSink\`, every output checked equal to the loop's. tsflink: embedded cluster, worker-thread slots (\`tsflink run\`'s
