@@ -70,6 +70,8 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator, Tri
     this.timerService?.advanceWatermark(mark);
     this.output.emitWatermark(mark);
   }
+  /** The last watermark of one input of a two-input operator (Flink's currentInput1Watermark / currentInput2Watermark). */
+  inputWatermarkOf(input: 1 | 2): number { return input === 1 ? this.input1Watermark : this.input2Watermark; }
   processWatermark1(mark: number): void { this.input1Watermark = mark; this.inputWatermark(1, mark); }
   processWatermark2(mark: number): void { this.input2Watermark = mark; this.inputWatermark(2, mark); }
 

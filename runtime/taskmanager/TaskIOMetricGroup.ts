@@ -73,6 +73,12 @@ function registerOperatorIOMetrics(g: OperatorMetricGroup, op: StreamOperator, i
   meter(g, 'numRecordsInPerSecond', () => inC.getCount());
   meter(g, 'numRecordsOutPerSecond', () => outC.getCount());
   g.gauge('currentInputWatermark', () => inputWatermark(op));
+  // Flink's TwoInputStreamTask registers each input's watermark on its head operator.
+  const perInput = (op as { inputWatermarkOf?: (input: 1 | 2) => number }).inputWatermarkOf;
+  if (isHead && typeof (op as { processElement2?: unknown }).processElement2 === 'function' && typeof perInput === 'function') {
+    g.gauge('currentInput1Watermark', () => perInput.call(op, 1));
+    g.gauge('currentInput2Watermark', () => perInput.call(op, 2));
+  }
   g.gauge('currentOutputWatermark', () => {
     let wm = Number.POSITIVE_INFINITY;
     for (const t of out.chained) wm = Math.min(wm, inputWatermark(t));
