@@ -31,7 +31,8 @@ export class NamespacedStateStore {
       case 'list': s = new NsListState(this, map); break;
       case 'reducing': s = new NsReducingState(this, map, (desc as ReducingStateDescriptor<unknown>).reduceFunction); break;
       case 'aggregating': s = new NsAggregatingState(this, map, (desc as AggregatingStateDescriptor<unknown, unknown, unknown>).aggregateFunction); break;
-      default: throw new Error(`${this.where}: ${desc.kind} state '${desc.name}' is not supported per window; use value, list, reducing or aggregating state.`);
+      case 'map': s = new NsMapState(this, map, this.where, desc.name); break;
+      default: throw new Error(`${this.where}: ${desc.kind} state '${desc.name}' is not supported per window; use value, list, map, reducing or aggregating state.`);
     }
     this.states.set(desc.name, s);
     return s as unknown as S;
@@ -124,6 +125,57 @@ class NsAggregatingState extends NsState implements NamespacedState, Aggregating
     for (let i = 1; i < parts.length; i++) merged = this.fn.merge(merged, parts[i]);
     const t = this.map.get(target);
     this.map.put(target, t === undefined ? merged : this.fn.merge(t, merged));
+  }
+}
+
+/**
+ * Map state per window: one backing entry per (window, user key), keyed `<namespace>\u0000<tagged key>`
+ * and holding [key, value], so a put never copies the window's other entries. Iteration scans the
+ * current key's entries (all of its windows); like Flink's, it cannot be merged for session windows.
+ */
+class NsMapState implements NamespacedState, MapState<unknown, unknown> {
+  readonly kind = 'map';
+  constructor(private readonly store: NamespacedStateStore, private readonly map: MapState<string, unknown>,
+    private readonly where: string, private readonly name: string) {}
+  private entryKey(k: unknown): string {
+    const ns = this.store.namespace;
+    switch (typeof k) {
+      case 'string': return `${ns}\u0000s${k}`;
+      case 'number': return `${ns}\u0000n${k}`;
+      case 'bigint': return `${ns}\u0000b${k}`;
+      case 'boolean': return `${ns}\u0000${k ? 't' : 'f'}`;
+      default:
+        throw new TypeError(`${this.where}: map state '${this.name}' in windowState(): keys must be strings, numbers, bigints or booleans, got ${k === null ? 'null' : typeof k}.`);
+    }
+  }
+  private own(entryKey: string): boolean {
+    const ns = this.store.namespace;
+    return entryKey.length > ns.length && entryKey.charCodeAt(ns.length) === 0 && entryKey.startsWith(ns);
+  }
+  get(k: unknown): unknown { return (this.map.get(this.entryKey(k)) as [unknown, unknown] | undefined)?.[1]; }
+  put(k: unknown, v: unknown): void {
+    if (v === undefined) throw new TypeError(`${this.where}: map state '${this.name}': undefined values are not allowed; use remove(key).`);
+    this.map.put(this.entryKey(k), [k, v]);
+  }
+  putAll(values: Map<unknown, unknown> | Record<string, unknown>): void {
+    const es = values instanceof Map ? values.entries() : Object.entries(values);
+    for (const [k, v] of es) this.put(k, v);
+  }
+  remove(k: unknown): void { this.map.remove(this.entryKey(k)); }
+  contains(k: unknown): boolean { return this.map.contains(this.entryKey(k)); }
+  *entries(): Iterable<[unknown, unknown]> {
+    // Collected first: the caller may put or remove while iterating.
+    const own: Array<[unknown, unknown]> = [];
+    for (const [ek, kv] of this.map.entries()) if (this.own(ek)) own.push(kv as [unknown, unknown]);
+    yield* own;
+  }
+  *keys(): Iterable<unknown> { for (const [k] of this.entries()) yield k; }
+  *values(): Iterable<unknown> { for (const [, v] of this.entries()) yield v; }
+  isEmpty(): boolean { for (const ek of this.map.keys()) if (this.own(ek)) return false; return true; }
+  clear(): void {
+    const own: string[] = [];
+    for (const ek of this.map.keys()) if (this.own(ek)) own.push(ek);
+    for (const ek of own) this.map.remove(ek);
   }
 }
 

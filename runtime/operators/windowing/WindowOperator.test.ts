@@ -26,7 +26,7 @@ import { CountEvictor } from '../../api/windowing/evictors/CountEvictor.js';
 import { TimeEvictor } from '../../api/windowing/evictors/TimeEvictor.js';
 import { DeltaEvictor } from '../../api/windowing/evictors/DeltaEvictor.js';
 import { OutputTag } from '../../api/functions/Collector.js';
-import { ValueStateDescriptor } from '../../api/state/StateDescriptor.js';
+import { MapStateDescriptor, ValueStateDescriptor } from '../../api/state/StateDescriptor.js';
 import { MAX_WATERMARK } from '../../api/eventtime/WatermarkStrategy.js';
 import type { ProcessWindowContext } from '../../api/windowing/functions/ProcessWindowFunction.js';
 import type { Collector } from '../../api/functions/Collector.js';
@@ -483,6 +483,34 @@ describe('WindowOperatorTest', () => {
     expect(h.sideOutputs.get('side')).toEqual([{ value: 'side a', timestamp: 999 }, { value: 'side a', timestamp: 999 }, { value: 'side a', timestamp: 1999 }]);
     expect(h.numKeyedStateEntries('window-state/fires')).toBe(0);
     expect(h.numKeyedStateEntries('total')).toBe(1);
+  });
+
+  it('ProcessWindowFunction: MapState in windowState is per window, survives snapshot/restore and is cleared with the window', async () => {
+    const seen = new MapStateDescriptor<number, number>('seen');
+    const fn = iterableProcessWindowFunction<T2, string, string, TimeWindow>({
+      process(k, ctx, els, out) {
+        const m = ctx.windowState().getMapState(seen);
+        for (const [, v] of els) m.put(v, (m.get(v) ?? 0) + 1);
+        const entries = [...m.entries()].sort((a, b) => a[0] - b[0]).map(([v, n]) => `${v}:${n}`).join(',');
+        out.collect(`${k} ${ctx.window().start} ${entries} contains2=${m.contains(2)} empty=${m.isEmpty()}`);
+      },
+      clear(ctx) { ctx.windowState().getMapState(seen).clear(); },
+    }) as InternalWindowFunction<unknown, unknown, string, TimeWindow>;
+    const spec: Spec<TimeWindow> = { assigner: TumblingEventTimeWindows.of(1000), lateness: 1000, contents: { kind: 'list' }, fn };
+    let h = await harness(spec);
+    h.processElement(['a', 1], 100);
+    h.processElement(['a', 2], 200);
+    h.processElement(['a', 5], 1500); // the next window: its own map
+    h.processWatermark(999);
+    expect(h.extractOutputValues()).toEqual(['a 0 1:1,2:1 contains2=true empty=false']);
+    h = await snapshotAndRestore(h, spec);
+    h.processElement(['a', 2], 300); // late, allowed: fires window 0 again on its restored map
+    h.processElement(['a', 1], 400);
+    h.processWatermark(1999); // window 1000 fires; window 0's cleanup time (999 + 1000)
+    expect(h.numKeyedStateEntries('window-state/seen')).toBe(1); // only key 'a' holds entries (window 1000's)
+    h.processWatermark(3000);
+    expect(h.extractOutputValues()).toEqual(['a 0 1:3,2:3 contains2=true empty=false', 'a 1000 5:1 contains2=false empty=false']);
+    expect(h.numKeyedStateEntries('window-state/seen')).toBe(0);
   });
 
   it('ContinuousProcessingTimeTrigger fires every interval of processing time', async () => {

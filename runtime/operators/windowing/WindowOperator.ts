@@ -315,6 +315,7 @@ export class WindowProcessContext<IN, K, W extends Window> implements ProcessWin
     this.windowStore = {
       getState: (d) => scoped(d as StateDescriptor<unknown, unknown>),
       getListState: (d) => scoped(d as StateDescriptor<unknown, unknown>),
+      getMapState: (d) => scoped(d as StateDescriptor<unknown, unknown>),
       getReducingState: (d) => scoped(d as StateDescriptor<unknown, unknown>),
       getAggregatingState: (d) => scoped(d as StateDescriptor<unknown, unknown>),
     };

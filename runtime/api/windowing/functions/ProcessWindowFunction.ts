@@ -1,13 +1,14 @@
 import { AbstractRichFunction } from '../../functions/RichFunction.js';
 import type { Collector, OutputTag } from '../../functions/Collector.js';
 import type { Window } from '../windows/Window.js';
-import type { ValueState, ListState, ReducingState, AggregatingState } from '../../state/State.js';
-import type { ValueStateDescriptor, ListStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor } from '../../state/StateDescriptor.js';
+import type { ValueState, ListState, MapState, ReducingState, AggregatingState } from '../../state/State.js';
+import type { ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor } from '../../state/StateDescriptor.js';
 
 /** Keyed state handles of one scope: the current window (windowState) or the whole key (globalState). */
 export interface KeyedStateStore {
   getState<T>(desc: ValueStateDescriptor<T>): ValueState<T>;
   getListState<T>(desc: ListStateDescriptor<T>): ListState<T>;
+  getMapState<K, V>(desc: MapStateDescriptor<K, V>): MapState<K, V>;
   getReducingState<T>(desc: ReducingStateDescriptor<T>): ReducingState<T>;
   getAggregatingState<IN, ACC, OUT>(desc: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
 }
