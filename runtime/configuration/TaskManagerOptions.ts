@@ -67,3 +67,9 @@ export const SLOT_TIMEOUT = durationOption('taskmanager.slot.timeout', {
   min: 0,
   description: 'Time after which an idle slot allocated to a job is freed.',
 });
+
+export const BATCH_SHUFFLE_READ_MEMORY = memoryOption('taskmanager.memory.framework.off-heap.batch-shuffle.size', {
+  defaultValue: 64 * 1024 * 1024,
+  min: 64 * 1024, // one read chunk
+  description: 'BATCH blocking shuffle: shuffle-file bytes all partition readers of a TaskManager (every slot) hold at once; a reader waits for budget before it reads its next chunk (64 KiB). At least one chunk.',
+});

@@ -1,5 +1,6 @@
 // Network configuration of a ShuffleEnvironment (Flink's NettyShuffleEnvironmentConfiguration).
 import { tmpdir } from 'node:os';
+import { DEFAULT_BATCH_SHUFFLE_READ_MEMORY, type BatchShuffleReadBudget } from './partition/BatchShuffleReadBufferPool.js';
 
 /** Blocking (BATCH) result partitions on local disk (runtime/network/partition/). */
 export interface BlockingShuffleConfig {
@@ -15,6 +16,11 @@ export interface BlockingShuffleConfig {
   readChunkSize?: number;
   /** Delete a blocking partition's files once each subpartition was read to its end (else: on release()). */
   releaseOnConsumption?: boolean;
+  /**
+   * File bytes all readers of blocking partitions may hold at once (taskmanager.memory.framework.off-heap.batch-shuffle.size);
+   * with `shared`, the budget spans every slot given the same buffer (one TaskManager).
+   */
+  readBudget?: BatchShuffleReadBudget;
 }
 
 export const DEFAULT_BLOCKING_SHUFFLE_CONFIG: Readonly<Required<BlockingShuffleConfig>> = Object.freeze({
@@ -24,6 +30,7 @@ export const DEFAULT_BLOCKING_SHUFFLE_CONFIG: Readonly<Required<BlockingShuffleC
   compression: true,
   readChunkSize: 64 * 1024,
   releaseOnConsumption: true,
+  readBudget: Object.freeze({ bytes: DEFAULT_BATCH_SHUFFLE_READ_MEMORY }),
 });
 
 export interface NetworkConfig {
@@ -93,5 +100,8 @@ function resolveBlockingShuffleConfig(b: BlockingShuffleConfig): Required<Blocki
   if (!(c.sortShuffleMinParallelism >= 1)) throw new RangeError(`NetworkConfig.blockingShuffle.sortShuffleMinParallelism must be >= 1, got ${c.sortShuffleMinParallelism}`);
   if (!(c.sortShuffleMinBuffers >= 1)) throw new RangeError(`NetworkConfig.blockingShuffle.sortShuffleMinBuffers must be >= 1, got ${c.sortShuffleMinBuffers}`);
   if (!(c.readChunkSize >= 4096)) throw new RangeError(`NetworkConfig.blockingShuffle.readChunkSize must be >= 4096 bytes, got ${c.readChunkSize}`);
+  if (!(c.readBudget.bytes >= c.readChunkSize)) {
+    throw new RangeError(`taskmanager.memory.framework.off-heap.batch-shuffle.size (${c.readBudget.bytes} bytes) is smaller than one shuffle read chunk (${c.readChunkSize} bytes); set it to at least ${c.readChunkSize} bytes (default: 64m).`);
+  }
   return c;
 }

@@ -1,6 +1,7 @@
 // The TaskManager's network settings from its configuration (Flink's NettyShuffleEnvironmentConfiguration.fromConfiguration).
 import { type Configuration, CoreOptions, NettyShuffleOptions, TaskManagerOptions } from '../configuration/index.js';
 import type { NetworkConfig } from '../network/index.js';
+import { newBatchShuffleReadBudget } from '../network/partition/BatchShuffleReadBufferPool.js';
 
 /**
  * Credit and buffer settings plus where blocking (BATCH) partitions go: every `io.tmp.dirs` entry
@@ -22,6 +23,8 @@ export function networkConfigFromConfiguration(conf: Configuration): NetworkConf
       sortShuffleMinBuffers: conf.get(NettyShuffleOptions.NETWORK_SORT_SHUFFLE_MIN_BUFFERS),
       compression: conf.get(NettyShuffleOptions.BATCH_SHUFFLE_COMPRESSION_ENABLED),
       releaseOnConsumption: false,
+      // One counter for the TaskManager: every slot worker gets this same SharedArrayBuffer.
+      readBudget: newBatchShuffleReadBudget(conf.get(TaskManagerOptions.BATCH_SHUFFLE_READ_MEMORY)),
     },
   };
 }

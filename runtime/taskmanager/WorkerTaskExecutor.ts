@@ -12,6 +12,7 @@ import type { TaskExecutorRegistrationInfo } from '../jobmanager/resourcemanager
 import { type TaskManagerMetrics, heapLimit, registerShuffleMetrics, sampleThreadMetrics, startGcMonitor, sumMetrics } from './TaskManagerMetrics.js';
 import { MetricRegistry, TaskManagerMetricGroup, registerProcessMetrics, type MetricGroupDump } from '../metrics/index.js';
 import { networkConfigFromConfiguration } from './NetworkEnvironmentConfiguration.js';
+import type { NetworkConfig } from '../network/index.js';
 
 const MB = 1024 * 1024;
 
@@ -25,6 +26,8 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
   private readonly workers: Array<Worker | null> = [];
   private readonly attemptSlot = new Map<string, { slot: number; jobId: string }>();
   private readonly heapMb: number;
+  /** Built once: its blocking-shuffle read budget is one SharedArrayBuffer that every slot shares. */
+  private readonly networkConfig: NetworkConfig;
   /** Each slot's latest memory/GC sample (its own isolate); refreshed whenever metrics() is asked. */
   private readonly slotMetrics: Array<TaskManagerMetrics | null> = [];
   private closing = false;
@@ -41,6 +44,7 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
     const explicit = conf.getOptional(TaskManagerOptions.TASK_HEAP_MEMORY);
     this.heapMb = Math.max(128, Math.floor(explicit !== undefined ? explicit / MB : (0.75 * conf.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY)) / MB / numberOfSlots));
     startGcMonitor();
+    this.networkConfig = networkConfigFromConfiguration(conf);
     this.metricGroup = metricGroup ?? new TaskManagerMetricGroup(new MetricRegistry(), 'localhost', taskManagerId);
     let last: { at: number; m: TaskManagerMetrics } | null = null;
     // One sample per read round (this also asks every slot for a fresh one).
@@ -92,7 +96,7 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
   private workerData(slotIndex: number): SlotWorkerData {
     return {
       slotIndex,
-      network: networkConfigFromConfiguration(this.conf),
+      network: this.networkConfig,
       autoWatermarkInterval: this.conf.get(PipelineOptions.AUTO_WATERMARK_INTERVAL),
       metricsInterval: this.conf.get(HeartbeatManagerOptions.HEARTBEAT_INTERVAL),
       metrics: { host: this.metricGroup.host, taskManagerId: this.metricGroup.taskManagerId },

@@ -1,6 +1,7 @@
 // What the hash and the sort-merge blocking partitions share (Flink's ResultPartition for BLOCKING results):
 // records are serialized per subpartition exactly as for a pipelined exchange, but finished buffers go to
 // files instead of a consumer; consumers are served only once the partition has finished, from the files.
+import { BatchShuffleReadBufferPool, DEFAULT_BATCH_SHUFFLE_READ_MEMORY } from './BatchShuffleReadBufferPool.js';
 import type { Connection } from '../Connection.js';
 import { serializeEvent } from '../EventSerializer.js';
 import type { NetworkBuffer } from '../NetworkBuffer.js';
@@ -32,6 +33,8 @@ export interface BlockingPartitionOptions {
    * partitions (they outlive their consumers for region failover).
    */
   releaseOnConsumption: boolean;
+  /** The TaskManager's read budget its views reserve from (default: 64 MiB of this partition's own). */
+  readBufferPool?: BatchShuffleReadBufferPool;
 }
 
 class SubpartitionSink implements BufferSink {
@@ -59,6 +62,7 @@ export abstract class BlockingResultPartition implements ResultPartition, ViewOw
   buffersOut = 0;
   protected readonly compression: boolean;
   private readonly readChunkSize: number;
+  readonly readBufferPool: BatchShuffleReadBufferPool;
   private readonly releaseOnConsumption: boolean;
   private finished = false;
   private released = false;
@@ -80,6 +84,7 @@ export abstract class BlockingResultPartition implements ResultPartition, ViewOw
     this.owner = opts.owner;
     this.compression = opts.compression;
     this.readChunkSize = opts.readChunkSize;
+    this.readBufferPool = opts.readBufferPool ?? new BatchShuffleReadBufferPool({ bytes: DEFAULT_BATCH_SHUFFLE_READ_MEMORY }, opts.readChunkSize);
     this.releaseOnConsumption = opts.releaseOnConsumption;
     this.consumed = new Array<boolean>(opts.numSubpartitions).fill(false);
     for (let i = 0; i < opts.numSubpartitions; i++) {

@@ -8,6 +8,7 @@ import type { NetworkBuffer } from '../NetworkBuffer.js';
 import type { NetworkBufferPool } from '../NetworkBufferPool.js';
 import type { FileRange } from './PartitionedFile.js';
 import { PartitionedFileReader } from './PartitionedFileReader.js';
+import type { BatchShuffleReadBufferPool } from './BatchShuffleReadBufferPool.js';
 
 /** What the network stack keeps per served stream (ResultSubpartition is the pipelined one). */
 export interface SubpartitionView {
@@ -18,6 +19,7 @@ export interface SubpartitionView {
 
 export interface ViewOwner {
   readonly pool: NetworkBufferPool;
+  readonly readBufferPool: BatchShuffleReadBufferPool;
   describe(subpartition: number): string;
   /** The view sent EndOfPartition, failed or was detached; it no longer reads the partition's files. */
   onViewClosed(view: BlockingSubpartitionView, fullyConsumed: boolean): void;
@@ -48,7 +50,7 @@ export class BlockingSubpartitionView implements SubpartitionView {
   /** The partition finished: start reading `ranges` (in order). */
   start(ranges: readonly FileRange[]): void {
     if (this.closed) return;
-    this.reader = new PartitionedFileReader(ranges, this.owner.pool, this.readChunkSize);
+    this.reader = new PartitionedFileReader(ranges, this.owner.pool, this.readChunkSize, this.owner.readBufferPool);
     this.pump();
   }
 

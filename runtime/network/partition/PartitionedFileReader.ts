@@ -6,6 +6,7 @@ import type { NetworkBuffer } from '../NetworkBuffer.js';
 import type { NetworkBufferPool } from '../NetworkBufferPool.js';
 import { FLAG_END_OF_PARTITION, FLAG_EVENT, FRAME_HEADER_SIZE, decodeFrameBody, readFrameHeader } from './BufferReaderWriterUtil.js';
 import type { FileRange } from './PartitionedFile.js';
+import type { BatchShuffleReadBufferPool } from './BatchShuffleReadBufferPool.js';
 
 export class PartitionedFileReader {
   private rangeIndex = 0;
@@ -22,6 +23,8 @@ export class PartitionedFileReader {
     private readonly ranges: readonly FileRange[],
     private readonly pool: NetworkBufferPool,
     private readonly chunkSize: number,
+    /** The TaskManager's read budget: each chunk's bytes are reserved from it until decoded. */
+    private readonly readBudget?: BatchShuffleReadBufferPool,
   ) {}
 
   get hasRemaining(): boolean {
@@ -40,15 +43,21 @@ export class PartitionedFileReader {
       let want = this.chunkSize;
       if (this.carry.length >= FRAME_HEADER_SIZE) want = Math.max(want, FRAME_HEADER_SIZE + readFrameHeader(this.carry, 0).storedLength - this.carry.length);
       const n = Math.min(want, r.size - this.rangePos);
-      const chunk = new Uint8Array(this.carry.length + n);
-      chunk.set(this.carry, 0);
-      const h = await this.handleFor(r.path);
-      if (this.closed) return 0;
-      const { bytesRead } = await h.read(chunk, this.carry.length, n, r.offset + this.rangePos);
-      if (bytesRead !== n) throw new Error(`shuffle file ${r.path} is shorter than its index says: read ${bytesRead} of ${n} bytes at ${r.offset + this.rangePos} (was it deleted or truncated?)`);
-      this.bytesRead += n;
-      this.rangePos += n;
-      appended += this.decode(chunk, out);
+      const token = this.readBudget ? await this.readBudget.reserve(this.carry.length + n) : 0;
+      try {
+        if (this.closed) return 0;
+        const chunk = new Uint8Array(this.carry.length + n);
+        chunk.set(this.carry, 0);
+        const h = await this.handleFor(r.path);
+        if (this.closed) return 0;
+        const { bytesRead } = await h.read(chunk, this.carry.length, n, r.offset + this.rangePos);
+        if (bytesRead !== n) throw new Error(`shuffle file ${r.path} is shorter than its index says: read ${bytesRead} of ${n} bytes at ${r.offset + this.rangePos} (was it deleted or truncated?)`);
+        this.bytesRead += n;
+        this.rangePos += n;
+        appended += this.decode(chunk, out);
+      } finally {
+        if (token > 0) this.readBudget!.release(token);
+      }
       if (this.rangePos === r.size) {
         if (this.carry.length > 0) throw new Error(`shuffle file ${r.path}: ${this.carry.length} trailing bytes at the end of range ${r.offset}+${r.size} do not form a buffer`);
         this.rangeIndex++;

@@ -8,6 +8,7 @@ import type { BlockingShuffleConfig } from '../NetworkConfig.js';
 import type { BlockingPartitionHost, BlockingResultPartition } from './BlockingResultPartition.js';
 import { BoundedBlockingResultPartition } from './BoundedBlockingResultPartition.js';
 import { SortMergeResultPartition } from './SortMergeResultPartition.js';
+import { BatchShuffleReadBufferPool } from './BatchShuffleReadBufferPool.js';
 
 export const SHUFFLE_DIR_PREFIX = 'tsflink-netty-shuffle-';
 
@@ -15,6 +16,7 @@ export class ResultPartitionFactory {
   private readonly dirs: (string | null)[];
   private next = 0;
   private seq = 0;
+  private readonly readBufferPool: BatchShuffleReadBufferPool;
 
   constructor(
     private readonly config: Readonly<Required<BlockingShuffleConfig>>,
@@ -23,6 +25,7 @@ export class ResultPartitionFactory {
   ) {
     if (config.tmpDirs.length === 0) throw new Error('blocking shuffle: io.tmp.dirs is empty; configure at least one local directory for shuffle files');
     this.dirs = config.tmpDirs.map(() => null);
+    this.readBufferPool = new BatchShuffleReadBufferPool(config.readBudget, config.readChunkSize);
   }
 
   /** Hash below `sortShuffleMinParallelism` consumers, sort-merge from there on (Flink's rule). */
@@ -34,6 +37,7 @@ export class ResultPartitionFactory {
       compression: c.compression,
       readChunkSize: c.readChunkSize,
       releaseOnConsumption: c.releaseOnConsumption,
+      readBufferPool: this.readBufferPool,
     };
     if (opts.numSubpartitions < c.sortShuffleMinParallelism) return new BoundedBlockingResultPartition(host, common);
     return new SortMergeResultPartition(host, { ...common, numWriteBuffers: c.sortShuffleMinBuffers });

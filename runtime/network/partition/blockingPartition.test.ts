@@ -147,6 +147,40 @@ describe.each<Kind>(['hash', 'sort'])('%s blocking partition', (kind) => {
     expect(got.records[1]).toEqual(Array.from({ length: 1500 }, (_, k) => 2 * k + 1));
   });
 
+  it('a read budget of one chunk, shared by every reader: each subpartition reads back exactly, also records larger than the budget', async () => {
+    const shared = new SharedArrayBuffer(4);
+    const env = makeEnv(kind, { readBudget: { bytes: 4096, shared } });
+    const n = 6;
+    const p = blocking(env, n);
+    const expected: unknown[][] = Array.from({ length: n }, () => []);
+    for (let i = 0; i < 6_000; i++) {
+      const v = i % 1000 === 0 ? 'B'.repeat(20_000) : { i, pad: 'p'.repeat(i % 50) };
+      p.emitRecord(i % n, v, undefined);
+      expected[i % n]!.push(v);
+    }
+    const gate = gateFor(env, n);
+    p.finish();
+    const counter = new Int32Array(shared);
+    // Another slot holds the whole budget: no reader may read until it is given back.
+    Atomics.store(counter, 0, 4);
+    let maxUnits = 0;
+    const sampler = setInterval(() => { maxUnits = Math.max(maxUnits, Atomics.load(counter, 0)); }, 0);
+    try {
+      let done = false;
+      const drained = drainGate(gate, { timeoutMs: 20_000 }).then((g) => { done = true; return g; });
+      await sleep(150);
+      expect(done).toBe(false);
+      Atomics.store(counter, 0, 0);
+      Atomics.notify(counter, 0);
+      const got = await drained;
+      expect(got.records).toStrictEqual(expected);
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(maxUnits).toBeLessThanOrEqual(4); // KiB: one 4 KiB chunk at a time across all six readers
+    expect(Atomics.load(counter, 0)).toBe(0); // every reservation given back
+  });
+
   it('reads records larger than a buffer and a read chunk', async () => {
     const env = makeEnv(kind);
     const p = blocking(env, 2);
@@ -314,6 +348,10 @@ describe('PartitionedFile', () => {
 });
 
 describe('blocking shuffle configuration', () => {
+  it('rejects a read budget below one read chunk, naming the key', () => {
+    expect(() => makeEnv('sort', { readBudget: { bytes: 1000 } })).toThrow(/taskmanager\.memory\.framework\.off-heap\.batch-shuffle\.size \(1000 bytes\) is smaller than one shuffle read chunk \(4096 bytes\)/);
+  });
+
   it('rejects empty io.tmp.dirs', () => {
     expect(() => new ShuffleEnvironment({ slotIndex: 0, config: { bufferSize: 4096, buffersPerChannel: 2, floatingBuffersPerGate: 4, blockingShuffle: { tmpDirs: [] } } })).toThrow(/tmpDirs must list at least one directory/);
   });
