@@ -62,5 +62,5 @@ export const SORTED_INPUTS_MEMORY = memoryOption('execution.sorted-inputs.memory
   // object cost (KeyGroupedInputBuffer), so the budget bounds what the records really take in the slot's heap.
   defaultValue: 128 * 1024 * 1024,
   min: 1024,
-  description: 'BATCH keyed operators: heap a task may fill with gathered input (records as objects, estimated from their serialized size plus a per-record and per-key overhead) before it sorts it by key and spills it to a run file under io.tmp.dirs; the runs are merged by key at the end of input.',
+  description: 'BATCH keyed operators: heap a task may fill with gathered input (records as objects, estimated from their serialized size plus a per-record and per-key overhead) before it sorts it by key and spills it to a run file under io.tmp.dirs; the runs are merged by key at the end of input. At most 30 % of the slot\'s heap is used, whatever the value.',
 });

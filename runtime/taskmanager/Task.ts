@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import type { TaskDeploymentDescriptor, TaskIOMetrics, TaskManagerActions } from './TaskDeploymentDescriptor.js';
 import { serializeThrowable } from './TaskDeploymentDescriptor.js';
 import { type ExecutionState, isTerminal } from '../graph/executiongraph/ExecutionState.js';
@@ -466,7 +467,7 @@ export class Task {
     const batchKeyed = this.services.jobGraph.runtimeMode === 'BATCH' && headNode.isKeyed;
     const grouped = batchKeyed ? new KeyGroupedInputBuffer(headNode.keySelectors, {
       tmpDirs: this.services.shuffle.config.blockingShuffle.tmpDirs,
-      memoryBytes: Configuration.fromMap(this.services.jobGraph.configuration).get(ExecutionOptions.SORTED_INPUTS_MEMORY),
+      memoryBytes: sortedInputBudget(Configuration.fromMap(this.services.jobGraph.configuration).get(ExecutionOptions.SORTED_INPUTS_MEMORY)),
       bytesRead: () => gate.numBytesIn,
       owner: this.taskNameWithSubtask,
     }) : null;
@@ -655,3 +656,13 @@ export class Task {
     else (head as TwoInputStreamOperator<unknown, unknown>).processWatermark2(wm);
   }
 }
+
+/**
+ * The sorted input's heap budget: execution.sorted-inputs.memory, but at most SORTED_INPUT_HEAP_FRACTION of this
+ * slot's heap. Flink takes it from managed memory beside the heap; here it shares the slot's heap with the
+ * merge buffers, the keyed state and the operator's output, so a 128 MB slot cannot give it all 128 MB.
+ */
+function sortedInputBudget(configured: number): number {
+  return Math.max(1024, Math.min(configured, Math.floor(getHeapStatistics().heap_size_limit * SORTED_INPUT_HEAP_FRACTION)));
+}
+const SORTED_INPUT_HEAP_FRACTION = 0.3;
