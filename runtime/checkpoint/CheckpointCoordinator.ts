@@ -17,6 +17,7 @@ import { loadSnapshot } from './SavepointLoader.js';
 import { type JobManagerTaskRestore, type TaskStateSnapshot, type StreamStateHandle, checkpointedSize, stateSize } from './StateHandles.js';
 import { SharedStateRegistry, baseName, sharedFilesOfMetadata } from './SharedStateRegistry.js';
 import type { CheckpointStatsTracker } from './CheckpointStatsTracker.js';
+import { traceCheckpoint } from './CheckpointTrace.js';
 
 /** The current attempt of one subtask, as the checkpoint plan sees it. */
 export interface CheckpointPlanTask {
@@ -245,6 +246,7 @@ export class CheckpointCoordinator {
     this.triggering = true;
     const checkpointId = this.nextCheckpointId++;
     const timestamp = Date.now();
+    traceCheckpoint('decide', checkpointId);
     let location: string | undefined;
     const coordinatorStates = new Map<number, unknown>();
     let preparedResolve!: () => void;
@@ -262,6 +264,7 @@ export class CheckpointCoordinator {
         await this.storage.fs.mkdirs(dir);
         location = dir;
       }
+      traceCheckpoint('storage-ready', checkpointId);
       this.ctx.log('INFO', `Triggering checkpoint ${checkpointId} (type=${type}) @ ${timestamp} for job ${this.ctx.jobId}.`);
       // Coordinators first (Flink's OperatorCoordinatorCheckpoints), each closing its event valve
       // right after its snapshot, so no split assignment slips between snapshot and barrier.
@@ -317,6 +320,7 @@ export class CheckpointCoordinator {
       ...(savepoint ? { location } : {}), ...(request.stop ? { stop: request.stop } : {}),
       ...(this.latestOwnCheckpointId() !== undefined ? { completed: this.latestOwnCheckpointId()! } : {}),
     };
+    traceCheckpoint('send', checkpointId, String(toTrigger.length));
     for (const t of toTrigger) this.ctx.sendCommand(t.attemptId, cmd);
     if (request.stop) this.stopWithSavepointReachedTasks = true;
     this.ctx.openEventValves();

@@ -22,6 +22,7 @@ import { KeyGroupedInputBuffer } from './KeyGroupedInputBuffer.js';
 import { Configuration, ExecutionOptions } from '../configuration/index.js';
 import { MAX_WATERMARK } from '../api/eventtime/WatermarkStrategy.js';
 import type { CheckpointCommand, SnapshotType } from '../checkpoint/CheckpointMessages.js';
+import { traceCheckpoint } from '../checkpoint/CheckpointTrace.js';
 import { SubtaskCheckpointCoordinator, type BarrierMetrics } from './checkpointing/SubtaskCheckpointCoordinator.js';
 import { loadTaskRestore, asRestoreError } from './checkpointing/TaskStateManager.js';
 import { assignToKeyGroup, computeKeyGroupRangeForOperatorIndex } from '../util/KeyGroupRangeAssignment.js';
@@ -170,6 +171,7 @@ export class Task {
           if (cmd.checkpointId <= cp.lastCheckpointId) return;
           // Stop-with-savepoint at a running source: the source loop ends first (stopForSavepoint).
           if (cmd.completed !== undefined) this.knownCompleted = Math.max(this.knownCompleted, cmd.completed);
+          traceCheckpoint('mail-runs', cmd.checkpointId, this.taskNameWithSubtask);
           if (cmd.stop && this.inSourceLoop) { this.stopRequest = { checkpointId: cmd.checkpointId, timestamp: cmd.timestamp, drain: cmd.stop.drain, location: cmd.location }; return; }
           await this.performCheckpoint(cmd.checkpointId, cmd.timestamp, cmd.type, { alignmentDurationMs: 0, bytesProcessedDuringAlignment: 0 }, cmd.unaligned, cmd.location);
           break;

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { TaskExecutorGateway, JobMasterGateway, JobSubmissionInfo } from '../jobmanager/gateways.js';
 import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
 import type { CheckpointCommand } from '../checkpoint/CheckpointMessages.js';
+import { traceCheckpoint } from '../checkpoint/CheckpointTrace.js';
 import type { ToSlot, FromSlot, SlotWorkerData } from './slot/SlotMessages.js';
 import { type Configuration, TaskManagerOptions, PipelineOptions, HeartbeatManagerOptions, packageRoot } from '../configuration/index.js';
 import { isTerminal } from '../graph/executiongraph/ExecutionState.js';
@@ -216,6 +217,7 @@ export class WorkerTaskExecutor implements TaskExecutorGateway {
 
   sendCheckpointCommand(attemptId: string, cmd: CheckpointCommand): void {
     const a = this.attemptSlot.get(attemptId);
+    if (cmd.kind === 'trigger') traceCheckpoint('te-received', cmd.checkpointId, `slot ${a?.slot}`);
     if (a) this.send(a.slot, { t: 'checkpoint', attemptId, cmd });
   }
 

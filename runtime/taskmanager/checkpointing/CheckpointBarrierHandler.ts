@@ -1,6 +1,7 @@
 // Task-side checkpoint barrier handling (Flink's flink-streaming-java .../runtime/io/checkpointing/):
 // EXACTLY_ONCE = SingleCheckpointBarrierHandler.aligned (WaitingForFirstBarrier ⇄ CollectingBarriers),
 // AT_LEAST_ONCE = CheckpointBarrierTracker. Both are driven synchronously by the task's input loop.
+import { traceCheckpoint } from '../../checkpoint/CheckpointTrace.js';
 
 export interface BarrierInfo {
   readonly checkpointId: number;
@@ -165,6 +166,7 @@ class AlignedBarrierHandler implements CheckpointBarrierHandler {
       this.bytesSinceAlignmentStart = 0;
     }
     if (this.aligned[channel] === 1) return; // duplicate from the same channel
+    traceCheckpoint('barrier-in', id, `ch ${channel}`);
     this.markAligned(channel, true);
   }
 
@@ -234,6 +236,7 @@ class AlignedBarrierHandler implements CheckpointBarrierHandler {
     // Resume before the callback so a throwing task cannot leave channels blocked; the gate only marks
     // availability, so no record is consumed before the task has snapshotted and forwarded the barrier.
     this.unblockAll();
+    traceCheckpoint('aligned', b.checkpointId, `${metrics.alignmentDurationMs.toFixed(2)}ms`);
     this.task.triggerCheckpointOnBarrier(b, metrics);
   }
 

@@ -2,6 +2,7 @@
 // run the operators' snapshotState and serialize their stores in the same mailbox turn (the
 // synchronous phase), then upload in the background while the task keeps processing, and
 // acknowledge (or decline) to the CheckpointCoordinator.
+import { traceCheckpoint } from '../../checkpoint/CheckpointTrace.js';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { getFileSystem } from '../../../hdfs/index.js';
@@ -61,11 +62,13 @@ const handleSize = (h: StreamStateHandle): number => (h.kind === 'bytes' ? h.dat
 /**
  * Serialization of an asynchronous snapshot runs in slices between the thread's other work. A slice
  * lasts as long as that other work took since the previous slice, between these bounds: an idle task
- * gets its next input after at most 1 ms (latency), a busy one shares the thread half and half with
- * the snapshot instead of starving it (the upper bound is a task's own slice, Task.ts).
+ * gets its next input after at most 0.25 ms, a busy one shares the thread about half and half with the
+ * snapshot instead of starving it. The upper bound is what a record can wait behind one slice: at 4 ms
+ * (a task's own slice, Task.ts) the catch-up after each slice made the next one 4 ms too, and a cold
+ * first snapshot (~100 ms of CPU) put a few % of a run's records 1–4 ms late (B8's p99).
  */
-const MIN_SLICE_MS = 1;
-const MAX_SLICE_MS = 4;
+const MIN_SLICE_MS = 0.25;
+const MAX_SLICE_MS = 1;
 const RESOLVED = Promise.resolve();
 /**
  * A pause for the sliced asynchronous phase: yields to the task only once a slice's time budget is
@@ -110,6 +113,7 @@ export class SubtaskCheckpointCoordinator {
     const barrier = { type: 'CheckpointBarrier' as const, checkpointId, timestamp, unaligned, savepoint: type === 'SAVEPOINT', ...(location !== undefined ? { location } : {}), ...(completed >= 0 ? { completed } : {}) };
     // Unaligned: ahead of every queued output buffer (the consumer persists what it overtook).
     for (const p of this.partitions) { if (unaligned) p.broadcastPriorityBarrier(barrier); else p.broadcastEvent(barrier); }
+    traceCheckpoint('barrier-emitted', checkpointId, this.executionAttemptId);
     const t0 = performance.now();
     const ops = this.chain.operators;
     for (let i = ops.length - 1; i >= 0; i--) {
@@ -127,6 +131,7 @@ export class SubtaskCheckpointCoordinator {
       if (keyed || operator) taken.push({ nodeId, keyed, operator });
     }
     const syncDurationMs = performance.now() - t0;
+    traceCheckpoint('sync-done', checkpointId, `${this.executionAttemptId} ${syncDurationMs.toFixed(2)}ms`);
     const upload = this.upload(checkpointId, taken, channelState, location).then(
       (state) => {
         if (this.closed) return;

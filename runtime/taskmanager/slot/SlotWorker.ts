@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ToSlot, FromSlot, SlotWorkerData } from './SlotMessages.js';
+import { traceCheckpoint } from '../../checkpoint/CheckpointTrace.js';
 import { ShuffleEnvironment } from '../../network/index.js';
 import { Task } from '../Task.js';
 import type { TaskManagerActions, TaskDeploymentDescriptor } from '../TaskDeploymentDescriptor.js';
@@ -88,7 +89,7 @@ port.on('message', (m: ToSlot) => {
       break;
     }
     case 'opEvent': tasks.get(m.attemptId)?.deliverOperatorEvent(m.nodeId, m.event); break;
-    case 'checkpoint': tasks.get(m.attemptId)?.handleCheckpointCommand(m.cmd); break;
+    case 'checkpoint': if (m.cmd.kind === 'trigger') traceCheckpoint('slot-received', m.cmd.checkpointId, `slot ${data.slotIndex}`); tasks.get(m.attemptId)?.handleCheckpointCommand(m.cmd); break;
     case 'releaseJob': graphs.delete(m.jobId); shuffle.releasePartitionsOfJob(m.jobId, `job ${m.jobId} ended`); break;
     case 'releasePartitions': shuffle.releasePartitions(m.partitionIds, `the JobMaster of job ${m.jobId} released it`); break;
     case 'sampleMetrics': post({ t: 'threadMetrics', metrics: sampleThreadMetrics(shuffle.pool, shuffle.config.bufferSize) }); break;
