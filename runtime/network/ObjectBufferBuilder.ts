@@ -50,9 +50,10 @@ export class ObjectBufferBuilder implements BufferBuilder {
     // A buffer holds records of one kind (keyed or not, timestamped or not), as network buffers do.
     if (ts !== this.timestamped || this.keyed || this.predecessor !== null) this.switchKind(false, ts);
     this.check(value);
-    this.values.push(value);
-    if (ts) this.timestamps.push(timestamp);
-    if (++this.count >= this.capacity) this.finish();
+    const i = this.count;
+    this.values[i] = value;
+    if (ts) this.timestamps[i] = timestamp;
+    if ((this.count = i + 1) >= this.capacity) this.finish();
   }
 
   addKeyed(value: unknown, key: unknown, timestamp: number | undefined): void {
@@ -60,10 +61,11 @@ export class ObjectBufferBuilder implements BufferBuilder {
     const ts = timestamp !== undefined;
     if (ts !== this.timestamped || !this.keyed || this.predecessor !== null) this.switchKind(true, ts);
     this.check(value);
-    this.values.push(value);
-    this.keys.push(key);
-    if (ts) this.timestamps.push(timestamp);
-    if (++this.count >= this.capacity) this.finish();
+    const i = this.count;
+    this.values[i] = value;
+    this.keys[i] = key;
+    if (ts) this.timestamps[i] = timestamp;
+    if ((this.count = i + 1) >= this.capacity) this.finish();
   }
 
   private refuse(): never {
@@ -75,6 +77,10 @@ export class ObjectBufferBuilder implements BufferBuilder {
       assertPlainData(value, this.describe);
       this.recordBytes = estimateSize(value, this.bufferSize);
       this.capacity = Math.max(1, Math.min(this.maxRecords, Math.floor(this.bufferSize / this.recordBytes)));
+      // Arrays of the buffer's size at once: growing them by push allocated about three times their size per buffer.
+      this.values = new Array<unknown>(this.capacity);
+      if (this.keyed) this.keys = new Array<unknown>(this.capacity);
+      if (this.timestamped) this.timestamps = new Array<number>(this.capacity);
     } else {
       checkTopLevel(value, this.describe);
     }
@@ -92,7 +98,14 @@ export class ObjectBufferBuilder implements BufferBuilder {
       this.predecessor = null;
       pred.finish();
     }
-    if (this.count === 0) return;
+    const n = this.count;
+    if (n === 0) return;
+    if (n < this.values.length) {
+      // Flushed before full: the consumer reads `values.length` records.
+      this.values.length = n;
+      if (this.keyed) this.keys.length = n;
+      if (this.timestamped) this.timestamps.length = n;
+    }
     const records = { values: this.values, keys: this.keyed ? this.keys : null, timestamps: this.timestamped ? this.timestamps : null };
     this.values = [];
     if (this.keyed) this.keys = [];
