@@ -8,18 +8,17 @@
 // Times: job net runtime for the engines (deploy to finish), wall time for the loop.
 // Targets: tsflink ≥ 1.5× Flink; P3-limit p=1 ≤ 1.5× the loop, p=2 faster than the loop.
 //   node dist/bench/p3-batch-wordcount.js [megabytes=256] [rounds=3] [--no-flink] [--no-write]
-import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { bundleJob } from '../runtime/client/JobBundler.js';
-import { runProgram } from '../runtime/client/ProgramRunner.js';
-import { loadConfiguration, packageRoot } from '../runtime/configuration/index.js';
-import { effectiveCores, machineLine, median, writeResultsSection } from './machine.js';
+import { packageRoot } from '../runtime/configuration/index.js';
+import { effectiveCores, machineLine, writeResultsSection } from './machine.js';
+import { f2, flinkPeer, outputOf, runTsflink, Timings } from './p3-common.js';
 import { shuffleThroughput } from './p3-shuffle-throughput.js';
 
-type Bundle = Awaited<ReturnType<typeof bundleJob>>;
 const WORK = join(tmpdir(), 'tsflink-p3');
 
 /** Deterministic text: lines of 6–14 words from a skewed vocabulary of 200k words (a few very frequent ones, a long tail). */
@@ -65,60 +64,6 @@ async function loop(input: string, output: string): Promise<number> {
   return performance.now() - t;
 }
 
-async function tsflink(bundle: Bundle, p: number, input: string, output: string): Promise<number> {
-  const conf = loadConfiguration({ dynamicProperties: {
-    'parallelism.default': String(p), 'taskmanager.numberOfTaskSlots': String(p), 'io.tmp.dirs': join(WORK, 'tmp'),
-  } });
-  mkdirSync(join(WORK, 'tmp'), { recursive: true });
-  await runProgram({ bundle, args: [input, output], configuration: conf });
-  return (globalThis as { __tsflinkNetRuntime?: number }).__tsflinkNetRuntime!;
-}
-
-interface FlinkP3 { version: string; java: string; wordCount(p: number, input: string, output: string, warmup: string): Promise<number> }
-
-function flinkPeer(): FlinkP3 {
-  const dir = join(packageRoot(), 'bench', 'p3-flink-peer');
-  const cpFile = join(dir, 'target', 'cp.txt');
-  if (!existsSync(cpFile) || !existsSync(join(dir, 'target', 'classes', 'bench', 'P3.class'))) {
-    execFileSync('mvn', ['-q', '-B', 'compile', 'dependency:build-classpath', `-Dmdep.outputFile=${cpFile}`], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
-  }
-  const classpath = `${join(dir, 'target', 'classes')}:${readFileSync(cpFile, 'utf8').trim()}`;
-  return {
-    version: `Apache Flink ${/flink-streaming-java-([^/:]+)\.jar/.exec(classpath)?.[1] ?? 'unknown'}`,
-    java: execFileSync('sh', ['-c', 'java -version 2>&1 | head -1'], { encoding: 'utf8' }).trim(),
-    wordCount: (p, input, output, warmup) => new Promise((resolve, reject) => {
-      const warmOut = `${output}-warmup`;
-      rmSync(warmOut, { recursive: true, force: true });
-      const child = spawn('java', ['-cp', classpath, `-Djava.io.tmpdir=${join(WORK, 'tmp')}`, 'bench.P3', 'wordcount', String(p), input, output, warmup, warmOut], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '', err = '';
-      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-      child.once('error', reject);
-      child.once('exit', (code) => {
-        rmSync(warmOut, { recursive: true, force: true });
-        const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-        if (code !== 0 || !line) reject(new Error(`Flink P3 peer exited with ${code}: ${err.slice(-2000)}`));
-        else resolve((JSON.parse(line.slice(7)) as { ms: number }).ms);
-      });
-    }),
-  };
-}
-
-/** Sorted "word\tcount" lines of an output directory (every visible file, recursively). */
-function outputOf(dir: string): string {
-  const lines: string[] = [];
-  const walk = (d: string): void => {
-    for (const f of readdirSync(d)) {
-      if (f.startsWith('.') || f.startsWith('_')) continue;
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else for (const l of readFileSync(p, 'utf8').split('\n')) if (l) lines.push(l);
-    }
-  };
-  walk(dir);
-  return lines.sort().join('\n');
-}
-
 /** dd's write (fdatasync at the end) and read speed of `mb` MiB in MB/s (decimal, as dd prints). */
 function dd(mb: number): { write: number; read: number } {
   const f = join(WORK, 'tmp', 'dd.bin');
@@ -144,7 +89,7 @@ async function main(): Promise<void> {
   const megabytes = Number(pos[0] ?? 256);
   const rounds = Number(pos[1] ?? 3);
   const write = !process.argv.includes('--no-write');
-  const flink = process.argv.includes('--no-flink') ? null : flinkPeer();
+  const flink = process.argv.includes('--no-flink') ? null : flinkPeer('p3-flink-peer', 'bench.P3', join(WORK, 'tmp'));
   mkdirSync(join(WORK, 'tmp'), { recursive: true });
   const input = await generate(megabytes);
   const warmup = await generate(8);
@@ -152,18 +97,11 @@ async function main(): Promise<void> {
   const bundle = await bundleJob(join(packageRoot(), 'bench', 'fixtures', 'p3-wordcount-job.ts'));
   const outDir = (k: string): string => { const d = join(WORK, `out-${k.replace(/\W+/g, '-')}`); rmSync(d, { recursive: true, force: true }); return d; };
 
-  let expected = '';
-  const t: Record<string, number[]> = {};
-  const add = (k: string, ms: number, out: string): void => {
-    const got = outputOf(out);
-    if (got !== expected) throw new Error(`${k}: output differs from the loop's (${got.split('\n').length} vs ${expected.split('\n').length} lines)`);
-    rmSync(out, { recursive: true, force: true });
-    (t[k] ??= []).push(ms);
-    console.error(`  ${k}: ${ms.toFixed(0)} ms`);
-  };
+  const tsflink = (p: number, args: string[]): Promise<number> => runTsflink(bundle, p, args, join(WORK, 'tmp'));
+  const t = new Timings("the loop's");
   {
     const o = outDir('warm');
-    await tsflink(bundle, 1, warmup, o); // warm-up (bundle cache, page cache)
+    await tsflink(1, [warmup, o]); // warm-up (bundle cache, page cache)
     rmSync(o, { recursive: true, force: true });
   }
   const disk = dd(256);
@@ -171,23 +109,21 @@ async function main(): Promise<void> {
   for (let r = 0; r < rounds; r++) {
     const lo = outDir('loop');
     const ms = await loop(input, lo);
-    if (r === 0) expected = outputOf(lo);
-    add('loop', ms, lo);
+    if (r === 0) t.expected = outputOf(lo);
+    t.add('loop', ms, lo);
     for (const p of [1, 2]) {
       const o = outDir(`tsflink-${p}`);
-      add(`tsflink p${p}`, await tsflink(bundle, p, input, o), o);
+      t.add(`tsflink p${p}`, await tsflink(p, [input, o]), o);
       if (flink) {
         const f = outDir(`flink-${p}`);
-        add(`flink p${p}`, await flink.wordCount(p, input, f, warmup), f);
+        t.add(`flink p${p}`, await flink.run('wordcount', p, input, f, warmup), f);
       }
     }
   }
   const shuffle = await shuffleThroughput(join(WORK, 'tmp'));
-  const m = (k: string): number => median(t[k] ?? [NaN]);
-  const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '–');
-  const mbs = (ms: number): string => (Number.isFinite(ms) ? (size / 1e6 / (ms / 1000)).toFixed(1) : '–');
-  const row = (label: string, k: string): string => `| ${label} | ${f2(m(k) / 1000)} | ${mbs(m(k))} | ${(t[k] ?? []).map((x) => (x / 1000).toFixed(2)).join(' / ')} |`;
-  const words = expected.split('\n').length;
+  const m = (k: string): number => t.median(k);
+  const row = (label: string, k: string): string => t.row(label, k, (ms) => (size / 1e6 / (ms / 1000)).toFixed(1));
+  const words = t.expected.split('\n').length;
   const body = `Run ${new Date().toISOString()} (loaded: other agents share the machine; effective cores for two busy threads at the start: ${cores.toFixed(2)} of 2). ${machineLine()}${flink ? ` Flink: ${flink.version}, ${flink.java}.` : ''}
 
 BATCH word count over ${(size / 2 ** 20).toFixed(0)} MiB of generated text (${words.toLocaleString('en-US')} distinct words, skewed): \`readTextFile → flatMap(split(' '))
